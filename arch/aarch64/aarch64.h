@@ -1,0 +1,64 @@
+/*
+ * Contracts between the files of the AArch64 port; nothing outside
+ * arch/aarch64 includes this.
+ *
+ * Physical memory on QEMU virt while the MMU is off (addresses are VA = PA;
+ * everything but the kernel's own placement comes from the device tree):
+ *
+ *   0x00000000 ..            flash (U-Boot, when -bios), then devices: GIC,
+ *                            PL011, RTC, virtio-mmio, PCIe (from the DTB)
+ *   0x40000000               start of RAM (from the DTB /memory node)
+ *   0x40000000 + 0x200000    the kernel Image: loaders put it at a 2 MiB
+ *                            aligned RAM base + text_offset (0x200000);
+ *                            linker.ld links it at 0x40200000
+ *     .head.text             the 64-byte Image header, then the entry code
+ *     .text .rodata .ktests  code and read-only data
+ *     .data .bss             data; the boot stack (16 KiB) is in .bss
+ *   __kernel_end             end of the image (image_size in the header)
+ *   anywhere in RAM          the DTB (x0 at entry). QEMU -kernel puts it
+ *                            at RAM base + min(RAM / 2, 128 MiB); U-Boot
+ *                            copies it near the top of RAM. Never assumed:
+ *                            fdt_boot_info() reserves where it really is.
+ */
+#ifndef AARCH64_AARCH64_H
+#define AARCH64_AARCH64_H
+
+/* Offset of the Image from its 2 MiB aligned base, as the Image header says. */
+#define IMAGE_TEXT_OFFSET 0x200000
+
+#ifndef __ASSEMBLER__
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "arch/hal/trap.h"
+#include "core/boot_info.h"
+
+/* The Linux arm64 boot protocol caps the DTB at 2 MiB: never read further. */
+#define DTB_MAX_SIZE (2u << 20)
+
+/* Semihosting operations (Arm semihosting specification v2). */
+#define SEMIHOST_SYS_WRITEC 0x03
+#define SEMIHOST_SYS_EXIT   0x18
+
+/*
+ * Make a semihosting call (HLT #0xf000). Returns the call's result, or -1
+ * when the debugger is absent; after that, semihost_present() is false and
+ * later calls return -1 at once.
+ */
+long semihost_call(unsigned op, const void *arg);
+/* False once a semihosting call trapped as an undefined instruction. */
+bool semihost_present(void);
+/*
+ * Called by the trap handler for an undefined instruction: true when it
+ * was a semihosting call made without a debugger, which is then skipped.
+ */
+bool semihost_trap(struct trap_frame *tf);
+
+/* Record the PSCI conduit the device tree named, for arch_power_off(). */
+void power_init(const struct boot_info *bi);
+
+/* The C entry, called by boot.S on the boot CPU with the DTB's address. */
+_Noreturn void arch_boot_main(uint64_t dtb_pa);
+#endif
+
+#endif

@@ -1,0 +1,41 @@
+/*
+ * The C half of the boot path: boot.S calls arch_boot_main() on the boot
+ * CPU at EL1, MMU off, .bss zeroed, on the boot stack. It describes the
+ * machine from the device tree in one struct boot_info and enters kmain().
+ */
+#include "aarch64.h"
+#include "arch/hal/console.h"
+#include "arch/hal/trap.h"
+#include "core/boot_info.h"
+#include "core/fdt.h"
+#include "sysreg.h"
+
+/* linker.ld: the whole image, .bss included. */
+extern char __kernel_start[], __kernel_end[];
+
+static struct boot_info boot_info;
+
+_Noreturn void arch_boot_main(uint64_t dtb_pa)
+{
+	struct boot_info *bi = &boot_info;
+	int err = FDT_ERR_NOTFOUND;
+
+	/* First the vectors, so that a fault while reading the DTB is reported. */
+	arch_trap_init();
+	/* MMU off: the DTB is read where it lies, at most DTB_MAX_SIZE bytes. */
+	if (dtb_pa)
+		err = fdt_boot_info((const void *)(uintptr_t)dtb_pa, DTB_MAX_SIZE, dtb_pa, bi);
+	/* From here on the console is the DTB's UART rather than semihosting. */
+	arch_console_init(&bi->console);
+	if (err < 0)
+		bi->error = dtb_pa ? fdt_strerror(err) : "no device tree in x0";
+	if (!bi->loader)
+		bi->loader = "device tree";
+	bi->boot_cpu = mpidr_to_id(mpidr_el1_read());
+	if (boot_add_reserved(bi, (uintptr_t)__kernel_start,
+			      (uintptr_t)(__kernel_end - __kernel_start), RESERVE_KERNEL) < 0 &&
+	    !bi->error)
+		bi->error = "reserved range table full";
+	power_init(bi);
+	kmain(bi);
+}

@@ -1,0 +1,113 @@
+/*
+ * AArch64 system register fields this port uses (Arm ARM, DDI 0487), in a
+ * form both C and the assembly can read, and accessors for C.
+ */
+#ifndef AARCH64_SYSREG_H
+#define AARCH64_SYSREG_H
+
+#ifdef __ASSEMBLER__
+#define UL(x) x
+#else
+#define UL(x) x##ul
+#endif
+
+/* CurrentEL: the exception level in bits [3:2]. */
+#define CURRENTEL_EL1 UL(0x4)
+#define CURRENTEL_EL2 UL(0x8)
+
+/* MPIDR_EL1 affinity fields Aff3 [39:32] and Aff2..Aff0 [23:0]; MT and U are not an id. */
+#define MPIDR_AFF_LOW UL(0xffffff)
+#define MPIDR_AFF3    UL(0xff00000000)
+
+/*
+ * SCTLR_EL1 at boot: MMU and data cache off, instruction cache on, stack
+ * alignment checked at EL1 and EL0, little endian. Alignment checks on:
+ * with the MMU off every data access is to Device memory, where a real CPU
+ * faults on misaligned accesses but QEMU does not model it; with A set,
+ * QEMU faults too. The ARMv8.0 RES1 bits (EOS, TSCXT, EIS, SPAN, nTLSMD,
+ * LSMAOE) keep their ARMv8.0 behaviour on later CPUs such as -cpu max.
+ */
+#define SCTLR_A	  (UL(1) << 1)
+#define SCTLR_SA  (UL(1) << 3)
+#define SCTLR_SA0 (UL(1) << 4)
+#define SCTLR_I	  (UL(1) << 12)
+#define SCTLR_EL1_RES1                                                                   \
+	((UL(1) << 11) | (UL(1) << 20) | (UL(1) << 22) | (UL(1) << 23) | (UL(1) << 28) | \
+	 (UL(1) << 29))
+#define SCTLR_EL1_BOOT (SCTLR_EL1_RES1 | SCTLR_I | SCTLR_A | SCTLR_SA | SCTLR_SA0)
+
+/* HCR_EL2.RW: EL1 runs AArch64. Everything else 0: no stage 2, no traps, no VHE. */
+#define HCR_EL2_RW (UL(1) << 31)
+/* CNTHCTL_EL2 (E2H = 0): EL1 may read the physical counter and use the physical timer. */
+#define CNTHCTL_EL1PCTEN (UL(1) << 0)
+#define CNTHCTL_EL1PCEN	 (UL(1) << 1)
+/* CPTR_EL2 (E2H = 0) with only its RES1 bits: no FP/SIMD, SVE or trace traps to EL2. */
+#define CPTR_EL2_RES1 UL(0x33ff)
+
+/* SPSR: return to EL1 using SP_EL1, with D, A, I and F masked. */
+#define SPSR_EL1H UL(0x5)
+#define SPSR_DAIF (UL(0xf) << 6)
+
+/* ESR_ELx: exception class [31:26], instruction length [25], syndrome [24:0]. */
+#define ESR_EC_SHIFT 26
+#define ESR_EC_MASK  UL(0x3f)
+#define ESR_ISS_MASK UL(0x1ffffff)
+/* Data and instruction aborts: fault status code [5:0], FAR not valid [10]. */
+#define ESR_FSC_MASK UL(0x3f)
+#define ESR_FNV	     (UL(1) << 10)
+
+#define EC_UNKNOWN	 0x00
+#define EC_WFX		 0x01
+#define EC_FP_ACCESS	 0x07
+#define EC_BTI		 0x0d
+#define EC_ILLEGAL_STATE 0x0e
+#define EC_SVC64	 0x15
+#define EC_HVC64	 0x16
+#define EC_SMC64	 0x17
+#define EC_SYSREG	 0x18
+#define EC_SVE_ACCESS	 0x19
+#define EC_PAC_FAIL	 0x1c
+#define EC_IABT_LOWER	 0x20
+#define EC_IABT_SAME	 0x21
+#define EC_PC_ALIGN	 0x22
+#define EC_DABT_LOWER	 0x24
+#define EC_DABT_SAME	 0x25
+#define EC_SP_ALIGN	 0x26
+#define EC_FP_EXC64	 0x2c
+#define EC_SERROR	 0x2f
+#define EC_HWBP_LOWER	 0x30
+#define EC_HWBP_SAME	 0x31
+#define EC_STEP_LOWER	 0x32
+#define EC_STEP_SAME	 0x33
+#define EC_WATCH_LOWER	 0x34
+#define EC_WATCH_SAME	 0x35
+#define EC_BRK64	 0x3c
+
+/* Fault status codes (DFSC/IFSC) that are not a translation problem. */
+#define FSC_EXT_ABORT 0x10 /* 0x10..0x1f: external aborts, parity/ECC errors */
+#define FSC_TAG_CHECK 0x11
+#define FSC_ALIGNMENT 0x21
+
+#ifndef __ASSEMBLER__
+#include <stdint.h>
+
+#define SYSREG_READ(reg)                                     \
+	static inline uint64_t reg##_read(void)              \
+	{                                                    \
+		uint64_t v;                                  \
+		__asm__ volatile("mrs %0, " #reg : "=r"(v)); \
+		return v;                                    \
+	}
+
+SYSREG_READ(mpidr_el1)
+SYSREG_READ(cntfrq_el0)
+SYSREG_READ(currentel)
+
+/* The CPU's hardware id: its affinity fields packed as Aff3.Aff2.Aff1.Aff0. */
+static inline uint32_t mpidr_to_id(uint64_t mpidr)
+{
+	return (uint32_t)((mpidr & MPIDR_AFF_LOW) | (mpidr & MPIDR_AFF3) >> 8);
+}
+#endif
+
+#endif

@@ -1,0 +1,27 @@
+/* riscv64 CPU operations that are not inline: the counter rate, halting, the arch's name. */
+#include "arch/hal/cpu.h"
+#include "arch/hal/hal.h"
+#include "riscv.h"
+
+const char arch_name[] = "riscv64";
+
+/* Ticks per second of the time CSR, from the device tree; 0 until boot sets it. */
+static uint64_t counter_hz;
+
+void riscv_counter_setup(uint64_t hz)
+{
+	counter_hz = hz;
+}
+
+uint64_t arch_counter_hz(void)
+{
+	return counter_hz;
+}
+
+_Noreturn void arch_cpu_halt(void)
+{
+	arch_irq_disable();
+	csr_write(sie, 0); /* no interrupt source may wake us either */
+	for (;;)
+		__asm__ volatile("wfi");
+}

@@ -1,0 +1,103 @@
+/* riscv64 traps: decode scause into a struct trap_info for the portable handlers. */
+#include <stddef.h>
+
+#include "arch/hal/trap.h"
+#include "core/kprintf.h"
+#include "riscv.h"
+
+/* trap.S and the C view of the frame must agree. */
+_Static_assert(offsetof(struct trap_frame, x[31]) == TF_X(31), "trap_frame x[]");
+_Static_assert(offsetof(struct trap_frame, sepc) == TF_SEPC, "trap_frame sepc");
+_Static_assert(offsetof(struct trap_frame, sstatus) == TF_SSTATUS, "trap_frame sstatus");
+_Static_assert(offsetof(struct trap_frame, scause) == TF_SCAUSE, "trap_frame scause");
+_Static_assert(offsetof(struct trap_frame, stval) == TF_STVAL, "trap_frame stval");
+_Static_assert(offsetof(struct trap_frame, fp_prev) == TF_FP_PREV, "trap_frame fp_prev");
+_Static_assert(offsetof(struct trap_frame, fp_ret) == TF_FP_RET, "trap_frame fp_ret");
+_Static_assert(sizeof(struct trap_frame) == TF_SIZE && TF_SIZE % 16 == 0, "trap_frame size");
+
+extern char trap_entry[];
+void trap_handle(struct trap_frame *tf);
+
+/* Per exception code: the portable kind, the spec's name, whether stval is an address. */
+static const struct {
+	enum trap_kind kind;
+	const char *name;
+	bool addr;
+} exceptions[] = {
+    [EXC_INSN_MISALIGNED] = {TRAP_ALIGNMENT, "instruction address misaligned", true},
+    [EXC_INSN_ACCESS] = {TRAP_BUS, "instruction access fault", true},
+    [EXC_ILLEGAL] = {TRAP_ILLEGAL, "illegal instruction", false},
+    [EXC_BREAKPOINT] = {TRAP_BREAKPOINT, "breakpoint", false},
+    [EXC_LOAD_MISALIGNED] = {TRAP_ALIGNMENT, "load address misaligned", true},
+    [EXC_LOAD_ACCESS] = {TRAP_BUS, "load access fault", true},
+    [EXC_STORE_MISALIGNED] = {TRAP_ALIGNMENT, "store/AMO address misaligned", true},
+    [EXC_STORE_ACCESS] = {TRAP_BUS, "store/AMO access fault", true},
+    [EXC_ECALL_U] = {TRAP_SYSCALL, "environment call from U-mode", false},
+    [EXC_ECALL_S] = {TRAP_SYSCALL, "environment call from S-mode", false},
+    [EXC_INSN_PAGE_FAULT] = {TRAP_PAGE_FAULT, "instruction page fault", true},
+    [EXC_LOAD_PAGE_FAULT] = {TRAP_PAGE_FAULT, "load page fault", true},
+    [EXC_STORE_PAGE_FAULT] = {TRAP_PAGE_FAULT, "store/AMO page fault", true},
+};
+
+#define NEXCEPTIONS (sizeof(exceptions) / sizeof(exceptions[0]))
+
+void arch_trap_init(void)
+{
+	/* Direct mode: every trap enters at trap_entry (4-byte aligned, mode bits 0). */
+	csr_write(stvec, (uintptr_t)trap_entry);
+	csr_write(sscratch, 0);
+}
+
+static void trap_decode(const struct trap_frame *tf, struct trap_info *info)
+{
+	unsigned long code = SCAUSE_CODE(tf->scause);
+	bool known = code < NEXCEPTIONS && exceptions[code].name;
+
+	info->kind = known ? exceptions[code].kind : TRAP_OTHER;
+	info->name = known ? exceptions[code].name : "reserved exception";
+	info->cause = tf->scause;
+	info->pc = tf->sepc;
+	info->addr = known && exceptions[code].addr ? tf->stval : 0;
+	info->user = !(tf->sstatus & SSTATUS_SPP);
+}
+
+/* Called by trap.S with the saved frame; returning resumes at tf->sepc. */
+void trap_handle(struct trap_frame *tf)
+{
+	struct trap_info info;
+
+	if (tf->scause & SCAUSE_INTERRUPT) {
+		trap_irq(tf, (unsigned)SCAUSE_CODE(tf->scause));
+		return;
+	}
+	trap_decode(tf, &info);
+	trap_fault(tf, &info); /* returns only when a test expected this trap */
+	arch_trap_skip(tf);
+}
+
+void arch_trap_skip(struct trap_frame *tf)
+{
+	/* Instructions are 2-byte aligned with C; a 16-bit parcel not ending in 0b11 is compressed. */
+	uint16_t parcel = *(const volatile uint16_t *)tf->sepc;
+
+	tf->sepc += (parcel & 3) == 3 ? 4 : 2;
+}
+
+uintptr_t arch_trap_fp(const struct trap_frame *tf)
+{
+	return tf->x[8];
+}
+
+static const char *const reg_names[32] = {
+    "zero", "ra", "sp", "gp", "tp",  "t0",  "t1", "t2", "s0", "s1", "a0",
+    "a1",   "a2", "a3", "a4", "a5",  "a6",  "a7", "s2", "s3", "s4", "s5",
+    "s6",   "s7", "s8", "s9", "s10", "s11", "t3", "t4", "t5", "t6",
+};
+
+void arch_trap_dump(const struct trap_frame *tf)
+{
+	kprintf("sepc %016lx sstatus %016lx scause %016lx stval %016lx\n", tf->sepc, tf->sstatus,
+		tf->scause, tf->stval);
+	for (int i = 0; i < 32; i++)
+		kprintf("%4s %016lx%s", reg_names[i], tf->x[i], i % 4 == 3 ? "\n" : " ");
+}

@@ -1,0 +1,37 @@
+# The x86_64 port: QEMU `pc`, booted by GRUB (Multiboot2) or QEMU -kernel (PVH).
+set(ARCH_SOURCES
+  ${ARCH_DIR}/boot.S
+  ${ARCH_DIR}/boot.c
+  ${ARCH_DIR}/trap.S
+  ${ARCH_DIR}/trap.c
+  ${ARCH_DIR}/insn.c
+  ${ARCH_DIR}/gdt.c
+  ${ARCH_DIR}/console.c
+  ${ARCH_DIR}/power.c
+  ${ARCH_DIR}/cpu.c
+  ${ARCH_DIR}/pvh.c
+  ${ARCH_DIR}/acpi.c
+)
+set(ARCH_LINKER_SCRIPT ${ARCH_DIR}/linker.ld)
+set(ARCH_C_FLAGS
+  -m64
+  -mcmodel=kernel      # linked in the top 2 GiB: addresses are sign-extended 32-bit values
+  -mno-red-zone        # traps push onto the interrupted stack, right below rsp
+  -mno-mmx             # no MMX, SSE or x87 state in the kernel: trap entry does not save it
+  -mno-sse
+  -mno-sse2
+  -mgeneral-regs-only  # the same for everything else (x87, AVX), and builtins that would use them
+  -fcf-protection=none # no endbr64 padding: nothing here uses CET yet
+)
+set(ARCH_LINK_FLAGS
+  -Wl,-m,elf_x86_64    # the host gcc may be multilib; link 64-bit
+)
+
+# Machine shapes for the kernel suite: "name|QEMU arguments".
+set(ARCH_TEST_SHAPES
+  "m128-smp1|-m 128M -smp 1"
+  "m1g-smp4|-m 1G -smp 4"
+  "m4g-smp4|-m 4G -smp 4"
+)
+set(ARCH_TEST_FIRMWARE direct)
+set(ARCH_FIRMWARES grub direct)

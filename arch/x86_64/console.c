@@ -1,0 +1,85 @@
+/*
+ * The early console: a 16550 UART on I/O ports (COM1 on the PC), polled.
+ * Until arch_console_init() names another port, COM1 is used, programmed by
+ * x86_64_console_early_init() before anything prints.
+ */
+#include <stdint.h>
+
+#include "arch/hal/console.h"
+#include "console.h"
+#include "core/boot_info.h"
+#include "x86.h"
+
+/* 16550 registers, offsets from the base port. */
+#define UART_RBR 0 /* receive buffer (read, DLAB 0) */
+#define UART_THR 0 /* transmit holding (write, DLAB 0) */
+#define UART_DLL 0 /* divisor low (DLAB 1) */
+#define UART_IER 1 /* interrupt enable (DLAB 0) */
+#define UART_DLM 1 /* divisor high (DLAB 1) */
+#define UART_FCR 2 /* FIFO control (write) */
+#define UART_LCR 3 /* line control */
+#define UART_MCR 4 /* modem control */
+#define UART_LSR 5 /* line status */
+
+#define LCR_8N1	     0x03
+#define LCR_DLAB     0x80
+#define FCR_ENABLE   0x01
+#define FCR_CLEAR    0x06 /* clear both FIFOs */
+#define MCR_DTR_RTS  0x03
+#define LSR_DR	     0x01 /* a byte is waiting */
+#define LSR_THRE     0x20 /* the transmitter takes a byte */
+#define UART_CLOCK   1843200
+#define CONSOLE_BAUD 115200
+
+/* Polls before giving up on a transmitter that never becomes ready (absent UART). */
+#define TX_SPIN_MAX 1000000
+
+static uint16_t uart_port = COM1_PORT;
+
+static void uart_setup(uint16_t port, uint32_t clock_hz)
+{
+	uint32_t divisor = (clock_hz ? clock_hz : UART_CLOCK) / (16 * CONSOLE_BAUD);
+
+	if (divisor == 0 || divisor > 0xffff)
+		divisor = UART_CLOCK / (16 * CONSOLE_BAUD);
+	outb(port + UART_IER, 0); /* polled: no interrupts */
+	outb(port + UART_LCR, LCR_DLAB);
+	outb(port + UART_DLL, divisor & 0xff);
+	outb(port + UART_DLM, divisor >> 8);
+	outb(port + UART_LCR, LCR_8N1);
+	outb(port + UART_FCR, FCR_ENABLE | FCR_CLEAR);
+	outb(port + UART_MCR, MCR_DTR_RTS);
+}
+
+void x86_64_console_early_init(void)
+{
+	uart_setup(uart_port, 0);
+}
+
+void arch_console_init(const struct console_desc *desc)
+{
+	/* Anything but a port-mapped 16550 stays on COM1, which is already set up. */
+	if (!desc || desc->kind != CONSOLE_NS16550_PIO || desc->base == 0 || desc->base > 0xfff8)
+		return;
+	uart_port = (uint16_t)desc->base;
+	uart_setup(uart_port, desc->clock_hz);
+}
+
+void arch_console_putc(char c)
+{
+	for (unsigned spin = 0; spin < TX_SPIN_MAX; spin++) {
+		if (inb(uart_port + UART_LSR) & LSR_THRE)
+			break;
+	}
+	outb(uart_port + UART_THR, (uint8_t)c);
+}
+
+int arch_console_getc(void)
+{
+	uint8_t lsr = inb(uart_port + UART_LSR);
+
+	/* An absent UART reads as all ones: nothing to read then. */
+	if (lsr == 0xff || !(lsr & LSR_DR))
+		return -1;
+	return inb(uart_port + UART_RBR);
+}

@@ -1,0 +1,29 @@
+/* CPU facts and the last resort: the counter's rate, halting, the arch's name. */
+#include <stdint.h>
+
+#include "arch/hal/cpu.h"
+#include "arch/hal/hal.h"
+#include "x86.h"
+
+const char arch_name[] = "x86_64";
+
+/*
+ * CPUID leaf 0x15 gives the TSC rate as crystal Hz * EBX / EAX when the
+ * CPU reports all three; QEMU's default models do not, and calibrating
+ * against a timer is a later issue, so 0 ("unknown") is the usual answer.
+ */
+uint64_t arch_counter_hz(void)
+{
+	if (cpuid(0, 0).eax < 0x15)
+		return 0;
+	struct cpuid r = cpuid(0x15, 0);
+	if (!r.eax || !r.ebx || !r.ecx)
+		return 0;
+	return (uint64_t)r.ecx * r.ebx / r.eax;
+}
+
+_Noreturn void arch_cpu_halt(void)
+{
+	for (;;)
+		__asm__ volatile("cli; hlt" : : : "memory");
+}

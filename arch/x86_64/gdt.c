@@ -1,0 +1,134 @@
+/*
+ * The GDT and TSS (Intel SDM vol. 3, 3.4.5 and 8.7). In long mode segments
+ * are flat and only their type, privilege and L bit matter; the TSS holds
+ * the stacks the CPU switches to: IST stacks for faults that must not run
+ * on a possibly broken stack (#DF, NMI, #MC), rsp0 for traps from user mode
+ * later. One CPU for now: secondaries will each need their own copy.
+ */
+#include <stddef.h>
+#include <stdint.h>
+
+#include "gdt.h"
+
+/* Access byte of a descriptor. */
+#define SEG_PRESENT  (1u << 7)
+#define SEG_DPL(n)   ((uint32_t)(n) << 5)
+#define SEG_CODEDATA (1u << 4) /* S: code or data, not a system descriptor */
+#define SEG_CODE     0xbu      /* execute/read, accessed (the CPU need not write it) */
+#define SEG_DATA     0x3u      /* read/write, accessed */
+#define SEG_TSS64    0x9u      /* available 64-bit TSS */
+/* Flags nibble (bits 52..55). */
+#define SEGF_GRAN (1u << 3) /* limit in 4 KiB units */
+#define SEGF_DB	  (1u << 2) /* 32-bit default size (data segments) */
+#define SEGF_LONG (1u << 1) /* 64-bit code */
+
+#define IST_STACK_SIZE 8192
+#define IST_COUNT      3
+
+enum {
+	GDT_NULL,
+	GDT_KCODE,
+	GDT_KDATA,
+	GDT_UCODE32, /* kept null: no 32-bit user code */
+	GDT_UDATA,
+	GDT_UCODE,
+	GDT_TSS_LO,
+	GDT_TSS_HI,
+	GDT_ENTRIES,
+};
+
+_Static_assert(GDT_KCODE * 8 == SEL_KCODE && GDT_KDATA * 8 == SEL_KDATA, "kernel selectors");
+_Static_assert(GDT_UCODE32 * 8 == SEL_USER_BASE && (GDT_UDATA * 8 | 3) == SEL_UDATA &&
+		   (GDT_UCODE * 8 | 3) == SEL_UCODE,
+	       "user selectors in SYSRET order");
+_Static_assert(GDT_TSS_LO * 8 == SEL_TSS, "TSS selector");
+
+/* The 64-bit TSS, laid out by the hardware. */
+struct tss {
+	uint32_t reserved0;
+	uint64_t rsp[3]; /* stack for traps from ring 3 (rsp[0]) */
+	uint64_t reserved1;
+	uint64_t ist[7]; /* ist[n - 1] is IST slot n */
+	uint64_t reserved2;
+	uint16_t reserved3;
+	uint16_t iomap_base; /* past the limit: no I/O permission bitmap */
+} __attribute__((packed));
+
+_Static_assert(sizeof(struct tss) == 104, "TSS size");
+_Static_assert(offsetof(struct tss, ist) == 36, "TSS IST offset");
+
+struct descriptor_ptr {
+	uint16_t limit;
+	uint64_t base;
+} __attribute__((packed));
+
+static uint64_t gdt[GDT_ENTRIES] __attribute__((aligned(16)));
+static struct tss tss __attribute__((aligned(16)));
+static uint8_t ist_stacks[IST_COUNT][IST_STACK_SIZE] __attribute__((aligned(16)));
+
+/* A flat code or data descriptor: base 0, limit 4 GiB (ignored in long mode but conventional). */
+static uint64_t seg_desc(uint32_t access, uint32_t flags)
+{
+	return 0xffffull | (uint64_t)access << 40 | 0xfull << 48 | (uint64_t)flags << 52;
+}
+
+/* The two halves of a 16-byte system descriptor for the TSS. */
+static void tss_desc(uint64_t *lo, uint64_t *hi, uint64_t base, uint32_t limit)
+{
+	*lo = (limit & 0xffffull) | (base & 0xffffffull) << 16 |
+	      (uint64_t)(SEG_PRESENT | SEG_TSS64) << 40 | ((uint64_t)(limit >> 16) & 0xf) << 48 |
+	      ((base >> 24) & 0xff) << 56;
+	*hi = base >> 32;
+}
+
+static void gdt_fill(void)
+{
+	gdt[GDT_NULL] = 0;
+	gdt[GDT_KCODE] =
+	    seg_desc(SEG_PRESENT | SEG_DPL(0) | SEG_CODEDATA | SEG_CODE, SEGF_GRAN | SEGF_LONG);
+	gdt[GDT_KDATA] =
+	    seg_desc(SEG_PRESENT | SEG_DPL(0) | SEG_CODEDATA | SEG_DATA, SEGF_GRAN | SEGF_DB);
+	gdt[GDT_UCODE32] = 0;
+	gdt[GDT_UDATA] =
+	    seg_desc(SEG_PRESENT | SEG_DPL(3) | SEG_CODEDATA | SEG_DATA, SEGF_GRAN | SEGF_DB);
+	gdt[GDT_UCODE] =
+	    seg_desc(SEG_PRESENT | SEG_DPL(3) | SEG_CODEDATA | SEG_CODE, SEGF_GRAN | SEGF_LONG);
+	tss_desc(&gdt[GDT_TSS_LO], &gdt[GDT_TSS_HI], (uint64_t)(uintptr_t)&tss, sizeof(tss) - 1);
+}
+
+static void tss_fill(void)
+{
+	for (unsigned i = 0; i < IST_COUNT; i++)
+		tss.ist[i] = (uint64_t)(uintptr_t)(ist_stacks[i] + IST_STACK_SIZE);
+	tss.iomap_base = sizeof(tss);
+}
+
+_Static_assert(IST_DOUBLE_FAULT <= IST_COUNT && IST_NMI <= IST_COUNT &&
+		   IST_MACHINE_CHECK <= IST_COUNT,
+	       "every IST slot has a stack");
+
+void x86_64_gdt_init(void)
+{
+	struct descriptor_ptr gdtr = {.limit = sizeof(gdt) - 1, .base = (uint64_t)(uintptr_t)gdt};
+
+	tss_fill();
+	gdt_fill();
+	__asm__ volatile("lgdt %0" : : "m"(gdtr) : "memory");
+	/* CS changes only through a far transfer: return to the next line with the new selector. */
+	__asm__ volatile("pushq %[cs]\n\t"
+			 "leaq 1f(%%rip), %%rax\n\t"
+			 "pushq %%rax\n\t"
+			 "lretq\n"
+			 "1:\n\t"
+			 "movl %[ds], %%eax\n\t"
+			 "movl %%eax, %%ds\n\t"
+			 "movl %%eax, %%es\n\t"
+			 "movl %%eax, %%ss\n\t"
+			 "xorl %%eax, %%eax\n\t"
+			 "movl %%eax, %%fs\n\t"
+			 "movl %%eax, %%gs"
+			 :
+			 : [cs] "i"(SEL_KCODE), [ds] "i"(SEL_KDATA)
+			 : "rax", "memory");
+	__asm__ volatile("ltr %w0" : : "r"((uint16_t)SEL_TSS) : "memory");
+}

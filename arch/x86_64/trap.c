@@ -1,0 +1,179 @@
+/*
+ * The IDT and the C half of trap entry: decode the vector into a struct
+ * trap_info and hand it to the portable handlers (Intel SDM vol. 3, 6.14,
+ * 6.15). Vectors 0..31 are exceptions, 32..255 interrupts; nothing enables
+ * interrupts yet, so any of those is reported as unroutable.
+ */
+#include <stdint.h>
+
+#include "arch/hal/trap.h"
+#include "core/kprintf.h"
+#include "core/panic.h"
+#include "gdt.h"
+#include "insn.h"
+#include "x86.h"
+
+#define IDT_ENTRIES	 256
+#define FIRST_IRQ_VECTOR 32
+
+enum {
+	VEC_DE = 0, /* divide error */
+	VEC_DB = 1, /* debug */
+	VEC_NMI = 2,
+	VEC_BP = 3, /* int3 */
+	VEC_OF = 4, /* into */
+	VEC_UD = 6, /* invalid opcode */
+	VEC_DF = 8, /* double fault */
+	VEC_GP = 13,
+	VEC_PF = 14,
+	VEC_MC = 18, /* machine check */
+};
+
+/* Gate type and attribute byte: present, DPL, 64-bit interrupt gate (interrupts off on entry). */
+#define GATE_PRESENT (1u << 7)
+#define GATE_DPL(n)  ((unsigned)(n) << 5)
+#define GATE_INTR64  0xeu
+
+/* An IDT gate, as the hardware reads it. */
+struct idt_gate {
+	uint16_t offset_lo;
+	uint16_t selector;
+	uint8_t ist;  /* IST slot, 0 for the current stack */
+	uint8_t type; /* GATE_* */
+	uint16_t offset_mid;
+	uint32_t offset_hi;
+	uint32_t reserved;
+};
+
+_Static_assert(sizeof(struct idt_gate) == 16, "IDT gate size");
+
+struct idt_ptr {
+	uint16_t limit;
+	uint64_t base;
+} __attribute__((packed));
+
+static struct idt_gate idt[IDT_ENTRIES] __attribute__((aligned(16)));
+
+/* The stubs in trap.S, one per vector. */
+extern const uintptr_t trap_stub_table[IDT_ENTRIES];
+
+/* What each exception vector means. Unnamed vectors are reserved. */
+static const struct exception {
+	const char *name;
+	enum trap_kind kind;
+} exceptions[FIRST_IRQ_VECTOR] = {
+    [0] = {"#DE", TRAP_ARITH},	     [1] = {"#DB", TRAP_BREAKPOINT},
+    [2] = {"NMI", TRAP_OTHER},	     [3] = {"#BP", TRAP_BREAKPOINT},
+    [4] = {"#OF", TRAP_ARITH},	     [5] = {"#BR", TRAP_OTHER},
+    [6] = {"#UD", TRAP_ILLEGAL},     [7] = {"#NM", TRAP_OTHER},
+    [8] = {"#DF", TRAP_OTHER},	     [9] = {"coprocessor overrun", TRAP_OTHER},
+    [10] = {"#TS", TRAP_OTHER},	     [11] = {"#NP", TRAP_BUS},
+    [12] = {"#SS", TRAP_BUS},	     [13] = {"#GP", TRAP_BUS},
+    [14] = {"#PF", TRAP_PAGE_FAULT}, [16] = {"#MF", TRAP_ARITH},
+    [17] = {"#AC", TRAP_ALIGNMENT},  [18] = {"#MC", TRAP_OTHER},
+    [19] = {"#XM", TRAP_ARITH},	     [20] = {"#VE", TRAP_OTHER},
+    [21] = {"#CP", TRAP_OTHER},	     [28] = {"#HV", TRAP_OTHER},
+    [29] = {"#VC", TRAP_OTHER},	     [30] = {"#SX", TRAP_OTHER},
+};
+
+static void idt_set(unsigned vec, uintptr_t handler, unsigned ist, unsigned dpl)
+{
+	idt[vec] = (struct idt_gate){
+	    .offset_lo = handler & 0xffff,
+	    .selector = SEL_KCODE,
+	    .ist = (uint8_t)ist,
+	    .type = (uint8_t)(GATE_PRESENT | GATE_DPL(dpl) | GATE_INTR64),
+	    .offset_mid = (handler >> 16) & 0xffff,
+	    .offset_hi = (uint32_t)(handler >> 32),
+	};
+}
+
+void arch_trap_init(void)
+{
+	struct idt_ptr idtr = {.limit = sizeof(idt) - 1, .base = (uint64_t)(uintptr_t)idt};
+
+	for (unsigned v = 0; v < IDT_ENTRIES; v++)
+		idt_set(v, trap_stub_table[v], 0, 0);
+	/* These may strike when the current stack is unusable: give them their own. */
+	idt_set(VEC_DF, trap_stub_table[VEC_DF], IST_DOUBLE_FAULT, 0);
+	idt_set(VEC_NMI, trap_stub_table[VEC_NMI], IST_NMI, 0);
+	idt_set(VEC_MC, trap_stub_table[VEC_MC], IST_MACHINE_CHECK, 0);
+	/* int3 from user mode is a breakpoint, not a #GP. */
+	idt_set(VEC_BP, trap_stub_table[VEC_BP], 0, 3);
+	__asm__ volatile("lidt %0" : : "m"(idtr) : "memory");
+}
+
+static struct trap_info trap_decode(const struct trap_frame *tf)
+{
+	const struct exception *e = &exceptions[tf->vector];
+	struct trap_info info = {
+	    .kind = e->name ? e->kind : TRAP_OTHER,
+	    .name = e->name ? e->name : "reserved vector",
+	    .cause = tf->vector,
+	    .pc = tf->rip,
+	    .user = (tf->cs & 3) != 0,
+	};
+
+	if (tf->vector == VEC_BP)
+		info.pc = tf->rip - 1; /* a trap: rip is past the one-byte int3 */
+	if (tf->vector == VEC_PF)
+		info.addr = read_cr2();
+	return info;
+}
+
+/* Called by trap.S with the saved frame; returning resumes at tf->rip. */
+void x86_64_trap(struct trap_frame *tf);
+
+void x86_64_trap(struct trap_frame *tf)
+{
+	if (tf->vector >= FIRST_IRQ_VECTOR) {
+		trap_irq(tf, (unsigned)tf->vector);
+		return;
+	}
+	struct trap_info info = trap_decode(tf);
+	trap_fault(tf, &info); /* returns only when a handler expected this fault */
+	arch_trap_skip(tf);
+}
+
+void arch_trap_skip(struct trap_frame *tf)
+{
+	switch (tf->vector) {
+	case VEC_DB: /* traps (or, for #DB, a fault on a breakpoint we never set): rip is next */
+	case VEC_BP:
+	case VEC_OF:
+	case VEC_NMI: /* an interrupt: rip is the instruction still to run */
+		return;
+	case VEC_DF:
+	case VEC_MC:
+		panic("%s cannot be resumed", exceptions[tf->vector].name);
+	default:
+		break;
+	}
+	/* A fault: rip is the faulting instruction; step over it. */
+	unsigned len = x86_insn_len((const uint8_t *)tf->rip);
+	if (len == 0)
+		panic("arch_trap_skip: cannot decode the instruction at %#lx",
+		      (unsigned long)tf->rip);
+	tf->rip += len;
+}
+
+uintptr_t arch_trap_fp(const struct trap_frame *tf)
+{
+	return tf->rbp;
+}
+
+void arch_trap_dump(const struct trap_frame *tf)
+{
+	kprintf("  rax %016lx rbx %016lx rcx %016lx rdx %016lx\n", tf->rax, tf->rbx, tf->rcx,
+		tf->rdx);
+	kprintf("  rsi %016lx rdi %016lx rbp %016lx rsp %016lx\n", tf->rsi, tf->rdi, tf->rbp,
+		tf->rsp);
+	kprintf("  r8  %016lx r9  %016lx r10 %016lx r11 %016lx\n", tf->r8, tf->r9, tf->r10,
+		tf->r11);
+	kprintf("  r12 %016lx r13 %016lx r14 %016lx r15 %016lx\n", tf->r12, tf->r13, tf->r14,
+		tf->r15);
+	kprintf("  rip %016lx rflags %08lx cs %04lx ss %04lx vector %lu error %#lx\n", tf->rip,
+		tf->rflags, tf->cs, tf->ss, tf->vector, tf->error);
+	kprintf("  cr0 %08lx cr2 %016lx cr3 %016lx cr4 %08lx\n", read_cr0(), read_cr2(), read_cr3(),
+		read_cr4());
+}

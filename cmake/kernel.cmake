@@ -1,0 +1,62 @@
+# The kernel image for KERNEL_ARCH. The arch folder adds its sources, its
+# linker script and its flags (arch/<arch>/arch.cmake); everything else is
+# shared.
+
+configure_file(${CMAKE_SOURCE_DIR}/cmake/config.h.in ${CMAKE_BINARY_DIR}/generated/config.h)
+
+set(ARCH_DIR ${CMAKE_SOURCE_DIR}/arch/${KERNEL_ARCH})
+include(${ARCH_DIR}/arch.cmake) # sets ARCH_SOURCES, ARCH_LINKER_SCRIPT, ARCH_C_FLAGS
+
+file(GLOB KTEST_SOURCES CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/kernel/*.c)
+
+add_executable(kernel ${CORE_PURE_SOURCES} ${CORE_KERNEL_SOURCES} ${ARCH_SOURCES} ${KTEST_SOURCES})
+set_target_properties(kernel PROPERTIES OUTPUT_NAME kernel.elf SUFFIX "")
+target_include_directories(kernel PRIVATE
+  ${CMAKE_SOURCE_DIR}        # "core/...", "arch/hal/..."
+  ${ARCH_DIR}                # <hal_arch/...>: the arch's inline half of the HAL
+  ${CMAKE_BINARY_DIR}/generated)
+target_compile_options(kernel PRIVATE
+  -Wall -Wextra -Werror
+  -ffreestanding            # no hosted library; only the compiler's own headers
+  -fno-builtin-printf       # our kprintf is not printf
+  -fno-stack-protector      # no canary runtime in the kernel
+  -fno-common               # one definition per global
+  -fno-omit-frame-pointer   # panic() walks the frame-pointer chain
+  -fno-pie -fno-pic         # linked at a fixed address
+  -fno-asynchronous-unwind-tables # no unwinder; saves space
+  -fno-delete-null-pointer-checks # physical address 0 may be real memory
+  -g -O2
+  ${ARCH_C_FLAGS})
+target_link_options(kernel PRIVATE
+  -nostdlib -static -no-pie # nothing from the host's C library
+  -Wl,--build-id=none       # the note would land before the boot header
+  -Wl,-z,max-page-size=4096 -Wl,-z,noexecstack
+  -Wl,-T,${ARCH_LINKER_SCRIPT} -Wl,-Map,${CMAKE_BINARY_DIR}/kernel.map
+  ${ARCH_LINK_FLAGS})
+target_link_libraries(kernel PRIVATE gcc) # compiler helpers (e.g. 128-bit division)
+set_target_properties(kernel PROPERTIES LINK_DEPENDS ${ARCH_LINKER_SCRIPT})
+
+# The arch may turn kernel.elf into what its loaders take (an Image, an ISO).
+if(COMMAND arch_post_build)
+  arch_post_build(kernel)
+endif()
+
+# Tests: the kernel suite under QEMU, once per machine shape the arch lists
+# in ARCH_TEST_SHAPES ("name|qemu args") through its fastest firmware path
+# (ARCH_TEST_FIRMWARE), and every firmware path of ci/boot (ARCH_FIRMWARES).
+set(BOOT ${CMAKE_SOURCE_DIR}/ci/boot)
+foreach(shape IN LISTS ARCH_TEST_SHAPES)
+  string(REPLACE "|" ";" parts "${shape}")
+  list(GET parts 0 name)
+  list(GET parts 1 args)
+  separate_arguments(args UNIX_COMMAND "${args}")
+  add_test(NAME ktest-${name}
+    COMMAND ${BOOT} ${KERNEL_ARCH} --firmware ${ARCH_TEST_FIRMWARE} --no-build
+            --build-dir ${CMAKE_BINARY_DIR} --test -- ${args})
+  set_tests_properties(ktest-${name} PROPERTIES TIMEOUT 120)
+endforeach()
+foreach(fw IN LISTS ARCH_FIRMWARES)
+  add_test(NAME system-boot-${fw}
+    COMMAND ${CMAKE_SOURCE_DIR}/tests/system/boot_banner ${KERNEL_ARCH} ${fw} ${CMAKE_BINARY_DIR})
+  set_tests_properties(system-boot-${fw} PROPERTIES TIMEOUT 180)
+endforeach()

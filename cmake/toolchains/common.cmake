@@ -1,0 +1,26 @@
+# Shared by the cross toolchain files: pick the first GCC whose prefix is
+# installed, and say which one was picked.
+set(CMAKE_SYSTEM_NAME Generic)
+# The compiler checks must not try to link a hosted program.
+set(CMAKE_TRY_COMPILE_TARGET_TYPE STATIC_LIBRARY)
+
+function(kernel_pick_compiler)
+  foreach(prefix IN LISTS ARGN)
+    if(prefix STREQUAL "HOST")
+      set(prefix "")
+    endif()
+    find_program(cc NAMES ${prefix}gcc NO_CACHE)
+    if(cc)
+      find_program(objcopy NAMES ${prefix}objcopy objcopy NO_CACHE)
+      set(CMAKE_C_COMPILER ${cc} PARENT_SCOPE)
+      set(CMAKE_ASM_COMPILER ${cc} PARENT_SCOPE)
+      set(CMAKE_OBJCOPY ${objcopy} CACHE FILEPATH "objcopy" FORCE)
+      if(NOT KERNEL_COMPILER_ANNOUNCED)
+        message(STATUS "kestrel: ${KERNEL_ARCH} compiler: ${cc} (prefix '${prefix}')")
+        set(KERNEL_COMPILER_ANNOUNCED ON CACHE INTERNAL "")
+      endif()
+      return()
+    endif()
+  endforeach()
+  message(FATAL_ERROR "kestrel: no ${KERNEL_ARCH} compiler found (tried ${ARGN}); run ci/setup")
+endfunction()

@@ -1,0 +1,127 @@
+/*
+ * A line-oriented shell on the kernel console, polled (interrupts come with
+ * the scheduler). Commands: help, info, mem, ktest, echo, poweroff.
+ */
+#include "arch/hal/hal.h"
+#include "core/boot_info.h"
+#include "core/kprintf.h"
+#include "core/kstring.h"
+#include "core/shell.h"
+#include "tests/kernel/ktest.h"
+
+#define LINE_MAX 128
+
+static const struct boot_info *shell_bi;
+
+static void cmd_help(const char *args);
+
+static void cmd_info(const char *args)
+{
+	(void)args;
+	boot_info_print(shell_bi);
+}
+
+static void cmd_mem(const char *args)
+{
+	(void)args;
+	kprintf("memory: %llu KiB RAM, %llu KiB usable, %u reserved ranges\n",
+		(unsigned long long)(boot_ram_total(shell_bi) >> 10),
+		(unsigned long long)(boot_ram_usable(shell_bi) >> 10), shell_bi->reserved_count);
+}
+
+static void cmd_ktest(const char *args)
+{
+	(void)args;
+	ktest_run_all(shell_bi);
+}
+
+static void cmd_echo(const char *args)
+{
+	kprintf("%s\n", args);
+}
+
+static void cmd_poweroff(const char *args)
+{
+	(void)args;
+	kprintf("powering off\n");
+	arch_power_off(0);
+}
+
+static const struct command {
+	const char *name;
+	void (*run)(const char *args);
+	const char *help;
+} commands[] = {
+	{"help", cmd_help, "list the commands"},
+	{"info", cmd_info, "boot information: loader, console, memory map"},
+	{"mem", cmd_mem, "memory totals"},
+	{"ktest", cmd_ktest, "run the kernel test suite"},
+	{"echo", cmd_echo, "print the arguments"},
+	{"poweroff", cmd_poweroff, "power the machine off"},
+};
+
+#define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+static void cmd_help(const char *args)
+{
+	(void)args;
+	for (unsigned i = 0; i < NCOMMANDS; i++)
+		kprintf("  %-10s %s\n", commands[i].name, commands[i].help);
+}
+
+static void run_line(char *line)
+{
+	while (*line == ' ')
+		line++;
+	if (!*line)
+		return;
+	char *args = line;
+	while (*args && *args != ' ')
+		args++;
+	if (*args)
+		*args++ = '\0';
+	for (unsigned i = 0; i < NCOMMANDS; i++) {
+		if (!strcmp(line, commands[i].name)) {
+			commands[i].run(args);
+			return;
+		}
+	}
+	kprintf("%s: unknown command (try help)\n", line);
+}
+
+/* Read one line with echo and backspace; returns its length. */
+static size_t read_line(char *buf, size_t cap)
+{
+	size_t n = 0;
+
+	for (;;) {
+		int c = arch_console_getc();
+		if (c < 0)
+			continue; /* polled: the console interrupt comes with the scheduler */
+		if (c == '\r' || c == '\n') {
+			kputs("\n");
+			buf[n] = '\0';
+			return n;
+		}
+		if ((c == 0x7f || c == '\b') && n > 0) {
+			n--;
+			kputs("\b \b");
+		} else if (c >= ' ' && c < 0x7f && n + 1 < cap) {
+			buf[n++] = (char)c;
+			kprintf("%c", c);
+		}
+	}
+}
+
+_Noreturn void shell_run(const struct boot_info *bi)
+{
+	char line[LINE_MAX];
+
+	shell_bi = bi;
+	kprintf("shell: type 'help' for commands\n");
+	for (;;) {
+		kputs("kestrel> ");
+		read_line(line, sizeof(line));
+		run_line(line);
+	}
+}

@@ -1,0 +1,12 @@
+/* The kernel's serial console shell: a few commands to look at a running system. */
+#ifndef CORE_SHELL_H
+#define CORE_SHELL_H
+
+struct boot_info;
+
+/* Print the boot information, one line per range. */
+void boot_info_print(const struct boot_info *bi);
+/* Read and run commands from the console forever. */
+_Noreturn void shell_run(const struct boot_info *bi);
+
+#endif

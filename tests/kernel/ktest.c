@@ -1,0 +1,57 @@
+/* The in-kernel test runner: every KTEST in the "ktests" section, in link order. */
+#include <stdbool.h>
+
+#include "core/boot_info.h"
+#include "core/kprintf.h"
+#include "tests/kernel/ktest.h"
+
+extern const struct ktest __start_ktests[], __stop_ktests[];
+
+static struct {
+	const struct boot_info *bi;
+	bool failed;
+	char reason[160];
+} run;
+
+const struct boot_info *ktest_boot_info(void)
+{
+	return run.bi;
+}
+
+void ktest_fail(const char *file, int line, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (run.failed)
+		return; /* keep the first reason */
+	run.failed = true;
+	n = ksnprintf(run.reason, sizeof(run.reason), "%s:%d: ", file, line);
+	if (n < 0 || (size_t)n >= sizeof(run.reason))
+		return;
+	va_start(ap, fmt);
+	kvsnprintf(run.reason + n, sizeof(run.reason) - (size_t)n, fmt, ap);
+	va_end(ap);
+}
+
+int ktest_run_all(const struct boot_info *bi)
+{
+	int passed = 0, failed = 0, n = 0;
+
+	run.bi = bi;
+	kprintf("ktest: %d tests\n", (int)(__stop_ktests - __start_ktests));
+	for (const struct ktest *t = __start_ktests; t < __stop_ktests; t++) {
+		run.failed = false;
+		t->fn();
+		n++;
+		if (run.failed) {
+			failed++;
+			kprintf("not ok %d %s: %s\n", n, t->name, run.reason);
+		} else {
+			passed++;
+			kprintf("ok %d %s\n", n, t->name);
+		}
+	}
+	kprintf("%d passed, %d failed\n", passed, failed);
+	return failed;
+}

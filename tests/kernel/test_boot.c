@@ -1,0 +1,59 @@
+/*
+ * The parsed boot information matches the machine QEMU was started with:
+ * ci/boot --test puts the -m and -smp values on the command line as
+ * expect.mem (bytes) and expect.cpus.
+ */
+#include "core/boot_info.h"
+#include "core/kstring.h"
+#include "tests/kernel/ktest.h"
+
+static uint64_t parse_u64(const char *s)
+{
+	uint64_t v = 0;
+
+	while (*s >= '0' && *s <= '9')
+		v = v * 10 + (uint64_t)(*s++ - '0');
+	return v;
+}
+
+KTEST(boot_memory_matches_qemu)
+{
+	const struct boot_info *bi = ktest_boot_info();
+	char buf[32];
+
+	KASSERT(boot_cmdline_get(bi, "expect.mem", buf, sizeof(buf)) != NULL);
+	uint64_t want = parse_u64(buf);
+	uint64_t total = boot_ram_total(bi);
+	KASSERT_GT_U(want, 0);
+	/* Firmware keeps a little (x86 low memory holes, ACPI); never more than 1/64. */
+	KASSERT_CMP_(total, <=, want, "%llu", unsigned long long);
+	KASSERT_CMP_(total, >=, want - want / 64, "%llu", unsigned long long);
+	KASSERT_CMP_(boot_ram_usable(bi), <, total, "%llu", unsigned long long);
+}
+
+KTEST(boot_cpus_match_qemu)
+{
+	const struct boot_info *bi = ktest_boot_info();
+	char buf[16];
+
+	KASSERT(boot_cmdline_get(bi, "expect.cpus", buf, sizeof(buf)) != NULL);
+	KASSERT_EQ(bi->cpu_count, parse_u64(buf));
+}
+
+KTEST(boot_ranges_are_sane)
+{
+	const struct boot_info *bi = ktest_boot_info();
+	bool kernel = false;
+
+	KASSERT_GT(bi->ram_count, 0);
+	for (unsigned i = 1; i < bi->ram_count; i++)
+		KASSERT_CMP_(bi->ram[i - 1].base, <=, bi->ram[i].base, "%#llx",
+			     unsigned long long);
+	for (unsigned i = 0; i < bi->reserved_count; i++)
+		kernel |= bi->reserved[i].type == RESERVE_KERNEL;
+	KASSERT(kernel);
+	KASSERT_NE(bi->console.kind, CONSOLE_NONE);
+	KASSERT(bi->loader != NULL);
+	KASSERT(boot_cmdline_has(bi, "ktest"));
+	KASSERT(!boot_cmdline_has(bi, "kte"));
+}
