@@ -25,19 +25,31 @@ static const struct shape shapes[] = {
 };
 #define NSHAPES (sizeof(shapes) / sizeof(shapes[0]))
 
+/*
+ * QEMU dumps its whole working buffer (1 MiB on AArch64), free space included.
+ * Keep the blocks the tree uses and shrink totalsize to match, as dtc -p 0
+ * would: a small, exact blob makes every-offset truncation affordable.
+ */
 static uint8_t *load(const struct shape *s, size_t *len)
 {
 	char path[256];
 
 	snprintf(path, sizeof(path), "%s/%s.dtb", DTB_DIR, s->name);
 	uint8_t *b = blob_read(path, len);
-	/* QEMU may dump its whole buffer: keep the tree's own size, exactly. */
 	cr_assert_geq(*len, 40);
 	size_t total = fdt_be32(b + 4);
+	size_t end_struct = (size_t)fdt_be32(b + 8) + fdt_be32(b + 36);
+	size_t end_strings = (size_t)fdt_be32(b + 12) + fdt_be32(b + 32);
+	size_t used = end_struct > end_strings ? end_struct : end_strings;
 	cr_assert_leq(total, *len);
-	uint8_t *exact = blob_prefix(b, total);
+	cr_assert_leq(used, total);
+	uint8_t *exact = blob_prefix(b, used);
 	free(b);
-	*len = total;
+	exact[4] = (uint8_t)(used >> 24);
+	exact[5] = (uint8_t)(used >> 16);
+	exact[6] = (uint8_t)(used >> 8);
+	exact[7] = (uint8_t)used;
+	*len = used;
 	return exact;
 }
 
