@@ -60,3 +60,7 @@ foreach(fw IN LISTS ARCH_FIRMWARES)
     COMMAND ${CMAKE_SOURCE_DIR}/tests/system/boot_banner ${KERNEL_ARCH} ${fw} ${CMAKE_BINARY_DIR})
   set_tests_properties(system-boot-${fw} PROPERTIES TIMEOUT 180)
 endforeach()
+list(GET ARCH_FIRMWARES 0 fw)
+add_test(NAME system-panic-${fw}
+  COMMAND ${CMAKE_SOURCE_DIR}/tests/system/boot_banner ${KERNEL_ARCH} ${fw} ${CMAKE_BINARY_DIR} --panic)
+set_tests_properties(system-panic-${fw} PROPERTIES TIMEOUT 180)

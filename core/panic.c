@@ -41,6 +41,7 @@ _Noreturn void panic(const char *fmt, ...)
 	uintptr_t fp = (uintptr_t)__builtin_frame_address(0);
 	kprintf("\n  caller pc %#lx, fp %#lx\n", (unsigned long)__builtin_return_address(0),
 		(unsigned long)fp);
+	arch_cpu_dump();
 	backtrace_print(fp);
 	arch_power_off(1);
 }

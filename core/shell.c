@@ -1,10 +1,11 @@
 /*
  * A line-oriented shell on the kernel console, polled (interrupts come with
- * the scheduler). Commands: help, info, mem, ktest, echo, poweroff.
+ * the scheduler). Commands: help, info, mem, ktest, echo, poweroff, panic.
  */
 #include "arch/hal/hal.h"
 #include "core/boot_info.h"
 #include "core/kprintf.h"
+#include "core/panic.h"
 #include "core/kstring.h"
 #include "core/shell.h"
 #include "tests/kernel/ktest.h"
@@ -47,6 +48,11 @@ static void cmd_poweroff(const char *args)
 	arch_power_off(0);
 }
 
+static void cmd_panic(const char *args)
+{
+	panic("requested from the shell%s%s", *args ? ": " : "", args);
+}
+
 static const struct command {
 	const char *name;
 	void (*run)(const char *args);
@@ -58,6 +64,7 @@ static const struct command {
 	{"ktest", cmd_ktest, "run the kernel test suite"},
 	{"echo", cmd_echo, "print the arguments"},
 	{"poweroff", cmd_poweroff, "power the machine off"},
+	{"panic", cmd_panic, "panic on purpose: see the report, exit status 1"},
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -1,6 +1,7 @@
 /* riscv64 CPU operations that are not inline: the counter rate, halting, the arch's name. */
 #include "arch/hal/cpu.h"
 #include "arch/hal/hal.h"
+#include "core/kprintf.h"
 #include "riscv.h"
 
 const char arch_name[] = "riscv64";
@@ -16,6 +17,17 @@ void riscv_counter_setup(uint64_t hz)
 uint64_t arch_counter_hz(void)
 {
 	return counter_hz;
+}
+
+void arch_cpu_dump(void)
+{
+	unsigned long sp;
+
+	__asm__ volatile("mv %0, sp" : "=r"(sp));
+	kprintf("  sp %016lx sstatus %016lx sie %016lx\n  stvec %016lx satp %016lx sscratch "
+		"%016lx\n",
+		sp, csr_read(sstatus), csr_read(sie), csr_read(stvec), csr_read(satp),
+		csr_read(sscratch));
 }
 
 _Noreturn void arch_cpu_halt(void)

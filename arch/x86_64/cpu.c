@@ -3,6 +3,7 @@
 
 #include "arch/hal/cpu.h"
 #include "arch/hal/hal.h"
+#include "core/kprintf.h"
 #include "x86.h"
 
 const char arch_name[] = "x86_64";
@@ -20,6 +21,17 @@ uint64_t arch_counter_hz(void)
 	if (!r.eax || !r.ebx || !r.ecx)
 		return 0;
 	return (uint64_t)r.ecx * r.ebx / r.eax;
+}
+
+void arch_cpu_dump(void)
+{
+	unsigned long rsp, rflags, cr0, cr2, cr3, cr4;
+
+	__asm__ volatile("mov %%rsp, %0; pushfq; pop %1" : "=r"(rsp), "=r"(rflags));
+	__asm__ volatile("mov %%cr0, %0; mov %%cr2, %1" : "=r"(cr0), "=r"(cr2));
+	__asm__ volatile("mov %%cr3, %0; mov %%cr4, %1" : "=r"(cr3), "=r"(cr4));
+	kprintf("  rsp %016lx rflags %016lx cr0 %016lx\n  cr2 %016lx cr3 %016lx cr4 %016lx\n",
+		rsp, rflags, cr0, cr2, cr3, cr4);
 }
 
 _Noreturn void arch_cpu_halt(void)
