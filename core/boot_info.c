@@ -5,8 +5,7 @@
 #include "core/kstring.h"
 
 /* Insert into a table kept sorted by base; -1 when full. */
-static int insert_sorted(struct mem_range *tab, unsigned *count, unsigned max,
-			 struct mem_range r)
+static int insert_sorted(struct mem_range *tab, unsigned *count, unsigned max, struct mem_range r)
 {
 	unsigned i = *count;
 

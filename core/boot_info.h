@@ -10,19 +10,19 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define BOOT_MAX_RAM      32
+#define BOOT_MAX_RAM	  32
 #define BOOT_MAX_RESERVED 32
 #define BOOT_MAX_MODULES  8
 #define BOOT_CMDLINE_MAX  256
-#define BOOT_NAME_MAX     48
+#define BOOT_NAME_MAX	  48
 
 /* Why a range of physical memory may not be handed out. */
 enum mem_reserve {
 	RESERVE_FIRMWARE,  /* firmware-owned: reserved map entries, OpenSBI, ACPI */
-	RESERVE_KERNEL,    /* the kernel image */
+	RESERVE_KERNEL,	   /* the kernel image */
 	RESERVE_BOOT_DATA, /* the DTB or Multiboot2 information */
-	RESERVE_MODULE,    /* a boot module (initrd) */
-	RESERVE_BAD,       /* defective RAM */
+	RESERVE_MODULE,	   /* a boot module (initrd) */
+	RESERVE_BAD,	   /* defective RAM */
 };
 
 struct mem_range {
@@ -42,15 +42,15 @@ enum console_kind {
 	CONSOLE_NS16550_PIO,  /* 16550 on x86 I/O ports */
 	CONSOLE_NS16550_MMIO, /* 16550 memory mapped, registers 1 << reg_shift apart */
 	CONSOLE_PL011,
-	CONSOLE_SBI,          /* the SBI debug console */
+	CONSOLE_SBI, /* the SBI debug console */
 };
 
 struct console_desc {
 	enum console_kind kind;
-	uint64_t base;      /* I/O port or physical address */
-	uint32_t reg_shift; /* log2 of the register stride */
-	uint32_t reg_width; /* access width in bytes (1 or 4) */
-	uint32_t clock_hz;  /* input clock, 0 when unknown */
+	uint64_t base;		  /* I/O port or physical address */
+	uint32_t reg_shift;	  /* log2 of the register stride */
+	uint32_t reg_width;	  /* access width in bytes (1 or 4) */
+	uint32_t clock_hz;	  /* input clock, 0 when unknown */
 	char path[BOOT_NAME_MAX]; /* device tree node or "com1" */
 };
 
@@ -63,8 +63,8 @@ enum power_kind {
 };
 
 struct boot_info {
-	const char *loader;           /* "GRUB 2.06", "QEMU PVH", "device tree" */
-	struct mem_range ram[BOOT_MAX_RAM];  /* RAM as the firmware reported it, sorted */
+	const char *loader;		    /* "GRUB 2.06", "QEMU PVH", "device tree" */
+	struct mem_range ram[BOOT_MAX_RAM]; /* RAM as the firmware reported it, sorted */
 	unsigned ram_count;
 	struct mem_range reserved[BOOT_MAX_RESERVED]; /* inside or beside RAM, not usable */
 	unsigned reserved_count;
@@ -72,8 +72,8 @@ struct boot_info {
 	unsigned module_count;
 	char cmdline[BOOT_CMDLINE_MAX];
 	struct console_desc console;
-	unsigned cpu_count;           /* CPUs described (enabled), at least 1 */
-	unsigned boot_cpu;            /* hardware id of the CPU that booted (hart id, MPIDR aff) */
+	unsigned cpu_count; /* CPUs described (enabled), at least 1 */
+	unsigned boot_cpu;  /* hardware id of the CPU that booted (hart id, MPIDR aff) */
 	/* Firmware tables, physical addresses, 0 when absent. */
 	uint64_t dtb;
 	uint64_t dtb_size;

@@ -126,8 +126,8 @@ static int next_token(const struct fdt *f, int off, uint32_t *tok, int *next)
 			return FDT_ERR_STRUCT;
 		uint32_t len = struct_u32(f, o + 4), nameoff = struct_u32(f, o + 8);
 		if (!fits(o + 12, len, f->struct_size) || nameoff >= f->strings_size ||
-		    bounded_strlen(f->blob + f->strings_off + nameoff,
-				   f->strings_size - nameoff) < 0)
+		    bounded_strlen(f->blob + f->strings_off + nameoff, f->strings_size - nameoff) <
+			0)
 			return FDT_ERR_STRUCT;
 		*next = (int)((o + 12 + len + 3) & ~3u);
 		break;

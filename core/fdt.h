@@ -15,14 +15,14 @@
 #define FDT_MAX_DEPTH 16
 
 enum fdt_error {
-	FDT_ERR_NOTFOUND = -1,  /* no such node or property */
+	FDT_ERR_NOTFOUND = -1,	/* no such node or property */
 	FDT_ERR_TRUNCATED = -2, /* the blob is shorter than its header says */
-	FDT_ERR_MAGIC = -3,     /* not a device tree */
-	FDT_ERR_VERSION = -4,   /* a version this reader does not understand */
-	FDT_ERR_LAYOUT = -5,    /* header blocks overlap or leave the blob */
-	FDT_ERR_STRUCT = -6,    /* malformed structure block */
-	FDT_ERR_DEPTH = -7,     /* nesting deeper than FDT_MAX_DEPTH */
-	FDT_ERR_FULL = -8,      /* the caller's table is full */
+	FDT_ERR_MAGIC = -3,	/* not a device tree */
+	FDT_ERR_VERSION = -4,	/* a version this reader does not understand */
+	FDT_ERR_LAYOUT = -5,	/* header blocks overlap or leave the blob */
+	FDT_ERR_STRUCT = -6,	/* malformed structure block */
+	FDT_ERR_DEPTH = -7,	/* nesting deeper than FDT_MAX_DEPTH */
+	FDT_ERR_FULL = -8,	/* the caller's table is full */
 };
 
 struct fdt {

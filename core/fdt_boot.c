@@ -16,7 +16,8 @@ static void add_regs(const struct fdt *f, int node, struct boot_info *bi, bool r
 	uint64_t base, size;
 
 	for (int i = 0; fdt_reg(f, node, i, &base, &size) == 0; i++) {
-		int r = ram ? boot_add_ram(bi, base, size) : boot_add_reserved(bi, base, size, type);
+		int r =
+		    ram ? boot_add_ram(bi, base, size) : boot_add_reserved(bi, base, size, type);
 		if (r < 0)
 			note(err, FDT_ERR_FULL);
 	}
@@ -35,8 +36,8 @@ static void read_memory(const struct fdt *f, struct boot_info *bi, int *err)
 	note(err, count);
 	for (int i = 0; i < count; i++) {
 		uint64_t base, size;
-		if (fdt_rsv(f, i, &base, &size) == 0 && boot_add_reserved(bi, base, size,
-									  RESERVE_FIRMWARE) < 0)
+		if (fdt_rsv(f, i, &base, &size) == 0 &&
+		    boot_add_reserved(bi, base, size, RESERVE_FIRMWARE) < 0)
 			note(err, FDT_ERR_FULL);
 	}
 	int rm = fdt_path(f, "/reserved-memory", 16);
@@ -90,7 +91,8 @@ static bool console_from_node(const struct fdt *f, int node, struct console_desc
 	if (fdt_is_compatible(f, node, "arm,pl011")) {
 		c->kind = CONSOLE_PL011;
 		c->reg_width = 4;
-	} else if (fdt_is_compatible(f, node, "ns16550a") || fdt_is_compatible(f, node, "ns16550") ||
+	} else if (fdt_is_compatible(f, node, "ns16550a") ||
+		   fdt_is_compatible(f, node, "ns16550") ||
 		   fdt_is_compatible(f, node, "snps,dw-apb-uart")) {
 		c->kind = CONSOLE_NS16550_MMIO;
 		c->reg_shift = fdt_prop_u32(f, node, "reg-shift", 0);
@@ -133,7 +135,8 @@ static void read_cpus(const struct fdt *f, struct boot_info *bi)
 	int cpus = fdt_path(f, "/cpus", 5);
 	unsigned n = 0;
 
-	for (int c = cpus >= 0 ? fdt_first_child(f, cpus) : -1; c >= 0; c = fdt_next_sibling(f, c)) {
+	for (int c = cpus >= 0 ? fdt_first_child(f, cpus) : -1; c >= 0;
+	     c = fdt_next_sibling(f, c)) {
 		const char *type = fdt_prop_str(f, c, "device_type");
 		if (type && !strcmp(type, "cpu") && fdt_is_enabled(f, c))
 			n++;

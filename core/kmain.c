@@ -7,19 +7,16 @@
 #include "tests/kernel/ktest.h"
 
 static const char *const reserve_names[] = {
-	[RESERVE_FIRMWARE] = "firmware",
-	[RESERVE_KERNEL] = "kernel",
-	[RESERVE_BOOT_DATA] = "boot data",
-	[RESERVE_MODULE] = "module",
-	[RESERVE_BAD] = "bad",
+    [RESERVE_FIRMWARE] = "firmware", [RESERVE_KERNEL] = "kernel", [RESERVE_BOOT_DATA] = "boot data",
+    [RESERVE_MODULE] = "module",     [RESERVE_BAD] = "bad",
 };
 
 static const char *const console_names[] = {
-	[CONSOLE_NONE] = "none",
-	[CONSOLE_NS16550_PIO] = "16550 (I/O ports)",
-	[CONSOLE_NS16550_MMIO] = "16550",
-	[CONSOLE_PL011] = "PL011",
-	[CONSOLE_SBI] = "SBI",
+    [CONSOLE_NONE] = "none",
+    [CONSOLE_NS16550_PIO] = "16550 (I/O ports)",
+    [CONSOLE_NS16550_MMIO] = "16550",
+    [CONSOLE_PL011] = "PL011",
+    [CONSOLE_SBI] = "SBI",
 };
 
 void boot_info_print(const struct boot_info *bi)
@@ -37,7 +34,8 @@ void boot_info_print(const struct boot_info *bi)
 			(unsigned long long)(bi->reserved[i].base + bi->reserved[i].size - 1),
 			reserve_names[bi->reserved[i].type]);
 	for (unsigned i = 0; i < bi->module_count; i++)
-		kprintf("  module   %#014llx-%#014llx %s\n", (unsigned long long)bi->modules[i].base,
+		kprintf("  module   %#014llx-%#014llx %s\n",
+			(unsigned long long)bi->modules[i].base,
 			(unsigned long long)(bi->modules[i].base + bi->modules[i].size - 1),
 			bi->modules[i].name);
 	if (bi->dtb)

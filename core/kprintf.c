@@ -232,8 +232,8 @@ static void format(struct sink *s, const char *f, va_list ap_in)
 				conv == 'X');
 			break;
 		case 'p':
-			sp = (struct spec){.alt = true, .prec = -1, .width = sp.width,
-					   .left = sp.left};
+			sp = (struct spec){
+			    .alt = true, .prec = -1, .width = sp.width, .left = sp.left};
 			put_num(s, &sp, (uintptr_t)va_arg(ap, void *), false, 16, false);
 			break;
 		case 's':
@@ -316,10 +316,10 @@ void klog_set_level(enum log_level level)
 void klog(enum log_level level, const char *fmt, ...)
 {
 	static const char *const prefix[] = {
-		[LOG_ERROR] = "error: ",
-		[LOG_WARN] = "warning: ",
-		[LOG_INFO] = "",
-		[LOG_DEBUG] = "debug: ",
+	    [LOG_ERROR] = "error: ",
+	    [LOG_WARN] = "warning: ",
+	    [LOG_INFO] = "",
+	    [LOG_DEBUG] = "debug: ",
 	};
 	va_list ap;
 

@@ -13,10 +13,10 @@
 
 enum mb2_error {
 	MB2_ERR_TRUNCATED = -1, /* shorter than its total_size, or a tag leaves it */
-	MB2_ERR_SIZE = -2,      /* total_size too small, too large or misaligned */
-	MB2_ERR_TAG = -3,       /* a tag too short for its type */
-	MB2_ERR_NOEND = -4,     /* no end tag */
-	MB2_ERR_FULL = -5,      /* more regions than struct boot_info holds */
+	MB2_ERR_SIZE = -2,	/* total_size too small, too large or misaligned */
+	MB2_ERR_TAG = -3,	/* a tag too short for its type */
+	MB2_ERR_NOEND = -4,	/* no end tag */
+	MB2_ERR_FULL = -5,	/* more regions than struct boot_info holds */
 };
 
 /* A short description of an mb2_error. */

@@ -11,10 +11,10 @@ _Noreturn void panic(const char *fmt, ...) PRINTF_LIKE(1, 2);
 /* Print the frame-pointer chain starting at frame `fp`. */
 void backtrace_print(uintptr_t fp);
 
-#define BUG_ON(cond)                                                                               \
-	do {                                                                                       \
-		if (cond)                                                                          \
-			panic("BUG_ON(%s) at %s:%d", #cond, __FILE__, __LINE__);                   \
+#define BUG_ON(cond)                                                             \
+	do {                                                                     \
+		if (cond)                                                        \
+			panic("BUG_ON(%s) at %s:%d", #cond, __FILE__, __LINE__); \
 	} while (0)
 
 #endif

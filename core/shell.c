@@ -58,13 +58,13 @@ static const struct command {
 	void (*run)(const char *args);
 	const char *help;
 } commands[] = {
-	{"help", cmd_help, "list the commands"},
-	{"info", cmd_info, "boot information: loader, console, memory map"},
-	{"mem", cmd_mem, "memory totals"},
-	{"ktest", cmd_ktest, "run the kernel test suite"},
-	{"echo", cmd_echo, "print the arguments"},
-	{"poweroff", cmd_poweroff, "power the machine off"},
-	{"panic", cmd_panic, "panic on purpose: see the report, exit status 1"},
+    {"help", cmd_help, "list the commands"},
+    {"info", cmd_info, "boot information: loader, console, memory map"},
+    {"mem", cmd_mem, "memory totals"},
+    {"ktest", cmd_ktest, "run the kernel test suite"},
+    {"echo", cmd_echo, "print the arguments"},
+    {"poweroff", cmd_poweroff, "power the machine off"},
+    {"panic", cmd_panic, "panic on purpose: see the report, exit status 1"},
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

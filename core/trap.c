@@ -4,14 +4,14 @@
 #include "core/trap.h"
 
 static const char *const kind_names[TRAP_KIND_COUNT] = {
-	[TRAP_BREAKPOINT] = "breakpoint",
-	[TRAP_ILLEGAL] = "illegal instruction",
-	[TRAP_ALIGNMENT] = "misaligned access",
-	[TRAP_PAGE_FAULT] = "page fault",
-	[TRAP_BUS] = "bus error",
-	[TRAP_ARITH] = "arithmetic error",
-	[TRAP_SYSCALL] = "unexpected syscall",
-	[TRAP_OTHER] = "exception",
+    [TRAP_BREAKPOINT] = "breakpoint",
+    [TRAP_ILLEGAL] = "illegal instruction",
+    [TRAP_ALIGNMENT] = "misaligned access",
+    [TRAP_PAGE_FAULT] = "page fault",
+    [TRAP_BUS] = "bus error",
+    [TRAP_ARITH] = "arithmetic error",
+    [TRAP_SYSCALL] = "unexpected syscall",
+    [TRAP_OTHER] = "exception",
 };
 
 /* One CPU for now; per-CPU when secondaries run kernel code. */

@@ -13,12 +13,12 @@ struct trap_frame; /* defined by <hal_arch/trap.h> */
 /* Kinds of synchronous fault, decoded by the arch from its cause register. */
 enum trap_kind {
 	TRAP_BREAKPOINT,
-	TRAP_ILLEGAL,   /* undefined or privileged instruction */
+	TRAP_ILLEGAL,	/* undefined or privileged instruction */
 	TRAP_ALIGNMENT, /* misaligned access */
 	TRAP_PAGE_FAULT,
-	TRAP_BUS,       /* access fault, bus error */
-	TRAP_ARITH,     /* divide error */
-	TRAP_SYSCALL,   /* syscall from a mode that may not make one */
+	TRAP_BUS,     /* access fault, bus error */
+	TRAP_ARITH,   /* divide error */
+	TRAP_SYSCALL, /* syscall from a mode that may not make one */
 	TRAP_OTHER,
 	TRAP_KIND_COUNT,
 };
@@ -26,11 +26,11 @@ enum trap_kind {
 /* What the arch decoded about a synchronous trap. */
 struct trap_info {
 	enum trap_kind kind;
-	const char *name;  /* the arch's name for the cause, e.g. "#UD", "EC 0x3c" */
-	uint64_t cause;    /* raw cause: vector, ESR, scause */
-	uintptr_t pc;      /* faulting instruction */
-	uintptr_t addr;    /* faulting data address when the cause has one, else 0 */
-	bool user;         /* taken from user mode */
+	const char *name; /* the arch's name for the cause, e.g. "#UD", "EC 0x3c" */
+	uint64_t cause;	  /* raw cause: vector, ESR, scause */
+	uintptr_t pc;	  /* faulting instruction */
+	uintptr_t addr;	  /* faulting data address when the cause has one, else 0 */
+	bool user;	  /* taken from user mode */
 };
 
 /* Install this CPU's trap vector; after it, every trap reaches the handlers below. */

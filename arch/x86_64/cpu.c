@@ -30,8 +30,8 @@ void arch_cpu_dump(void)
 	__asm__ volatile("mov %%rsp, %0; pushfq; pop %1" : "=r"(rsp), "=r"(rflags));
 	__asm__ volatile("mov %%cr0, %0; mov %%cr2, %1" : "=r"(cr0), "=r"(cr2));
 	__asm__ volatile("mov %%cr3, %0; mov %%cr4, %1" : "=r"(cr3), "=r"(cr4));
-	kprintf("  rsp %016lx rflags %016lx cr0 %016lx\n  cr2 %016lx cr3 %016lx cr4 %016lx\n",
-		rsp, rflags, cr0, cr2, cr3, cr4);
+	kprintf("  rsp %016lx rflags %016lx cr0 %016lx\n  cr2 %016lx cr3 %016lx cr4 %016lx\n", rsp,
+		rflags, cr0, cr2, cr3, cr4);
 }
 
 _Noreturn void arch_cpu_halt(void)

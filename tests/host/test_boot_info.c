@@ -13,7 +13,7 @@ Test(boot_info, ranges_sorted_and_usable_counts_overlaps_once)
 	cr_expect_eq(bi.ram[0].base, 0);
 	cr_expect_eq(boot_ram_total(&bi), 0x180000);
 	boot_add_reserved(&bi, 0x140000, 0x20000, RESERVE_KERNEL);
-	boot_add_reserved(&bi, 0x130000, 0x20000, RESERVE_MODULE); /* overlaps the kernel */
+	boot_add_reserved(&bi, 0x130000, 0x20000, RESERVE_MODULE);  /* overlaps the kernel */
 	boot_add_reserved(&bi, 0x90000, 0x10000, RESERVE_FIRMWARE); /* outside RAM */
 	cr_expect_eq(bi.reserved[0].base, 0x90000);
 	cr_expect_eq(boot_ram_usable(&bi), 0x180000 - 0x30000);

@@ -17,11 +17,11 @@ struct shape {
 };
 
 static const struct shape shapes[] = {
-	{"aarch64-m128-smp1", 128ull << 20, 1, CONSOLE_PL011, 0x9000000, false},
-	{"aarch64-m1024-smp4", 1024ull << 20, 4, CONSOLE_PL011, 0x9000000, true},
-	{"aarch64-m4096-smp8", 4096ull << 20, 8, CONSOLE_PL011, 0x9000000, false},
-	{"riscv64-m128-smp1", 128ull << 20, 1, CONSOLE_NS16550_MMIO, 0x10000000, false},
-	{"riscv64-m2048-smp4", 2048ull << 20, 4, CONSOLE_NS16550_MMIO, 0x10000000, true},
+    {"aarch64-m128-smp1", 128ull << 20, 1, CONSOLE_PL011, 0x9000000, false},
+    {"aarch64-m1024-smp4", 1024ull << 20, 4, CONSOLE_PL011, 0x9000000, true},
+    {"aarch64-m4096-smp8", 4096ull << 20, 8, CONSOLE_PL011, 0x9000000, false},
+    {"riscv64-m128-smp1", 128ull << 20, 1, CONSOLE_NS16550_MMIO, 0x10000000, false},
+    {"riscv64-m2048-smp4", 2048ull << 20, 4, CONSOLE_NS16550_MMIO, 0x10000000, true},
 };
 #define NSHAPES (sizeof(shapes) / sizeof(shapes[0]))
 
@@ -169,8 +169,8 @@ Test(fdt, every_truncation_is_an_error)
 		for (size_t n = 0; n < len; n++) {
 			uint8_t *c = blob_prefix(dtb, n);
 			struct boot_info bi = {0};
-			cr_assert_neq(fdt_boot_info(c, n, 0, &bi), 0, "%s cut at %zu", shapes[i].name,
-				      n);
+			cr_assert_neq(fdt_boot_info(c, n, 0, &bi), 0, "%s cut at %zu",
+				      shapes[i].name, n);
 			/* Also claim the shorter size in the header, to reach the body parser. */
 			if (n >= 40) {
 				c[4] = (uint8_t)(n >> 24);

@@ -8,13 +8,13 @@
 #include "core/kprintf.h"
 #include "hal_host.h"
 
-#define SAME(...)                                                                                  \
-	do {                                                                                       \
-		char want[256], got[256];                                                          \
-		int wn = snprintf(want, sizeof(want), __VA_ARGS__);                                \
-		int gn = ksnprintf(got, sizeof(got), __VA_ARGS__);                                 \
-		cr_expect_str_eq(got, want, "format %s", #__VA_ARGS__);                            \
-		cr_expect_eq(gn, wn, "length of %s", #__VA_ARGS__);                                \
+#define SAME(...)                                                       \
+	do {                                                            \
+		char want[256], got[256];                               \
+		int wn = snprintf(want, sizeof(want), __VA_ARGS__);     \
+		int gn = ksnprintf(got, sizeof(got), __VA_ARGS__);      \
+		cr_expect_str_eq(got, want, "format %s", #__VA_ARGS__); \
+		cr_expect_eq(gn, wn, "length of %s", #__VA_ARGS__);     \
 	} while (0)
 
 Test(kprintf, conversions)
@@ -41,8 +41,8 @@ Test(kprintf, flags_width_precision)
 
 Test(kprintf, random_values_against_libc)
 {
-	static const char *const fmts[] = {"%d", "%5d", "%-7i", "%08d", "%+d", "% d", "%.4d",
-					   "%u", "%x", "%#x", "%08X", "%#o", "%12.6x", "%-9u"};
+	static const char *const fmts[] = {"%d", "%5d", "%-7i", "%08d", "%+d", "% d",	 "%.4d",
+					   "%u", "%x",	"%#x",	"%08X", "%#o", "%12.6x", "%-9u"};
 	srand(1234);
 	for (int i = 0; i < 20000; i++) {
 		int v = rand() - RAND_MAX / 2;

@@ -48,8 +48,8 @@ static void build(struct mbi *m)
 	put32(mod + 12, 0x280000);
 	memcpy(mod + 16, "initrd", 7);
 	static const uint64_t map[][3] = {
-		{0, 0x9fc00, 1}, {0x9fc00, 0x400, 2}, {0xf0000, 0x10000, 2},
-		{0x100000, 0x7ee0000, 1}, {0x7fe0000, 0x20000, 3}, {0xfffc0000, 0x40000, 2},
+	    {0, 0x9fc00, 1},	      {0x9fc00, 0x400, 2},     {0xf0000, 0x10000, 2},
+	    {0x100000, 0x7ee0000, 1}, {0x7fe0000, 0x20000, 3}, {0xfffc0000, 0x40000, 2},
 	};
 	uint8_t *mm = tag(m, 6, 16 + 24 * 6);
 	put32(mm + 8, 24);

@@ -19,13 +19,13 @@ struct ktest {
 	void (*fn)(void);
 };
 
-#define KTEST(tname)                                                                               \
-	static void ktest_fn_##tname(void);                                                        \
-	static const struct ktest ktest_##tname                                                    \
-		__attribute__((used, section("ktests"), aligned(sizeof(void *)))) = {              \
-			.name = #tname,                                                            \
-			.fn = ktest_fn_##tname,                                                    \
-	};                                                                                         \
+#define KTEST(tname)                                                              \
+	static void ktest_fn_##tname(void);                                       \
+	static const struct ktest ktest_##tname                                   \
+	    __attribute__((used, section("ktests"), aligned(sizeof(void *)))) = { \
+		.name = #tname,                                                   \
+		.fn = ktest_fn_##tname,                                           \
+	};                                                                        \
 	static void ktest_fn_##tname(void)
 
 /* Record the running test as failed with a formatted reason. */
@@ -35,41 +35,41 @@ int ktest_run_all(const struct boot_info *bi);
 /* The boot information of this boot, for tests that check it. */
 const struct boot_info *ktest_boot_info(void);
 
-#define KASSERT(cond)                                                                              \
-	do {                                                                                       \
-		if (!(cond)) {                                                                     \
-			ktest_fail(__FILE__, __LINE__, "assertion failed: %s", #cond);             \
-			return;                                                                    \
-		}                                                                                  \
+#define KASSERT(cond)                                                                  \
+	do {                                                                           \
+		if (!(cond)) {                                                         \
+			ktest_fail(__FILE__, __LINE__, "assertion failed: %s", #cond); \
+			return;                                                        \
+		}                                                                      \
 	} while (0)
 
-#define KASSERT_CMP_(a, op, b, fmt, type)                                                          \
-	do {                                                                                       \
-		type ka_ = (type)(a), kb_ = (type)(b);                                             \
-		if (!(ka_ op kb_)) {                                                               \
-			ktest_fail(__FILE__, __LINE__, "%s " #op " %s: " fmt " vs " fmt, #a, #b,   \
-				   ka_, kb_);                                                      \
-			return;                                                                    \
-		}                                                                                  \
+#define KASSERT_CMP_(a, op, b, fmt, type)                                                        \
+	do {                                                                                     \
+		type ka_ = (type)(a), kb_ = (type)(b);                                           \
+		if (!(ka_ op kb_)) {                                                             \
+			ktest_fail(__FILE__, __LINE__, "%s " #op " %s: " fmt " vs " fmt, #a, #b, \
+				   ka_, kb_);                                                    \
+			return;                                                                  \
+		}                                                                                \
 	} while (0)
 
-#define KASSERT_EQ(a, b) KASSERT_CMP_(a, ==, b, "%lld", long long)
-#define KASSERT_NE(a, b) KASSERT_CMP_(a, !=, b, "%lld", long long)
-#define KASSERT_LT(a, b) KASSERT_CMP_(a, <, b, "%lld", long long)
-#define KASSERT_LE(a, b) KASSERT_CMP_(a, <=, b, "%lld", long long)
-#define KASSERT_GT(a, b) KASSERT_CMP_(a, >, b, "%lld", long long)
-#define KASSERT_GE(a, b) KASSERT_CMP_(a, >=, b, "%lld", long long)
+#define KASSERT_EQ(a, b)   KASSERT_CMP_(a, ==, b, "%lld", long long)
+#define KASSERT_NE(a, b)   KASSERT_CMP_(a, !=, b, "%lld", long long)
+#define KASSERT_LT(a, b)   KASSERT_CMP_(a, <, b, "%lld", long long)
+#define KASSERT_LE(a, b)   KASSERT_CMP_(a, <=, b, "%lld", long long)
+#define KASSERT_GT(a, b)   KASSERT_CMP_(a, >, b, "%lld", long long)
+#define KASSERT_GE(a, b)   KASSERT_CMP_(a, >=, b, "%lld", long long)
 #define KASSERT_EQ_U(a, b) KASSERT_CMP_(a, ==, b, "%#llx", unsigned long long)
 #define KASSERT_GT_U(a, b) KASSERT_CMP_(a, >, b, "%#llx", unsigned long long)
 
-#define KASSERT_STREQ(a, b)                                                                        \
-	do {                                                                                       \
-		const char *sa_ = (a), *sb_ = (b);                                                 \
-		if (!sa_ || !sb_ || strcmp(sa_, sb_) != 0) {                                       \
-			ktest_fail(__FILE__, __LINE__, "%s == %s: \"%s\" vs \"%s\"", #a, #b,       \
-				   sa_ ? sa_ : "(null)", sb_ ? sb_ : "(null)");                    \
-			return;                                                                    \
-		}                                                                                  \
+#define KASSERT_STREQ(a, b)                                                                  \
+	do {                                                                                 \
+		const char *sa_ = (a), *sb_ = (b);                                           \
+		if (!sa_ || !sb_ || strcmp(sa_, sb_) != 0) {                                 \
+			ktest_fail(__FILE__, __LINE__, "%s == %s: \"%s\" vs \"%s\"", #a, #b, \
+				   sa_ ? sa_ : "(null)", sb_ ? sb_ : "(null)");              \
+			return;                                                              \
+		}                                                                            \
 	} while (0)
 
 #endif

@@ -47,8 +47,7 @@ KTEST(boot_ranges_are_sane)
 
 	KASSERT_GT(bi->ram_count, 0);
 	for (unsigned i = 1; i < bi->ram_count; i++)
-		KASSERT_CMP_(bi->ram[i - 1].base, <=, bi->ram[i].base, "%#llx",
-			     unsigned long long);
+		KASSERT_CMP_(bi->ram[i - 1].base, <=, bi->ram[i].base, "%#llx", unsigned long long);
 	for (unsigned i = 0; i < bi->reserved_count; i++)
 		kernel |= bi->reserved[i].type == RESERVE_KERNEL;
 	KASSERT(kernel);
