@@ -79,6 +79,9 @@ struct boot_info {
 	uint64_t dtb_size;
 	uint64_t acpi_rsdp;
 	uint64_t mb2_info;
+	/* Where the kernel image lies: __kernel_start's physical and virtual address. */
+	uint64_t kernel_phys;
+	uintptr_t kernel_virt;
 	/* Exit device. */
 	enum power_kind power;
 	uint64_t power_base;

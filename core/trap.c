@@ -57,6 +57,40 @@ void trap_fault(struct trap_frame *tf, const struct trap_info *info)
 	panic("unexpected %s", kind);
 }
 
+void trap_page_fault(struct trap_frame *tf, uintptr_t addr, unsigned access)
+{
+	uintptr_t pc = arch_trap_pc(tf);
+
+	if (expect.armed && expect.kind == TRAP_PAGE_FAULT) {
+		expect.armed = false;
+		expect.taken = true;
+		expect.last = (struct trap_info){
+		    .kind = TRAP_PAGE_FAULT,
+		    .name = "page fault",
+		    .cause = access,
+		    .pc = pc,
+		    .addr = addr,
+		    .user = (access & FAULT_USER) != 0,
+		};
+		/* A fetch fault sits on a called function's first instruction: return from it. */
+		if (access & FAULT_EXEC)
+			arch_trap_return_from_call(tf);
+		else
+			arch_trap_skip(tf);
+		return;
+	}
+	kprintf("\npage fault: %s of %#lx at pc %#lx, %s, from %s mode\n",
+		access & FAULT_EXEC    ? "execute"
+		: access & FAULT_WRITE ? "write"
+				       : "read",
+		(unsigned long)addr, (unsigned long)pc,
+		access & FAULT_PRESENT ? "protection violation" : "page not mapped or not allowed",
+		access & FAULT_USER ? "user" : "kernel");
+	arch_trap_dump(tf);
+	backtrace_print(arch_trap_fp(tf));
+	panic("kernel page fault at %#lx", (unsigned long)addr);
+}
+
 void trap_irq(struct trap_frame *tf, unsigned irq)
 {
 	(void)tf;
