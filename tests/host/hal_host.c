@@ -2,9 +2,11 @@
  * The HAL on the host, for the portable code under test: the console is a
  * buffer the tests can read back.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "arch/hal/console.h"
+#include "arch/hal/mmu.h"
 #include "hal_host.h"
 
 static char console_buf[8192];
@@ -35,4 +37,52 @@ const char *host_console_take(void)
 	console_len = 0;
 	console_buf[0] = '\0';
 	return out;
+}
+
+/* Simulated physical memory and the MMU hooks of the walker. */
+uintptr_t host_phys_map_base;
+unsigned host_mmu_levels = 4;
+static void *phys_buf;
+static unsigned long tlb_flushes;
+static uint64_t mmu_root;
+
+void host_phys_setup(size_t size)
+{
+	free(phys_buf);
+	phys_buf = aligned_alloc(1 << 21, size);
+	memset(phys_buf, 0, size);
+	host_phys_map_base = (uintptr_t)phys_buf;
+}
+
+unsigned long host_tlb_flushes_take(void)
+{
+	unsigned long n = tlb_flushes;
+	tlb_flushes = 0;
+	return n;
+}
+
+unsigned arch_mmu_levels(void)
+{
+	return host_mmu_levels;
+}
+
+void arch_mmu_activate(uint64_t root)
+{
+	mmu_root = root;
+}
+
+uint64_t arch_mmu_root(void)
+{
+	return mmu_root;
+}
+
+void arch_tlb_flush_page(uintptr_t va)
+{
+	(void)va;
+	tlb_flushes++;
+}
+
+void arch_tlb_flush_all(void)
+{
+	tlb_flushes++;
 }

@@ -5,4 +5,16 @@
 /* Everything written to the console since the last call, then forget it. */
 const char *host_console_take(void);
 
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/boot_info.h"
+
+/* Simulated physical memory [0, size) behind PHYS_MAP_BASE; a fresh zeroed buffer. */
+void host_phys_setup(size_t size);
+/* The TLB flushes the walker asked for since the last call. */
+unsigned long host_tlb_flushes_take(void);
+/* Levels arch_mmu_levels() reports. */
+extern unsigned host_mmu_levels;
+
 #endif

@@ -1,0 +1,297 @@
+/*
+ * Slabs: a slab is one frame holding a header and objects of one size class
+ * (16 .. 1024 bytes, powers of two, each object aligned to its size). Slabs
+ * with free objects sit on their class's partial list; a slab that empties
+ * is kept if it is the class's only one, else returned to the frame
+ * allocator. A bitmap in the header catches double frees.
+ * Large blocks (over 1 KiB) are whole frames; their sizes live in a small
+ * open-addressing table keyed by address, so kfree needs no size.
+ */
+#include "mm/heap.h"
+#include "core/kprintf.h"
+#include "core/kstring.h"
+#include "mm/phys.h"
+#include "mm/pmm.h"
+
+#define MIN_SHIFT   4
+#define MAX_SHIFT   10
+#define CLASSES	    (MAX_SHIFT - MIN_SHIFT + 1)
+#define SLAB_MAGIC  0x51ab51ab
+#define HEADER_SIZE 64
+#define LARGE_SLOTS 1024 /* power of two */
+
+struct slab {
+	uint32_t magic;
+	uint16_t shift; /* object size 1 << shift */
+	uint16_t used;
+	void *free;		  /* singly linked through the objects */
+	struct slab *prev, *next; /* on the class's partial list */
+	uint64_t busy[4];	  /* bit set: object handed out (256 objects of 16 bytes at most) */
+};
+_Static_assert(sizeof(struct slab) <= HEADER_SIZE, "slab header fits its space");
+
+struct large {
+	uintptr_t addr; /* 0: empty; 1: deleted */
+	size_t frames;
+};
+
+static struct {
+	struct slab *partial[CLASSES];
+	struct large *large; /* LARGE_SLOTS entries */
+	size_t large_used;
+	struct allocator_stats st;
+} heap;
+
+static inline unsigned objects_in(unsigned shift)
+{
+	unsigned first = HEADER_SIZE > (1u << shift) ? HEADER_SIZE : 1u << shift;
+	return (unsigned)((PAGE_SIZE - first) >> shift);
+}
+
+static inline unsigned first_offset(unsigned shift)
+{
+	return HEADER_SIZE > (1u << shift) ? HEADER_SIZE : 1u << shift;
+}
+
+static void account_alloc(size_t bytes)
+{
+	heap.st.total_allocated += bytes;
+	heap.st.current_allocated += bytes;
+	heap.st.allocation_count++;
+	if (heap.st.current_allocated > heap.st.peak_allocated)
+		heap.st.peak_allocated = heap.st.current_allocated;
+}
+
+static void account_free(size_t bytes)
+{
+	heap.st.total_freed += bytes;
+	heap.st.current_allocated -= bytes;
+	heap.st.free_count++;
+}
+
+static void *frames_alloc(size_t n)
+{
+	uint64_t frame;
+	if (allocate_frames(n, ZONE_NORMAL, &frame) && allocate_frames(n, ZONE_DMA, &frame))
+		return NULL;
+	return phys_to_virt(frame * FRAME_SIZE);
+}
+
+static void partial_remove(unsigned c, struct slab *s)
+{
+	if (s->prev)
+		s->prev->next = s->next;
+	else
+		heap.partial[c] = s->next;
+	if (s->next)
+		s->next->prev = s->prev;
+	s->prev = s->next = NULL;
+}
+
+static void partial_push(unsigned c, struct slab *s)
+{
+	s->prev = NULL;
+	s->next = heap.partial[c];
+	if (s->next)
+		s->next->prev = s;
+	heap.partial[c] = s;
+}
+
+static struct slab *slab_new(unsigned shift)
+{
+	struct slab *s = frames_alloc(1);
+	if (!s)
+		return NULL;
+	memset(s, 0, HEADER_SIZE);
+	s->magic = SLAB_MAGIC;
+	s->shift = (uint16_t)shift;
+	/* Thread the free list from the last object down, so the first is handed out first. */
+	char *base = (char *)s + first_offset(shift);
+	for (int i = (int)objects_in(shift) - 1; i >= 0; i--) {
+		void **obj = (void **)(base + ((size_t)i << shift));
+		*obj = s->free;
+		s->free = obj;
+	}
+	return s;
+}
+
+static void *slab_alloc(unsigned shift)
+{
+	unsigned c = shift - MIN_SHIFT;
+	struct slab *s = heap.partial[c];
+
+	if (!s) {
+		s = slab_new(shift);
+		if (!s)
+			return NULL;
+		partial_push(c, s);
+	}
+	void **obj = s->free;
+	s->free = *obj;
+	s->used++;
+	unsigned i = (unsigned)(((char *)obj - ((char *)s + first_offset(shift))) >> shift);
+	s->busy[i / 64] |= 1ull << (i % 64);
+	if (!s->free)
+		partial_remove(c, s);
+	account_alloc(1u << shift);
+	return obj;
+}
+
+static size_t large_hash(uintptr_t addr)
+{
+	return (size_t)((addr >> 12) * 0x9e3779b97f4a7c15ull >> 54) & (LARGE_SLOTS - 1);
+}
+
+static struct large *large_find(uintptr_t addr)
+{
+	if (!heap.large)
+		return NULL;
+	for (size_t i = large_hash(addr), n = 0; n < LARGE_SLOTS;
+	     i = (i + 1) & (LARGE_SLOTS - 1), n++) {
+		if (heap.large[i].addr == addr)
+			return &heap.large[i];
+		if (!heap.large[i].addr)
+			return NULL;
+	}
+	return NULL;
+}
+
+static void *large_alloc(size_t size)
+{
+	size_t frames = (size + PAGE_SIZE - 1) / PAGE_SIZE;
+
+	if (!heap.large || heap.large_used >= LARGE_SLOTS * 3 / 4)
+		return NULL;
+	void *p = frames_alloc(frames);
+	if (!p)
+		return NULL;
+	size_t i = large_hash((uintptr_t)p);
+	while (heap.large[i].addr > 1)
+		i = (i + 1) & (LARGE_SLOTS - 1);
+	heap.large[i] = (struct large){(uintptr_t)p, frames};
+	heap.large_used++;
+	account_alloc(frames * PAGE_SIZE);
+	return p;
+}
+
+void heap_init(void)
+{
+	memset(&heap, 0, sizeof(heap));
+	size_t bytes = LARGE_SLOTS * sizeof(struct large);
+	heap.large = frames_alloc((bytes + PAGE_SIZE - 1) / PAGE_SIZE);
+	if (heap.large)
+		memset(heap.large, 0, bytes);
+	else
+		pr_err("heap: no memory for the large-block table; large allocations will fail");
+}
+
+void *kmalloc_aligned(size_t size, size_t align)
+{
+	if (align & (align - 1) || align > PAGE_SIZE)
+		return NULL;
+	if (size < align)
+		size = align;
+	if (!size)
+		size = 1;
+	if (size > (1u << MAX_SHIFT))
+		return large_alloc(size);
+	unsigned shift = MIN_SHIFT;
+	while ((1u << shift) < size)
+		shift++;
+	return slab_alloc(shift);
+}
+
+void *kmalloc(size_t size)
+{
+	return kmalloc_aligned(size, 1);
+}
+
+void *kzalloc(size_t size)
+{
+	void *p = kmalloc(size);
+	if (p)
+		memset(p, 0, size);
+	return p;
+}
+
+size_t ksize(const void *ptr)
+{
+	uintptr_t a = (uintptr_t)ptr;
+	if (!(a & (PAGE_SIZE - 1))) {
+		struct large *l = large_find(a);
+		return l ? l->frames * PAGE_SIZE : 0;
+	}
+	const struct slab *s = (const struct slab *)(a & ~(uintptr_t)(PAGE_SIZE - 1));
+	return s->magic == SLAB_MAGIC ? 1u << s->shift : 0;
+}
+
+void kfree(void *ptr)
+{
+	uintptr_t a = (uintptr_t)ptr;
+
+	if (!ptr)
+		return;
+	if (!(a & (PAGE_SIZE - 1))) {
+		struct large *l = large_find(a);
+		if (!l) {
+			pr_err("heap: kfree(%p): not a live allocation", ptr);
+			return;
+		}
+		size_t frames = l->frames;
+		l->addr = 1; /* deleted: keeps probe chains intact */
+		l->frames = 0;
+		heap.large_used--;
+		free_frames(virt_to_phys(ptr) / FRAME_SIZE, frames);
+		account_free(frames * PAGE_SIZE);
+		return;
+	}
+	struct slab *s = (struct slab *)(a & ~(uintptr_t)(PAGE_SIZE - 1));
+	unsigned off = (unsigned)(a - (uintptr_t)s);
+	if (s->magic != SLAB_MAGIC || off < first_offset(s->shift) ||
+	    (off - first_offset(s->shift)) & ((1u << s->shift) - 1)) {
+		pr_err("heap: kfree(%p): not a heap object", ptr);
+		return;
+	}
+	unsigned i = (off - first_offset(s->shift)) >> s->shift;
+	if (!(s->busy[i / 64] >> (i % 64) & 1)) {
+		pr_err("heap: double free of %p", ptr);
+		return;
+	}
+	s->busy[i / 64] &= ~(1ull << (i % 64));
+	unsigned c = s->shift - MIN_SHIFT;
+	if (!s->free)
+		partial_push(c, s); /* was full */
+	*(void **)ptr = s->free;
+	s->free = ptr;
+	s->used--;
+	account_free(1u << s->shift);
+	if (!s->used && (s->prev || s->next)) {
+		/* Empty and not the class's last slab: back to the frame allocator. */
+		partial_remove(c, s);
+		s->magic = 0;
+		free_frames(virt_to_phys(s) / FRAME_SIZE, 1);
+	}
+}
+
+struct allocator_stats heap_stats(void)
+{
+	return heap.st;
+}
+
+static void *ka_allocate(size_t size, size_t align)
+{
+	return kmalloc_aligned(size, align);
+}
+
+static void ka_deallocate(void *ptr, size_t size, size_t align)
+{
+	(void)size;
+	(void)align;
+	kfree(ptr);
+}
+
+const struct kernel_allocator kernel_heap = {
+    .allocate = ka_allocate,
+    .deallocate = ka_deallocate,
+    .stats = heap_stats,
+};

@@ -1,0 +1,221 @@
+/*
+ * The page-table walker. Every arch has 512-entry tables of 8-byte entries
+ * indexed by 9 bits per level above the 12-bit page offset; only the entry
+ * encoding differs, and that comes from pt->fmt. Tables are reached through
+ * the direct map. A change to a live entry is followed by a TLB flush of
+ * that address; a new mapping is flushed too, since RISC-V may cache
+ * invalid entries.
+ */
+#include "mm/pt.h"
+#include "core/kstring.h"
+#include "mm/phys.h"
+#include "mm/pmm.h"
+
+static inline pte_t *table_at(uint64_t pa)
+{
+	return phys_to_virt(pa);
+}
+
+static inline unsigned index_of(uintptr_t va, unsigned level)
+{
+	return (unsigned)(va >> PT_LEVEL_SHIFT(level)) & (PT_ENTRIES - 1);
+}
+
+/* The address must be canonical for the table's depth: bits above the top index copy it. */
+static bool va_ok(const struct page_table *pt, uintptr_t va)
+{
+	unsigned bits = PT_LEVEL_SHIFT(pt->levels); /* 39 for 3 levels, 48 for 4 */
+	intptr_t sext = (intptr_t)((uint64_t)va << (64 - bits)) >> (64 - bits);
+	return (uintptr_t)sext == va;
+}
+
+static int table_alloc(struct page_table *pt, uint64_t *pa)
+{
+	uint64_t frame;
+	int err = pt->table_limit ? allocate_frames_below(1, ZONE_NORMAL, pt->table_limit, &frame)
+				  : allocate_frames(1, ZONE_NORMAL, &frame);
+	if (err == E_OUT_OF_MEMORY)
+		err = pt->table_limit ? allocate_frames_below(1, ZONE_DMA, pt->table_limit, &frame)
+				      : allocate_frames(1, ZONE_DMA, &frame);
+	if (err)
+		return err;
+	*pa = frame * FRAME_SIZE;
+	memset(table_at(*pa), 0, PAGE_SIZE);
+	pt->tables++;
+	return E_OK;
+}
+
+static void table_free(struct page_table *pt, uint64_t pa)
+{
+	free_frames(pa / FRAME_SIZE, 1);
+	pt->tables--;
+}
+
+int pt_create(struct page_table *pt, const struct pt_format *fmt, unsigned levels)
+{
+	if (!fmt || levels < 2 || levels > 5)
+		return E_INVALID_PARAMETER;
+	pt->fmt = fmt;
+	pt->levels = levels;
+	pt->tables = 0;
+	return table_alloc(pt, &pt->root);
+}
+
+static void destroy_level(struct page_table *pt, uint64_t table, unsigned level)
+{
+	pte_t *t = table_at(table);
+
+	if (level > 0)
+		for (unsigned i = 0; i < PT_ENTRIES; i++)
+			if (pt->fmt->kind(t[i], level) == PTE_KIND_TABLE)
+				destroy_level(pt, pt->fmt->addr(t[i]), level - 1);
+	table_free(pt, table);
+}
+
+void pt_destroy(struct page_table *pt)
+{
+	if (pt->root)
+		destroy_level(pt, pt->root, pt->levels - 1);
+	pt->root = 0;
+}
+
+int pt_map(struct page_table *pt, uintptr_t va, uint64_t pa, unsigned flags, unsigned level)
+{
+	const struct pt_format *fmt = pt->fmt;
+	uint64_t size = 1ull << PT_LEVEL_SHIFT(level);
+
+	if (level > fmt->max_leaf_level || level >= pt->levels - 1 || (va | pa) & (size - 1) ||
+	    !va_ok(pt, va) || !(flags & PTE_PRESENT))
+		return E_MEM_BAD_ADDRESS;
+	uint64_t table = pt->root;
+	for (unsigned l = pt->levels - 1; l > level; l--) {
+		pte_t *e = &table_at(table)[index_of(va, l)];
+		switch (fmt->kind(*e, l)) {
+		case PTE_KIND_TABLE:
+			table = fmt->addr(*e);
+			break;
+		case PTE_KIND_NONE: {
+			uint64_t next;
+			int err = table_alloc(pt, &next);
+			if (err)
+				return err;
+			*e = fmt->table(next);
+			table = next;
+			break;
+		}
+		default:
+			return E_MEM_ALREADY_MAPPED; /* a larger block covers va */
+		}
+	}
+	pte_t *e = &table_at(table)[index_of(va, level)];
+	if (fmt->kind(*e, level) != PTE_KIND_NONE)
+		return E_MEM_ALREADY_MAPPED;
+	*e = fmt->leaf(pa, flags & ~PTE_HUGE, level);
+	arch_tlb_flush_page(va);
+	return E_OK;
+}
+
+int map_page(struct page_table *pt, uintptr_t va, uint64_t pa, unsigned flags)
+{
+	return pt_map(pt, va, pa, flags, 0);
+}
+
+static bool table_empty(const pte_t *t)
+{
+	for (unsigned i = 0; i < PT_ENTRIES; i++)
+		if (t[i])
+			return false;
+	return true;
+}
+
+int unmap_page(struct page_table *pt, uintptr_t va, uint64_t *pa)
+{
+	const struct pt_format *fmt = pt->fmt;
+	uint64_t path[6];
+
+	if (va & (PAGE_SIZE - 1) || !va_ok(pt, va))
+		return E_MEM_BAD_ADDRESS;
+	uint64_t table = pt->root;
+	for (unsigned l = pt->levels - 1; l > 0; l--) {
+		path[l] = table;
+		pte_t e = table_at(table)[index_of(va, l)];
+		enum pte_kind k = fmt->kind(e, l);
+		if (k == PTE_KIND_NONE)
+			return E_MEM_NOT_MAPPED;
+		if (k == PTE_KIND_LEAF)
+			return E_MEM_BAD_ADDRESS; /* part of a block: unmap the block instead */
+		table = fmt->addr(e);
+	}
+	pte_t *e = &table_at(table)[index_of(va, 0)];
+	if (fmt->kind(*e, 0) != PTE_KIND_LEAF)
+		return E_MEM_NOT_MAPPED;
+	if (pa)
+		*pa = fmt->addr(*e);
+	*e = 0;
+	arch_tlb_flush_page(va);
+	/* Free the tables this emptied, bottom up; the root stays. */
+	for (unsigned l = 1; l < pt->levels && table_empty(table_at(table)); l++) {
+		table_at(path[l])[index_of(va, l)] = 0;
+		table_free(pt, table);
+		table = path[l];
+	}
+	return E_OK;
+}
+
+int pt_query(const struct page_table *pt, uintptr_t va, uint64_t *pa, unsigned *flags,
+	     unsigned *level)
+{
+	const struct pt_format *fmt = pt->fmt;
+
+	if (!va_ok(pt, va))
+		return E_MEM_BAD_ADDRESS;
+	uint64_t table = pt->root;
+	for (unsigned l = pt->levels - 1;; l--) {
+		pte_t e = table_at(table)[index_of(va, l)];
+		enum pte_kind k = fmt->kind(e, l);
+		if (k == PTE_KIND_NONE)
+			return E_MEM_NOT_MAPPED;
+		if (k == PTE_KIND_LEAF) {
+			uint64_t size = 1ull << PT_LEVEL_SHIFT(l);
+			if (pa)
+				*pa = fmt->addr(e) + (va & (size - 1));
+			if (flags)
+				*flags = fmt->flags(e, l);
+			if (level)
+				*level = l;
+			return E_OK;
+		}
+		if (l == 0)
+			return E_MEM_NOT_MAPPED;
+		table = fmt->addr(e);
+	}
+}
+
+int translate(const struct page_table *pt, uintptr_t va, uint64_t *pa)
+{
+	return pt_query(pt, va, pa, NULL, NULL);
+}
+
+int pt_map_range(struct page_table *pt, uintptr_t va, uint64_t pa, uint64_t size, unsigned flags)
+{
+	if ((va | pa | size) & (PAGE_SIZE - 1))
+		return E_MEM_BAD_ADDRESS;
+	while (size) {
+		unsigned level = 0;
+		while (level < pt->fmt->max_leaf_level && level + 1 < pt->levels - 1 &&
+		       level < 1) { /* 2 MiB blocks at most: no 1 GiB pages */
+			uint64_t next = 1ull << PT_LEVEL_SHIFT(level + 1);
+			if ((va | pa) & (next - 1) || size < next)
+				break;
+			level++;
+		}
+		int err = pt_map(pt, va, pa, flags, level);
+		if (err)
+			return err;
+		uint64_t step = 1ull << PT_LEVEL_SHIFT(level);
+		va += step;
+		pa += step;
+		size -= step;
+	}
+	return E_OK;
+}

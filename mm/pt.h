@@ -1,0 +1,43 @@
+/*
+ * Page tables: one portable walker over the arch's entry format
+ * (struct pt_format, arch/hal/mmu.h). The Virtual Memory API of the Kernel
+ * API: map_page, unmap_page, translate. Table pages come from the frame
+ * allocator and go back to it when they become empty.
+ */
+#ifndef MM_PT_H
+#define MM_PT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "arch/hal/mmu.h"
+#include "include/abi/error.h"
+
+struct page_table {
+	uint64_t root; /* physical address of the root table */
+	unsigned levels;
+	const struct pt_format *fmt;
+	uint64_t table_limit; /* tables come from below this physical address (0: anywhere) */
+	uint64_t tables;      /* table pages held, the root included */
+};
+
+/* A new, empty address space with `levels` levels of `fmt` tables. */
+int pt_create(struct page_table *pt, const struct pt_format *fmt, unsigned levels);
+/* Free every table page (not the frames the leaves map). */
+void pt_destroy(struct page_table *pt);
+
+/* Map one page (level 0: 4 KiB) or block (level 1: 2 MiB, ...) at `va` to `pa`. */
+int pt_map(struct page_table *pt, uintptr_t va, uint64_t pa, unsigned flags, unsigned level);
+/* Map a 4 KiB page: E_MEM_ALREADY_MAPPED if something is there. */
+int map_page(struct page_table *pt, uintptr_t va, uint64_t pa, unsigned flags);
+/* Remove the 4 KiB page at `va`; its frame's address in *pa. Empty tables are freed. */
+int unmap_page(struct page_table *pt, uintptr_t va, uint64_t *pa);
+/* What maps `va`: physical address of the byte, portable flags and the leaf's level. */
+int pt_query(const struct page_table *pt, uintptr_t va, uint64_t *pa, unsigned *flags,
+	     unsigned *level);
+/* The physical address `va` translates to, or E_MEM_NOT_MAPPED. */
+int translate(const struct page_table *pt, uintptr_t va, uint64_t *pa);
+/* Map [va, va + size) to [pa, pa + size) with the largest pages alignment allows. */
+int pt_map_range(struct page_table *pt, uintptr_t va, uint64_t pa, uint64_t size, unsigned flags);
+
+#endif

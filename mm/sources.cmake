@@ -1,0 +1,10 @@
+# Memory management: all portable, all also built into the host tests
+# except the kernel address space, which activates real tables.
+set(MM_PURE_SOURCES
+  ${CMAKE_SOURCE_DIR}/mm/heap.c
+  ${CMAKE_SOURCE_DIR}/mm/pmm.c
+  ${CMAKE_SOURCE_DIR}/mm/pt.c
+)
+set(MM_KERNEL_SOURCES
+  ${CMAKE_SOURCE_DIR}/mm/kvm.c
+)
