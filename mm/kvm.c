@@ -1,0 +1,92 @@
+/*
+ * Building and switching to the kernel address space. The arch's boot
+ * tables map the image and at least the first 4 GiB of physical memory, so
+ * the new tables are built in frames from below 4 GiB, through the direct
+ * map, then activated. From then on nothing is mapped in the lower half.
+ */
+#include "mm/kvm.h"
+#include "core/kprintf.h"
+#include "core/panic.h"
+#include "mm/heap.h"
+#include "mm/phys.h"
+#include "mm/pmm.h"
+
+#define BOOT_MAP_LIMIT (4ull << 30)
+
+struct page_table kernel_pt;
+
+static uint64_t image_phys(const struct boot_info *bi, const void *va)
+{
+	return bi->kernel_phys + ((uintptr_t)va - bi->kernel_virt);
+}
+
+static void map_image(const struct boot_info *bi, const char *start, const char *end,
+		      unsigned flags)
+{
+	int err = pt_map_range(&kernel_pt, (uintptr_t)start, image_phys(bi, start),
+			       (uint64_t)(end - start), flags);
+	if (err)
+		panic("kvm: mapping the image at %p-%p: error %d", start, end, err);
+}
+
+/* One device page through the direct map, uncached. */
+static void map_device(uint64_t pa)
+{
+	uint64_t page = pa & ~(uint64_t)(PAGE_SIZE - 1);
+	int err = map_page(&kernel_pt, PHYS_MAP_BASE + page, page,
+			   PTE_PRESENT | PTE_WRITABLE | PTE_NO_EXECUTE | PTE_GLOBAL |
+			       PTE_CACHE_DISABLE);
+	if (err && err != E_MEM_ALREADY_MAPPED)
+		panic("kvm: mapping device page %#llx: error %d", (unsigned long long)page, err);
+}
+
+static void kvm_init(const struct boot_info *bi)
+{
+	const unsigned kflags = PTE_PRESENT | PTE_GLOBAL;
+
+	if (pt_create(&kernel_pt, &arch_pt_format, arch_mmu_levels()))
+		panic("kvm: no frame for the root table");
+	kernel_pt.table_limit = BOOT_MAP_LIMIT;
+
+	/* The image, W^X, with a hole for the boot stack's guard page. */
+	map_image(bi, __text_start, __text_end, kflags);
+	map_image(bi, __rodata_start, __rodata_end, kflags | PTE_NO_EXECUTE);
+	map_image(bi, __data_start, __boot_stack_guard, kflags | PTE_WRITABLE | PTE_NO_EXECUTE);
+	map_image(bi, __boot_stack_guard + PAGE_SIZE, __kernel_end,
+		  kflags | PTE_WRITABLE | PTE_NO_EXECUTE);
+
+	/* All RAM, with 2 MiB pages where alignment allows. */
+	for (unsigned i = 0; i < bi->ram_count; i++) {
+		uint64_t start = (bi->ram[i].base + PAGE_SIZE - 1) & ~(uint64_t)(PAGE_SIZE - 1);
+		uint64_t end = (bi->ram[i].base + bi->ram[i].size) & ~(uint64_t)(PAGE_SIZE - 1);
+		if (end > PHYS_MAP_SIZE)
+			end = PHYS_MAP_SIZE;
+		if (start >= end)
+			continue;
+		int err = pt_map_range(&kernel_pt, PHYS_MAP_BASE + start, start, end - start,
+				       kflags | PTE_WRITABLE | PTE_NO_EXECUTE);
+		if (err)
+			panic("kvm: direct map of %#llx-%#llx: error %d",
+			      (unsigned long long)start, (unsigned long long)end, err);
+	}
+	if (bi->console.kind == CONSOLE_NS16550_MMIO || bi->console.kind == CONSOLE_PL011)
+		map_device(bi->console.base);
+	if (bi->power == POWER_SIFIVE_TEST)
+		map_device(bi->power_base);
+
+	arch_mmu_activate(kernel_pt.root);
+	kernel_pt.table_limit = 0;
+}
+
+void mm_init(const struct boot_info *bi)
+{
+	int err = pmm_init(bi);
+	if (err)
+		panic("mm: no usable memory for the frame allocator (error %d)", err);
+	kvm_init(bi);
+	heap_init();
+	struct memory_stats s = memory_stats();
+	pr_info("mm: %zu MiB in %zu frames, %zu free; kernel tables %llu pages, %u levels",
+		s.total_frames / 256, s.total_frames, s.free_frames,
+		(unsigned long long)kernel_pt.tables, kernel_pt.levels);
+}

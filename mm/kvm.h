@@ -1,0 +1,22 @@
+/*
+ * The kernel address space: the image mapped W^X at its link address, a
+ * direct map of all RAM, the console and power-off device pages, nothing
+ * in the lower half; an unmapped guard page below the boot stack.
+ */
+#ifndef MM_KVM_H
+#define MM_KVM_H
+
+#include "core/boot_info.h"
+#include "mm/pt.h"
+
+/* The kernel's page table, live after mm_init(). */
+extern struct page_table kernel_pt;
+
+/* Frames, the kernel address space and the heap, in that order; panics on failure. */
+void mm_init(const struct boot_info *bi);
+
+/* Kernel image boundaries from the linker script. */
+extern char __kernel_start[], __text_start[], __text_end[], __rodata_start[], __rodata_end[],
+    __data_start[], __kernel_end[], __boot_stack_guard[], __boot_stack_top[];
+
+#endif

@@ -1,0 +1,8 @@
+/* Kernel benchmarks: figures, not assertions (see ci/bench). */
+#ifndef TESTS_KERNEL_BENCH_H
+#define TESTS_KERNEL_BENCH_H
+
+/* Run every benchmark and print one BENCH line per figure. */
+void kbench_run_all(void);
+
+#endif
