@@ -80,10 +80,11 @@ static void kvm_init(const struct boot_info *bi)
 
 void mm_init(const struct boot_info *bi)
 {
-	int err = pmm_init(bi);
+	int err = pmm_init(bi, BOOT_MAP_LIMIT);
 	if (err)
 		panic("mm: no usable memory for the frame allocator (error %d)", err);
 	kvm_init(bi);
+	pmm_release_rest(); /* the direct map now covers all RAM */
 	heap_init();
 	struct memory_stats s = memory_stats();
 	pr_info("mm: %zu MiB in %zu frames, %zu free; kernel tables %llu pages, %u levels",

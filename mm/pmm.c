@@ -20,8 +20,6 @@
 #define CACHE_MAX    32
 #define MAX_PIECES   72
 #define DMA_PFN	     (ZONE_DMA_LIMIT / FRAME_SIZE)
-/* The allocator's bitmap must be reachable through every boot-time direct map. */
-#define META_LIMIT (4ull << 30)
 
 struct free_link {
 	uint64_t magic;
@@ -38,6 +36,7 @@ static struct {
 	uint8_t *bitmap; /* bit set: frame not free */
 	struct piece piece[MAX_PIECES];
 	unsigned pieces;
+	uint64_t reach_pfn; /* frames at and above it are not free yet */
 	struct {
 		uint64_t head[PMM_MAX_ORDER + 1];
 		size_t total, reserved, free;
@@ -312,7 +311,24 @@ static void count_total(uint64_t start, uint64_t end)
 	}
 }
 
-int pmm_init(const struct boot_info *bi)
+/* Free the frames of every piece that lie in [lo, hi). */
+static void release(uint64_t lo, uint64_t hi)
+{
+	for (unsigned i = 0; i < pmm.pieces; i++) {
+		uint64_t a = pmm.piece[i].start > lo ? pmm.piece[i].start : lo;
+		uint64_t b = pmm.piece[i].end < hi ? pmm.piece[i].end : hi;
+		if (a < b)
+			free_range(a, b - a);
+	}
+}
+
+void pmm_release_rest(void)
+{
+	release(pmm.reach_pfn, UINT64_MAX);
+	pmm.reach_pfn = UINT64_MAX;
+}
+
+int pmm_init(const struct boot_info *bi, uint64_t reach)
 {
 	memset(&pmm, 0, sizeof(pmm));
 	for (unsigned z = 0; z < ZONE_COUNT; z++)
@@ -355,7 +371,7 @@ int pmm_init(const struct boot_info *bi)
 	struct piece *home = NULL;
 	for (unsigned i = 0; i < pmm.pieces && !home; i++)
 		if (pmm.piece[i].end - pmm.piece[i].start >= need &&
-		    (pmm.piece[i].start + need) * FRAME_SIZE <= META_LIMIT)
+		    (pmm.piece[i].start + need) * FRAME_SIZE <= reach)
 			home = &pmm.piece[i];
 	if (!home)
 		return E_OUT_OF_MEMORY;
@@ -364,13 +380,12 @@ int pmm_init(const struct boot_info *bi)
 	memset(pmm.bitmap, 0xff, bytes);
 
 	size_t usable[ZONE_COUNT] = {0};
-	for (unsigned i = 0; i < pmm.pieces; i++) {
-		struct piece *p = &pmm.piece[i];
-		if (p->start < p->end) {
-			usable[frame_zone(p->start)] += p->end - p->start;
-			free_range(p->start, p->end - p->start);
-		}
-	}
+	for (unsigned i = 0; i < pmm.pieces; i++)
+		if (pmm.piece[i].start < pmm.piece[i].end)
+			usable[frame_zone(pmm.piece[i].start)] +=
+			    pmm.piece[i].end - pmm.piece[i].start;
+	pmm.reach_pfn = reach / FRAME_SIZE;
+	release(0, pmm.reach_pfn);
 	for (unsigned z = 0; z < ZONE_COUNT; z++)
 		pmm.z[z].reserved = pmm.z[z].total - usable[z];
 	return E_OK;

@@ -35,8 +35,14 @@ struct memory_stats {
 	struct zone_stats zone[ZONE_COUNT];
 };
 
-/* Take over the usable RAM of `bi`; returns E_OK or E_OUT_OF_MEMORY when nothing fits. */
-int pmm_init(const struct boot_info *bi);
+/*
+ * Take over the usable RAM of `bi`; returns E_OK or E_OUT_OF_MEMORY when
+ * nothing fits. Only frames below `reach` (what the boot-time direct map
+ * covers) are touched and handed out until pmm_release_rest().
+ */
+int pmm_init(const struct boot_info *bi, uint64_t reach);
+/* Hand out the frames above `reach` too, once the direct map covers them. */
+void pmm_release_rest(void);
 /* `count` contiguous frames from `zone`; returns E_OK and the first frame number in *frame. */
 int allocate_frames(size_t count, enum zone zone, uint64_t *frame);
 /* The same, from frames whose physical addresses all lie below `limit`. */

@@ -2,18 +2,23 @@
  * Contracts between the files of the AArch64 port; nothing outside
  * arch/aarch64 includes this.
  *
- * Physical memory on QEMU virt while the MMU is off (addresses are VA = PA;
- * everything but the kernel's own placement comes from the device tree):
+ * The virtual layout is drawn in hal_arch/mmu.h. Physical memory on QEMU
+ * virt (everything but the kernel's own placement comes from the device
+ * tree; with the MMU on, physical address x is read at PHYS_MAP_BASE + x):
  *
  *   0x00000000 ..            flash (U-Boot, when -bios), then devices: GIC,
  *                            PL011, RTC, virtio-mmio, PCIe (from the DTB)
  *   0x40000000               start of RAM (from the DTB /memory node)
- *   0x40000000 + 0x200000    the kernel Image: loaders put it at a 2 MiB
- *                            aligned RAM base + text_offset (0x200000);
- *                            linker.ld links it at 0x40200000
+ *   2 MiB aligned base       the kernel Image: loaders put it at a 2 MiB
+ *     + 0x200000             aligned RAM base + text_offset (0x200000):
+ *                            0x40200000 with QEMU -kernel, higher with
+ *                            U-Boot. Linked at KERNEL_VIRT_BASE + 0x200000,
+ *                            whatever the physical address.
  *     .head.text             the 64-byte Image header, then the entry code
  *     .text .rodata .ktests  code and read-only data
- *     .data .bss             data; the boot stack (16 KiB) is in .bss
+ *     .data .bss             data
+ *     boot tables, guard     boot.S's page tables, one guard page, the
+ *     page, boot stack       16 KiB boot stack
  *   __kernel_end             end of the image (image_size in the header)
  *   anywhere in RAM          the DTB (x0 at entry). QEMU -kernel puts it
  *                            at RAM base + min(RAM / 2, 128 MiB); U-Boot
@@ -25,16 +30,22 @@
 
 /* Offset of the Image from its 2 MiB aligned base, as the Image header says. */
 #define IMAGE_TEXT_OFFSET 0x200000
+/* The Linux arm64 boot protocol caps the DTB at 2 MiB: never read further. */
+#define DTB_MAX_SIZE 0x200000
 
 #ifndef __ASSEMBLER__
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "arch/hal/mmu.h"
 #include "arch/hal/trap.h"
 #include "core/boot_info.h"
 
-/* The Linux arm64 boot protocol caps the DTB at 2 MiB: never read further. */
-#define DTB_MAX_SIZE (2u << 20)
+/* Where the kernel reads physical address `pa`: the direct map. */
+static inline void *phys_map(uint64_t pa)
+{
+	return (void *)(uintptr_t)(PHYS_MAP_BASE + pa);
+}
 
 /* Semihosting operations (Arm semihosting specification v2). */
 #define SEMIHOST_SYS_WRITEC 0x03
@@ -54,11 +65,21 @@ bool semihost_present(void);
  */
 bool semihost_trap(struct trap_frame *tf);
 
+/*
+ * Extend the boot tables' direct map to every GiB holding RAM the device
+ * tree describes (boot.S maps only [0, 4 GiB), the DTB and the image), up
+ * to the 512 GiB one L1 table spans.
+ */
+void mmu_boot_map_ram(const struct boot_info *bi);
+
 /* Record the PSCI conduit the device tree named, for arch_power_off(). */
 void power_init(const struct boot_info *bi);
 
-/* The C entry, called by boot.S on the boot CPU with the DTB's address. */
-_Noreturn void arch_boot_main(uint64_t dtb_pa);
+/*
+ * The C entry, called by boot.S on the boot CPU at the link address with
+ * the MMU on: the DTB's physical address and the image's (of _start).
+ */
+_Noreturn void arch_boot_main(uint64_t dtb_pa, uint64_t kernel_pa);
 #endif
 
 #endif

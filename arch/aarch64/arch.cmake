@@ -1,19 +1,20 @@
 # The AArch64 port: QEMU virt, booted as a Linux arm64 Image (directly with
-# -kernel, or by U-Boot's booti), MMU off in this issue.
+# -kernel, or by U-Boot's booti), running in the higher half with the MMU on.
 set(A ${CMAKE_CURRENT_LIST_DIR})
 set(ARCH_SOURCES
   ${A}/boot.S
   ${A}/boot.c
   ${A}/console.c
   ${A}/cpu.c
+  ${A}/mmu.c
   ${A}/power.c
+  ${A}/pte.c
   ${A}/semihost.c
   ${A}/trap.S
   ${A}/trap.c)
 set(ARCH_LINKER_SCRIPT ${A}/linker.ld)
 set(ARCH_C_FLAGS
   -mgeneral-regs-only   # no FP/SIMD in the kernel: its registers are not saved on traps
-  -mstrict-align        # MMU off: all data is Device memory, where unaligned accesses fault
   -mno-outline-atomics  # inline LSE/LL-SC atomics; the outlined ones need the hosted libgcc init
   -mbranch-protection=none) # no PAC/BTI: nothing at EL1 enables the keys or guarded pages yet
 

@@ -2,13 +2,33 @@
  * The entry of the kernel Image (Linux arm64 boot protocol,
  * Documentation/arch/arm64/booting.rst): the loader enters at offset 0 on
  * the boot CPU with the MMU and data cache off, x0 = physical address of
- * the DTB, at EL2 or EL1. We drop to EL1, zero .bss, take the boot stack
- * and call arch_boot_main(dtb).
+ * the DTB, at EL2 or EL1, the Image at a 2 MiB aligned base + text_offset.
+ * We drop to EL1 and, still position independent (adr/adrp only; literals
+ * hold link addresses and are only jumped to once the MMU is on), build
+ * the boot page tables:
+ *
+ *   TTBR1 root   256 -> direct map L1: PA [0, 1 GiB) Device-nGnRE (UART,
+ *                       GIC, virtio-mmio on QEMU virt), [1, 4 GiB) Normal
+ *                       write-back, plus the GiB of the DTB and of the
+ *                       image, 1 GiB blocks, never executable (boot.c
+ *                       adds the rest of RAM once it has read the DTB)
+ *                511 -> kernel L1 -> L2: the image at its link address,
+ *                       2 MiB blocks onto its runtime PA, RWX
+ *   TTBR0 root   the GiB holding the image, identity mapped, so the
+ *                instructions that turn the MMU on keep running
+ *
+ * Then the MMU goes on, we jump to the link address, point TTBR0 at the
+ * TTBR1 root (whose lower half is empty, as in the kernel's own tables
+ * later), zero .bss, take the boot stack and call
+ * arch_boot_main(dtb_pa, kernel_pa).
  */
+#include <hal_arch/mmu.h>
+
 #include "aarch64.h"
 #include "sysreg.h"
 
-#define BOOT_STACK_SIZE 0x4000
+#define GIB	 (1 << 30)
+#define BLOCK_L2 0x200000
 
 	.section .head.text, "ax"
 	.globl _start
@@ -36,11 +56,13 @@ primary_entry:
 	tst	x0, x1
 	b.ne	park
 
-	/* The image is linked at its load address (MMU off): refuse to run elsewhere. */
-	adr	x0, _start
-	ldr	x1, =_start
-	cmp	x0, x1
+	/* x20: where the image really is; 2 MiB blocks need it 2 MiB aligned. */
+	adr	x20, _start
+	tst	x20, #(BLOCK_L2 - 1)
 	b.ne	park
+	/* x21: link address minus load address, to find physical addresses later. */
+	ldr	x21, =_start
+	sub	x21, x21, x20
 
 	mrs	x0, CurrentEL
 	cmp	x0, #CURRENTEL_EL1
@@ -81,20 +103,43 @@ at_el1:
 	msr	daifset, #0xf
 	msr	spsel, #1
 
-	/* Zero .bss: 16-byte aligned at both ends (linker.ld). */
-	ldr	x0, =__bss_start
-	ldr	x1, =__bss_end
+	bl	boot_tables_build
+	bl	boot_mmu_enable
+	/* Leave the identity map: from here on every address is a link address. */
+	ldr	x0, =high_entry
+	br	x0
+
+high_entry:
+	/*
+	 * TTBR0 gets the kernel root, whose lower half is empty: as with the
+	 * kernel's own tables, a low address now faults. Then drop every TLB
+	 * entry the identity map left.
+	 */
+	adrp	x0, boot_pt_root
+	sub	x0, x0, x21
+	msr	ttbr0_el1, x0
+	isb
+	tlbi	vmalle1
+	dsb	nsh
+	isb
+
+	/* Zero .bss (cacheable now): 16-byte aligned at both ends (linker.ld). */
+	adrp	x0, __bss_start
+	add	x0, x0, :lo12:__bss_start
+	adrp	x1, __bss_end
+	add	x1, x1, :lo12:__bss_end
 1:	cmp	x0, x1
 	b.hs	2f
 	stp	xzr, xzr, [x0], #16
 	b	1b
 2:
-	ldr	x0, =boot_stack_top
-	mov	sp, x0
+	adrp	x0, __boot_stack_top
+	add	sp, x0, :lo12:__boot_stack_top
 	/* The frame-pointer chain ends here. */
 	mov	x29, xzr
 	mov	x30, xzr
 	mov	x0, x19
+	mov	x1, x20
 	bl	arch_boot_main
 	/* arch_boot_main does not return; fall into the parking loop if it does. */
 
@@ -103,10 +148,174 @@ park:
 1:	wfe
 	b	1b
 
+/*
+ * Build the boot tables (see the top of this file) with the MMU off, from
+ * x19 (DTB), x20 (image PA). The stores bypass the data cache; the range
+ * is invalidated before (nothing stale may be written back over it) and
+ * after (no stale line may be hit by the cacheable table walks).
+ * Clobbers x0-x9, x22.
+ */
+boot_tables_build:
+	mov	x22, x30
+	adrp	x0, __boot_pt_start
+	adrp	x1, __boot_pt_end
+	bl	dcache_inval
+	adrp	x0, __boot_pt_start
+	adrp	x1, __boot_pt_end
+1:	stp	xzr, xzr, [x0], #16
+	cmp	x0, x1
+	b.lo	1b
+
+	/* The direct map: root[256] -> L1 of 1 GiB blocks, PA [0, 512 GiB). */
+	adrp	x0, boot_pt_root
+	adrp	x1, boot_pt_map
+	mov	x2, #((PHYS_MAP_BASE >> 39) & 511)
+	bl	set_table
+	mov	x0, #0
+	ldr	x1, =BOOT_BLOCK_DEVICE
+	bl	map_gib
+	ldr	x1, =BOOT_BLOCK_DATA
+	mov	x0, #(1 * GIB)
+	bl	map_gib
+	mov	x0, #(2 * GIB)
+	bl	map_gib
+	mov	x0, #(3 * GIB)
+	bl	map_gib
+	mov	x0, x19			/* the DTB (up to 2 MiB) may lie above 4 GiB */
+	bl	map_gib
+	mov	x0, #(DTB_MAX_SIZE - 1)
+	add	x0, x0, x19
+	bl	map_gib
+	mov	x0, x20			/* and so may the image */
+	bl	map_gib
+
+	/* The image: root[511] -> L1[510] -> L2 of 2 MiB blocks (linker.ld: within one GiB). */
+	ldr	x7, =__kernel_start
+	ldr	x8, =__kernel_end
+	adrp	x0, boot_pt_root
+	adrp	x1, boot_pt_kernel_l1
+	ubfx	x2, x7, #39, #9
+	bl	set_table
+	adrp	x0, boot_pt_kernel_l1
+	adrp	x1, boot_pt_kernel_l2
+	ubfx	x2, x7, #30, #9
+	bl	set_table
+	adrp	x0, boot_pt_kernel_l2
+	ldr	x1, =BOOT_BLOCK_KERNEL
+	orr	x1, x1, x20
+2:	ubfx	x2, x7, #21, #9
+	str	x1, [x0, x2, lsl #3]
+	add	x1, x1, #BLOCK_L2
+	add	x7, x7, #BLOCK_L2
+	cmp	x7, x8
+	b.lo	2b
+
+	/* The identity map of the image's GiB, for TTBR0 while the MMU goes on. */
+	adrp	x0, boot_pt_id_root
+	adrp	x1, boot_pt_id_l1
+	ubfx	x2, x20, #39, #9
+	bl	set_table
+	adrp	x0, boot_pt_id_l1
+	ubfx	x2, x20, #30, #9
+	lsr	x3, x20, #30
+	ldr	x1, =BOOT_BLOCK_KERNEL
+	orr	x1, x1, x3, lsl #30	/* the GiB's base */
+	str	x1, [x0, x2, lsl #3]
+
+	dsb	sy
+	adrp	x0, __boot_pt_start
+	adrp	x1, __boot_pt_end
+	bl	dcache_inval
+	mov	x30, x22
+	ret
+
+/* x0[x2] = table descriptor of the table at x1. */
+set_table:
+	orr	x1, x1, #DESC_TABLE
+	str	x1, [x0, x2, lsl #3]
+	ret
+
+/*
+ * The direct map's L1 entry for the GiB holding PA x0 becomes a block with
+ * attributes x1, unless already set or beyond the 512 GiB one table spans.
+ * Clobbers x2-x4.
+ */
+map_gib:
+	lsr	x2, x0, #30
+	cmp	x2, #512
+	b.hs	1f
+	adrp	x3, boot_pt_map
+	add	x3, x3, x2, lsl #3
+	ldr	x4, [x3]
+	cbnz	x4, 1f
+	orr	x4, x1, x2, lsl #30
+	str	x4, [x3]
+1:	ret
+
+/* Invalidate the data cache to the PoC for [x0, x1). Clobbers x0, x2, x3. */
+dcache_inval:
+	mrs	x3, ctr_el0
+	ubfx	x3, x3, #16, #4		/* DminLine: log2 of the line in words */
+	mov	x2, #4
+	lsl	x2, x2, x3
+	sub	x3, x2, #1
+	bic	x0, x0, x3
+1:	dc	ivac, x0
+	add	x0, x0, x2
+	cmp	x0, x1
+	b.lo	1b
+	dsb	sy
+	ret
+
+/*
+ * Turn the MMU on with the boot tables (MAIR, TCR as sysreg.h says) while
+ * running on the identity map; returns with the caches on.
+ */
+boot_mmu_enable:
+	ldr	x0, =MAIR_EL1_VALUE
+	msr	mair_el1, x0
+	ldr	x0, =TCR_EL1_VALUE
+	mrs	x1, id_aa64mmfr0_el1
+	and	x1, x1, #MMFR0_PARANGE_MASK
+	mov	x2, #PARANGE_48
+	cmp	x1, x2
+	csel	x1, x1, x2, ls
+	bfi	x0, x1, #TCR_IPS_SHIFT, #3
+	msr	tcr_el1, x0
+	adrp	x0, boot_pt_id_root
+	msr	ttbr0_el1, x0
+	adrp	x0, boot_pt_root
+	msr	ttbr1_el1, x0
+	isb
+	/* Nothing the firmware left in the TLB may be used with these tables. */
+	tlbi	vmalle1
+	dsb	nsh
+	isb
+	ldr	x0, =SCTLR_EL1_MMU_ON
+	msr	sctlr_el1, x0
+	isb
+	/* Drop instructions fetched before the switch (from the PoC, uncached). */
+	ic	iallu
+	dsb	nsh
+	isb
+	ret
+
 	.ltorg
 
-	.section .bss.boot_stack, "aw", %nobits
-	.balign	16
-boot_stack:
-	.skip	BOOT_STACK_SIZE
-boot_stack_top:
+/* The boot page tables (linker.ld keeps them out of .bss: zeroed with the MMU off). */
+	.section .boot_pt, "aw", %nobits
+	.balign	4096
+	.globl	boot_pt_root
+boot_pt_root:
+	.skip	4096
+	.globl	boot_pt_map
+boot_pt_map:
+	.skip	4096
+boot_pt_kernel_l1:
+	.skip	4096
+boot_pt_kernel_l2:
+	.skip	4096
+boot_pt_id_root:
+	.skip	4096
+boot_pt_id_l1:
+	.skip	4096

@@ -1,7 +1,9 @@
 /*
  * The C half of the boot path: boot.S calls arch_boot_main() on the boot
- * CPU at EL1, MMU off, .bss zeroed, on the boot stack. It describes the
- * machine from the device tree in one struct boot_info and enters kmain().
+ * CPU at EL1, in the higher half with the MMU on (its boot tables), .bss
+ * zeroed, on the boot stack. It describes the machine from the device
+ * tree in one struct boot_info, which keeps physical addresses, and
+ * enters kmain().
  */
 #include "aarch64.h"
 #include "arch/hal/console.h"
@@ -10,21 +12,22 @@
 #include "core/fdt.h"
 #include "sysreg.h"
 
-/* linker.ld: the whole image, .bss included. */
+/* linker.ld: the whole image, .bss, boot tables and boot stack included. */
 extern char __kernel_start[], __kernel_end[];
 
 static struct boot_info boot_info;
 
-_Noreturn void arch_boot_main(uint64_t dtb_pa)
+_Noreturn void arch_boot_main(uint64_t dtb_pa, uint64_t kernel_pa)
 {
 	struct boot_info *bi = &boot_info;
 	int err = FDT_ERR_NOTFOUND;
 
 	/* First the vectors, so that a fault while reading the DTB is reported. */
 	arch_trap_init();
-	/* MMU off: the DTB is read where it lies, at most DTB_MAX_SIZE bytes. */
+	/* The boot tables map the DTB's GiB: read at most DTB_MAX_SIZE bytes of it. */
 	if (dtb_pa)
-		err = fdt_boot_info((const void *)(uintptr_t)dtb_pa, DTB_MAX_SIZE, dtb_pa, bi);
+		err = fdt_boot_info(phys_map(dtb_pa), DTB_MAX_SIZE, dtb_pa, bi);
+	mmu_boot_map_ram(bi);
 	/* From here on the console is the DTB's UART rather than semihosting. */
 	arch_console_init(&bi->console);
 	if (err < 0)
@@ -32,8 +35,10 @@ _Noreturn void arch_boot_main(uint64_t dtb_pa)
 	if (!bi->loader)
 		bi->loader = "device tree";
 	bi->boot_cpu = mpidr_to_id(mpidr_el1_read());
-	if (boot_add_reserved(bi, (uintptr_t)__kernel_start,
-			      (uintptr_t)(__kernel_end - __kernel_start), RESERVE_KERNEL) < 0 &&
+	bi->kernel_phys = kernel_pa;
+	bi->kernel_virt = (uintptr_t)__kernel_start;
+	if (boot_add_reserved(bi, kernel_pa, (uint64_t)(__kernel_end - __kernel_start),
+			      RESERVE_KERNEL) < 0 &&
 	    !bi->error)
 		bi->error = "reserved range table full";
 	power_init(bi);

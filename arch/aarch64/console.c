@@ -23,9 +23,13 @@ static uint32_t pl011_read(unsigned reg)
 
 void arch_console_init(const struct console_desc *desc)
 {
-	/* The firmware set the UART's baud rate and format: take it as it is. */
+	/*
+	 * The firmware set the UART's baud rate and format: take it as it is.
+	 * Its registers are reached through the direct map, where the boot
+	 * tables (and later the kernel's, PTE_CACHE_DISABLE) make them Device.
+	 */
 	if (desc->kind == CONSOLE_PL011 && desc->base)
-		pl011 = (volatile uint32_t *)(uintptr_t)desc->base;
+		pl011 = phys_map(desc->base);
 }
 
 void arch_console_putc(char c)

@@ -35,6 +35,64 @@
 	((UL(1) << 11) | (UL(1) << 20) | (UL(1) << 22) | (UL(1) << 23) | (UL(1) << 28) | \
 	 (UL(1) << 29))
 #define SCTLR_EL1_BOOT (SCTLR_EL1_RES1 | SCTLR_I | SCTLR_A | SCTLR_SA | SCTLR_SA0)
+/*
+ * SCTLR_EL1 once boot.S has built its tables: MMU (M) and data cache (C)
+ * on, alignment checks off (Normal memory allows unaligned accesses; Device
+ * memory still faults on them). WXN stays off: every mapping says itself
+ * whether it may execute (pte.c).
+ */
+#define SCTLR_M		 (UL(1) << 0)
+#define SCTLR_C		 (UL(1) << 2)
+#define SCTLR_EL1_MMU_ON (SCTLR_EL1_RES1 | SCTLR_I | SCTLR_C | SCTLR_M | SCTLR_SA | SCTLR_SA0)
+
+/*
+ * MAIR_EL1, one attribute byte per AttrIndx (pte.c uses the indices):
+ * 0 Normal write-back RW-allocate, 1 Device-nGnRE, 2 Normal non-cacheable,
+ * 3 Normal write-through RW-allocate, 4 Device-nGnRnE.
+ */
+#define MAIR_EL1_VALUE UL(0x00bb4404ff)
+
+/*
+ * TCR_EL1: 48-bit VAs in both halves (T0SZ = T1SZ = 16), 4 KiB granules,
+ * table walks inner/outer write-back write-allocate cacheable and inner
+ * shareable, ASID 0 from TTBR0 (8 bits). IPS is filled in from
+ * ID_AA64MMFR0_EL1.PARange at boot, capped at 48 bits.
+ */
+#define TCR_T0SZ(n)    (UL(n) << 0)
+#define TCR_IRGN0_WBWA (UL(1) << 8)
+#define TCR_ORGN0_WBWA (UL(1) << 10)
+#define TCR_SH0_INNER  (UL(3) << 12)
+#define TCR_TG0_4K     (UL(0) << 14)
+#define TCR_T1SZ(n)    (UL(n) << 16)
+#define TCR_IRGN1_WBWA (UL(1) << 24)
+#define TCR_ORGN1_WBWA (UL(1) << 26)
+#define TCR_SH1_INNER  (UL(3) << 28)
+#define TCR_TG1_4K     (UL(2) << 30)
+#define TCR_IPS_SHIFT  32
+#define TCR_EL1_VALUE                                                                  \
+	(TCR_T0SZ(16) | TCR_IRGN0_WBWA | TCR_ORGN0_WBWA | TCR_SH0_INNER | TCR_TG0_4K | \
+	 TCR_T1SZ(16) | TCR_IRGN1_WBWA | TCR_ORGN1_WBWA | TCR_SH1_INNER | TCR_TG1_4K)
+/* ID_AA64MMFR0_EL1.PARange [3:0]; 0b0101 is 48 bits, the most 4 KiB tables address. */
+#define MMFR0_PARANGE_MASK UL(0xf)
+#define PARANGE_48	   UL(5)
+
+/*
+ * The few descriptor bits boot.S needs for its boot tables (pte.c has the
+ * full format): table, block, AttrIndx, inner shareable, access flag,
+ * execute-never at EL1 (PXN) and EL0 (UXN).
+ */
+#define DESC_TABLE	  UL(0x3)
+#define DESC_BLOCK	  UL(0x1)
+#define DESC_ATTR_NORMAL  (UL(0) << 2)
+#define DESC_ATTR_DEVICE  (UL(1) << 2)
+#define DESC_SH_INNER	  (UL(3) << 8)
+#define DESC_AF		  (UL(1) << 10)
+#define DESC_PXN	  (UL(1) << 53)
+#define DESC_UXN	  (UL(1) << 54)
+#define BOOT_BLOCK_NORMAL (DESC_BLOCK | DESC_ATTR_NORMAL | DESC_SH_INNER | DESC_AF)
+#define BOOT_BLOCK_DATA	  (BOOT_BLOCK_NORMAL | DESC_PXN | DESC_UXN)
+#define BOOT_BLOCK_DEVICE (DESC_BLOCK | DESC_ATTR_DEVICE | DESC_AF | DESC_PXN | DESC_UXN)
+#define BOOT_BLOCK_KERNEL (BOOT_BLOCK_NORMAL | DESC_UXN)
 
 /* HCR_EL2.RW: EL1 runs AArch64. Everything else 0: no stage 2, no traps, no VHE. */
 #define HCR_EL2_RW (UL(1) << 31)
@@ -83,6 +141,15 @@
 #define EC_WATCH_SAME	 0x35
 #define EC_BRK64	 0x3c
 
+/* Data aborts: write, not read [6]; cache maintenance [8]. */
+#define ESR_WNR (UL(1) << 6)
+#define ESR_CM	(UL(1) << 8)
+
+/* Fault status codes (DFSC/IFSC) of the MMU, with the level in bits [1:0]. */
+#define FSC_TYPE_MASK	0x3c
+#define FSC_TRANSLATION 0x04
+#define FSC_ACCESS_FLAG 0x08
+#define FSC_PERMISSION	0x0c
 /* Fault status codes (DFSC/IFSC) that are not a translation problem. */
 #define FSC_EXT_ABORT 0x10 /* 0x10..0x1f: external aborts, parity/ECC errors */
 #define FSC_TAG_CHECK 0x11

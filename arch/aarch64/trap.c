@@ -1,6 +1,7 @@
 /*
- * Synchronous exceptions, decoded from ESR_EL1 into a portable struct
- * trap_info for trap_fault(). Interrupts are not routed yet (no interrupt
+ * Synchronous exceptions, decoded from ESR_EL1: MMU aborts go to
+ * trap_page_fault(), everything else as a portable struct trap_info to
+ * trap_fault(). Interrupts are not routed yet (no interrupt
  * controller): they reach trap_irq() as unknown.
  */
 #include "aarch64.h"
@@ -101,6 +102,31 @@ static uintptr_t fault_address(const struct trap_frame *tf, unsigned ec)
 	}
 }
 
+/*
+ * A data or instruction abort the MMU raised (translation, access flag or
+ * permission fault) goes to trap_page_fault(); true when it did. The
+ * handler moves the pc itself when it must: the frame resumes as it is.
+ */
+static bool trap_mmu_abort(struct trap_frame *tf, unsigned ec, bool user)
+{
+	unsigned type = (unsigned)(tf->esr & FSC_TYPE_MASK);
+	unsigned access;
+
+	if (!ec_is_abort(ec) ||
+	    (type != FSC_TRANSLATION && type != FSC_ACCESS_FLAG && type != FSC_PERMISSION))
+		return false;
+	if (ec == EC_IABT_LOWER || ec == EC_IABT_SAME)
+		access = FAULT_EXEC;
+	else /* cache maintenance reports WnR = 1, but it is no write */
+		access = (tf->esr & ESR_WNR) && !(tf->esr & ESR_CM) ? FAULT_WRITE : FAULT_READ;
+	if (user)
+		access |= FAULT_USER;
+	if (type == FSC_PERMISSION)
+		access |= FAULT_PRESENT;
+	trap_page_fault(tf, tf->far, access);
+	return true;
+}
+
 static void trap_sync(struct trap_frame *tf, bool user)
 {
 	unsigned ec = esr_ec(tf->esr);
@@ -115,6 +141,8 @@ static void trap_sync(struct trap_frame *tf, bool user)
 	};
 
 	if (ec == EC_UNKNOWN && !user && semihost_trap(tf))
+		return;
+	if (trap_mmu_abort(tf, ec, user))
 		return;
 	if (ec_is_abort(ec))
 		info.kind = abort_kind(tf->esr);
@@ -165,6 +193,17 @@ void arch_trap_skip(struct trap_frame *tf)
 	 */
 	if (esr_ec(tf->esr) != EC_SVC64)
 		tf->elr += 4;
+}
+
+uintptr_t arch_trap_pc(const struct trap_frame *tf)
+{
+	return tf->elr;
+}
+
+void arch_trap_return_from_call(struct trap_frame *tf)
+{
+	/* BL/BLR left the return address in x30; the callee has not run at all. */
+	tf->elr = tf->x[30];
 }
 
 uintptr_t arch_trap_fp(const struct trap_frame *tf)

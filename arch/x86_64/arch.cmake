@@ -11,6 +11,8 @@ set(ARCH_SOURCES
   ${ARCH_DIR}/cpu.c
   ${ARCH_DIR}/pvh.c
   ${ARCH_DIR}/acpi.c
+  ${ARCH_DIR}/mmu.c
+  ${ARCH_DIR}/pte.c
 )
 set(ARCH_LINKER_SCRIPT ${ARCH_DIR}/linker.ld)
 set(ARCH_C_FLAGS

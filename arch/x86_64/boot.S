@@ -5,8 +5,10 @@
  *   struct hvm_start_info, EAX unspecified.
  * Both enter _start32 in 32-bit protected mode, paging off, interrupts off,
  * with no usable stack, GDT or IDT. This code builds the boot page tables
- * (memlayout.h), enters long mode, moves to the higher half and calls
- * x86_64_boot(magic, info) in boot.c with a boot stack and rbp = 0.
+ * (memlayout.h), enters long mode, moves to the higher half, drops the
+ * identity map it needed to get there and calls x86_64_boot(magic, info)
+ * in boot.c on the boot stack with rbp = 0. From then on nothing in the
+ * lower half is mapped: C reads physical memory through PHYS_MAP_BASE.
  *
  * Secondary CPUs never run this: on x86 they wait for an INIT-SIPI-SIPI
  * sequence the kernel has not sent, which is how they stay parked.
@@ -20,9 +22,10 @@
 #define XEN_ELFNOTE_PHYS32_ENTRY 18
 
 #define CR0_PE    (1 << 0)
-#define CR0_WP    (1 << 16)
+#define CR0_WP    (1 << 16) /* ring 0 writes honour read-only pages too */
 #define CR0_PG    (1 << 31)
 #define CR4_PAE   (1 << 5)
+#define CR4_PGE   (1 << 7)  /* global pages survive CR3 writes; every 64-bit CPU has them */
 #define MSR_EFER  0xc0000080
 #define EFER_LME  (1 << 8)
 #define EFER_NXE  (1 << 11)
@@ -34,6 +37,11 @@
 #define PTE_W  0x002
 #define PTE_PS 0x080 /* in a page directory: a 2 MiB page */
 #define PAGE_2M 0x200000
+
+/* Table slots of an address, and the byte offset of a slot. */
+#define PML4_SLOT(va) (((va) >> 39) & 511)
+#define PDPT_SLOT(va) (((va) >> 30) & 511)
+#define SLOT(n) ((n) * 8)
 
 #define BOOT_SEL_CODE 0x08
 #define BOOT_SEL_DATA 0x10
@@ -76,21 +84,35 @@ mb2_header_end:
 	.quad _start32
 	.balign 4
 
-/* The boot GDT: just enough to reach 64-bit code; gdt.c loads the real one. */
-	.section .boot.rodata, "a"
+/*
+ * The boot GDT: just enough to reach 64-bit code; gdt.c loads the real one.
+ * It lives in the image's .rodata so that it stays mapped once the
+ * identity map is gone; lgdt in 32-bit mode reaches it by its physical
+ * address (a 16-bit limit, a 32-bit base), in 64-bit mode by its high one.
+ */
+	.section .rodata
 	.balign 16
 boot_gdt:
 	.quad 0
 	.quad 0x00af9b000000ffff /* 0x08: 64-bit code, ring 0, accessed */
 	.quad 0x00cf93000000ffff /* 0x10: data, ring 0, accessed */
 boot_gdt_end:
+	.balign 8
+	.short 0, 0, 0
+boot_gdt_ptr64:
+	.short boot_gdt_end - boot_gdt - 1
+	.quad boot_gdt
+
+	.section .boot.rodata, "a"
 	.balign 4
 	.short 0
-boot_gdt_ptr:                    /* lgdt in 32-bit mode reads a 16-bit limit, 32-bit base */
+boot_gdt_ptr32:
 	.short boot_gdt_end - boot_gdt - 1
-	.long boot_gdt
+	.long PHYS(boot_gdt)
 no_long_mode_msg:
 	.asciz "kestrel: this CPU has no 64-bit long mode; halting\r\n"
+no_nx_msg:
+	.asciz "kestrel: this CPU has no NX (execute-disable) bit; halting\r\n"
 
 	.section .boot.text, "ax"
 	.code32
@@ -109,7 +131,7 @@ _start32:
 	shrl $2, %ecx
 	xorl %eax, %eax
 	rep stosl
-	movl $PHYS(boot_stack_top), %esp
+	movl $PHYS(__boot_stack_top), %esp
 
 	/* CPUID must exist (EFLAGS.ID can be toggled), then long mode. */
 	pushfl
@@ -122,35 +144,53 @@ _start32:
 	popl %eax
 	pushl %ecx
 	popfl
+	movl $no_long_mode_msg, %ebx
 	cmpl %eax, %ecx
-	je no_long_mode
+	je fail
 	movl $0x80000000, %eax
 	cpuid
 	cmpl $0x80000001, %eax
-	jb no_long_mode
+	movl $no_long_mode_msg, %ebx
+	jb fail
 	movl $0x80000001, %eax
 	cpuid
+	movl $no_long_mode_msg, %ebx
 	testl $CPUID_EXT_LM, %edx
-	jz no_long_mode
-	movl %edx, %ebx /* keep the NX bit for EFER below */
+	jz fail
+	/*
+	 * The kernel's W^X needs NX: the page-table format always encodes
+	 * PTE_NO_EXECUTE as bit 63, which is reserved (a fault on every use)
+	 * when EFER.NXE cannot be set. Refuse to boot rather than fault later.
+	 */
+	movl $no_nx_msg, %ebx
+	testl $CPUID_EXT_NX, %edx
+	jz fail
 
-	/* PML4[0] -> identity PDPT, PML4[511] -> higher-half PDPT. */
-	movl $PHYS(boot_pdpt_low) + PTE_P + PTE_W, PHYS(boot_pml4)
-	movl $PHYS(boot_pdpt_high) + PTE_P + PTE_W, PHYS(boot_pml4) + 511 * 8
-	/* KERNEL_VMA is PDPT slot 510 of the last 512 GiB: physical 0 .. 1 GiB, boot_pd's first page. */
-	movl $PHYS(boot_pd) + PTE_P + PTE_W, PHYS(boot_pdpt_high) + 510 * 8
-	/* The identity PDPT: one page directory per GiB. */
-	movl $PHYS(boot_pdpt_low), %edi
+	/*
+	 * The boot tables (memlayout.h). PML4[0] and PML4[256] share one PDPT
+	 * whose four page directories map [0, 4 GiB) with 2 MiB pages: the
+	 * identity map this code runs in until it jumps high, and the direct
+	 * map. PML4[511] holds the kernel's PDPT, whose slot for KERNEL_VMA
+	 * reuses the first of those page directories: physical [0, 1 GiB).
+	 */
+	movl $PHYS(boot_pdpt_phys) + PTE_P + PTE_W, PHYS(boot_pml4) + SLOT(0)
+	movl $PHYS(boot_pdpt_phys) + PTE_P + PTE_W, PHYS(boot_pml4) + SLOT(PML4_SLOT(PHYS_MAP_BASE))
+	movl $PHYS(boot_pdpt_kernel) + PTE_P + PTE_W, PHYS(boot_pml4) + SLOT(PML4_SLOT(KERNEL_VMA))
+	movl $PHYS(boot_pd) + PTE_P + PTE_W, PHYS(boot_pdpt_kernel) + SLOT(PDPT_SLOT(KERNEL_VMA))
+	movl $PHYS(boot_pdpt_phys), %edi
 	movl $PHYS(boot_pd) + PTE_P + PTE_W, %eax
-	movl $(BOOT_IDENTITY_SIZE >> 30), %ecx
+	movl $(BOOT_PHYS_MAP_SIZE >> 30), %ecx
 1:	movl %eax, (%edi)
 	addl $4096, %eax
 	addl $8, %edi
 	loop 1b
-	/* The page directories: 2 MiB pages over the low 4 GiB (high halves stay 0). */
+	/*
+	 * 2 MiB pages, write-back (PAT entry 0): the firmware's MTRRs make
+	 * the MMIO holes below 4 GiB uncached. High halves stay 0.
+	 */
 	movl $PHYS(boot_pd), %edi
 	movl $PTE_P + PTE_W + PTE_PS, %eax
-	movl $(BOOT_IDENTITY_SIZE / PAGE_2M), %ecx
+	movl $(BOOT_PHYS_MAP_SIZE / PAGE_2M), %ecx
 1:	movl %eax, (%edi)
 	addl $PAGE_2M, %eax
 	addl $8, %edi
@@ -158,37 +198,33 @@ _start32:
 
 	/* Long mode, in the order the architecture requires: PAE, CR3, EFER.LME, then paging. */
 	movl %cr4, %eax
-	orl $CR4_PAE, %eax
+	orl $(CR4_PAE | CR4_PGE), %eax
 	movl %eax, %cr4
 	movl $PHYS(boot_pml4), %eax
 	movl %eax, %cr3
 	movl $MSR_EFER, %ecx
 	rdmsr
-	orl $EFER_LME, %eax
-	testl $CPUID_EXT_NX, %ebx
-	jz 1f
-	orl $EFER_NXE, %eax /* only when present: setting it otherwise faults */
-1:	wrmsr
+	orl $(EFER_LME | EFER_NXE), %eax
+	wrmsr
 	movl %cr0, %eax
 	orl $(CR0_PG | CR0_WP | CR0_PE), %eax
 	movl %eax, %cr0
-	lgdt boot_gdt_ptr
+	lgdt boot_gdt_ptr32
 	ljmp $BOOT_SEL_CODE, $start64_low
 
-	/* No long mode: say so on COM1, ask QEMU to exit with status 1, halt. */
-no_long_mode:
-	movl $no_long_mode_msg, %esi
-1:	movb (%esi), %bl
-	testb %bl, %bl
+	/* Unsupported CPU: print the message at EBX on COM1, ask QEMU to exit with status 1, halt. */
+fail:
+1:	movb (%ebx), %cl
+	testb %cl, %cl
 	jz 3f
 	movw $COM1_LSR, %dx
 2:	inb %dx, %al
 	testb $LSR_THRE, %al
 	jz 2b
 	movw $COM1, %dx
-	movb %bl, %al
+	movb %cl, %al
 	outb %al, %dx
-	incl %esi
+	incl %ebx
 	jmp 1b
 3:	movw $DEBUG_EXIT_PORT, %dx
 	movl $1, %eax
@@ -211,9 +247,18 @@ start64_low:
 	movabsq $start64, %rax
 	jmpq *%rax
 
+	/*
+	 * In the higher half: a high stack, the GDT by its high address, then
+	 * the identity map goes. The CR3 write drops its TLB entries (none is
+	 * global); after it only high addresses work.
+	 */
 	.text
 start64:
-	movq $boot_stack_top, %rsp
+	movq $__boot_stack_top, %rsp
+	lgdt boot_gdt_ptr64(%rip)
+	movq $0, boot_pml4 + SLOT(0)(%rip)
+	movq %cr3, %rax
+	movq %rax, %cr3
 	movl %ebp, %edi /* magic, zero-extended */
 	movl %esi, %esi /* info, zero-extended */
 	xorl %ebp, %ebp /* the end of the frame-pointer chain */
@@ -222,21 +267,21 @@ start64:
 	hlt
 	jmp 1b
 
-	.section .bss.boot, "aw", @nobits
+	/* The boot page tables, zeroed with the rest of .bss. */
+	.section .bss.boot_tables, "aw", @nobits
 	.balign 4096
-	.globl boot_pml4
 boot_pml4:
 	.skip 4096
-boot_pdpt_low:
+boot_pdpt_phys:
 	.skip 4096
-boot_pdpt_high:
+boot_pdpt_kernel:
 	.skip 4096
 boot_pd:
-	.skip 4096 * (BOOT_IDENTITY_SIZE >> 30)
-	.balign 16
-	.globl boot_stack, boot_stack_top
-boot_stack:
+	.skip 4096 * (BOOT_PHYS_MAP_SIZE >> 30)
+
+	/* The boot stack; linker.ld puts it right above its guard page, __boot_stack_guard. */
+	.section .boot_stack, "aw", @nobits
+	.balign 4096
 	.skip BOOT_STACK_SIZE
-boot_stack_top:
 
 	.section .note.GNU-stack, "", @progbits

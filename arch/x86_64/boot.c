@@ -3,6 +3,9 @@
  * interrupts off (boot.S). Order: console first so errors are visible,
  * then the CPU's own tables (GDT, TSS, IDT) so faults are reported, then
  * the firmware's information into the one struct boot_info, then kmain().
+ * Only high addresses are mapped here: physical memory is read through the
+ * boot tables' direct map (boot_phys), and boot_info keeps physical
+ * addresses.
  */
 #include <stdint.h>
 
@@ -28,12 +31,12 @@ static void boot_from_mb2(struct boot_info *bi, uint64_t pa)
 	const uint32_t *total = boot_phys(pa, 8);
 
 	if (!total) {
-		bi->error = "Multiboot2 information outside the boot identity map";
+		bi->error = "Multiboot2 information outside the boot direct map";
 		return;
 	}
 	uint64_t avail = *total;
 	if (!boot_phys(pa, avail))
-		avail = BOOT_IDENTITY_SIZE - pa; /* the parser reports the truncation */
+		avail = BOOT_PHYS_MAP_SIZE - pa; /* the parser reports the truncation */
 	int err = mb2_boot_info(total, avail, pa, bi);
 	if (err < 0)
 		bi->error = mb2_strerror(err);
@@ -79,10 +82,10 @@ _Noreturn void x86_64_boot(uint32_t magic, uint32_t info)
 		pr_warn("boot: %s; assuming 1 CPU", acpi_err);
 	bi->boot_cpu = cpuid(1, 0).ebx >> 24; /* the initial local APIC id */
 
+	bi->kernel_phys = kernel_virt_to_phys(__kernel_start);
+	bi->kernel_virt = (uintptr_t)__kernel_start;
 	uint64_t kernel_size = (uint64_t)(__kernel_end - __kernel_start);
-	if (boot_add_reserved(bi, kernel_virt_to_phys(__kernel_start), kernel_size,
-			      RESERVE_KERNEL) < 0 &&
-	    !bi->error)
+	if (boot_add_reserved(bi, bi->kernel_phys, kernel_size, RESERVE_KERNEL) < 0 && !bi->error)
 		bi->error = "no room to reserve the kernel image";
 
 	kmain(bi);

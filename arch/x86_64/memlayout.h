@@ -1,6 +1,7 @@
 /*
- * The x86_64 memory map, drawn once. Shared by the linker script, the boot
- * assembly and C (everything here is a plain number).
+ * The x86_64 memory map, drawn once. Shared by the boot assembly and C
+ * (everything here is a plain number); linker.ld repeats KERNEL_VMA and
+ * KERNEL_PHYS. The HAL's names for the layout are in hal_arch/mmu.h.
  *
  * Physical (QEMU pc, as loaded by GRUB or the PVH loader):
  *
@@ -9,50 +10,61 @@
  *                          32-bit entry), then .text .rodata .data .bss
  *   above the image        RAM as the firmware's map says
  *
- * Virtual, set up by boot.S with 2 MiB pages:
+ * Virtual (4-level paging, 48-bit addresses):
  *
- *   0x0000000000000000 .. 0x00000000ffffffff   identity map of the low 4 GiB
- *                                              (firmware tables, MBI, PVH info)
- *   0xffffffff80000000 .. 0xffffffffbfffffff   KERNEL_VMA: physical 0 .. 1 GiB,
- *                                              where the kernel runs (-mcmodel=kernel)
+ *   0x0000000000000000 .. 0x00007fffffffffff   user space (below USER_TOP); in the
+ *                                              boot tables only PML4[0], the identity
+ *                                              map of [0, 4 GiB), until boot.S is high
+ *   0xffff800000000000 .. 0xffffbfffffffffff   PHYS_MAP_BASE: the direct map of physical
+ *                                              memory, PHYS_MAP_SIZE = 64 TiB (PML4
+ *                                              256..383); the boot tables map [0, 4 GiB)
+ *                                              there with 2 MiB pages
+ *   0xffffffff80000000 .. 0xffffffffffffffff   KERNEL_VIRT_BASE: the kernel image at
+ *                                              KERNEL_VMA + its physical address (PML4
+ *                                              511, PDPT 510..511); the boot tables map
+ *                                              physical [0, 1 GiB) there
  *
- * The identity map is temporary: the portable page-table code replaces it.
+ * The boot tables (boot.S) are replaced by the portable kernel tables,
+ * which map only the image, the direct map of RAM and the devices in use.
  */
 #ifndef X86_64_MEMLAYOUT_H
 #define X86_64_MEMLAYOUT_H
 
-#define KERNEL_VMA  0xffffffff80000000
+#include "hal_arch/mmu.h"
+
+#define KERNEL_VMA  KERNEL_VIRT_BASE
 #define KERNEL_PHYS 0x100000
 
-/* Bytes of physical memory the boot page tables map at 0 (identity) and at KERNEL_VMA. */
-#define BOOT_IDENTITY_SIZE 0x100000000
-#define BOOT_HIGH_SIZE	   0x40000000
+/*
+ * Bytes of physical memory the boot tables map at PHYS_MAP_BASE (and at 0
+ * while boot.S is low); at KERNEL_VMA they map the first GiB.
+ */
+#define BOOT_PHYS_MAP_SIZE 0x100000000
 
+/* The boot stack, above its guard page (linker.ld). */
 #define BOOT_STACK_SIZE 16384
 
 #ifndef __ASSEMBLER__
 #include <stdint.h>
 
-/* A kernel-image address as the CPU sees it at boot, as a physical address. */
+/* The physical address of a kernel-image address. */
 static inline uint64_t kernel_virt_to_phys(const void *p)
 {
 	return (uint64_t)(uintptr_t)p - KERNEL_VMA;
 }
 
 /*
- * Physical memory the boot identity map lets us read: firmware tables, the
- * MBI, the PVH start info. NULL when [pa, pa + len) is not all below 4 GiB,
- * and for pa == 0, which boot protocols use to say "absent".
+ * Physical memory through the boot tables' direct map, for reading
+ * firmware tables, the MBI and the PVH start info during boot. NULL when
+ * [pa, pa + len) is not all inside the boot direct map, and for pa == 0,
+ * which boot protocols use to say "absent". After the portable tables
+ * replace the boot ones only RAM stays mapped: use it at boot only.
  */
 static inline const void *boot_phys(uint64_t pa, uint64_t len)
 {
-	const void *p = (const void *)(uintptr_t)pa;
-
-	if (pa == 0 || pa >= BOOT_IDENTITY_SIZE || len > BOOT_IDENTITY_SIZE - pa)
+	if (pa == 0 || pa >= BOOT_PHYS_MAP_SIZE || len > BOOT_PHYS_MAP_SIZE - pa)
 		return 0;
-	/* Hide the constant from GCC, which takes low fixed addresses for null pointer arithmetic. */
-	__asm__("" : "+r"(p));
-	return p;
+	return (const void *)(uintptr_t)(PHYS_MAP_BASE + pa);
 }
 #endif
 

@@ -2,7 +2,8 @@
  * The IDT and the C half of trap entry: decode the vector into a struct
  * trap_info and hand it to the portable handlers (Intel SDM vol. 3, 6.14,
  * 6.15). Vectors 0..31 are exceptions, 32..255 interrupts; nothing enables
- * interrupts yet, so any of those is reported as unroutable.
+ * interrupts yet, so any of those is reported as unroutable. Page faults go
+ * to trap_page_fault(), every other exception to trap_fault().
  */
 #include <stdint.h>
 
@@ -28,6 +29,13 @@ enum {
 	VEC_PF = 14,
 	VEC_MC = 18, /* machine check */
 };
+
+/* The #PF error code (SDM vol. 3, 4.7). */
+#define PF_P	(1u << 0) /* a protection violation, not a non-present page */
+#define PF_W	(1u << 1) /* a write */
+#define PF_U	(1u << 2) /* from ring 3 */
+#define PF_RSVD (1u << 3) /* a reserved bit set in a paging entry */
+#define PF_I	(1u << 4) /* an instruction fetch (with EFER.NXE) */
 
 /* Gate type and attribute byte: present, DPL, 64-bit interrupt gate (interrupts off on entry). */
 #define GATE_PRESENT (1u << 7)
@@ -116,9 +124,23 @@ static struct trap_info trap_decode(const struct trap_frame *tf)
 
 	if (tf->vector == VEC_BP)
 		info.pc = tf->rip - 1; /* a trap: rip is past the one-byte int3 */
-	if (tf->vector == VEC_PF)
+	/* #PF: the faulting address. #DF: CR2 still names the last #PF, e.g. a stack overflow's. */
+	if (tf->vector == VEC_PF || tf->vector == VEC_DF)
 		info.addr = read_cr2();
+	if (tf->vector == VEC_PF)
+		info.name = "#PF with a reserved bit set in a page-table entry";
 	return info;
+}
+
+static unsigned page_fault_access(uint64_t error)
+{
+	unsigned access = error & PF_I ? FAULT_EXEC : error & PF_W ? FAULT_WRITE : FAULT_READ;
+
+	if (error & PF_P)
+		access |= FAULT_PRESENT;
+	if (error & PF_U)
+		access |= FAULT_USER;
+	return access;
 }
 
 /* Called by trap.S with the saved frame; returning resumes at tf->rip. */
@@ -130,9 +152,30 @@ void x86_64_trap(struct trap_frame *tf)
 		trap_irq(tf, (unsigned)tf->vector);
 		return;
 	}
+	/*
+	 * A page fault goes to the portable handler, which moves the pc itself
+	 * when it must. A reserved-bit fault is a corrupt page table rather
+	 * than an access the handler could fix: report it as a plain fault.
+	 */
+	if (tf->vector == VEC_PF && !(tf->error & PF_RSVD)) {
+		trap_page_fault(tf, read_cr2(), page_fault_access(tf->error));
+		return;
+	}
 	struct trap_info info = trap_decode(tf);
 	trap_fault(tf, &info); /* returns only when a handler expected this fault */
 	arch_trap_skip(tf);
+}
+
+uintptr_t arch_trap_pc(const struct trap_frame *tf)
+{
+	return tf->rip;
+}
+
+/* The fault hit the callee's first instruction, so the return address is still on top of the stack. */
+void arch_trap_return_from_call(struct trap_frame *tf)
+{
+	tf->rip = *(const uint64_t *)tf->rsp;
+	tf->rsp += 8;
 }
 
 void arch_trap_skip(struct trap_frame *tf)

@@ -80,7 +80,7 @@ int main(void)
 
 	host_phys_setup(64 << 20);
 	boot_add_ram(&bi, 0, 64 << 20);
-	if (pmm_init(&bi) || pt_create(&pt, &x86_64_pt_format, 4))
+	if (pmm_init(&bi, UINT64_MAX) || pt_create(&pt, &x86_64_pt_format, 4))
 		return 1;
 	heap_init();
 	allocate_frames(1, ZONE_NORMAL, &scratch);

@@ -16,7 +16,7 @@ static void setup(void)
 	host_phys_setup(32 * MIB);
 	memset(&bi, 0, sizeof(bi));
 	boot_add_ram(&bi, 0, 32 * MIB);
-	cr_assert_eq(pmm_init(&bi), E_OK);
+	cr_assert_eq(pmm_init(&bi, UINT64_MAX), E_OK);
 	heap_init();
 	host_console_take();
 }

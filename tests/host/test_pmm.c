@@ -24,7 +24,7 @@ static void setup(void)
 	boot_add_ram(&bi, 33 * MIB, 31 * MIB);
 	boot_add_reserved(&bi, 1 * MIB, 2 * MIB + 100, RESERVE_KERNEL);
 	boot_add_reserved(&bi, 40 * MIB + 10, 6000, RESERVE_BOOT_DATA);
-	cr_assert_eq(pmm_init(&bi), E_OK);
+	cr_assert_eq(pmm_init(&bi, UINT64_MAX), E_OK);
 }
 
 TestSuite(pmm, .init = setup);
@@ -166,6 +166,23 @@ Test(pmm, random_sequences_keep_the_invariants)
 	for (unsigned o = 0; o <= PMM_MAX_ORDER; o++)
 		cr_assert_eq(pmm_free_blocks(ZONE_NORMAL, o), blocks_before[o],
 			     "order %u coalesced back", o);
+}
+
+Test(pmm, frames_beyond_reach_wait_for_release)
+{
+	size_t all = memory_stats().free_frames;
+
+	cr_assert_eq(pmm_init(&bi, 20 * MIB), E_OK);
+	size_t early = memory_stats().free_frames;
+	cr_assert_lt(early, all);
+	uint64_t f;
+	while (allocate_frames(1, ZONE_NORMAL, &f) == E_OK)
+		cr_assert_lt(f * FRAME_SIZE, 20 * MIB, "nothing handed out beyond reach");
+	pmm_release_rest();
+	cr_assert_eq(allocate_frames(1, ZONE_NORMAL, &f), E_OK);
+	cr_assert_geq(f * FRAME_SIZE, 20 * MIB);
+	struct memory_stats s = memory_stats();
+	cr_assert_eq(s.free_frames + s.allocated_frames + s.reserved_frames, s.total_frames);
 }
 
 Test(pmm, contiguous_runs_are_contiguous_and_reusable)

@@ -43,7 +43,7 @@ static void setup(void)
 	memset(&bi, 0, sizeof(bi));
 	boot_add_ram(&bi, 0, 64 * MIB);
 	boot_add_reserved(&bi, 0, 1 * MIB, RESERVE_FIRMWARE);
-	cr_assert_eq(pmm_init(&bi), E_OK);
+	cr_assert_eq(pmm_init(&bi, UINT64_MAX), E_OK);
 }
 
 TestSuite(pt, .init = setup);

@@ -1,0 +1,88 @@
+/*
+ * Address-space activation and TLB maintenance for AArch64 (the entry
+ * format is in pte.c). One root table per address space goes into both
+ * TTBR0_EL1 and TTBR1_EL1 (hal_arch/mmu.h); every mapping uses ASID 0, so
+ * switching roots flushes the whole TLB. All maintenance here is local to
+ * this CPU, as the HAL says: the non-shareable TLBI forms, completed by
+ * DSB NSH. Before each TLBI, DSB ISHST makes the page-table stores that
+ * led to it visible to the table walkers. Also here: growing boot.S's
+ * direct map to all of RAM once the device tree has been read.
+ */
+#include "aarch64.h"
+#include "arch/hal/mmu.h"
+
+/* TTBRn_EL1.BADDR for a 4 KiB aligned table with 48-bit addresses; bit 0 is CnP. */
+#define TTBR_BADDR_MASK 0x0000fffffffff000ul
+/* TLBI by VA takes VA[55:12] in bits [43:0]. */
+#define TLBI_VA_MASK ((1ul << 44) - 1)
+
+unsigned arch_mmu_levels(void)
+{
+	return 4;
+}
+
+void arch_mmu_activate(uint64_t root)
+{
+	/*
+	 * Between the two writes the halves use different roots; both map
+	 * the kernel's code onto the same frames, so the fetches in between
+	 * are harmless, and the TLBI then drops every entry of the old root.
+	 */
+	__asm__ volatile("dsb ishst\n\t"
+			 "msr ttbr0_el1, %0\n\t"
+			 "msr ttbr1_el1, %0\n\t"
+			 "isb\n\t"
+			 "tlbi vmalle1\n\t"
+			 "dsb nsh\n\t"
+			 "isb" ::"r"(root & TTBR_BADDR_MASK)
+			 : "memory");
+}
+
+uint64_t arch_mmu_root(void)
+{
+	uint64_t ttbr;
+
+	__asm__ volatile("mrs %0, ttbr1_el1" : "=r"(ttbr));
+	return ttbr & TTBR_BADDR_MASK;
+}
+
+void arch_tlb_flush_page(uintptr_t va)
+{
+	/* VAAE1: every ASID, every level (a freed table's walk-cache entries too). */
+	__asm__ volatile("dsb ishst\n\t"
+			 "tlbi vaae1, %0\n\t"
+			 "dsb nsh\n\t"
+			 "isb" ::"r"((va >> 12) & TLBI_VA_MASK)
+			 : "memory");
+}
+
+void arch_tlb_flush_all(void)
+{
+	__asm__ volatile("dsb ishst\n\t"
+			 "tlbi vmalle1\n\t"
+			 "dsb nsh\n\t"
+			 "isb" ::
+			     : "memory");
+}
+
+/* boot.S: the boot tables' direct-map L1 table, 1 GiB blocks for PA [0, 512 GiB). */
+extern pte_t boot_pt_map[PT_ENTRIES];
+
+void mmu_boot_map_ram(const struct boot_info *bi)
+{
+	const unsigned flags = PTE_WRITABLE | PTE_NO_EXECUTE | PTE_GLOBAL | PTE_ACCESSED;
+	const uint64_t gib = 1ull << PT_LEVEL_SHIFT(2);
+
+	for (unsigned i = 0; i < bi->ram_count; i++) {
+		uint64_t end = bi->ram[i].base + bi->ram[i].size;
+
+		for (uint64_t pa = bi->ram[i].base & ~(gib - 1); pa < end; pa += gib) {
+			uint64_t slot = pa / gib;
+
+			if (slot < PT_ENTRIES && !boot_pt_map[slot])
+				boot_pt_map[slot] = aarch64_pt_format.leaf(pa, flags, 2);
+		}
+	}
+	/* Invalid to valid needs no TLBI: only the stores made visible to the walker. */
+	__asm__ volatile("dsb ishst\n\tisb" ::: "memory");
+}
