@@ -4,6 +4,8 @@
 #include "core/boot_info.h"
 #include "core/kprintf.h"
 #include "core/shell.h"
+#include "mm/kvm.h"
+#include "tests/kernel/bench.h"
 #include "tests/kernel/ktest.h"
 
 static const char *const reserve_names[] = {
@@ -58,6 +60,12 @@ _Noreturn void kmain(struct boot_info *bi)
 	kprintf("boot: %llu MiB usable, boot CPU %u\n",
 		(unsigned long long)(boot_ram_usable(bi) >> 20), bi->boot_cpu);
 
+	mm_init(bi);
+
+	if (boot_cmdline_has(bi, "kbench")) {
+		kbench_run_all();
+		arch_power_off(0);
+	}
 	if (boot_cmdline_has(bi, "ktest")) {
 		int failed = ktest_run_all(bi);
 		arch_power_off(failed ? 1 : 0);

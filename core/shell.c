@@ -6,6 +6,8 @@
 #include "core/boot_info.h"
 #include "core/kprintf.h"
 #include "core/panic.h"
+#include "mm/heap.h"
+#include "mm/pmm.h"
 #include "core/kstring.h"
 #include "core/shell.h"
 #include "tests/kernel/ktest.h"
@@ -28,6 +30,10 @@ static void cmd_mem(const char *args)
 	kprintf("memory: %llu KiB RAM, %llu KiB usable, %u reserved ranges\n",
 		(unsigned long long)(boot_ram_total(shell_bi) >> 10),
 		(unsigned long long)(boot_ram_usable(shell_bi) >> 10), shell_bi->reserved_count);
+	pmm_dump();
+	struct allocator_stats h = heap_stats();
+	kprintf("heap: %zu bytes in use (peak %zu), %zu allocations, %zu frees\n",
+		h.current_allocated, h.peak_allocated, h.allocation_count, h.free_count);
 }
 
 static void cmd_ktest(const char *args)
@@ -60,7 +66,7 @@ static const struct command {
 } commands[] = {
     {"help", cmd_help, "list the commands"},
     {"info", cmd_info, "boot information: loader, console, memory map"},
-    {"mem", cmd_mem, "memory totals"},
+    {"mem", cmd_mem, "memory: RAM, frames per zone, heap"},
     {"ktest", cmd_ktest, "run the kernel test suite"},
     {"echo", cmd_echo, "print the arguments"},
     {"poweroff", cmd_poweroff, "power the machine off"},

@@ -33,9 +33,9 @@ static void map_image(const struct boot_info *bi, const char *start, const char 
 static void map_device(uint64_t pa)
 {
 	uint64_t page = pa & ~(uint64_t)(PAGE_SIZE - 1);
-	int err = map_page(&kernel_pt, PHYS_MAP_BASE + page, page,
-			   PTE_PRESENT | PTE_WRITABLE | PTE_NO_EXECUTE | PTE_GLOBAL |
-			       PTE_CACHE_DISABLE);
+	int err =
+	    map_page(&kernel_pt, PHYS_MAP_BASE + page, page,
+		     PTE_PRESENT | PTE_WRITABLE | PTE_NO_EXECUTE | PTE_GLOBAL | PTE_CACHE_DISABLE);
 	if (err && err != E_MEM_ALREADY_MAPPED)
 		panic("kvm: mapping device page %#llx: error %d", (unsigned long long)page, err);
 }
@@ -66,8 +66,8 @@ static void kvm_init(const struct boot_info *bi)
 		int err = pt_map_range(&kernel_pt, PHYS_MAP_BASE + start, start, end - start,
 				       kflags | PTE_WRITABLE | PTE_NO_EXECUTE);
 		if (err)
-			panic("kvm: direct map of %#llx-%#llx: error %d",
-			      (unsigned long long)start, (unsigned long long)end, err);
+			panic("kvm: direct map of %#llx-%#llx: error %d", (unsigned long long)start,
+			      (unsigned long long)end, err);
 	}
 	if (bi->console.kind == CONSOLE_NS16550_MMIO || bi->console.kind == CONSOLE_PL011)
 		map_device(bi->console.base);

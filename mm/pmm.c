@@ -131,7 +131,8 @@ static void free_block(uint64_t pfn, unsigned order)
 	pmm.z[z].free += 1ull << order;
 	while (order < PMM_MAX_ORDER) {
 		uint64_t buddy = pfn ^ (1ull << order);
-		if (buddy < pmm.base_pfn || buddy + (1ull << order) > pmm.end_pfn || bit_get(buddy))
+		if (buddy < pmm.base_pfn || buddy + (1ull << order) > pmm.end_pfn ||
+		    frame_zone(buddy) != z || bit_get(buddy))
 			break;
 		struct free_link *b = link_of(buddy);
 		if (b->magic != MAGIC_FREE || b->order != order)
@@ -173,7 +174,8 @@ static uint64_t take_block(enum zone z, unsigned order, uint64_t limit_pfn)
 {
 	for (unsigned o = order; o <= PMM_MAX_ORDER; o++) {
 		uint64_t pfn = pmm.z[z].head[o];
-		while (limit_pfn && pfn != NIL && pfn + (1ull << o) > limit_pfn)
+		/* Splitting keeps the lowest part: it is what must fit below the limit. */
+		while (limit_pfn && pfn != NIL && pfn + (1ull << order) > limit_pfn)
 			pfn = link_of(pfn)->next;
 		if (pfn == NIL)
 			continue;

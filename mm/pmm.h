@@ -13,8 +13,13 @@
 #include "core/boot_info.h"
 #include "include/abi/error.h"
 
-#define FRAME_SIZE     4096ull
-#define PMM_MAX_ORDER  10 /* blocks of up to 2^10 frames (4 MiB) */
+#define FRAME_SIZE 4096ull
+/*
+ * Blocks of up to 2^18 frames (1 GiB). Large blocks keep free memory
+ * untouched: only a free block's first frame is written, and under QEMU the
+ * first write to a guest page costs the host a page of zeroing.
+ */
+#define PMM_MAX_ORDER  18
 #define ZONE_DMA_LIMIT (16ull << 20)
 
 enum zone { ZONE_DMA, ZONE_NORMAL, ZONE_HIGH, ZONE_COUNT };

@@ -20,9 +20,9 @@
 
 typedef uint64_t pte_t;
 
-#define PAGE_SHIFT 12
-#define PAGE_SIZE  (1ul << PAGE_SHIFT)
-#define PT_ENTRIES 512
+#define PAGE_SHIFT	      12
+#define PAGE_SIZE	      (1ul << PAGE_SHIFT)
+#define PT_ENTRIES	      512
 #define PT_LEVEL_SHIFT(level) (PAGE_SHIFT + 9 * (level))
 
 /* Portable page flags: the PageFlags of the Kernel API. */

@@ -3,6 +3,9 @@
 set(ARCH_SOURCES
   ${ARCH_DIR}/boot.S
   ${ARCH_DIR}/boot.c
+  ${ARCH_DIR}/boot_pt.c
+  ${ARCH_DIR}/mmu.c
+  ${ARCH_DIR}/pte.c
   ${ARCH_DIR}/trap.S
   ${ARCH_DIR}/trap.c
   ${ARCH_DIR}/console.c
@@ -14,8 +17,9 @@ set(ARCH_C_FLAGS
   -march=rv64imac_zicsr_zifencei # integer, mul/div, atomics, compressed; CSR and fence.i
                                  # instructions are separate extensions since ISA 20191213
   -mabi=lp64                     # soft-float ABI: the kernel never touches FP registers
-  -mcmodel=medany)               # PC-relative addressing: linked at 0x80200000, above
-                                 # the +-2 GiB around 0 that medlow reaches
+  -mcmodel=medany)               # PC-relative addressing: the image runs at its load
+                                 # address until paging is on (boot_pt.c), then at
+                                 # its link address in the higher half
 set(ARCH_LINK_FLAGS
   -march=rv64imac -mabi=lp64)    # pick libgcc's rv64imac/lp64 multilib (GCC 12 matches the
                                  # multilib on the plain -march string)

@@ -4,13 +4,17 @@
  * -smp N the boot hart is whichever won OpenSBI's lottery; the others stay
  * stopped in OpenSBI's HSM, but a loader may still send more than one hart
  * here, so only the first to arrive goes on.
+ *
+ * The image runs at whatever physical address it was loaded to, so until
+ * paging is on everything here is position independent (lla, pc-relative
+ * loads; boot_pt_build() is medany C that takes no absolute address). Then
+ * it jumps to the link address, in the higher half, and stays there.
  */
 #include "memlayout.h"
 
 /*
  * The RISC-V Linux Image header (Documentation/arch/riscv/boot-image-header.rst),
- * 64 bytes at the start of the binary, so U-Boot's booti accepts the Image
- * and copies it to RAM base + text_offset.
+ * 64 bytes at the start of the binary, so U-Boot's booti accepts the Image.
  */
 	.section .text.head, "ax"
 	.globl _start
@@ -37,37 +41,73 @@ boot_entry:
 	csrci	sstatus, 2
 
 	/* The lottery: the first hart to swap in a 1 boots, every later one parks. */
-	la	t0, boot_lottery
+	lla	t0, boot_lottery
 	li	t1, 1
 	amoswap.w.aq t1, t1, (t0)
 	bnez	t1, park
 
 	/* Zero .bss (8-byte aligned by linker.ld); a0 and a1 stay untouched. */
-	la	t0, __bss_start
-	la	t1, __bss_end
+	lla	t0, __bss_start
+	lla	t1, __bss_end
 1:	bgeu	t0, t1, 2f
 	sd	zero, 0(t0)
 	addi	t0, t0, 8
 	j	1b
 2:
-	la	sp, boot_stack_top
+	/* Build the boot page tables on the physical boot stack. */
+	mv	s1, a0                  /* hart id */
+	mv	s2, a1                  /* device tree */
+	lla	s3, __kernel_start      /* where the loader put us: the image's physical address */
+	lla	sp, __boot_stack_top
+	li	s0, 0
+	mv	a0, s3
+	ld	a1, kernel_link         /* __kernel_start's link address */
+	call	boot_pt_build           /* returns the root's physical address, 0 if impossible */
+	beqz	a0, park
+
+	/*
+	 * Paging on. The first sfence.vma orders the table stores before the
+	 * walks that follow the satp write; the second drops any translation
+	 * the hart may have cached from before. Execution goes on through the
+	 * identity map of the image's GiB until the jump.
+	 */
+	srli	a0, a0, 12
+	li	t0, 1
+	slli	t0, t0, 63              /* SATP_MODE_SV39: 8 << 60 */
+	or	a0, a0, t0
+	sfence.vma zero, zero
+	csrw	satp, a0
+	sfence.vma zero, zero
+	ld	t0, high_entry          /* an absolute address: the link address of boot_high */
+	jr	t0
+
+	.section .text
+boot_high:
+	/* From here on every pc-relative address is a virtual, higher-half one. */
+	lla	sp, __boot_stack_top
 	/* fp = 0 ends the frame-pointer chain; no gp relaxation (no __global_pointer$). */
 	li	s0, 0
 	li	ra, 0
-	call	boot_main       /* boot_main(hart id, dtb): never returns */
+	mv	a0, s1
+	mv	a1, s2
+	mv	a2, s3
+	call	boot_main       /* boot_main(hart id, dtb, kernel_phys): never returns */
+
+	.section .text.boot, "ax"
 park:
 	csrw	sie, zero
 3:	wfi
 	j	3b
+
+	.section .rodata
+	.balign	8
+kernel_link:
+	.dword	__kernel_start
+high_entry:
+	.dword	boot_high
 
 	/* In .data, not .bss: zeroing .bss must not reopen the lottery. */
 	.section .data
 	.balign	4
 boot_lottery:
 	.word	0
-
-	.section .bss.stack, "aw", @nobits
-	.balign	16
-boot_stack:
-	.space	BOOT_STACK_SIZE
-boot_stack_top:

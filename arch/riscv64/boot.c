@@ -1,7 +1,9 @@
 /*
  * riscv64 boot, in C: called once by boot.S on the boot hart with .bss
- * zeroed and a stack. Fills the one struct boot_info from the device tree
- * the firmware passed in a1, then enters the portable kernel.
+ * zeroed, paging on (the boot tables of boot_pt.c) and a stack, at the
+ * kernel's link address. Fills the one struct boot_info from the device
+ * tree the firmware passed in a1, read through the direct map, then enters
+ * the portable kernel.
  */
 #include <stdint.h>
 
@@ -18,16 +20,17 @@ extern char __kernel_start[], __kernel_end[];
 /* The only boot_info; kmain() keeps the pointer. */
 static struct boot_info boot_info;
 
-_Noreturn void boot_main(unsigned long hartid, uintptr_t dtb);
+_Noreturn void boot_main(unsigned long hartid, uint64_t dtb, uint64_t kernel_phys);
 
-/* How many bytes of the blob at `dtb` may be read: its totalsize when it looks like one. */
-static size_t dtb_avail(uintptr_t dtb)
+/* How many bytes of the blob at `blob` may be read: its totalsize when it looks like one. */
+static size_t dtb_avail(const void *blob, uint64_t dtb)
 {
-	const uint8_t *p = (const uint8_t *)dtb;
+	const uint8_t *p = blob;
 
 	if (fdt_be32(p) != FDT_MAGIC)
 		return 8; /* enough for fdt_open() to report the bad magic */
-	return fdt_be32(p + 4);
+	uint32_t size = fdt_be32(p + 4);
+	return dtb + size <= PHYS_MAP_SIZE ? size : 8;
 }
 
 /* The rate of the time CSR: /cpus timebase-frequency, or the first CPU's. */
@@ -72,34 +75,38 @@ static void reserve_firmware(struct boot_info *bi, uint64_t kstart)
 	}
 }
 
-static void boot_fill(struct boot_info *bi, unsigned long hartid, uintptr_t dtb)
+static void boot_fill(struct boot_info *bi, unsigned long hartid, uint64_t dtb, uint64_t kstart)
 {
-	uint64_t kstart = (uintptr_t)__kernel_start, kend = (uintptr_t)__kernel_end;
+	uint64_t ksize = (uint64_t)(__kernel_end - __kernel_start);
 
 	bi->boot_cpu = (unsigned)hartid;
-	if (dtb == 0 || dtb % 8) {
+	bi->kernel_phys = kstart;
+	bi->kernel_virt = (uintptr_t)__kernel_start;
+	if (dtb == 0 || dtb % 8 || dtb + 8 > PHYS_MAP_SIZE) {
 		bi->error = "no device tree in a1";
 	} else {
-		size_t avail = dtb_avail(dtb);
-		int err = fdt_boot_info((const void *)dtb, avail, dtb, bi);
+		const void *blob = (const void *)riscv_phys_va(dtb);
+		size_t avail = dtb_avail(blob, dtb);
+		int err = fdt_boot_info(blob, avail, dtb, bi);
 		if (err < 0)
 			bi->error = fdt_strerror(err);
-		riscv_counter_setup(dtb_timebase((const void *)dtb, avail));
+		riscv_counter_setup(dtb_timebase(blob, avail));
 	}
 	if (bi->console.kind == CONSOLE_NONE) {
 		bi->console.kind = CONSOLE_SBI;
 		kstrlcpy(bi->console.path, "sbi", sizeof(bi->console.path));
 	}
-	if (boot_add_reserved(bi, kstart, kend - kstart, RESERVE_KERNEL) < 0 && !bi->error)
+	if (boot_add_reserved(bi, kstart, ksize, RESERVE_KERNEL) < 0 && !bi->error)
 		bi->error = "reserved-range table full";
 	reserve_firmware(bi, kstart);
 	riscv_power_setup(bi);
 }
 
-_Noreturn void boot_main(unsigned long hartid, uintptr_t dtb)
+_Noreturn void boot_main(unsigned long hartid, uint64_t dtb, uint64_t kernel_phys)
 {
 	/* First the vector, so a bad device tree pointer faults visibly on the SBI console. */
 	arch_trap_init();
-	boot_fill(&boot_info, hartid, dtb);
+	riscv_boot_pt_finish(kernel_phys);
+	boot_fill(&boot_info, hartid, dtb, kernel_phys);
 	kmain(&boot_info);
 }

@@ -1,7 +1,8 @@
 /*
  * The riscv64 kernel console. Until arch_console_init() it is the SBI debug
  * console (OpenSBI prints for us); then the NS16550 the device tree names
- * in stdout-path, polled, or still SBI when the tree names none.
+ * in stdout-path, polled through the direct map, or still SBI when the tree
+ * names none.
  */
 #include "arch/hal/console.h"
 #include "core/boot_info.h"
@@ -20,7 +21,7 @@ static struct console_desc console;
 
 static uintptr_t uart_reg(unsigned reg)
 {
-	return (uintptr_t)console.base + ((uintptr_t)reg << console.reg_shift);
+	return riscv_phys_va(console.base) + ((uintptr_t)reg << console.reg_shift);
 }
 
 static unsigned uart_read(unsigned reg)
@@ -43,7 +44,7 @@ void arch_console_init(const struct console_desc *desc)
 	 * it; we only take over the data path. Widths other than 1 and 4 bytes
 	 * are not driven: stay on SBI.
 	 */
-	if (desc->kind == CONSOLE_NS16550_MMIO && desc->base &&
+	if (desc->kind == CONSOLE_NS16550_MMIO && desc->base && desc->base < PHYS_MAP_SIZE &&
 	    (desc->reg_width == 1 || desc->reg_width == 4))
 		console = *desc;
 }

@@ -18,8 +18,9 @@ static uintptr_t finisher_base;
 
 void riscv_power_setup(const struct boot_info *bi)
 {
-	if (bi->power == POWER_SIFIVE_TEST)
-		finisher_base = (uintptr_t)bi->power_base;
+	/* Through the direct map: the kernel's tables map this page (boot_info's power_base). */
+	if (bi->power == POWER_SIFIVE_TEST && bi->power_base && bi->power_base < PHYS_MAP_SIZE)
+		finisher_base = riscv_phys_va(bi->power_base);
 }
 
 _Noreturn void arch_power_off(int status)

@@ -7,6 +7,8 @@
 
 #include <stdint.h>
 
+#include "arch/hal/mmu.h"
+
 /* Read, write, set bits of, clear bits of a CSR named by its assembler name. */
 #define csr_read(csr)                                          \
 	({                                                     \
@@ -44,6 +46,36 @@ enum riscv_exception {
 	EXC_STORE_PAGE_FAULT = 15,
 };
 
+/* satp: translation mode (bits 63:60), ASID (59:44, always 0 here), root PPN (43:0). */
+#define SATP_MODE_SV39 (8ul << 60)
+#define SATP_MODE_SV48 (9ul << 60)
+#define SATP_PPN_MASK  ((1ul << 44) - 1)
+
+/* Page-table entry bits, for the boot tables (pte.c keeps its own copy: it builds on the host). */
+#define RISCV_PTE_V	    (1ul << 0)
+#define RISCV_PTE_R	    (1ul << 1)
+#define RISCV_PTE_W	    (1ul << 2)
+#define RISCV_PTE_X	    (1ul << 3)
+#define RISCV_PTE_G	    (1ul << 5)
+#define RISCV_PTE_A	    (1ul << 6)
+#define RISCV_PTE_D	    (1ul << 7)
+#define RISCV_PTE_PPN_SHIFT 10
+
+/*
+ * sfence.vma with rs1 = rs2 = x0: orders every earlier page-table store
+ * before every later implicit access, and drops all cached translations.
+ */
+static inline void sfence_vma_all(void)
+{
+	__asm__ volatile("sfence.vma zero, zero" : : : "memory");
+}
+
+/* Where physical address `pa` is seen through the direct map. */
+static inline uintptr_t riscv_phys_va(uint64_t pa)
+{
+	return (uintptr_t)(PHYS_MAP_BASE + pa);
+}
+
 /* Device registers: order against earlier memory accesses, then access once. */
 static inline void mmio_write32(uintptr_t addr, uint32_t v)
 {
@@ -78,5 +110,13 @@ struct boot_info;
 void riscv_power_setup(const struct boot_info *bi);
 /* Set the rate of the time CSR, from /cpus timebase-frequency (cpu.c). */
 void riscv_counter_setup(uint64_t hz);
+/* Fill the boot page tables with the MMU off; returns the root's physical address (boot_pt.c). */
+uint64_t boot_pt_build(uint64_t pa, uintptr_t va);
+/* Once running high: drop the boot identity map, move to Sv48 when offered (boot_pt.c). */
+void riscv_boot_pt_finish(uint64_t kernel_phys);
+/* Record where the image lies and how many levels the MMU walks (mmu.c). */
+void riscv_mmu_setup(uint64_t kernel_phys, unsigned levels);
+/* The physical address of a kernel-image object (for SBI calls that take one) (mmu.c). */
+uint64_t riscv_kernel_pa(const volatile void *p);
 
 #endif

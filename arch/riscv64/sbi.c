@@ -1,5 +1,6 @@
 /* The SBI calls the kernel makes: probing, the debug console, shutdown. */
 #include "sbi.h"
+#include "riscv.h"
 
 struct sbi_ret sbi_call(unsigned long ext, unsigned long fid, unsigned long a0, unsigned long a1,
 			unsigned long a2)
@@ -50,9 +51,9 @@ void sbi_console_putc(char c)
 int sbi_console_getc(void)
 {
 	if (console_has_dbcn()) {
-		/* DBCN reads into memory by physical address: satp is bare, so &c is one. */
+		/* DBCN reads into memory by physical address (a0 = bytes, a1/a2 = address lo/hi). */
 		static volatile unsigned char c;
-		struct sbi_ret r = sbi_call(SBI_EXT_DBCN, SBI_DBCN_READ, 1, (unsigned long)&c, 0);
+		struct sbi_ret r = sbi_call(SBI_EXT_DBCN, SBI_DBCN_READ, 1, riscv_kernel_pa(&c), 0);
 		return r.error == 0 && r.value == 1 ? c : -1;
 	}
 	long r = sbi_legacy_call(SBI_EXT_LEGACY_GETCHAR, 0);

@@ -1,4 +1,7 @@
-/* riscv64 traps: decode scause into a struct trap_info for the portable handlers. */
+/*
+ * riscv64 traps: decode scause for the portable handlers. Page faults go to
+ * trap_page_fault() with stval; every other exception to trap_fault().
+ */
 #include <stddef.h>
 
 #include "arch/hal/trap.h"
@@ -34,9 +37,7 @@ static const struct {
     [EXC_STORE_ACCESS] = {TRAP_BUS, "store/AMO access fault", true},
     [EXC_ECALL_U] = {TRAP_SYSCALL, "environment call from U-mode", false},
     [EXC_ECALL_S] = {TRAP_SYSCALL, "environment call from S-mode", false},
-    [EXC_INSN_PAGE_FAULT] = {TRAP_PAGE_FAULT, "instruction page fault", true},
-    [EXC_LOAD_PAGE_FAULT] = {TRAP_PAGE_FAULT, "load page fault", true},
-    [EXC_STORE_PAGE_FAULT] = {TRAP_PAGE_FAULT, "store/AMO page fault", true},
+    /* Page faults (12, 13, 15) never get here: see page_fault_access(). */
 };
 
 #define NEXCEPTIONS (sizeof(exceptions) / sizeof(exceptions[0]))
@@ -61,6 +62,21 @@ static void trap_decode(const struct trap_frame *tf, struct trap_info *info)
 	info->user = !(tf->sstatus & SSTATUS_SPP);
 }
 
+/*
+ * The FAULT_* access of a page-fault exception code, 0 for other codes.
+ * RISC-V does not say whether the page was mapped: FAULT_PRESENT stays clear.
+ */
+static unsigned page_fault_access(unsigned long code)
+{
+	if (code == EXC_INSN_PAGE_FAULT)
+		return FAULT_EXEC;
+	if (code == EXC_LOAD_PAGE_FAULT)
+		return FAULT_READ;
+	if (code == EXC_STORE_PAGE_FAULT)
+		return FAULT_WRITE; /* stores and AMOs alike */
+	return 0;
+}
+
 /* Called by trap.S with the saved frame; returning resumes at tf->sepc. */
 void trap_handle(struct trap_frame *tf)
 {
@@ -68,6 +84,14 @@ void trap_handle(struct trap_frame *tf)
 
 	if (tf->scause & SCAUSE_INTERRUPT) {
 		trap_irq(tf, (unsigned)SCAUSE_CODE(tf->scause));
+		return;
+	}
+	unsigned access = page_fault_access(SCAUSE_CODE(tf->scause));
+	if (access) {
+		if (!(tf->sstatus & SSTATUS_SPP))
+			access |= FAULT_USER;
+		/* stval: the faulting virtual address. Resume as the handler left the frame. */
+		trap_page_fault(tf, tf->stval, access);
 		return;
 	}
 	trap_decode(tf, &info);
@@ -81,6 +105,17 @@ void arch_trap_skip(struct trap_frame *tf)
 	uint16_t parcel = *(const volatile uint16_t *)tf->sepc;
 
 	tf->sepc += (parcel & 3) == 3 ? 4 : 2;
+}
+
+uintptr_t arch_trap_pc(const struct trap_frame *tf)
+{
+	return tf->sepc;
+}
+
+void arch_trap_return_from_call(struct trap_frame *tf)
+{
+	/* The fault was on the callee's first instruction: ra still holds the return address. */
+	tf->sepc = tf->x[1];
 }
 
 uintptr_t arch_trap_fp(const struct trap_frame *tf)

@@ -14,7 +14,7 @@
 #include "mm/pmm.h"
 #include "mm/pt.h"
 
-#define N 200000
+#define N    200000
 #define RUNS 5
 
 static struct page_table pt;
@@ -72,8 +72,10 @@ int main(void)
 		const char *name;
 		void (*fn)(void);
 	} benches[] = {
-	    {"frame_alloc_free", frame_alloc_free}, {"frame_alloc_free_16", frame_alloc_free_16},
-	    {"kmalloc_free_64", kmalloc_free_64},   {"kmalloc_free_4k", kmalloc_free_4k},
+	    {"frame_alloc_free", frame_alloc_free},
+	    {"frame_alloc_free_16", frame_alloc_free_16},
+	    {"kmalloc_free_64", kmalloc_free_64},
+	    {"kmalloc_free_4k", kmalloc_free_4k},
 	    {"map_unmap", map_unmap},
 	};
 	uint64_t anchor;
