@@ -115,7 +115,7 @@ static struct slab *slab_new(unsigned shift)
 	return s;
 }
 
-static void *slab_alloc(unsigned shift)
+static inline void *slab_alloc(unsigned shift)
 {
 	unsigned c = shift - MIN_SHIFT;
 	struct slab *s = heap.partial[c];
@@ -195,14 +195,18 @@ void *kmalloc_aligned(size_t size, size_t align)
 		size = 1;
 	if (size > (1u << MAX_SHIFT))
 		return large_alloc(size);
-	unsigned shift = MIN_SHIFT;
-	while ((1u << shift) < size)
-		shift++;
+	unsigned shift =
+	    size <= (1u << MIN_SHIFT) ? MIN_SHIFT : 64 - (unsigned)__builtin_clzl(size - 1);
 	return slab_alloc(shift);
 }
 
 void *kmalloc(size_t size)
 {
+	if (size - 1 < (1u << MAX_SHIFT)) { /* the common case: a slab object */
+		unsigned shift =
+		    size <= (1u << MIN_SHIFT) ? MIN_SHIFT : 64 - (unsigned)__builtin_clzl(size - 1);
+		return slab_alloc(shift);
+	}
 	return kmalloc_aligned(size, 1);
 }
 
@@ -246,13 +250,13 @@ void kfree(void *ptr)
 		return;
 	}
 	struct slab *s = (struct slab *)(a & ~(uintptr_t)(PAGE_SIZE - 1));
-	unsigned off = (unsigned)(a - (uintptr_t)s);
-	if (s->magic != SLAB_MAGIC || off < first_offset(s->shift) ||
-	    (off - first_offset(s->shift)) & ((1u << s->shift) - 1)) {
+	/* Wraps to a huge value below the first object. */
+	unsigned off = (unsigned)(a - (uintptr_t)s) - first_offset(s->shift);
+	if (s->magic != SLAB_MAGIC || off >= PAGE_SIZE || off & ((1u << s->shift) - 1)) {
 		pr_err("heap: kfree(%p): not a heap object", ptr);
 		return;
 	}
-	unsigned i = (off - first_offset(s->shift)) >> s->shift;
+	unsigned i = off >> s->shift;
 	if (!(s->busy[i / 64] >> (i % 64) & 1)) {
 		pr_err("heap: double free of %p", ptr);
 		return;

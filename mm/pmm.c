@@ -162,7 +162,6 @@ static void cache_drain(enum zone z)
 {
 	while (pmm.z[z].cached) {
 		uint64_t pfn = pmm.z[z].cache[--pmm.z[z].cached];
-		link_of(pfn)->magic = 0;
 		pmm.z[z].free--;
 		bit_put(pfn, true);
 		free_block(pfn, 0);
@@ -201,14 +200,6 @@ int allocate_frames_below(size_t count, enum zone z, uint64_t limit, uint64_t *f
 	if (order > PMM_MAX_ORDER)
 		return E_OUT_OF_MEMORY;
 	uint64_t limit_pfn = limit / FRAME_SIZE;
-	if (order == 0 && !limit && pmm.z[z].cached) {
-		uint64_t pfn = pmm.z[z].cache[--pmm.z[z].cached];
-		link_of(pfn)->magic = 0;
-		bit_put(pfn, true);
-		pmm.z[z].free--;
-		*frame = pfn;
-		return E_OK;
-	}
 	uint64_t pfn = take_block(z, order, limit_pfn);
 	if (pfn == NIL && pmm.z[z].cached) {
 		cache_drain(z);
@@ -226,15 +217,30 @@ int allocate_frames_below(size_t count, enum zone z, uint64_t limit, uint64_t *f
 
 int allocate_frames(size_t count, enum zone z, uint64_t *frame)
 {
+	/* The fast path: one frame from the zone's cache (its set bit hides it from merges). */
+	if (count == 1 && z < ZONE_COUNT && pmm.z[z].cached) {
+		uint64_t pfn = pmm.z[z].cache[--pmm.z[z].cached];
+		bit_put(pfn, true);
+		pmm.z[z].free--;
+		*frame = pfn;
+		return E_OK;
+	}
 	return allocate_frames_below(count, z, 0, frame);
 }
 
 /* The usable piece holding frames [pfn, pfn + n), or NULL. */
 static const struct piece *piece_of(uint64_t pfn, uint64_t n)
 {
+	static unsigned last; /* frees cluster: try the piece of the previous one first */
+	const struct piece *p = &pmm.piece[last];
+
+	if (pfn >= p->start && pfn < p->end)
+		return n <= p->end - pfn ? p : NULL;
 	for (unsigned i = 0; i < pmm.pieces; i++)
-		if (pfn >= pmm.piece[i].start && pfn < pmm.piece[i].end)
+		if (pfn >= pmm.piece[i].start && pfn < pmm.piece[i].end) {
+			last = i;
 			return n <= pmm.piece[i].end - pfn ? &pmm.piece[i] : NULL;
+		}
 	return NULL;
 }
 
@@ -247,15 +253,13 @@ int free_frames(uint64_t pfn, size_t count)
 		       (unsigned long long)pfn, count);
 		return E_MEM_DOUBLE_FREE;
 	}
-	if (!bits_all_set(pfn, count)) {
+	if (count == 1 ? !bit_get(pfn) : !bits_all_set(pfn, count)) {
 		pr_err("pmm: double free of frames %#llx+%zu", (unsigned long long)pfn, count);
 		return E_MEM_DOUBLE_FREE;
 	}
 	enum zone z = frame_zone(pfn);
 	if (count == 1 && pmm.z[z].cached < CACHE_MAX) {
-		struct free_link *l = link_of(pfn);
-		l->magic = MAGIC_CACHED;
-		l->order = ~0ull;
+		link_of(pfn)->magic = MAGIC_CACHED; /* not a free block's head, for merges */
 		bit_put(pfn, false);
 		pmm.z[z].cache[pmm.z[z].cached++] = pfn;
 		pmm.z[z].free++;

@@ -16,6 +16,14 @@ static inline pte_t *table_at(uint64_t pa)
 	return phys_to_virt(pa);
 }
 
+/* The next table an entry above level 0 points at, or 0 when it points at none. */
+static inline uint64_t next_table(const struct pt_format *fmt, pte_t e)
+{
+	if ((e & fmt->table_mask) != fmt->table_match)
+		return 0;
+	return ((e >> fmt->addr_shift) & fmt->addr_mask) << PAGE_SHIFT;
+}
+
 static inline unsigned index_of(uintptr_t va, unsigned level)
 {
 	return (unsigned)(va >> PT_LEVEL_SHIFT(level)) & (PT_ENTRIES - 1);
@@ -90,25 +98,19 @@ int pt_map(struct page_table *pt, uintptr_t va, uint64_t pa, unsigned flags, uns
 	uint64_t table = pt->root;
 	for (unsigned l = pt->levels - 1; l > level; l--) {
 		pte_t *e = &table_at(table)[index_of(va, l)];
-		switch (fmt->kind(*e, l)) {
-		case PTE_KIND_TABLE:
-			table = fmt->addr(*e);
-			break;
-		case PTE_KIND_NONE: {
-			uint64_t next;
+		uint64_t next = next_table(fmt, *e);
+		if (!next) {
+			if (*e & fmt->valid_mask)
+				return E_MEM_ALREADY_MAPPED; /* a larger block covers va */
 			int err = table_alloc(pt, &next);
 			if (err)
 				return err;
 			*e = fmt->table(next);
-			table = next;
-			break;
 		}
-		default:
-			return E_MEM_ALREADY_MAPPED; /* a larger block covers va */
-		}
+		table = next;
 	}
 	pte_t *e = &table_at(table)[index_of(va, level)];
-	if (fmt->kind(*e, level) != PTE_KIND_NONE)
+	if (*e & fmt->valid_mask)
 		return E_MEM_ALREADY_MAPPED;
 	*e = fmt->leaf(pa, flags & ~PTE_HUGE, level);
 	arch_tlb_flush_page(va);
@@ -139,15 +141,13 @@ int unmap_page(struct page_table *pt, uintptr_t va, uint64_t *pa)
 	for (unsigned l = pt->levels - 1; l > 0; l--) {
 		path[l] = table;
 		pte_t e = table_at(table)[index_of(va, l)];
-		enum pte_kind k = fmt->kind(e, l);
-		if (k == PTE_KIND_NONE)
-			return E_MEM_NOT_MAPPED;
-		if (k == PTE_KIND_LEAF)
-			return E_MEM_BAD_ADDRESS; /* part of a block: unmap the block instead */
-		table = fmt->addr(e);
+		uint64_t next = next_table(fmt, e);
+		if (!next) /* absent, or part of a block: unmap the block instead */
+			return e & fmt->valid_mask ? E_MEM_BAD_ADDRESS : E_MEM_NOT_MAPPED;
+		table = next;
 	}
 	pte_t *e = &table_at(table)[index_of(va, 0)];
-	if (fmt->kind(*e, 0) != PTE_KIND_LEAF)
+	if (!(*e & fmt->valid_mask))
 		return E_MEM_NOT_MAPPED;
 	if (pa)
 		*pa = fmt->addr(*e);

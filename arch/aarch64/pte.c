@@ -165,4 +165,9 @@ const struct pt_format aarch64_pt_format = {
     .kind = a64_kind,
     .addr = a64_addr,
     .flags = a64_flags,
+    .valid_mask = 1ull << 0,
+    .table_mask = 3,
+    .table_match = 3, /* descriptor type 0b11 above level 0 */
+    .addr_shift = 12,
+    .addr_mask = (1ull << 36) - 1, /* bits 12..47 */
 };

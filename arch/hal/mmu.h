@@ -56,6 +56,15 @@ struct pt_format {
 	uint64_t (*addr)(pte_t e);
 	/* The portable flags of leaf `e` at `level` (PTE_PRESENT always, PTE_HUGE above 0). */
 	unsigned (*flags)(pte_t e, unsigned level);
+	/*
+	 * The walk's fast path, as data (must agree with kind() and addr()):
+	 * above level 0, e is absent when !(e & valid_mask), a table pointer
+	 * when (e & table_mask) == table_match, and a table holds the address
+	 * ((e >> addr_shift) & addr_mask) << PAGE_SHIFT.
+	 */
+	pte_t valid_mask, table_mask, table_match;
+	unsigned addr_shift;
+	uint64_t addr_mask;
 };
 
 /* Number of translation levels of this CPU (4; 3 for Sv39, 4 for Sv48 on RISC-V). */

@@ -109,4 +109,9 @@ const struct pt_format riscv64_pt_format = {
     .kind = rv_kind,
     .addr = rv_addr,
     .flags = rv_flags,
+    .valid_mask = RV_V,
+    .table_mask = RV_V | RV_R | RV_W | RV_X,
+    .table_match = RV_V,
+    .addr_shift = RV_PPN_SHIFT,
+    .addr_mask = RV_PPN_MASK,
 };

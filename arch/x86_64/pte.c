@@ -102,4 +102,9 @@ const struct pt_format x86_64_pt_format = {
     .kind = x86_kind,
     .addr = x86_addr,
     .flags = x86_flags,
+    .valid_mask = 1ull << 0,		     /* P */
+    .table_mask = (1ull << 0) | (1ull << 7), /* P, PS */
+    .table_match = 1ull << 0,
+    .addr_shift = 12,
+    .addr_mask = (1ull << 40) - 1, /* bits 12..51 */
 };

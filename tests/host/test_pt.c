@@ -85,6 +85,35 @@ Test(pt, flags_round_trip_through_every_format)
 	}
 }
 
+Test(pt, fast_path_data_agrees_with_the_functions)
+{
+	uint64_t seed = 3;
+
+	for (unsigned c = 0; c < NCASES; c++) {
+		const struct pt_format *f = cases[c].fmt;
+		for (int i = 0; i < 20000; i++) {
+			pte_t e = (pte_t)blob_rand(&seed) << 32 | blob_rand(&seed);
+			/* Levels 1 and 2 hold both tables and blocks on every format. */
+			unsigned level = 1 + (unsigned)(blob_rand(&seed) % 2);
+			if (i % 4 == 0)
+				e = f->table((e & 0xfffffffff000ull));
+			else if (i % 4 == 1 && level <= f->max_leaf_level)
+				e = f->leaf(e & (0xfffffffffull << PT_LEVEL_SHIFT(level)),
+					    (unsigned)e & 0x3ff & ~PTE_HUGE, level);
+			enum pte_kind k = f->kind(e, level);
+			bool valid = e & f->valid_mask;
+			bool table = (e & f->table_mask) == f->table_match;
+			cr_assert_eq(k == PTE_KIND_NONE, !valid, "%s: %#llx", f->name,
+				     (unsigned long long)e);
+			cr_assert_eq(k == PTE_KIND_TABLE, table, "%s: %#llx at level %u", f->name,
+				     (unsigned long long)e, level);
+			if (table)
+				cr_assert_eq(((e >> f->addr_shift) & f->addr_mask) << PAGE_SHIFT,
+					     f->addr(e), "%s", f->name);
+		}
+	}
+}
+
 Test(pt, map_translate_unmap_gives_tables_back)
 {
 	for (unsigned c = 0; c < NCASES; c++) {
