@@ -42,6 +42,9 @@ static struct {
 	struct allocator_stats st;
 } heap;
 
+/* Size class (shift) of sizes 1..1024, by (size - 1) / 16: no clz needed on any arch. */
+static uint8_t class_shift[(1u << MAX_SHIFT) >> MIN_SHIFT];
+
 static inline unsigned objects_in(unsigned shift)
 {
 	unsigned first = HEADER_SIZE > (1u << shift) ? HEADER_SIZE : 1u << shift;
@@ -177,6 +180,11 @@ static void *large_alloc(size_t size)
 void heap_init(void)
 {
 	memset(&heap, 0, sizeof(heap));
+	for (unsigned i = 0, shift = MIN_SHIFT; i < sizeof(class_shift); i++) {
+		while (((i + 1) << MIN_SHIFT) > (1u << shift))
+			shift++;
+		class_shift[i] = (uint8_t)shift;
+	}
 	size_t bytes = LARGE_SLOTS * sizeof(struct large);
 	heap.large = frames_alloc((bytes + PAGE_SIZE - 1) / PAGE_SIZE);
 	if (heap.large)
@@ -195,18 +203,13 @@ void *kmalloc_aligned(size_t size, size_t align)
 		size = 1;
 	if (size > (1u << MAX_SHIFT))
 		return large_alloc(size);
-	unsigned shift =
-	    size <= (1u << MIN_SHIFT) ? MIN_SHIFT : 64 - (unsigned)__builtin_clzl(size - 1);
-	return slab_alloc(shift);
+	return slab_alloc(class_shift[(size - 1) >> MIN_SHIFT]);
 }
 
 void *kmalloc(size_t size)
 {
-	if (size - 1 < (1u << MAX_SHIFT)) { /* the common case: a slab object */
-		unsigned shift =
-		    size <= (1u << MIN_SHIFT) ? MIN_SHIFT : 64 - (unsigned)__builtin_clzl(size - 1);
-		return slab_alloc(shift);
-	}
+	if (size - 1 < (1u << MAX_SHIFT)) /* the common case: a slab object */
+		return slab_alloc(class_shift[(size - 1) >> MIN_SHIFT]);
 	return kmalloc_aligned(size, 1);
 }
 

@@ -3,8 +3,8 @@
  * indexed by 9 bits per level above the 12-bit page offset; only the entry
  * encoding differs, and that comes from pt->fmt. Tables are reached through
  * the direct map. A change to a live entry is followed by a TLB flush of
- * that address; a new mapping is flushed too, since RISC-V may cache
- * invalid entries.
+ * that address; a new mapping too where the format says the TLB may cache
+ * invalid entries (RISC-V).
  */
 #include "mm/pt.h"
 #include "core/kstring.h"
@@ -113,7 +113,8 @@ int pt_map(struct page_table *pt, uintptr_t va, uint64_t pa, unsigned flags, uns
 	if (*e & fmt->valid_mask)
 		return E_MEM_ALREADY_MAPPED;
 	*e = fmt->leaf(pa, flags & ~PTE_HUGE, level);
-	arch_tlb_flush_page(va);
+	if (fmt->flush_on_map)
+		arch_tlb_flush_page(va);
 	return E_OK;
 }
 
@@ -150,7 +151,7 @@ int unmap_page(struct page_table *pt, uintptr_t va, uint64_t *pa)
 	if (!(*e & fmt->valid_mask))
 		return E_MEM_NOT_MAPPED;
 	if (pa)
-		*pa = fmt->addr(*e);
+		*pa = ((*e >> fmt->addr_shift) & fmt->addr_mask) << PAGE_SHIFT;
 	*e = 0;
 	arch_tlb_flush_page(va);
 	/* Free the tables this emptied, bottom up; the root stays. */

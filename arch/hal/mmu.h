@@ -59,12 +59,14 @@ struct pt_format {
 	/*
 	 * The walk's fast path, as data (must agree with kind() and addr()):
 	 * above level 0, e is absent when !(e & valid_mask), a table pointer
-	 * when (e & table_mask) == table_match, and a table holds the address
-	 * ((e >> addr_shift) & addr_mask) << PAGE_SHIFT.
+	 * when (e & table_mask) == table_match, and a table entry (or a level-0
+	 * leaf) holds the address ((e >> addr_shift) & addr_mask) << PAGE_SHIFT.
 	 */
 	pte_t valid_mask, table_mask, table_match;
 	unsigned addr_shift;
 	uint64_t addr_mask;
+	/* The TLB may hold "not present" for an address: flush after a new mapping too. */
+	bool flush_on_map;
 };
 
 /* Number of translation levels of this CPU (4; 3 for Sv39, 4 for Sv48 on RISC-V). */

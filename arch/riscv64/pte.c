@@ -114,4 +114,5 @@ const struct pt_format riscv64_pt_format = {
     .table_match = RV_V,
     .addr_shift = RV_PPN_SHIFT,
     .addr_mask = RV_PPN_MASK,
+    .flush_on_map = true, /* the privileged spec lets a hart cache invalid entries */
 };

@@ -13,7 +13,6 @@
  * P | R/W | U/S: the leaf alone decides the permissions. No bit is forced:
  * every portable flag has its own hardware bit and round-trips.
  */
-#include <stddef.h>
 #include <stdint.h>
 
 #include "arch/hal/mmu.h"
@@ -32,28 +31,22 @@
 #define X86_ADDR_MASK 0x000ffffffffff000ull
 
 /* Portable flag and hardware bit, one for one (PTE_PRESENT and PTE_HUGE are handled apart). */
-static const struct {
-	unsigned flag;
-	pte_t bit;
-} flag_bits[] = {
-    {PTE_WRITABLE, X86_RW},	  {PTE_USER, X86_US},	    {PTE_WRITE_THROUGH, X86_PWT},
-    {PTE_CACHE_DISABLE, X86_PCD}, {PTE_ACCESSED, X86_A},    {PTE_DIRTY, X86_D},
-    {PTE_GLOBAL, X86_G},	  {PTE_NO_EXECUTE, X86_XD},
-};
-
-#define FLAG_BITS_COUNT (sizeof(flag_bits) / sizeof(flag_bits[0]))
+/* The portable PTE_* bits were chosen to be x86's own for these flags. */
+#define X86_SAME_BITS (X86_RW | X86_US | X86_PWT | X86_PCD | X86_A | X86_D | X86_G)
+_Static_assert(PTE_WRITABLE == X86_RW && PTE_USER == X86_US && PTE_WRITE_THROUGH == X86_PWT &&
+		   PTE_CACHE_DISABLE == X86_PCD && PTE_ACCESSED == X86_A && PTE_DIRTY == X86_D &&
+		   PTE_GLOBAL == X86_G && PTE_PRESENT == X86_P,
+	       "portable flags match the x86 bits");
 
 static pte_t x86_leaf(uint64_t pa, unsigned flags, unsigned level)
 {
 	if (flags == 0)
 		return 0;
-	pte_t e = (pa & X86_ADDR_MASK) | X86_P;
+	pte_t e = (pa & X86_ADDR_MASK) | X86_P | (flags & X86_SAME_BITS);
 	if (level > 0)
 		e |= X86_PS;
-	for (size_t i = 0; i < FLAG_BITS_COUNT; i++) {
-		if (flags & flag_bits[i].flag)
-			e |= flag_bits[i].bit;
-	}
+	if (flags & PTE_NO_EXECUTE)
+		e |= X86_XD;
 	return e;
 }
 
@@ -79,14 +72,12 @@ static uint64_t x86_addr(pte_t e)
 
 static unsigned x86_flags(pte_t e, unsigned level)
 {
-	unsigned flags = PTE_PRESENT;
+	unsigned flags = PTE_PRESENT | (unsigned)(e & X86_SAME_BITS);
 
 	if (level > 0)
 		flags |= PTE_HUGE;
-	for (size_t i = 0; i < FLAG_BITS_COUNT; i++) {
-		if (e & flag_bits[i].bit)
-			flags |= flag_bits[i].flag;
-	}
+	if (e & X86_XD)
+		flags |= PTE_NO_EXECUTE;
 	return flags;
 }
 

@@ -59,6 +59,16 @@ static void map_unmap(void)
 	}
 }
 
+#define NOP10 "nop; nop; nop; nop; nop; nop; nop; nop; nop; nop;"
+
+/* Calibration: exactly 100 instructions per iteration beyond the loop. */
+static void nops_100(void)
+{
+	for (int i = 0; i < N; i++)
+		__asm__ volatile(NOP10 NOP10 NOP10 NOP10 NOP10 NOP10 NOP10 NOP10 NOP10 NOP10 ::
+				     : "memory");
+}
+
 static void empty(void)
 {
 	for (int i = 0; i < N; i++)
@@ -93,6 +103,7 @@ void kbench_run_all(void)
 	    {"kmalloc_free_64", kmalloc_free_64},
 	    {"kmalloc_free_4k", kmalloc_free_4k},
 	    {"map_unmap", map_unmap},
+	    {"calibration_100_nops", nops_100},
 	};
 	uint64_t anchor;
 
