@@ -26,7 +26,7 @@ struct slab {
 	uint16_t used;
 	void *free;		  /* singly linked through the objects */
 	struct slab *prev, *next; /* on the class's partial list */
-	uint64_t busy[4];	  /* bit set: object handed out (256 objects of 16 bytes at most) */
+	uint64_t busy[4];	  /* bit (page offset >> shift) set: that object is handed out */
 };
 _Static_assert(sizeof(struct slab) <= HEADER_SIZE, "slab header fits its space");
 
@@ -56,9 +56,9 @@ static inline unsigned first_offset(unsigned shift)
 	return HEADER_SIZE > (1u << shift) ? HEADER_SIZE : 1u << shift;
 }
 
+/* total_allocated is current_allocated + total_freed, worked out when read. */
 static void account_alloc(size_t bytes)
 {
-	heap.st.total_allocated += bytes;
 	heap.st.current_allocated += bytes;
 	heap.st.allocation_count++;
 	if (heap.st.current_allocated > heap.st.peak_allocated)
@@ -132,7 +132,7 @@ static inline void *slab_alloc(unsigned shift)
 	void **obj = s->free;
 	s->free = *obj;
 	s->used++;
-	unsigned i = (unsigned)(((char *)obj - ((char *)s + first_offset(shift))) >> shift);
+	unsigned i = (unsigned)((uintptr_t)obj & (PAGE_SIZE - 1)) >> shift;
 	s->busy[i / 64] |= 1ull << (i % 64);
 	if (!s->free)
 		partial_remove(c, s);
@@ -253,9 +253,9 @@ void kfree(void *ptr)
 		return;
 	}
 	struct slab *s = (struct slab *)(a & ~(uintptr_t)(PAGE_SIZE - 1));
-	/* Wraps to a huge value below the first object. */
-	unsigned off = (unsigned)(a - (uintptr_t)s) - first_offset(s->shift);
-	if (s->magic != SLAB_MAGIC || off >= PAGE_SIZE || off & ((1u << s->shift) - 1)) {
+	/* Objects sit at multiples of their size, past the header. */
+	unsigned off = (unsigned)(a - (uintptr_t)s);
+	if (s->magic != SLAB_MAGIC || off < HEADER_SIZE || off & ((1u << s->shift) - 1)) {
 		pr_err("heap: kfree(%p): not a heap object", ptr);
 		return;
 	}
@@ -282,7 +282,9 @@ void kfree(void *ptr)
 
 struct allocator_stats heap_stats(void)
 {
-	return heap.st;
+	struct allocator_stats st = heap.st;
+	st.total_allocated = st.current_allocated + st.total_freed;
+	return st;
 }
 
 static void *ka_allocate(size_t size, size_t align)

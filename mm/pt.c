@@ -87,7 +87,9 @@ void pt_destroy(struct page_table *pt)
 	pt->root = 0;
 }
 
-int pt_map(struct page_table *pt, uintptr_t va, uint64_t pa, unsigned flags, unsigned level)
+/* Inlined into map_page() with level 0, so the common case folds its constants. */
+static inline int map_at(struct page_table *pt, uintptr_t va, uint64_t pa, unsigned flags,
+			 unsigned level)
 {
 	const struct pt_format *fmt = pt->fmt;
 	uint64_t size = 1ull << PT_LEVEL_SHIFT(level);
@@ -118,9 +120,14 @@ int pt_map(struct page_table *pt, uintptr_t va, uint64_t pa, unsigned flags, uns
 	return E_OK;
 }
 
+int pt_map(struct page_table *pt, uintptr_t va, uint64_t pa, unsigned flags, unsigned level)
+{
+	return map_at(pt, va, pa, flags, level);
+}
+
 int map_page(struct page_table *pt, uintptr_t va, uint64_t pa, unsigned flags)
 {
-	return pt_map(pt, va, pa, flags, 0);
+	return map_at(pt, va, pa, flags, 0);
 }
 
 static bool table_empty(const pte_t *t)
