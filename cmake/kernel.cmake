@@ -61,6 +61,9 @@ foreach(fw IN LISTS ARCH_FIRMWARES)
     COMMAND ${CMAKE_SOURCE_DIR}/tests/system/boot_banner ${KERNEL_ARCH} ${fw} ${CMAKE_BINARY_DIR})
   set_tests_properties(system-boot-${fw} PROPERTIES TIMEOUT 180)
 endforeach()
+# The benchmarks run (figures in the log, see ci/bench), their calibration checked.
+add_test(NAME kbench COMMAND ${CMAKE_SOURCE_DIR}/tests/system/kbench ${KERNEL_ARCH} ${CMAKE_BINARY_DIR})
+set_tests_properties(kbench PROPERTIES TIMEOUT 180)
 list(GET ARCH_FIRMWARES 0 fw)
 add_test(NAME system-panic-${fw}
   COMMAND ${CMAKE_SOURCE_DIR}/tests/system/boot_banner ${KERNEL_ARCH} ${fw} ${CMAKE_BINARY_DIR} --panic)
