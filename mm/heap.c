@@ -118,24 +118,49 @@ static struct slab *slab_new(unsigned shift)
 	return s;
 }
 
+/*
+ * The rare transitions live out of line, so that the fast paths of kmalloc
+ * and kfree need no saved registers.
+ */
+static __attribute__((noinline)) struct slab *slab_refill(unsigned shift)
+{
+	struct slab *s = slab_new(shift);
+	if (s)
+		partial_push(shift - MIN_SHIFT, s);
+	return s;
+}
+
+static __attribute__((noinline)) void slab_full(struct slab *s)
+{
+	partial_remove(s->shift - MIN_SHIFT, s);
+}
+
+/* An empty slab that is not its class's only one goes back to the frame allocator. */
+static __attribute__((noinline)) void slab_release(struct slab *s)
+{
+	partial_remove(s->shift - MIN_SHIFT, s);
+	s->magic = 0;
+	free_frames(virt_to_phys(s) / FRAME_SIZE, 1);
+}
+
+static __attribute__((noinline)) void slab_unfull(struct slab *s)
+{
+	partial_push(s->shift - MIN_SHIFT, s);
+}
+
 static inline void *slab_alloc(unsigned shift)
 {
-	unsigned c = shift - MIN_SHIFT;
-	struct slab *s = heap.partial[c];
+	struct slab *s = heap.partial[shift - MIN_SHIFT];
 
-	if (!s) {
-		s = slab_new(shift);
-		if (!s)
-			return NULL;
-		partial_push(c, s);
-	}
+	if (!s && !(s = slab_refill(shift)))
+		return NULL;
 	void **obj = s->free;
 	s->free = *obj;
 	s->used++;
 	unsigned i = (unsigned)((uintptr_t)obj & (PAGE_SIZE - 1)) >> shift;
 	s->busy[i / 64] |= 1ull << (i % 64);
 	if (!s->free)
-		partial_remove(c, s);
+		slab_full(s);
 	account_alloc(1u << shift);
 	return obj;
 }
@@ -232,6 +257,26 @@ size_t ksize(const void *ptr)
 	return s->magic == SLAB_MAGIC ? 1u << s->shift : 0;
 }
 
+static __attribute__((noinline)) void large_free(void *ptr)
+{
+	struct large *l = large_find((uintptr_t)ptr);
+	if (!l) {
+		pr_err("heap: kfree(%p): not a live allocation", ptr);
+		return;
+	}
+	size_t frames = l->frames;
+	l->addr = 1; /* deleted: keeps probe chains intact */
+	l->frames = 0;
+	heap.large_used--;
+	free_frames(virt_to_phys(ptr) / FRAME_SIZE, frames);
+	account_free(frames * PAGE_SIZE);
+}
+
+static __attribute__((noinline)) void bad_free(void *ptr, const char *why)
+{
+	pr_err("heap: %s %p", why, ptr);
+}
+
 void kfree(void *ptr)
 {
 	uintptr_t a = (uintptr_t)ptr;
@@ -239,45 +284,29 @@ void kfree(void *ptr)
 	if (!ptr)
 		return;
 	if (!(a & (PAGE_SIZE - 1))) {
-		struct large *l = large_find(a);
-		if (!l) {
-			pr_err("heap: kfree(%p): not a live allocation", ptr);
-			return;
-		}
-		size_t frames = l->frames;
-		l->addr = 1; /* deleted: keeps probe chains intact */
-		l->frames = 0;
-		heap.large_used--;
-		free_frames(virt_to_phys(ptr) / FRAME_SIZE, frames);
-		account_free(frames * PAGE_SIZE);
+		large_free(ptr);
 		return;
 	}
 	struct slab *s = (struct slab *)(a & ~(uintptr_t)(PAGE_SIZE - 1));
 	/* Objects sit at multiples of their size, past the header. */
 	unsigned off = (unsigned)(a - (uintptr_t)s);
 	if (s->magic != SLAB_MAGIC || off < HEADER_SIZE || off & ((1u << s->shift) - 1)) {
-		pr_err("heap: kfree(%p): not a heap object", ptr);
+		bad_free(ptr, "kfree of something that is not a heap object:");
 		return;
 	}
 	unsigned i = off >> s->shift;
 	if (!(s->busy[i / 64] >> (i % 64) & 1)) {
-		pr_err("heap: double free of %p", ptr);
+		bad_free(ptr, "double free of");
 		return;
 	}
 	s->busy[i / 64] &= ~(1ull << (i % 64));
-	unsigned c = s->shift - MIN_SHIFT;
 	if (!s->free)
-		partial_push(c, s); /* was full */
+		slab_unfull(s);
 	*(void **)ptr = s->free;
 	s->free = ptr;
-	s->used--;
 	account_free(1u << s->shift);
-	if (!s->used && (s->prev || s->next)) {
-		/* Empty and not the class's last slab: back to the frame allocator. */
-		partial_remove(c, s);
-		s->magic = 0;
-		free_frames(virt_to_phys(s) / FRAME_SIZE, 1);
-	}
+	if (!--s->used && (s->prev || s->next))
+		slab_release(s);
 }
 
 struct allocator_stats heap_stats(void)
