@@ -1,0 +1,242 @@
+/*
+ * The global capability table. Entries form derivation trees (parent, first
+ * child, doubly linked siblings), so revocation visits exactly the subtree.
+ * Free entries are chained through next_sibling. A slot's generation grows
+ * each time it is freed, so old tokens for it stop working.
+ */
+#include "cap/cap.h"
+#include "core/kstring.h"
+
+#define CAP_SLOTS 4096
+#define NONE	  -1
+#define SLOT_BITS 16
+#define GEN_BITS  16
+#define TAG_BITS  24
+
+struct entry {
+	uint64_t object_id;
+	uint32_t rights;
+	uint32_t owner; /* cap_space id, 0 when free */
+	uint16_t generation;
+	uint8_t type;
+	int32_t parent, first_child, prev_sibling, next_sibling;
+};
+
+static struct {
+	struct entry e[CAP_SLOTS];
+	int32_t free_head;
+	uint32_t live;
+	uint32_t next_space_id;
+} caps;
+
+_Static_assert(CAP_SLOTS <= (1 << SLOT_BITS), "slots fit the token");
+
+static uint64_t mix(uint64_t x)
+{
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdull;
+	x ^= x >> 33;
+	x *= 0xc4ceb9fe1a85ec53ull;
+	return x ^ (x >> 33);
+}
+
+static cap_token_t make_token(const struct cap_space *cs, uint32_t slot, uint16_t gen)
+{
+	uint64_t body = slot | (uint64_t)gen << SLOT_BITS;
+	uint64_t tag = mix(body ^ cs->key) >> (64 - TAG_BITS);
+	return body | tag << (SLOT_BITS + GEN_BITS);
+}
+
+/* The slot a token names in `cs`, or NONE: bounds, liveness, owner, generation and tag. */
+static int32_t slot_of(const struct cap_space *cs, cap_token_t token)
+{
+	uint32_t slot = token & ((1u << SLOT_BITS) - 1);
+	uint16_t gen = (uint16_t)(token >> SLOT_BITS);
+
+	if (!cs || !cs->id || slot >= CAP_SLOTS)
+		return NONE;
+	const struct entry *e = &caps.e[slot];
+	if (e->owner != cs->id || e->generation != gen || make_token(cs, slot, gen) != token)
+		return NONE;
+	return (int32_t)slot;
+}
+
+static void fill(const struct cap_space *cs, int32_t slot, struct capability *out)
+{
+	const struct entry *e = &caps.e[slot];
+	if (!out)
+		return;
+	out->object_type = (enum object_type)e->type;
+	out->object_id = e->object_id;
+	out->rights = e->rights;
+	out->generation = e->generation;
+	out->token = make_token(cs, (uint32_t)slot, e->generation);
+}
+
+void cap_system_init(void)
+{
+	memset(&caps, 0, sizeof(caps));
+	for (int32_t i = 0; i < CAP_SLOTS; i++) {
+		caps.e[i].parent = caps.e[i].first_child = caps.e[i].prev_sibling = NONE;
+		caps.e[i].next_sibling = i + 1 < CAP_SLOTS ? i + 1 : NONE;
+	}
+	caps.free_head = 0;
+	caps.next_space_id = 1;
+}
+
+void cap_space_init(struct cap_space *cs, uint64_t seed)
+{
+	cs->id = caps.next_space_id++;
+	cs->key = mix(seed ^ mix(cs->id) ^ 0x6b65737472656cull);
+}
+
+/* Take a free slot and link it under `parent` (NONE: a root). */
+static int32_t alloc_entry(uint32_t owner, uint8_t type, uint64_t object_id, uint32_t rights,
+			   int32_t parent)
+{
+	int32_t s = caps.free_head;
+	if (s == NONE)
+		return NONE;
+	struct entry *e = &caps.e[s];
+	caps.free_head = e->next_sibling;
+	e->object_id = object_id;
+	e->rights = rights;
+	e->owner = owner;
+	e->type = type;
+	e->parent = parent;
+	e->first_child = NONE;
+	e->prev_sibling = NONE;
+	e->next_sibling = NONE;
+	if (parent != NONE) {
+		struct entry *p = &caps.e[parent];
+		e->next_sibling = p->first_child;
+		if (p->first_child != NONE)
+			caps.e[p->first_child].prev_sibling = s;
+		p->first_child = s;
+	}
+	caps.live++;
+	return s;
+}
+
+/* Unlink a childless entry from its parent and free its slot. */
+static void free_entry(int32_t s)
+{
+	struct entry *e = &caps.e[s];
+
+	if (e->prev_sibling != NONE)
+		caps.e[e->prev_sibling].next_sibling = e->next_sibling;
+	else if (e->parent != NONE)
+		caps.e[e->parent].first_child = e->next_sibling;
+	if (e->next_sibling != NONE)
+		caps.e[e->next_sibling].prev_sibling = e->prev_sibling;
+	e->owner = 0;
+	e->generation++;
+	e->parent = e->first_child = e->prev_sibling = NONE;
+	e->next_sibling = caps.free_head;
+	caps.free_head = s;
+	caps.live--;
+}
+
+/* Free the subtree under `root`, root included, deepest first, in whatever spaces. */
+static void revoke_subtree(int32_t root)
+{
+	int32_t cur = root;
+
+	for (;;) {
+		while (caps.e[cur].first_child != NONE)
+			cur = caps.e[cur].first_child;
+		int32_t up = caps.e[cur].parent;
+		free_entry(cur);
+		if (cur == root)
+			return;
+		cur = up;
+	}
+}
+
+int create_capability(struct cap_space *cs, enum object_type type, uint64_t object_id,
+		      uint32_t rights, struct capability *out)
+{
+	if (!cs || !cs->id || (unsigned)type >= OBJ_TYPE_COUNT || rights & ~RIGHTS_ALL)
+		return E_INVALID_PARAMETER;
+	int32_t s = alloc_entry(cs->id, (uint8_t)type, object_id, rights, NONE);
+	if (s == NONE)
+		return E_RESOURCE_EXHAUSTED;
+	fill(cs, s, out);
+	return E_OK;
+}
+
+static int derive_into(struct cap_space *from, cap_token_t parent, struct cap_space *to,
+		       uint32_t rights, uint32_t need, struct capability *out)
+{
+	int32_t p = slot_of(from, parent);
+	if (p == NONE)
+		return E_INVALID_CAPABILITY;
+	if (!to || !to->id || rights & ~RIGHTS_ALL)
+		return E_INVALID_PARAMETER;
+	const struct entry *pe = &caps.e[p];
+	if ((pe->rights & need) != need || rights & ~pe->rights)
+		return E_PERMISSION_DENIED; /* rights only narrow */
+	int32_t s = alloc_entry(to->id, pe->type, pe->object_id, rights, p);
+	if (s == NONE)
+		return E_RESOURCE_EXHAUSTED;
+	fill(to, s, out);
+	return E_OK;
+}
+
+int derive_capability(struct cap_space *cs, cap_token_t parent, uint32_t rights,
+		      struct capability *out)
+{
+	return derive_into(cs, parent, cs, rights, 0, out);
+}
+
+int grant_capability(struct cap_space *from, cap_token_t token, struct cap_space *to,
+		     uint32_t rights, struct capability *out)
+{
+	return derive_into(from, token, to, rights, RIGHT_GRANT, out);
+}
+
+int validate_capability(const struct cap_space *cs, cap_token_t token, uint32_t required,
+			struct capability *out)
+{
+	int32_t s = slot_of(cs, token);
+	if (s == NONE)
+		return E_INVALID_CAPABILITY;
+	if ((caps.e[s].rights & required) != required)
+		return E_PERMISSION_DENIED;
+	fill(cs, s, out);
+	return E_OK;
+}
+
+int cap_lookup(const struct cap_space *cs, cap_token_t token, enum object_type type,
+	       uint32_t required, struct capability *out)
+{
+	int32_t s = slot_of(cs, token);
+	if (s == NONE || caps.e[s].type != type)
+		return E_INVALID_CAPABILITY;
+	if ((caps.e[s].rights & required) != required)
+		return E_PERMISSION_DENIED;
+	fill(cs, s, out);
+	return E_OK;
+}
+
+int revoke_capability(struct cap_space *cs, cap_token_t token)
+{
+	int32_t s = slot_of(cs, token);
+	if (s == NONE)
+		return E_INVALID_CAPABILITY;
+	revoke_subtree(s);
+	return E_OK;
+}
+
+void cap_space_destroy(struct cap_space *cs)
+{
+	for (int32_t s = 0; s < CAP_SLOTS; s++)
+		if (caps.e[s].owner == cs->id)
+			revoke_subtree(s);
+	cs->id = 0;
+}
+
+uint32_t cap_live_count(void)
+{
+	return caps.live;
+}

@@ -1,0 +1,88 @@
+/*
+ * Capabilities: the Capability System of the Kernel API. Every capability
+ * lives in one global table; a process holds the ones whose owner is its
+ * capability space. User space sees only tokens: a slot, the slot's
+ * generation and a tag keyed by the owning space, so a guessed, stale or
+ * borrowed token is InvalidCapability. Validation is O(1). Derivation only
+ * narrows rights, and revoking a capability revokes everything derived
+ * from it, in every space.
+ */
+#ifndef CAP_CAP_H
+#define CAP_CAP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "include/abi/error.h"
+
+/* ObjectType of the Kernel API, plus the hardware objects of the Driver API. */
+enum object_type {
+	OBJ_MEMORY,
+	OBJ_PROCESS,
+	OBJ_THREAD,
+	OBJ_IPC_ENDPOINT,
+	OBJ_FILE,
+	OBJ_DEVICE,
+	OBJ_INTERRUPT,
+	OBJ_IO_PORTS,
+	OBJ_MMIO,
+	OBJ_DMA,
+	OBJ_TYPE_COUNT,
+};
+
+/* Rights of the Kernel API. */
+enum {
+	RIGHT_READ = 1u << 0,
+	RIGHT_WRITE = 1u << 1,
+	RIGHT_EXECUTE = 1u << 2,
+	RIGHT_DELETE = 1u << 3,
+	RIGHT_GRANT = 1u << 4,
+	RIGHT_MAP = 1u << 5,
+	RIGHTS_ALL = (1u << 6) - 1,
+};
+
+typedef uint64_t cap_token_t;
+
+/* Capability of the Kernel API: what a token names. */
+struct capability {
+	enum object_type object_type;
+	uint64_t object_id;
+	uint32_t rights;
+	uint16_t generation;
+	cap_token_t token;
+};
+
+/* A process's capability space. */
+struct cap_space {
+	uint32_t id; /* never 0 once initialised */
+	uint64_t key;
+};
+
+/* Empty the global table (boot, and between host tests). */
+void cap_system_init(void);
+/* A new, empty space; `seed` varies its tag key (a counter value will do). */
+void cap_space_init(struct cap_space *cs, uint64_t seed);
+/* Revoke everything the space holds, and what was derived from it. */
+void cap_space_destroy(struct cap_space *cs);
+
+/* A new root capability for an object (the kernel decides who may ask). */
+int create_capability(struct cap_space *cs, enum object_type type, uint64_t object_id,
+		      uint32_t rights, struct capability *out);
+/* A child of `parent` in the same space with `rights` (a subset of the parent's). */
+int derive_capability(struct cap_space *cs, cap_token_t parent, uint32_t rights,
+		      struct capability *out);
+/* A child of `token` placed in another space; needs GRANT on the token. */
+int grant_capability(struct cap_space *from, cap_token_t token, struct cap_space *to,
+		     uint32_t rights, struct capability *out);
+/* E_OK when `token` is live in `cs` and holds every right in `required`. */
+int validate_capability(const struct cap_space *cs, cap_token_t token, uint32_t required,
+			struct capability *out);
+/* Validate and check the object type too. */
+int cap_lookup(const struct cap_space *cs, cap_token_t token, enum object_type type,
+	       uint32_t required, struct capability *out);
+/* Revoke `token` and everything derived from it, wherever it went. */
+int revoke_capability(struct cap_space *cs, cap_token_t token);
+/* Live capabilities in the whole table. */
+uint32_t cap_live_count(void);
+
+#endif

@@ -1,0 +1,130 @@
+/*
+ * Capabilities: derivation narrows, revocation cascades across spaces,
+ * and guessed, stale or borrowed tokens are InvalidCapability.
+ */
+#include <criterion/criterion.h>
+
+#include "blob.h"
+#include "cap/cap.h"
+
+static struct cap_space a, b;
+
+static void setup(void)
+{
+	cap_system_init();
+	cap_space_init(&a, 1);
+	cap_space_init(&b, 2);
+}
+
+TestSuite(cap, .init = setup);
+
+Test(cap, create_validate_and_rights)
+{
+	struct capability c, got;
+
+	cr_assert_eq(create_capability(&a, OBJ_IPC_ENDPOINT, 42, RIGHT_READ | RIGHT_WRITE, &c),
+		     E_OK);
+	cr_assert_eq(c.object_type, OBJ_IPC_ENDPOINT);
+	cr_assert_eq(c.object_id, 42);
+	cr_assert_eq(validate_capability(&a, c.token, RIGHT_READ, &got), E_OK);
+	cr_assert_eq(got.object_id, 42);
+	cr_assert_eq(validate_capability(&a, c.token, RIGHT_READ | RIGHT_WRITE, NULL), E_OK);
+	cr_assert_eq(validate_capability(&a, c.token, RIGHT_EXECUTE, NULL), E_PERMISSION_DENIED);
+	cr_assert_eq(cap_lookup(&a, c.token, OBJ_IPC_ENDPOINT, RIGHT_WRITE, NULL), E_OK);
+	cr_assert_eq(cap_lookup(&a, c.token, OBJ_PROCESS, 0, NULL), E_INVALID_CAPABILITY,
+		     "wrong object type");
+	cr_assert_eq(create_capability(&a, OBJ_TYPE_COUNT, 1, 0, &c), E_INVALID_PARAMETER);
+	cr_assert_eq(create_capability(&a, OBJ_MEMORY, 1, 1u << 9, &c), E_INVALID_PARAMETER);
+}
+
+Test(cap, derivation_only_narrows)
+{
+	struct capability root, child, grand;
+
+	cr_assert_eq(
+	    create_capability(&a, OBJ_MEMORY, 7, RIGHT_READ | RIGHT_WRITE | RIGHT_MAP, &root),
+	    E_OK);
+	cr_assert_eq(derive_capability(&a, root.token, RIGHT_READ | RIGHT_MAP, &child), E_OK);
+	cr_assert_eq(child.rights, RIGHT_READ | RIGHT_MAP);
+	cr_assert_eq(derive_capability(&a, child.token, RIGHT_READ | RIGHT_WRITE, &grand),
+		     E_PERMISSION_DENIED, "a child cannot regain WRITE");
+	cr_assert_eq(derive_capability(&a, child.token, RIGHT_READ, &grand), E_OK);
+	cr_assert_eq(validate_capability(&a, grand.token, RIGHT_MAP, NULL), E_PERMISSION_DENIED);
+	cr_assert_neq(child.token, root.token);
+}
+
+Test(cap, revocation_cascades_across_spaces)
+{
+	struct capability root, mid, leaf, other, sibling;
+
+	cr_assert_eq(create_capability(&a, OBJ_DEVICE, 3, RIGHTS_ALL, &root), E_OK);
+	cr_assert_eq(derive_capability(&a, root.token, RIGHT_READ | RIGHT_GRANT, &mid), E_OK);
+	cr_assert_eq(grant_capability(&a, mid.token, &b, RIGHT_READ, &other), E_OK);
+	cr_assert_eq(derive_capability(&b, other.token, RIGHT_READ, &leaf), E_OK);
+	cr_assert_eq(derive_capability(&a, root.token, RIGHT_READ, &sibling), E_OK);
+	uint32_t live = cap_live_count();
+
+	cr_assert_eq(revoke_capability(&a, mid.token), E_OK);
+	cr_assert_eq(validate_capability(&a, mid.token, 0, NULL), E_INVALID_CAPABILITY);
+	cr_assert_eq(validate_capability(&b, other.token, 0, NULL), E_INVALID_CAPABILITY);
+	cr_assert_eq(validate_capability(&b, leaf.token, 0, NULL), E_INVALID_CAPABILITY);
+	cr_assert_eq(cap_live_count(), live - 3);
+	/* The rest of the tree stands. */
+	cr_assert_eq(validate_capability(&a, root.token, RIGHT_READ, NULL), E_OK);
+	cr_assert_eq(validate_capability(&a, sibling.token, RIGHT_READ, NULL), E_OK);
+	cr_assert_eq(revoke_capability(&a, mid.token), E_INVALID_CAPABILITY, "already revoked");
+	cr_assert_eq(revoke_capability(&a, root.token), E_OK);
+	cr_assert_eq(validate_capability(&a, sibling.token, 0, NULL), E_INVALID_CAPABILITY);
+	cr_assert_eq(cap_live_count(), 0);
+}
+
+Test(cap, grant_needs_the_grant_right)
+{
+	struct capability c, g;
+
+	cr_assert_eq(create_capability(&a, OBJ_PROCESS, 9, RIGHT_READ, &c), E_OK);
+	cr_assert_eq(grant_capability(&a, c.token, &b, RIGHT_READ, &g), E_PERMISSION_DENIED);
+	cr_assert_eq(create_capability(&a, OBJ_PROCESS, 9, RIGHT_READ | RIGHT_GRANT, &c), E_OK);
+	cr_assert_eq(grant_capability(&a, c.token, &b, RIGHT_READ, &g), E_OK);
+	cr_assert_eq(validate_capability(&b, g.token, RIGHT_READ, NULL), E_OK);
+}
+
+Test(cap, borrowed_stale_and_guessed_tokens_are_invalid)
+{
+	struct capability c, again;
+	uint64_t seed = 77;
+
+	cr_assert_eq(create_capability(&a, OBJ_FILE, 5, RIGHT_READ, &c), E_OK);
+	cr_assert_eq(validate_capability(&b, c.token, 0, NULL), E_INVALID_CAPABILITY,
+		     "a token is only good in its own space");
+	cr_assert_eq(revoke_capability(&a, c.token), E_OK);
+	/* The slot is reused at once; the old token must not name the new capability. */
+	cr_assert_eq(create_capability(&a, OBJ_FILE, 6, RIGHT_READ, &again), E_OK);
+	cr_assert_eq(again.token & 0xffff, c.token & 0xffff, "same slot");
+	cr_assert_eq(validate_capability(&a, c.token, 0, NULL), E_INVALID_CAPABILITY);
+	for (int i = 0; i < 1000; i++)
+		cr_assert_eq(derive_capability(&a, again.token, RIGHT_READ, NULL), E_OK);
+	for (int i = 0; i < 200000; i++) {
+		cap_token_t guess = (cap_token_t)blob_rand(&seed) << 32 | blob_rand(&seed);
+		if (i % 2) /* a good slot and generation, a guessed tag */
+			guess = (again.token & 0xffffffffull) | (guess & ~0xffffffffull);
+		if (guess == again.token)
+			continue;
+		cr_assert_eq(validate_capability(&a, guess, 0, NULL), E_INVALID_CAPABILITY,
+			     "guess %#llx", (unsigned long long)guess);
+	}
+}
+
+Test(cap, exhaustion_and_destroy)
+{
+	struct capability c;
+	int made = 0;
+
+	while (create_capability(&a, OBJ_MEMORY, (uint64_t)made, RIGHT_READ, &c) == E_OK)
+		made++;
+	cr_assert_eq(made, 4096);
+	cr_assert_eq(create_capability(&b, OBJ_MEMORY, 0, 0, &c), E_RESOURCE_EXHAUSTED);
+	cap_space_destroy(&a);
+	cr_assert_eq(cap_live_count(), 0);
+	cr_assert_eq(create_capability(&b, OBJ_MEMORY, 0, RIGHT_READ, &c), E_OK);
+}
