@@ -40,6 +40,29 @@ static void map_device(uint64_t pa)
 		panic("kvm: mapping device page %#llx: error %d", (unsigned long long)page, err);
 }
 
+static void direct_map(uint64_t start, uint64_t end, unsigned flags)
+{
+	if (start >= end)
+		return;
+	int err = pt_map_range(&kernel_pt, PHYS_MAP_BASE + start, start, end - start, flags);
+	if (err)
+		panic("kvm: direct map of %#llx-%#llx: error %d", (unsigned long long)start,
+		      (unsigned long long)end, err);
+}
+
+/* The frame allocator must never hand out the kernel image: refuse to boot if it could. */
+static void check_image_reserved(const struct boot_info *bi)
+{
+	uint64_t img = image_phys(bi, __kernel_start), img_end = image_phys(bi, __kernel_end);
+
+	for (unsigned i = 0; i < bi->reserved_count; i++)
+		if (bi->reserved[i].base <= img &&
+		    bi->reserved[i].base + bi->reserved[i].size >= img_end)
+			return;
+	panic("mm: the kernel image %#llx-%#llx is not in the reserved map",
+	      (unsigned long long)img, (unsigned long long)img_end);
+}
+
 static void kvm_init(const struct boot_info *bi)
 {
 	const unsigned kflags = PTE_PRESENT | PTE_GLOBAL;
@@ -55,19 +78,24 @@ static void kvm_init(const struct boot_info *bi)
 	map_image(bi, __boot_stack_guard + PAGE_SIZE, __kernel_end,
 		  kflags | PTE_WRITABLE | PTE_NO_EXECUTE);
 
-	/* All RAM, with 2 MiB pages where alignment allows. */
+	/*
+	 * All RAM, with 2 MiB pages where alignment allows; the image's own
+	 * frames read-only there, so its alias cannot undo W^X.
+	 */
+	uint64_t img = image_phys(bi, __kernel_start) & ~(uint64_t)(PAGE_SIZE - 1);
+	uint64_t img_end = image_phys(bi, __kernel_end);
 	for (unsigned i = 0; i < bi->ram_count; i++) {
 		uint64_t start = (bi->ram[i].base + PAGE_SIZE - 1) & ~(uint64_t)(PAGE_SIZE - 1);
 		uint64_t end = (bi->ram[i].base + bi->ram[i].size) & ~(uint64_t)(PAGE_SIZE - 1);
 		if (end > PHYS_MAP_SIZE)
 			end = PHYS_MAP_SIZE;
-		if (start >= end)
-			continue;
-		int err = pt_map_range(&kernel_pt, PHYS_MAP_BASE + start, start, end - start,
-				       kflags | PTE_WRITABLE | PTE_NO_EXECUTE);
-		if (err)
-			panic("kvm: direct map of %#llx-%#llx: error %d", (unsigned long long)start,
-			      (unsigned long long)end, err);
+		if (img >= start && img_end <= end) {
+			direct_map(start, img, kflags | PTE_WRITABLE | PTE_NO_EXECUTE);
+			direct_map(img, img_end, kflags | PTE_NO_EXECUTE);
+			direct_map(img_end, end, kflags | PTE_WRITABLE | PTE_NO_EXECUTE);
+		} else {
+			direct_map(start, end, kflags | PTE_WRITABLE | PTE_NO_EXECUTE);
+		}
 	}
 	if (bi->console.kind == CONSOLE_NS16550_MMIO || bi->console.kind == CONSOLE_PL011)
 		map_device(bi->console.base);
@@ -80,6 +108,7 @@ static void kvm_init(const struct boot_info *bi)
 
 void mm_init(const struct boot_info *bi)
 {
+	check_image_reserved(bi);
 	int err = pmm_init(bi, BOOT_MAP_LIMIT);
 	if (err)
 		panic("mm: no usable memory for the frame allocator (error %d)", err);

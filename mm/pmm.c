@@ -194,6 +194,8 @@ int allocate_frames_below(size_t count, enum zone z, uint64_t limit, uint64_t *f
 {
 	if (!count || z >= ZONE_COUNT || !frame)
 		return E_INVALID_PARAMETER;
+	if (count > (1ull << PMM_MAX_ORDER) || (limit && limit < FRAME_SIZE))
+		return E_OUT_OF_MEMORY;
 	unsigned order = 0;
 	while ((1ull << order) < count)
 		order++;
@@ -248,7 +250,7 @@ int free_frames(uint64_t pfn, size_t count)
 {
 	if (!count)
 		return E_INVALID_PARAMETER;
-	if (!piece_of(pfn, count)) {
+	if (!piece_of(pfn, count) || pfn + count > pmm.reach_pfn) {
 		pr_err("pmm: free of frames %#llx+%zu that are not allocatable RAM",
 		       (unsigned long long)pfn, count);
 		return E_MEM_DOUBLE_FREE;
@@ -296,6 +298,11 @@ static void add_piece(uint64_t start, uint64_t end)
 	}
 	if (start >= end)
 		return;
+	struct piece *last = pmm.pieces ? &pmm.piece[pmm.pieces - 1] : NULL;
+	if (last && last->end == start && frame_zone(last->start) == frame_zone(start)) {
+		last->end = end; /* back-to-back RAM ranges: one piece, as buddies may span both */
+		return;
+	}
 	if (pmm.pieces == MAX_PIECES) {
 		pr_warn("pmm: more than %d usable ranges; ignoring %#llx-%#llx", MAX_PIECES,
 			(unsigned long long)(start * FRAME_SIZE),
@@ -346,6 +353,8 @@ int pmm_init(const struct boot_info *bi, uint64_t reach)
 	for (unsigned i = 0; i < bi->ram_count; i++) {
 		uint64_t start = (bi->ram[i].base + FRAME_SIZE - 1) / FRAME_SIZE;
 		uint64_t end = (bi->ram[i].base + bi->ram[i].size) / FRAME_SIZE;
+		if (end > PHYS_MAP_SIZE / FRAME_SIZE) /* beyond the direct map: not ours to use */
+			end = PHYS_MAP_SIZE / FRAME_SIZE;
 		if (start >= end)
 			continue;
 		count_total(start, end);

@@ -160,13 +160,25 @@ int unmap_page(struct page_table *pt, uintptr_t va, uint64_t *pa)
 	if (pa)
 		*pa = ((*e >> fmt->addr_shift) & fmt->addr_mask) << PAGE_SHIFT;
 	*e = 0;
-	arch_tlb_flush_page(va);
-	/* Free the tables this emptied, bottom up; the root stays. */
+	/* Unlink the tables this emptied, bottom up (the root stays)... */
+	uint64_t dead[6];
+	unsigned ndead = 0;
 	for (unsigned l = 1; l < pt->levels && table_empty(table_at(table)); l++) {
 		table_at(path[l])[index_of(va, l)] = 0;
-		table_free(pt, table);
+		dead[ndead++] = table;
 		table = path[l];
 	}
+	/*
+	 * ...flush, then free them: no walk may still reach a freed table. A
+	 * per-page flush need not drop upper-level entries (RISC-V), so a
+	 * changed upper level takes a full flush.
+	 */
+	if (ndead)
+		arch_tlb_flush_all();
+	else
+		arch_tlb_flush_page(va);
+	while (ndead)
+		table_free(pt, dead[--ndead]);
 	return E_OK;
 }
 

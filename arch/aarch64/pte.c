@@ -170,4 +170,6 @@ const struct pt_format aarch64_pt_format = {
     .table_match = 3, /* descriptor type 0b11 above level 0 */
     .addr_shift = 12,
     .addr_mask = (1ull << 36) - 1, /* bits 12..47 */
+    /* Its dsb orders the new entries before the walker may read them. */
+    .flush_on_map = true,
 };

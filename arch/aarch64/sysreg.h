@@ -53,7 +53,10 @@
 #define MAIR_EL1_VALUE UL(0x00bb4404ff)
 
 /*
- * TCR_EL1: 48-bit VAs in both halves (T0SZ = T1SZ = 16), 4 KiB granules,
+ * TCR_EL1: a 47-bit lower half (T0SZ = 17: exactly [0, USER_TOP), root
+ * entries 0-255, so the kernel's entries 256-511 are unreachable through
+ * TTBR0 although both TTBRs hold the same root) and a 48-bit upper half
+ * (T1SZ = 16), 4 KiB granules,
  * table walks inner/outer write-back write-allocate cacheable and inner
  * shareable, ASID 0 from TTBR0 (8 bits). IPS is filled in from
  * ID_AA64MMFR0_EL1.PARange at boot, capped at 48 bits.
@@ -70,7 +73,7 @@
 #define TCR_TG1_4K     (UL(2) << 30)
 #define TCR_IPS_SHIFT  32
 #define TCR_EL1_VALUE                                                                  \
-	(TCR_T0SZ(16) | TCR_IRGN0_WBWA | TCR_ORGN0_WBWA | TCR_SH0_INNER | TCR_TG0_4K | \
+	(TCR_T0SZ(17) | TCR_IRGN0_WBWA | TCR_ORGN0_WBWA | TCR_SH0_INNER | TCR_TG0_4K | \
 	 TCR_T1SZ(16) | TCR_IRGN1_WBWA | TCR_ORGN1_WBWA | TCR_SH1_INNER | TCR_TG1_4K)
 /* ID_AA64MMFR0_EL1.PARange [3:0]; 0b0101 is 48 bits, the most 4 KiB tables address. */
 #define MMFR0_PARANGE_MASK UL(0xf)

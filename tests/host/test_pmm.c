@@ -185,6 +185,40 @@ Test(pmm, frames_beyond_reach_wait_for_release)
 	cr_assert_eq(s.free_frames + s.allocated_frames + s.reserved_frames, s.total_frames);
 }
 
+Test(pmm, frees_beyond_reach_are_refused)
+{
+	cr_assert_eq(pmm_init(&bi, 20 * MIB), E_OK);
+	struct memory_stats s = memory_stats();
+	cr_assert_eq(free_frames(40 * MIB / FRAME_SIZE, 1), E_MEM_DOUBLE_FREE,
+		     "never handed out, though its bit is set");
+	struct memory_stats t = memory_stats();
+	cr_assert_eq(memcmp(&s, &t, sizeof(s)), 0);
+}
+
+Test(pmm, back_to_back_ram_ranges_form_one_piece)
+{
+	struct boot_info two = {0};
+	uint64_t f;
+
+	boot_add_ram(&two, 1 * MIB, 1 * MIB); /* the bitmap goes here */
+	boot_add_ram(&two, 16 * MIB, 4 * MIB);
+	boot_add_ram(&two, 20 * MIB, 12 * MIB);
+	cr_assert_eq(pmm_init(&two, UINT64_MAX), E_OK);
+	cr_assert_eq(allocate_frames(4096, ZONE_NORMAL, &f), E_OK);
+	cr_assert_eq(free_frames(f, 4096), E_OK, "a block spanning both ranges comes back");
+}
+
+Test(pmm, odd_requests_are_refused_cleanly)
+{
+	uint64_t f;
+
+	cr_assert_eq(allocate_frames_below(1, ZONE_NORMAL, 100, &f), E_OUT_OF_MEMORY);
+	cr_assert_eq(allocate_frames(SIZE_MAX, ZONE_NORMAL, &f), E_OUT_OF_MEMORY);
+	cr_assert_eq(allocate_frames((1u << PMM_MAX_ORDER) + 1, ZONE_NORMAL, &f), E_OUT_OF_MEMORY);
+	cr_assert_eq(allocate_frames(1, ZONE_COUNT, &f), E_INVALID_PARAMETER);
+	cr_assert_eq(allocate_frames(0, ZONE_NORMAL, &f), E_INVALID_PARAMETER);
+}
+
 Test(pmm, contiguous_runs_are_contiguous_and_reusable)
 {
 	uint64_t a, b;

@@ -90,6 +90,29 @@ KTEST(mm_kernel_image_is_w_xor_x)
 	}
 }
 
+KTEST(mm_kernel_tables_are_live)
+{
+	KASSERT_EQ_U(arch_mmu_root(), kernel_pt.root);
+}
+
+KTEST(mm_direct_map_alias_of_the_image_is_read_only)
+{
+	const struct boot_info *bi = ktest_boot_info();
+	uint64_t pa;
+	unsigned flags;
+	uintptr_t text_pa = bi->kernel_phys + ((uintptr_t)__text_start - bi->kernel_virt);
+	volatile uint8_t *alias = phys_to_virt(text_pa);
+
+	KASSERT_EQ(pt_query(&kernel_pt, (uintptr_t)alias, &pa, &flags, NULL), E_OK);
+	KASSERT_EQ_U(pa, text_pa);
+	KASSERT(!(flags & PTE_WRITABLE) && flags & PTE_NO_EXECUTE);
+	uint8_t before = *alias;
+	trap_expect(TRAP_PAGE_FAULT);
+	*alias = (uint8_t)~before;
+	KASSERT(trap_expect_done());
+	KASSERT_EQ_U(*alias, before);
+}
+
 static int returns_seven(void)
 {
 	return 7;
