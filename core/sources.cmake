@@ -2,6 +2,7 @@
 # into the host tests; CORE_KERNEL_SOURCES run only in the kernel.
 set(CORE_PURE_SOURCES
   ${CMAKE_SOURCE_DIR}/core/boot_info.c
+  ${CMAKE_SOURCE_DIR}/core/elf.c
   ${CMAKE_SOURCE_DIR}/core/fdt.c
   ${CMAKE_SOURCE_DIR}/core/fdt_boot.c
   ${CMAKE_SOURCE_DIR}/core/kprintf.c
