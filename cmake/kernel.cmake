@@ -10,7 +10,8 @@ include(${ARCH_DIR}/arch.cmake) # sets ARCH_SOURCES, ARCH_LINKER_SCRIPT, ARCH_C_
 file(GLOB KTEST_SOURCES CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/kernel/*.c)
 
 add_executable(kernel ${CORE_PURE_SOURCES} ${CORE_KERNEL_SOURCES} ${MM_PURE_SOURCES}
-  ${MM_KERNEL_SOURCES} ${CAP_PURE_SOURCES} ${ARCH_SOURCES} ${KTEST_SOURCES})
+  ${MM_KERNEL_SOURCES} ${CAP_PURE_SOURCES} ${SCHED_PURE_SOURCES}
+  ${ARCH_SOURCES} ${KTEST_SOURCES})
 set_target_properties(kernel PROPERTIES OUTPUT_NAME kernel.elf SUFFIX "")
 target_include_directories(kernel PRIVATE
   ${CMAKE_SOURCE_DIR}        # "core/...", "arch/hal/..."
