@@ -4,6 +4,7 @@
 #include "core/boot_info.h"
 #include "core/kprintf.h"
 #include "core/shell.h"
+#include "core/kthread.h"
 #include "mm/kvm.h"
 #include "tests/kernel/bench.h"
 #include "tests/kernel/ktest.h"
@@ -61,6 +62,7 @@ _Noreturn void kmain(struct boot_info *bi)
 		(unsigned long long)(boot_ram_usable(bi) >> 20), bi->boot_cpu);
 
 	mm_init(bi);
+	kthread_init();
 
 	if (boot_cmdline_has(bi, "kbench")) {
 		kbench_run_all();

@@ -7,4 +7,5 @@ set(MM_PURE_SOURCES
 )
 set(MM_KERNEL_SOURCES
   ${CMAKE_SOURCE_DIR}/mm/kvm.c
+  ${CMAKE_SOURCE_DIR}/mm/kstack.c
 )

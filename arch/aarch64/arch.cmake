@@ -11,7 +11,9 @@ set(ARCH_SOURCES
   ${A}/pte.c
   ${A}/semihost.c
   ${A}/trap.S
-  ${A}/trap.c)
+  ${A}/trap.c
+  ${A}/context.S
+  ${A}/context.c)
 set(ARCH_LINKER_SCRIPT ${A}/linker.ld)
 set(ARCH_C_FLAGS
   -mgeneral-regs-only   # no FP/SIMD in the kernel: its registers are not saved on traps

@@ -11,7 +11,9 @@ set(ARCH_SOURCES
   ${ARCH_DIR}/console.c
   ${ARCH_DIR}/power.c
   ${ARCH_DIR}/cpu.c
-  ${ARCH_DIR}/sbi.c)
+  ${ARCH_DIR}/sbi.c
+  ${ARCH_DIR}/context.S
+  ${ARCH_DIR}/context.c)
 set(ARCH_LINKER_SCRIPT ${ARCH_DIR}/linker.ld)
 set(ARCH_C_FLAGS
   -march=rv64imac_zicsr_zifencei # integer, mul/div, atomics, compressed; CSR and fence.i

@@ -13,6 +13,8 @@ set(ARCH_SOURCES
   ${ARCH_DIR}/acpi.c
   ${ARCH_DIR}/mmu.c
   ${ARCH_DIR}/pte.c
+  ${ARCH_DIR}/context.S
+  ${ARCH_DIR}/context.c
 )
 set(ARCH_LINKER_SCRIPT ${ARCH_DIR}/linker.ld)
 set(ARCH_C_FLAGS

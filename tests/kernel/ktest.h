@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "core/kprintf.h"
+#include "core/kstring.h"
 
 struct boot_info;
 

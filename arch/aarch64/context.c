@@ -1,0 +1,16 @@
+/* A new kernel thread's first context: a64_thread_start calls entry(arg). */
+#include "arch/hal/context.h"
+#include "core/kstring.h"
+
+void a64_thread_start(void);
+
+void arch_context_init(struct cpu_context *ctx, uintptr_t stack_top, void (*entry)(void *),
+		       void *arg)
+{
+	memset(ctx, 0, sizeof(*ctx));
+	ctx->x19_x28[0] = (uint64_t)(uintptr_t)entry;
+	ctx->x19_x28[1] = (uint64_t)(uintptr_t)arg;
+	ctx->fp = 0; /* the end of the frame chain */
+	ctx->lr = (uint64_t)(uintptr_t)a64_thread_start;
+	ctx->sp = stack_top;
+}

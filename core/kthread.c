@@ -1,0 +1,92 @@
+/* Kernel threads on top of the scheduler's policy and the arch's context switch. */
+#include "core/kthread.h"
+#include "core/kstring.h"
+#include "core/panic.h"
+#include "mm/heap.h"
+#include "mm/kstack.h"
+
+static struct kthread boot_thread = {.name = "boot"};
+static struct kthread *current = &boot_thread;
+static uint32_t next_id = 1;
+
+void kthread_init(void)
+{
+	struct sched_entity *idle[] = {&boot_thread.se};
+
+	boot_thread.se.id = 0;
+	if (sched_init(1, idle))
+		panic("kthread: no scheduler");
+	current = &boot_thread;
+}
+
+struct kthread *kthread_current(void)
+{
+	return current;
+}
+
+void kthread_schedule(void)
+{
+	struct kthread *next = (struct kthread *)next_thread(0);
+	if (!next || next == current)
+		return;
+	struct kthread *prev = current;
+	current = next;
+	arch_context_switch(&prev->ctx, &next->ctx);
+}
+
+void kthread_yield(void)
+{
+	yield_cpu(0);
+	kthread_schedule();
+}
+
+_Noreturn void kthread_exit(void)
+{
+	struct kthread *self = current;
+
+	if (self == &boot_thread)
+		panic("kthread_exit from the boot thread");
+	self->exited = true;
+	unschedule_thread(&self->se);
+	kthread_schedule();
+	panic("kthread: an exited thread ran again");
+}
+
+static void thread_main(void *arg)
+{
+	struct kthread *self = arg;
+	self->fn(self->arg);
+}
+
+struct kthread *kthread_create(const char *name, void (*fn)(void *), void *arg, unsigned priority)
+{
+	struct kthread *t = kzalloc(sizeof(*t));
+	if (!t)
+		return NULL;
+	if (kstack_alloc(&t->stack_top)) {
+		kfree(t);
+		return NULL;
+	}
+	kstrlcpy(t->name, name ? name : "thread", sizeof(t->name));
+	t->fn = fn;
+	t->arg = arg;
+	t->se.id = next_id++;
+	arch_context_init(&t->ctx, t->stack_top, thread_main, t);
+	if (schedule_thread(&t->se, priority)) {
+		kstack_free(t->stack_top);
+		kfree(t);
+		return NULL;
+	}
+	return t;
+}
+
+int kthread_join(struct kthread *t)
+{
+	if (!t || t == current || t == &boot_thread)
+		return E_INVALID_PARAMETER;
+	while (!t->exited)
+		kthread_yield();
+	kstack_free(t->stack_top);
+	kfree(t);
+	return E_OK;
+}
