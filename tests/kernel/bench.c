@@ -8,6 +8,7 @@
 #include "tests/kernel/bench.h"
 #include "arch/hal/hal.h"
 #include "core/kprintf.h"
+#include "core/kthread.h"
 #include "mm/heap.h"
 #include "mm/kvm.h"
 #include "mm/pmm.h"
@@ -69,6 +70,39 @@ static void nops_100(void)
 				     : "memory");
 }
 
+/* Two threads yielding to each other N times: 2N switches through the scheduler. */
+static uint64_t pair_start, pair_end;
+
+static void yielder(void *arg)
+{
+	(void)arg;
+	if (!pair_start)
+		pair_start = arch_counter();
+	for (int i = 0; i < N; i++)
+		kthread_yield();
+	pair_end = arch_counter();
+}
+
+static uint64_t measure_switch(void)
+{
+	uint64_t hz = arch_counter_hz(), best = UINT64_MAX;
+
+	for (int r = 0; r < RUNS; r++) {
+		pair_start = pair_end = 0;
+		struct kthread *a = kthread_create("bench-a", yielder, NULL, PRIO_NORMAL);
+		struct kthread *b = kthread_create("bench-b", yielder, NULL, PRIO_NORMAL);
+		if (!a || !b)
+			return 0;
+		kthread_join(a);
+		kthread_join(b);
+		uint64_t ticks = pair_end - pair_start;
+		uint64_t ns = hz ? ticks * 1000000000ull / hz : ticks;
+		if (ns < best)
+			best = ns;
+	}
+	return best / (2 * N);
+}
+
 static void empty(void)
 {
 	for (int i = 0; i < N; i++)
@@ -113,6 +147,8 @@ void kbench_run_all(void)
 	map_page(&kernel_pt, BENCH_VA + PAGE_SIZE, anchor * FRAME_SIZE,
 		 PTE_PRESENT | PTE_NO_EXECUTE | PTE_GLOBAL);
 	uint64_t base = measure(empty);
+	kprintf("BENCH arch=%s name=kthread_switch value=%llu unit=instr\n", arch_name,
+		(unsigned long long)measure_switch());
 	for (unsigned i = 0; i < sizeof(benches) / sizeof(benches[0]); i++) {
 		uint64_t t = measure(benches[i].fn);
 		uint64_t per = (t > base ? t - base : 0) / N;
