@@ -1,5 +1,6 @@
 /* Kernel threads on top of the scheduler's policy and the arch's context switch. */
 #include "core/kthread.h"
+#include "arch/hal/cpu.h"
 #include "core/kstring.h"
 #include "core/panic.h"
 #include "mm/heap.h"
@@ -26,12 +27,14 @@ struct kthread *kthread_current(void)
 
 void kthread_schedule(void)
 {
+	irqflags_t flags = arch_irq_save(); /* the tick may call us too */
 	struct kthread *next = (struct kthread *)next_thread(0);
-	if (!next || next == current)
-		return;
-	struct kthread *prev = current;
-	current = next;
-	arch_context_switch(&prev->ctx, &next->ctx);
+	if (next && next != current) {
+		struct kthread *prev = current;
+		current = next;
+		arch_context_switch(&prev->ctx, &next->ctx);
+	}
+	arch_irq_restore(flags); /* this thread's own state, whoever switched back to it */
 }
 
 void kthread_yield(void)
@@ -44,6 +47,7 @@ _Noreturn void kthread_exit(void)
 {
 	struct kthread *self = current;
 
+	arch_irq_disable();
 	if (self == &boot_thread)
 		panic("kthread_exit from the boot thread");
 	self->exited = true;
@@ -55,6 +59,7 @@ _Noreturn void kthread_exit(void)
 static void thread_main(void *arg)
 {
 	struct kthread *self = arg;
+	arch_irq_enable(); /* a new thread may first run from the tick, with interrupts off */
 	self->fn(self->arg);
 }
 

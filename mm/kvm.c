@@ -106,6 +106,21 @@ static void kvm_init(const struct boot_info *bi)
 	kernel_pt.table_limit = 0;
 }
 
+void *kvm_map_device(uint64_t pa, uint64_t size)
+{
+	uint64_t first = pa & ~(uint64_t)(PAGE_SIZE - 1);
+	if (!size || pa + size < pa || pa + size > PHYS_MAP_SIZE)
+		return NULL;
+	for (uint64_t page = first; page < pa + size; page += PAGE_SIZE) {
+		int err = map_page(&kernel_pt, PHYS_MAP_BASE + page, page,
+				   PTE_PRESENT | PTE_WRITABLE | PTE_NO_EXECUTE | PTE_GLOBAL |
+				       PTE_CACHE_DISABLE);
+		if (err && err != E_MEM_ALREADY_MAPPED)
+			return NULL;
+	}
+	return phys_to_virt(pa);
+}
+
 void mm_init(const struct boot_info *bi)
 {
 	check_image_reserved(bi);

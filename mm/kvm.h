@@ -15,6 +15,13 @@ extern struct page_table kernel_pt;
 /* Frames, the kernel address space and the heap, in that order; panics on failure. */
 void mm_init(const struct boot_info *bi);
 
+/*
+ * Map `size` bytes of device registers at physical `pa` uncached in the
+ * direct map (idempotent) and return their virtual address; NULL on error.
+ * Drivers and arch code call it after mm_init().
+ */
+void *kvm_map_device(uint64_t pa, uint64_t size);
+
 /* Kernel image boundaries from the linker script. */
 extern char __kernel_start[], __text_start[], __text_end[], __rodata_start[], __rodata_end[],
     __data_start[], __kernel_end[], __boot_stack_guard[], __boot_stack_top[];
