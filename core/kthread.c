@@ -9,6 +9,12 @@
 static struct kthread boot_thread = {.name = "boot"};
 static struct kthread *current = &boot_thread;
 static uint32_t next_id = 1;
+static bool preemptive; /* the tick runs: threads start with interrupts on */
+
+void kthread_set_preemptive(bool on)
+{
+	preemptive = on;
+}
 
 void kthread_init(void)
 {
@@ -59,7 +65,8 @@ _Noreturn void kthread_exit(void)
 static void thread_main(void *arg)
 {
 	struct kthread *self = arg;
-	arch_irq_enable(); /* a new thread may first run from the tick, with interrupts off */
+	if (preemptive)
+		arch_irq_enable(); /* a new thread may first run from the tick, with interrupts off */
 	self->fn(self->arg);
 }
 

@@ -25,6 +25,8 @@ struct kthread {
 void kthread_init(void);
 /* A new ready thread running fn(arg) at `priority`; NULL when out of memory. */
 struct kthread *kthread_create(const char *name, void (*fn)(void *), void *arg, unsigned priority);
+/* Once the tick runs, new threads start with interrupts enabled. */
+void kthread_set_preemptive(bool on);
 /* The running thread. */
 struct kthread *kthread_current(void);
 /* Let another ready thread of equal or higher priority run. */

@@ -10,6 +10,7 @@ void timer_start(void)
 {
 	arch_timer_init();
 	arch_timer_set(arch_time_ns() + TIMER_TICK_NS);
+	kthread_set_preemptive(true);
 	pr_info("timer: %s, tick %llu ms", arch_timer_name(),
 		(unsigned long long)(TIMER_TICK_NS / 1000000));
 }
