@@ -5,6 +5,7 @@
 #include "core/kprintf.h"
 #include "core/shell.h"
 #include "core/kthread.h"
+#include "core/timer.h"
 #include "mm/kvm.h"
 #include "tests/kernel/bench.h"
 #include "tests/kernel/ktest.h"
@@ -63,6 +64,7 @@ _Noreturn void kmain(struct boot_info *bi)
 
 	mm_init(bi);
 	kthread_init();
+	timer_start();
 
 	if (boot_cmdline_has(bi, "kbench")) {
 		kbench_run_all();

@@ -12,6 +12,7 @@ set(CORE_PURE_SOURCES
 set(CORE_KERNEL_SOURCES
   ${CMAKE_SOURCE_DIR}/core/kmain.c
   ${CMAKE_SOURCE_DIR}/core/kthread.c
+  ${CMAKE_SOURCE_DIR}/core/timer.c
   ${CMAKE_SOURCE_DIR}/core/panic.c
   ${CMAKE_SOURCE_DIR}/core/shell.c
   ${CMAKE_SOURCE_DIR}/core/trap.c

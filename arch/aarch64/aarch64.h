@@ -35,6 +35,7 @@
 
 #ifndef __ASSEMBLER__
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "arch/hal/mmu.h"
@@ -74,6 +75,37 @@ void mmu_boot_map_ram(const struct boot_info *bi);
 
 /* Record the PSCI conduit the device tree named, for arch_power_off(). */
 void power_init(const struct boot_info *bi);
+
+struct fdt;
+
+/*
+ * The GIC (gic.c). gic_dt_probe() records the controller the device tree
+ * names (at boot, while the boot tables map the DTB) and returns its node;
+ * gic_init() maps and enables it on this CPU once the kernel's tables
+ * exist, false when there is none it can drive.
+ */
+int gic_dt_probe(const struct fdt *f);
+bool gic_init(void);
+bool gic_ready(void);
+unsigned gic_version(void);
+/* The #interrupt-cells of the GIC node: the size of an interrupt specifier. */
+uint32_t gic_irq_cells(void);
+/* Enable an SGI or PPI (INTID < 32) on this CPU. */
+void gic_enable_private(unsigned intid);
+/* Acknowledge the highest priority pending interrupt: the raw IAR value. */
+uint32_t gic_ack(void);
+/* The INTID in an IAR value; 1020-1023 are special (1023: spurious). */
+unsigned gic_intid(uint32_t iar);
+/* End the interrupt acknowledged as `iar` (priority drop and deactivation). */
+void gic_eoi(uint32_t iar);
+#define GIC_INTID_SPURIOUS 1023
+
+/*
+ * The timer (timer.c): timer_dt_probe() reads the GIC and the timer's
+ * interrupt from the DTB at boot; timer_intid() is the INTID of CNTV.
+ */
+void timer_dt_probe(const void *blob, size_t avail);
+unsigned timer_intid(void);
 
 /*
  * The C entry, called by boot.S on the boot CPU at the link address with

@@ -6,6 +6,7 @@ set(ARCH_SOURCES
   ${A}/boot.c
   ${A}/console.c
   ${A}/cpu.c
+  ${A}/gic.c
   ${A}/mmu.c
   ${A}/power.c
   ${A}/pte.c
@@ -13,7 +14,8 @@ set(ARCH_SOURCES
   ${A}/trap.S
   ${A}/trap.c
   ${A}/context.S
-  ${A}/context.c)
+  ${A}/context.c
+  ${A}/timer.c)
 set(ARCH_LINKER_SCRIPT ${A}/linker.ld)
 set(ARCH_C_FLAGS
   -mgeneral-regs-only   # no FP/SIMD in the kernel: its registers are not saved on traps

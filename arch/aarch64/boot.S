@@ -77,6 +77,15 @@ primary_entry:
 	orr	x0, x0, #(CNTHCTL_EL1PCTEN | CNTHCTL_EL1PCEN)
 	msr	cnthctl_el2, x0
 	msr	cntvoff_el2, xzr	/* virtual counter = physical counter */
+	/* GICv3 CPU interface: let EL1 use the ICC_* system registers (ICC_SRE_EL1). */
+	mrs	x0, id_aa64pfr0_el1
+	ubfx	x0, x0, #PFR0_GIC_SHIFT, #4
+	cbz	x0, 1f
+	mov	x0, #(ICC_SRE_SRE | ICC_SRE_ENABLE)
+	msr	S3_4_C12_C9_5, x0	/* ICC_SRE_EL2 */
+	isb
+	msr	S3_4_C12_C11_0, xzr	/* ICH_HCR_EL2: no virtual CPU interface */
+1:
 	ldr	x0, =CPTR_EL2_RES1
 	msr	cptr_el2, x0
 	msr	hstr_el2, xzr

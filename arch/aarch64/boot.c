@@ -25,8 +25,11 @@ _Noreturn void arch_boot_main(uint64_t dtb_pa, uint64_t kernel_pa)
 	/* First the vectors, so that a fault while reading the DTB is reported. */
 	arch_trap_init();
 	/* The boot tables map the DTB's GiB: read at most DTB_MAX_SIZE bytes of it. */
-	if (dtb_pa)
+	if (dtb_pa) {
 		err = fdt_boot_info(phys_map(dtb_pa), DTB_MAX_SIZE, dtb_pa, bi);
+		/* The GIC and the timer's interrupt, for arch_timer_init() after mm_init(). */
+		timer_dt_probe(phys_map(dtb_pa), DTB_MAX_SIZE);
+	}
 	mmu_boot_map_ram(bi);
 	/* From here on the console is the DTB's UART rather than semihosting. */
 	arch_console_init(&bi->console);

@@ -158,6 +158,17 @@
 #define FSC_TAG_CHECK 0x11
 #define FSC_ALIGNMENT 0x21
 
+/* CNTV_CTL_EL0: the EL1 virtual timer's control. */
+#define CNTV_CTL_ENABLE (UL(1) << 0)
+#define CNTV_CTL_IMASK	(UL(1) << 1)
+
+/* ID_AA64PFR0_EL1.GIC [27:24]: nonzero when the GICv3 system register interface exists. */
+#define PFR0_GIC_SHIFT 24
+#define PFR0_GIC_MASK  UL(0xf)
+/* ICC_SRE_ELx: system register access (SRE); at EL2 also Enable, EL1 may use ICC_SRE_EL1. */
+#define ICC_SRE_SRE    (UL(1) << 0)
+#define ICC_SRE_ENABLE (UL(1) << 3)
+
 #ifndef __ASSEMBLER__
 #include <stdint.h>
 

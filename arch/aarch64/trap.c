@@ -1,10 +1,11 @@
 /*
  * Synchronous exceptions, decoded from ESR_EL1: MMU aborts go to
  * trap_page_fault(), everything else as a portable struct trap_info to
- * trap_fault(). Interrupts are not routed yet (no interrupt
- * controller): they reach trap_irq() as unknown.
+ * trap_fault(). IRQs are acknowledged at the GIC: the timer's goes to
+ * trap_timer(), any other to trap_irq().
  */
 #include "aarch64.h"
+#include "arch/hal/timer.h"
 #include "arch/hal/trap.h"
 #include "core/kprintf.h"
 #include "sysreg.h"
@@ -13,6 +14,7 @@
 #define VEC_GROUP(v)   ((v) >> 2)
 #define VEC_KIND(v)    ((v)&3)
 #define VEC_SYNC       0
+#define VEC_IRQ	       1
 #define VEC_SERROR     3
 #define VEC_GROUP_USER 2 /* groups 2 and 3: taken from a lower EL */
 
@@ -165,6 +167,30 @@ static void trap_serror(struct trap_frame *tf, bool user)
 	trap_fault(tf, &info);
 }
 
+/*
+ * An IRQ, with DAIF still masked as the exception left it: acknowledge it
+ * at the GIC, end it, then hand it on. The timer's handler may switch
+ * threads and return much later; the frame stays on this thread's stack.
+ */
+static void trap_interrupt(struct trap_frame *tf)
+{
+	if (!gic_ready()) {
+		trap_irq(tf, ~0u);
+		return;
+	}
+	uint32_t iar = gic_ack();
+	unsigned intid = gic_intid(iar);
+
+	if (intid == GIC_INTID_SPURIOUS)
+		return;
+	/* Level-triggered: the timer's line stays up until trap_timer() moves the deadline. */
+	gic_eoi(iar);
+	if (intid == timer_intid())
+		trap_timer(tf);
+	else
+		trap_irq(tf, intid);
+}
+
 /* Called by trap.S for every vector, with the frame it saved. */
 void trap_handle(struct trap_frame *tf, unsigned vector)
 {
@@ -177,8 +203,11 @@ void trap_handle(struct trap_frame *tf, unsigned vector)
 	case VEC_SERROR:
 		trap_serror(tf, user);
 		break;
+	case VEC_IRQ:
+		trap_interrupt(tf);
+		break;
 	default:
-		/* IRQ or FIQ: no interrupt controller driver yet, so the source is unknown. */
+		/* FIQ: nothing is routed there (group 1 / non-secure interrupts come as IRQ). */
 		trap_irq(tf, ~0u);
 		break;
 	}

@@ -18,7 +18,7 @@ static inline void arch_irq_enable(void);
 static inline void arch_irq_disable(void);
 /* Disable interrupts and return the previous state, for arch_irq_restore(). */
 static inline irqflags_t arch_irq_save(void);
-/* Restore the interrupt state returned by arch_irq_save(). */
+/* Set the interrupt state returned by arch_irq_save(), whatever the state is now. */
 static inline void arch_irq_restore(irqflags_t flags);
 /* True when interrupts are enabled on this CPU. */
 static inline bool arch_irq_enabled(void);

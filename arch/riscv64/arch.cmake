@@ -12,6 +12,7 @@ set(ARCH_SOURCES
   ${ARCH_DIR}/power.c
   ${ARCH_DIR}/cpu.c
   ${ARCH_DIR}/sbi.c
+  ${ARCH_DIR}/timer.c
   ${ARCH_DIR}/context.S
   ${ARCH_DIR}/context.c)
 set(ARCH_LINKER_SCRIPT ${ARCH_DIR}/linker.ld)

@@ -25,6 +25,12 @@
 #define SSTATUS_SPIE (1ul << 5) /* SIE before the trap */
 #define SSTATUS_SPP  (1ul << 8) /* mode before the trap: 1 supervisor, 0 user */
 
+/* sie / sip: the supervisor interrupt sources (interrupt code = bit number). */
+#define IRQ_S_SOFT  1
+#define IRQ_S_TIMER 5
+#define IRQ_S_EXT   9
+#define SIE_STIE    (1ul << IRQ_S_TIMER)
+
 /* scause: the top bit tells an interrupt from an exception. */
 #define SCAUSE_INTERRUPT (1ul << 63)
 #define SCAUSE_CODE(c)	 ((c) & ~SCAUSE_INTERRUPT)
@@ -104,12 +110,15 @@ static inline uint8_t mmio_read8(uintptr_t addr)
 }
 
 struct boot_info;
+struct trap_frame;
 
 /* Boot-time hooks, called by boot_main() before kmain(). */
 /* Remember the exit device of the device tree for arch_power_off() (power.c). */
 void riscv_power_setup(const struct boot_info *bi);
 /* Set the rate of the time CSR, from /cpus timebase-frequency (cpu.c). */
 void riscv_counter_setup(uint64_t hz);
+/* The supervisor timer interrupt: acknowledge it, then run trap_timer() (timer.c). */
+void riscv_timer_interrupt(struct trap_frame *tf);
 /* Fill the boot page tables with the MMU off; returns the root's physical address (boot_pt.c). */
 uint64_t boot_pt_build(uint64_t pa, uintptr_t va);
 /* Once running high: drop the boot identity map, move to Sv48 when offered (boot_pt.c). */

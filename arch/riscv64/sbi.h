@@ -8,14 +8,17 @@
 
 #include <stdbool.h>
 
-#define SBI_EXT_LEGACY_PUTCHAR	0x01
-#define SBI_EXT_LEGACY_GETCHAR	0x02
-#define SBI_EXT_LEGACY_SHUTDOWN 0x08
-#define SBI_EXT_BASE		0x10
-#define SBI_EXT_SRST		0x53525354 /* "SRST": system reset */
-#define SBI_EXT_DBCN		0x4442434e /* "DBCN": debug console */
+#define SBI_EXT_LEGACY_SET_TIMER 0x00
+#define SBI_EXT_LEGACY_PUTCHAR	 0x01
+#define SBI_EXT_LEGACY_GETCHAR	 0x02
+#define SBI_EXT_LEGACY_SHUTDOWN	 0x08
+#define SBI_EXT_BASE		 0x10
+#define SBI_EXT_TIME		 0x54494d45 /* "TIME": timer */
+#define SBI_EXT_SRST		 0x53525354 /* "SRST": system reset */
+#define SBI_EXT_DBCN		 0x4442434e /* "DBCN": debug console */
 
 #define SBI_BASE_PROBE_EXTENSION 3
+#define SBI_TIME_SET_TIMER	 0
 #define SBI_DBCN_WRITE		 0
 #define SBI_DBCN_READ		 1
 #define SBI_DBCN_WRITE_BYTE	 2

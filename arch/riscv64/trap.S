@@ -3,6 +3,13 @@
  * the trap is taken on the kernel stack in use: push a struct trap_frame
  * (hal_arch/trap.h), call trap_handle(frame), restore, sret.
  *
+ * Interrupts stay off from entry to sret (the trap clears sstatus.SIE), so
+ * traps nest only through a fault in the handler itself. The timer handler
+ * may switch to another kernel thread and come back much later: the frame
+ * lives on this thread's own stack, sscratch is already 0 by then, and the
+ * exit path reloads sepc and sstatus from the frame, not from the CSRs the
+ * other threads' traps have overwritten meanwhile.
+ *
  * One exception: when the frame would touch the boot stack's guard page
  * (linker.ld), the boot stack has overflowed and pushing on it would fault
  * again, forever. Then the frame goes on a small stack of its own, so the

@@ -1,6 +1,8 @@
 /*
- * riscv64 traps: decode scause for the portable handlers. Page faults go to
- * trap_page_fault() with stval; every other exception to trap_fault().
+ * riscv64 traps: decode scause for the portable handlers. The supervisor
+ * timer interrupt goes to trap_timer(), other interrupts to trap_irq();
+ * page faults to trap_page_fault() with stval; every other exception to
+ * trap_fault().
  */
 #include <stddef.h>
 
@@ -83,7 +85,18 @@ void trap_handle(struct trap_frame *tf)
 	struct trap_info info;
 
 	if (tf->scause & SCAUSE_INTERRUPT) {
-		trap_irq(tf, (unsigned)SCAUSE_CODE(tf->scause));
+		/*
+		 * Asynchronous: sepc is the instruction to resume, never skipped.
+		 * sstatus.SIE is off (the trap cleared it; SPIE keeps the old
+		 * value for sret). The timer handler re-arms, which clears STIP,
+		 * and may switch threads: this frame stays on this thread's stack
+		 * until it runs again, and trap.S reloads sepc and sstatus from it.
+		 */
+		unsigned long code = SCAUSE_CODE(tf->scause);
+		if (code == IRQ_S_TIMER)
+			riscv_timer_interrupt(tf);
+		else
+			trap_irq(tf, (unsigned)code);
 		return;
 	}
 	unsigned access = page_fault_access(SCAUSE_CODE(tf->scause));

@@ -15,6 +15,7 @@ set(ARCH_SOURCES
   ${ARCH_DIR}/pte.c
   ${ARCH_DIR}/context.S
   ${ARCH_DIR}/context.c
+  ${ARCH_DIR}/timer.c
 )
 set(ARCH_LINKER_SCRIPT ${ARCH_DIR}/linker.ld)
 set(ARCH_C_FLAGS

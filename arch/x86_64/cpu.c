@@ -4,17 +4,20 @@
 #include "arch/hal/cpu.h"
 #include "arch/hal/hal.h"
 #include "core/kprintf.h"
+#include "lapic.h"
 #include "x86.h"
 
 const char arch_name[] = "x86_64";
 
 /*
- * CPUID leaf 0x15 gives the TSC rate as crystal Hz * EBX / EAX when the
- * CPU reports all three; QEMU's default models do not, and calibrating
- * against a timer is a later issue, so 0 ("unknown") is the usual answer.
+ * The TSC rate timer.c measured against the PIT. Before that, CPUID leaf
+ * 0x15 gives it as crystal Hz * EBX / EAX when the CPU reports all three;
+ * QEMU's default models do not, so 0 ("unknown") is the usual early answer.
  */
 uint64_t arch_counter_hz(void)
 {
+	if (x86_tsc_hz)
+		return x86_tsc_hz;
 	if (cpuid(0, 0).eax < 0x15)
 		return 0;
 	struct cpuid r = cpuid(0x15, 0);

@@ -1,17 +1,20 @@
 /*
  * The IDT and the C half of trap entry: decode the vector into a struct
  * trap_info and hand it to the portable handlers (Intel SDM vol. 3, 6.14,
- * 6.15). Vectors 0..31 are exceptions, 32..255 interrupts; nothing enables
- * interrupts yet, so any of those is reported as unroutable. Page faults go
- * to trap_page_fault(), every other exception to trap_fault().
+ * 6.15). Vectors 0..31 are exceptions, 32..255 interrupts: the LAPIC timer
+ * goes to trap_timer(), spurious vectors are dropped, any other interrupt is
+ * reported as unroutable. Page faults go to trap_page_fault(), every other
+ * exception to trap_fault().
  */
 #include <stdint.h>
 
+#include "arch/hal/timer.h"
 #include "arch/hal/trap.h"
 #include "core/kprintf.h"
 #include "core/panic.h"
 #include "gdt.h"
 #include "insn.h"
+#include "lapic.h"
 #include "x86.h"
 
 #define IDT_ENTRIES	 256
@@ -149,8 +152,24 @@ void x86_64_trap(struct trap_frame *tf);
 void x86_64_trap(struct trap_frame *tf)
 {
 	if (tf->vector >= FIRST_IRQ_VECTOR) {
-		trap_irq(tf, (unsigned)tf->vector);
-		return;
+		switch (tf->vector) {
+		case VEC_LAPIC_TIMER:
+			/*
+			 * Acknowledge first: trap_timer() may switch threads and
+			 * return only much later, and the APIC must not wait on us.
+			 * Interrupts stay off (interrupt gate) until iretq.
+			 */
+			x86_lapic_eoi();
+			trap_timer(tf);
+			return;
+		case VEC_LAPIC_SPURIOUS: /* no EOI for the spurious vector */
+		case VEC_PIC_SPURIOUS1:	 /* the masked 8259s may still raise IRQ 7/15 */
+		case VEC_PIC_SPURIOUS2:
+			return;
+		default:
+			trap_irq(tf, (unsigned)tf->vector);
+			return;
+		}
 	}
 	/*
 	 * A page fault goes to the portable handler, which moves the pc itself

@@ -5,7 +5,8 @@
 #include <stdint.h>
 
 /* Model-specific registers. */
-#define MSR_EFER 0xc0000080u
+#define MSR_EFER      0xc0000080u
+#define MSR_APIC_BASE 0x1bu
 
 static inline void outb(uint16_t port, uint8_t v)
 {
@@ -92,6 +93,14 @@ static inline uint64_t rdmsr(uint32_t msr)
 
 	__asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
 	return (uint64_t)hi << 32 | lo;
+}
+
+static inline void wrmsr(uint32_t msr, uint64_t v)
+{
+	__asm__ volatile("wrmsr"
+			 :
+			 : "c"(msr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32))
+			 : "memory");
 }
 
 #endif

@@ -63,6 +63,7 @@ const struct boot_info *ktest_boot_info(void);
 #define KASSERT_EQ_U(a, b) KASSERT_CMP_(a, ==, b, "%#llx", unsigned long long)
 #define KASSERT_GT_U(a, b) KASSERT_CMP_(a, >, b, "%#llx", unsigned long long)
 #define KASSERT_GE_U(a, b) KASSERT_CMP_(a, >=, b, "%#llx", unsigned long long)
+#define KASSERT_LT_U(a, b) KASSERT_CMP_(a, <, b, "%#llx", unsigned long long)
 #define KASSERT_LE_U(a, b) KASSERT_CMP_(a, <=, b, "%#llx", unsigned long long)
 
 #define KASSERT_STREQ(a, b)                                                                  \

@@ -36,8 +36,11 @@ static inline irqflags_t arch_irq_save(void)
 
 static inline void arch_irq_restore(irqflags_t flags)
 {
-	/* flags holds only SIE, so setting it leaves every other bit alone. */
-	__asm__ volatile("csrs sstatus, %0" : : "r"(flags & RISCV_SSTATUS_SIE) : "memory");
+	/* flags holds only SIE: set or clear that bit, leave every other one alone. */
+	if (flags & RISCV_SSTATUS_SIE)
+		__asm__ volatile("csrs sstatus, %0" : : "r"(RISCV_SSTATUS_SIE) : "memory");
+	else
+		__asm__ volatile("csrc sstatus, %0" : : "r"(RISCV_SSTATUS_SIE) : "memory");
 }
 
 static inline bool arch_irq_enabled(void)

@@ -40,6 +40,8 @@ static inline void arch_irq_restore(irqflags_t flags)
 {
 	if (flags & X86_RFLAGS_IF)
 		arch_irq_enable();
+	else
+		arch_irq_disable();
 }
 
 static inline bool arch_irq_enabled(void)

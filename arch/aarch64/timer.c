@@ -1,0 +1,125 @@
+/*
+ * The timer HAL on AArch64: the EL1 virtual timer (CNTV) of the Generic
+ * Timer, counting CNTVCT_EL0 at CNTFRQ_EL0, its private interrupt routed
+ * by the GIC (gic.c). Which PPI it raises comes from the device tree's
+ * arm,armv8-timer node, read at boot; 27 when the tree does not say.
+ */
+#include "aarch64.h"
+#include "arch/hal/cpu.h"
+#include "arch/hal/timer.h"
+#include "core/fdt.h"
+#include "core/kprintf.h"
+#include "core/panic.h"
+#include "sysreg.h"
+
+#define NS_PER_S	 1000000000ull
+#define CNTV_INTID_DFLT	 27 /* PPI 11: the virtual timer on every Arm system */
+#define TIMER_IRQ_VIRT	 2  /* interrupts: secure phys, phys, virt, hyp */
+#define GIC_IRQ_TYPE_SPI 0
+#define GIC_IRQ_TYPE_PPI 1
+#define GIC_PPI_BASE	 16
+#define GIC_SPI_BASE	 32
+
+static unsigned cntv_intid = CNTV_INTID_DFLT;
+static uint64_t freq; /* CNTFRQ_EL0, read by arch_timer_init */
+static char name[48];
+
+void timer_dt_probe(const void *blob, size_t avail)
+{
+	static const char *const compats[] = {"arm,armv8-timer", "arm,armv7-timer"};
+	struct fdt f;
+
+	if (fdt_open(&f, blob, avail) < 0 || gic_dt_probe(&f) < 0)
+		return;
+	uint32_t cells = gic_irq_cells();
+	if (cells < 2)
+		return;
+	for (unsigned i = 0; i < sizeof(compats) / sizeof(compats[0]); i++) {
+		int node = fdt_find_compatible(&f, -1, compats[i]);
+		int len;
+		if (node < 0)
+			continue;
+		const uint8_t *irqs = fdt_prop(&f, node, "interrupts", &len);
+		if (!irqs || (uint32_t)len < (TIMER_IRQ_VIRT + 1) * cells * 4)
+			return;
+		const uint8_t *virt = irqs + TIMER_IRQ_VIRT * cells * 4;
+		uint32_t type = fdt_be32(virt), num = fdt_be32(virt + 4);
+		if (type == GIC_IRQ_TYPE_PPI && num < 16)
+			cntv_intid = GIC_PPI_BASE + num;
+		else if (type == GIC_IRQ_TYPE_SPI)
+			cntv_intid = GIC_SPI_BASE + num;
+		return;
+	}
+}
+
+unsigned timer_intid(void)
+{
+	return cntv_intid;
+}
+
+static uint64_t counter_hz(void)
+{
+	return freq ? freq : cntfrq_el0_read();
+}
+
+void arch_timer_init(void)
+{
+	freq = cntfrq_el0_read();
+	if (!freq)
+		panic("timer: CNTFRQ_EL0 is 0, the firmware did not set the counter frequency");
+	__asm__ volatile("msr cntv_ctl_el0, xzr\n\tisb" ::: "memory");
+	if (!gic_init())
+		panic("timer: no usable GIC in the device tree");
+	gic_enable_private(cntv_intid);
+
+	/* "62.5 MHz": the frequency in kHz, printed with up to three decimals. */
+	uint64_t khz = freq / 1000;
+	uint64_t frac = khz % 1000;
+	if (!frac)
+		ksnprintf(name, sizeof(name), "GICv%u + CNTV %llu MHz", gic_version(),
+			  (unsigned long long)(khz / 1000));
+	else {
+		unsigned digits = 3;
+		while (frac % 10 == 0) {
+			frac /= 10;
+			digits--;
+		}
+		ksnprintf(name, sizeof(name), "GICv%u + CNTV %llu.%0*llu MHz", gic_version(),
+			  (unsigned long long)(khz / 1000), (int)digits, (unsigned long long)frac);
+	}
+}
+
+uint64_t arch_time_ns(void)
+{
+	uint64_t hz = counter_hz();
+	uint64_t t = arch_counter();
+
+	/* Split so that no product leaves 64 bits: t % hz < hz, well under 2^34. */
+	return t / hz * NS_PER_S + t % hz * NS_PER_S / hz;
+}
+
+/* The first counter value at or after `ns`, the inverse of arch_time_ns() rounded up. */
+static uint64_t ns_to_ticks(uint64_t ns)
+{
+	uint64_t hz = counter_hz();
+
+	return ns / NS_PER_S * hz + (ns % NS_PER_S * hz + NS_PER_S - 1) / NS_PER_S;
+}
+
+void arch_timer_set(uint64_t deadline_ns)
+{
+	if (!deadline_ns) {
+		__asm__ volatile("msr cntv_ctl_el0, xzr\n\tisb" ::: "memory");
+		return;
+	}
+	__asm__ volatile("msr cntv_cval_el0, %0\n\t"
+			 "msr cntv_ctl_el0, %1\n\t"
+			 "isb" ::"r"(ns_to_ticks(deadline_ns)),
+			 "r"(CNTV_CTL_ENABLE)
+			 : "memory");
+}
+
+const char *arch_timer_name(void)
+{
+	return name[0] ? name : "CNTV (not started)";
+}
