@@ -27,7 +27,8 @@ set(ARCH_TEST_SHAPES
   "m128-smp1|-m 128M -smp 1"
   "m1g-smp4|-m 1G -smp 4"
   "m4g-smp4|-m 4G -smp 4"
-  "max-el2|-cpu max -machine virt,virtualization=on -m 1G -smp 4")
+  "max-el2|-cpu max -machine virt,virtualization=on -m 1G -smp 4"
+  "gicv3|-cpu max -machine virt,gic-version=3 -m 1G -smp 4")
 set(ARCH_TEST_FIRMWARE direct)
 set(ARCH_FIRMWARES direct uboot)
 
