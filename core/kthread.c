@@ -1,4 +1,8 @@
-/* Kernel threads on top of the scheduler's policy and the arch's context switch. */
+/*
+ * Kernel threads on top of the scheduler's policy and the arch's context
+ * switch. The tick calls into the scheduler too, so every call into it
+ * here runs with interrupts off.
+ */
 #include "core/kthread.h"
 #include "arch/hal/cpu.h"
 #include "core/kstring.h"
@@ -45,8 +49,10 @@ void kthread_schedule(void)
 
 void kthread_yield(void)
 {
+	irqflags_t flags = arch_irq_save(); /* the run queues are the tick's too */
 	yield_cpu(0);
 	kthread_schedule();
+	arch_irq_restore(flags);
 }
 
 _Noreturn void kthread_exit(void)
@@ -84,7 +90,10 @@ struct kthread *kthread_create(const char *name, void (*fn)(void *), void *arg, 
 	t->arg = arg;
 	t->se.id = next_id++;
 	arch_context_init(&t->ctx, t->stack_top, thread_main, t);
-	if (schedule_thread(&t->se, priority)) {
+	irqflags_t flags = arch_irq_save(); /* the run queues are the tick's too */
+	int err = schedule_thread(&t->se, priority);
+	arch_irq_restore(flags);
+	if (err) {
 		kstack_free(t->stack_top);
 		kfree(t);
 		return NULL;
