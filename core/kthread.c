@@ -64,6 +64,8 @@ _Noreturn void kthread_exit(void)
 		panic("kthread_exit from the boot thread");
 	self->exited = true;
 	unschedule_thread(&self->se);
+	if (self->joiner && self->joiner->se.state == T_BLOCKED)
+		wake_thread(&self->joiner->se);
 	kthread_schedule();
 	panic("kthread: an exited thread ran again");
 }
@@ -105,8 +107,22 @@ int kthread_join(struct kthread *t)
 {
 	if (!t || t == current || t == &boot_thread)
 		return E_INVALID_PARAMETER;
-	while (!t->exited)
-		kthread_yield();
+	irqflags_t flags = arch_irq_save();
+	if (t->joiner) {
+		arch_irq_restore(flags);
+		return E_INVALID_PARAMETER; /* someone else reaps it */
+	}
+	t->joiner = current;
+	while (!t->exited) {
+		if (current == &boot_thread) {
+			/* The idle thread cannot block; it runs only when nothing else can. */
+			yield_cpu(0);
+		} else {
+			block_thread(&current->se, BLOCK_WAITING_FOR_CHILD, 0, 0);
+		}
+		kthread_schedule();
+	}
+	arch_irq_restore(flags);
 	kstack_free(t->stack_top);
 	kfree(t);
 	return E_OK;

@@ -18,6 +18,7 @@ struct kthread {
 	void (*fn)(void *);
 	void *arg;
 	bool exited;
+	struct kthread *joiner; /* the thread in kthread_join() on it */
 	char name[16];
 };
 
@@ -33,7 +34,7 @@ struct kthread *kthread_current(void);
 void kthread_yield(void);
 /* Switch to whatever the scheduler picks (after blocking, waking, ...). */
 void kthread_schedule(void);
-/* Wait for `t` to exit, then free its stack and itself. */
+/* Wait (blocked) for `t` to exit, then free its stack and itself; one joiner per thread. */
 int kthread_join(struct kthread *t);
 
 #endif

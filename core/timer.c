@@ -9,8 +9,8 @@ static volatile uint64_t ticks;
 void timer_start(void)
 {
 	arch_timer_init();
+	kthread_set_preemptive(true); /* before the first tick can start a thread */
 	arch_timer_set(arch_time_ns() + TIMER_TICK_NS);
-	kthread_set_preemptive(true);
 	pr_info("timer: %s, tick %llu ms", arch_timer_name(),
 		(unsigned long long)(TIMER_TICK_NS / 1000000));
 }

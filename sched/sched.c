@@ -292,7 +292,8 @@ bool sched_tick(unsigned cpu, uint64_t now_ns)
 	}
 	struct run_queue *rq = &S.rq[cpu];
 	struct sched_entity *cur = rq->current;
-	if (cur != rq->idle && cur->slice && !--cur->slice && rq->bitmap &&
+	/* Out of time (now, or earlier while nothing else was ready): give way to an equal. */
+	if (cur != rq->idle && (!cur->slice || !--cur->slice) && rq->bitmap &&
 	    highest(rq->bitmap) >= cur->priority)
 		rq->need_resched = true;
 	return rq->need_resched;

@@ -65,6 +65,17 @@ Test(sched, round_robin_within_a_priority)
 	cr_assert_arr_eq(order, want, sizeof(want));
 }
 
+Test(sched, an_expired_thread_gives_way_to_a_later_equal)
+{
+	schedule_thread(&t[0], PRIO_NORMAL);
+	cr_assert_eq(next_thread(0), &t[0]);
+	for (unsigned tick = 0; tick < 2 * SCHED_TIMESLICE_TICKS; tick++)
+		cr_assert(!sched_tick(0, 0), "alone: it keeps running");
+	schedule_thread(&t[1], PRIO_NORMAL);
+	cr_assert(sched_tick(0, 0), "its slice is long gone: the newcomer gets a turn");
+	cr_assert_eq(next_thread(0), &t[1]);
+}
+
 Test(sched, yield_and_lone_threads)
 {
 	schedule_thread(&t[0], PRIO_HIGH);

@@ -93,3 +93,23 @@ KTEST(kthread_stacks_have_guard_pages_and_come_back)
 	/* The thread's stack frames are back (its struct came from a slab the heap keeps). */
 	KASSERT_LE(free0 - memory_stats().free_frames, 1);
 }
+
+/* A high-priority thread joins a low one: it must block, or the low one never runs. */
+static void parent(void *arg)
+{
+	(void)arg;
+	struct kthread *child = kthread_create("child", mark, (void *)(uintptr_t)'c', PRIO_LOW);
+	if (!child || kthread_join(child) != E_OK)
+		note('!');
+	note('p');
+}
+
+KTEST(kthread_join_blocks_the_joiner)
+{
+	trace_len = 0;
+	struct kthread *p = kthread_create("parent", parent, NULL, PRIO_REALTIME);
+	KASSERT(p != NULL);
+	KASSERT_EQ(kthread_join(p), E_OK);
+	KASSERT_STREQ(trace, "cp");
+	KASSERT_EQ(kthread_join(NULL), E_INVALID_PARAMETER);
+}

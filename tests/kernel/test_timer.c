@@ -31,8 +31,8 @@ KTEST(timer_ticks_arrive_with_interrupts_on)
 	arch_irq_restore(flags);
 	uint64_t elapsed = arch_time_ns() - start;
 	KASSERT_GE_U(timer_ticks(), n0 + 3);
-	/* Three ticks take at least two whole periods. */
-	KASSERT_GE_U(elapsed, 2 * TIMER_TICK_NS);
+	/* Three ticks take two whole periods (less 1 %: x86 calibrates two clocks apart). */
+	KASSERT_GE_U(elapsed, 2 * TIMER_TICK_NS - TIMER_TICK_NS / 100);
 	KASSERT(!arch_irq_enabled());
 }
 
