@@ -13,6 +13,7 @@
 #include "aarch64.h"
 #include "core/fdt.h"
 #include "core/kprintf.h"
+#include "core/panic.h"
 #include "mm/kvm.h"
 #include "sysreg.h"
 
@@ -247,8 +248,10 @@ bool gic_ready(void)
 
 void gic_enable_private(unsigned intid)
 {
-	if (!ready || intid >= GIC_NR_PRIVATE)
+	if (!ready)
 		return;
+	if (intid >= GIC_NR_PRIVATE)
+		panic("gic: interrupt %u is shared (SPI); only private ones are supported yet", intid);
 	uint32_t bit = 1u << intid;
 	if (dt.version == 3) {
 		wr8(gicr_sgi, GICD_IPRIORITYR + intid, GIC_PRIO_DEFAULT);
