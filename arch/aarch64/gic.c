@@ -251,7 +251,8 @@ void gic_enable_private(unsigned intid)
 	if (!ready)
 		return;
 	if (intid >= GIC_NR_PRIVATE)
-		panic("gic: interrupt %u is shared (SPI); only private ones are supported yet", intid);
+		panic("gic: interrupt %u is shared (SPI); only private ones are supported yet",
+		      intid);
 	uint32_t bit = 1u << intid;
 	if (dt.version == 3) {
 		wr8(gicr_sgi, GICD_IPRIORITYR + intid, GIC_PRIO_DEFAULT);

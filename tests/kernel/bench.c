@@ -12,60 +12,20 @@
 #include "mm/heap.h"
 #include "mm/kvm.h"
 #include "mm/pmm.h"
+#include "tests/kernel/bench_mm.h"
 
 #define N	 2000
 #define RUNS	 5
 #define BENCH_VA (KERNEL_VIRT_BASE - 0x40000000ul)
 
-typedef void (*bench_fn)(void);
-
-static uint64_t scratch_frame;
-
-static void frame_alloc_free(void)
-{
-	uint64_t f;
-	for (int i = 0; i < N; i++) {
-		allocate_frames(1, ZONE_NORMAL, &f);
-		free_frames(f, 1);
-	}
-}
-
-static void frame_alloc_free_16(void)
-{
-	uint64_t f;
-	for (int i = 0; i < N; i++) {
-		allocate_frames(16, ZONE_NORMAL, &f);
-		free_frames(f, 16);
-	}
-}
-
-static void kmalloc_free_64(void)
-{
-	for (int i = 0; i < N; i++)
-		kfree(kmalloc(64));
-}
-
-static void kmalloc_free_4k(void)
-{
-	for (int i = 0; i < N; i++)
-		kfree(kmalloc(4096));
-}
-
-static void map_unmap(void)
-{
-	for (int i = 0; i < N; i++) {
-		map_page(&kernel_pt, BENCH_VA, scratch_frame * FRAME_SIZE,
-			 PTE_PRESENT | PTE_WRITABLE | PTE_NO_EXECUTE | PTE_GLOBAL);
-		unmap_page(&kernel_pt, BENCH_VA, NULL);
-	}
-}
+typedef void (*bench_fn)(int n);
 
 #define NOP10 "nop; nop; nop; nop; nop; nop; nop; nop; nop; nop;"
 
 /* Calibration: exactly 100 instructions per iteration beyond the loop. */
-static void nops_100(void)
+static void nops_100(int n)
 {
-	for (int i = 0; i < N; i++)
+	for (int i = 0; i < n; i++)
 		__asm__ volatile(NOP10 NOP10 NOP10 NOP10 NOP10 NOP10 NOP10 NOP10 NOP10 NOP10 ::
 				     : "memory");
 }
@@ -103,9 +63,9 @@ static uint64_t measure_switch(void)
 	return best / (2 * N);
 }
 
-static void empty(void)
+static void empty(int n)
 {
-	for (int i = 0; i < N; i++)
+	for (int i = 0; i < n; i++)
 		__asm__ volatile("" ::: "memory");
 }
 
@@ -116,7 +76,7 @@ static uint64_t measure(bench_fn fn)
 
 	for (int r = 0; r < RUNS; r++) {
 		uint64_t t0 = arch_counter();
-		fn();
+		fn(N);
 		uint64_t ticks = arch_counter() - t0;
 		/* rdtsc under -icount counts ns already; other counters tick at hz. */
 		uint64_t ns = hz ? ticks * 1000000000ull / hz : ticks;
@@ -126,36 +86,33 @@ static uint64_t measure(bench_fn fn)
 	return best;
 }
 
+/* One figure: instructions per operation, the empty loop taken off. */
+static void report(const char *name, bench_fn fn, uint64_t base)
+{
+	uint64_t t = measure(fn);
+	kprintf("BENCH arch=%s name=%s value=%llu unit=instr\n", arch_name, name,
+		(unsigned long long)((t > base ? t - base : 0) / N));
+}
+
 void kbench_run_all(void)
 {
-	static const struct {
-		const char *name;
-		bench_fn fn;
-	} benches[] = {
-	    {"frame_alloc_free", frame_alloc_free},
-	    {"frame_alloc_free_16", frame_alloc_free_16},
-	    {"kmalloc_free_64", kmalloc_free_64},
-	    {"kmalloc_free_4k", kmalloc_free_4k},
-	    {"map_unmap", map_unmap},
-	    {"calibration_100_nops", nops_100},
-	};
-	uint64_t anchor;
+	uint64_t frame, anchor;
 
 	/* A neighbour keeps the leaf table alive, as in a populated address space. */
-	allocate_frames(1, ZONE_NORMAL, &scratch_frame);
+	allocate_frames(1, ZONE_NORMAL, &frame);
 	allocate_frames(1, ZONE_NORMAL, &anchor);
 	map_page(&kernel_pt, BENCH_VA + PAGE_SIZE, anchor * FRAME_SIZE,
 		 PTE_PRESENT | PTE_NO_EXECUTE | PTE_GLOBAL);
+	bench_map =
+	    (struct bench_map_target){&kernel_pt, BENCH_VA, frame * FRAME_SIZE,
+				      PTE_PRESENT | PTE_WRITABLE | PTE_NO_EXECUTE | PTE_GLOBAL};
 	uint64_t base = measure(empty);
 	kprintf("BENCH arch=%s name=kthread_switch value=%llu unit=instr\n", arch_name,
 		(unsigned long long)measure_switch());
-	for (unsigned i = 0; i < sizeof(benches) / sizeof(benches[0]); i++) {
-		uint64_t t = measure(benches[i].fn);
-		uint64_t per = (t > base ? t - base : 0) / N;
-		kprintf("BENCH arch=%s name=%s value=%llu unit=instr\n", arch_name, benches[i].name,
-			(unsigned long long)per);
-	}
+	for (unsigned i = 0; i < sizeof(bench_mm_ops) / sizeof(bench_mm_ops[0]); i++)
+		report(bench_mm_ops[i].name, bench_mm_ops[i].run, base);
+	report("calibration_100_nops", nops_100, base);
 	unmap_page(&kernel_pt, BENCH_VA + PAGE_SIZE, NULL);
 	free_frames(anchor, 1);
-	free_frames(scratch_frame, 1);
+	free_frames(frame, 1);
 }
