@@ -35,23 +35,29 @@ struct kthread *kthread_current(void)
 	return current;
 }
 
-void kthread_schedule(void)
+/* Run what the scheduler picks; interrupts are off (the tick shares the run queues). */
+static void switch_to_next(void)
 {
-	irqflags_t flags = arch_irq_save(); /* the tick may call us too */
 	struct kthread *next = (struct kthread *)next_thread(0);
 	if (next && next != current) {
 		struct kthread *prev = current;
 		current = next;
 		arch_context_switch(&prev->ctx, &next->ctx);
 	}
+}
+
+void kthread_schedule(void)
+{
+	irqflags_t flags = arch_irq_save();
+	switch_to_next();
 	arch_irq_restore(flags); /* this thread's own state, whoever switched back to it */
 }
 
 void kthread_yield(void)
 {
-	irqflags_t flags = arch_irq_save(); /* the run queues are the tick's too */
+	irqflags_t flags = arch_irq_save();
 	yield_cpu(0);
-	kthread_schedule();
+	switch_to_next();
 	arch_irq_restore(flags);
 }
 
@@ -66,7 +72,7 @@ _Noreturn void kthread_exit(void)
 	unschedule_thread(&self->se);
 	if (self->joiner && self->joiner->se.state == T_BLOCKED)
 		wake_thread(&self->joiner->se);
-	kthread_schedule();
+	switch_to_next();
 	panic("kthread: an exited thread ran again");
 }
 
@@ -120,7 +126,7 @@ int kthread_join(struct kthread *t)
 		} else {
 			block_thread(&current->se, BLOCK_WAITING_FOR_CHILD, 0, 0);
 		}
-		kthread_schedule();
+		switch_to_next();
 	}
 	arch_irq_restore(flags);
 	kstack_free(t->stack_top);

@@ -4,12 +4,10 @@
 #include "mm/kvm.h"
 #include "mm/pmm.h"
 
-/* 2 GiB below the image: clear of the direct map and of the image on every arch. */
-#define KSTACK_AREA (KERNEL_VIRT_BASE - 0x80000000ul)
-
 static uint64_t used[KSTACK_SLOTS / 64];
 
-_Static_assert(KSTACK_SLOTS *(uint64_t)KSTACK_STRIDE <= 0x40000000ull, "area fits below scratch");
+_Static_assert(KVM_KSTACK_AREA + KSTACK_SLOTS * (uint64_t)KSTACK_STRIDE <= KVM_SCRATCH_VA,
+	       "the stacks fit below the scratch window");
 
 int kstack_alloc(uintptr_t *top)
 {
@@ -19,7 +17,7 @@ int kstack_alloc(uintptr_t *top)
 	if (slot == KSTACK_SLOTS)
 		return E_OUT_OF_MEMORY;
 	uintptr_t base =
-	    KSTACK_AREA + (uintptr_t)slot * KSTACK_STRIDE + (KSTACK_STRIDE - KSTACK_SIZE);
+	    KVM_KSTACK_AREA + (uintptr_t)slot * KSTACK_STRIDE + (KSTACK_STRIDE - KSTACK_SIZE);
 	for (uintptr_t va = base; va < base + KSTACK_SIZE; va += PAGE_SIZE) {
 		uint64_t frame;
 		int err = allocate_frames(1, ZONE_NORMAL, &frame);
@@ -43,9 +41,9 @@ int kstack_alloc(uintptr_t *top)
 void kstack_free(uintptr_t top)
 {
 	uintptr_t base = top - KSTACK_SIZE;
-	uint64_t slot = (base - KSTACK_AREA) / KSTACK_STRIDE;
+	uint64_t slot = (base - KVM_KSTACK_AREA) / KSTACK_STRIDE;
 
-	if (base < KSTACK_AREA || slot >= KSTACK_SLOTS || !(used[slot / 64] >> (slot % 64) & 1))
+	if (base < KVM_KSTACK_AREA || slot >= KSTACK_SLOTS || !(used[slot / 64] >> (slot % 64) & 1))
 		panic("kstack_free(%#lx): not a kernel stack", (unsigned long)top);
 	for (uintptr_t va = base; va < top; va += PAGE_SIZE) {
 		uint64_t pa;

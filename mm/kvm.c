@@ -29,15 +29,11 @@ static void map_image(const struct boot_info *bi, const char *start, const char 
 		panic("kvm: mapping the image at %p-%p: error %d", start, end, err);
 }
 
-/* One device page through the direct map, uncached. */
+/* A device page the kernel needs from the start (console, power-off). */
 static void map_device(uint64_t pa)
 {
-	uint64_t page = pa & ~(uint64_t)(PAGE_SIZE - 1);
-	int err =
-	    map_page(&kernel_pt, PHYS_MAP_BASE + page, page,
-		     PTE_PRESENT | PTE_WRITABLE | PTE_NO_EXECUTE | PTE_GLOBAL | PTE_CACHE_DISABLE);
-	if (err && err != E_MEM_ALREADY_MAPPED)
-		panic("kvm: mapping device page %#llx: error %d", (unsigned long long)page, err);
+	if (!kvm_map_device(pa, 1))
+		panic("kvm: cannot map the device page at %#llx", (unsigned long long)pa);
 }
 
 static void direct_map(uint64_t start, uint64_t end, unsigned flags)

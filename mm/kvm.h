@@ -22,6 +22,14 @@ void mm_init(const struct boot_info *bi);
  */
 void *kvm_map_device(uint64_t pa, uint64_t size);
 
+/*
+ * The kernel half below the image, on every arch (clear of the direct map):
+ *   KVM_KSTACK_AREA  [image - 2 GiB, image - 1 GiB)  kernel stacks (mm/kstack.c)
+ *   KVM_SCRATCH_VA   [image - 1 GiB, image)          free for tests and benchmarks
+ */
+#define KVM_KSTACK_AREA (KERNEL_VIRT_BASE - 0x80000000ul)
+#define KVM_SCRATCH_VA	(KERNEL_VIRT_BASE - 0x40000000ul)
+
 /* Kernel image boundaries from the linker script. */
 extern char __kernel_start[], __text_start[], __text_end[], __rodata_start[], __rodata_end[],
     __data_start[], __kernel_end[], __boot_stack_guard[], __boot_stack_top[];

@@ -14,9 +14,8 @@
 #include "mm/pmm.h"
 #include "tests/kernel/bench_mm.h"
 
-#define N	 2000
-#define RUNS	 5
-#define BENCH_VA (KERNEL_VIRT_BASE - 0x40000000ul)
+#define N    2000
+#define RUNS 5
 
 typedef void (*bench_fn)(int n);
 
@@ -101,10 +100,10 @@ void kbench_run_all(void)
 	/* A neighbour keeps the leaf table alive, as in a populated address space. */
 	allocate_frames(1, ZONE_NORMAL, &frame);
 	allocate_frames(1, ZONE_NORMAL, &anchor);
-	map_page(&kernel_pt, BENCH_VA + PAGE_SIZE, anchor * FRAME_SIZE,
+	map_page(&kernel_pt, KVM_SCRATCH_VA + PAGE_SIZE, anchor * FRAME_SIZE,
 		 PTE_PRESENT | PTE_NO_EXECUTE | PTE_GLOBAL);
 	bench_map =
-	    (struct bench_map_target){&kernel_pt, BENCH_VA, frame * FRAME_SIZE,
+	    (struct bench_map_target){&kernel_pt, KVM_SCRATCH_VA, frame * FRAME_SIZE,
 				      PTE_PRESENT | PTE_WRITABLE | PTE_NO_EXECUTE | PTE_GLOBAL};
 	uint64_t base = measure(empty);
 	kprintf("BENCH arch=%s name=kthread_switch value=%llu unit=instr\n", arch_name,
@@ -112,7 +111,7 @@ void kbench_run_all(void)
 	for (unsigned i = 0; i < sizeof(bench_mm_ops) / sizeof(bench_mm_ops[0]); i++)
 		report(bench_mm_ops[i].name, bench_mm_ops[i].run, base);
 	report("calibration_100_nops", nops_100, base);
-	unmap_page(&kernel_pt, BENCH_VA + PAGE_SIZE, NULL);
+	unmap_page(&kernel_pt, KVM_SCRATCH_VA + PAGE_SIZE, NULL);
 	free_frames(anchor, 1);
 	free_frames(frame, 1);
 }

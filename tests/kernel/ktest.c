@@ -18,6 +18,20 @@ const struct boot_info *ktest_boot_info(void)
 	return run.bi;
 }
 
+bool ktest_expect(const char *key, uint64_t *value)
+{
+	char name[32], buf[32];
+
+	ksnprintf(name, sizeof(name), "expect.%s", key);
+	if (!run.bi || !boot_cmdline_get(run.bi, name, buf, sizeof(buf)) || !*buf)
+		return false;
+	uint64_t v = 0;
+	for (const char *s = buf; *s >= '0' && *s <= '9'; s++)
+		v = v * 10 + (uint64_t)(*s - '0');
+	*value = v;
+	return true;
+}
+
 void ktest_fail(const char *file, int line, const char *fmt, ...)
 {
 	va_list ap;

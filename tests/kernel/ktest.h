@@ -35,6 +35,8 @@ void ktest_fail(const char *file, int line, const char *fmt, ...) PRINTF_LIKE(3,
 int ktest_run_all(const struct boot_info *bi);
 /* The boot information of this boot, for tests that check it. */
 const struct boot_info *ktest_boot_info(void);
+/* The number ci/boot --test put on the command line as expect.<key>=N; false when absent. */
+bool ktest_expect(const char *key, uint64_t *value);
 
 #define KASSERT(cond)                                                                  \
 	do {                                                                           \

@@ -7,22 +7,12 @@
 #include "core/kstring.h"
 #include "tests/kernel/ktest.h"
 
-static uint64_t parse_u64(const char *s)
-{
-	uint64_t v = 0;
-
-	while (*s >= '0' && *s <= '9')
-		v = v * 10 + (uint64_t)(*s++ - '0');
-	return v;
-}
-
 KTEST(boot_memory_matches_qemu)
 {
 	const struct boot_info *bi = ktest_boot_info();
-	char buf[32];
+	uint64_t want;
 
-	KASSERT(boot_cmdline_get(bi, "expect.mem", buf, sizeof(buf)) != NULL);
-	uint64_t want = parse_u64(buf);
+	KASSERT(ktest_expect("mem", &want));
 	uint64_t total = boot_ram_total(bi);
 	KASSERT_GT_U(want, 0);
 	/* Firmware keeps a little (x86 low memory holes, ACPI); never more than 1/64. */
@@ -34,10 +24,10 @@ KTEST(boot_memory_matches_qemu)
 KTEST(boot_cpus_match_qemu)
 {
 	const struct boot_info *bi = ktest_boot_info();
-	char buf[16];
+	uint64_t want;
 
-	KASSERT(boot_cmdline_get(bi, "expect.cpus", buf, sizeof(buf)) != NULL);
-	KASSERT_EQ(bi->cpu_count, parse_u64(buf));
+	KASSERT(ktest_expect("cpus", &want));
+	KASSERT_EQ(bi->cpu_count, want);
 }
 
 KTEST(boot_ranges_are_sane)

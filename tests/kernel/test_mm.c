@@ -11,22 +11,11 @@
 #include "mm/pmm.h"
 #include "tests/kernel/ktest.h"
 
-/* Kernel-half addresses nothing else uses: below the image, above the direct map. */
-#define SCRATCH_VA (KERNEL_VIRT_BASE - 0x40000000ul)
-
-static uint64_t parse_u64(const char *s)
-{
-	uint64_t v = 0;
-	while (*s >= '0' && *s <= '9')
-		v = v * 10 + (uint64_t)(*s++ - '0');
-	return v;
-}
-
 KTEST(mm_statistics_match_the_machine)
 {
 	const struct boot_info *bi = ktest_boot_info();
 	struct memory_stats s = memory_stats();
-	char buf[32];
+	uint64_t want;
 
 	KASSERT_EQ(s.free_frames + s.allocated_frames + s.reserved_frames, s.total_frames);
 	KASSERT_EQ(s.zone[ZONE_HIGH].total_frames, 0);
@@ -34,8 +23,7 @@ KTEST(mm_statistics_match_the_machine)
 	KASSERT_LE_U(s.total_frames * FRAME_SIZE, boot_ram_total(bi));
 	KASSERT_GE_U(s.total_frames * FRAME_SIZE + bi->ram_count * 2 * FRAME_SIZE,
 		     boot_ram_total(bi));
-	KASSERT(boot_cmdline_get(bi, "expect.mem", buf, sizeof(buf)) != NULL);
-	uint64_t want = parse_u64(buf);
+	KASSERT(ktest_expect("mem", &want));
 	KASSERT_LE_U(s.total_frames * FRAME_SIZE, want);
 	KASSERT_GE_U(s.total_frames * FRAME_SIZE, want - want / 64);
 	KASSERT_GT_U(s.free_frames, s.total_frames / 2);
@@ -49,25 +37,25 @@ KTEST(mm_map_translate_unmap_real_frames)
 	uint64_t *direct = phys_to_virt(frame * FRAME_SIZE);
 	for (unsigned i = 0; i < 512; i++)
 		direct[i] = 0x5a5a000000000000ull | i;
-	KASSERT_EQ(map_page(&kernel_pt, SCRATCH_VA, frame * FRAME_SIZE,
+	KASSERT_EQ(map_page(&kernel_pt, KVM_SCRATCH_VA, frame * FRAME_SIZE,
 			    PTE_PRESENT | PTE_WRITABLE | PTE_NO_EXECUTE),
 		   E_OK);
-	KASSERT_EQ(translate(&kernel_pt, SCRATCH_VA + 8, &pa), E_OK);
+	KASSERT_EQ(translate(&kernel_pt, KVM_SCRATCH_VA + 8, &pa), E_OK);
 	KASSERT_EQ_U(pa, frame * FRAME_SIZE + 8);
-	volatile uint64_t *mapped = (volatile uint64_t *)SCRATCH_VA;
+	volatile uint64_t *mapped = (volatile uint64_t *)KVM_SCRATCH_VA;
 	for (unsigned i = 0; i < 512; i++)
 		KASSERT_EQ_U(mapped[i], 0x5a5a000000000000ull | i);
 	mapped[7] = 0x1234;
 	KASSERT_EQ_U(direct[7], 0x1234);
-	KASSERT_EQ(map_page(&kernel_pt, SCRATCH_VA, 0, PTE_PRESENT), E_MEM_ALREADY_MAPPED);
-	KASSERT_EQ(unmap_page(&kernel_pt, SCRATCH_VA, &pa), E_OK);
+	KASSERT_EQ(map_page(&kernel_pt, KVM_SCRATCH_VA, 0, PTE_PRESENT), E_MEM_ALREADY_MAPPED);
+	KASSERT_EQ(unmap_page(&kernel_pt, KVM_SCRATCH_VA, &pa), E_OK);
 	KASSERT_EQ_U(pa, frame * FRAME_SIZE);
-	KASSERT_EQ(translate(&kernel_pt, SCRATCH_VA, &pa), E_MEM_NOT_MAPPED);
+	KASSERT_EQ(translate(&kernel_pt, KVM_SCRATCH_VA, &pa), E_MEM_NOT_MAPPED);
 	/* And the mapping is really gone: a read faults. */
 	trap_expect(TRAP_PAGE_FAULT);
 	(void)mapped[0];
 	KASSERT(trap_expect_done());
-	KASSERT_EQ_U(trap_last()->addr, SCRATCH_VA);
+	KASSERT_EQ_U(trap_last()->addr, KVM_SCRATCH_VA);
 	KASSERT_EQ(free_frames(frame, 1), E_OK);
 }
 
