@@ -13,33 +13,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "include/abi/cap.h"
 #include "include/abi/error.h"
-
-/* ObjectType of the Kernel API, plus the hardware objects of the Driver API. */
-enum object_type {
-	OBJ_MEMORY,
-	OBJ_PROCESS,
-	OBJ_THREAD,
-	OBJ_IPC_ENDPOINT,
-	OBJ_FILE,
-	OBJ_DEVICE,
-	OBJ_INTERRUPT,
-	OBJ_IO_PORTS,
-	OBJ_MMIO,
-	OBJ_DMA,
-	OBJ_TYPE_COUNT,
-};
-
-/* Rights of the Kernel API. */
-enum {
-	RIGHT_READ = 1u << 0,
-	RIGHT_WRITE = 1u << 1,
-	RIGHT_EXECUTE = 1u << 2,
-	RIGHT_DELETE = 1u << 3,
-	RIGHT_GRANT = 1u << 4,
-	RIGHT_MAP = 1u << 5,
-	RIGHTS_ALL = (1u << 6) - 1,
-};
 
 typedef uint64_t cap_token_t;
 

@@ -8,10 +8,12 @@ set(ARCH_DIR ${CMAKE_SOURCE_DIR}/arch/${KERNEL_ARCH})
 include(${ARCH_DIR}/arch.cmake) # sets ARCH_SOURCES, ARCH_LINKER_SCRIPT, ARCH_C_FLAGS
 
 file(GLOB KTEST_SOURCES CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/kernel/*.c)
+include(${CMAKE_SOURCE_DIR}/user/user.cmake) # init.elf, embedded through generated/embed.S
 
 add_executable(kernel ${CORE_PURE_SOURCES} ${CORE_KERNEL_SOURCES} ${MM_PURE_SOURCES}
   ${MM_KERNEL_SOURCES} ${CAP_PURE_SOURCES} ${SCHED_PURE_SOURCES}
-  ${ARCH_SOURCES} ${KTEST_SOURCES})
+  ${ARCH_SOURCES} ${KTEST_SOURCES} ${CMAKE_BINARY_DIR}/generated/embed.S)
+add_dependencies(kernel init)
 set_target_properties(kernel PROPERTIES OUTPUT_NAME kernel.elf SUFFIX "")
 target_include_directories(kernel PRIVATE
   ${CMAKE_SOURCE_DIR}        # "core/...", "arch/hal/..."

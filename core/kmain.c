@@ -2,6 +2,7 @@
 #include "arch/hal/hal.h"
 #include "config.h"
 #include "core/boot_info.h"
+#include "core/init.h"
 #include "core/kprintf.h"
 #include "core/shell.h"
 #include "core/kthread.h"
@@ -74,5 +75,6 @@ _Noreturn void kmain(struct boot_info *bi)
 		int failed = ktest_run_all(bi);
 		arch_power_off(failed ? 1 : 0);
 	}
+	init_run();
 	shell_run(bi);
 }

@@ -1,17 +1,27 @@
 /*
  * Kernel threads on top of the scheduler's policy and the arch's context
  * switch. The tick calls into the scheduler too, so every call into it
- * here runs with interrupts off.
+ * here runs with interrupts off. User threads are kernel threads with a
+ * process (core/process.c): a switch to one also brings its address
+ * space, its kernel stack for traps and its FP/SIMD registers.
  */
 #include "core/kthread.h"
 #include "arch/hal/cpu.h"
+#include "arch/hal/mmu.h"
+#include "arch/hal/timer.h"
+#include "arch/hal/user.h"
 #include "core/kstring.h"
+#include "core/metrics.h"
 #include "core/panic.h"
+#include "core/process.h"
 #include "mm/heap.h"
 #include "mm/kstack.h"
+#include "mm/kvm.h"
 
 static struct kthread boot_thread = {.name = "boot"};
 static struct kthread *current = &boot_thread;
+static struct vmspace *live_space; /* the user half this CPU translates with */
+static uint64_t switch_start;	   /* when the last switch began, for the latency metric */
 static uint32_t next_id = 1;
 static bool preemptive; /* the tick runs: threads start with interrupts on */
 
@@ -35,15 +45,41 @@ struct kthread *kthread_current(void)
 	return current;
 }
 
+void kthread_use_space(struct vmspace *vs)
+{
+	if (vs == live_space)
+		return;
+	if (vs) {
+		vmspace_sync(vs);
+		arch_mmu_activate(vs->pt.root);
+	} else {
+		arch_mmu_activate(kernel_pt.root);
+	}
+	live_space = vs;
+}
+
 /* Run what the scheduler picks; interrupts are off (the tick shares the run queues). */
 static void switch_to_next(void)
 {
 	struct kthread *next = (struct kthread *)next_thread(0);
-	if (next && next != current) {
-		struct kthread *prev = current;
-		current = next;
-		arch_context_switch(&prev->ctx, &next->ctx);
+	if (!next || next == current)
+		return;
+	struct kthread *prev = current;
+	metrics.context_switches++;
+	switch_start = arch_time_ns();
+	if (prev->proc)
+		arch_fpu_save(prev->fpu);
+	if (next->proc) {
+		next->proc->switches++;
+		arch_fpu_restore(next->fpu);
+		arch_set_kernel_stack(next->stack_top);
+		kthread_use_space(&next->proc->vs);
 	}
+	current = next;
+	arch_context_switch(&prev->ctx, &next->ctx);
+	/* prev runs again: some later switch came back to it. */
+	metrics.switch_ns += arch_time_ns() - switch_start;
+	metrics.switches_timed++;
 }
 
 void kthread_schedule(void)
@@ -59,6 +95,20 @@ void kthread_yield(void)
 	yield_cpu(0);
 	switch_to_next();
 	arch_irq_restore(flags);
+}
+
+int kthread_block(enum block_reason reason, uint64_t timeout_ns)
+{
+	if (current == &boot_thread) {
+		/* The idle thread cannot block; it runs only when nothing else can. */
+		yield_cpu(0);
+		switch_to_next();
+		return E_OK;
+	}
+	uint64_t now = timeout_ns ? arch_time_ns() : 0;
+	block_thread(&current->se, reason, timeout_ns, now);
+	switch_to_next();
+	return current->se.wake_result;
 }
 
 _Noreturn void kthread_exit(void)
@@ -84,7 +134,7 @@ static void thread_main(void *arg)
 	self->fn(self->arg);
 }
 
-struct kthread *kthread_create(const char *name, void (*fn)(void *), void *arg, unsigned priority)
+struct kthread *kthread_new(const char *name, void (*fn)(void *), void *arg)
 {
 	struct kthread *t = kzalloc(sizeof(*t));
 	if (!t)
@@ -98,12 +148,29 @@ struct kthread *kthread_create(const char *name, void (*fn)(void *), void *arg, 
 	t->arg = arg;
 	t->se.id = next_id++;
 	arch_context_init(&t->ctx, t->stack_top, thread_main, t);
+	return t;
+}
+
+int kthread_start(struct kthread *t, unsigned priority)
+{
 	irqflags_t flags = arch_irq_save(); /* the run queues are the tick's too */
 	int err = schedule_thread(&t->se, priority);
 	arch_irq_restore(flags);
-	if (err) {
-		kstack_free(t->stack_top);
-		kfree(t);
+	return err;
+}
+
+void kthread_free(struct kthread *t)
+{
+	kstack_free(t->stack_top);
+	kfree(t->fpu);
+	kfree(t);
+}
+
+struct kthread *kthread_create(const char *name, void (*fn)(void *), void *arg, unsigned priority)
+{
+	struct kthread *t = kthread_new(name, fn, arg);
+	if (t && kthread_start(t, priority)) {
+		kthread_free(t);
 		return NULL;
 	}
 	return t;
@@ -111,7 +178,7 @@ struct kthread *kthread_create(const char *name, void (*fn)(void *), void *arg, 
 
 int kthread_join(struct kthread *t)
 {
-	if (!t || t == current || t == &boot_thread)
+	if (!t || t == current || t == &boot_thread || t->proc)
 		return E_INVALID_PARAMETER;
 	irqflags_t flags = arch_irq_save();
 	if (t->joiner) {
@@ -119,17 +186,9 @@ int kthread_join(struct kthread *t)
 		return E_INVALID_PARAMETER; /* someone else reaps it */
 	}
 	t->joiner = current;
-	while (!t->exited) {
-		if (current == &boot_thread) {
-			/* The idle thread cannot block; it runs only when nothing else can. */
-			yield_cpu(0);
-		} else {
-			block_thread(&current->se, BLOCK_WAITING_FOR_CHILD, 0, 0);
-		}
-		switch_to_next();
-	}
+	while (!t->exited)
+		kthread_block(BLOCK_WAITING_FOR_CHILD, 0);
 	arch_irq_restore(flags);
-	kstack_free(t->stack_top);
-	kfree(t);
+	kthread_free(t);
 	return E_OK;
 }

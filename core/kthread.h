@@ -11,6 +11,9 @@
 #include "arch/hal/context.h"
 #include "sched/sched.h"
 
+struct process;
+struct fpu_state;
+
 struct kthread {
 	struct sched_entity se; /* first: a scheduler entity is its thread */
 	struct cpu_context ctx;
@@ -18,14 +21,37 @@ struct kthread {
 	void (*fn)(void *);
 	void *arg;
 	bool exited;
-	struct kthread *joiner; /* the thread in kthread_join() on it */
+	bool killed;		    /* its process is ending: die at the next way out */
+	struct kthread *joiner;	    /* the thread in kthread_join() on it */
+	struct kthread **wait_slot; /* where it is registered as a waiter, while blocked */
 	char name[16];
+	/* User threads (core/process.c): */
+	struct process *proc;	   /* NULL for kernel threads */
+	struct fpu_state *fpu;	   /* the user FP/SIMD registers while it is switched out */
+	struct kthread *proc_next; /* the process's threads */
+	uintptr_t ustack_base, ustack_size;
+	int exit_code;
 };
+
+struct vmspace;
 
 /* Make the running boot code thread 0 (CPU 0's idle thread) and start the scheduler. */
 void kthread_init(void);
 /* A new ready thread running fn(arg) at `priority`; NULL when out of memory. */
 struct kthread *kthread_create(const char *name, void (*fn)(void *), void *arg, unsigned priority);
+/* The same in two steps: a thread that does not run until kthread_start(). */
+struct kthread *kthread_new(const char *name, void (*fn)(void *), void *arg);
+int kthread_start(struct kthread *t, unsigned priority);
+/* Make `vs` (NULL: none) the user half this CPU translates with. */
+void kthread_use_space(struct vmspace *vs);
+/* Free a thread that has exited and will not run again (not the running one). */
+void kthread_free(struct kthread *t);
+/*
+ * Block the running thread for `reason` until woken or `timeout_ns` passes
+ * (0: no timeout); E_OK when woken, E_TIMEOUT when the time ran out.
+ * Interrupts must be off; they are off again on return.
+ */
+int kthread_block(enum block_reason reason, uint64_t timeout_ns);
 /* Once the tick runs, new threads start with interrupts enabled. */
 void kthread_set_preemptive(bool on);
 /* The running thread. */

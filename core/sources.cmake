@@ -11,7 +11,11 @@ set(CORE_PURE_SOURCES
 )
 set(CORE_KERNEL_SOURCES
   ${CMAKE_SOURCE_DIR}/core/kmain.c
+  ${CMAKE_SOURCE_DIR}/core/init.c
   ${CMAKE_SOURCE_DIR}/core/kthread.c
+  ${CMAKE_SOURCE_DIR}/core/metrics.c
+  ${CMAKE_SOURCE_DIR}/core/process.c
+  ${CMAKE_SOURCE_DIR}/core/syscall.c
   ${CMAKE_SOURCE_DIR}/core/timer.c
   ${CMAKE_SOURCE_DIR}/core/panic.c
   ${CMAKE_SOURCE_DIR}/core/shell.c

@@ -3,6 +3,8 @@
 #include "arch/hal/timer.h"
 #include "core/kprintf.h"
 #include "core/kthread.h"
+#include "core/metrics.h"
+#include "core/process.h"
 
 static volatile uint64_t ticks;
 
@@ -24,6 +26,8 @@ void trap_timer(struct trap_frame *tf)
 {
 	(void)tf;
 	ticks++;
+	metrics.interrupts++;
+	process_tick();
 	uint64_t now = arch_time_ns();
 	arch_timer_set(now + TIMER_TICK_NS);
 	if (sched_tick(0, now))

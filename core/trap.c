@@ -2,6 +2,8 @@
 #include "arch/hal/hal.h"
 #include "core/panic.h"
 #include "core/trap.h"
+#include "core/metrics.h"
+#include "core/process.h"
 
 static const char *const kind_names[TRAP_KIND_COUNT] = {
     [TRAP_BREAKPOINT] = "breakpoint",
@@ -40,8 +42,34 @@ const struct trap_info *trap_last(void)
 	return &expect.last;
 }
 
+static const enum exit_reason kind_exit[TRAP_KIND_COUNT] = {
+    [TRAP_BREAKPOINT] = EXIT_BREAKPOINT, [TRAP_ILLEGAL] = EXIT_ILLEGAL,
+    [TRAP_ALIGNMENT] = EXIT_ALIGNMENT,	 [TRAP_PAGE_FAULT] = EXIT_PAGE_FAULT,
+    [TRAP_BUS] = EXIT_PAGE_FAULT,	 [TRAP_ARITH] = EXIT_ARITH,
+    [TRAP_SYSCALL] = EXIT_ILLEGAL,	 [TRAP_OTHER] = EXIT_FAULT,
+};
+
+/* A fault from user mode ends the process, with one line on the console. */
+static _Noreturn void user_fault(enum trap_kind kind, const char *what, uintptr_t pc,
+				 uintptr_t addr)
+{
+	struct process *p = process_current();
+	if (!p)
+		panic("user fault outside a process");
+	kprintf("process %llu (%s) killed: %s at pc %#lx, address %#lx\n",
+		(unsigned long long)p->pid, p->name, what, (unsigned long)pc, (unsigned long)addr);
+	p->page_faults += kind == TRAP_PAGE_FAULT;
+	process_exit_self(-1, kind < TRAP_KIND_COUNT ? kind_exit[kind] : EXIT_FAULT, addr);
+}
+
 void trap_fault(struct trap_frame *tf, const struct trap_info *info)
 {
+	if (info->user)
+		user_fault(info->kind, info->name ? info->name : kind_names[info->kind], info->pc,
+			   info->kind == TRAP_PAGE_FAULT || info->kind == TRAP_BUS ||
+				   info->kind == TRAP_ALIGNMENT
+			       ? info->addr
+			       : info->pc);
 	if (expect.armed && info->kind == expect.kind) {
 		expect.armed = false;
 		expect.taken = true;
@@ -61,6 +89,13 @@ void trap_page_fault(struct trap_frame *tf, uintptr_t addr, unsigned access)
 {
 	uintptr_t pc = arch_trap_pc(tf);
 
+	metrics.page_faults++;
+	if (access & FAULT_USER)
+		user_fault(TRAP_PAGE_FAULT,
+			   access & FAULT_EXEC	  ? "page fault (execute)"
+			   : access & FAULT_WRITE ? "page fault (write)"
+						  : "page fault (read)",
+			   pc, addr);
 	if (expect.armed && expect.kind == TRAP_PAGE_FAULT) {
 		expect.armed = false;
 		expect.taken = true;
@@ -94,5 +129,6 @@ void trap_page_fault(struct trap_frame *tf, uintptr_t addr, unsigned access)
 void trap_irq(struct trap_frame *tf, unsigned irq)
 {
 	(void)tf;
+	metrics.interrupts++;
 	pr_warn("spurious interrupt %u", irq);
 }

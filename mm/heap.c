@@ -8,6 +8,7 @@
  * open-addressing table keyed by address, so kfree needs no size.
  */
 #include "mm/heap.h"
+#include "arch/hal/cpu.h"
 #include "core/kprintf.h"
 #include "core/kstring.h"
 #include "mm/phys.h"
@@ -218,7 +219,7 @@ void heap_init(void)
 		pr_err("heap: no memory for the large-block table; large allocations will fail");
 }
 
-void *kmalloc_aligned(size_t size, size_t align)
+static void *kmalloc_locked(size_t size, size_t align)
 {
 	if (align & (align - 1) || align > PAGE_SIZE)
 		return NULL;
@@ -231,11 +232,25 @@ void *kmalloc_aligned(size_t size, size_t align)
 	return slab_alloc(class_shift[(size - 1) >> MIN_SHIFT]);
 }
 
+/* Threads and interrupt handlers share the heap: each call runs with interrupts off. */
+void *kmalloc_aligned(size_t size, size_t align)
+{
+	irqflags_t irq = arch_irq_save();
+	void *p = kmalloc_locked(size, align);
+	arch_irq_restore(irq);
+	return p;
+}
+
 void *kmalloc(size_t size)
 {
+	void *p;
+	irqflags_t irq = arch_irq_save();
 	if (size - 1 < (1u << MAX_SHIFT)) /* the common case: a slab object */
-		return slab_alloc(class_shift[(size - 1) >> MIN_SHIFT]);
-	return kmalloc_aligned(size, 1);
+		p = slab_alloc(class_shift[(size - 1) >> MIN_SHIFT]);
+	else
+		p = kmalloc_locked(size, 1);
+	arch_irq_restore(irq);
+	return p;
 }
 
 void *kzalloc(size_t size)
@@ -277,7 +292,7 @@ static __attribute__((noinline)) void bad_free(void *ptr, const char *why)
 	pr_err("heap: %s %p", why, ptr);
 }
 
-void kfree(void *ptr)
+static void kfree_locked(void *ptr)
 {
 	uintptr_t a = (uintptr_t)ptr;
 
@@ -307,6 +322,13 @@ void kfree(void *ptr)
 	account_free(1u << s->shift);
 	if (!--s->used && (s->prev || s->next))
 		slab_release(s);
+}
+
+void kfree(void *ptr)
+{
+	irqflags_t irq = arch_irq_save();
+	kfree_locked(ptr);
+	arch_irq_restore(irq);
 }
 
 struct allocator_stats heap_stats(void)

@@ -66,6 +66,7 @@ static void kvm_init(const struct boot_info *bi)
 	if (pt_create(&kernel_pt, &arch_pt_format, arch_mmu_levels()))
 		panic("kvm: no frame for the root table");
 	kernel_pt.table_limit = BOOT_MAP_LIMIT;
+	kernel_pt.keep_top = true; /* process roots share the tables below the root */
 
 	/* The image, W^X, with a hole for the boot stack's guard page. */
 	map_image(bi, __text_start, __text_end, kflags);

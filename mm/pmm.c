@@ -10,6 +10,7 @@
  * common alloc/free pair short.
  */
 #include "mm/pmm.h"
+#include "arch/hal/cpu.h"
 #include "core/kprintf.h"
 #include "core/kstring.h"
 #include "mm/phys.h"
@@ -190,7 +191,7 @@ static uint64_t take_block(enum zone z, unsigned order, uint64_t limit_pfn)
 	return NIL;
 }
 
-int allocate_frames_below(size_t count, enum zone z, uint64_t limit, uint64_t *frame)
+static int alloc_below(size_t count, enum zone z, uint64_t limit, uint64_t *frame)
 {
 	if (!count || z >= ZONE_COUNT || !frame)
 		return E_INVALID_PARAMETER;
@@ -217,17 +218,30 @@ int allocate_frames_below(size_t count, enum zone z, uint64_t limit, uint64_t *f
 	return E_OK;
 }
 
+/* Threads and interrupt handlers share the allocator: each call runs with interrupts off. */
+int allocate_frames_below(size_t count, enum zone z, uint64_t limit, uint64_t *frame)
+{
+	irqflags_t irq = arch_irq_save();
+	int err = alloc_below(count, z, limit, frame);
+	arch_irq_restore(irq);
+	return err;
+}
+
 int allocate_frames(size_t count, enum zone z, uint64_t *frame)
 {
 	/* The fast path: one frame from the zone's cache (its set bit hides it from merges). */
+	irqflags_t irq = arch_irq_save();
 	if (count == 1 && z < ZONE_COUNT && pmm.z[z].cached) {
 		uint64_t pfn = pmm.z[z].cache[--pmm.z[z].cached];
 		bit_put(pfn, true);
 		pmm.z[z].free--;
 		*frame = pfn;
+		arch_irq_restore(irq);
 		return E_OK;
 	}
-	return allocate_frames_below(count, z, 0, frame);
+	int err = alloc_below(count, z, 0, frame);
+	arch_irq_restore(irq);
+	return err;
 }
 
 /* The usable piece holding frames [pfn, pfn + n), or NULL. */
@@ -246,7 +260,7 @@ static const struct piece *piece_of(uint64_t pfn, uint64_t n)
 	return NULL;
 }
 
-int free_frames(uint64_t pfn, size_t count)
+static int free_locked(uint64_t pfn, size_t count)
 {
 	if (!count)
 		return E_INVALID_PARAMETER;
@@ -269,6 +283,14 @@ int free_frames(uint64_t pfn, size_t count)
 	}
 	free_range(pfn, count);
 	return E_OK;
+}
+
+int free_frames(uint64_t pfn, size_t count)
+{
+	irqflags_t irq = arch_irq_save();
+	int err = free_locked(pfn, count);
+	arch_irq_restore(irq);
+	return err;
 }
 
 struct memory_stats memory_stats(void)

@@ -66,15 +66,19 @@ int pt_create(struct page_table *pt, const struct pt_format *fmt, unsigned level
 	pt->fmt = fmt;
 	pt->levels = levels;
 	pt->tables = 0;
+	pt->root_gen = 0;
+	pt->owned_roots = 0;
+	pt->keep_top = false;
 	return table_alloc(pt, &pt->root);
 }
 
 static void destroy_level(struct page_table *pt, uint64_t table, unsigned level)
 {
 	pte_t *t = table_at(table);
+	unsigned n = level == pt->levels - 1 && pt->owned_roots ? pt->owned_roots : PT_ENTRIES;
 
 	if (level > 0)
-		for (unsigned i = 0; i < PT_ENTRIES; i++)
+		for (unsigned i = 0; i < n; i++)
 			if (pt->fmt->kind(t[i], level) == PTE_KIND_TABLE)
 				destroy_level(pt, pt->fmt->addr(t[i]), level - 1);
 	table_free(pt, table);
@@ -108,6 +112,8 @@ static inline int map_at(struct page_table *pt, uintptr_t va, uint64_t pa, unsig
 			if (err)
 				return err;
 			*e = fmt->table(next);
+			if (l == pt->levels - 1)
+				pt->root_gen++;
 		}
 		table = next;
 	}
@@ -163,7 +169,8 @@ int unmap_page(struct page_table *pt, uintptr_t va, uint64_t *pa)
 	/* Unlink the tables this emptied, bottom up (the root stays)... */
 	uint64_t dead[6];
 	unsigned ndead = 0;
-	for (unsigned l = 1; l < pt->levels && table_empty(table_at(table)); l++) {
+	unsigned top = pt->keep_top ? pt->levels - 1 : pt->levels;
+	for (unsigned l = 1; l < top && table_empty(table_at(table)); l++) {
 		table_at(path[l])[index_of(va, l)] = 0;
 		dead[ndead++] = table;
 		table = path[l];

@@ -19,6 +19,9 @@ struct page_table {
 	const struct pt_format *fmt;
 	uint64_t table_limit; /* tables come from below this physical address (0: anywhere) */
 	uint64_t tables;      /* table pages held, the root included */
+	uint32_t root_gen;    /* bumped whenever a root entry is filled */
+	uint16_t owned_roots; /* root entries [0, n) are this table's own (0: all) */
+	bool keep_top;	      /* never free the tables right below the root */
 };
 
 /* A new, empty address space with `levels` levels of `fmt` tables. */

@@ -17,6 +17,7 @@ enum kerror {
 	E_RESOURCE_EXHAUSTED = 7,
 	E_INVALID_CAPABILITY = 8,
 	E_IPC = 9,
+	E_NOT_IMPLEMENTED = 10, /* a system call this kernel does not have (yet) */
 	/* MemoryError(..) */
 	E_MEM_ALREADY_MAPPED = 32, /* map over a present page */
 	E_MEM_NOT_MAPPED = 33,	   /* unmap or translate of an absent page */

@@ -1,35 +1,136 @@
 /*
- * System call numbers, shared by the kernel and user space. The VeridianOS
- * numbers of the Kernel API are kept exactly; calls the other documents
- * need take numbers in the ranges below as they arrive.
+ * System calls, shared by the kernel and user space: the numbers and the
+ * structures that cross the boundary. One model on every arch (DESIGN.md
+ * §4): a number and up to seven word arguments in; a tag (0 or an
+ * enum kerror) and up to seven word results out. The VeridianOS numbers
+ * of the Kernel API are kept exactly; the rest take numbers in ranges:
  *
- *   1..63     VeridianOS Kernel API
+ *   1..63     VeridianOS Kernel API (and the calls it implies: terminate,
+ *             thread info, yield, priority, sleep, clock, validate)
  *   64..127   Xous (processes, memory, servers, messages)
  *   128..191  shared regions, metrics, debug
  *   192..255  Driver API
+ *
+ * Arguments and results of each call, "in -> out" (r0.. are the results):
  */
 #ifndef ABI_SYSCALL_H
 #define ABI_SYSCALL_H
 
+#include <stdint.h>
+
 enum syscall_number {
-	SYS_EXIT = 1,
-	SYS_READ = 2,
-	SYS_WRITE = 3,
-	SYS_MMAP = 4,
-	SYS_MUNMAP = 5,
-	SYS_IPC_SEND = 10,
+	SYS_EXIT = 1,	   /* code -> (never returns): ends the calling process */
+	SYS_READ = 2,	   /* fd, buf, len -> r0 bytes (fd 0: not implemented yet) */
+	SYS_WRITE = 3,	   /* fd (1, 2: the debug console), buf, len -> r0 bytes */
+	SYS_MMAP = 4,	   /* addr (0: anywhere), len, prot (PROT_*) -> r0 addr, r1 memory cap */
+	SYS_MUNMAP = 5,	   /* addr, len -> */
+	SYS_IPC_SEND = 10, /* 10..13: issue 5, E_NOT_IMPLEMENTED today */
 	SYS_IPC_RECEIVE = 11,
 	SYS_IPC_CALL = 12,
 	SYS_IPC_REPLY = 13,
-	SYS_PROCESS_CREATE = 20,
-	SYS_PROCESS_START = 21,
-	SYS_PROCESS_WAIT = 22,
-	SYS_THREAD_CREATE = 25,
-	SYS_THREAD_EXIT = 26,
-	SYS_THREAD_JOIN = 27,
-	SYS_CAPABILITY_CREATE = 30,
-	SYS_CAPABILITY_DERIVE = 31,
-	SYS_CAPABILITY_REVOKE = 32,
+	SYS_PROCESS_CREATE = 20, /* struct process_spec * -> r0 pid, r1 process cap */
+	SYS_PROCESS_START = 21,	 /* process cap (EXECUTE) -> */
+	SYS_PROCESS_WAIT =
+	    22, /* process cap (READ), timeout ns (0: none), struct process_exit_info * -> */
+	SYS_PROCESS_TERMINATE = 23, /* process cap (DELETE), exit code -> */
+	SYS_THREAD_CREATE =
+	    25, /* entry, stack base, stack size, arg, priority -> r0 tid, r1 thread cap */
+	SYS_THREAD_EXIT = 26, /* code -> (never returns) */
+	SYS_THREAD_JOIN = 27, /* thread cap (READ), timeout ns (0: none) -> r0 exit code */
+	SYS_THREAD_INFO = 28,
+	SYS_THREAD_SELF = 29,
+	/* -> r0 tid (the null system call of the benchmarks) */ /* thread cap (READ) or 0 (self), struct thread_info * -> */
+	SYS_CAPABILITY_CREATE = 30,   /* object type, object id, rights -> r0 token */
+	SYS_CAPABILITY_DERIVE = 31,   /* token, rights -> r0 token */
+	SYS_CAPABILITY_REVOKE = 32,   /* token -> */
+	SYS_CAPABILITY_VALIDATE = 33, /* token, rights -> r0 type, r1 object id, r2 rights */
+	SYS_YIELD = 40,		      /* -> */
+	SYS_SET_PRIORITY = 41,	      /* thread cap (WRITE) or 0 (self), priority -> */
+	SYS_SLEEP = 42,		      /* ns -> (blocks with BLOCK_SLEEP and that timeout) */
+	SYS_CLOCK = 43,		      /* -> r0 monotonic ns */
+	SYS_SET_AFFINITY = 44,	      /* thread cap (WRITE) or 0 (self), CPU mask -> */
+	SYS_KERNEL_METRICS = 160,     /* struct kernel_metrics * -> */
+	SYS_DEBUG_PRINT = 170,	      /* buf, len -> */
+	SYS_DEBUG_DUMP_PROCESS = 171, /* pid (0: self) -> */
+	SYS_DEBUG_DUMP_MEMORY = 172,  /* -> */
+	SYS_DEBUG_DUMP_IPC = 173,     /* -> */
+	SYS_DEBUG_TRACE = 174,	      /* on (0/1) -> : one console line per system call */
+	SYS_COUNT = 256,
+};
+
+enum { PROCESS_MAP_IMAGE = 1u << 0 };
+
+/* SYS_MMAP protections (never writable and executable at once). */
+enum { PROT_READ = 1, PROT_WRITE = 2, PROT_EXEC = 4 };
+
+/* Argument of SYS_PROCESS_CREATE. Strings are NUL-separated lists. */
+struct process_spec {
+	const void *image; /* an ELF64 executable for this machine */
+	uint64_t image_size;
+	const char *args; /* "prog\0arg1\0" ... */
+	uint64_t args_size;
+	const char *env; /* "KEY=value\0" ... */
+	uint64_t env_size;
+	const uint64_t *caps; /* tokens of the caller's to grant the child (GRANT needed) */
+	uint64_t cap_count;
+	uint32_t priority; /* 0: the caller's */
+	uint32_t flags; /* PROCESS_MAP_IMAGE: also map the image, read-only (env KESTREL_IMAGE) */
+};
+
+/* ExitReason: why a process ended. */
+enum exit_reason {
+	EXIT_NORMAL = 0,     /* SYS_EXIT or its last thread exited */
+	EXIT_TERMINATED = 1, /* SYS_PROCESS_TERMINATE by another process */
+	EXIT_PAGE_FAULT = 2, /* touched an address it has no right to */
+	EXIT_ILLEGAL = 3,    /* illegal or privileged instruction */
+	EXIT_ALIGNMENT = 4,  /* misaligned access the CPU refused */
+	EXIT_ARITH = 5,	     /* divide error */
+	EXIT_BREAKPOINT = 6,
+	EXIT_FAULT = 7, /* any other fault */
+};
+
+struct resource_usage {
+	uint64_t cpu_time_ns;
+	uint64_t syscalls;
+	uint64_t page_faults;
+	uint64_t context_switches;
+	uint64_t memory_peak; /* bytes of user memory mapped at most */
+	uint64_t threads;     /* threads it ever had */
+};
+
+/* ProcessExitInfo of the Kernel API. */
+struct process_exit_info {
+	uint64_t process_id;
+	int32_t exit_code;
+	uint32_t exit_reason; /* enum exit_reason */
+	struct resource_usage usage;
+	uint64_t fault_addr; /* the faulting address or pc for fault reasons */
+};
+
+/* ThreadState and ThreadInfo of the Kernel API. */
+enum thread_state_abi { TS_NEW, TS_READY, TS_RUNNING, TS_BLOCKED, TS_EXITED };
+
+struct thread_info {
+	uint64_t thread_id;
+	uint64_t process_id;
+	uint32_t state; /* enum thread_state_abi */
+	uint32_t priority;
+	uint64_t cpu_affinity; /* 0: any CPU */
+	uint64_t stack_base;
+	uint64_t stack_size;
+};
+
+/* KernelMetrics of the Kernel API. */
+struct kernel_metrics {
+	uint64_t context_switches;
+	uint64_t syscalls_processed;
+	uint64_t page_faults;
+	uint64_t interrupts_handled;
+	uint64_t ipc_messages_sent;
+	uint64_t memory_allocations;
+	uint64_t average_syscall_latency_ns;
+	uint64_t average_context_switch_latency_ns;
+	uint64_t average_ipc_latency_ns;
 };
 
 #endif

@@ -86,3 +86,4 @@ void arch_tlb_flush_all(void)
 {
 	tlb_flushes++;
 }
+bool host_irq_on = true;

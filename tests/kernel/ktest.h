@@ -31,6 +31,8 @@ struct ktest {
 
 /* Record the running test as failed with a formatted reason. */
 void ktest_fail(const char *file, int line, const char *fmt, ...) PRINTF_LIKE(3, 4);
+/* Count results a test's own runner printed lines for (the user suite) in the closing line. */
+void ktest_add_results(int passed, int failed);
 /* Run every registered test; returns the number that failed. */
 int ktest_run_all(const struct boot_info *bi);
 /* The boot information of this boot, for tests that check it. */

@@ -10,6 +10,7 @@
 extern uintptr_t host_phys_map_base;
 #define PHYS_MAP_BASE host_phys_map_base
 #define PHYS_MAP_SIZE (1ull << 46)
+#define USER_TOP      0x0000800000000000ull
 
 /* The three arches' formats, all linked into the host tests. */
 extern const struct pt_format x86_64_pt_format;

@@ -1,0 +1,33 @@
+#include "core/init.h"
+#include "core/kprintf.h"
+
+extern const char init_image[], init_image_end[];
+
+int init_create(const char *args, size_t args_size, unsigned priority, struct process **out)
+{
+	struct process_spec spec = {
+	    .image = init_image,
+	    .image_size = (uint64_t)(init_image_end - init_image),
+	    .args = args,
+	    .args_size = args_size,
+	    .priority = priority,
+	    .flags = PROCESS_MAP_IMAGE,
+	};
+	return process_create(NULL, &spec, out);
+}
+
+void init_run(void)
+{
+	static const char args[] = "init";
+	struct process *p;
+	struct process_exit_info info;
+	int err = init_create(args, sizeof(args), PRIO_NORMAL, &p);
+	if (!err)
+		err = process_start(p);
+	if (!err)
+		err = process_wait(p, 0, &info);
+	if (err)
+		pr_err("init: could not run (%d)", err);
+	else
+		pr_info("init: exited with code %d (reason %u)", info.exit_code, info.exit_reason);
+}

@@ -1,0 +1,17 @@
+/* init, the first user program, carried in the kernel image (user/embed.S.in). */
+#ifndef CORE_INIT_H
+#define CORE_INIT_H
+
+#include <stddef.h>
+
+#include "core/process.h"
+
+/*
+ * Create init with the NUL-separated arguments `args` (its image mapped for
+ * it too, so it can start copies of itself); it waits for process_start().
+ */
+int init_create(const char *args, size_t args_size, unsigned priority, struct process **out);
+/* Run init without arguments to its end at boot; prints how it ended. */
+void init_run(void);
+
+#endif

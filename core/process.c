@@ -1,0 +1,529 @@
+/*
+ * Processes and user threads. Everything here runs with interrupts off
+ * where it touches the lists, the scheduler or another thread (one CPU
+ * runs the kernel). A process ends in two steps: process_terminate()
+ * marks it and its threads, and each thread dies at its next way back to
+ * user mode (trap_user_return) or when it wakes from a block; the last one
+ * to die frees the address space and capabilities and leaves a zombie for
+ * process_wait() to collect.
+ */
+#include "core/process.h"
+#include "arch/hal/cpu.h"
+#include "arch/hal/user.h"
+#include "core/elf.h"
+#include "core/kprintf.h"
+#include "core/kstring.h"
+#include "core/panic.h"
+#include "core/timer.h"
+#include "mm/heap.h"
+#include "mm/kvm.h"
+#include "mm/uaccess.h"
+
+#define MAX_ARG_BYTES (USER_STACK_SIZE / 2)
+
+static struct process *all_processes;
+static uint64_t next_pid = 1;
+
+struct process *process_current(void)
+{
+	return kthread_current()->proc;
+}
+
+struct process *process_find(uint64_t pid)
+{
+	for (struct process *p = all_processes; p; p = p->next)
+		if (p->pid == pid)
+			return p;
+	return NULL;
+}
+
+struct kthread *thread_find(struct process *p, uint64_t tid)
+{
+	for (struct kthread *t = p->threads; t; t = t->proc_next)
+		if (t->se.id == tid)
+			return t;
+	return NULL;
+}
+
+/* Free a zombie and all its threads; none of them may be running. */
+static void process_free(struct process *p)
+{
+	for (struct process **link = &all_processes; *link; link = &(*link)->next)
+		if (*link == p) {
+			*link = p->next;
+			break;
+		}
+	while (p->threads) {
+		struct kthread *t = p->threads;
+		p->threads = t->proc_next;
+		kthread_free(t);
+	}
+	kfree(p);
+}
+
+/* Free detached zombies whose last thread has switched away for good. */
+static void reap_detached(void)
+{
+	struct process *self = process_current();
+	for (struct process *p = all_processes, *next; p; p = next) {
+		next = p->next;
+		if (p->state == P_ZOMBIE && p->detached && p != self)
+			process_free(p);
+	}
+}
+
+/* The last thread of `p` has died (it is the running one): free what it held. */
+static void process_finish(struct process *p)
+{
+	struct process_exit_info *e = &p->exit;
+	e->process_id = p->pid;
+	e->usage = (struct resource_usage){
+	    .cpu_time_ns = p->ticks * TIMER_TICK_NS,
+	    .syscalls = p->syscalls,
+	    .page_faults = p->page_faults,
+	    .context_switches = p->switches,
+	    .memory_peak = p->vs.peak,
+	    .threads = p->threads_made,
+	};
+	kthread_use_space(NULL); /* off the tables we are about to free */
+	vmspace_destroy(&p->vs);
+	cap_space_destroy(&p->caps);
+	for (struct process *c = all_processes; c; c = c->next)
+		if (c->parent == p) { /* orphans: nobody will wait for them */
+			c->parent = NULL;
+			c->detached = true;
+			if (c->state == P_NEW) /* nobody will start them either */
+				process_terminate(c, -1, EXIT_TERMINATED, 0);
+		}
+	p->state = P_ZOMBIE;
+	if (p->waiter && p->waiter->se.state == T_BLOCKED)
+		wake_thread(&p->waiter->se);
+}
+
+/* The running user thread dies; interrupts are off. */
+static _Noreturn void thread_die(void)
+{
+	struct kthread *self = kthread_current();
+	struct process *p = self->proc;
+
+	if (--p->live_threads == 0) {
+		if (p->state < P_ENDING) { /* its last thread returned or exited */
+			p->exit.exit_code = self->exit_code;
+			p->exit.exit_reason = EXIT_NORMAL;
+		}
+		process_finish(p);
+	}
+	kthread_exit();
+}
+
+void trap_user_return(struct trap_frame *tf)
+{
+	(void)tf;
+	if (kthread_current()->killed)
+		thread_die();
+}
+
+void process_terminate(struct process *p, int code, enum exit_reason reason, uint64_t addr)
+{
+	irqflags_t irq = arch_irq_save();
+	if (p->state >= P_ENDING) {
+		arch_irq_restore(irq);
+		return; /* the first reason stands */
+	}
+	bool started = p->state == P_RUNNING;
+	p->state = P_ENDING;
+	p->exit.exit_code = code;
+	p->exit.exit_reason = reason;
+	p->exit.fault_addr = addr;
+	for (struct kthread *t = p->threads; t; t = t->proc_next) {
+		if (t->exited)
+			continue;
+		t->killed = true;
+		if (t->se.state == T_BLOCKED) {
+			if (t->wait_slot) /* nobody may wake it through there any more */
+				*t->wait_slot = NULL;
+			wake_thread(&t->se);
+		} else if (!started && t->se.state == T_NEW) {
+			kthread_start(t, p->priority); /* it dies before it reaches user mode */
+		}
+	}
+	arch_irq_restore(irq);
+}
+
+_Noreturn void process_exit_self(int code, enum exit_reason reason, uint64_t addr)
+{
+	struct process *p = process_current();
+	if (!p)
+		panic("process_exit_self from a kernel thread");
+	process_terminate(p, code, reason, addr);
+	arch_irq_disable();
+	thread_die();
+}
+
+_Noreturn void thread_exit(int code)
+{
+	arch_irq_disable();
+	kthread_current()->exit_code = code;
+	thread_die();
+}
+
+/* A user thread's first steps in the kernel: straight out to user mode. */
+static void user_thread_main(void *arg)
+{
+	struct kthread *self = arg;
+	arch_irq_disable();
+	if (self->killed)
+		thread_die();
+	/* The switch to this thread brought its address space, kernel stack and FP state. */
+	arch_user_enter(arch_user_frame(self->stack_top));
+}
+
+static int new_thread(struct process *p, uintptr_t entry, uintptr_t sp, uintptr_t arg0,
+		      uintptr_t arg1, struct kthread **out)
+{
+	struct kthread *t = kthread_new(p->name, user_thread_main, NULL);
+	if (!t)
+		return E_OUT_OF_MEMORY;
+	t->arg = t;
+	t->proc = p;
+	t->fpu = kmalloc_aligned(sizeof(struct fpu_state), 64);
+	if (!t->fpu) {
+		kthread_free(t);
+		return E_OUT_OF_MEMORY;
+	}
+	arch_fpu_init(t->fpu);
+	struct trap_frame *tf = arch_user_frame(t->stack_top);
+	arch_user_frame_init(tf, entry, sp, arg0, arg1);
+	/* The kernel side of the thread runs below its user frame. */
+	arch_context_init(&t->ctx, (uintptr_t)tf & ~(uintptr_t)15, t->fn, t->arg);
+	irqflags_t irq = arch_irq_save();
+	t->proc_next = p->threads;
+	p->threads = t;
+	p->live_threads++;
+	p->threads_made++;
+	arch_irq_restore(irq);
+	*out = t;
+	return E_OK;
+}
+
+int thread_create(struct process *p, uintptr_t entry, uintptr_t stack_base, size_t stack_size,
+		  uintptr_t arg, unsigned priority, struct kthread **out)
+{
+	uintptr_t top = stack_base + stack_size;
+	if (entry < USER_BASE || entry >= USER_TOP || stack_size < 64 || top < stack_base ||
+	    top > USER_TOP || priority > PRIO_REALTIME)
+		return E_INVALID_PARAMETER;
+	if (p->state != P_RUNNING)
+		return E_INVALID_PARAMETER;
+	struct kthread *t;
+	int err = new_thread(p, entry, top & ~(uintptr_t)15, arg, 0, &t);
+	if (err)
+		return err;
+	t->ustack_base = stack_base;
+	t->ustack_size = stack_size;
+	err = kthread_start(t, priority ? priority : p->priority);
+	if (err) /* cannot happen for a valid priority; undo all the same */
+		panic("thread_create: %d", err);
+	*out = t;
+	return E_OK;
+}
+
+int thread_join(struct kthread *t, uint64_t timeout_ns, int *code)
+{
+	struct kthread *self = kthread_current();
+	if (t == self || !t->proc || t->proc != self->proc)
+		return E_INVALID_PARAMETER;
+	irqflags_t irq = arch_irq_save();
+	if (t->joiner) {
+		arch_irq_restore(irq);
+		return E_BUSY;
+	}
+	t->joiner = self;
+	self->wait_slot = &t->joiner;
+	int err = E_OK;
+	while (!t->exited && !self->killed && err == E_OK)
+		err = kthread_block(BLOCK_WAITING_FOR_CHILD, timeout_ns);
+	self->wait_slot = NULL;
+	if (!t->exited) {
+		t->joiner = NULL;
+		arch_irq_restore(irq);
+		return err ? err : E_BUSY;
+	}
+	*code = t->exit_code;
+	for (struct kthread **link = &t->proc->threads; *link; link = &(*link)->proc_next)
+		if (*link == t) {
+			*link = t->proc_next;
+			break;
+		}
+	arch_irq_restore(irq);
+	kthread_free(t); /* it switched away for good before we could run */
+	return E_OK;
+}
+
+void thread_info_of(const struct kthread *t, struct thread_info *out)
+{
+	static const uint32_t states[] = {
+	    [T_NEW] = TS_NEW,	      [T_READY] = TS_READY,	   [T_RUNNING] = TS_RUNNING,
+	    [T_BLOCKED] = TS_BLOCKED, [T_UNSCHEDULED] = TS_EXITED,
+	};
+	*out = (struct thread_info){
+	    .thread_id = t->se.id,
+	    .process_id = t->proc ? t->proc->pid : 0,
+	    .state = t->exited ? TS_EXITED : states[t->se.state],
+	    .priority = t->se.priority,
+	    .cpu_affinity = t->se.affinity,
+	    .stack_base = t->ustack_base,
+	    .stack_size = t->ustack_size,
+	};
+}
+
+/* Map the image's segments and copy their bytes in. */
+static int load_segments(struct process *p, const uint8_t *image, const struct elf_image *elf)
+{
+	for (unsigned i = 0; i < elf->segment_count; i++) {
+		const struct elf_segment *s = &elf->segment[i];
+		uintptr_t start = s->vaddr & ~(PAGE_SIZE - 1);
+		uintptr_t end = (s->vaddr + s->memsz + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+		unsigned flags = (s->flags & ELF_SEG_W ? PTE_WRITABLE : 0) |
+				 (s->flags & ELF_SEG_X ? 0 : PTE_NO_EXECUTE);
+		int err = vmspace_map(&p->vs, start, end - start, flags);
+		if (!err)
+			err = vmspace_poke(&p->vs, s->vaddr, image + s->offset, s->filesz);
+		if (err)
+			return err;
+	}
+	return E_OK;
+}
+
+/* Strings of a NUL-separated list: its count, or -1 if it does not end in NUL. */
+static long count_strings(const char *s, size_t size)
+{
+	long n = 0;
+	if (size && s[size - 1])
+		return -1;
+	for (size_t i = 0; i < size; i++)
+		n += !s[i];
+	return n;
+}
+
+/*
+ * The first thread's stack: at its top the argument and environment
+ * strings, below them argv[] and envp[] (each ending in NULL); the thread
+ * starts with argc and argv in its first two argument registers.
+ */
+static int build_stack(struct process *p, const struct process_spec *spec, const char *extra_env,
+		       uintptr_t *sp, uintptr_t *argc, uintptr_t *argv)
+{
+	size_t extra = extra_env ? strlen(extra_env) + 1 : 0;
+	long nargs = count_strings(spec->args, spec->args_size);
+	long nenv = count_strings(spec->env, spec->env_size);
+	if (nargs < 0 || nenv < 0)
+		return E_INVALID_PARAMETER;
+	nenv += extra != 0;
+	size_t strings = spec->args_size + spec->env_size + extra;
+	size_t ptrs = (size_t)(nargs + 1 + nenv + 1) * sizeof(uint64_t);
+	if (strings + ptrs > MAX_ARG_BYTES)
+		return E_INVALID_PARAMETER;
+	int err = vmspace_map(&p->vs, USER_STACK_TOP - USER_STACK_SIZE, USER_STACK_SIZE,
+			      PTE_WRITABLE | PTE_NO_EXECUTE);
+	if (err)
+		return err;
+
+	uintptr_t str = (USER_STACK_TOP - strings) & ~(uintptr_t)7;
+	uintptr_t base = (str - ptrs) & ~(uintptr_t)15;
+	uint64_t *vec = kmalloc(ptrs);
+	char *buf = kmalloc(strings ? strings : 1);
+	if (!vec || !buf) {
+		kfree(vec);
+		kfree(buf);
+		return E_OUT_OF_MEMORY;
+	}
+	memcpy(buf, spec->args, spec->args_size);
+	memcpy(buf + spec->args_size, spec->env, spec->env_size);
+	if (extra)
+		memcpy(buf + spec->args_size + spec->env_size, extra_env, extra);
+	/* Pointers: argv[0..nargs), NULL, envp[0..nenv), NULL. */
+	size_t v = 0, off = 0;
+	for (long i = 0; i < nargs + nenv; i++) {
+		if (i == nargs)
+			vec[v++] = 0;
+		vec[v++] = str + off;
+		off += strlen(buf + off) + 1;
+	}
+	vec[v++] = 0;
+	if (nargs == nargs + nenv) /* no environment: argv's NULL still needed */
+		vec[v++] = 0;
+	err = vmspace_poke(&p->vs, str, buf, strings);
+	if (!err)
+		err = vmspace_poke(&p->vs, base, vec, ptrs);
+	kfree(vec);
+	kfree(buf);
+	*sp = base;
+	*argc = (uintptr_t)nargs;
+	*argv = base;
+	return err;
+}
+
+static unsigned native_machine(void)
+{
+#if defined(__x86_64__)
+	return ELF_MACHINE_X86_64;
+#elif defined(__aarch64__)
+	return ELF_MACHINE_AARCH64;
+#else
+	return ELF_MACHINE_RISCV;
+#endif
+}
+
+static int setup(struct process *p, const struct process_spec *spec)
+{
+	struct elf_image elf;
+	const char *why;
+	int err =
+	    elf_parse(spec->image, spec->image_size, native_machine(), USER_IMAGE_VA, &elf, &why);
+	if (err) {
+		pr_warn("process: rejected image: %s", why);
+		return err;
+	}
+	err = vmspace_create(&p->vs, &kernel_pt);
+	if (err)
+		return err;
+	err = load_segments(p, spec->image, &elf);
+	char env[48] = "";
+	if (!err && spec->flags & PROCESS_MAP_IMAGE) {
+		size_t len = (spec->image_size + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+		err = vmspace_map(&p->vs, USER_IMAGE_VA, len, PTE_NO_EXECUTE);
+		if (!err)
+			err = vmspace_poke(&p->vs, USER_IMAGE_VA, spec->image, spec->image_size);
+		ksnprintf(env, sizeof(env), "KESTREL_IMAGE=%#lx:%llu", USER_IMAGE_VA,
+			  (unsigned long long)spec->image_size);
+	}
+	uintptr_t sp, argc, argv;
+	if (!err)
+		err = build_stack(p, spec, env[0] ? env : NULL, &sp, &argc, &argv);
+	struct kthread *t;
+	if (!err)
+		err = new_thread(p, elf.entry, sp, argc, argv, &t);
+	if (!err) {
+		t->ustack_base = USER_STACK_TOP - USER_STACK_SIZE;
+		t->ustack_size = USER_STACK_SIZE;
+	}
+	return err;
+}
+
+int process_create(struct process *parent, const struct process_spec *spec, struct process **out)
+{
+	if (spec->priority > PRIO_REALTIME)
+		return E_INVALID_PARAMETER;
+	reap_detached();
+	struct process *p = kzalloc(sizeof(*p));
+	if (!p)
+		return E_OUT_OF_MEMORY;
+	p->pid = next_pid++;
+	p->parent = parent;
+	p->priority =
+	    spec->priority ? spec->priority : (parent ? parent->priority : (unsigned)PRIO_NORMAL);
+	/* The name is argv[0] without its directories. */
+	const char *name = spec->args_size ? spec->args : "process";
+	for (const char *c = name; *c; c++)
+		if (*c == '/')
+			name = c + 1;
+	kstrlcpy(p->name, name, sizeof(p->name));
+	cap_space_init(&p->caps, p->pid * 0x9e3779b97f4a7c15ull ^ arch_counter());
+	int err = setup(p, spec);
+	if (err) {
+		while (p->threads) {
+			struct kthread *t = p->threads;
+			p->threads = t->proc_next;
+			kthread_free(t);
+		}
+		if (p->vs.pt.root)
+			vmspace_destroy(&p->vs);
+		cap_space_destroy(&p->caps);
+		kfree(p);
+		return err;
+	}
+	irqflags_t irq = arch_irq_save();
+	p->next = all_processes;
+	all_processes = p;
+	arch_irq_restore(irq);
+	*out = p;
+	return E_OK;
+}
+
+int process_start(struct process *p)
+{
+	irqflags_t irq = arch_irq_save();
+	if (p->state != P_NEW) {
+		arch_irq_restore(irq);
+		return E_INVALID_PARAMETER;
+	}
+	p->state = P_RUNNING;
+	for (struct kthread *t = p->threads; t; t = t->proc_next)
+		kthread_start(t, p->priority);
+	arch_irq_restore(irq);
+	return E_OK;
+}
+
+int process_wait(struct process *p, uint64_t timeout_ns, struct process_exit_info *out)
+{
+	struct kthread *self = kthread_current();
+	if (p == self->proc)
+		return E_INVALID_PARAMETER;
+	reap_detached();
+	irqflags_t irq = arch_irq_save();
+	if (p->waiter || p->detached) {
+		arch_irq_restore(irq);
+		return E_BUSY;
+	}
+	p->waiter = self;
+	self->wait_slot = &p->waiter;
+	int err = E_OK;
+	while (p->state != P_ZOMBIE && !self->killed && err == E_OK)
+		err = kthread_block(BLOCK_WAITING_FOR_CHILD, timeout_ns);
+	self->wait_slot = NULL;
+	p->waiter = NULL;
+	if (p->state != P_ZOMBIE) {
+		arch_irq_restore(irq);
+		return err ? err : E_BUSY;
+	}
+	*out = p->exit;
+	process_free(p);
+	arch_irq_restore(irq);
+	return E_OK;
+}
+
+void process_detach(struct process *p)
+{
+	irqflags_t irq = arch_irq_save();
+	p->detached = true;
+	arch_irq_restore(irq);
+	reap_detached();
+}
+
+void process_tick(void)
+{
+	struct process *p = process_current();
+	if (p)
+		p->ticks++;
+}
+
+void process_dump(const struct process *p)
+{
+	static const char *const states[] = {"new", "running", "ending", "zombie"};
+	kprintf("process %llu '%s': %s, priority %u, %u live threads, %llu KiB mapped (peak %llu), "
+		"%llu syscalls, %llu page faults\n",
+		(unsigned long long)p->pid, p->name, states[p->state], p->priority, p->live_threads,
+		(unsigned long long)(p->vs.mapped >> 10), (unsigned long long)(p->vs.peak >> 10),
+		(unsigned long long)p->syscalls, (unsigned long long)p->page_faults);
+	for (const struct vm_region *r = p->vs.regions; r; r = r->next)
+		kprintf("  %#014lx-%#014lx %c%c%c\n", (unsigned long)r->start,
+			(unsigned long)r->end, 'r', r->flags & PTE_WRITABLE ? 'w' : '-',
+			r->flags & PTE_NO_EXECUTE ? '-' : 'x');
+	for (const struct kthread *t = p->threads; t; t = t->proc_next) {
+		struct thread_info ti;
+		thread_info_of(t, &ti);
+		kprintf("  thread %llu: state %u, priority %u\n", (unsigned long long)ti.thread_id,
+			ti.state, ti.priority);
+	}
+}

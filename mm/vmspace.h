@@ -1,0 +1,49 @@
+/*
+ * User address spaces: a page table whose upper half is the kernel's (root
+ * entries copied, kept in step) and whose lower half holds the process's
+ * regions of anonymous, zeroed memory. Every user page is PTE_USER, never
+ * writable and executable at once.
+ */
+#ifndef MM_VMSPACE_H
+#define MM_VMSPACE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mm/pt.h"
+
+#define USER_BASE 0x10000ul /* the lowest user address: null stays unmapped */
+
+struct vm_region {
+	uintptr_t start, end; /* page aligned, [start, end) */
+	unsigned flags;	      /* PTE_* of its pages */
+	struct vm_region *next;
+};
+
+struct vmspace {
+	struct page_table pt;
+	const struct page_table *kernel; /* whose upper half we carry */
+	struct vm_region *regions;	 /* sorted by address */
+	uint64_t mapped, peak;		 /* bytes of user memory */
+};
+
+/* An empty user space sharing `kernel`'s upper half. */
+int vmspace_create(struct vmspace *vs, const struct page_table *kernel);
+/* Free every page and table of the user half. The space must not be live on any CPU. */
+void vmspace_destroy(struct vmspace *vs);
+/* Copy the kernel's root entries again if it has filled new ones since; call before activating. */
+void vmspace_sync(struct vmspace *vs);
+/*
+ * Back [va, va + len) with zeroed frames mapped with `flags` (PTE_USER and
+ * PTE_PRESENT are added). E_MEM_BAD_ADDRESS outside [USER_BASE, USER_TOP)
+ * or unaligned, E_MEM_ALREADY_MAPPED over another region, E_OUT_OF_MEMORY.
+ */
+int vmspace_map(struct vmspace *vs, uintptr_t va, size_t len, unsigned flags);
+/* Unmap and free [va, va + len), which must lie within mapped regions. */
+int vmspace_unmap(struct vmspace *vs, uintptr_t va, size_t len);
+/* The lowest free range of `len` bytes at or above `hint`, or 0. */
+uintptr_t vmspace_find_free(const struct vmspace *vs, uintptr_t hint, size_t len);
+/* The region holding `va`, or NULL. */
+const struct vm_region *vmspace_region(const struct vmspace *vs, uintptr_t va);
+
+#endif

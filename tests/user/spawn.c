@@ -1,0 +1,50 @@
+/* Children for the user tests: copies of init started with `child NAME [ARG]`. */
+#include "utest.h"
+
+long utest_start(const char *name, const char *arg, unsigned priority, uint64_t *cap)
+{
+	/* The kernel mapped our own image for us and said where (PROCESS_MAP_IMAGE). */
+	const char *img = getenv("KESTREL_IMAGE");
+	if (!img)
+		return E_NOT_FOUND;
+	char *end;
+	uintptr_t addr = strtoul(img, &end, 0);
+	uint64_t size = strtoul(end + 1, NULL, 0);
+
+	char args[96];
+	size_t n = 0;
+	const char *parts[] = {"init", "child", name, arg};
+	for (unsigned i = 0; i < 4 && parts[i]; i++) {
+		size_t len = strlen(parts[i]) + 1;
+		if (n + len > sizeof(args))
+			return E_INVALID_PARAMETER;
+		memcpy(args + n, parts[i], len);
+		n += len;
+	}
+	static const char env[] = "KESTREL_CHILD=1";
+	struct process_spec spec = {
+	    .image = (const void *)addr,
+	    .image_size = size,
+	    .args = args,
+	    .args_size = n,
+	    .env = env,
+	    .env_size = sizeof(env),
+	    .priority = priority,
+	    .flags = PROCESS_MAP_IMAGE,
+	};
+	uint64_t pid;
+	long err = sys_process_create(&spec, &pid, cap);
+	if (!err)
+		err = sys_process_start(*cap);
+	return err;
+}
+
+long utest_spawn(const char *name, const char *arg, unsigned priority,
+		 struct process_exit_info *info)
+{
+	uint64_t cap;
+	long err = utest_start(name, arg, priority, &cap);
+	if (!err)
+		err = sys_process_wait(cap, 0, info);
+	return err;
+}

@@ -1,0 +1,189 @@
+/*
+ * Processes from user mode: create from an ELF image, start, wait with
+ * ProcessExitInfo, terminate; faults end only the faulting process, with
+ * the right exit reason.
+ */
+#include "utest.h"
+
+#define KERNEL_ADDR 0xffffffff80000000ul
+
+UCHILD(exit42)
+{
+	return 42;
+}
+
+UCHILD(spin)
+{
+	static volatile int forever = 1;
+	while (forever)
+		;
+	return 0;
+}
+
+UCHILD(read_kernel)
+{
+	return *(volatile int *)KERNEL_ADDR;
+}
+
+UCHILD(write_text)
+{
+	*(volatile int *)0x400000 = 1; /* our own code is read-only */
+	return 0;
+}
+
+static unsigned char data_code[16]; /* in .bss: never executable */
+
+UCHILD(exec_data)
+{
+	((void (*)(void))(uintptr_t)data_code)();
+	return 0;
+}
+
+UCHILD(jump_null)
+{
+	void (*volatile fn)(void) = NULL;
+	fn();
+	return 0;
+}
+
+UCHILD(illegal)
+{
+#if defined(__x86_64__)
+	__asm__ volatile("ud2");
+#elif defined(__aarch64__)
+	__asm__ volatile("udf #0");
+#else
+	__asm__ volatile("unimp");
+#endif
+	return 0;
+}
+
+UCHILD(privileged)
+{
+#if defined(__x86_64__)
+	__asm__ volatile("cli");
+#elif defined(__aarch64__)
+	__asm__ volatile("msr daifset, #2");
+#else
+	__asm__ volatile("csrci sstatus, 2");
+#endif
+	return 0;
+}
+
+UTEST(exit_code_and_usage)
+{
+	struct process_exit_info info;
+	UASSERT_EQ(utest_spawn("exit42", NULL, 0, &info), E_OK);
+	UASSERT_EQ(info.exit_code, 42);
+	UASSERT_EQ(info.exit_reason, EXIT_NORMAL);
+	UASSERT(info.process_id != 0);
+	UASSERT(info.usage.syscalls >= 1); /* its exit at least */
+	UASSERT_EQ(info.usage.threads, 1);
+	UASSERT(info.usage.memory_peak >= 0x10000); /* its stack */
+	return 0;
+}
+
+static int expect_fault(const char *name, uint32_t reason)
+{
+	struct process_exit_info info;
+	UASSERT_EQ(utest_spawn(name, NULL, 0, &info), E_OK);
+	UASSERT_EQ(info.exit_reason, reason);
+	UASSERT_EQ(info.exit_code, -1);
+	return 0;
+}
+
+UTEST(read_kernel_memory_is_killed)
+{
+	return expect_fault("read_kernel", EXIT_PAGE_FAULT);
+}
+
+UTEST(write_to_code_is_killed)
+{
+	return expect_fault("write_text", EXIT_PAGE_FAULT);
+}
+
+UTEST(execute_data_is_killed)
+{
+	return expect_fault("exec_data", EXIT_PAGE_FAULT);
+}
+
+UTEST(jump_to_null_is_killed)
+{
+	return expect_fault("jump_null", EXIT_PAGE_FAULT);
+}
+
+UTEST(illegal_instruction_is_killed)
+{
+	return expect_fault("illegal", EXIT_ILLEGAL);
+}
+
+UTEST(privileged_instruction_is_killed)
+{
+	struct process_exit_info info;
+	UASSERT_EQ(utest_spawn("privileged", NULL, 0, &info), E_OK);
+	/* #GP on x86_64, a trapped system register access on AArch64: "illegal" or "fault". */
+	UASSERT(info.exit_reason == EXIT_ILLEGAL || info.exit_reason == EXIT_FAULT);
+	UASSERT_EQ(info.exit_code, -1);
+	return 0;
+}
+
+UTEST(spinning_process_is_preempted_and_terminated)
+{
+	uint64_t cap;
+	struct process_exit_info info;
+	/* Same priority as ours: only the tick can take the CPU back from it. */
+	UASSERT_EQ(utest_start("spin", NULL, 0, &cap), E_OK);
+	uint64_t t0 = sys_clock();
+	unsigned rounds = 0;
+	while (sys_clock() - t0 < 50000000) { /* 50 ms of our own progress */
+		sys_yield();
+		rounds++;
+	}
+	UASSERT(rounds > 0);
+	UASSERT_EQ(sys_process_wait(cap, 20000000, &info), E_TIMEOUT); /* still spinning */
+	UASSERT_EQ(sys_process_terminate(cap, 7), E_OK);
+	UASSERT_EQ(sys_process_wait(cap, 0, &info), E_OK);
+	UASSERT_EQ(info.exit_reason, EXIT_TERMINATED);
+	UASSERT_EQ(info.exit_code, 7);
+	UASSERT(info.usage.cpu_time_ns > 0); /* it ran */
+	/* Gone: the capability names nothing now. */
+	UASSERT_EQ(sys_process_wait(cap, 0, &info), E_NOT_FOUND);
+	return 0;
+}
+
+UTEST(malformed_images_and_specs)
+{
+	static const unsigned char junk[256] = {0x7f, 'E', 'L', 'F', 2, 1, 1};
+	static const char args[] = "junk";
+	struct process_spec spec = {
+	    .image = junk, .image_size = sizeof(junk), .args = args, .args_size = sizeof(args)};
+	uint64_t pid, cap;
+	UASSERT_EQ(sys_process_create(&spec, &pid, &cap), E_INVALID_PARAMETER);
+	spec.image_size = 0;
+	UASSERT_EQ(sys_process_create(&spec, &pid, &cap), E_INVALID_PARAMETER);
+	spec.image = (void *)KERNEL_ADDR;
+	spec.image_size = 4096;
+	UASSERT_EQ(sys_process_create(&spec, &pid, &cap), E_MEM_BAD_ADDRESS);
+	UASSERT_EQ(sys_process_create((void *)KERNEL_ADDR, &pid, &cap), E_MEM_BAD_ADDRESS);
+	/* Arguments must be NUL-terminated strings. */
+	spec.image = junk;
+	spec.image_size = sizeof(junk);
+	spec.args_size = 4;
+	UASSERT(sys_process_create(&spec, &pid, &cap) != E_OK);
+	return 0;
+}
+
+UTEST(wait_needs_the_right_rights)
+{
+	uint64_t cap, read_only;
+	struct process_exit_info info;
+	UASSERT_EQ(utest_start("exit42", NULL, 0, &cap), E_OK);
+	UASSERT_EQ(sys_cap_derive(cap, RIGHT_READ, &read_only), E_OK);
+	UASSERT_EQ(sys_process_terminate(read_only, 1), E_PERMISSION_DENIED);
+	UASSERT_EQ(sys_process_start(read_only), E_PERMISSION_DENIED);
+	UASSERT_EQ(sys_process_wait(read_only, 0, (void *)KERNEL_ADDR), E_MEM_BAD_ADDRESS);
+	UASSERT_EQ(sys_process_wait(read_only, 0, &info), E_OK);
+	UASSERT_EQ(info.exit_code, 42);
+	UASSERT_EQ(sys_process_wait(0x1234567812345678ull, 0, &info), E_INVALID_CAPABILITY);
+	return 0;
+}

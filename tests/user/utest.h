@@ -1,0 +1,58 @@
+/*
+ * The user test framework: UTEST(name) { ... } registers a test in the
+ * "utests" section of init; `init test` runs them all, one line each
+ * ("ok - user/name" or "not ok - user/name: reason"), and exits with
+ * passed | failed << 16 so the kernel suite can add them to its count.
+ * Tests that must crash or spin run as child processes of their own:
+ * UCHILD(name) registers an entry `init child name` runs.
+ */
+#ifndef TESTS_USER_UTEST_H
+#define TESTS_USER_UTEST_H
+
+#include "kestrel.h"
+
+struct utest {
+	const char *name;
+	int (*fn)(void); /* 0: passed */
+};
+
+#define UTEST_(sec, tname)                                                   \
+	static int utest_fn_##tname(void);                                   \
+	static const struct utest utest_##tname                              \
+	    __attribute__((used, section(sec), aligned(sizeof(void *)))) = { \
+		.name = #tname,                                              \
+		.fn = utest_fn_##tname,                                      \
+	};                                                                   \
+	static int utest_fn_##tname(void)
+
+#define UTEST(tname)  UTEST_("utests", tname)
+#define UCHILD(tname) UTEST_("uchildren", tname)
+
+/* Report a failure (file, line, message) and fail the test. */
+int utest_fail(const char *file, int line, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+#define UASSERT(c)                                                                         \
+	do {                                                                               \
+		if (!(c))                                                                  \
+			return utest_fail(__FILE__, __LINE__, "assertion failed: %s", #c); \
+	} while (0)
+
+#define UASSERT_EQ(a, b)                                                                        \
+	do {                                                                                    \
+		long long ua_ = (long long)(a), ub_ = (long long)(b);                           \
+		if (ua_ != ub_)                                                                 \
+			return utest_fail(__FILE__, __LINE__, "%s == %s: %lld vs %lld", #a, #b, \
+					  ua_, ub_);                                            \
+	} while (0)
+
+/*
+ * Run `init child <name> [arg]` as a new process (started at `priority`,
+ * 0: ours) and wait for it; E_OK and its exit information, or the error.
+ */
+long utest_spawn(const char *name, const char *arg, unsigned priority,
+		 struct process_exit_info *info);
+/* The same in two steps: create and start, then wait through *cap. */
+long utest_start(const char *name, const char *arg, unsigned priority, uint64_t *cap);
+
+#endif

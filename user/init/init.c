@@ -1,0 +1,65 @@
+/*
+ * init, the first process. Without arguments it greets and ends (the
+ * kernel then offers its shell); `init test` runs the user test suite;
+ * `init child NAME [ARG]` runs one child entry of the suite.
+ */
+#include "core/kprintf.h"
+#include "kestrel.h"
+#include "utest.h"
+
+extern const struct utest __start_utests[], __stop_utests[];
+extern const struct utest __start_uchildren[], __stop_uchildren[];
+
+static const char *failure;
+static char failure_buf[160];
+
+int utest_fail(const char *file, int line, const char *fmt, ...)
+{
+	va_list ap;
+	int n = snprintf(failure_buf, sizeof(failure_buf), "%s:%d: ", file, line);
+	va_start(ap, fmt);
+	kvsnprintf(failure_buf + n, sizeof(failure_buf) - (size_t)n, fmt, ap);
+	va_end(ap);
+	failure = failure_buf;
+	return 1;
+}
+
+static int run_tests(void)
+{
+	int passed = 0, failed = 0;
+	for (const struct utest *t = __start_utests; t < __stop_utests; t++) {
+		failure = NULL;
+		int r = t->fn();
+		if (r) {
+			failed++;
+			printf("not ok - user/%s: %s\n", t->name, failure ? failure : "failed");
+		} else {
+			passed++;
+			printf("ok - user/%s\n", t->name);
+		}
+	}
+	flush();
+	return passed | failed << 16;
+}
+
+static int run_child(const char *name)
+{
+	for (const struct utest *t = __start_uchildren; t < __stop_uchildren; t++)
+		if (!strcmp(t->name, name))
+			return t->fn();
+	printf("init: no child entry '%s'\n", name);
+	return 127;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc >= 2 && !strcmp(argv[1], "test"))
+		return run_tests();
+	if (argc >= 3 && !strcmp(argv[1], "child"))
+		return run_child(argv[2]);
+	struct thread_info self;
+	long err = sys_thread_info(0, &self);
+	printf("init: hello from user mode: process %llu, thread %llu (%ld)\n",
+	       (unsigned long long)self.process_id, (unsigned long long)self.thread_id, err);
+	return 0;
+}

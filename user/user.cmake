@@ -1,0 +1,43 @@
+# User space for KERNEL_ARCH: the runtime library (crt0, system call
+# wrappers, libc subset) and `init`, the first process, which the kernel
+# carries in its image (user/embed.S). In a test boot init runs the user
+# test suite (tests/user/).
+
+set(USER_DIR ${CMAKE_SOURCE_DIR}/user)
+if(KERNEL_ARCH STREQUAL "x86_64")
+  set(USER_ARCH_FLAGS -m64 -fcf-protection=none)
+  set(USER_LINK_ARCH -Wl,-m,elf_x86_64)
+elseif(KERNEL_ARCH STREQUAL "aarch64")
+  set(USER_ARCH_FLAGS -mno-outline-atomics -mbranch-protection=none)
+elseif(KERNEL_ARCH STREQUAL "riscv64")
+  set(USER_ARCH_FLAGS -march=rv64imafdc_zicsr -mabi=lp64d -mcmodel=medany)
+  set(USER_LINK_ARCH -march=rv64imafdc -mabi=lp64d -Wl,--no-relax) # no gp-relative relaxation: crt0 sets no gp
+endif()
+
+set(USER_C_FLAGS -Wall -Wextra -Werror -ffreestanding -fno-builtin-printf -fno-stack-protector
+  -fno-common -fno-omit-frame-pointer -fno-pie -fno-pic -fno-asynchronous-unwind-tables
+  -g -O2 ${USER_ARCH_FLAGS})
+
+add_library(ulib STATIC
+  ${USER_DIR}/arch/${KERNEL_ARCH}/crt0.S
+  ${USER_DIR}/lib/libc.c
+  ${CMAKE_SOURCE_DIR}/core/kprintf.c   # the kernel's formatter, also printf here
+  ${CMAKE_SOURCE_DIR}/core/kstring.c)  # and its string functions
+target_include_directories(ulib PUBLIC
+  ${CMAKE_SOURCE_DIR} ${USER_DIR}/lib ${USER_DIR}/arch/${KERNEL_ARCH})
+target_compile_options(ulib PUBLIC ${USER_C_FLAGS})
+
+file(GLOB UTEST_SOURCES CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/user/*.c)
+add_executable(init ${USER_DIR}/init/init.c ${UTEST_SOURCES})
+set_target_properties(init PROPERTIES OUTPUT_NAME init.elf SUFFIX ""
+  RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/user
+  LINK_DEPENDS ${USER_DIR}/user.ld)
+target_include_directories(init PRIVATE ${CMAKE_SOURCE_DIR}/tests/user)
+target_link_options(init PRIVATE -nostdlib -static -no-pie -Wl,--build-id=none
+  -Wl,-z,max-page-size=4096 -Wl,-z,noexecstack -Wl,-T,${USER_DIR}/user.ld ${USER_LINK_ARCH})
+target_link_libraries(init PRIVATE ulib gcc)
+
+# The kernel carries init.elf as read-only data.
+set(INIT_ELF ${CMAKE_BINARY_DIR}/user/init.elf)
+configure_file(${USER_DIR}/embed.S.in ${CMAKE_BINARY_DIR}/generated/embed.S @ONLY)
+set_source_files_properties(${CMAKE_BINARY_DIR}/generated/embed.S PROPERTIES OBJECT_DEPENDS ${INIT_ELF})
