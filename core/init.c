@@ -3,13 +3,16 @@
 
 extern const char init_image[], init_image_end[];
 
-int init_create(const char *args, size_t args_size, unsigned priority, struct process **out)
+int init_create(const char *args, size_t args_size, const char *env, size_t env_size,
+		unsigned priority, struct process **out)
 {
 	struct process_spec spec = {
 	    .image = init_image,
 	    .image_size = (uint64_t)(init_image_end - init_image),
 	    .args = args,
 	    .args_size = args_size,
+	    .env = env,
+	    .env_size = env_size,
 	    .priority = priority,
 	    .flags = PROCESS_MAP_IMAGE,
 	};
@@ -21,7 +24,7 @@ void init_run(void)
 	static const char args[] = "init";
 	struct process *p;
 	struct process_exit_info info;
-	int err = init_create(args, sizeof(args), PRIO_NORMAL, &p);
+	int err = init_create(args, sizeof(args), NULL, 0, PRIO_NORMAL, &p);
 	if (!err)
 		err = process_start(p);
 	if (!err)

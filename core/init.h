@@ -7,10 +7,12 @@
 #include "core/process.h"
 
 /*
- * Create init with the NUL-separated arguments `args` (its image mapped for
- * it too, so it can start copies of itself); it waits for process_start().
+ * Create init with the NUL-separated arguments and environment strings
+ * (its image mapped for it too, so it can start copies of itself); it
+ * waits for process_start().
  */
-int init_create(const char *args, size_t args_size, unsigned priority, struct process **out);
+int init_create(const char *args, size_t args_size, const char *env, size_t env_size,
+		unsigned priority, struct process **out);
 /* Run init without arguments to its end at boot; prints how it ended. */
 void init_run(void);
 

@@ -111,6 +111,7 @@ void kbench_run_all(void)
 	for (unsigned i = 0; i < sizeof(bench_mm_ops) / sizeof(bench_mm_ops[0]); i++)
 		report(bench_mm_ops[i].name, bench_mm_ops[i].run, base);
 	report("calibration_100_nops", nops_100, base);
+	kbench_user();
 	unmap_page(&kernel_pt, KVM_SCRATCH_VA + PAGE_SIZE, NULL);
 	free_frames(anchor, 1);
 	free_frames(frame, 1);

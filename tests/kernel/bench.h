@@ -4,5 +4,7 @@
 
 /* Run every benchmark and print one BENCH line per figure. */
 void kbench_run_all(void);
+/* The user-mode figures: null system call, yield switch, process create+exit+wait. */
+void kbench_user(void);
 
 #endif

@@ -17,7 +17,7 @@ KTEST(user_suite)
 	static const char args[] = "init\0test";
 	struct process *p;
 	struct process_exit_info info;
-	KASSERT_EQ(init_create(args, sizeof(args), PRIO_NORMAL, &p), E_OK);
+	KASSERT_EQ(init_create(args, sizeof(args), NULL, 0, PRIO_NORMAL, &p), E_OK);
 	KASSERT_EQ(process_start(p), E_OK);
 	KASSERT_EQ(process_wait(p, 0, &info), E_OK);
 	KASSERT_EQ(info.exit_reason, EXIT_NORMAL);
@@ -42,7 +42,7 @@ KTEST(process_memory_comes_back)
 	for (int round = 0; round < 2; round++) {
 		size_t frames = free_frames_now();
 		size_t heap = heap_stats().current_allocated;
-		KASSERT_EQ(init_create(args, sizeof(args), PRIO_NORMAL, &p), E_OK);
+		KASSERT_EQ(init_create(args, sizeof(args), NULL, 0, PRIO_NORMAL, &p), E_OK);
 		KASSERT_EQ(process_start(p), E_OK);
 		KASSERT_EQ(process_wait(p, 0, &info), E_OK);
 		KASSERT_EQ(info.exit_code, 42);

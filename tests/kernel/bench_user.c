@@ -1,0 +1,49 @@
+/*
+ * User-mode benchmarks: a child of init does N operations (tests/user/
+ * bench.c); the figure is (time with N - time with 0) / N, in
+ * instructions under -icount shift=0, best of a few runs.
+ */
+#include "arch/hal/hal.h"
+#include "core/init.h"
+#include "core/kprintf.h"
+#include "tests/kernel/bench.h"
+
+#define RUNS 3
+
+static uint64_t run_child(const char *name, unsigned n)
+{
+	char args[48], env[32];
+	/* "init\0child\0NAME\0": the NULs go in as characters. */
+	int args_size = ksnprintf(args, sizeof(args), "init%cchild%c%s", 0, 0, name) + 1;
+	int env_size = ksnprintf(env, sizeof(env), "BENCH_N=%u", n) + 1;
+	struct process *p;
+	struct process_exit_info info = {.exit_code = -1};
+	uint64_t t0 = arch_counter();
+	if (init_create(args, (size_t)args_size, env, (size_t)env_size, PRIO_NORMAL, &p) ||
+	    process_start(p) || process_wait(p, 0, &info) || info.exit_code) {
+		kprintf("bench: child %s failed (%d)\n", name, info.exit_code);
+		return 0;
+	}
+	uint64_t ticks = arch_counter() - t0, hz = arch_counter_hz();
+	return hz ? ticks * 1000000000ull / hz : ticks;
+}
+
+static void report(const char *bench, const char *child, unsigned n, unsigned ops)
+{
+	uint64_t best = UINT64_MAX;
+	for (int r = 0; r < RUNS; r++) {
+		uint64_t with = run_child(child, n), without = run_child(child, 0);
+		uint64_t per = with > without ? (with - without) / ops : 0;
+		if (per < best)
+			best = per;
+	}
+	kprintf("BENCH arch=%s name=%s value=%llu unit=instr\n", arch_name, bench,
+		(unsigned long long)best);
+}
+
+void kbench_user(void)
+{
+	report("null_syscall", "bench_null", 2000, 2000);
+	report("yield_switch", "bench_yield", 1000, 2000); /* two threads: 2N switches */
+	report("process_create_exit_wait", "bench_spawn", 20, 20);
+}

@@ -1,0 +1,68 @@
+/*
+ * Benchmark children: `init child bench_X N` does N operations. The kernel
+ * (tests/kernel/bench_user.c) times a run with N and one with 0 and takes
+ * the difference, so process start and exit cancel out.
+ */
+#include "utest.h"
+
+static unsigned long count(void)
+{
+	const char *n = getenv("BENCH_N");
+	return n ? strtoul(n, NULL, 0) : 0;
+}
+
+UCHILD(bench_null)
+{
+	for (unsigned long i = count(); i; i--)
+		sys_thread_self();
+	return 0;
+}
+
+static void yield_loop(uintptr_t n)
+{
+	for (; n; n--)
+		sys_yield();
+	sys_thread_exit(0);
+}
+
+UCHILD(bench_yield)
+{
+	static char stack[8192] __attribute__((aligned(16)));
+	uint64_t tid, cap;
+	int code;
+	unsigned long n = count();
+	if (!n)
+		return 0;
+	if (sys_thread_create(yield_loop, stack, sizeof(stack), n, 0, &tid, &cap))
+		return 1;
+	for (unsigned long i = n; i; i--)
+		sys_yield();
+	return (int)sys_thread_join(cap, 0, &code);
+}
+
+UCHILD(bench_spawn)
+{
+	const char *img = getenv("KESTREL_IMAGE");
+	if (!img)
+		return 1;
+	char *end;
+	uintptr_t addr = strtoul(img, &end, 0);
+	static const char args[] = "init\0child\0exit0";
+	struct process_spec spec = {.image = (const void *)addr,
+				    .image_size = strtoul(end + 1, NULL, 0),
+				    .args = args,
+				    .args_size = sizeof(args)};
+	for (unsigned long i = count(); i; i--) {
+		uint64_t pid, cap;
+		struct process_exit_info info;
+		if (sys_process_create(&spec, &pid, &cap) || sys_process_start(cap) ||
+		    sys_process_wait(cap, 0, &info) || sys_cap_revoke(cap))
+			return 1;
+	}
+	return 0;
+}
+
+UCHILD(exit0)
+{
+	return 0;
+}
