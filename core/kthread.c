@@ -58,12 +58,15 @@ void kthread_use_space(struct vmspace *vs)
 	live_space = vs;
 }
 
-/* Run what the scheduler picks; interrupts are off (the tick shares the run queues). */
-static void switch_to_next(void)
+/*
+ * Run what the scheduler picks; interrupts are off (the tick shares the run
+ * queues). False when the running thread stays.
+ */
+static bool switch_to_next(void)
 {
 	struct kthread *next = (struct kthread *)next_thread(0);
 	if (!next || next == current)
-		return;
+		return false;
 	struct kthread *prev = current;
 	metrics.context_switches++;
 	switch_start = arch_time_ns();
@@ -80,6 +83,7 @@ static void switch_to_next(void)
 	/* prev runs again: some later switch came back to it. */
 	metrics.switch_ns += arch_time_ns() - switch_start;
 	metrics.switches_timed++;
+	return true;
 }
 
 void kthread_schedule(void)
@@ -100,9 +104,17 @@ void kthread_yield(void)
 int kthread_block(enum block_reason reason, uint64_t timeout_ns)
 {
 	if (current == &boot_thread) {
-		/* The idle thread cannot block; it runs only when nothing else can. */
+		/*
+		 * The idle thread cannot block; it runs only when nothing else
+		 * can. With nothing else ready, wait for an interrupt (a tick
+		 * may fire the timeout someone else sleeps on).
+		 */
 		yield_cpu(0);
-		switch_to_next();
+		if (!switch_to_next()) {
+			arch_irq_enable();
+			arch_cpu_idle();
+			arch_irq_disable();
+		}
 		return E_OK;
 	}
 	uint64_t now = timeout_ns ? arch_time_ns() : 0;

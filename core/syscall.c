@@ -37,6 +37,7 @@ static bool trace;
 static int write_console(struct process *p, uintptr_t buf, size_t len)
 {
 	char chunk[128];
+	CHECK(user_range_ok(&p->vs, buf, len, false)); /* all or nothing */
 	for (size_t done = 0; done < len;) {
 		size_t n = len - done < sizeof(chunk) ? len - done : sizeof(chunk);
 		CHECK(copy_from_user(&p->vs, chunk, buf + done, n));
@@ -446,12 +447,12 @@ void trap_syscall(struct trap_frame *tf)
 	uintptr_t nr = syscall_nr(tf);
 	struct process *p = process_current();
 	syscall_fn fn = nr < SYS_COUNT ? table[nr] : NULL;
+	p->syscalls++; /* before the call: exit does not come back */
+	metrics.syscalls++;
 	int tag = fn ? fn(tf, p) : E_NOT_IMPLEMENTED;
 	syscall_set_tag(tf, (uintptr_t)tag);
 	if (__builtin_expect(trace, 0))
 		kprintf("[%llu] syscall %lu -> %d\n", (unsigned long long)p->pid, (unsigned long)nr,
 			tag);
-	p->syscalls++;
-	metrics.syscalls++;
 	metrics.syscall_ns += arch_time_ns() - start;
 }

@@ -48,6 +48,17 @@ static int copy(const struct vmspace *vs, uintptr_t uva, void *kbuf, size_t n, b
 	return E_OK;
 }
 
+int user_range_ok(const struct vmspace *vs, uintptr_t uva, size_t n, bool write)
+{
+	unsigned need = PTE_USER | (write ? PTE_WRITABLE : 0);
+	if (uva + n < uva)
+		return E_MEM_BAD_ADDRESS;
+	for (uintptr_t page = uva & ~(PAGE_SIZE - 1); page < uva + n; page += PAGE_SIZE)
+		if (!user_byte(vs, page, need))
+			return E_MEM_BAD_ADDRESS;
+	return E_OK;
+}
+
 int copy_from_user(const struct vmspace *vs, void *dst, uintptr_t src, size_t n)
 {
 	return copy(vs, src, dst, n, false, PTE_USER);

@@ -7,11 +7,14 @@
 #ifndef MM_UACCESS_H
 #define MM_UACCESS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "mm/vmspace.h"
 
+/* E_OK when all of [uva, uva + n) is user memory (writable too, with `write`), as of now. */
+int user_range_ok(const struct vmspace *vs, uintptr_t uva, size_t n, bool write);
 /* Copy n bytes from user address `src` into `dst`. */
 int copy_from_user(const struct vmspace *vs, void *dst, uintptr_t src, size_t n);
 /* Copy n bytes from `src` to user address `dst` (the pages must be writable). */
