@@ -1,5 +1,6 @@
 /* The portable kernel entry: report what the firmware gave us, then test or serve. */
 #include "arch/hal/hal.h"
+#include "cap/cap.h"
 #include "config.h"
 #include "core/boot_info.h"
 #include "core/init.h"
@@ -64,6 +65,7 @@ _Noreturn void kmain(struct boot_info *bi)
 		(unsigned long long)(boot_ram_usable(bi) >> 20), bi->boot_cpu);
 
 	mm_init(bi);
+	cap_system_init();
 	kthread_init();
 	timer_start();
 

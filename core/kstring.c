@@ -6,11 +6,24 @@
 /* The host test build links the host's C library, which has these already. */
 #ifndef KESTREL_HOST
 
+/*
+ * Whole words while both pointers are word aligned (pages, frames, most
+ * buffers), bytes for the rest. The word type may alias anything.
+ */
+typedef uint64_t __attribute__((may_alias)) word_t;
+
 void *memcpy(void *restrict dst, const void *restrict src, size_t n)
 {
 	unsigned char *d = dst;
 	const unsigned char *s = src;
 
+	if (!(((uintptr_t)d | (uintptr_t)s) & (sizeof(word_t) - 1))) {
+		for (; n >= sizeof(word_t); n -= sizeof(word_t)) {
+			*(word_t *)d = *(const word_t *)s;
+			d += sizeof(word_t);
+			s += sizeof(word_t);
+		}
+	}
 	while (n--)
 		*d++ = *s++;
 	return dst;
@@ -37,6 +50,13 @@ void *memset(void *dst, int c, size_t n)
 {
 	unsigned char *d = dst;
 
+	if (!((uintptr_t)d & (sizeof(word_t) - 1))) {
+		word_t w = 0x0101010101010101ull * (unsigned char)c;
+		for (; n >= sizeof(word_t); n -= sizeof(word_t)) {
+			*(word_t *)d = w;
+			d += sizeof(word_t);
+		}
+	}
 	while (n--)
 		*d++ = (unsigned char)c;
 	return dst;

@@ -19,7 +19,8 @@
 #include "mm/kvm.h"
 
 static struct kthread boot_thread = {.name = "boot"};
-static struct kthread *current = &boot_thread;
+struct kthread *kthread_running = &boot_thread;
+#define current kthread_running
 static struct vmspace *live_space; /* the user half this CPU translates with */
 static uint64_t switch_start;	   /* when the last switch began, for the latency metric */
 static uint32_t next_id = 1;
@@ -38,11 +39,6 @@ void kthread_init(void)
 	if (sched_init(1, idle))
 		panic("kthread: no scheduler");
 	current = &boot_thread;
-}
-
-struct kthread *kthread_current(void)
-{
-	return current;
 }
 
 void kthread_use_space(struct vmspace *vs)
@@ -69,7 +65,7 @@ static bool switch_to_next(void)
 		return false;
 	struct kthread *prev = current;
 	metrics.context_switches++;
-	switch_start = arch_time_ns();
+	switch_start = arch_counter();
 	if (prev->proc)
 		arch_fpu_save(prev->fpu);
 	if (next->proc) {
@@ -81,7 +77,7 @@ static bool switch_to_next(void)
 	current = next;
 	arch_context_switch(&prev->ctx, &next->ctx);
 	/* prev runs again: some later switch came back to it. */
-	metrics.switch_ns += arch_time_ns() - switch_start;
+	metrics.switch_ticks += arch_counter() - switch_start;
 	metrics.switches_timed++;
 	return true;
 }

@@ -54,8 +54,12 @@ void kthread_free(struct kthread *t);
 int kthread_block(enum block_reason reason, uint64_t timeout_ns);
 /* Once the tick runs, new threads start with interrupts enabled. */
 void kthread_set_preemptive(bool on);
-/* The running thread. */
-struct kthread *kthread_current(void);
+/* The running thread (one CPU runs the kernel today). */
+extern struct kthread *kthread_running;
+static inline struct kthread *kthread_current(void)
+{
+	return kthread_running;
+}
 /* Let another ready thread of equal or higher priority run. */
 void kthread_yield(void);
 /* Switch to whatever the scheduler picks (after blocking, waking, ...). */

@@ -15,8 +15,8 @@ struct metrics {
 	uint64_t page_faults;
 	uint64_t interrupts;
 	uint64_t ipc_messages;
-	uint64_t syscall_ns; /* summed over `syscalls` */
-	uint64_t switch_ns;  /* summed over `switches_timed` */
+	uint64_t syscall_ticks; /* arch_counter() ticks summed over `syscalls` */
+	uint64_t switch_ticks;	/* summed over `switches_timed` */
 	uint64_t switches_timed;
 };
 

@@ -443,7 +443,7 @@ static const syscall_fn table[SYS_COUNT] = {
 
 void trap_syscall(struct trap_frame *tf)
 {
-	uint64_t start = arch_time_ns();
+	uint64_t start = arch_counter();
 	uintptr_t nr = syscall_nr(tf);
 	struct process *p = process_current();
 	syscall_fn fn = nr < SYS_COUNT ? table[nr] : NULL;
@@ -454,5 +454,5 @@ void trap_syscall(struct trap_frame *tf)
 	if (__builtin_expect(trace, 0))
 		kprintf("[%llu] syscall %lu -> %d\n", (unsigned long long)p->pid, (unsigned long)nr,
 			tag);
-	metrics.syscall_ns += arch_time_ns() - start;
+	metrics.syscall_ticks += arch_counter() - start;
 }

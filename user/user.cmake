@@ -37,7 +37,11 @@ target_link_options(init PRIVATE -nostdlib -static -no-pie -Wl,--build-id=none
   -Wl,-z,max-page-size=4096 -Wl,-z,noexecstack -Wl,-T,${USER_DIR}/user.ld ${USER_LINK_ARCH})
 target_link_libraries(init PRIVATE ulib gcc)
 
-# The kernel carries init.elf as read-only data.
-set(INIT_ELF ${CMAKE_BINARY_DIR}/user/init.elf)
+# The kernel carries init.elf, without its debug sections, as read-only data.
+set(INIT_ELF ${CMAKE_BINARY_DIR}/user/init.stripped.elf)
+add_custom_command(OUTPUT ${INIT_ELF}
+  COMMAND ${CMAKE_OBJCOPY} --strip-debug $<TARGET_FILE:init> ${INIT_ELF}
+  DEPENDS init VERBATIM)
+add_custom_target(init_stripped DEPENDS ${INIT_ELF})
 configure_file(${USER_DIR}/embed.S.in ${CMAKE_BINARY_DIR}/generated/embed.S @ONLY)
 set_source_files_properties(${CMAKE_BINARY_DIR}/generated/embed.S PROPERTIES OBJECT_DEPENDS ${INIT_ELF})

@@ -97,6 +97,8 @@ void kbench_run_all(void)
 {
 	uint64_t frame, anchor;
 
+	kbench_user();
+
 	/* A neighbour keeps the leaf table alive, as in a populated address space. */
 	allocate_frames(1, ZONE_NORMAL, &frame);
 	allocate_frames(1, ZONE_NORMAL, &anchor);
@@ -111,7 +113,6 @@ void kbench_run_all(void)
 	for (unsigned i = 0; i < sizeof(bench_mm_ops) / sizeof(bench_mm_ops[0]); i++)
 		report(bench_mm_ops[i].name, bench_mm_ops[i].run, base);
 	report("calibration_100_nops", nops_100, base);
-	kbench_user();
 	unmap_page(&kernel_pt, KVM_SCRATCH_VA + PAGE_SIZE, NULL);
 	free_frames(anchor, 1);
 	free_frames(frame, 1);
