@@ -73,6 +73,15 @@ bool semihost_trap(struct trap_frame *tf);
  */
 void mmu_boot_map_ram(const struct boot_info *bi);
 
+/*
+ * User mode (user.c): at boot, make FP/SIMD usable at EL0 and turn PAN on
+ * where the CPU has it; user_pan_on() says whether it did. TPIDR_EL1 is
+ * the scratch register of trap.S's kernel sync vector: nothing else may
+ * keep anything in it.
+ */
+void user_cpu_init(void);
+bool user_pan_on(void);
+
 /* Record the PSCI conduit the device tree named, for arch_power_off(). */
 void power_init(const struct boot_info *bi);
 
@@ -106,6 +115,8 @@ void gic_eoi(uint32_t iar);
  */
 void timer_dt_probe(const void *blob, size_t avail);
 unsigned timer_intid(void);
+/* Scale arch_time_ns() to CNTFRQ_EL0: at boot, before anything reads the clock. */
+void timer_clock_init(void);
 
 /*
  * The C entry, called by boot.S on the boot CPU at the link address with

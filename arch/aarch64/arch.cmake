@@ -15,10 +15,12 @@ set(ARCH_SOURCES
   ${A}/trap.c
   ${A}/context.S
   ${A}/context.c
-  ${A}/timer.c)
+  ${A}/timer.c
+  ${A}/user.S
+  ${A}/user.c)
 set(ARCH_LINKER_SCRIPT ${A}/linker.ld)
 set(ARCH_C_FLAGS
-  -mgeneral-regs-only   # no FP/SIMD in the kernel: its registers are not saved on traps
+  -mgeneral-regs-only   # no FP/SIMD in the kernel: user FP/SIMD state stays live across traps
   -mno-outline-atomics  # inline LSE/LL-SC atomics; the outlined ones need the hosted libgcc init
   -mbranch-protection=none) # no PAC/BTI: nothing at EL1 enables the keys or guarded pages yet
 

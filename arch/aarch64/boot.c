@@ -24,6 +24,8 @@ _Noreturn void arch_boot_main(uint64_t dtb_pa, uint64_t kernel_pa)
 
 	/* First the vectors, so that a fault while reading the DTB is reported. */
 	arch_trap_init();
+	user_cpu_init();
+	timer_clock_init();
 	/* The boot tables map the DTB's GiB: read at most DTB_MAX_SIZE bytes of it. */
 	if (dtb_pa) {
 		err = fdt_boot_info(phys_map(dtb_pa), DTB_MAX_SIZE, dtb_pa, bi);

@@ -1,8 +1,9 @@
 /*
  * Address-space activation and TLB maintenance for AArch64 (the entry
- * format is in pte.c). One root table per address space goes into both
- * TTBR0_EL1 and TTBR1_EL1 (hal_arch/mmu.h); every mapping uses ASID 0, so
- * switching roots flushes the whole TLB. All maintenance here is local to
+ * format is in pte.c). TTBR1_EL1 holds the kernel's root for good, set by
+ * the first activation (mm/kvm.c, the kernel's own tables); every
+ * activation loads TTBR0_EL1, the user half, only. Every mapping uses
+ * ASID 0, so switching roots flushes the whole TLB. All maintenance here is local to
  * this CPU, as the HAL says: the non-shareable TLBI forms, completed by
  * DSB NSH. Before each TLBI, DSB ISHST makes the page-table stores that
  * led to it visible to the table walkers. Also here: growing boot.S's
@@ -10,6 +11,7 @@
  */
 #include "aarch64.h"
 #include "arch/hal/mmu.h"
+#include "core/kprintf.h"
 
 /* TTBRn_EL1.BADDR for a 4 KiB aligned table with 48-bit addresses; bit 0 is CnP. */
 #define TTBR_BADDR_MASK 0x0000fffffffff000ul
@@ -21,28 +23,41 @@ unsigned arch_mmu_levels(void)
 	return 4;
 }
 
+/* The kernel's root, in TTBR1_EL1 since the first activation; 0 before. */
+static uint64_t kernel_root;
+
 void arch_mmu_activate(uint64_t root)
 {
-	/*
-	 * Between the two writes the halves use different roots; both map
-	 * the kernel's code onto the same frames, so the fetches in between
-	 * are harmless, and the TLBI then drops every entry of the old root.
-	 */
+	bool first = !kernel_root;
+
+	root &= TTBR_BADDR_MASK;
+	if (first) {
+		/*
+		 * The kernel's tables replace boot.S's: both map the kernel's
+		 * code onto the same frames, so the fetches until the TLBI
+		 * below are harmless.
+		 */
+		kernel_root = root;
+		__asm__ volatile("dsb ishst\n\tmsr ttbr1_el1, %0" ::"r"(root) : "memory");
+	}
+	/* The TLBI drops every entry of the old root, walk caches included. */
 	__asm__ volatile("dsb ishst\n\t"
 			 "msr ttbr0_el1, %0\n\t"
-			 "msr ttbr1_el1, %0\n\t"
 			 "isb\n\t"
 			 "tlbi vmalle1\n\t"
 			 "dsb nsh\n\t"
-			 "isb" ::"r"(root & TTBR_BADDR_MASK)
+			 "isb" ::"r"(root)
 			 : "memory");
+	if (first)
+		pr_info("mmu: kernel root %#llx in TTBR1, user roots in TTBR0; PAN %s",
+			(unsigned long long)root, user_pan_on() ? "on" : "not implemented");
 }
 
 uint64_t arch_mmu_root(void)
 {
 	uint64_t ttbr;
 
-	__asm__ volatile("mrs %0, ttbr1_el1" : "=r"(ttbr));
+	__asm__ volatile("mrs %0, ttbr0_el1" : "=r"(ttbr));
 	return ttbr & TTBR_BADDR_MASK;
 }
 

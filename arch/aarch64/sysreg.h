@@ -25,7 +25,8 @@
  * with the MMU off every data access is to Device memory, where a real CPU
  * faults on misaligned accesses but QEMU does not model it; with A set,
  * QEMU faults too. The ARMv8.0 RES1 bits (EOS, TSCXT, EIS, SPAN, nTLSMD,
- * LSMAOE) keep their ARMv8.0 behaviour on later CPUs such as -cpu max.
+ * LSMAOE) keep their ARMv8.0 behaviour on later CPUs such as -cpu max,
+ * except SPAN: user.c clears it where PAN exists.
  */
 #define SCTLR_A	  (UL(1) << 1)
 #define SCTLR_SA  (UL(1) << 3)
@@ -35,6 +36,13 @@
 	((UL(1) << 11) | (UL(1) << 20) | (UL(1) << 22) | (UL(1) << 23) | (UL(1) << 28) | \
 	 (UL(1) << 29))
 #define SCTLR_EL1_BOOT (SCTLR_EL1_RES1 | SCTLR_I | SCTLR_A | SCTLR_SA | SCTLR_SA0)
+/* SCTLR_EL1.SPAN: 0 sets PSTATE.PAN on every exception taken to EL1 (RES1 before ARMv8.1). */
+#define SCTLR_SPAN (UL(1) << 23)
+/* ID_AA64MMFR1_EL1.PAN [23:20]: nonzero when PSTATE.PAN exists. */
+#define MMFR1_PAN_SHIFT 20
+#define MMFR1_PAN_MASK	UL(0xf)
+/* CPACR_EL1.FPEN [21:20] = 0b11: FP/SIMD trapped at neither EL0 nor EL1. */
+#define CPACR_FPEN_ALL (UL(3) << 20)
 /*
  * SCTLR_EL1 once boot.S has built its tables: MMU (M) and data cache (C)
  * on, alignment checks off (Normal memory allows unaligned accesses; Device
@@ -54,9 +62,9 @@
 
 /*
  * TCR_EL1: a 47-bit lower half (T0SZ = 17: exactly [0, USER_TOP), root
- * entries 0-255, so the kernel's entries 256-511 are unreachable through
- * TTBR0 although both TTBRs hold the same root) and a 48-bit upper half
- * (T1SZ = 16), 4 KiB granules,
+ * entries 0-255 of TTBR0's root, so the kernel's entries 256-511 of a
+ * user root are never used) and a 48-bit upper half (T1SZ = 16, TTBR1,
+ * always the kernel's root), 4 KiB granules,
  * table walks inner/outer write-back write-allocate cacheable and inner
  * shareable, ASID 0 from TTBR0 (8 bits). IPS is filled in from
  * ID_AA64MMFR0_EL1.PARange at boot, capped at 48 bits.
@@ -105,8 +113,9 @@
 /* CPTR_EL2 (E2H = 0) with only its RES1 bits: no FP/SIMD, SVE or trace traps to EL2. */
 #define CPTR_EL2_RES1 UL(0x33ff)
 
-/* SPSR: return to EL1 using SP_EL1, with D, A, I and F masked. */
+/* SPSR: return to EL1 using SP_EL1, with D, A, I and F masked; or to EL0, nothing masked. */
 #define SPSR_EL1H UL(0x5)
+#define SPSR_EL0T UL(0x0)
 #define SPSR_DAIF (UL(0xf) << 6)
 
 /* ESR_ELx: exception class [31:26], instruction length [25], syndrome [24:0]. */

@@ -2,12 +2,15 @@
  * Synchronous exceptions, decoded from ESR_EL1: MMU aborts go to
  * trap_page_fault(), everything else as a portable struct trap_info to
  * trap_fault(). IRQs are acknowledged at the GIC: the timer's goes to
- * trap_timer(), any other to trap_irq().
+ * trap_timer(), any other to trap_irq(). The same decoding serves traps
+ * from user mode (FAULT_USER, info.user); trap.S handles system calls
+ * and the way back to user mode itself.
  */
 #include "aarch64.h"
 #include "arch/hal/timer.h"
 #include "arch/hal/trap.h"
 #include "core/kprintf.h"
+#include "core/panic.h"
 #include "sysreg.h"
 
 /* The vector index of trap.S: its group (0-3) and its kind within the group. */
@@ -17,10 +20,12 @@
 #define VEC_IRQ	       1
 #define VEC_SERROR     3
 #define VEC_GROUP_USER 2 /* groups 2 and 3: taken from a lower EL */
+#define VEC_EL1_SYNC   4 /* synchronous, from the kernel on SP_EL1 */
 
 extern const char trap_vectors[];
 
 void trap_handle(struct trap_frame *tf, unsigned vector);
+_Noreturn void a64_stack_overflow(struct trap_frame *tf);
 
 struct ec_desc {
 	const char *name;
@@ -99,6 +104,8 @@ static uintptr_t fault_address(const struct trap_frame *tf, unsigned ec)
 	case EC_WATCH_LOWER:
 	case EC_WATCH_SAME:
 		return tf->far;
+	case EC_SP_ALIGN:
+		return tf->sp;
 	default:
 		return 0;
 	}
@@ -211,6 +218,19 @@ void trap_handle(struct trap_frame *tf, unsigned vector)
 		trap_irq(tf, ~0u);
 		break;
 	}
+}
+
+/*
+ * trap.S, when a synchronous exception found the kernel stack unusable
+ * (an overflow into its guard page): the frame is on the emergency stack.
+ * Report it as the fault it is; the overflowed stack cannot be resumed.
+ */
+_Noreturn void a64_stack_overflow(struct trap_frame *tf)
+{
+	kprintf("\nkernel stack overflow: sp %#lx at pc %#lx, on the emergency stack\n",
+		(unsigned long)tf->sp, (unsigned long)tf->elr);
+	trap_handle(tf, VEC_EL1_SYNC);
+	panic("kernel stack overflow at pc %#lx", (unsigned long)tf->elr);
 }
 
 void arch_trap_skip(struct trap_frame *tf)

@@ -1,13 +1,16 @@
 /*
  * The inline half of <arch/hal/mmu.h> for AArch64: the virtual layout.
- * 4 KiB granule, 48-bit virtual addresses (T0SZ = T1SZ = 16), 4 levels.
- * The kernel loads ONE root table into both TTBR0_EL1 and TTBR1_EL1, so
- * VA[47:39] indexes that root in both halves: user space uses root entries
- * 0-255, the kernel 256-511, and every kernel address has bit 47 set.
+ * 4 KiB granule, a 47-bit user half (T0SZ = 17) and a 48-bit kernel half
+ * (T1SZ = 16), 4 levels. TTBR1_EL1 holds the kernel's root for good,
+ * TTBR0_EL1 the running address space's root (arch_mmu_activate()).
+ * VA[47:39] indexes the root in both halves: user space uses entries
+ * 0-255 of its root, the kernel 256-511 of its own, and every kernel
+ * address has bit 47 set. A user root may carry copies of the kernel's
+ * entries 256-511: TTBR0 never reaches them.
  *
  *   0x0000000000000000 .. USER_TOP       user space (TTBR0, root 0-255)
- *   0xffff000000000000 .. +128 TiB       unused: aliases user space through
- *                                        the shared root, never mapped
+ *   0xffff000000000000 .. +128 TiB       unused: the kernel root's entries
+ *                                        0-255, never mapped
  *   0xffff800000000000 PHYS_MAP_BASE     direct map of physical memory,
  *                      .. +64 TiB        PA x at PHYS_MAP_BASE + x (root 256-383)
  *   0xffffffff80000000 KERNEL_VIRT_BASE  the kernel image, linked at

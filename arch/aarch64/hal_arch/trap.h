@@ -1,6 +1,8 @@
 /*
  * The AArch64 trap frame, as trap.S saves it on the kernel stack. The
- * offsets are shared with the assembly and checked below.
+ * offsets are shared with the assembly and checked below. From user mode
+ * sp is SP_EL0; during a system call x20-x29 and fp_rec are not saved
+ * (the user's values stay in the CPU) and reading them gives stale data.
  */
 #ifndef HAL_ARCH_TRAP_H
 #define HAL_ARCH_TRAP_H

@@ -1,0 +1,45 @@
+/*
+ * The inline half of <arch/hal/user.h> for AArch64. System calls are
+ * `svc #0` from EL0 (DESIGN.md §4): the number in x8, arguments in x0-x6;
+ * the tag comes back in x0 (0 = success), results in x1-x7. Every other
+ * user register is preserved.
+ */
+#ifndef HAL_ARCH_USER_H
+#define HAL_ARCH_USER_H
+
+#include <stdint.h>
+
+#include <hal_arch/trap.h>
+
+static inline uintptr_t syscall_nr(const struct trap_frame *tf)
+{
+	return tf->x[8];
+}
+
+static inline uintptr_t syscall_arg(const struct trap_frame *tf, unsigned i)
+{
+	return tf->x[i];
+}
+
+static inline void syscall_set_tag(struct trap_frame *tf, uintptr_t tag)
+{
+	tf->x[0] = tag;
+}
+
+static inline void syscall_set_result(struct trap_frame *tf, unsigned i, uintptr_t v)
+{
+	tf->x[1 + i] = v;
+}
+
+/*
+ * A user thread's register state that is not in its trap frame: the
+ * FP/SIMD registers and, since it too is per thread and switched with
+ * them, the EL0 thread pointer TPIDR_EL0. user.S knows the offsets.
+ */
+struct fpu_state {
+	__uint128_t q[32];
+	uint64_t fpsr, fpcr;
+	uint64_t tpidr_el0;
+} __attribute__((aligned(16)));
+
+#endif
