@@ -27,9 +27,10 @@ struct fpu_state; /* defined by <hal_arch/user.h> */
 /* Where the user frame of the thread whose kernel stack ends at `kstack_top` lives. */
 struct trap_frame *arch_user_frame(uintptr_t kstack_top);
 /*
- * Fill `tf` so that arch_user_enter() starts user code at `pc` with stack
- * pointer `sp`, the first two argument registers set to arg0 and arg1,
- * user privilege, interrupts enabled and every other register zero.
+ * Fill `tf` so that arch_user_enter() starts user code at `pc` as a
+ * function called with arg0 and arg1 on the stack that ends at `sp` (16-byte
+ * aligned; on x86_64 the return-address slot lies below it), in user mode,
+ * interrupts enabled and every other register zero. It must not return.
  */
 void arch_user_frame_init(struct trap_frame *tf, uintptr_t pc, uintptr_t sp, uintptr_t arg0,
 			  uintptr_t arg1);

@@ -16,6 +16,7 @@ set(ARCH_SOURCES
   ${ARCH_DIR}/context.S
   ${ARCH_DIR}/context.c
   ${ARCH_DIR}/timer.c
+  ${ARCH_DIR}/user.c
 )
 set(ARCH_LINKER_SCRIPT ${ARCH_DIR}/linker.ld)
 set(ARCH_C_FLAGS

@@ -1,8 +1,9 @@
 /*
  * The C half of the boot path, on the boot stack in the higher half with
  * interrupts off (boot.S). Order: console first so errors are visible,
- * then the CPU's own tables (GDT, TSS, IDT) so faults are reported, then
- * the firmware's information into the one struct boot_info, then kmain().
+ * then the CPU's own tables (GDT, TSS, IDT) so faults are reported, and
+ * what user mode needs (SYSCALL, FPU, SMEP/SMAP), then the firmware's
+ * information into the one struct boot_info, then kmain().
  * Only high addresses are mapped here: physical memory is read through the
  * boot tables' direct map (boot_phys), and boot_info keeps physical
  * addresses.
@@ -18,6 +19,7 @@
 #include "gdt.h"
 #include "memlayout.h"
 #include "pvh.h"
+#include "user.h"
 #include "x86.h"
 
 /* Linker symbols (linker.ld): the whole image, .boot included, at its higher-half address. */
@@ -60,6 +62,7 @@ _Noreturn void x86_64_boot(uint32_t magic, uint32_t info)
 	x86_64_console_early_init();
 	x86_64_gdt_init();
 	arch_trap_init();
+	x86_64_user_init();
 
 	if (magic == MB2_BOOTLOADER_MAGIC)
 		boot_from_mb2(bi, info);

@@ -2,13 +2,17 @@
  * The GDT and TSS (Intel SDM vol. 3, 3.4.5 and 8.7). In long mode segments
  * are flat and only their type, privilege and L bit matter; the TSS holds
  * the stacks the CPU switches to: IST stacks for faults that must not run
- * on a possibly broken stack (#DF, NMI, #MC), rsp0 for traps from user mode
- * later. One CPU for now: secondaries will each need their own copy.
+ * on a possibly broken stack (#DF, NMI, #MC), rsp0 for traps from user
+ * mode. The TSS sits in the per-CPU area that the kernel's GS base points
+ * at, so the syscall entry finds rsp0 through %gs too. One CPU for now:
+ * secondaries will each need their own copy of all three.
  */
 #include <stddef.h>
 #include <stdint.h>
 
+#include "arch/hal/user.h"
 #include "gdt.h"
+#include "x86.h"
 
 /* Access byte of a descriptor. */
 #define SEG_PRESENT  (1u << 7)
@@ -57,13 +61,23 @@ struct tss {
 _Static_assert(sizeof(struct tss) == 104, "TSS size");
 _Static_assert(offsetof(struct tss, ist) == 36, "TSS IST offset");
 
+/* The per-CPU area (gdt.h): %gs:CPU_* in the kernel, found by swapgs on entry from ring 3. */
+struct x86_cpu {
+	struct tss tss;
+	uint64_t user_rsp; /* syscall entry: the user rsp until the frame holds it */
+};
+
+_Static_assert(offsetof(struct x86_cpu, tss.rsp) == CPU_RSP0, "CPU_RSP0");
+_Static_assert(offsetof(struct x86_cpu, user_rsp) == CPU_USER_RSP, "CPU_USER_RSP");
+
 struct descriptor_ptr {
 	uint16_t limit;
 	uint64_t base;
 } __attribute__((packed));
 
 static uint64_t gdt[GDT_ENTRIES] __attribute__((aligned(16)));
-static struct tss tss __attribute__((aligned(16)));
+/* Aligned so the TSS never straddles a page. */
+static struct x86_cpu cpu0 __attribute__((aligned(128)));
 static uint8_t ist_stacks[IST_COUNT][IST_STACK_SIZE] __attribute__((aligned(16)));
 
 /* A flat code or data descriptor: base 0, limit 4 GiB (ignored in long mode but conventional). */
@@ -93,14 +107,15 @@ static void gdt_fill(void)
 	    seg_desc(SEG_PRESENT | SEG_DPL(3) | SEG_CODEDATA | SEG_DATA, SEGF_GRAN | SEGF_DB);
 	gdt[GDT_UCODE] =
 	    seg_desc(SEG_PRESENT | SEG_DPL(3) | SEG_CODEDATA | SEG_CODE, SEGF_GRAN | SEGF_LONG);
-	tss_desc(&gdt[GDT_TSS_LO], &gdt[GDT_TSS_HI], (uint64_t)(uintptr_t)&tss, sizeof(tss) - 1);
+	tss_desc(&gdt[GDT_TSS_LO], &gdt[GDT_TSS_HI], (uint64_t)(uintptr_t)&cpu0.tss,
+		 sizeof(cpu0.tss) - 1);
 }
 
 static void tss_fill(void)
 {
 	for (unsigned i = 0; i < IST_COUNT; i++)
-		tss.ist[i] = (uint64_t)(uintptr_t)(ist_stacks[i] + IST_STACK_SIZE);
-	tss.iomap_base = sizeof(tss);
+		cpu0.tss.ist[i] = (uint64_t)(uintptr_t)(ist_stacks[i] + IST_STACK_SIZE);
+	cpu0.tss.iomap_base = sizeof(cpu0.tss);
 }
 
 _Static_assert(IST_DOUBLE_FAULT <= IST_COUNT && IST_NMI <= IST_COUNT &&
@@ -131,4 +146,19 @@ void x86_64_gdt_init(void)
 			 : [cs] "i"(SEL_KCODE), [ds] "i"(SEL_KDATA)
 			 : "rax", "memory");
 	__asm__ volatile("ltr %w0" : : "r"((uint16_t)SEL_TSS) : "memory");
+	/*
+	 * After the selector loads, which may clear the base: the kernel runs
+	 * with GS at the per-CPU area, user code with KERNEL_GS_BASE's 0.
+	 */
+	wrmsr(MSR_GS_BASE, (uint64_t)(uintptr_t)&cpu0);
+	wrmsr(MSR_KERNEL_GS_BASE, 0);
+}
+
+/*
+ * Traps from ring 3 push their frame at rsp0 (aligned down to 16 by the
+ * CPU); the syscall entry loads it as it is, so store it aligned.
+ */
+void arch_set_kernel_stack(uintptr_t kstack_top)
+{
+	cpu0.tss.rsp[0] = kstack_top & ~(uintptr_t)15;
 }

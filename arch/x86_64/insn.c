@@ -8,8 +8,6 @@
 
 #include "insn.h"
 
-#define INSN_MAX 15
-
 /*
  * Operands by opcode, one character each, rows of 16:
  *   .  none                 m  ModRM              b  ModRM + imm8
@@ -170,4 +168,31 @@ unsigned x86_insn_len(const uint8_t *p)
 		return 0;
 	}
 	return n <= INSN_MAX ? n : 0;
+}
+
+/* Opcodes after 0f: sldt/str/lldt/ltr, lgdt/lidt/invlpg/swapgs..., clts, sysret, invd, wbinvd. */
+static bool is_system_0f(uint8_t op)
+{
+	return op <= 0x01 || (op >= 0x06 && op <= 0x09) ||
+	       (op >= 0x20 && op <= 0x23) || /* mov to/from control and debug registers */
+	       op == 0x30 ||
+	       (op >= 0x32 && op <= 0x35); /* wrmsr, rdmsr, rdpmc, sysenter, sysexit */
+}
+
+bool x86_insn_is_system(const uint8_t *p, unsigned n)
+{
+	unsigned i = 0;
+
+	while (i < n && (is_legacy_prefix(p[i]) || p[i] == 0x66 || p[i] == 0x67))
+		i++;
+	if (i < n && (p[i] & 0xf0) == 0x40) /* REX */
+		i++;
+	if (i >= n)
+		return false;
+	uint8_t op = p[i];
+	if (op == 0x0f)
+		return i + 1 < n && is_system_0f(p[i + 1]);
+	return op == 0xf4 || op == 0xfa || op == 0xfb ||		 /* hlt, cli, sti */
+	       (op >= 0x6c && op <= 0x6f) ||				 /* ins, outs */
+	       (op >= 0xe4 && op <= 0xe7) || (op >= 0xec && op <= 0xef); /* in, out */
 }

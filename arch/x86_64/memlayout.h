@@ -12,9 +12,11 @@
  *
  * Virtual (4-level paging, 48-bit addresses):
  *
- *   0x0000000000000000 .. 0x00007fffffffffff   user space (below USER_TOP); in the
- *                                              boot tables only PML4[0], the identity
- *                                              map of [0, 4 GiB), until boot.S is high
+ *   0x0000000000000000 .. 0x00007fffffffefff   user space (below USER_TOP; the last
+ *                                              page of the lower half stays unmapped);
+ *                                              in the boot tables only PML4[0], the
+ *                                              identity map of [0, 4 GiB), until boot.S
+ *                                              is high
  *   0xffff800000000000 .. 0xffffbfffffffffff   PHYS_MAP_BASE: the direct map of physical
  *                                              memory, PHYS_MAP_SIZE = 64 TiB (PML4
  *                                              256..383); the boot tables map [0, 4 GiB)

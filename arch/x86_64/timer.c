@@ -16,6 +16,7 @@
 #include "core/panic.h"
 #include "lapic.h"
 #include "mm/kvm.h"
+#include "user.h"
 #include "x86.h"
 
 /* 8259A programmable interrupt controllers. */
@@ -184,6 +185,9 @@ static void calibrate(void)
 
 void arch_timer_init(void)
 {
+	/* Said here, the first arch hook after the banner (which must stay the first line). */
+	x86_64_user_report();
+
 	irqflags_t flags = arch_irq_save();
 
 	pic_disable();

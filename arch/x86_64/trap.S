@@ -1,19 +1,34 @@
 /*
- * Trap entry: 256 small stubs, one per IDT vector, and the common path that
- * saves the general registers as a struct trap_frame (hal_arch/trap.h),
- * calls x86_64_trap(tf) in trap.c and returns with iretq.
+ * Every way into the kernel and back out: 256 small stubs, one per IDT
+ * vector; the common path that saves the general registers as a struct
+ * trap_frame (hal_arch/trap.h) and calls x86_64_trap(tf) in trap.c; the
+ * SYSCALL entry; and the exits to ring 3 (sysretq, iretq).
  *
- * Kernel mode only for now: no swapgs, since nothing runs in ring 3 yet.
+ * GS: the kernel runs with GS base = its per-CPU area (gdt.h), user code
+ * with its own (KERNEL_GS_BASE holds the other one). swapgs exchanges them
+ * at each crossing of the ring 3 boundary and nowhere else, so the saved
+ * cs tells a trap's entry whether to swap. Not so for NMI, #DF and #MC:
+ * they can strike between syscall and its swapgs, or between the exit's
+ * swapgs and sysretq, so their entry asks the GS base MSR instead.
+ *
+ * A trap from ring 3 switches to TSS.rsp0, the top of the thread's kernel
+ * stack, so its frame is arch_user_frame(); the syscall entry builds the
+ * same frame at the same place. A thread may switch away inside the C
+ * handler and come back much later: the exit reloads everything from the
+ * frame.
  */
 #include <hal_arch/trap.h>
+#include "gdt.h"
+#include "x86.h"
 
 /* Vectors for which the CPU pushes an error code; the other stubs push a 0 in its place. */
 #define HAS_ERROR(v) ((v) == 8 || ((v) >= 10 && (v) <= 14) || (v) == 17 || (v) == 21 || \
 		      (v) == 29 || (v) == 30)
+/* NMI, #DF and #MC, which run on IST stacks (trap.c) and may find either GS. */
+#define IS_PARANOID(v) ((v) == 2 || (v) == 8 || (v) == 18)
 
-	.text
-	.balign 16
-trap_common:
+/* The general registers of struct trap_frame, rax first (highest). */
+.macro PUSH_REGS
 	pushq %rax
 	pushq %rbx
 	pushq %rcx
@@ -29,18 +44,9 @@ trap_common:
 	pushq %r13
 	pushq %r14
 	pushq %r15
-	cld
-	/*
-	 * A frame record for the interrupted code (its rbp, its rip), so a
-	 * backtrace from the handler continues through the trapping function.
-	 * Two words keep the stack 16-byte aligned for the call (TF_SIZE % 16 == 0).
-	 */
-	pushq TF_RIP(%rsp)
-	pushq %rbp
-	movq %rsp, %rbp
-	leaq 16(%rsp), %rdi
-	call x86_64_trap
-	addq $16, %rsp
+.endm
+
+.macro POP_REGS
 	popq %r15
 	popq %r14
 	popq %r13
@@ -56,8 +62,148 @@ trap_common:
 	popq %rcx
 	popq %rbx
 	popq %rax
+.endm
+
+/*
+ * Call x86_64_trap with the frame below a frame record for the interrupted
+ * code (its rbp, its rip), so a backtrace continues through the trapping
+ * function. Two words keep the stack 16-byte aligned (TF_SIZE % 16 == 0).
+ */
+.macro CALL_TRAP_KERNEL
+	pushq TF_RIP(%rsp)
+	pushq %rbp
+	movq %rsp, %rbp
+	leaq 16(%rsp), %rdi
+	call x86_64_trap
+	addq $16, %rsp
+.endm
+
+	.text
+	.balign 16
+trap_common:
+	testb $3, 24(%rsp) /* the saved cs (above vector, error, rip): from ring 3? */
+	jnz trap_from_user
+	PUSH_REGS
+	cld
+	CALL_TRAP_KERNEL
+	POP_REGS
 	addq $16, %rsp /* vector, error code */
 	iretq
+
+trap_from_user:
+	swapgs
+	PUSH_REGS
+	/* DF and AC are the user's: clear them (AC set would switch SMAP off). */
+	pushq $2
+	popfq
+	xorl %ebp, %ebp /* the kernel's backtrace ends here, not in user memory */
+	movq %rsp, %rdi
+	call x86_64_trap
+	/* Fall through: handlers may have enabled interrupts. */
+
+/* Back to ring 3 from the frame at rsp, after trap_user_return. */
+user_exit:
+	cli
+	movq %rsp, %rdi
+	call trap_user_return
+user_exit_iret:
+	POP_REGS
+	addq $16, %rsp /* vector, error code */
+	swapgs
+	iretq
+
+/*
+ * NMI, #DF, #MC. rbx (callee-saved, so it survives the call) remembers
+ * whether we swapped: the kernel's GS base is an upper-half address.
+ */
+trap_paranoid:
+	PUSH_REGS
+	cld
+	xorl %ebx, %ebx
+	movl $MSR_GS_BASE, %ecx
+	rdmsr
+	testl %edx, %edx
+	js 1f
+	swapgs
+	movl $1, %ebx
+1:
+	CALL_TRAP_KERNEL
+	testl %ebx, %ebx
+	jz 2f
+	swapgs
+2:
+	POP_REGS
+	addq $16, %rsp
+	iretq
+
+/*
+ * SYSCALL (LSTAR): rcx = user rip, r11 = user rflags, rsp still the user's;
+ * SFMASK has cleared IF, DF, TF and AC. Build the same frame a trap from
+ * ring 3 would, at the top of this thread's kernel stack.
+ */
+	.globl x86_syscall_entry
+	.type x86_syscall_entry, @function
+	.balign 16
+x86_syscall_entry:
+	swapgs
+	movq %rsp, %gs:CPU_USER_RSP
+	movq %gs:CPU_RSP0, %rsp
+	pushq $SEL_UDATA	    /* ss */
+	pushq %gs:CPU_USER_RSP	    /* rsp */
+	pushq %r11		    /* rflags */
+	pushq $SEL_UCODE	    /* cs */
+	pushq %rcx		    /* rip */
+	pushq $0		    /* error code */
+	pushq $TF_VECTOR_SYSCALL    /* vector */
+	PUSH_REGS
+	xorl %ebp, %ebp
+	movq %rsp, %rdi
+	sti
+	call trap_syscall
+	cli
+	movq %rsp, %rdi
+	call trap_user_return
+	/*
+	 * sysretq loads rip from rcx, and with a non-canonical one it faults
+	 * in ring 0 with the user's rsp already in place: iretq instead. No
+	 * user page lies below such an address (USER_TOP leaves the last page
+	 * out), so only a frame the kernel rewrote can take that path.
+	 */
+	movq TF_RIP(%rsp), %rcx
+	movq %rcx, %r11
+	shrq $47, %r11
+	jnz user_exit_iret
+	movq TF_RFLAGS(%rsp), %r11
+	/* Every register but rcx and r11, which sysretq sets from rip and rflags. */
+	popq %r15
+	popq %r14
+	popq %r13
+	popq %r12
+	addq $8, %rsp /* r11 */
+	popq %r10
+	popq %r9
+	popq %r8
+	popq %rbp
+	popq %rdi
+	popq %rsi
+	popq %rdx
+	addq $8, %rsp /* rcx */
+	popq %rbx
+	popq %rax
+	/* Interrupts stay off until sysretq: nothing but an IST trap can run on the user stack. */
+	swapgs
+	movq TF_RSP - TF_VECTOR(%rsp), %rsp
+	sysretq
+	.size x86_syscall_entry, . - x86_syscall_entry
+
+/* arch_user_enter(tf): the running thread's user frame, address space and rsp0 in place. */
+	.globl arch_user_enter
+	.type arch_user_enter, @function
+arch_user_enter:
+	cli
+	movq %rdi, %rsp
+	jmp user_exit_iret
+	.size arch_user_enter, . - arch_user_enter
 
 /* The stubs; trap_stub_table[v] is the address of vector v's stub, for the IDT. */
 	.section .rodata
@@ -73,7 +219,11 @@ trap_stub_table:
 	pushq $0
 	.endif
 	pushq $vec
+	.if IS_PARANOID(vec)
+	jmp trap_paranoid
+	.else
 	jmp trap_common
+	.endif
 	.pushsection .rodata
 	.quad 1b
 	.popsection

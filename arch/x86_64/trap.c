@@ -4,10 +4,14 @@
  * 6.15). Vectors 0..31 are exceptions, 32..255 interrupts: the LAPIC timer
  * goes to trap_timer(), spurious vectors are dropped, any other interrupt is
  * reported as unroutable. Page faults go to trap_page_fault(), every other
- * exception to trap_fault().
+ * exception to trap_fault(). Traps from ring 3 come the same way (trap.S
+ * has swapped GS and will call trap_user_return on the way out); system
+ * calls do not pass here.
  */
+#include <stdbool.h>
 #include <stdint.h>
 
+#include "arch/hal/mmu.h"
 #include "arch/hal/timer.h"
 #include "arch/hal/trap.h"
 #include "core/kprintf.h"
@@ -15,6 +19,7 @@
 #include "gdt.h"
 #include "insn.h"
 #include "lapic.h"
+#include "mm/pt.h"
 #include "x86.h"
 
 #define IDT_ENTRIES	 256
@@ -39,6 +44,9 @@ enum {
 #define PF_U	(1u << 2) /* from ring 3 */
 #define PF_RSVD (1u << 3) /* a reserved bit set in a paging entry */
 #define PF_I	(1u << 4) /* an instruction fetch (with EFER.NXE) */
+
+/* The #GP error code names a descriptor; this bit says it is an IDT gate (int n). */
+#define GP_IDT (1u << 1)
 
 /* Gate type and attribute byte: present, DPL, 64-bit interrupt gate (interrupts off on entry). */
 #define GATE_PRESENT (1u << 7)
@@ -114,6 +122,57 @@ void arch_trap_init(void)
 	__asm__ volatile("lidt %0" : : "m"(idtr) : "memory");
 }
 
+static bool from_user(const struct trap_frame *tf)
+{
+	return (tf->cs & 3) != 0;
+}
+
+/*
+ * NMI, #DF and #MC run on IST stacks, not on the thread's: they are the
+ * machine's, not the program's, and never end a process (which would
+ * switch threads on a shared stack). The portable handler panics on them.
+ */
+static bool on_ist_stack(uint64_t vector)
+{
+	return vector == VEC_NMI || vector == VEC_DF || vector == VEC_MC;
+}
+
+/*
+ * Up to `len` bytes of user memory at `va`, read through the direct map
+ * after a walk of the live page table: never through the user mapping
+ * (SMAP forbids it, and the page may be gone). Returns the bytes read.
+ */
+static unsigned user_peek(uintptr_t va, uint8_t *buf, unsigned len)
+{
+	const struct page_table pt = {.root = arch_mmu_root(), .levels = 4, .fmt = &arch_pt_format};
+	uint64_t pa = 0;
+	unsigned flags;
+
+	for (unsigned i = 0; i < len; i++, va++, pa++) {
+		if (i == 0 || va % PAGE_SIZE == 0)
+			if (va >= USER_TOP || pt_query(&pt, va, &pa, &flags, NULL) != E_OK ||
+			    !(flags & PTE_USER))
+				return i;
+		buf[i] = *(const volatile uint8_t *)(uintptr_t)(PHYS_MAP_BASE + pa);
+	}
+	return len;
+}
+
+/*
+ * A #GP from ring 3 is a system instruction (cli, hlt, in, out, ...), an
+ * int n to a kernel gate, or a non-canonical address; only the
+ * instruction's bytes tell the first and the last apart.
+ */
+static enum trap_kind user_gp_kind(const struct trap_frame *tf)
+{
+	uint8_t insn[INSN_MAX];
+
+	if (tf->error & GP_IDT)
+		return TRAP_ILLEGAL;
+	unsigned n = user_peek(tf->rip, insn, sizeof(insn));
+	return x86_insn_is_system(insn, n) ? TRAP_ILLEGAL : TRAP_BUS;
+}
+
 static struct trap_info trap_decode(const struct trap_frame *tf)
 {
 	const struct exception *e = &exceptions[tf->vector];
@@ -122,11 +181,13 @@ static struct trap_info trap_decode(const struct trap_frame *tf)
 	    .name = e->name ? e->name : "reserved vector",
 	    .cause = tf->vector,
 	    .pc = tf->rip,
-	    .user = (tf->cs & 3) != 0,
+	    .user = from_user(tf) && !on_ist_stack(tf->vector),
 	};
 
 	if (tf->vector == VEC_BP)
 		info.pc = tf->rip - 1; /* a trap: rip is past the one-byte int3 */
+	if (tf->vector == VEC_GP && info.user)
+		info.kind = user_gp_kind(tf);
 	/* #PF: the faulting address. #DF: CR2 still names the last #PF, e.g. a stack overflow's. */
 	if (tf->vector == VEC_PF || tf->vector == VEC_DF)
 		info.addr = read_cr2();
@@ -181,8 +242,9 @@ void x86_64_trap(struct trap_frame *tf)
 		return;
 	}
 	struct trap_info info = trap_decode(tf);
-	trap_fault(tf, &info); /* returns only when a handler expected this fault */
-	arch_trap_skip(tf);
+	trap_fault(tf, &info); /* returns only when a handler expected or resolved this fault */
+	if (!info.user)
+		arch_trap_skip(tf); /* a user frame resumes as the handler left it */
 }
 
 uintptr_t arch_trap_pc(const struct trap_frame *tf)
@@ -219,9 +281,10 @@ void arch_trap_skip(struct trap_frame *tf)
 	tf->rip += len;
 }
 
+/* A user rbp leads into user memory, which the kernel never reads: no backtrace there. */
 uintptr_t arch_trap_fp(const struct trap_frame *tf)
 {
-	return tf->rbp;
+	return from_user(tf) ? 0 : tf->rbp;
 }
 
 void arch_trap_dump(const struct trap_frame *tf)

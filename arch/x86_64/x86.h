@@ -2,11 +2,30 @@
 #ifndef X86_64_X86_H
 #define X86_64_X86_H
 
-#include <stdint.h>
+/* Model-specific registers (plain numbers: trap.S uses them too). */
+#define MSR_APIC_BASE	   0x1b
+#define MSR_EFER	   0xc0000080
+#define MSR_STAR	   0xc0000081 /* SYSCALL/SYSRET selectors */
+#define MSR_LSTAR	   0xc0000082 /* 64-bit SYSCALL entry point */
+#define MSR_SFMASK	   0xc0000084 /* RFLAGS bits SYSCALL clears */
+#define MSR_GS_BASE	   0xc0000101
+#define MSR_KERNEL_GS_BASE 0xc0000102 /* exchanged with GS base by swapgs */
 
-/* Model-specific registers. */
-#define MSR_EFER      0xc0000080u
-#define MSR_APIC_BASE 0x1bu
+#define EFER_SCE (1ull << 0) /* SYSCALL/SYSRET enabled */
+
+#define CR0_MP	       (1ull << 1)  /* wait/fwait honour TS */
+#define CR0_EM	       (1ull << 2)  /* no x87: every FP instruction traps */
+#define CR0_TS	       (1ull << 3)  /* FP instructions trap (#NM) until cleared */
+#define CR0_NE	       (1ull << 5)  /* x87 errors as #MF, not the legacy FERR# line */
+#define CR0_AM	       (1ull << 18) /* ring 3 with RFLAGS.AC set gets #AC on misaligned accesses */
+#define CR4_OSFXSR     (1ull << 9)  /* FXSAVE/FXRSTOR and SSE enabled */
+#define CR4_OSXMMEXCPT (1ull << 10) /* unmasked SSE exceptions raise #XM */
+#define CR4_UMIP       (1ull << 11) /* sgdt, sidt, sldt, smsw, str fault in ring 3 */
+#define CR4_SMEP       (1ull << 20) /* ring 0 never executes user pages */
+#define CR4_SMAP       (1ull << 21) /* ring 0 never reads or writes user pages */
+
+#ifndef __ASSEMBLER__
+#include <stdint.h>
 
 static inline void outb(uint16_t port, uint8_t v)
 {
@@ -74,6 +93,11 @@ static inline uint64_t read_cr0(void)
 	return v;
 }
 
+static inline void write_cr0(uint64_t v)
+{
+	__asm__ volatile("mov %0, %%cr0" : : "r"(v) : "memory");
+}
+
 static inline uint64_t read_cr4(void)
 {
 	uint64_t v;
@@ -102,5 +126,7 @@ static inline void wrmsr(uint32_t msr, uint64_t v)
 			 : "c"(msr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32))
 			 : "memory");
 }
+
+#endif /* __ASSEMBLER__ */
 
 #endif

@@ -70,6 +70,30 @@ UCHILD(privileged)
 	return 0;
 }
 
+UCHILD(misaligned)
+{
+#if defined(__x86_64__)
+	/* x86 checks alignment in user mode only with RFLAGS.AC (and CR0.AM) set. */
+	static volatile uint64_t words[2];
+	__asm__ volatile("pushfq; orq $0x40000, (%%rsp); popfq" ::: "memory", "cc");
+	return (int)*(volatile uint64_t *)((volatile char *)words + 1);
+#elif defined(__aarch64__)
+	/* A jump to an address no instruction can start at. */
+	void (*volatile fn)(void) = (void (*)(void))(uintptr_t)(0x400000 + 1);
+	fn();
+	return 0;
+#else
+	/* Loads may be misaligned on RISC-V (and jalr drops bit 0); atomics may not. */
+	static volatile uint64_t words[2];
+	int old;
+	__asm__ volatile("amoadd.w %0, %2, (%1)"
+			 : "=r"(old)
+			 : "r"((volatile char *)words + 1), "r"(1)
+			 : "memory");
+	return old;
+#endif
+}
+
 UTEST(exit_code_and_usage)
 {
 	struct process_exit_info info;
@@ -125,6 +149,19 @@ UTEST(privileged_instruction_is_killed)
 	UASSERT(info.exit_reason == EXIT_ILLEGAL || info.exit_reason == EXIT_FAULT);
 	UASSERT_EQ(info.exit_code, -1);
 	return 0;
+}
+
+UTEST(misaligned_access_is_killed)
+{
+#if defined(__x86_64__)
+	/* QEMU's TCG does not model #AC: the access goes through and the child ends normally. */
+	struct process_exit_info info;
+	UASSERT_EQ(utest_spawn("misaligned", NULL, 0, &info), E_OK);
+	UASSERT(info.exit_reason == EXIT_ALIGNMENT || info.exit_reason == EXIT_NORMAL);
+	return 0;
+#else
+	return expect_fault("misaligned", EXIT_ALIGNMENT);
+#endif
 }
 
 UTEST(spinning_process_is_preempted_and_terminated)

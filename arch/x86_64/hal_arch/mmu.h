@@ -12,8 +12,12 @@
 #define PHYS_MAP_SIZE 0x400000000000
 /* The kernel image: the top 2 GiB, where -mcmodel=kernel code must live. */
 #define KERNEL_VIRT_BASE 0xffffffff80000000
-/* The lower half: 47 bits of canonical user addresses. */
-#define USER_TOP 0x0000800000000000
+/*
+ * The lower half, 47 bits of canonical addresses, less its last page: an
+ * instruction there could end at the first non-canonical address, and
+ * sysretq to such a rip faults in ring 0 (trap.S).
+ */
+#define USER_TOP 0x00007ffffffff000
 
 #ifndef __ASSEMBLER__
 #define arch_pt_format x86_64_pt_format
