@@ -14,7 +14,9 @@ set(ARCH_SOURCES
   ${ARCH_DIR}/sbi.c
   ${ARCH_DIR}/timer.c
   ${ARCH_DIR}/context.S
-  ${ARCH_DIR}/context.c)
+  ${ARCH_DIR}/context.c
+  ${ARCH_DIR}/user.c
+  ${ARCH_DIR}/fpu.S)
 set(ARCH_LINKER_SCRIPT ${ARCH_DIR}/linker.ld)
 set(ARCH_C_FLAGS
   -march=rv64imac_zicsr_zifencei # integer, mul/div, atomics, compressed; CSR and fence.i

@@ -1,9 +1,43 @@
 /*
  * riscv64 registers and the arch's internal hooks: control-register
- * accessors, the bits the port uses, MMIO helpers. Arch code only.
+ * accessors, the bits the port uses, MMIO helpers. Arch code only. The
+ * register bits are also for assembly (RV_UL: GAS takes no "ul" suffix).
  */
 #ifndef ARCH_RISCV64_RISCV_H
 #define ARCH_RISCV64_RISCV_H
+
+#ifdef __ASSEMBLER__
+#define RV_UL(x) x
+#else
+#define RV_UL(x) x##ul
+#endif
+
+/* sstatus */
+#define SSTATUS_SIE	   (RV_UL(1) << 1)  /* interrupts enabled in S-mode */
+#define SSTATUS_SPIE	   (RV_UL(1) << 5)  /* SIE before the trap */
+#define SSTATUS_SPP	   (RV_UL(1) << 8)  /* mode before the trap: 1 supervisor, 0 user */
+#define SSTATUS_VS_MASK	   (RV_UL(3) << 9)  /* vector unit state: kept Off */
+#define SSTATUS_FS_MASK	   (RV_UL(3) << 13) /* FP unit state: Off, Initial, Clean, Dirty */
+#define SSTATUS_FS_INITIAL (RV_UL(1) << 13)
+#define SSTATUS_SUM	   (RV_UL(1) << 18) /* S-mode may access U pages: kept 0 */
+#define SSTATUS_MXR	   (RV_UL(1) << 19) /* loads from execute-only pages: kept 0 */
+
+/* Exception codes (privileged spec, table "scause values"). */
+#define EXC_INSN_MISALIGNED  0
+#define EXC_INSN_ACCESS	     1
+#define EXC_ILLEGAL	     2
+#define EXC_BREAKPOINT	     3
+#define EXC_LOAD_MISALIGNED  4
+#define EXC_LOAD_ACCESS	     5
+#define EXC_STORE_MISALIGNED 6
+#define EXC_STORE_ACCESS     7
+#define EXC_ECALL_U	     8
+#define EXC_ECALL_S	     9
+#define EXC_INSN_PAGE_FAULT  12
+#define EXC_LOAD_PAGE_FAULT  13
+#define EXC_STORE_PAGE_FAULT 15
+
+#ifndef __ASSEMBLER__
 
 #include <stdint.h>
 
@@ -20,11 +54,6 @@
 #define csr_set(csr, v)	  __asm__ volatile("csrs " #csr ", %0" : : "rK"(v) : "memory")
 #define csr_clear(csr, v) __asm__ volatile("csrc " #csr ", %0" : : "rK"(v) : "memory")
 
-/* sstatus */
-#define SSTATUS_SIE  (1ul << 1) /* interrupts enabled in S-mode */
-#define SSTATUS_SPIE (1ul << 5) /* SIE before the trap */
-#define SSTATUS_SPP  (1ul << 8) /* mode before the trap: 1 supervisor, 0 user */
-
 /* sie / sip: the supervisor interrupt sources (interrupt code = bit number). */
 #define IRQ_S_SOFT  1
 #define IRQ_S_TIMER 5
@@ -34,23 +63,6 @@
 /* scause: the top bit tells an interrupt from an exception. */
 #define SCAUSE_INTERRUPT (1ul << 63)
 #define SCAUSE_CODE(c)	 ((c) & ~SCAUSE_INTERRUPT)
-
-/* Exception codes (privileged spec, table "scause values"). */
-enum riscv_exception {
-	EXC_INSN_MISALIGNED = 0,
-	EXC_INSN_ACCESS = 1,
-	EXC_ILLEGAL = 2,
-	EXC_BREAKPOINT = 3,
-	EXC_LOAD_MISALIGNED = 4,
-	EXC_LOAD_ACCESS = 5,
-	EXC_STORE_MISALIGNED = 6,
-	EXC_STORE_ACCESS = 7,
-	EXC_ECALL_U = 8,
-	EXC_ECALL_S = 9,
-	EXC_INSN_PAGE_FAULT = 12,
-	EXC_LOAD_PAGE_FAULT = 13,
-	EXC_STORE_PAGE_FAULT = 15,
-};
 
 /* satp: translation mode (bits 63:60), ASID (59:44, always 0 here), root PPN (43:0). */
 #define SATP_MODE_SV39 (8ul << 60)
@@ -127,5 +139,7 @@ void riscv_boot_pt_finish(uint64_t kernel_phys);
 void riscv_mmu_setup(uint64_t kernel_phys, unsigned levels);
 /* The physical address of a kernel-image object (for SBI calls that take one) (mmu.c). */
 uint64_t riscv_kernel_pa(const volatile void *p);
+
+#endif /* !__ASSEMBLER__ */
 
 #endif

@@ -1,21 +1,39 @@
 /*
- * The S-mode trap vector (stvec, direct mode). Only the kernel runs yet, so
- * the trap is taken on the kernel stack in use: push a struct trap_frame
- * (hal_arch/trap.h), call trap_handle(frame), restore, sret.
+ * The S-mode trap vector (stvec, direct mode) and the way out to user mode.
  *
- * Interrupts stay off from entry to sret (the trap clears sstatus.SIE), so
- * traps nest only through a fault in the handler itself. The timer handler
- * may switch to another kernel thread and come back much later: the frame
- * lives on this thread's own stack, sscratch is already 0 by then, and the
- * exit path reloads sepc and sstatus from the frame, not from the CSRs the
- * other threads' traps have overwritten meanwhile.
+ * sscratch says where a trap came from: while a thread runs in U-mode it
+ * holds that thread's kernel stack top; whenever the hart is in S-mode it
+ * is 0. The first instruction swaps it with sp: non-zero means a trap from
+ * U-mode, now on its kernel stack; zero means S-mode, and the swap is undone.
  *
- * One exception: when the frame would touch the boot stack's guard page
- * (linker.ld), the boot stack has overflowed and pushing on it would fault
- * again, forever. Then the frame goes on a small stack of its own, so the
- * overflow reaches trap_page_fault() and panics with a readable report.
+ * From S-mode: push a struct trap_frame (hal_arch/trap.h) on the stack in
+ * use, call trap_handle(frame), restore, sret. Interrupts stay off from
+ * entry to sret (the trap clears sstatus.SIE), so traps nest only through a
+ * fault in the handler itself. The timer handler may switch to another
+ * thread and come back much later: the frame lives on this thread's own
+ * stack and the exit reloads sepc and sstatus from it, not from the CSRs
+ * the other threads' traps have overwritten meanwhile.
+ *
+ * From U-mode: the frame sits at the top of the thread's kernel stack
+ * (arch_user_frame()), x2 = the user sp. A system call (ecall, the hot path)
+ * saves only what C may clobber: ra, t0-t6, a0-a7, and gp, tp, which a
+ * thread switch does not keep; s0-s11 survive the calls by the psABI and
+ * stay live. It runs trap_syscall() with interrupts on. Any other trap
+ * saves everything and goes to trap_handle(). Either way out: interrupts
+ * off, trap_user_return(), then sepc and sstatus from the frame, sscratch
+ * = the stack top (computed from the frame, so always the returning
+ * thread's own), the registers, sret.
+ *
+ * Overflow: when the frame would touch the boot stack's guard page
+ * (linker.ld) or a kernel thread stack's guard (the lower half of each
+ * 32 KiB slot of the kernel-stack area, mm/kstack.c), the stack has
+ * overflowed and pushing on it would fault again, forever. Then the frame
+ * goes on a small emergency stack, and trap.c reports the overflow and
+ * panics.
  */
 #include <hal_arch/trap.h>
+
+#include "riscv.h"
 
 #define OVERFLOW_STACK_SIZE 4096
 
@@ -23,26 +41,37 @@
 	.balign	4               /* stvec's low two bits are the mode: 0 = direct */
 	.globl	trap_entry
 trap_entry:
-	csrw	sscratch, t0    /* free t0 until it is saved; sscratch is 0 otherwise */
+	csrrw	sp, sscratch, sp
+	bnez	sp, from_user
+	csrrw	sp, sscratch, sp        /* from S-mode: sp back, sscratch 0 again */
+
 	/*
-	 * Overflow iff guard - 4096 + TF_SIZE < sp <= guard + 4096 + TF_SIZE:
-	 * the frame would overlap the guard page (or sp is already past it).
-	 * That is one unsigned range of 8 KiB: one subtraction and one shift.
+	 * t0 lives in sscratch until it is saved, so nothing may fault in
+	 * between: the only store there goes to the emergency stack.
+	 * Boot stack: overflow iff guard - 4096 + TF_SIZE < sp <= guard + 4096
+	 * + TF_SIZE, one unsigned range of 8 KiB.
 	 */
+	csrw	sscratch, t0
 	lla	t0, __boot_stack_guard + TF_SIZE + 1 - 4096
 	sub	t0, sp, t0
 	srli	t0, t0, 13
+	beqz	t0, overflow
+	/* Kernel-stack area: the frame's base inside it and inside a guard half. */
+	addi	t0, sp, -TF_SIZE
+	srai	t0, t0, 30
+	addi	t0, t0, -(TF_KSTACK_AREA_GIB)
 	bnez	t0, 1f
-	mv	t0, sp
-	lla	sp, trap_overflow_stack_top
-	j	2f
-1:	mv	t0, sp
-2:	addi	sp, sp, -TF_SIZE
-	sd	t0, TF_X(2)(sp)  /* sp as it was before the trap */
-	csrr	t0, sscratch
-	csrw	sscratch, zero
+	addi	t0, sp, -TF_SIZE
+	slli	t0, t0, 63 - TF_KSTACK_SIZE_LOG2
+	bgez	t0, overflow            /* bit 14 clear: a guard */
+1:	csrrw	t0, sscratch, zero
+	addi	sp, sp, -TF_SIZE
+	sd	t0, TF_X(5)(sp)
+	addi	t0, sp, TF_SIZE
+	sd	t0, TF_X(2)(sp)         /* sp as it was before the trap */
+kernel_save:
 	sd	x1, TF_X(1)(sp)
-	.irp	n, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31
+	.irp	n, 3, 4, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31
 	sd	x\n, TF_X(\n)(sp)
 	.endr
 	sd	zero, TF_X(0)(sp)
@@ -71,11 +100,93 @@ trap_entry:
 	.irp	n, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31
 	ld	x\n, TF_X(\n)(sp)
 	.endr
-	ld	sp, TF_X(2)(sp)  /* last: the frame may sit on the overflow stack */
+	ld	sp, TF_X(2)(sp)         /* last: the frame may sit on the emergency stack */
 	sret
+
+overflow:
+	mv	t0, sp
+	lla	sp, trap_overflow_stack_top - TF_SIZE
+	sd	t0, TF_X(2)(sp)
+	csrrw	t0, sscratch, zero
+	sd	t0, TF_X(5)(sp)
+	j	kernel_save
+
+	/* ---- From U-mode: sp = this thread's kernel stack top, sscratch = the user sp. ---- */
+from_user:
+	addi	sp, sp, -TF_SIZE        /* arch_user_frame(stack top) */
+	.irp	n, 1, 3, 4, 5, 6, 7, 10, 11, 12, 13, 14, 15, 16, 17, 28, 29, 30, 31
+	sd	x\n, TF_X(\n)(sp)
+	.endr
+	csrrw	t0, sscratch, zero      /* in S-mode now: sscratch 0 */
+	sd	t0, TF_X(2)(sp)
+	csrr	t0, sepc
+	csrr	t1, sstatus
+	csrr	t2, scause
+	sd	t1, TF_SSTATUS(sp)
+	li	t3, EXC_ECALL_U
+	bne	t2, t3, user_trap
+
+	/* A system call: resume after the ecall (4 bytes, it has no compressed form). */
+	addi	t0, t0, 4
+	sd	t0, TF_SEPC(sp)
+	csrsi	sstatus, SSTATUS_SIE
+	mv	a0, sp
+	call	trap_syscall
+	csrci	sstatus, SSTATUS_SIE
+	mv	a0, sp
+	call	trap_user_return
+
+	/* Back to U-mode from the frame at sp, interrupts off; s0-s11 already hold the user's. */
+user_exit:
+	ld	t0, TF_SEPC(sp)
+	ld	t1, TF_SSTATUS(sp)      /* SPP = 0, SPIE = 1, the user's FS */
+	csrw	sepc, t0
+	csrw	sstatus, t1
+	addi	t0, sp, TF_SIZE
+	csrw	sscratch, t0            /* where the next trap from U-mode lands */
+	.irp	n, 1, 3, 4, 5, 6, 7, 10, 11, 12, 13, 14, 15, 16, 17, 28, 29, 30, 31
+	ld	x\n, TF_X(\n)(sp)
+	.endr
+	ld	sp, TF_X(2)(sp)
+	sret
+
+	/* Any other trap from U-mode: t0 = sepc, t1 = sstatus (saved), t2 = scause. */
+user_trap:
+	sd	t0, TF_SEPC(sp)
+	sd	t2, TF_SCAUSE(sp)
+	csrr	t1, stval
+	sd	t1, TF_STVAL(sp)
+	sd	zero, TF_X(0)(sp)
+	.irp	n, 8, 9, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27
+	sd	x\n, TF_X(\n)(sp)
+	.endr
+	/* A frame record {0, user pc}: backtraces show where user mode was, then stop. */
+	sd	zero, TF_FP_PREV(sp)
+	sd	t0, TF_FP_RET(sp)
+	addi	s0, sp, TF_SIZE
+	mv	a0, sp
+	call	trap_handle
+	csrci	sstatus, SSTATUS_SIE
+	mv	a0, sp
+	call	trap_user_return
+user_exit_all:
+	.irp	n, 8, 9, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27
+	ld	x\n, TF_X(\n)(sp)
+	.endr
+	j	user_exit
+
+	/* riscv_user_enter(tf): arch_user_enter's way out, every register from the frame. */
+	.globl	riscv_user_enter
+	.type	riscv_user_enter, @function
+riscv_user_enter:
+	csrci	sstatus, SSTATUS_SIE
+	mv	sp, a0
+	j	user_exit_all
+	.size	riscv_user_enter, . - riscv_user_enter
 
 	.section .bss
 	.balign	16
+	.globl	trap_overflow_stack, trap_overflow_stack_top
 trap_overflow_stack:
 	.space	OVERFLOW_STACK_SIZE
 trap_overflow_stack_top:

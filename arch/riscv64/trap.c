@@ -2,12 +2,16 @@
  * riscv64 traps: decode scause for the portable handlers. The supervisor
  * timer interrupt goes to trap_timer(), other interrupts to trap_irq();
  * page faults to trap_page_fault() with stval; every other exception to
- * trap_fault().
+ * trap_fault(). trap.S sends system calls from U-mode to trap_syscall()
+ * itself; every other trap from U-mode comes here too.
  */
 #include <stddef.h>
 
 #include "arch/hal/trap.h"
 #include "core/kprintf.h"
+#include "core/panic.h"
+#include "mm/kstack.h"
+#include "mm/kvm.h"
 #include "riscv.h"
 
 /* trap.S and the C view of the frame must agree. */
@@ -19,8 +23,14 @@ _Static_assert(offsetof(struct trap_frame, stval) == TF_STVAL, "trap_frame stval
 _Static_assert(offsetof(struct trap_frame, fp_prev) == TF_FP_PREV, "trap_frame fp_prev");
 _Static_assert(offsetof(struct trap_frame, fp_ret) == TF_FP_RET, "trap_frame fp_ret");
 _Static_assert(sizeof(struct trap_frame) == TF_SIZE && TF_SIZE % 16 == 0, "trap_frame size");
+/* trap.S's overflow check knows the kernel-stack area by these numbers. */
+_Static_assert((long)KVM_KSTACK_AREA == TF_KSTACK_AREA_GIB * (1l << 30) &&
+		   KSTACK_SLOTS * (unsigned long)KSTACK_STRIDE <= 1ul << 30,
+	       "the kernel-stack area is the GiB TF_KSTACK_AREA_GIB");
+_Static_assert(KSTACK_SIZE == 1u << TF_KSTACK_SIZE_LOG2 && KSTACK_STRIDE == 2 * KSTACK_SIZE,
+	       "kernel stacks are the upper halves of their slots");
 
-extern char trap_entry[];
+extern char trap_entry[], trap_overflow_stack[], trap_overflow_stack_top[];
 void trap_handle(struct trap_frame *tf);
 
 /* Per exception code: the portable kind, the spec's name, whether stval is an address. */
@@ -79,11 +89,32 @@ static unsigned page_fault_access(unsigned long code)
 	return 0;
 }
 
+/*
+ * trap.S put the frame on the emergency stack: the interrupted stack had no
+ * room left for it, it overflowed into (or is about to touch) its guard.
+ * That stack cannot be resumed: report and panic, with the page fault's
+ * own report when it is one.
+ */
+static _Noreturn void stack_overflow(struct trap_frame *tf, unsigned access)
+{
+	kprintf("\nkernel stack overflow: sp %#lx at pc %#lx (trap taken on the emergency stack)\n",
+		tf->x[2], tf->sepc);
+	if (access)
+		trap_page_fault(tf, tf->stval, access); /* panics with its report */
+	arch_trap_dump(tf);
+	backtrace_print(arch_trap_fp(tf));
+	panic("kernel stack overflow at pc %#lx", tf->sepc);
+}
+
 /* Called by trap.S with the saved frame; returning resumes at tf->sepc. */
 void trap_handle(struct trap_frame *tf)
 {
 	struct trap_info info;
 
+	if ((char *)tf >= trap_overflow_stack && (char *)tf < trap_overflow_stack_top)
+		stack_overflow(tf, tf->scause & SCAUSE_INTERRUPT
+				       ? 0
+				       : page_fault_access(SCAUSE_CODE(tf->scause)));
 	if (tf->scause & SCAUSE_INTERRUPT) {
 		/*
 		 * Asynchronous: sepc is the instruction to resume, never skipped.
@@ -108,8 +139,14 @@ void trap_handle(struct trap_frame *tf)
 		return;
 	}
 	trap_decode(tf, &info);
-	trap_fault(tf, &info); /* returns only when a test expected this trap */
-	arch_trap_skip(tf);
+	trap_fault(tf, &info);
+	/*
+	 * Back here: a test expected this kernel trap; skip the instruction.
+	 * A user fault returns only when resolved: resume the frame as left
+	 * (and never read a user pc from S-mode: SUM is 0).
+	 */
+	if (!info.user)
+		arch_trap_skip(tf);
 }
 
 void arch_trap_skip(struct trap_frame *tf)

@@ -14,6 +14,15 @@
 #define TF_FP_RET  296
 #define TF_SIZE	   304 /* a multiple of 16: the psABI's stack alignment */
 
+/*
+ * The kernel-stack area of mm/kvm.h and mm/kstack.h as trap.S's overflow
+ * check sees it (trap.c asserts they agree): 1 GiB at -4 GiB, slots of
+ * 32 KiB, each a 16 KiB guard (bit 14 of the address clear) below a 16 KiB
+ * stack (bit 14 set).
+ */
+#define TF_KSTACK_AREA_GIB  (-4) /* the area's address >> 30, signed */
+#define TF_KSTACK_SIZE_LOG2 14
+
 #ifndef __ASSEMBLER__
 
 struct trap_frame {

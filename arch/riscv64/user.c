@@ -1,0 +1,67 @@
+/*
+ * riscv64 user mode: where a user thread's frame lives, its first register
+ * values, the way out to U-mode (trap.S), and the FP state (fpu.S). SUM
+ * stays 0: the kernel never touches user memory through user addresses.
+ */
+#include <stddef.h>
+
+#include "arch/hal/user.h"
+#include "core/kstring.h"
+#include "core/panic.h"
+#include "riscv.h"
+
+_Static_assert(offsetof(struct fpu_state, fcsr) == 32 * 8, "fpu.S's FPU_FCSR");
+
+_Noreturn void riscv_user_enter(struct trap_frame *tf); /* trap.S */
+
+/* The stack the next trap from U-mode lands on (one hart runs user code). */
+static uintptr_t user_kstack_top;
+
+struct trap_frame *arch_user_frame(uintptr_t kstack_top)
+{
+	/* The very top of the stack: trap.S builds it there from sscratch. */
+	return (struct trap_frame *)(kstack_top - TF_SIZE);
+}
+
+void arch_user_frame_init(struct trap_frame *tf, uintptr_t pc, uintptr_t sp, uintptr_t arg0,
+			  uintptr_t arg1)
+{
+	memset(tf, 0, sizeof(*tf));
+	tf->sepc = pc;
+	tf->x[2] = sp;
+	tf->x[RV_REG_A0] = arg0;
+	tf->x[RV_REG_A0 + 1] = arg1;
+	/*
+	 * sret to U-mode (SPP = 0) with interrupts on there (SPIE = 1), the FP
+	 * unit usable from clean registers (FS = Initial), SUM and MXR off,
+	 * vector off. The CSR's other fields (UXL, read-only SD) as they are.
+	 */
+	unsigned long s = csr_read(sstatus);
+	s &= ~(SSTATUS_SIE | SSTATUS_SPP | SSTATUS_VS_MASK | SSTATUS_FS_MASK | SSTATUS_SUM |
+	       SSTATUS_MXR);
+	tf->sstatus = s | SSTATUS_SPIE | SSTATUS_FS_INITIAL;
+}
+
+void arch_set_kernel_stack(uintptr_t kstack_top)
+{
+	/*
+	 * sscratch stays 0 while in S-mode: trap.S loads it from the frame's
+	 * address on the way out, so this only records the stack to check
+	 * arch_user_enter() against.
+	 */
+	user_kstack_top = kstack_top;
+}
+
+_Noreturn void arch_user_enter(struct trap_frame *tf)
+{
+	if (tf != arch_user_frame(user_kstack_top))
+		panic("arch_user_enter: frame %p is not at the top of the kernel stack %#lx",
+		      (void *)tf, (unsigned long)user_kstack_top);
+	riscv_user_enter(tf);
+}
+
+void arch_fpu_init(struct fpu_state *fs)
+{
+	/* All registers +0.0, fcsr 0: round to nearest, no exception flags. */
+	memset(fs, 0, sizeof(*fs));
+}
