@@ -24,11 +24,6 @@
 static struct process *all_processes;
 static uint64_t next_pid = 1;
 
-struct process *process_current(void)
-{
-	return kthread_current()->proc;
-}
-
 struct process *process_find(uint64_t pid)
 {
 	for (struct process *p = all_processes; p; p = p->next)

@@ -42,7 +42,10 @@ struct process {
 };
 
 /* The process the running thread belongs to, or NULL for a kernel thread. */
-struct process *process_current(void);
+static inline struct process *process_current(void)
+{
+	return kthread_current()->proc;
+}
 /*
  * Create a process from `spec` (image and strings already in kernel
  * memory), child of `parent` (NULL: the kernel). Its first thread waits
