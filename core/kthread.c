@@ -22,6 +22,7 @@ static struct kthread boot_thread = {.name = "boot"};
 struct kthread *kthread_running = &boot_thread;
 #define current kthread_running
 static struct vmspace *live_space; /* the user half this CPU translates with */
+static struct kthread *fpu_owner;  /* whose user FP registers this CPU holds */
 static uint64_t switch_start;	   /* when the last switch began, for the latency metric */
 static uint32_t next_id = 1;
 static bool preemptive; /* the tick runs: threads start with interrupts on */
@@ -66,11 +67,9 @@ static bool switch_to_next(void)
 	struct kthread *prev = current;
 	metrics.context_switches++;
 	switch_start = arch_counter();
-	if (prev->proc)
-		arch_fpu_save(prev->fpu);
 	if (next->proc) {
 		next->proc->switches++;
-		arch_fpu_restore(next->fpu);
+		arch_fpu_allow(next == fpu_owner); /* lazily: trap_fpu() on its first FP use */
 		arch_set_kernel_stack(next->stack_top);
 		kthread_use_space(&next->proc->vs);
 	}
@@ -80,6 +79,18 @@ static bool switch_to_next(void)
 	metrics.switch_ticks += arch_counter() - switch_start;
 	metrics.switches_timed++;
 	return true;
+}
+
+void trap_fpu(struct trap_frame *tf)
+{
+	(void)tf;
+	if (fpu_owner != current) {
+		if (fpu_owner)
+			arch_fpu_save(fpu_owner->fpu);
+		arch_fpu_restore(current->fpu);
+		fpu_owner = current;
+	}
+	arch_fpu_allow(true);
 }
 
 void kthread_schedule(void)
@@ -169,6 +180,8 @@ int kthread_start(struct kthread *t, unsigned priority)
 
 void kthread_free(struct kthread *t)
 {
+	if (fpu_owner == t) /* its registers are nobody's now */
+		fpu_owner = NULL;
 	kstack_free(t->stack_top);
 	kfree(t->fpu);
 	kfree(t);

@@ -18,6 +18,7 @@
 #ifndef HAL_USER_H
 #define HAL_USER_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "arch/hal/trap.h"
@@ -45,11 +46,24 @@ _Noreturn void arch_user_enter(struct trap_frame *tf);
  */
 void arch_set_kernel_stack(uintptr_t kstack_top);
 
+/*
+ * FP/SIMD state is switched lazily: the portable code keeps, per CPU, the
+ * thread whose user FP registers the CPU holds (the owner). On a switch to
+ * a user thread it calls arch_fpu_allow(thread == owner); a user FP/SIMD
+ * instruction while not allowed traps to trap_fpu(), which saves the
+ * owner's registers, loads the thread's, makes it the owner and allows
+ * FP; the arch then runs the instruction again. Threads that never touch
+ * FP never pay for it.
+ *
+ * From the next return to user mode on this CPU, user FP/SIMD instructions
+ * run (on) or trap to trap_fpu (off). Interrupts off.
+ */
+void arch_fpu_allow(bool on);
 /* A clean FP/SIMD state for a new user thread (all zero, default control). */
 void arch_fpu_init(struct fpu_state *fs);
-/* Save this CPU's user FP/SIMD registers into *fs (interrupts off). */
+/* Save this CPU's user FP/SIMD registers into *fs (interrupts off; whether allowed or not). */
 void arch_fpu_save(struct fpu_state *fs);
-/* Load *fs into this CPU's FP/SIMD registers (interrupts off). */
+/* Load *fs into this CPU's FP/SIMD registers (interrupts off; whether allowed or not). */
 void arch_fpu_restore(const struct fpu_state *fs);
 
 /*
@@ -63,6 +77,12 @@ void arch_fpu_restore(const struct fpu_state *fs);
  */
 void trap_syscall(struct trap_frame *tf);
 void trap_user_return(struct trap_frame *tf);
+/*
+ * The running user thread used FP/SIMD while not allowed (arch_fpu_allow).
+ * Called with interrupts off; on return the arch re-executes the trapping
+ * instruction with FP allowed.
+ */
+void trap_fpu(struct trap_frame *tf);
 
 #include <hal_arch/user.h>
 

@@ -14,6 +14,7 @@
 #include "arch/hal/mmu.h"
 #include "arch/hal/timer.h"
 #include "arch/hal/trap.h"
+#include "arch/hal/user.h"
 #include "core/kprintf.h"
 #include "core/panic.h"
 #include "gdt.h"
@@ -32,6 +33,7 @@ enum {
 	VEC_BP = 3, /* int3 */
 	VEC_OF = 4, /* into */
 	VEC_UD = 6, /* invalid opcode */
+	VEC_NM = 7, /* FP instruction with CR0.TS set: lazy FP switching */
 	VEC_DF = 8, /* double fault */
 	VEC_GP = 13,
 	VEC_PF = 14,
@@ -239,6 +241,10 @@ void x86_64_trap(struct trap_frame *tf)
 	 */
 	if (tf->vector == VEC_PF && !(tf->error & PF_RSVD)) {
 		trap_page_fault(tf, read_cr2(), page_fault_access(tf->error));
+		return;
+	}
+	if (tf->vector == VEC_NM && from_user(tf)) {
+		trap_fpu(tf); /* loads this thread's FP state; the instruction runs again */
 		return;
 	}
 	struct trap_info info = trap_decode(tf);

@@ -109,13 +109,34 @@ void arch_fpu_init(struct fpu_state *fs)
 	*fs = (struct fpu_state){.fcw = FCW_DEFAULT, .mxcsr = MXCSR_DEFAULT};
 }
 
+static bool fpu_trapping; /* CR0.TS is set (one CPU runs the kernel today) */
+
+void arch_fpu_allow(bool on)
+{
+	if (on == !fpu_trapping)
+		return;
+	if (on)
+		__asm__ volatile("clts" ::: "memory");
+	else
+		write_cr0(read_cr0() | CR0_TS);
+	fpu_trapping = !on;
+}
+
 /* The 64-bit forms keep the full x87 instruction and operand pointers. */
 void arch_fpu_save(struct fpu_state *fs)
 {
+	if (fpu_trapping)
+		__asm__ volatile("clts" ::: "memory");
 	__asm__ volatile("fxsave64 %0" : "=m"(*fs));
+	if (fpu_trapping)
+		write_cr0(read_cr0() | CR0_TS);
 }
 
 void arch_fpu_restore(const struct fpu_state *fs)
 {
+	if (fpu_trapping)
+		__asm__ volatile("clts" ::: "memory");
 	__asm__ volatile("fxrstor64 %0" : : "m"(*fs));
+	if (fpu_trapping)
+		write_cr0(read_cr0() | CR0_TS);
 }
