@@ -74,10 +74,10 @@ bool semihost_trap(struct trap_frame *tf);
 void mmu_boot_map_ram(const struct boot_info *bi);
 
 /*
- * User mode (user.c): at boot, make FP/SIMD usable at EL0 and turn PAN on
- * where the CPU has it; user_pan_on() says whether it did. TPIDR_EL1 is
- * the scratch register of trap.S's kernel sync vector: nothing else may
- * keep anything in it.
+ * User mode (user.c): at boot, make FP/SIMD usable at EL1 (trapped at EL0
+ * until arch_fpu_allow) and turn PAN on where the CPU has it;
+ * user_pan_on() says whether it did. TPIDR_EL1 is the scratch register of
+ * trap.S's kernel sync vector: nothing else may keep anything in it.
  */
 void user_cpu_init(void);
 bool user_pan_on(void);

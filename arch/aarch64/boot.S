@@ -106,7 +106,7 @@ at_el1:
 	/* A known SCTLR_EL1 (sysreg.h): MMU and data cache off as the protocol says. */
 	ldr	x0, =SCTLR_EL1_BOOT
 	msr	sctlr_el1, x0
-	/* FP/SIMD trapped (U-Boot leaves it on) until user_cpu_init() opens it for user mode. */
+	/* FP/SIMD trapped (U-Boot leaves it on) until user_cpu_init() opens it at EL1. */
 	msr	cpacr_el1, xzr
 	isb
 	msr	daifset, #0xf

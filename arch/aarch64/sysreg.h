@@ -41,7 +41,12 @@
 /* ID_AA64MMFR1_EL1.PAN [23:20]: nonzero when PSTATE.PAN exists. */
 #define MMFR1_PAN_SHIFT 20
 #define MMFR1_PAN_MASK	UL(0xf)
-/* CPACR_EL1.FPEN [21:20] = 0b11: FP/SIMD trapped at neither EL0 nor EL1. */
+/*
+ * CPACR_EL1.FPEN [21:20]: 0b01 traps FP/SIMD at EL0 only (EC 0x07, to
+ * EL1), 0b11 at neither EL0 nor EL1. Every other field stays 0 (SVE and
+ * SME trapped): user.c writes the whole register with one of the two.
+ */
+#define CPACR_FPEN_EL1 (UL(1) << 20)
 #define CPACR_FPEN_ALL (UL(3) << 20)
 /*
  * SCTLR_EL1 once boot.S has built its tables: MMU (M) and data cache (C)

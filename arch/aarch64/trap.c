@@ -1,14 +1,16 @@
 /*
  * Synchronous exceptions, decoded from ESR_EL1: MMU aborts go to
- * trap_page_fault(), everything else as a portable struct trap_info to
- * trap_fault(). IRQs are acknowledged at the GIC: the timer's goes to
- * trap_timer(), any other to trap_irq(). The same decoding serves traps
- * from user mode (FAULT_USER, info.user); trap.S handles system calls
- * and the way back to user mode itself.
+ * trap_page_fault(), user FP/SIMD while not allowed to trap_fpu(),
+ * everything else as a portable struct trap_info to trap_fault(). IRQs
+ * are acknowledged at the GIC: the timer's goes to trap_timer(), any
+ * other to trap_irq(). The same decoding serves traps from user mode
+ * (FAULT_USER, info.user); trap.S handles system calls and the way back
+ * to user mode itself.
  */
 #include "aarch64.h"
 #include "arch/hal/timer.h"
 #include "arch/hal/trap.h"
+#include "arch/hal/user.h"
 #include "core/kprintf.h"
 #include "core/panic.h"
 #include "sysreg.h"
@@ -139,6 +141,18 @@ static bool trap_mmu_abort(struct trap_frame *tf, unsigned ec, bool user)
 static void trap_sync(struct trap_frame *tf, bool user)
 {
 	unsigned ec = esr_ec(tf->esr);
+
+	/*
+	 * EL0 used FP/SIMD with CPACR_EL1.FPEN = 0b01 (arch_fpu_allow(false)):
+	 * hand the registers over, interrupts still off as the exception left
+	 * them. elr stays on the instruction, which runs again after the eret.
+	 * From EL1 (FPEN never traps it) EC 0x07 is an unexpected trap below.
+	 */
+	if (ec == EC_FP_ACCESS && user) {
+		trap_fpu(tf);
+		return;
+	}
+
 	const struct ec_desc *d = &ec_table[ec];
 	struct trap_info info = {
 	    .kind = d->name ? d->kind : TRAP_OTHER,

@@ -1,15 +1,15 @@
 /*
- * A user thread's FP/SIMD registers and EL0 thread pointer, saved and
- * loaded on thread switches (struct fpu_state, hal_arch/user.h; user.c
- * checks the offsets). The kernel itself never touches FP/SIMD
- * (-mgeneral-regs-only), so between switches the user's values stay live
- * in the CPU, across traps and system calls.
+ * A user thread's FP/SIMD registers, saved and loaded by trap_fpu() when
+ * another thread than their owner uses FP/SIMD (struct fpu_state,
+ * hal_arch/user.h; user.c checks the offsets). The kernel itself never
+ * touches FP/SIMD (-mgeneral-regs-only), so the owner's values stay live
+ * in the CPU, across traps, system calls and other threads' turns. Both
+ * run at EL1, which CPACR_EL1.FPEN never traps (0b01 or 0b11).
  */
 	.arch_extension	fp
 	.arch_extension	simd
 
-#define FPU_FPSR  512
-#define FPU_TPIDR 528
+#define FPU_FPSR 512
 
 	.text
 /* arch_fpu_save(struct fpu_state *fs) */
@@ -36,8 +36,6 @@ arch_fpu_save:
 	mrs	x1, fpsr
 	mrs	x2, fpcr
 	stp	x1, x2, [x3]
-	mrs	x1, tpidr_el0
-	str	x1, [x3, #FPU_TPIDR - FPU_FPSR]
 	ret
 	.size	arch_fpu_save, . - arch_fpu_save
 
@@ -65,7 +63,5 @@ arch_fpu_restore:
 	ldp	x1, x2, [x3]
 	msr	fpsr, x1
 	msr	fpcr, x2
-	ldr	x1, [x3, #FPU_TPIDR - FPU_FPSR]
-	msr	tpidr_el0, x1
 	ret
 	.size	arch_fpu_restore, . - arch_fpu_restore

@@ -3,8 +3,9 @@
  * SP_EL0 with interrupts enabled. Their registers are saved in a struct
  * trap_frame at the top of the thread's kernel stack; trap.S saves and
  * restores it, user.S the FP/SIMD state. Also the CPU setup user mode
- * needs: FP/SIMD usable at EL0 and PAN, so that the kernel faults if it
- * ever touches a user page directly.
+ * needs: FP/SIMD usable at EL1 and trapped at EL0 until arch_fpu_allow(),
+ * and PAN, so that the kernel faults if it ever touches a user page
+ * directly.
  */
 #include <stddef.h>
 
@@ -17,7 +18,6 @@
 
 /* user.S hard-codes these offsets. */
 _Static_assert(offsetof(struct fpu_state, fpsr) == 512, "FPU_FPSR");
-_Static_assert(offsetof(struct fpu_state, tpidr_el0) == 528, "FPU_TPIDR");
 
 /* trap.S: leave for EL0 from `tf`, sp just above it. */
 _Noreturn void a64_user_return(struct trap_frame *tf);
@@ -30,14 +30,18 @@ _Noreturn void a64_user_return(struct trap_frame *tf);
  */
 static uintptr_t user_kstack_top;
 static bool pan_on;
+/* CPACR_EL1.FPEN is 0b11 (EL0 may use FP/SIMD), not 0b01. Per CPU, like the above. */
+static bool fpu_allowed;
 
 void user_cpu_init(void)
 {
 	uint64_t v;
 
-	/* FP/SIMD untrapped at EL0 and EL1 (user.S saves it at EL1). */
-	__asm__ volatile("mrs %0, cpacr_el1" : "=r"(v));
-	__asm__ volatile("msr cpacr_el1, %0\n\tisb" ::"r"(v | CPACR_FPEN_ALL) : "memory");
+	/*
+	 * FP/SIMD usable at EL1 (user.S saves and loads it there), trapped at
+	 * EL0: no thread owns the registers yet (fpu_allowed is false).
+	 */
+	__asm__ volatile("msr cpacr_el1, %0\n\tisb" ::"r"(CPACR_FPEN_EL1) : "memory");
 	/* Nothing of the firmware's may show through the EL0 thread registers. */
 	__asm__ volatile("msr tpidr_el0, xzr\n\tmsr tpidrro_el0, xzr");
 	/* EL0 may not read the counters or timers (reset value UNKNOWN): the clock is a call. */
@@ -86,6 +90,20 @@ _Noreturn void arch_user_enter(struct trap_frame *tf)
 		panic("arch_user_enter: frame %p is not the user frame of kernel stack %#lx",
 		      (void *)tf, (unsigned long)user_kstack_top);
 	a64_user_return(tf);
+}
+
+/*
+ * Called on most switches to a user thread: skip the write when FPEN is
+ * right already. No ISB: EL1 may use FP/SIMD either way, and the eret to
+ * EL0 synchronizes the write (SCTLR_EL1.EOS is set, boot.S), so the new
+ * value holds from the next return to user mode, as the HAL asks.
+ */
+void arch_fpu_allow(bool on)
+{
+	if (on == fpu_allowed)
+		return;
+	__asm__ volatile("msr cpacr_el1, %0" ::"r"(on ? CPACR_FPEN_ALL : CPACR_FPEN_EL1));
+	fpu_allowed = on;
 }
 
 void arch_fpu_init(struct fpu_state *fs)

@@ -32,14 +32,14 @@ static inline void syscall_set_result(struct trap_frame *tf, unsigned i, uintptr
 }
 
 /*
- * A user thread's register state that is not in its trap frame: the
- * FP/SIMD registers and, since it too is per thread and switched with
- * them, the EL0 thread pointer TPIDR_EL0. user.S knows the offsets.
+ * A user thread's FP/SIMD registers, switched lazily (EL0 access traps
+ * with EC 0x07 until arch_fpu_allow). Not the EL0 thread pointer
+ * TPIDR_EL0: EL0 reads it without any trap, so it is switched on every
+ * thread switch (struct cpu_context). user.S knows the offsets.
  */
 struct fpu_state {
 	__uint128_t q[32];
 	uint64_t fpsr, fpcr;
-	uint64_t tpidr_el0;
 } __attribute__((aligned(16)));
 
 #endif
