@@ -144,3 +144,57 @@ UTEST(fp_state_is_per_thread)
 	sys_munmap(s2, STACK);
 	return 0;
 }
+
+#if defined(__aarch64__) || defined(__riscv)
+/* The thread pointer (TPIDR_EL0, tp) belongs to each thread too. */
+static volatile int tp_bad;
+
+static uintptr_t get_tp(void)
+{
+	uintptr_t v;
+#if defined(__aarch64__)
+	__asm__ volatile("mrs %0, tpidr_el0" : "=r"(v));
+#else
+	__asm__ volatile("mv %0, tp" : "=r"(v));
+#endif
+	return v;
+}
+
+static void set_tp(uintptr_t v)
+{
+#if defined(__aarch64__)
+	__asm__ volatile("msr tpidr_el0, %0" ::"r"(v));
+#else
+	__asm__ volatile("mv tp, %0" ::"r"(v));
+#endif
+}
+
+static void tp_worker(uintptr_t value)
+{
+	set_tp(value);
+	for (int i = 0; i < 20; i++) {
+		sys_yield();
+		if (get_tp() != value)
+			tp_bad = 1;
+	}
+	sys_thread_exit(0);
+}
+
+UTEST(thread_pointer_is_per_thread)
+{
+	uint64_t tid, a, b;
+	int code;
+	void *s1 = stack(), *s2 = stack();
+	uintptr_t mine = get_tp();
+	tp_bad = 0;
+	UASSERT_EQ(sys_thread_create(tp_worker, s1, STACK, 0x1111, 0, &tid, &a), E_OK);
+	UASSERT_EQ(sys_thread_create(tp_worker, s2, STACK, 0x2222, 0, &tid, &b), E_OK);
+	UASSERT_EQ(sys_thread_join(a, 0, &code), E_OK);
+	UASSERT_EQ(sys_thread_join(b, 0, &code), E_OK);
+	UASSERT_EQ(tp_bad, 0);
+	UASSERT_EQ(get_tp(), mine);
+	sys_munmap(s1, STACK);
+	sys_munmap(s2, STACK);
+	return 0;
+}
+#endif
