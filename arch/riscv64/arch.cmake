@@ -16,7 +16,8 @@ set(ARCH_SOURCES
   ${ARCH_DIR}/context.S
   ${ARCH_DIR}/context.c
   ${ARCH_DIR}/user.c
-  ${ARCH_DIR}/fpu.S)
+  ${ARCH_DIR}/fpu.S
+  ${ARCH_DIR}/clz.S)                  # __clzdi2 without libgcc's byte loop
 set(ARCH_LINKER_SCRIPT ${ARCH_DIR}/linker.ld)
 set(ARCH_C_FLAGS
   -march=rv64imac_zicsr_zifencei # integer, mul/div, atomics, compressed; CSR and fence.i

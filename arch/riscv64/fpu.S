@@ -1,15 +1,17 @@
 /*
  * User FP registers: f0-f31 (64 bits each, D) and fcsr, in a struct
  * fpu_state (hal_arch/user.h). The kernel is built without F/D and never
- * touches them, so they stay live in the hart across traps; only a thread
- * switch saves and loads them. The kernel's -march has no F/D: these
- * instructions are enabled here alone.
+ * touches them, so they stay live in the hart across traps and switches;
+ * only trap_fpu() saves and loads them, when a thread that does not own
+ * them uses FP (lazy switching, user.c). The kernel's -march has no F/D:
+ * these instructions are enabled here alone.
  *
  * FP instructions trap unless sstatus.FS is non-Off, so both functions set
- * it (Off -> Initial; Clean becomes Dirty, harmless). The value left in the
- * CSR does not matter: the way back to U-mode writes the frame's sstatus,
- * with the FS the thread last ran with. A hart without F/D keeps FS
- * hardwired to 0: then there is nothing to save or load.
+ * it (Off -> Initial; Clean becomes Dirty, harmless), whatever the user's
+ * FS. The value left in the CSR does not matter: the way back to U-mode
+ * writes the frame's sstatus, its FS masked by whether FP is allowed. A
+ * hart without F/D keeps FS hardwired to 0: then there is nothing to save
+ * or load.
  */
 #include "riscv.h"
 

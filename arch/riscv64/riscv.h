@@ -19,6 +19,7 @@
 #define SSTATUS_VS_MASK	   (RV_UL(3) << 9)  /* vector unit state: kept Off */
 #define SSTATUS_FS_MASK	   (RV_UL(3) << 13) /* FP unit state: Off, Initial, Clean, Dirty */
 #define SSTATUS_FS_INITIAL (RV_UL(1) << 13)
+#define SSTATUS_FS_CLEAN   (RV_UL(2) << 13)
 #define SSTATUS_SUM	   (RV_UL(1) << 18) /* S-mode may access U pages: kept 0 */
 #define SSTATUS_MXR	   (RV_UL(1) << 19) /* loads from execute-only pages: kept 0 */
 
@@ -131,6 +132,13 @@ void riscv_power_setup(const struct boot_info *bi);
 void riscv_counter_setup(uint64_t hz);
 /* The supervisor timer interrupt: acknowledge it, then run trap_timer() (timer.c). */
 void riscv_timer_interrupt(struct trap_frame *tf);
+/*
+ * What every return to U-mode keeps of the frame's sstatus: all bits while
+ * user FP is allowed, all but FS (so Off) while not (arch_fpu_allow, trap.S).
+ */
+extern unsigned long riscv_user_sstatus_mask;
+/* The kernel stack of the user thread switched to last (arch_set_kernel_stack, trap.S). */
+extern uintptr_t riscv_user_kstack_top;
 /* Fill the boot page tables with the MMU off; returns the root's physical address (boot_pt.c). */
 uint64_t boot_pt_build(uint64_t pa, uintptr_t va);
 /* Once running high: drop the boot identity map, move to Sv48 when offered (boot_pt.c). */

@@ -20,9 +20,10 @@
  * thread switch does not keep; s0-s11 survive the calls by the psABI and
  * stay live. It runs trap_syscall() with interrupts on. Any other trap
  * saves everything and goes to trap_handle(). Either way out: interrupts
- * off, trap_user_return(), then sepc and sstatus from the frame, sscratch
- * = the stack top (computed from the frame, so always the returning
- * thread's own), the registers, sret.
+ * off, trap_user_return(), then sepc and sstatus from the frame (FS
+ * forced Off unless user FP is allowed: riscv_user_sstatus_mask below),
+ * sscratch = the stack top (computed from the frame, so always the
+ * returning thread's own), the registers, sret.
  *
  * Overflow: when the frame would touch the boot stack's guard page
  * (linker.ld) or a kernel thread stack's guard (the lower half of each
@@ -140,6 +141,8 @@ from_user:
 user_exit:
 	ld	t0, TF_SEPC(sp)
 	ld	t1, TF_SSTATUS(sp)      /* SPP = 0, SPIE = 1, the user's FS */
+	ld	t2, riscv_user_sstatus_mask
+	and	t1, t1, t2              /* FS Off unless FP is allowed (arch_fpu_allow) */
 	csrw	sepc, t0
 	csrw	sstatus, t1
 	addi	t0, sp, TF_SIZE
@@ -183,6 +186,45 @@ riscv_user_enter:
 	mv	sp, a0
 	j	user_exit_all
 	.size	riscv_user_enter, . - riscv_user_enter
+
+	/*
+	 * This hart's user-mode state (one hart runs user code), set with
+	 * interrupts off on every switch to a user thread: leaf functions in
+	 * assembly, without the frame record C would build for them (GCC 12
+	 * has no -momit-leaf-frame-pointer for RISC-V).
+	 */
+
+	/* void arch_fpu_allow(bool on): what user_exit keeps of the frame's sstatus. */
+	.globl	arch_fpu_allow
+	.type	arch_fpu_allow, @function
+arch_fpu_allow:
+	addi	a0, a0, -1              /* on (1): 0, off (0): all ones */
+	li	t0, SSTATUS_FS_MASK
+	and	a0, a0, t0
+	not	a0, a0                  /* on: every bit, off: all but FS */
+	sd	a0, riscv_user_sstatus_mask, t0
+	ret
+	.size	arch_fpu_allow, . - arch_fpu_allow
+
+	/*
+	 * void arch_set_kernel_stack(uintptr_t top): sscratch stays 0 while in
+	 * S-mode (user_exit loads it from the frame's address), so this only
+	 * records the stack for arch_user_enter() to check its frame against.
+	 */
+	.globl	arch_set_kernel_stack
+	.type	arch_set_kernel_stack, @function
+arch_set_kernel_stack:
+	sd	a0, riscv_user_kstack_top, t0
+	ret
+	.size	arch_set_kernel_stack, . - arch_set_kernel_stack
+
+	.section .data
+	.balign	8
+	.globl	riscv_user_sstatus_mask, riscv_user_kstack_top
+riscv_user_sstatus_mask:
+	.dword	~SSTATUS_FS_MASK        /* FP starts not allowed: nobody owns the registers */
+riscv_user_kstack_top:
+	.dword	0
 
 	.section .bss
 	.balign	16

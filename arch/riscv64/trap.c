@@ -1,13 +1,15 @@
 /*
  * riscv64 traps: decode scause for the portable handlers. The supervisor
  * timer interrupt goes to trap_timer(), other interrupts to trap_irq();
- * page faults to trap_page_fault() with stval; every other exception to
- * trap_fault(). trap.S sends system calls from U-mode to trap_syscall()
- * itself; every other trap from U-mode comes here too.
+ * page faults to trap_page_fault() with stval; a user FP instruction while
+ * FP is not allowed to trap_fpu(); every other exception to trap_fault().
+ * trap.S sends system calls from U-mode to trap_syscall() itself; every
+ * other trap from U-mode comes here too.
  */
 #include <stddef.h>
 
 #include "arch/hal/trap.h"
+#include "arch/hal/user.h"
 #include "core/kprintf.h"
 #include "core/panic.h"
 #include "mm/kstack.h"
@@ -54,11 +56,17 @@ static const struct {
 
 #define NEXCEPTIONS (sizeof(exceptions) / sizeof(exceptions[0]))
 
+/* The hart has an FP unit: without F/D, sstatus.FS is hardwired to Off. */
+static bool fpu_present;
+
 void arch_trap_init(void)
 {
 	/* Direct mode: every trap enters at trap_entry (4-byte aligned, mode bits 0). */
 	csr_write(stvec, (uintptr_t)trap_entry);
 	csr_write(sscratch, 0);
+	csr_set(sstatus, SSTATUS_FS_INITIAL);
+	fpu_present = csr_read(sstatus) & SSTATUS_FS_MASK;
+	csr_clear(sstatus, SSTATUS_FS_MASK); /* the kernel itself never uses FP */
 }
 
 static void trap_decode(const struct trap_frame *tf, struct trap_info *info)
@@ -87,6 +95,27 @@ static unsigned page_fault_access(unsigned long code)
 	if (code == EXC_STORE_PAGE_FAULT)
 		return FAULT_WRITE; /* stores and AMOs alike */
 	return 0;
+}
+
+/*
+ * An illegal instruction from U-mode while the thread ran with FS Off: its
+ * first FP instruction since FP was last allowed to it, or none at all.
+ * trap_fpu() loads the thread's FP registers and allows FP; the frame's FS
+ * becomes Clean (the registers match the thread's saved state) and the
+ * instruction runs again. Were it no FP instruction, it traps once more,
+ * with FS on this time, and goes to trap_fault(): never a loop, as long as
+ * trap_fpu() does allow FP and the hart keeps FS on (fpu_present).
+ */
+static bool fpu_first_use(struct trap_frame *tf)
+{
+	if (!fpu_present || SCAUSE_CODE(tf->scause) != EXC_ILLEGAL ||
+	    (tf->sstatus & (SSTATUS_SPP | SSTATUS_FS_MASK)))
+		return false;
+	trap_fpu(tf);
+	if (!(riscv_user_sstatus_mask & SSTATUS_FS_MASK))
+		panic("trap_fpu did not allow FP: the instruction would trap forever");
+	tf->sstatus |= SSTATUS_FS_CLEAN;
+	return true;
 }
 
 /*
@@ -138,6 +167,8 @@ void trap_handle(struct trap_frame *tf)
 		trap_page_fault(tf, tf->stval, access);
 		return;
 	}
+	if (fpu_first_use(tf))
+		return; /* run it again, FP allowed */
 	trap_decode(tf, &info);
 	trap_fault(tf, &info);
 	/*

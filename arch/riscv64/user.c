@@ -2,6 +2,16 @@
  * riscv64 user mode: where a user thread's frame lives, its first register
  * values, the way out to U-mode (trap.S), and the FP state (fpu.S). SUM
  * stays 0: the kernel never touches user memory through user addresses.
+ *
+ * Lazy FP: sstatus.FS gates the FP unit, and the way out to U-mode writes
+ * sstatus from the frame. So arch_fpu_allow() (trap.S, with
+ * arch_set_kernel_stack()) only sets the mask trap.S applies to the
+ * frame's sstatus on every return to U-mode: all bits, or all but FS (Off:
+ * FP instructions raise an illegal-instruction trap, which trap.c hands to
+ * trap_fpu()). The frame's FS is non-Off only for the owner of the FP
+ * registers: trap.c makes it Clean after trap_fpu(), the hardware makes it
+ * Dirty on the first write. A frame left Off while FP is allowed costs one
+ * more trap to trap_fpu(), which finds the thread the owner already.
  */
 #include <stddef.h>
 
@@ -13,9 +23,6 @@
 _Static_assert(offsetof(struct fpu_state, fcsr) == 32 * 8, "fpu.S's FPU_FCSR");
 
 _Noreturn void riscv_user_enter(struct trap_frame *tf); /* trap.S */
-
-/* The stack the next trap from U-mode lands on (one hart runs user code). */
-static uintptr_t user_kstack_top;
 
 struct trap_frame *arch_user_frame(uintptr_t kstack_top)
 {
@@ -32,31 +39,22 @@ void arch_user_frame_init(struct trap_frame *tf, uintptr_t pc, uintptr_t sp, uin
 	tf->x[RV_REG_A0] = arg0;
 	tf->x[RV_REG_A0 + 1] = arg1;
 	/*
-	 * sret to U-mode (SPP = 0) with interrupts on there (SPIE = 1), the FP
-	 * unit usable from clean registers (FS = Initial), SUM and MXR off,
-	 * vector off. The CSR's other fields (UXL, read-only SD) as they are.
+	 * sret to U-mode (SPP = 0) with interrupts on there (SPIE = 1), SUM
+	 * and MXR off, vector off, and FP off (FS = Off): a new thread owns no
+	 * FP registers, its first FP instruction goes to trap_fpu(). The CSR's
+	 * other fields (UXL, read-only SD) as they are.
 	 */
 	unsigned long s = csr_read(sstatus);
 	s &= ~(SSTATUS_SIE | SSTATUS_SPP | SSTATUS_VS_MASK | SSTATUS_FS_MASK | SSTATUS_SUM |
 	       SSTATUS_MXR);
-	tf->sstatus = s | SSTATUS_SPIE | SSTATUS_FS_INITIAL;
-}
-
-void arch_set_kernel_stack(uintptr_t kstack_top)
-{
-	/*
-	 * sscratch stays 0 while in S-mode: trap.S loads it from the frame's
-	 * address on the way out, so this only records the stack to check
-	 * arch_user_enter() against.
-	 */
-	user_kstack_top = kstack_top;
+	tf->sstatus = s | SSTATUS_SPIE;
 }
 
 _Noreturn void arch_user_enter(struct trap_frame *tf)
 {
-	if (tf != arch_user_frame(user_kstack_top))
+	if (tf != arch_user_frame(riscv_user_kstack_top))
 		panic("arch_user_enter: frame %p is not at the top of the kernel stack %#lx",
-		      (void *)tf, (unsigned long)user_kstack_top);
+		      (void *)tf, (unsigned long)riscv_user_kstack_top);
 	riscv_user_enter(tf);
 }
 
