@@ -211,22 +211,30 @@ struct sched_entity *next_thread(unsigned cpu)
 		return NULL;
 	struct run_queue *rq = &S.rq[cpu];
 	struct sched_entity *cur = rq->current;
+	unsigned top = rq->bitmap ? highest(rq->bitmap) : 0; /* one search per pick */
 
 	rq->need_resched = false;
 	if (cur != rq->idle && cur->state == T_RUNNING) {
 		bool may_stay = allowed(cur) >> cpu & 1;
-		if (may_stay && (!rq->bitmap || highest(rq->bitmap) < cur->priority ||
-				 (highest(rq->bitmap) == cur->priority && cur->slice)))
+		if (may_stay &&
+		    (!rq->bitmap || top < cur->priority || (top == cur->priority && cur->slice)))
 			return cur;
 		/* Preempted or out of time: behind its equals, with a fresh slice. */
-		cur->slice = 0;
-		make_ready(cur);
+		cur->slice = SCHED_TIMESLICE_TICKS;
+		if (may_stay) { /* the common case (a yield): requeue right here */
+			if (!rq->bitmap || cur->priority > top)
+				top = cur->priority;
+			cur->state = T_READY;
+			enqueue(rq, cur);
+		} else {
+			make_ready(cur);
+		}
 	}
 	if (!rq->bitmap) {
 		rq->current = rq->idle;
 		return rq->idle;
 	}
-	struct sched_entity *t = rq->head[highest(rq->bitmap)];
+	struct sched_entity *t = rq->head[top];
 	dequeue(rq, t);
 	t->state = T_RUNNING;
 	if (!t->slice)
