@@ -36,11 +36,11 @@ static inline irqflags_t arch_irq_save(void)
 
 static inline void arch_irq_restore(irqflags_t flags)
 {
-	/* flags holds only SIE: set or clear that bit, leave every other one alone. */
-	if (flags & RISCV_SSTATUS_SIE)
-		__asm__ volatile("csrs sstatus, %0" : : "r"(RISCV_SSTATUS_SIE) : "memory");
-	else
-		__asm__ volatile("csrc sstatus, %0" : : "r"(RISCV_SSTATUS_SIE) : "memory");
+	/* flags holds only SIE: clear that bit, then set it from flags; no branch. */
+	__asm__ volatile("csrci sstatus, %0\n\tcsrs sstatus, %1"
+			 :
+			 : "i"(RISCV_SSTATUS_SIE), "r"(flags)
+			 : "memory");
 }
 
 static inline bool arch_irq_enabled(void)
