@@ -8,6 +8,7 @@
 #include "arch/hal/console.h"
 #include "arch/hal/mmu.h"
 #include "hal_host.h"
+#include "mm/pmm.h"
 
 static char console_buf[8192];
 static size_t console_len;
@@ -52,6 +53,18 @@ void host_phys_setup(size_t size)
 	phys_buf = aligned_alloc(1 << 21, size);
 	memset(phys_buf, 0, size);
 	host_phys_map_base = (uintptr_t)phys_buf;
+}
+
+int host_memory_setup(size_t size, size_t firmware)
+{
+	static struct boot_info bi;
+
+	host_phys_setup(size);
+	memset(&bi, 0, sizeof(bi));
+	boot_add_ram(&bi, 0, size);
+	if (firmware)
+		boot_add_reserved(&bi, 0, firmware, RESERVE_FIRMWARE);
+	return pmm_init(&bi, UINT64_MAX);
 }
 
 unsigned long host_tlb_flushes_take(void)

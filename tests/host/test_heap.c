@@ -11,12 +11,7 @@
 
 static void setup(void)
 {
-	static struct boot_info bi;
-
-	host_phys_setup(32 * MIB);
-	memset(&bi, 0, sizeof(bi));
-	boot_add_ram(&bi, 0, 32 * MIB);
-	cr_assert_eq(pmm_init(&bi, UINT64_MAX), E_OK);
+	cr_assert_eq(host_memory_setup(32 * MIB, 0), E_OK);
 	heap_init();
 	host_console_take();
 }

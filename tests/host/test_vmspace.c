@@ -19,13 +19,7 @@ static struct page_table kpt;
 
 static void setup(void)
 {
-	static struct boot_info bi;
-
-	host_phys_setup(64 * MIB);
-	memset(&bi, 0, sizeof(bi));
-	boot_add_ram(&bi, 0, 64 * MIB);
-	boot_add_reserved(&bi, 0, 1 * MIB, RESERVE_FIRMWARE);
-	cr_assert_eq(pmm_init(&bi, UINT64_MAX), E_OK);
+	cr_assert_eq(host_memory_setup(64 * MIB, 1 * MIB), E_OK);
 	heap_init();
 	cr_assert_eq(pt_create(&kpt, &x86_64_pt_format, 4), E_OK);
 	kpt.keep_top = true;
