@@ -71,3 +71,6 @@ list(GET ARCH_FIRMWARES 0 fw)
 add_test(NAME system-panic-${fw}
   COMMAND ${CMAKE_SOURCE_DIR}/tests/system/boot_banner ${KERNEL_ARCH} ${fw} ${CMAKE_BINARY_DIR} --panic)
 set_tests_properties(system-panic-${fw} PROPERTIES TIMEOUT 180)
+add_test(NAME system-overflow-${fw}
+  COMMAND ${CMAKE_SOURCE_DIR}/tests/system/boot_banner ${KERNEL_ARCH} ${fw} ${CMAKE_BINARY_DIR} --overflow)
+set_tests_properties(system-overflow-${fw} PROPERTIES TIMEOUT 180)

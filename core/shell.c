@@ -1,10 +1,11 @@
 /*
  * A line-oriented shell on the kernel console, polled (interrupts come with
- * the scheduler). Commands: help, info, mem, ktest, echo, poweroff, panic.
+ * the scheduler). Commands: help, info, mem, ktest, echo, poweroff, panic, overflow.
  */
 #include "arch/hal/hal.h"
 #include "core/boot_info.h"
 #include "core/kprintf.h"
+#include "core/kthread.h"
 #include "core/panic.h"
 #include "mm/heap.h"
 #include "mm/pmm.h"
@@ -59,6 +60,32 @@ static void cmd_panic(const char *args)
 	panic("requested from the shell%s%s", *args ? ": " : "", args);
 }
 
+/* Recurse far past any stack (256 KiB); the frame keeps the compiler from making it a loop. */
+static unsigned recurse(volatile char *prev, unsigned depth)
+{
+	volatile char frame[256];
+	frame[0] = prev ? prev[0] + 1 : 0;
+	if (depth == 1024)
+		return frame[0];
+	return recurse(frame, depth + 1) + frame[1];
+}
+
+static void overflow_thread(void *arg)
+{
+	(void)arg;
+	kprintf("overflowing a kernel thread's stack\n");
+	recurse(NULL, 0);
+	kprintf("the stack did not overflow\n");
+}
+
+static void cmd_overflow(const char *args)
+{
+	(void)args;
+	struct kthread *t = kthread_create("overflow", overflow_thread, NULL, PRIO_HIGH);
+	if (t)
+		kthread_join(t); /* never returns: the overflow panics */
+}
+
 static const struct command {
 	const char *name;
 	void (*run)(const char *args);
@@ -71,6 +98,7 @@ static const struct command {
     {"echo", cmd_echo, "print the arguments"},
     {"poweroff", cmd_poweroff, "power the machine off"},
     {"panic", cmd_panic, "panic on purpose: see the report, exit status 1"},
+    {"overflow", cmd_overflow, "overflow a kernel thread's stack: the guard page must catch it"},
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
