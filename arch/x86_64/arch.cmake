@@ -38,6 +38,7 @@ set(ARCH_TEST_SHAPES
   "m128-smp1|-m 128M -smp 1"
   "m1g-smp4|-m 1G -smp 4"
   "m4g-smp4|-m 4G -smp 4"
+  "max-smp4|-m 512M -smp 4 -cpu max" # SMEP, SMAP and UMIP on
 )
 set(ARCH_TEST_FIRMWARE direct)
 set(ARCH_FIRMWARES grub direct)
