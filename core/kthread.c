@@ -110,6 +110,8 @@ void kthread_yield(void)
 
 int kthread_block(enum block_reason reason, uint64_t timeout_ns)
 {
+	if (current->killed)
+		return E_OK; /* its process is ending: do not sleep through it */
 	if (current == &boot_thread) {
 		/*
 		 * The idle thread cannot block; it runs only when nothing else
@@ -158,7 +160,10 @@ struct kthread *kthread_new(const char *name, void (*fn)(void *), void *arg)
 	struct kthread *t = kzalloc(sizeof(*t));
 	if (!t)
 		return NULL;
-	if (kstack_alloc(&t->stack_top)) {
+	irqflags_t irq = arch_irq_save(); /* the stack area and kernel_pt are shared */
+	int err = kstack_alloc(&t->stack_top);
+	arch_irq_restore(irq);
+	if (err) {
 		kfree(t);
 		return NULL;
 	}
@@ -180,9 +185,11 @@ int kthread_start(struct kthread *t, unsigned priority)
 
 void kthread_free(struct kthread *t)
 {
+	irqflags_t irq = arch_irq_save();
 	if (fpu_owner == t) /* its registers are nobody's now */
 		fpu_owner = NULL;
 	kstack_free(t->stack_top);
+	arch_irq_restore(irq);
 	kfree(t->fpu);
 	kfree(t);
 }

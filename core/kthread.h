@@ -21,9 +21,8 @@ struct kthread {
 	void (*fn)(void *);
 	void *arg;
 	bool exited;
-	bool killed;		    /* its process is ending: die at the next way out */
-	struct kthread *joiner;	    /* the thread in kthread_join() on it */
-	struct kthread **wait_slot; /* where it is registered as a waiter, while blocked */
+	bool killed;		/* its process is ending: die at the next way out */
+	struct kthread *joiner; /* the thread in kthread_join() on it */
 	char name[16];
 	/* User threads (core/process.c): */
 	struct process *proc;	   /* NULL for kernel threads */

@@ -9,6 +9,7 @@
  */
 #include "core/process.h"
 #include "arch/hal/cpu.h"
+#include "arch/hal/timer.h"
 #include "arch/hal/user.h"
 #include "core/elf.h"
 #include "core/kprintf.h"
@@ -19,7 +20,9 @@
 #include "mm/kvm.h"
 #include "mm/uaccess.h"
 
-#define MAX_ARG_BYTES (USER_STACK_SIZE / 2)
+#define MAX_ARG_BYTES	 (USER_STACK_SIZE / 2)
+#define MAX_INITIAL_CAPS 16
+#define MAX_THREADS	 64 /* threads of a process not yet reaped (exited ones wait for a join) */
 
 static struct process *all_processes;
 static uint64_t next_pid = 1;
@@ -56,13 +59,13 @@ static void process_free(struct process *p)
 	kfree(p);
 }
 
-/* Free detached zombies whose last thread has switched away for good. */
+/* Free detached zombies whose last thread has switched away for good (interrupts off). */
 static void reap_detached(void)
 {
 	struct process *self = process_current();
 	for (struct process *p = all_processes, *next; p; p = next) {
 		next = p->next;
-		if (p->state == P_ZOMBIE && p->detached && p != self)
+		if (p->state == P_ZOMBIE && p->detached && !p->waiter && p != self)
 			process_free(p);
 	}
 }
@@ -135,9 +138,7 @@ void process_terminate(struct process *p, int code, enum exit_reason reason, uin
 			continue;
 		t->killed = true;
 		if (t->se.state == T_BLOCKED) {
-			if (t->wait_slot) /* nobody may wake it through there any more */
-				*t->wait_slot = NULL;
-			wake_thread(&t->se);
+			wake_thread(&t->se); /* it unregisters itself from what it waited on */
 		} else if (!started && t->se.state == T_NEW) {
 			kthread_start(t, p->priority); /* it dies before it reaches user mode */
 		}
@@ -176,6 +177,11 @@ static void user_thread_main(void *arg)
 static int new_thread(struct process *p, uintptr_t entry, uintptr_t sp, uintptr_t arg0,
 		      uintptr_t arg1, struct kthread **out)
 {
+	unsigned count = 0;
+	for (struct kthread *o = p->threads; o; o = o->proc_next)
+		count++;
+	if (count >= MAX_THREADS)
+		return E_RESOURCE_EXHAUSTED;
 	struct kthread *t = kthread_new(p->name, user_thread_main, NULL);
 	if (!t)
 		return E_OUT_OF_MEMORY;
@@ -192,6 +198,7 @@ static int new_thread(struct process *p, uintptr_t entry, uintptr_t sp, uintptr_
 	/* The kernel side of the thread runs below its user frame. */
 	arch_context_init(&t->ctx, (uintptr_t)tf & ~(uintptr_t)15, t->fn, t->arg);
 	irqflags_t irq = arch_irq_save();
+	t->killed = p->state >= P_ENDING; /* it would only die at its first step */
 	t->proc_next = p->threads;
 	p->threads = t;
 	p->live_threads++;
@@ -223,6 +230,28 @@ int thread_create(struct process *p, uintptr_t entry, uintptr_t stack_base, size
 	return E_OK;
 }
 
+/* The time a wait of timeout_ns (0: none) ends at, 0 for none. */
+static uint64_t deadline_of(uint64_t timeout_ns)
+{
+	if (!timeout_ns)
+		return 0;
+	uint64_t now = arch_time_ns();
+	return now + timeout_ns < now ? UINT64_MAX : now + timeout_ns;
+}
+
+/* Block waiting for a child until woken or `deadline` (0: none); interrupts off. */
+static int block_until(uint64_t deadline)
+{
+	uint64_t left = 0;
+	if (deadline) {
+		uint64_t now = arch_time_ns();
+		if (now >= deadline)
+			return E_TIMEOUT;
+		left = deadline - now;
+	}
+	return kthread_block(BLOCK_WAITING_FOR_CHILD, left);
+}
+
 int thread_join(struct kthread *t, uint64_t timeout_ns, int *code)
 {
 	struct kthread *self = kthread_current();
@@ -234,11 +263,10 @@ int thread_join(struct kthread *t, uint64_t timeout_ns, int *code)
 		return E_BUSY;
 	}
 	t->joiner = self;
-	self->wait_slot = &t->joiner;
 	int err = E_OK;
+	uint64_t deadline = deadline_of(timeout_ns);
 	while (!t->exited && !self->killed && err == E_OK)
-		err = kthread_block(BLOCK_WAITING_FOR_CHILD, timeout_ns);
-	self->wait_slot = NULL;
+		err = block_until(deadline);
 	if (!t->exited) {
 		t->joiner = NULL;
 		arch_irq_restore(irq);
@@ -277,6 +305,8 @@ static int load_segments(struct process *p, const uint8_t *image, const struct e
 {
 	for (unsigned i = 0; i < elf->segment_count; i++) {
 		const struct elf_segment *s = &elf->segment[i];
+		if (s->vaddr < USER_BASE)
+			return E_INVALID_PARAMETER; /* below the first user page */
 		uintptr_t start = s->vaddr & ~(PAGE_SIZE - 1);
 		uintptr_t end = (s->vaddr + s->memsz + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
 		unsigned flags = (s->flags & ELF_SEG_W ? PTE_WRITABLE : 0) |
@@ -307,14 +337,14 @@ static long count_strings(const char *s, size_t size)
  * starts with argc and argv in its first two argument registers.
  */
 static int build_stack(struct process *p, const struct process_spec *spec, const char *extra_env,
-		       uintptr_t *sp, uintptr_t *argc, uintptr_t *argv)
+		       size_t extra, uintptr_t *sp, uintptr_t *argc, uintptr_t *argv)
 {
-	size_t extra = extra_env ? strlen(extra_env) + 1 : 0;
 	long nargs = count_strings(spec->args, spec->args_size);
 	long nenv = count_strings(spec->env, spec->env_size);
-	if (nargs < 0 || nenv < 0)
+	long nextra = count_strings(extra_env, extra);
+	if (nargs < 0 || nenv < 0 || nextra < 0)
 		return E_INVALID_PARAMETER;
-	nenv += extra != 0;
+	nenv += nextra;
 	size_t strings = spec->args_size + spec->env_size + extra;
 	size_t ptrs = (size_t)(nargs + 1 + nenv + 1) * sizeof(uint64_t);
 	if (strings + ptrs > MAX_ARG_BYTES)
@@ -370,6 +400,32 @@ static unsigned native_machine(void)
 #endif
 }
 
+/*
+ * Hand the child the capabilities spec->caps names in the parent's space
+ * (each needs GRANT; the child gets the same rights) and tell it their
+ * tokens in the environment: "KESTREL_CAPS=0x…,0x…".
+ */
+static int grant_initial(struct process *p, const struct process_spec *spec, char *env, size_t size)
+{
+	size_t n = (size_t)ksnprintf(env, size, "KESTREL_CAPS=");
+	for (uint64_t i = 0; i < spec->cap_count; i++) {
+		struct capability held, given;
+		if (!p->parent)
+			return E_INVALID_PARAMETER; /* the kernel grants nothing this way */
+		int err = validate_capability(&p->parent->caps, spec->caps[i], RIGHT_GRANT, &held);
+		if (!err)
+			err = grant_capability(&p->parent->caps, spec->caps[i], &p->caps,
+					       held.rights, &given);
+		if (err)
+			return err;
+		n += (size_t)ksnprintf(env + n, size - n, "%s%#llx", i ? "," : "",
+				       (unsigned long long)given.token);
+		if (n >= size)
+			return E_INVALID_PARAMETER;
+	}
+	return E_OK;
+}
+
 static int setup(struct process *p, const struct process_spec *spec)
 {
 	struct elf_image elf;
@@ -384,18 +440,28 @@ static int setup(struct process *p, const struct process_spec *spec)
 	if (err)
 		return err;
 	err = load_segments(p, spec->image, &elf);
-	char env[48] = "";
+	/* Strings of our own for the environment, NUL-separated. */
+	char env[48 + MAX_INITIAL_CAPS * 20];
+	size_t env_size = 0;
+	if (!err && spec->cap_count) {
+		if (spec->cap_count > MAX_INITIAL_CAPS)
+			return E_INVALID_PARAMETER;
+		err = grant_initial(p, spec, env, sizeof(env) - 48);
+		env_size = strlen(env) + 1;
+	}
 	if (!err && spec->flags & PROCESS_MAP_IMAGE) {
 		size_t len = (spec->image_size + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
 		err = vmspace_map(&p->vs, USER_IMAGE_VA, len, PTE_NO_EXECUTE);
 		if (!err)
 			err = vmspace_poke(&p->vs, USER_IMAGE_VA, spec->image, spec->image_size);
-		ksnprintf(env, sizeof(env), "KESTREL_IMAGE=%#lx:%llu", USER_IMAGE_VA,
-			  (unsigned long long)spec->image_size);
+		env_size += (size_t)ksnprintf(env + env_size, sizeof(env) - env_size,
+					      "KESTREL_IMAGE=%#lx:%llu", USER_IMAGE_VA,
+					      (unsigned long long)spec->image_size) +
+			    1;
 	}
 	uintptr_t sp, argc, argv;
 	if (!err)
-		err = build_stack(p, spec, env[0] ? env : NULL, &sp, &argc, &argv);
+		err = build_stack(p, spec, env, env_size, &sp, &argc, &argv);
 	struct kthread *t;
 	if (!err)
 		err = new_thread(p, elf.entry, sp, argc, argv, &t);
@@ -406,10 +472,9 @@ static int setup(struct process *p, const struct process_spec *spec)
 	return err;
 }
 
-int process_create(struct process *parent, const struct process_spec *spec, struct process **out)
+static int create_locked(struct process *parent, const struct process_spec *spec,
+			 struct process **out)
 {
-	if (spec->priority > PRIO_REALTIME)
-		return E_INVALID_PARAMETER;
 	reap_detached();
 	struct process *p = kzalloc(sizeof(*p));
 	if (!p)
@@ -438,12 +503,22 @@ int process_create(struct process *parent, const struct process_spec *spec, stru
 		kfree(p);
 		return err;
 	}
-	irqflags_t irq = arch_irq_save();
 	p->next = all_processes;
 	all_processes = p;
-	arch_irq_restore(irq);
 	*out = p;
 	return E_OK;
+}
+
+int process_create(struct process *parent, const struct process_spec *spec, struct process **out)
+{
+	if (spec->priority > PRIO_REALTIME || count_strings(spec->args, spec->args_size) < 0 ||
+	    count_strings(spec->env, spec->env_size) < 0)
+		return E_INVALID_PARAMETER;
+	/* Interrupts off throughout: the lists, the cap table and the allocators are shared. */
+	irqflags_t irq = arch_irq_save();
+	int err = create_locked(parent, spec, out);
+	arch_irq_restore(irq);
+	return err;
 }
 
 int process_start(struct process *p)
@@ -465,18 +540,17 @@ int process_wait(struct process *p, uint64_t timeout_ns, struct process_exit_inf
 	struct kthread *self = kthread_current();
 	if (p == self->proc)
 		return E_INVALID_PARAMETER;
-	reap_detached();
 	irqflags_t irq = arch_irq_save();
+	reap_detached();
 	if (p->waiter || p->detached) {
 		arch_irq_restore(irq);
 		return E_BUSY;
 	}
 	p->waiter = self;
-	self->wait_slot = &p->waiter;
 	int err = E_OK;
+	uint64_t deadline = deadline_of(timeout_ns);
 	while (p->state != P_ZOMBIE && !self->killed && err == E_OK)
-		err = kthread_block(BLOCK_WAITING_FOR_CHILD, timeout_ns);
-	self->wait_slot = NULL;
+		err = block_until(deadline);
 	p->waiter = NULL;
 	if (p->state != P_ZOMBIE) {
 		arch_irq_restore(irq);
@@ -492,8 +566,8 @@ void process_detach(struct process *p)
 {
 	irqflags_t irq = arch_irq_save();
 	p->detached = true;
-	arch_irq_restore(irq);
 	reap_detached();
+	arch_irq_restore(irq);
 }
 
 void process_tick(void)

@@ -16,9 +16,10 @@
 #include "mm/pmm.h"
 #include "mm/uaccess.h"
 
-#define MAX_IMAGE   (16u << 20)
-#define MAX_STRINGS 4096u
-#define MAX_CAPS    16u
+#define MAX_IMAGE     (16u << 20)
+#define MAX_STRINGS   4096u
+#define MAX_CAPS      16u
+#define USER_PRIO_MAX PRIO_HIGH /* RealTime is the kernel's */
 
 typedef int (*syscall_fn)(struct trap_frame *tf, struct process *p);
 
@@ -102,13 +103,16 @@ static int sys_process_create(struct trap_frame *tf, struct process *p)
 {
 	struct process_spec spec;
 	CHECK(copy_from_user(&p->vs, &spec, ARG(0), sizeof(spec)));
-	if (spec.image_size > MAX_IMAGE || spec.args_size > MAX_STRINGS ||
-	    spec.env_size > MAX_STRINGS || spec.cap_count > MAX_CAPS)
+	if (spec.priority > USER_PRIO_MAX || spec.image_size > MAX_IMAGE ||
+	    spec.args_size > MAX_STRINGS || spec.env_size > MAX_STRINGS ||
+	    spec.cap_count > MAX_CAPS)
 		return E_INVALID_PARAMETER;
 	uint64_t caps[MAX_CAPS];
 	void *image = kmalloc(spec.image_size ? spec.image_size : 1);
 	char *args = kmalloc(spec.args_size + 1), *env = kmalloc(spec.env_size + 1);
 	int err = image && args && env ? E_OK : E_OUT_OF_MEMORY;
+	if (!err) /* a list without its final NUL stays one, but nothing reads past it */
+		args[spec.args_size] = env[spec.env_size] = 0;
 	if (!err)
 		err = copy_from_user(&p->vs, image, (uintptr_t)spec.image, spec.image_size);
 	if (!err)
@@ -118,14 +122,13 @@ static int sys_process_create(struct trap_frame *tf, struct process *p)
 	if (!err)
 		err = copy_from_user(&p->vs, caps, (uintptr_t)spec.caps,
 				     spec.cap_count * sizeof(uint64_t));
-	/* Every capability to hand over must be the caller's, with GRANT. */
-	for (uint64_t i = 0; !err && i < spec.cap_count; i++)
-		err = validate_capability(&p->caps, caps[i], RIGHT_GRANT, NULL);
+	/* process_create grants the capabilities (each needs GRANT) and names them in KESTREL_CAPS. */
 	struct process *child = NULL;
 	if (!err) {
 		spec.image = image;
 		spec.args = args;
 		spec.env = env;
+		spec.caps = caps;
 		err = process_create(p, &spec, &child);
 	}
 	kfree(image);
@@ -133,14 +136,8 @@ static int sys_process_create(struct trap_frame *tf, struct process *p)
 	kfree(env);
 	if (err)
 		return err;
-	struct capability cap, given;
-	for (uint64_t i = 0; !err && i < spec.cap_count; i++) {
-		struct capability held;
-		validate_capability(&p->caps, caps[i], 0, &held);
-		err = grant_capability(&p->caps, caps[i], &child->caps, held.rights, &given);
-	}
-	if (!err)
-		err = create_capability(&p->caps, OBJ_PROCESS, child->pid, RIGHTS_ALL, &cap);
+	struct capability cap;
+	err = create_capability(&p->caps, OBJ_PROCESS, child->pid, RIGHTS_ALL, &cap);
 	if (err) {
 		process_terminate(child, -1, EXIT_TERMINATED, 0);
 		process_detach(child);
@@ -209,6 +206,8 @@ static int sys_thread_create(struct trap_frame *tf, struct process *p)
 	struct kthread *t;
 	struct capability cap;
 	CHECK(create_capability(&p->caps, OBJ_THREAD, 0, RIGHTS_ALL, &cap));
+	if (ARG(4) > USER_PRIO_MAX)
+		return E_INVALID_PARAMETER;
 	int err = thread_create(p, ARG(0), ARG(1), ARG(2), ARG(3), (unsigned)ARG(4), &t);
 	revoke_capability(&p->caps, cap.token);
 	if (err)
@@ -322,7 +321,7 @@ static int sys_yield(struct trap_frame *tf, struct process *p)
 static int sys_set_priority(struct trap_frame *tf, struct process *p)
 {
 	struct kthread *t;
-	if (ARG(1) > PRIO_REALTIME)
+	if (ARG(1) > USER_PRIO_MAX)
 		return E_INVALID_PARAMETER;
 	CHECK(thread_of(p, ARG(0), RIGHT_WRITE, &t));
 	irqflags_t irq = arch_irq_save();
@@ -441,8 +440,14 @@ static const syscall_fn table[SYS_COUNT] = {
     [SYS_DEBUG_TRACE] = sys_debug_trace,
 };
 
+/*
+ * System calls run with interrupts off: with one CPU in the kernel that is
+ * the kernel's lock, so a call never sees another halfway through. A call
+ * gives the CPU away only where it blocks (sleep, wait, join, yield).
+ */
 void trap_syscall(struct trap_frame *tf)
 {
+	arch_irq_disable();
 	uint64_t start = arch_counter();
 	uintptr_t nr = syscall_nr(tf);
 	struct process *p = process_current();

@@ -15,7 +15,7 @@ static void copy_kernel_half(struct vmspace *vs)
 {
 	pte_t *dst = phys_to_virt(vs->pt.root), *src = phys_to_virt(vs->kernel->root);
 	memcpy(dst + ROOT_HALF, src + ROOT_HALF, ROOT_HALF * sizeof(pte_t));
-	vs->pt.root_gen = vs->kernel->root_gen;
+	vs->kernel_gen = vs->kernel->root_gen;
 }
 
 int vmspace_create(struct vmspace *vs, const struct page_table *kernel)
@@ -32,7 +32,7 @@ int vmspace_create(struct vmspace *vs, const struct page_table *kernel)
 
 void vmspace_sync(struct vmspace *vs)
 {
-	if (vs->pt.root_gen != vs->kernel->root_gen)
+	if (vs->kernel_gen != vs->kernel->root_gen)
 		copy_kernel_half(vs);
 }
 

@@ -23,6 +23,7 @@ struct vm_region {
 struct vmspace {
 	struct page_table pt;
 	const struct page_table *kernel; /* whose upper half we carry */
+	uint32_t kernel_gen;		 /* its root_gen when we last copied it */
 	struct vm_region *regions;	 /* sorted by address */
 	uint64_t mapped, peak;		 /* bytes of user memory */
 };

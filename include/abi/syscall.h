@@ -80,7 +80,7 @@ struct process_spec {
 /* ExitReason: why a process ended. */
 enum exit_reason {
 	EXIT_NORMAL = 0,     /* SYS_EXIT or its last thread exited */
-	EXIT_TERMINATED = 1, /* SYS_PROCESS_TERMINATE by another process */
+	EXIT_TERMINATED = 1, /* SYS_PROCESS_TERMINATE (by itself or another process) */
 	EXIT_PAGE_FAULT = 2, /* touched an address it has no right to */
 	EXIT_ILLEGAL = 3,    /* illegal or privileged instruction */
 	EXIT_ALIGNMENT = 4,  /* misaligned access the CPU refused */

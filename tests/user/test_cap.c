@@ -85,6 +85,35 @@ UTEST(capabilities_pass_to_a_child_only_with_grant)
 				    .cap_count = 1};
 	uint64_t pid, cap;
 	UASSERT_EQ(sys_process_create(&spec, &pid, &cap), E_PERMISSION_DENIED);
+	/* With GRANT it goes through, and the child finds it in KESTREL_CAPS. */
+	uint64_t with_grant;
+	struct process_exit_info info;
+	static const char child_args[] = "init\0child\0has_cap";
+	UASSERT_EQ(sys_cap_create(OBJ_PROCESS, self_pid(), RIGHT_READ | RIGHT_GRANT, &with_grant),
+		   E_OK);
+	spec.caps = &with_grant;
+	spec.args = child_args;
+	spec.args_size = sizeof(child_args);
+	UASSERT_EQ(sys_process_create(&spec, &pid, &cap), E_OK);
+	UASSERT_EQ(sys_process_start(cap), E_OK);
+	UASSERT_EQ(sys_process_wait(cap, 0, &info), E_OK);
+	UASSERT_EQ(info.exit_code, 0);
+	sys_cap_revoke(with_grant);
 	sys_cap_revoke(mine);
 	return 0;
+}
+
+/* Exits 0 when it holds exactly one capability, naming a process, with READ|GRANT. */
+UCHILD(has_cap)
+{
+	const char *caps = getenv("KESTREL_CAPS");
+	if (!caps)
+		return 1;
+	unsigned type;
+	uint32_t rights;
+	char *end;
+	uint64_t token = strtoul(caps, &end, 0);
+	if (*end || sys_cap_validate(token, RIGHT_READ, &type, NULL, &rights))
+		return 2;
+	return type == OBJ_PROCESS && rights == (RIGHT_READ | RIGHT_GRANT) ? 0 : 3;
 }
