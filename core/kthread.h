@@ -1,7 +1,8 @@
 /*
- * Kernel threads: a guarded stack, a CPU context and a scheduler entity.
- * Cooperative for now (switches happen in kthread_yield, kthread_exit and
- * when a thread blocks); the timer adds preemption with user mode.
+ * Threads: a guarded kernel stack, a CPU context and a scheduler entity.
+ * They switch when they yield, block or exit, and when the tick preempts
+ * them (with interrupts on). A user thread is one with a process
+ * (core/process.c): its user registers live at the top of its kernel stack.
  */
 #ifndef CORE_KTHREAD_H
 #define CORE_KTHREAD_H
