@@ -4,6 +4,7 @@
  * can see: images it must refuse, and that processes give back all their
  * memory.
  */
+#include "cap/cap.h"
 #include "core/init.h"
 #include "core/kstring.h"
 #include "mm/heap.h"
@@ -17,6 +18,8 @@ KTEST(user_suite)
 	static const char args[] = "init\0test";
 	struct process *p;
 	struct process_exit_info info;
+	size_t heap = heap_stats().current_allocated;
+	uint32_t caps = cap_live_count();
 	KASSERT_EQ(init_create(args, sizeof(args), NULL, 0, PRIO_NORMAL, &p), E_OK);
 	KASSERT_EQ(process_start(p), E_OK);
 	KASSERT_EQ(process_wait(p, 0, &info), E_OK);
@@ -25,6 +28,9 @@ KTEST(user_suite)
 	ktest_add_results(passed, failed);
 	KASSERT(passed >= 20);
 	KASSERT_EQ(failed, 0);
+	/* Dozens of processes and threads later, every kernel object is gone again. */
+	KASSERT_EQ(heap_stats().current_allocated, heap);
+	KASSERT_EQ(cap_live_count(), caps);
 }
 
 static size_t free_frames_now(void)

@@ -224,3 +224,27 @@ UTEST(wait_needs_the_right_rights)
 	UASSERT_EQ(sys_process_wait(0x1234567812345678ull, 0, &info), E_INVALID_CAPABILITY);
 	return 0;
 }
+
+/* Several children at once, of every kind, waited in another order than they started. */
+UTEST(many_children_at_once)
+{
+	static const char *const kinds[] = {"exit42", "read_kernel", "spin", "illegal",
+					    "exit42", "exec_data",   "spin", "exit42"};
+	enum { N = sizeof(kinds) / sizeof(kinds[0]) };
+	uint64_t caps[N];
+	struct process_exit_info info;
+	for (unsigned i = 0; i < N; i++)
+		UASSERT_EQ(utest_start(kinds[i], NULL, 0, &caps[i]), E_OK);
+	sys_sleep(20000000); /* let them all run a little */
+	for (unsigned i = N; i-- > 0;) {
+		if (!strcmp(kinds[i], "spin"))
+			UASSERT_EQ(sys_process_terminate(caps[i], 3), E_OK);
+		UASSERT_EQ(sys_process_wait(caps[i], 0, &info), E_OK);
+		uint32_t want = !strcmp(kinds[i], "exit42")    ? EXIT_NORMAL
+				: !strcmp(kinds[i], "spin")    ? EXIT_TERMINATED
+				: !strcmp(kinds[i], "illegal") ? EXIT_ILLEGAL
+							       : EXIT_PAGE_FAULT;
+		UASSERT_EQ(info.exit_reason, want);
+	}
+	return 0;
+}
