@@ -33,7 +33,8 @@ static inline uint32_t allowed(const struct sched_entity *t)
 	return t->affinity ? t->affinity & all : all;
 }
 
-static void enqueue(struct run_queue *rq, struct sched_entity *t)
+static inline __attribute__((always_inline)) void enqueue(struct run_queue *rq,
+							  struct sched_entity *t)
 {
 	unsigned p = t->priority;
 
@@ -48,7 +49,8 @@ static void enqueue(struct run_queue *rq, struct sched_entity *t)
 	rq->ready++;
 }
 
-static void dequeue(struct run_queue *rq, struct sched_entity *t)
+static inline __attribute__((always_inline)) void dequeue(struct run_queue *rq,
+							  struct sched_entity *t)
 {
 	unsigned p = t->priority;
 
