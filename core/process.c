@@ -492,15 +492,10 @@ static int create_locked(struct process *parent, const struct process_spec *spec
 	cap_space_init(&p->caps, p->pid * 0x9e3779b97f4a7c15ull ^ arch_counter());
 	int err = setup(p, spec);
 	if (err) {
-		while (p->threads) {
-			struct kthread *t = p->threads;
-			p->threads = t->proc_next;
-			kthread_free(t);
-		}
 		if (p->vs.pt.root)
 			vmspace_destroy(&p->vs);
 		cap_space_destroy(&p->caps);
-		kfree(p);
+		process_free(p); /* its thread, if it got one; it is on no list yet */
 		return err;
 	}
 	p->next = all_processes;

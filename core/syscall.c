@@ -172,8 +172,7 @@ static int sys_process_wait(struct trap_frame *tf, struct process *p)
 	if (child == p)
 		return E_INVALID_PARAMETER;
 	/* Check the buffer first: the information is lost once the child is freed. */
-	CHECK(copy_from_user(&p->vs, &info, ARG(2), sizeof(info)));
-	CHECK(copy_to_user(&p->vs, ARG(2), &info, sizeof(info)));
+	CHECK(user_range_ok(&p->vs, ARG(2), sizeof(info), true));
 	CHECK(process_wait(child, ARG(1), &info));
 	return copy_to_user(&p->vs, ARG(2), &info, sizeof(info));
 }
@@ -205,15 +204,16 @@ static int sys_thread_create(struct trap_frame *tf, struct process *p)
 {
 	struct kthread *t;
 	struct capability cap;
-	CHECK(create_capability(&p->caps, OBJ_THREAD, 0, RIGHTS_ALL, &cap));
 	if (ARG(4) > USER_PRIO_MAX)
 		return E_INVALID_PARAMETER;
-	int err = thread_create(p, ARG(0), ARG(1), ARG(2), ARG(3), (unsigned)ARG(4), &t);
-	revoke_capability(&p->caps, cap.token);
-	if (err)
-		return err;
+	CHECK(thread_create(p, ARG(0), ARG(1), ARG(2), ARG(3), (unsigned)ARG(4), &t));
 	/* The capability names the thread's id, known only now. */
-	CHECK(create_capability(&p->caps, OBJ_THREAD, t->se.id, RIGHTS_ALL, &cap));
+	int err = create_capability(&p->caps, OBJ_THREAD, t->se.id, RIGHTS_ALL, &cap);
+	if (err) {
+		t->killed =
+		    true; /* it has not run yet: it dies before its first user instruction */
+		return err;
+	}
 	RESULT(0, t->se.id);
 	RESULT(1, cap.token);
 	return E_OK;

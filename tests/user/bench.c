@@ -42,16 +42,10 @@ UCHILD(bench_yield)
 
 UCHILD(bench_spawn)
 {
-	const char *img = getenv("KESTREL_IMAGE");
-	if (!img)
-		return 1;
-	char *end;
-	uintptr_t addr = strtoul(img, &end, 0);
 	static const char args[] = "init\0child\0exit0";
-	struct process_spec spec = {.image = (const void *)addr,
-				    .image_size = strtoul(end + 1, NULL, 0),
-				    .args = args,
-				    .args_size = sizeof(args)};
+	struct process_spec spec = {.args = args, .args_size = sizeof(args)};
+	if (!utest_image(&spec.image, &spec.image_size))
+		return 1;
 	for (unsigned long i = count(); i; i--) {
 		uint64_t pid, cap;
 		struct process_exit_info info;

@@ -1,15 +1,24 @@
 /* Children for the user tests: copies of init started with `child NAME [ARG]`. */
 #include "utest.h"
 
-long utest_start(const char *name, const char *arg, unsigned priority, uint64_t *cap)
+bool utest_image(const void **image, uint64_t *size)
 {
 	/* The kernel mapped our own image for us and said where (PROCESS_MAP_IMAGE). */
 	const char *img = getenv("KESTREL_IMAGE");
 	if (!img)
-		return E_NOT_FOUND;
+		return false;
 	char *end;
-	uintptr_t addr = strtoul(img, &end, 0);
-	uint64_t size = strtoul(end + 1, NULL, 0);
+	*image = (const void *)strtoul(img, &end, 0);
+	*size = strtoul(end + 1, NULL, 0);
+	return true;
+}
+
+long utest_start(const char *name, const char *arg, unsigned priority, uint64_t *cap)
+{
+	const void *image;
+	uint64_t size;
+	if (!utest_image(&image, &size))
+		return E_NOT_FOUND;
 
 	char args[96];
 	size_t n = 0;
@@ -23,7 +32,7 @@ long utest_start(const char *name, const char *arg, unsigned priority, uint64_t 
 	}
 	static const char env[] = "KESTREL_CHILD=1";
 	struct process_spec spec = {
-	    .image = (const void *)addr,
+	    .image = image,
 	    .image_size = size,
 	    .args = args,
 	    .args_size = n,

@@ -72,17 +72,10 @@ UTEST(capabilities_pass_to_a_child_only_with_grant)
 	uint64_t mine, no_grant;
 	UASSERT_EQ(sys_cap_create(OBJ_PROCESS, self_pid(), RIGHT_READ, &mine), E_OK);
 	UASSERT_EQ(sys_cap_derive(mine, RIGHT_READ, &no_grant), E_OK);
-	const char *img = getenv("KESTREL_IMAGE");
-	UASSERT(img != NULL);
-	char *end;
-	uintptr_t addr = strtoul(img, &end, 0);
 	static const char args[] = "init\0child\0exit42";
-	struct process_spec spec = {.image = (void *)addr,
-				    .image_size = strtoul(end + 1, NULL, 0),
-				    .args = args,
-				    .args_size = sizeof(args),
-				    .caps = &no_grant,
-				    .cap_count = 1};
+	struct process_spec spec = {
+	    .args = args, .args_size = sizeof(args), .caps = &no_grant, .cap_count = 1};
+	UASSERT(utest_image(&spec.image, &spec.image_size));
 	uint64_t pid, cap;
 	UASSERT_EQ(sys_process_create(&spec, &pid, &cap), E_PERMISSION_DENIED);
 	/* With GRANT it goes through, and the child finds it in KESTREL_CAPS. */

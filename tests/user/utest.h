@@ -9,6 +9,8 @@
 #ifndef TESTS_USER_UTEST_H
 #define TESTS_USER_UTEST_H
 
+#include <stdbool.h>
+
 #include "kestrel.h"
 
 struct utest {
@@ -45,6 +47,9 @@ int utest_fail(const char *file, int line, const char *fmt, ...)
 			return utest_fail(__FILE__, __LINE__, "%s == %s: %lld vs %lld", #a, #b, \
 					  ua_, ub_);                                            \
 	} while (0)
+
+/* Where our own ELF image is mapped (env KESTREL_IMAGE); false if it is not. */
+bool utest_image(const void **image, uint64_t *size);
 
 /*
  * Run `init child <name> [arg]` as a new process (started at `priority`,
