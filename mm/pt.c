@@ -189,6 +189,55 @@ int unmap_page(struct page_table *pt, uintptr_t va, uint64_t *pa)
 	return E_OK;
 }
 
+/* The level-0 entry for `va`, or NULL when no table reaches it (nothing allocated). */
+static pte_t *leaf_entry(const struct page_table *pt, uintptr_t va)
+{
+	if (va & (PAGE_SIZE - 1) || !va_ok(pt, va))
+		return NULL;
+	uint64_t table = pt->root;
+	for (unsigned l = pt->levels - 1; l > 0; l--) {
+		table = next_table(pt->fmt, table_at(table)[index_of(va, l)]);
+		if (!table)
+			return NULL;
+	}
+	return &table_at(table)[index_of(va, 0)];
+}
+
+int pt_park(struct page_table *pt, uintptr_t va, uint64_t *pa)
+{
+	pte_t *e = leaf_entry(pt, va);
+	if (!e || pt->fmt->kind(*e, 0) != PTE_KIND_LEAF)
+		return E_MEM_NOT_MAPPED;
+	if (pa)
+		*pa = pt->fmt->addr(*e);
+	*e &= ~pt->fmt->valid_mask; /* address and user bits stay: never 0 */
+	arch_tlb_flush_page(va);
+	return E_OK;
+}
+
+int pt_unpark(struct page_table *pt, uintptr_t va)
+{
+	pte_t *e = leaf_entry(pt, va);
+	if (!e || !*e || *e & pt->fmt->valid_mask)
+		return E_MEM_NOT_MAPPED;
+	*e |= pt->fmt->valid_mask;
+	if (pt->fmt->flush_on_map)
+		arch_tlb_flush_page(va);
+	return E_OK;
+}
+
+int pt_set_leaf(struct page_table *pt, uintptr_t va, uint64_t pa, unsigned flags)
+{
+	pte_t *e = leaf_entry(pt, va);
+	if (!e || pt->fmt->kind(*e, 0) != PTE_KIND_LEAF)
+		return E_MEM_NOT_MAPPED;
+	if (pa & (PAGE_SIZE - 1) || !(flags & PTE_PRESENT))
+		return E_MEM_BAD_ADDRESS;
+	*e = pt->fmt->leaf(pa, flags & ~PTE_HUGE, 0);
+	arch_tlb_flush_page(va);
+	return E_OK;
+}
+
 int pt_query(const struct page_table *pt, uintptr_t va, uint64_t *pa, unsigned *flags,
 	     unsigned *level)
 {

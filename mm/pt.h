@@ -35,6 +35,17 @@ int pt_map(struct page_table *pt, uintptr_t va, uint64_t pa, unsigned flags, uns
 int map_page(struct page_table *pt, uintptr_t va, uint64_t pa, unsigned flags);
 /* Remove the 4 KiB page at `va`; its frame's address in *pa. Empty tables are freed. */
 int unmap_page(struct page_table *pt, uintptr_t va, uint64_t *pa);
+/*
+ * Change the present 4 KiB leaf at `va` in place: no table is allocated or
+ * freed, so none of these can fail on a page that is mapped. Each flushes
+ * the TLB entry. pt_park() makes the leaf invalid but keeps its frame
+ * address (the entry stays non-zero, so its table is never freed under it);
+ * pt_unpark() makes it valid again. pt_set_leaf() points it at `pa` with
+ * `flags` (PTE_PRESENT needed).
+ */
+int pt_park(struct page_table *pt, uintptr_t va, uint64_t *pa);
+int pt_unpark(struct page_table *pt, uintptr_t va);
+int pt_set_leaf(struct page_table *pt, uintptr_t va, uint64_t pa, unsigned flags);
 /* What maps `va`: physical address of the byte, portable flags and the leaf's level. */
 int pt_query(const struct page_table *pt, uintptr_t va, uint64_t *pa, unsigned *flags,
 	     unsigned *level);

@@ -4,6 +4,7 @@
  * frame; the frame goes back when the page is unmapped.
  */
 #include "mm/vmspace.h"
+#include "core/kprintf.h"
 #include "core/kstring.h"
 #include "mm/heap.h"
 #include "mm/phys.h"
@@ -42,16 +43,36 @@ static bool range_ok(uintptr_t va, size_t len)
 	       len <= USER_TOP - va;
 }
 
-/* Unmap the pages of [va, end) that are mapped and free their frames. */
-static void unmap_pages(struct vmspace *vs, uintptr_t va, uintptr_t end)
+/* Unmap the pages of [va, end) that are mapped; free their frames if the space owns them. */
+static void unmap_pages(struct vmspace *vs, uintptr_t va, uintptr_t end, bool owned)
 {
 	for (; va < end; va += PAGE_SIZE) {
 		uint64_t pa;
-		if (unmap_page(&vs->pt, va, &pa) == E_OK) {
+		if (unmap_page(&vs->pt, va, &pa) == E_OK && owned) {
 			free_frames(pa / FRAME_SIZE, 1);
 			vs->mapped -= PAGE_SIZE;
 		}
 	}
+}
+
+/* The link to the first region ending after `va`. */
+static struct vm_region **link_after(struct vmspace *vs, uintptr_t va)
+{
+	struct vm_region **link = &vs->regions;
+	while (*link && (*link)->end <= va)
+		link = &(*link)->next;
+	return link;
+}
+
+/* Link a new region record for the free range [va, end); E_MEM_ALREADY_MAPPED if it is not free. */
+static int insert_region(struct vmspace *vs, struct vm_region *r)
+{
+	struct vm_region **link = link_after(vs, r->start);
+	if (*link && (*link)->start < r->end)
+		return E_MEM_ALREADY_MAPPED;
+	r->next = *link;
+	*link = r;
+	return E_OK;
 }
 
 static int user_frame(uint64_t *pa)
@@ -74,9 +95,7 @@ int vmspace_map(struct vmspace *vs, uintptr_t va, size_t len, unsigned flags)
 	if (!range_ok(va, len) || (flags & (PTE_WRITABLE | PTE_NO_EXECUTE)) == PTE_WRITABLE)
 		return E_MEM_BAD_ADDRESS; /* out of range, or writable and executable */
 	uintptr_t end = va + len;
-	struct vm_region **link = &vs->regions;
-	while (*link && (*link)->end <= va)
-		link = &(*link)->next;
+	struct vm_region **link = link_after(vs, va);
 	if (*link && (*link)->start < end)
 		return E_MEM_ALREADY_MAPPED;
 	struct vm_region *r = kmalloc(sizeof(*r));
@@ -92,13 +111,14 @@ int vmspace_map(struct vmspace *vs, uintptr_t va, size_t len, unsigned flags)
 				free_frames(pa / FRAME_SIZE, 1);
 		}
 		if (err) {
-			unmap_pages(vs, va, p);
+			unmap_pages(vs, va, p, true);
 			kfree(r);
 			return err;
 		}
 		vs->mapped += PAGE_SIZE;
 	}
-	*r = (struct vm_region){.start = va, .end = end, .flags = flags, .next = *link};
+	*r = (struct vm_region){
+	    .start = va, .end = end, .flags = flags, .kind = VM_ANON, .next = *link};
 	*link = r;
 	if (vs->mapped > vs->peak)
 		vs->peak = vs->mapped;
@@ -110,25 +130,27 @@ int vmspace_unmap(struct vmspace *vs, uintptr_t va, size_t len)
 	if (!range_ok(va, len))
 		return E_MEM_BAD_ADDRESS;
 	uintptr_t end = va + len;
-	/* Every byte must be mapped: walk the regions covering [va, end) first. */
-	struct vm_region **link = &vs->regions;
-	while (*link && (*link)->end <= va)
-		link = &(*link)->next;
+	/* Every byte must be mapped, and none lent or borrowed: check the regions first. */
+	struct vm_region **link = link_after(vs, va);
 	uintptr_t covered = va;
-	for (struct vm_region *r = *link; r && covered < end && r->start <= covered; r = r->next)
+	for (struct vm_region *r = *link; r && covered < end && r->start <= covered; r = r->next) {
+		if (r->lent || r->kind == VM_BORROWED)
+			return E_BUSY; /* vmspace_unlend() owns these pages until it runs */
 		covered = r->end;
+	}
 	if (covered < end)
 		return E_MEM_NOT_MAPPED;
 	/* A region split in two needs a new record: get it before changing anything. */
 	struct vm_region *spare = NULL;
 	if ((*link)->start < va && (*link)->end > end && !(spare = kmalloc(sizeof(*spare))))
 		return E_OUT_OF_MEMORY;
-	unmap_pages(vs, va, end);
 	while (*link && (*link)->start < end) {
 		struct vm_region *r = *link;
+		unmap_pages(vs, r->start > va ? r->start : va, r->end < end ? r->end : end,
+			    r->kind == VM_ANON);
 		if (r->start < va && r->end > end) { /* the middle goes */
-			*spare = (struct vm_region){
-			    .start = end, .end = r->end, .flags = r->flags, .next = r->next};
+			*spare = *r;
+			spare->start = end;
 			r->end = va;
 			r->next = spare;
 			break;
@@ -152,10 +174,141 @@ void vmspace_destroy(struct vmspace *vs)
 	while (vs->regions) {
 		struct vm_region *r = vs->regions;
 		vs->regions = r->next;
-		unmap_pages(vs, r->start, r->end);
+		/*
+		 * Lent pages are parked, not mapped: unmap_pages() leaves them. The
+		 * IPC layer unlends before a space dies; if it did not, the frames
+		 * leak rather than stay mapped, freed, in the borrower.
+		 */
+		if (r->lent)
+			pr_warn("vmspace: destroyed with pages lent at %#lx",
+				(unsigned long)r->start);
+		unmap_pages(vs, r->start, r->end, r->kind == VM_ANON);
 		kfree(r);
 	}
 	pt_destroy(&vs->pt);
+}
+
+/*
+ * Split the region holding `at` (strictly inside it) in two, using `spare`.
+ * Returns whether `spare` was used.
+ */
+static bool split_at(struct vmspace *vs, uintptr_t at, struct vm_region *spare)
+{
+	struct vm_region *r = *link_after(vs, at);
+	if (!r || r->start >= at)
+		return false;
+	*spare = *r;
+	spare->start = at;
+	r->end = at;
+	r->next = spare;
+	return true;
+}
+
+/* [va, end) lies in VM_ANON regions of `vs`, none lent, and (if `write`) writable. */
+static int lendable(struct vmspace *vs, uintptr_t va, uintptr_t end, bool write)
+{
+	uintptr_t covered = va;
+	for (struct vm_region *r = *link_after(vs, va); r && covered < end && r->start <= covered;
+	     r = r->next) {
+		if (r->kind != VM_ANON || r->lent)
+			return E_MEM_BAD_ADDRESS;
+		if (write && !(r->flags & PTE_WRITABLE))
+			return E_PERMISSION_DENIED;
+		covered = r->end;
+	}
+	return covered < end ? E_MEM_BAD_ADDRESS : E_OK;
+}
+
+int vmspace_lend(struct vmspace *from, uintptr_t va, size_t len, struct vmspace *to, uintptr_t hint,
+		 bool writable, uintptr_t *to_va)
+{
+	if (!range_ok(va, len))
+		return E_MEM_BAD_ADDRESS;
+	uintptr_t end = va + len;
+	int err = lendable(from, va, end, writable);
+	if (err)
+		return err;
+	uintptr_t dst = vmspace_find_free(to, hint, len);
+	if (!dst)
+		return E_OUT_OF_MEMORY;
+	/* Everything unlend needs: the borrower's record, and two for splits in the lender. */
+	struct vm_region *rec = kmalloc(sizeof(*rec)),
+			 *spare[2] = {kmalloc(sizeof(*rec)), kmalloc(sizeof(*rec))};
+	if (!rec || !spare[0] || !spare[1])
+		goto oom;
+	unsigned flags = PTE_PRESENT | PTE_USER | PTE_NO_EXECUTE | (writable ? PTE_WRITABLE : 0);
+	for (uintptr_t off = 0; off < len; off += PAGE_SIZE) {
+		uint64_t pa = 0;
+		err = translate(&from->pt, va + off, &pa);
+		if (!err)
+			err = map_page(&to->pt, dst + off, pa, flags);
+		if (err) {
+			unmap_pages(to, dst, dst + off, false);
+			goto fail;
+		}
+	}
+	/* From here nothing fails: park the pages in the lender, mark its regions. */
+	for (uintptr_t off = 0; off < len; off += PAGE_SIZE)
+		pt_park(&from->pt, va + off, NULL);
+	unsigned used = split_at(from, va, spare[0]);
+	used += split_at(from, end, spare[used]);
+	while (used < 2)
+		kfree(spare[used++]); /* the spares a split did not take */
+	for (struct vm_region *r = *link_after(from, va); r && r->start < end; r = r->next)
+		r->lent = true;
+	*rec =
+	    (struct vm_region){.start = dst, .end = dst + len, .flags = flags, .kind = VM_BORROWED};
+	insert_region(to, rec); /* free: vmspace_find_free() said so */
+	*to_va = dst;
+	return E_OK;
+oom:
+	err = E_OUT_OF_MEMORY;
+fail:
+	kfree(rec);
+	kfree(spare[0]);
+	kfree(spare[1]);
+	return err;
+}
+
+void vmspace_unlend(struct vmspace *from, uintptr_t va, size_t len, struct vmspace *to,
+		    uintptr_t to_va)
+{
+	uintptr_t end = va + len;
+	struct vm_region **link = link_after(to, to_va);
+	if (*link && (*link)->start == to_va && (*link)->kind == VM_BORROWED) {
+		struct vm_region *r = *link;
+		*link = r->next;
+		kfree(r);
+	}
+	unmap_pages(to, to_va, to_va + len, false);
+	for (uintptr_t off = 0; off < len; off += PAGE_SIZE)
+		pt_unpark(&from->pt, va + off);
+	for (struct vm_region *r = *link_after(from, va); r && r->start < end; r = r->next)
+		r->lent = false;
+}
+
+int vmspace_map_phys(struct vmspace *vs, uintptr_t va, uint64_t pa, size_t len, unsigned flags)
+{
+	if (!range_ok(va, len) || pa & (PAGE_SIZE - 1) || len > UINT64_MAX - pa ||
+	    (flags & (PTE_WRITABLE | PTE_NO_EXECUTE)) == PTE_WRITABLE)
+		return E_MEM_BAD_ADDRESS;
+	struct vm_region *r = kmalloc(sizeof(*r));
+	if (!r)
+		return E_OUT_OF_MEMORY;
+	flags |= PTE_PRESENT | PTE_USER;
+	*r = (struct vm_region){.start = va, .end = va + len, .flags = flags, .kind = VM_PHYS};
+	int err = insert_region(vs, r);
+	for (uintptr_t off = 0; !err && off < len; off += PAGE_SIZE) {
+		err = map_page(&vs->pt, va + off, pa + off, flags);
+		if (err) {
+			unmap_pages(vs, va, va + off, false);
+			struct vm_region **link = link_after(vs, va);
+			*link = r->next;
+		}
+	}
+	if (err)
+		kfree(r);
+	return err;
 }
 
 uintptr_t vmspace_find_free(const struct vmspace *vs, uintptr_t hint, size_t len)

@@ -7,6 +7,7 @@
 #ifndef MM_VMSPACE_H
 #define MM_VMSPACE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -14,9 +15,18 @@
 
 #define USER_BASE 0x10000ul /* the lowest user address: null stays unmapped */
 
+/* What backs a region, and so who frees its frames. */
+enum vm_kind {
+	VM_ANON,     /* zeroed frames the space owns and frees */
+	VM_BORROWED, /* another space's frames, lent (vmspace_lend): never freed here */
+	VM_PHYS,     /* device memory or frames someone vouches for: never freed here */
+};
+
 struct vm_region {
 	uintptr_t start, end; /* page aligned, [start, end) */
 	unsigned flags;	      /* PTE_* of its pages */
+	uint8_t kind;	      /* enum vm_kind */
+	bool lent;	      /* VM_ANON whose pages are lent out: reserved, not mapped here */
 	struct vm_region *next;
 };
 
@@ -40,8 +50,26 @@ void vmspace_sync(struct vmspace *vs);
  * or unaligned, E_MEM_ALREADY_MAPPED over another region, E_OUT_OF_MEMORY.
  */
 int vmspace_map(struct vmspace *vs, uintptr_t va, size_t len, unsigned flags);
-/* Unmap and free [va, va + len), which must lie within mapped regions. */
+/*
+ * Unmap and free [va, va + len), which must lie within mapped regions:
+ * E_MEM_NOT_MAPPED over a hole, E_BUSY over pages lent out or borrowed.
+ */
 int vmspace_unmap(struct vmspace *vs, uintptr_t va, size_t len);
+/*
+ * Lend the pages of [va, va + len) (page aligned, inside anonymous regions of
+ * `from` that it owns, none of them lent already) to `to`: they leave `from`'s
+ * page table (the range stays reserved in `from`: touching it faults, munmap of
+ * it is E_BUSY) and appear in `to` at a free address (*to_va, at or above
+ * USER_MMAP_BASE-like hint `hint`), read-only or writable. The frames stay
+ * `from`'s. E_MEM_BAD_ADDRESS for a range `from` does not own or has lent.
+ */
+int vmspace_lend(struct vmspace *from, uintptr_t va, size_t len, struct vmspace *to, uintptr_t hint,
+		 bool writable, uintptr_t *to_va);
+/* Give them back: unmap from `to` (without freeing) and map again in `from`. */
+void vmspace_unlend(struct vmspace *from, uintptr_t va, size_t len, struct vmspace *to,
+		    uintptr_t to_va);
+/* Map [pa, pa + len) (device memory or any frames the caller vouches for) at va; never freed by the space. */
+int vmspace_map_phys(struct vmspace *vs, uintptr_t va, uint64_t pa, size_t len, unsigned flags);
 /* The lowest free range of `len` bytes at or above `hint`, or 0. */
 uintptr_t vmspace_find_free(const struct vmspace *vs, uintptr_t hint, size_t len);
 /* The region holding `va`, or NULL. */

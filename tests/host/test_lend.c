@@ -1,0 +1,220 @@
+/*
+ * Page lending between user spaces (vmspace_lend/unlend) and physical
+ * mappings: lent pages leave the lender and come back with their
+ * contents, are refused twice and to munmap, and no space ever frees
+ * frames it only borrows.
+ */
+#include <criterion/criterion.h>
+#include <string.h>
+
+#include "hal_host.h"
+#include "mm/heap.h"
+#include "mm/phys.h"
+#include "mm/pmm.h"
+#include "mm/uaccess.h"
+#include "mm/vmspace.h"
+
+#define MIB  (1ull << 20)
+#define KVA  0xffff800000000000ull
+#define HINT 0x100000000ul
+#define RW   (PTE_WRITABLE | PTE_NO_EXECUTE)
+
+static struct page_table kpt;
+
+static void setup(void)
+{
+	cr_assert_eq(host_memory_setup(64 * MIB, 1 * MIB), E_OK);
+	heap_init();
+	cr_assert_eq(pt_create(&kpt, &x86_64_pt_format, 4), E_OK);
+	kpt.keep_top = true;
+	cr_assert_eq(map_page(&kpt, KVA, 0x200000, PTE_PRESENT | PTE_WRITABLE), E_OK);
+}
+
+TestSuite(lend, .init = setup);
+
+static size_t free_now(void)
+{
+	pmm_drain_caches();
+	return memory_stats().free_frames;
+}
+
+/* Warm the heap's slab for region records: it keeps its page afterwards. */
+static void warm(void)
+{
+	struct vmspace vs;
+	cr_assert_eq(vmspace_create(&vs, &kpt), E_OK);
+	cr_assert_eq(vmspace_map(&vs, 0x400000, PAGE_SIZE, 0), E_OK);
+	vmspace_destroy(&vs);
+}
+
+Test(lend, pages_leave_and_come_back_with_their_contents)
+{
+	struct vmspace a, b;
+	cr_assert_eq(vmspace_create(&a, &kpt), E_OK);
+	cr_assert_eq(vmspace_create(&b, &kpt), E_OK);
+	uintptr_t va = 0x400000, to = 0;
+	cr_assert_eq(vmspace_map(&a, va, 4 * PAGE_SIZE, RW), E_OK);
+	cr_assert_eq(copy_to_user(&a, va + PAGE_SIZE, "lent", 5), E_OK);
+	uint64_t pa_a, pa_b;
+	cr_assert_eq(translate(&a.pt, va + PAGE_SIZE, &pa_a), E_OK);
+	/* Lend the middle two pages, writable. */
+	cr_assert_eq(vmspace_lend(&a, va + PAGE_SIZE, 2 * PAGE_SIZE, &b, HINT, true, &to), E_OK);
+	cr_assert_geq(to, HINT);
+	cr_assert_eq(translate(&b.pt, to, &pa_b), E_OK);
+	cr_assert_eq(pa_b, pa_a, "the same frame");
+	char buf[8];
+	cr_assert_eq(copy_from_user(&b, buf, to, 5), E_OK);
+	cr_assert_str_eq(buf, "lent");
+	cr_assert_eq(copy_to_user(&b, to + PAGE_SIZE, "back", 5), E_OK);
+	/* The lender cannot touch them; its other pages stay. */
+	cr_assert_eq(copy_from_user(&a, buf, va + PAGE_SIZE, 1), E_MEM_BAD_ADDRESS);
+	cr_assert_eq(copy_from_user(&a, buf, va + 2 * PAGE_SIZE, 1), E_MEM_BAD_ADDRESS);
+	cr_assert_eq(copy_from_user(&a, buf, va, 1), E_OK);
+	cr_assert_eq(copy_from_user(&a, buf, va + 3 * PAGE_SIZE, 1), E_OK);
+	cr_assert_not_null(vmspace_region(&a, va + PAGE_SIZE), "the range stays reserved");
+	cr_assert_eq(vmspace_find_free(&a, va, PAGE_SIZE), va + 4 * PAGE_SIZE);
+	vmspace_unlend(&a, va + PAGE_SIZE, 2 * PAGE_SIZE, &b, to);
+	cr_assert_neq(translate(&b.pt, to, &pa_b), E_OK, "gone from the borrower");
+	cr_assert_null(vmspace_region(&b, to));
+	cr_assert_eq(copy_from_user(&a, buf, va + 2 * PAGE_SIZE, 5), E_OK);
+	cr_assert_str_eq(buf, "back");
+	cr_assert_eq(copy_to_user(&a, va + PAGE_SIZE, "again", 6), E_OK, "writable again");
+	/* The whole region unmaps as before. */
+	cr_assert_eq(vmspace_unmap(&a, va, 4 * PAGE_SIZE), E_OK);
+	vmspace_destroy(&a);
+	vmspace_destroy(&b);
+}
+
+Test(lend, read_only_lend_cannot_be_written_by_the_borrower)
+{
+	struct vmspace a, b;
+	cr_assert_eq(vmspace_create(&a, &kpt), E_OK);
+	cr_assert_eq(vmspace_create(&b, &kpt), E_OK);
+	uintptr_t va = 0x400000, to = 0, ro = 0x500000;
+	cr_assert_eq(vmspace_map(&a, va, PAGE_SIZE, RW), E_OK);
+	cr_assert_eq(vmspace_map(&a, ro, PAGE_SIZE, PTE_NO_EXECUTE), E_OK);
+	cr_assert_eq(vmspace_lend(&a, va, PAGE_SIZE, &b, HINT, false, &to), E_OK);
+	char c = 0;
+	cr_assert_eq(copy_from_user(&b, &c, to, 1), E_OK);
+	cr_assert_eq(copy_to_user(&b, to, &c, 1), E_MEM_BAD_ADDRESS);
+	cr_assert_eq(vmspace_region(&b, to)->flags & PTE_WRITABLE, 0);
+	/* Pages the lender cannot write are not lent writable. */
+	uintptr_t to2 = 0;
+	cr_assert_eq(vmspace_lend(&a, ro, PAGE_SIZE, &b, HINT, true, &to2), E_PERMISSION_DENIED);
+	vmspace_unlend(&a, va, PAGE_SIZE, &b, to);
+	vmspace_destroy(&a);
+	vmspace_destroy(&b);
+}
+
+Test(lend, refused_twice_outside_and_to_munmap)
+{
+	struct vmspace a, b, c;
+	cr_assert_eq(vmspace_create(&a, &kpt), E_OK);
+	cr_assert_eq(vmspace_create(&b, &kpt), E_OK);
+	cr_assert_eq(vmspace_create(&c, &kpt), E_OK);
+	uintptr_t va = 0x400000, to = 0, to2 = 0;
+	cr_assert_eq(vmspace_map(&a, va, 2 * PAGE_SIZE, RW), E_OK);
+	cr_assert_eq(vmspace_lend(&a, va, PAGE_SIZE, &b, HINT, true, &to), E_OK);
+	cr_assert_eq(vmspace_lend(&a, va, PAGE_SIZE, &c, HINT, false, &to2), E_MEM_BAD_ADDRESS,
+		     "lent already");
+	cr_assert_eq(vmspace_lend(&a, va, 2 * PAGE_SIZE, &c, HINT, false, &to2), E_MEM_BAD_ADDRESS,
+		     "partly lent");
+	cr_assert_eq(vmspace_lend(&a, va + PAGE_SIZE, 2 * PAGE_SIZE, &c, HINT, false, &to2),
+		     E_MEM_BAD_ADDRESS, "runs past the region");
+	cr_assert_eq(vmspace_lend(&a, 0x800000, PAGE_SIZE, &c, HINT, false, &to2),
+		     E_MEM_BAD_ADDRESS, "not mapped");
+	cr_assert_eq(vmspace_lend(&a, va + 1, PAGE_SIZE, &c, HINT, false, &to2), E_MEM_BAD_ADDRESS,
+		     "unaligned");
+	cr_assert_eq(vmspace_lend(&b, to, PAGE_SIZE, &c, HINT, false, &to2), E_MEM_BAD_ADDRESS,
+		     "the borrower does not own them");
+	cr_assert_eq(vmspace_unmap(&a, va, PAGE_SIZE), E_BUSY);
+	cr_assert_eq(vmspace_unmap(&a, va, 2 * PAGE_SIZE), E_BUSY);
+	cr_assert_eq(vmspace_unmap(&b, to, PAGE_SIZE), E_BUSY, "nor by the borrower");
+	cr_assert_eq(vmspace_unmap(&a, va + PAGE_SIZE, PAGE_SIZE), E_OK, "the rest is free");
+	vmspace_unlend(&a, va, PAGE_SIZE, &b, to);
+	cr_assert_eq(vmspace_lend(&a, va, PAGE_SIZE, &c, HINT, false, &to2), E_OK, "back: again");
+	vmspace_unlend(&a, va, PAGE_SIZE, &c, to2);
+	vmspace_destroy(&a);
+	vmspace_destroy(&b);
+	vmspace_destroy(&c);
+}
+
+Test(lend, borrowers_never_free_what_they_borrow)
+{
+	warm();
+	size_t before = free_now();
+	struct vmspace a, b;
+	cr_assert_eq(vmspace_create(&a, &kpt), E_OK);
+	cr_assert_eq(vmspace_create(&b, &kpt), E_OK);
+	uintptr_t va = 0x400000, to = 0;
+	cr_assert_eq(vmspace_map(&a, va, 8 * PAGE_SIZE, RW), E_OK);
+	cr_assert_eq(copy_to_user(&a, va, "kept", 5), E_OK);
+	cr_assert_eq(vmspace_lend(&a, va, 8 * PAGE_SIZE, &b, HINT, true, &to), E_OK);
+	/* The borrower dies first (the IPC layer unlends first; its tables go). */
+	vmspace_unlend(&a, va, 8 * PAGE_SIZE, &b, to);
+	cr_assert_eq(vmspace_lend(&a, va, 8 * PAGE_SIZE, &b, HINT, true, &to), E_OK);
+	size_t lent = free_now();
+	vmspace_destroy(&b); /* still borrowing: only b's tables may come back */
+	size_t after_b = free_now();
+	cr_assert_lt(after_b - lent, 8, "b freed %zu frames: not the 8 lent", after_b - lent);
+	/* Give them back to a through an empty stand-in for the dead borrower. */
+	cr_assert_eq(vmspace_create(&b, &kpt), E_OK);
+	vmspace_unlend(&a, va, 8 * PAGE_SIZE, &b, to);
+	vmspace_destroy(&b);
+	char buf[8];
+	cr_assert_eq(copy_from_user(&a, buf, va, 5), E_OK);
+	cr_assert_str_eq(buf, "kept", "the frame was not freed and reused");
+	vmspace_destroy(&a);
+	cr_assert_eq(free_now(), before, "every frame and table back");
+}
+
+Test(lend, a_destroyed_lender_leaks_rather_than_frees_lent_frames)
+{
+	warm();
+	struct vmspace a, b;
+	cr_assert_eq(vmspace_create(&a, &kpt), E_OK);
+	cr_assert_eq(vmspace_create(&b, &kpt), E_OK);
+	uintptr_t va = 0x400000, to = 0;
+	cr_assert_eq(vmspace_map(&a, va, 2 * PAGE_SIZE, RW), E_OK);
+	cr_assert_eq(vmspace_lend(&a, va, 2 * PAGE_SIZE, &b, HINT, true, &to), E_OK);
+	size_t before = free_now();
+	vmspace_destroy(&a); /* against the rule: the borrower still maps them */
+	size_t after = free_now();
+	cr_assert_eq(copy_to_user(&b, to, "safe", 5), E_OK);
+	cr_assert_lt(after - before, 8, "only a's tables came back");
+	uint64_t pa;
+	cr_assert_eq(translate(&b.pt, to, &pa), E_OK);
+	cr_assert_eq(free_frames(pa / FRAME_SIZE, 1), E_OK, "still allocated: b may free it now");
+	cr_assert_eq(translate(&b.pt, to + PAGE_SIZE, &pa), E_OK);
+	cr_assert_eq(free_frames(pa / FRAME_SIZE, 1), E_OK);
+	vmspace_destroy(&b);
+}
+
+Test(lend, map_phys_is_never_freed)
+{
+	warm();
+	size_t before = free_now();
+	uint64_t frame;
+	cr_assert_eq(allocate_frames(2, ZONE_NORMAL, &frame), E_OK);
+	struct vmspace vs;
+	cr_assert_eq(vmspace_create(&vs, &kpt), E_OK);
+	uintptr_t va = 0x600000;
+	uint64_t pa = frame * FRAME_SIZE;
+	cr_assert_eq(vmspace_map_phys(&vs, va, pa, 2 * PAGE_SIZE, RW | PTE_CACHE_DISABLE), E_OK);
+	cr_assert_eq(vmspace_map_phys(&vs, va + PAGE_SIZE, pa, PAGE_SIZE, RW),
+		     E_MEM_ALREADY_MAPPED);
+	cr_assert_eq(vmspace_map_phys(&vs, va + 0x10000, pa + 1, PAGE_SIZE, RW), E_MEM_BAD_ADDRESS);
+	cr_assert_eq(vmspace_map_phys(&vs, va + 0x10000, pa, PAGE_SIZE, PTE_WRITABLE),
+		     E_MEM_BAD_ADDRESS, "writable and executable");
+	uint64_t got;
+	unsigned flags;
+	cr_assert_eq(pt_query(&vs.pt, va + PAGE_SIZE, &got, &flags, NULL), E_OK);
+	cr_assert_eq(got, pa + PAGE_SIZE);
+	cr_assert(flags & PTE_USER);
+	cr_assert_eq(copy_to_user(&vs, va, "dev", 4), E_OK);
+	cr_assert_eq(vmspace_unmap(&vs, va, PAGE_SIZE), E_OK);
+	vmspace_destroy(&vs);
+	cr_assert_str_eq((char *)phys_to_virt(pa), "dev", "the frame is still ours");
+	cr_assert_eq(free_frames(frame, 2), E_OK, "and still allocated");
+	cr_assert_eq(free_now(), before);
+}
