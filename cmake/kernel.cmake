@@ -12,6 +12,7 @@ include(${CMAKE_SOURCE_DIR}/user/user.cmake) # init.elf, embedded through genera
 
 add_executable(kernel ${CORE_PURE_SOURCES} ${CORE_KERNEL_SOURCES} ${MM_PURE_SOURCES}
   ${MM_KERNEL_SOURCES} ${CAP_PURE_SOURCES} ${SCHED_PURE_SOURCES}
+  ${IPC_PURE_SOURCES} ${IPC_KERNEL_SOURCES}
   ${ARCH_SOURCES} ${KTEST_SOURCES} ${CMAKE_BINARY_DIR}/generated/embed.S)
 add_dependencies(kernel init_stripped)
 set_target_properties(kernel PROPERTIES OUTPUT_NAME kernel.elf SUFFIX "")

@@ -1,6 +1,7 @@
 /* The portable kernel entry: report what the firmware gave us, then test or serve. */
 #include "arch/hal/hal.h"
 #include "cap/cap.h"
+#include "ipc/ipc.h"
 #include "config.h"
 #include "core/boot_info.h"
 #include "core/init.h"
@@ -66,6 +67,7 @@ _Noreturn void kmain(struct boot_info *bi)
 
 	mm_init(bi);
 	cap_system_init();
+	ipc_init();
 	kthread_init();
 	timer_start();
 

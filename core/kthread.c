@@ -59,11 +59,8 @@ void kthread_use_space(struct vmspace *vs)
  * Run what the scheduler picks; interrupts are off (the tick shares the run
  * queues). False when the running thread stays.
  */
-static bool switch_to_next(void)
+static void switch_to(struct kthread *next)
 {
-	struct kthread *next = (struct kthread *)next_thread(0);
-	if (!next || next == current)
-		return false;
 	struct kthread *prev = current;
 	metrics.context_switches++;
 	switch_start = arch_counter();
@@ -78,6 +75,14 @@ static bool switch_to_next(void)
 	/* prev runs again: some later switch came back to it. */
 	metrics.switch_ticks += arch_counter() - switch_start;
 	metrics.switches_timed++;
+}
+
+static bool switch_to_next(void)
+{
+	struct kthread *next = (struct kthread *)next_thread(0);
+	if (!next || next == current)
+		return false;
+	switch_to(next);
 	return true;
 }
 
@@ -129,6 +134,21 @@ int kthread_block(enum block_reason reason, uint64_t timeout_ns)
 	uint64_t now = timeout_ns ? arch_time_ns() : 0;
 	block_thread(&current->se, reason, timeout_ns, now);
 	switch_to_next();
+	return current->se.wake_result;
+}
+
+int kthread_handoff(struct kthread *to, enum block_reason reason, uint64_t timeout_ns)
+{
+	if (current->killed)
+		return E_OK;
+	uint64_t now = timeout_ns ? arch_time_ns() : 0;
+	block_thread(&current->se, reason, timeout_ns, now);
+	if (sched_handoff(0, &to->se)) { /* `to` may not run here: the ordinary way */
+		wake_thread(&to->se);
+		switch_to_next();
+	} else {
+		switch_to(to);
+	}
 	return current->se.wake_result;
 }
 

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 
 #include "arch/hal/context.h"
+#include "ipc/ipc_thread.h"
 #include "sched/sched.h"
 
 struct process;
@@ -22,7 +23,8 @@ struct kthread {
 	void (*fn)(void *);
 	void *arg;
 	bool exited;
-	bool killed;		/* its process is ending: die at the next way out */
+	bool killed;
+	bool parked; /* its process is suspended (core/process.c) */		/* its process is ending: die at the next way out */
 	struct kthread *joiner; /* the thread in kthread_join() on it */
 	char name[16];
 	/* User threads (core/process.c): */
@@ -31,6 +33,7 @@ struct kthread {
 	struct kthread *proc_next; /* the process's threads */
 	uintptr_t ustack_base, ustack_size;
 	int exit_code;
+	struct ipc_thread ipc; /* ipc/ipc.c */
 };
 
 struct vmspace;
@@ -60,6 +63,11 @@ static inline struct kthread *kthread_current(void)
 {
 	return kthread_running;
 }
+/*
+ * Block the running thread for `reason` (as kthread_block) and run `to`,
+ * a blocked thread whose wait is over, at once (the IPC fast path).
+ */
+int kthread_handoff(struct kthread *to, enum block_reason reason, uint64_t timeout_ns);
 /* Let another ready thread of equal or higher priority run. */
 void kthread_yield(void);
 /* Switch to whatever the scheduler picks (after blocking, waking, ...). */

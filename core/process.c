@@ -16,6 +16,7 @@
 #include "core/kstring.h"
 #include "core/panic.h"
 #include "core/timer.h"
+#include "ipc/ipc.h"
 #include "mm/heap.h"
 #include "mm/kvm.h"
 #include "mm/uaccess.h"
@@ -83,6 +84,7 @@ static void process_finish(struct process *p)
 	    .memory_peak = p->vs.peak,
 	    .threads = p->threads_made,
 	};
+	ipc_process_exit(p); /* peers waiting on it are told; lent pages go home */
 	kthread_use_space(NULL); /* off the tables we are about to free */
 	vmspace_destroy(&p->vs);
 	cap_space_destroy(&p->caps);
@@ -104,6 +106,7 @@ static _Noreturn void thread_die(void)
 	struct kthread *self = kthread_current();
 	struct process *p = self->proc;
 
+	ipc_thread_exit(self);
 	if (--p->live_threads == 0) {
 		if (p->state < P_ENDING) { /* its last thread returned or exited */
 			p->exit.exit_code = self->exit_code;
@@ -117,8 +120,37 @@ static _Noreturn void thread_die(void)
 void trap_user_return(struct trap_frame *tf)
 {
 	(void)tf;
-	if (kthread_current()->killed)
+	struct kthread *self = kthread_current();
+	while (self->proc->suspended && !self->killed) { /* parked until process_resume() */
+		self->parked = true;
+		kthread_block(BLOCK_WAITING_FOR_CHILD, 0);
+		self->parked = false;
+	}
+	if (self->killed)
 		thread_die();
+}
+
+void process_suspend(struct process *p)
+{
+	p->suspended = true; /* its threads stop on their way back to user mode */
+}
+
+int process_resume(struct process *p)
+{
+	irqflags_t irq = arch_irq_save();
+	int err = E_OK;
+	if (p->state == P_NEW) {
+		arch_irq_restore(irq);
+		return process_start(p);
+	}
+	if (p->state != P_RUNNING)
+		err = E_PROCESS_TERMINATED;
+	p->suspended = false;
+	for (struct kthread *t = p->threads; t; t = t->proc_next)
+		if (t->parked && t->se.state == T_BLOCKED)
+			wake_thread(&t->se);
+	arch_irq_restore(irq);
+	return err;
 }
 
 void process_terminate(struct process *p, int code, enum exit_reason reason, uint64_t addr)
@@ -430,16 +462,29 @@ static int setup(struct process *p, const struct process_spec *spec)
 {
 	struct elf_image elf;
 	const char *why;
-	int err =
-	    elf_parse(spec->image, spec->image_size, native_machine(), USER_IMAGE_VA, &elf, &why);
-	if (err) {
+	int err;
+	if (spec->flags & PROCESS_FLAT) { /* code at load_address, entered there */
+		elf.entry = spec->load_address;
+		if (spec->load_address & (PAGE_SIZE - 1) || spec->load_address < USER_BASE ||
+		    !spec->image_size)
+			return E_INVALID_PARAMETER;
+	} else if ((err = elf_parse(spec->image, spec->image_size, native_machine(),
+				    USER_IMAGE_VA, &elf, &why))) {
 		pr_warn("process: rejected image: %s", why);
 		return err;
 	}
 	err = vmspace_create(&p->vs, &kernel_pt);
 	if (err)
 		return err;
-	err = load_segments(p, spec->image, &elf);
+	if (spec->flags & PROCESS_FLAT) {
+		size_t len = (spec->image_size + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+		err = vmspace_map(&p->vs, spec->load_address, len, 0);
+		if (!err)
+			err = vmspace_poke(&p->vs, spec->load_address, spec->image,
+					   spec->image_size);
+	} else {
+		err = load_segments(p, spec->image, &elf);
+	}
 	/* Strings of our own for the environment, NUL-separated. */
 	char env[48 + MAX_INITIAL_CAPS * 20];
 	size_t env_size = 0;

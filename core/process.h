@@ -35,9 +35,12 @@ struct process {
 	struct kthread *threads; /* every thread not yet reaped */
 	unsigned live_threads;	 /* threads that have not died */
 	unsigned priority;
+	uint64_t heap_size; /* SYS_XOUS_HEAP_RESIZE, at XOUS_HEAP_BASE */
+	bool suspended; /* its threads park on their way back to user mode */
 	bool detached;		/* nobody waits: reap it as soon as it ends */
 	struct kthread *waiter; /* the thread in process_wait() on it */
 	struct process_exit_info exit;
+	uint64_t ipc_slots; /* IPC buffer pages in use, a bit per slot (ipc/ipc.c) */
 	uint64_t syscalls, page_faults, ticks, switches, threads_made;
 };
 
@@ -53,6 +56,9 @@ static inline struct process *process_current(void)
  */
 int process_create(struct process *parent, const struct process_spec *spec, struct process **out);
 int process_start(struct process *p);
+/* Stop `p`'s threads as they next return to user mode; resume starts or continues it. */
+void process_suspend(struct process *p);
+int process_resume(struct process *p);
 /* End `p` with `code` and `reason`: its threads die on their way out. */
 void process_terminate(struct process *p, int code, enum exit_reason reason, uint64_t addr);
 /* End the running thread's process from inside it (exit, fault); never returns. */

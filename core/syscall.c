@@ -12,6 +12,8 @@
 #include "core/kstring.h"
 #include "core/metrics.h"
 #include "core/process.h"
+#include "ipc/ipc.h"
+#include "ipc/xous.h"
 #include "mm/heap.h"
 #include "mm/pmm.h"
 #include "mm/uaccess.h"
@@ -73,6 +75,8 @@ static int sys_mmap(struct trap_frame *tf, struct process *p)
 		return E_INVALID_PARAMETER;
 	if (!addr && !(addr = vmspace_find_free(&p->vs, USER_MMAP_BASE, len)))
 		return E_OUT_OF_MEMORY;
+	if (ipc_buffer_window(addr, len))
+		return E_MEM_BAD_ADDRESS; /* the kernel's place for IPC buffers */
 	unsigned flags =
 	    (prot & PROT_WRITE ? PTE_WRITABLE : 0) | (prot & PROT_EXEC ? 0 : PTE_NO_EXECUTE);
 	CHECK(vmspace_map(&p->vs, addr, len, flags));
@@ -95,6 +99,8 @@ static int sys_munmap(struct trap_frame *tf, struct process *p)
 	size_t len = (ARG(1) + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
 	if (len < ARG(1))
 		return E_INVALID_PARAMETER;
+	if (ipc_buffer_window(ARG(0), len))
+		return E_BUSY; /* IPC buffers stay while their threads live */
 	return vmspace_unmap(&p->vs, ARG(0), len);
 }
 
@@ -397,8 +403,7 @@ static int sys_dump_ipc(struct trap_frame *tf, struct process *p)
 {
 	(void)tf;
 	(void)p;
-	kprintf("ipc: %llu messages sent; no endpoints (IPC arrives with issue 5)\n",
-		(unsigned long long)metrics.ipc_messages);
+	ipc_dump();
 	return E_OK;
 }
 
@@ -414,6 +419,14 @@ static const syscall_fn table[SYS_COUNT] = {
     [SYS_WRITE] = sys_write,
     [SYS_MMAP] = sys_mmap,
     [SYS_MUNMAP] = sys_munmap,
+    [SYS_IPC_SEND] = sys_ipc_send,
+    [SYS_IPC_RECEIVE] = sys_ipc_receive,
+    [SYS_IPC_CALL] = sys_ipc_call,
+    [SYS_IPC_REPLY] = sys_ipc_reply,
+    [SYS_IPC_ENDPOINT_CREATE] = sys_ipc_endpoint_create,
+    [SYS_IPC_CHANNEL_CREATE] = sys_ipc_channel_create,
+    [SYS_IPC_CHANNEL_CLOSE] = sys_ipc_channel_close,
+    [SYS_IPC_BUFFER] = sys_ipc_buffer,
     [SYS_PROCESS_CREATE] = sys_process_create,
     [SYS_PROCESS_START] = sys_process_start,
     [SYS_PROCESS_WAIT] = sys_process_wait,
@@ -432,6 +445,19 @@ static const syscall_fn table[SYS_COUNT] = {
     [SYS_SLEEP] = sys_sleep,
     [SYS_CLOCK] = sys_clock,
     [SYS_SET_AFFINITY] = sys_set_affinity,
+    [SYS_XOUS_PROCESS_SPAWN] = sys_xous_process_spawn,
+    [SYS_XOUS_PROCESS_YIELD] = sys_yield,
+    [SYS_XOUS_PROCESS_SUSPEND] = sys_xous_process_suspend,
+    [SYS_XOUS_PROCESS_RESUME] = sys_xous_process_resume,
+    [SYS_XOUS_PROCESS_TERMINATE] = sys_xous_process_terminate,
+    [SYS_XOUS_INTERRUPT_CLAIM] = sys_xous_interrupt_claim,
+    [SYS_XOUS_MEMORY_ALLOCATE] = sys_xous_memory_allocate,
+    [SYS_XOUS_HEAP_RESIZE] = sys_xous_heap_resize,
+    [SYS_XOUS_SERVER_CREATE] = sys_xous_server_create,
+    [SYS_XOUS_SERVER_RECEIVE] = sys_xous_server_receive,
+    [SYS_XOUS_SERVER_REPLY] = sys_xous_server_reply,
+    [SYS_XOUS_CLIENT_CONNECT] = sys_xous_client_connect,
+    [SYS_XOUS_CLIENT_SEND] = sys_xous_client_send,
     [SYS_KERNEL_METRICS] = sys_kernel_metrics,
     [SYS_DEBUG_PRINT] = sys_debug_print,
     [SYS_DEBUG_DUMP_PROCESS] = sys_dump_process,

@@ -5,6 +5,7 @@
 #include "core/kthread.h"
 #include "core/metrics.h"
 #include "core/process.h"
+#include "ipc/xous.h"
 
 static volatile uint64_t ticks;
 
@@ -28,6 +29,7 @@ void trap_timer(struct trap_frame *tf)
 	ticks++;
 	metrics.interrupts++;
 	process_tick();
+	xous_tick();
 	uint64_t now = arch_time_ns();
 	arch_timer_set(now + TIMER_TICK_NS);
 	if (sched_tick(0, now))

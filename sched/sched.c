@@ -290,6 +290,23 @@ int wake_thread(struct sched_entity *t)
 	return E_OK;
 }
 
+int sched_handoff(unsigned cpu, struct sched_entity *to)
+{
+	if (cpu >= S.cpus || !to || to->state != T_BLOCKED || !(allowed(to) >> cpu & 1))
+		return E_INVALID_PARAMETER;
+	struct run_queue *rq = &S.rq[cpu];
+	if (to->deadline)
+		timeout_remove(to);
+	to->wake_result = E_OK;
+	to->state = T_RUNNING;
+	to->cpu = (uint8_t)cpu;
+	if (!to->slice)
+		to->slice = SCHED_TIMESLICE_TICKS;
+	rq->current = to;
+	rq->need_resched = rq->bitmap && highest(rq->bitmap) > to->priority;
+	return E_OK;
+}
+
 bool sched_tick(unsigned cpu, uint64_t now_ns)
 {
 	if (cpu >= S.cpus)

@@ -17,6 +17,7 @@ enum object_type {
 	OBJ_IO_PORTS,
 	OBJ_MMIO,
 	OBJ_DMA,
+	OBJ_IPC_CHANNEL, /* one end of a channel: sends to the other end's endpoint */
 	OBJ_TYPE_COUNT,
 };
 

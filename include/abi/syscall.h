@@ -24,10 +24,22 @@ enum syscall_number {
 	SYS_WRITE = 3,	   /* fd (1, 2: the debug console), buf, len -> r0 bytes */
 	SYS_MMAP = 4,	   /* addr (0: anywhere), len, prot (PROT_*) -> r0 addr, r1 memory cap */
 	SYS_MUNMAP = 5,	   /* addr, len -> */
-	SYS_IPC_SEND = 10, /* 10..13: issue 5, E_NOT_IMPLEMENTED today */
-	SYS_IPC_RECEIVE = 11,
-	SYS_IPC_CALL = 12,
-	SYS_IPC_REPLY = 13,
+	/*
+	 * IPC (include/abi/ipc.h): `info` is a message info word, w0..w3 the
+	 * message's words 0..3; a delivered message comes back as r0 info,
+	 * r1 reply token, r2 sender pid, r3..r6 words 0..3.
+	 */
+	SYS_IPC_SEND = 10,	       /* endpoint or channel cap (WRITE), info, 0, w0..w3 -> */
+	SYS_IPC_RECEIVE = 11,	       /* endpoint cap (READ), MSG_TIMEOUT_MS(0, ms) -> message */
+	SYS_IPC_CALL = 12,	       /* as SYS_IPC_SEND -> the reply */
+	SYS_IPC_REPLY = 13,	       /* reply token, info, endpoint cap to receive on next
+					  (0: none), w0..w3 -> (the next message) */
+	SYS_IPC_ENDPOINT_CREATE = 14,  /* -> r0 endpoint id, r1 endpoint cap */
+	SYS_IPC_CHANNEL_CREATE = 15,   /* endpoint cap, endpoint cap (WRITE both) ->
+					  r0 channel id, r1 cap sending to the second,
+					  r2 cap sending to the first */
+	SYS_IPC_CHANNEL_CLOSE = 16,    /* channel cap (DELETE) -> */
+	SYS_IPC_BUFFER = 17,	       /* -> r0 the calling thread's struct ipc_buffer */
 	SYS_PROCESS_CREATE = 20, /* struct process_spec * -> r0 pid, r1 process cap */
 	SYS_PROCESS_START = 21,	 /* process cap (EXECUTE) -> */
 	SYS_PROCESS_WAIT =
@@ -37,9 +49,8 @@ enum syscall_number {
 	    25, /* entry, stack base, stack size, arg, priority -> r0 tid, r1 thread cap */
 	SYS_THREAD_EXIT = 26, /* code -> (never returns) */
 	SYS_THREAD_JOIN = 27, /* thread cap (READ), timeout ns (0: none) -> r0 exit code */
-	SYS_THREAD_INFO = 28,
-	SYS_THREAD_SELF = 29,
-	/* -> r0 tid (the null system call of the benchmarks) */ /* thread cap (READ) or 0 (self), struct thread_info * -> */
+	SYS_THREAD_INFO = 28, /* thread cap (READ) or 0 (self), struct thread_info * -> */
+	SYS_THREAD_SELF = 29, /* -> r0 tid (the null system call of the benchmarks) */
 	SYS_CAPABILITY_CREATE = 30,   /* object type, object id, rights -> r0 token */
 	SYS_CAPABILITY_DERIVE = 31,   /* token, rights -> r0 token */
 	SYS_CAPABILITY_REVOKE = 32,   /* token -> */
@@ -49,6 +60,27 @@ enum syscall_number {
 	SYS_SLEEP = 42,		      /* ns -> (blocks with BLOCK_SLEEP and that timeout) */
 	SYS_CLOCK = 43,		      /* -> r0 monotonic ns */
 	SYS_SET_AFFINITY = 44,	      /* thread cap (WRITE) or 0 (self), CPU mask -> */
+	/*
+	 * Xous (ipc/xous.c). Pids name processes, as in Xous; a process may
+	 * suspend, resume and terminate only its children. Messages come back
+	 * in the Xous layout: r0 reply token (0: no reply wanted), r1 kind
+	 * (enum message_type), r2 message id, r3..r6 arguments.
+	 */
+	SYS_XOUS_PROCESS_SPAWN = 64,	 /* code addr, load addr, size (pages) -> r0 pid, r1 cap */
+	SYS_XOUS_PROCESS_YIELD = 65,	 /* -> */
+	SYS_XOUS_PROCESS_SUSPEND = 66,	 /* pid, cpu (0) -> */
+	SYS_XOUS_PROCESS_RESUME = 67,	 /* pid -> (starts a spawned child) */
+	SYS_XOUS_PROCESS_TERMINATE = 68, /* pid -> */
+	SYS_XOUS_INTERRUPT_CLAIM = 69,	 /* irq, server id -> (interrupts arrive as messages) */
+	SYS_XOUS_MEMORY_ALLOCATE = 70,	 /* phys (0: any), virt (0: any), size, MMIO cap -> r0 */
+	SYS_XOUS_HEAP_RESIZE = 71,	 /* size -> r0 heap base, r1 size */
+	SYS_XOUS_SERVER_CREATE = 72,	 /* name, length -> r0 server id (an endpoint cap) */
+	SYS_XOUS_SERVER_RECEIVE = 73,	 /* server id -> message */
+	SYS_XOUS_SERVER_REPLY = 74,	 /* reply token, server id to receive on next (0: none),
+					    r0..r4 -> (the next message) */
+	SYS_XOUS_CLIENT_CONNECT = 75,	 /* name, length -> r0 connection (an endpoint cap) */
+	SYS_XOUS_CLIENT_SEND = 76,	 /* connection, kind | ms << 32, id, a1..a4 -> r1 kind,
+					    r2..r6 the reply's scalars */
 	SYS_KERNEL_METRICS = 160,     /* struct kernel_metrics * -> */
 	SYS_DEBUG_PRINT = 170,	      /* buf, len -> */
 	SYS_DEBUG_DUMP_PROCESS = 171, /* pid (0: self) -> */
@@ -58,7 +90,10 @@ enum syscall_number {
 	SYS_COUNT = 256,
 };
 
-enum { PROCESS_MAP_IMAGE = 1u << 0 };
+enum {
+	PROCESS_MAP_IMAGE = 1u << 0, /* also map the image, read-only (env KESTREL_IMAGE) */
+	PROCESS_FLAT = 1u << 1,	     /* the image is code to run at load_address, not an ELF */
+};
 
 /* SYS_MMAP protections (never writable and executable at once). */
 enum { PROT_READ = 1, PROT_WRITE = 2, PROT_EXEC = 4 };
@@ -73,8 +108,9 @@ struct process_spec {
 	uint64_t env_size;
 	const uint64_t *caps; /* tokens of the caller's to grant the child (GRANT needed) */
 	uint64_t cap_count;
-	uint32_t priority; /* 0: the caller's */
-	uint32_t flags; /* PROCESS_MAP_IMAGE: also map the image, read-only (env KESTREL_IMAGE) */
+	uint32_t priority;     /* 0: the caller's */
+	uint32_t flags;	       /* PROCESS_* */
+	uint64_t load_address; /* PROCESS_FLAT: where the code goes (page aligned) */
 };
 
 /* ExitReason: why a process ended. */

@@ -13,7 +13,23 @@ bool utest_image(const void **image, uint64_t *size)
 	return true;
 }
 
+uint64_t utest_cap(unsigned i)
+{
+	const char *s = getenv("KESTREL_CAPS");
+	while (s && i--) {
+		s = strchr(s, ',');
+		s = s ? s + 1 : NULL;
+	}
+	return s ? strtoul(s, NULL, 0) : 0;
+}
+
 long utest_start(const char *name, const char *arg, unsigned priority, uint64_t *cap)
+{
+	return utest_start_caps(name, arg, priority, NULL, 0, cap);
+}
+
+long utest_start_caps(const char *name, const char *arg, unsigned priority, const uint64_t *caps,
+		      unsigned ncaps, uint64_t *cap)
 {
 	const void *image;
 	uint64_t size;
@@ -38,6 +54,8 @@ long utest_start(const char *name, const char *arg, unsigned priority, uint64_t 
 	    .args_size = n,
 	    .env = env,
 	    .env_size = sizeof(env),
+	    .caps = caps,
+	    .cap_count = ncaps,
 	    .priority = priority,
 	    .flags = PROCESS_MAP_IMAGE,
 	};

@@ -30,6 +30,9 @@ struct utest {
 #define UTEST(tname)  UTEST_("utests", tname)
 #define UCHILD(tname) UTEST_("uchildren", tname)
 
+/* A child entry's ARG (`init child NAME ARG`), "" if none. */
+extern const char *utest_child_arg;
+
 /* Report a failure (file, line, message) and fail the test. */
 int utest_fail(const char *file, int line, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -57,6 +60,11 @@ bool utest_image(const void **image, uint64_t *size);
  */
 long utest_spawn(const char *name, const char *arg, unsigned priority,
 		 struct process_exit_info *info);
+/* The same, granting the child `caps` (it finds them with utest_cap()). */
+long utest_start_caps(const char *name, const char *arg, unsigned priority, const uint64_t *caps,
+		      unsigned ncaps, uint64_t *cap);
+/* The i-th capability our parent granted us (KESTREL_CAPS), 0 if none. */
+uint64_t utest_cap(unsigned i);
 /* The same in two steps: create and start, then wait through *cap. */
 long utest_start(const char *name, const char *arg, unsigned priority, uint64_t *cap);
 

@@ -42,6 +42,8 @@ static int run_tests(void)
 	return passed | failed << 16;
 }
 
+const char *utest_child_arg;
+
 static int run_child(const char *name)
 {
 	for (const struct utest *t = __start_uchildren; t < __stop_uchildren; t++)
@@ -55,8 +57,10 @@ int main(int argc, char **argv)
 {
 	if (argc >= 2 && !strcmp(argv[1], "test"))
 		return run_tests();
-	if (argc >= 3 && !strcmp(argv[1], "child"))
+	if (argc >= 3 && !strcmp(argv[1], "child")) {
+		utest_child_arg = argc >= 4 ? argv[3] : "";
 		return run_child(argv[2]);
+	}
 	struct thread_info self;
 	long err = sys_thread_info(0, &self);
 	printf("init: hello from user mode: process %llu, thread %llu (%ld)\n",

@@ -1,0 +1,643 @@
+/*
+ * IPC in the kernel (see ipc.h). Endpoints are rendezvous points: a sender
+ * finding no receiver queues itself (its message stays in its own thread)
+ * and blocks; a receiver finding no sender does the same. Whoever arrives
+ * second moves the message from one thread's registers to the other's,
+ * so no message is ever buffered in the kernel. A call that was received
+ * waits on a reply token; the reply writes straight into the caller's
+ * registers.
+ */
+#include "ipc/ipc.h"
+#include "ipc/xous.h"
+#include "arch/hal/cpu.h"
+#include "arch/hal/user.h"
+#include "cap/cap.h"
+#include "core/kprintf.h"
+#include "core/kstring.h"
+#include "core/metrics.h"
+#include "core/process.h"
+#include "mm/heap.h"
+#include "mm/phys.h"
+
+#define ARG(i)	     syscall_arg(tf, i)
+#define RESULT(i, v) syscall_set_result(tf, i, (uintptr_t)(v))
+#define CHECK(expr)                  \
+	do {                         \
+		int err_ = (expr);   \
+		if (err_)            \
+			return err_; \
+	} while (0)
+
+/* One page of IPC buffer per thread, in a window below the first stack. */
+#define BUF_SLOTS  64u
+#define BUF_WINDOW (USER_TOP - 0x800000ul)
+
+struct ipc_channel {
+	uint64_t id;
+	uint64_t ep[2]; /* end 0 sends to ep[1], end 1 to ep[0] */
+	struct process *owner;
+};
+
+static struct ipc_table endpoints, channels;
+
+#define current kthread_current()
+
+static struct kthread *thread_of_link(struct ipc_link *l)
+{
+	return (struct kthread *)((char *)l - offsetof(struct kthread, ipc.link));
+}
+
+void ipc_init(void)
+{
+	memset(&endpoints, 0, sizeof(endpoints));
+	memset(&channels, 0, sizeof(channels));
+	reply_init();
+	names_init();
+}
+
+bool ipc_buffer_window(uintptr_t va, size_t len)
+{
+	return va < BUF_WINDOW + BUF_SLOTS * PAGE_SIZE && va + len > BUF_WINDOW;
+}
+
+/* The thread's IPC buffer, mapped at its first use. */
+static int buffer_of(struct kthread *t, struct ipc_buffer **out)
+{
+	if (!t->ipc.buf) {
+		struct process *p = t->proc;
+		if (!~p->ipc_slots)
+			return E_RESOURCE_EXHAUSTED;
+		unsigned slot = (unsigned)__builtin_ctzll(~p->ipc_slots);
+		uintptr_t va = BUF_WINDOW + slot * PAGE_SIZE;
+		uint64_t pa;
+		CHECK(vmspace_map(&p->vs, va, PAGE_SIZE, PTE_WRITABLE | PTE_NO_EXECUTE));
+		if (translate(&p->vs.pt, va, &pa)) {
+			vmspace_unmap(&p->vs, va, PAGE_SIZE);
+			return E_OUT_OF_MEMORY;
+		}
+		p->ipc_slots |= 1ull << slot;
+		t->ipc.buf_va = va;
+		t->ipc.buf = phys_to_virt(pa);
+	}
+	if (out)
+		*out = t->ipc.buf;
+	return E_OK;
+}
+
+void ipc_thread_exit(struct kthread *t)
+{
+	if (!t->ipc.buf)
+		return;
+	struct process *p = t->proc;
+	vmspace_unmap(&p->vs, t->ipc.buf_va, PAGE_SIZE);
+	p->ipc_slots &= ~(1ull << ((t->ipc.buf_va - BUF_WINDOW) / PAGE_SIZE));
+	t->ipc.buf = NULL;
+	t->ipc.buf_va = 0;
+}
+
+/* Give back what `t` lent for its call. */
+static void unlend_all(struct kthread *t)
+{
+	while (t->ipc.nloans) {
+		struct ipc_loan *l = &t->ipc.loans[--t->ipc.nloans];
+		vmspace_unlend(&t->proc->vs, l->va, l->len, l->to, l->to_va);
+	}
+}
+
+/* Lend a memory message's buffers to `to`; their addresses there go into words 1 and 3. */
+static int lend(struct kthread *from, struct ipc_msg *m, struct kthread *to)
+{
+	for (unsigned i = 0; i < 2; i++) {
+		if (!m->mem[i].len)
+			continue;
+		struct ipc_loan *l = &from->ipc.loans[from->ipc.nloans];
+		int err = vmspace_lend(&from->proc->vs, m->mem[i].va, m->mem[i].len, &to->proc->vs,
+				       USER_MMAP_BASE, m->mem[i].writable, &l->to_va);
+		if (err) {
+			unlend_all(from);
+			return err;
+		}
+		l->to = &to->proc->vs;
+		l->va = m->mem[i].va;
+		l->len = m->mem[i].len;
+		from->ipc.nloans++;
+		m->w[1 + 2 * i] = l->to_va;
+	}
+	return E_OK;
+}
+
+/*
+ * Move `m` (from `from`, NULL for the kernel) into `to`'s registers and
+ * IPC buffer: its capability granted, its memory lent. `token`: the reply
+ * token the receiver gets (0: none).
+ */
+static int deliver(struct kthread *from, struct ipc_msg *m, struct kthread *to,
+		   struct ipc_endpoint *ep, uint64_t token)
+{
+	struct trap_frame *tf = arch_user_frame(to->stack_top);
+	struct capability cap = {.token = 0};
+	if (from && m->type == XOUS_MEMORY)
+		CHECK(lend(from, m, to));
+	if (from && m->has_cap) {
+		struct capability orig;
+		int err = validate_capability(&from->proc->caps, m->cap, RIGHT_GRANT, &orig);
+		if (!err)
+			err = grant_capability(&from->proc->caps, m->cap, &to->proc->caps,
+					       orig.rights, &cap);
+		if (err) {
+			unlend_all(from);
+			return err;
+		}
+	}
+	uint64_t seq = ep ? ++ep->sequence : 0;
+	uint64_t sender = from ? from->proc->pid : 0;
+	if (to->ipc.xous) {
+		RESULT(0, token);
+		RESULT(1, m->type);
+		for (unsigned i = 0; i < 5; i++)
+			RESULT(2 + i, m->w[i]);
+	} else {
+		RESULT(IPC_R_INFO, MSG_INFO(m->len, m->type) | (cap.token ? MSG_CAP : 0));
+		RESULT(IPC_R_REPLY, token);
+		RESULT(IPC_R_SENDER, sender);
+		for (unsigned i = 0; i < MSG_REG_WORDS; i++)
+			RESULT(IPC_R_WORD0 + i, m->w[i]);
+		struct ipc_buffer *b = to->ipc.buf; /* a native receiver always has one */
+		if (b) {
+			if (m->len > MSG_REG_WORDS * 8)
+				memcpy(&b->words[MSG_REG_WORDS], &m->w[MSG_REG_WORDS],
+				       sizeof(m->w) - MSG_REG_WORDS * 8);
+			b->header = (struct message_header){
+			    .sender = sender,
+			    .recipient = to->proc->pid,
+			    .message_type = m->type,
+			    .sequence = seq,
+			    .capability = cap.token,
+			};
+		}
+	}
+	metrics.ipc_messages++;
+	return E_OK;
+}
+
+/*
+ * The first waiter of `q` still blocked on it. One whose timeout fired or
+ * whose process is ending is ready already: it is taken off the queue and
+ * told why, and will find that out when it runs.
+ */
+static struct kthread *take_waiter(struct ipc_queue *q)
+{
+	struct ipc_link *l;
+	while ((l = ipcq_pop(q))) {
+		struct kthread *t = thread_of_link(l);
+		if (t->se.state == T_BLOCKED && !t->killed)
+			return t;
+		t->ipc.state = IPC_IDLE;
+		t->ipc.result = t->killed ? E_PROCESS_TERMINATED : E_TIMEOUT;
+	}
+	return NULL;
+}
+
+/* Release a waiter with `result`. */
+static void release(struct kthread *t, int result)
+{
+	t->ipc.state = IPC_IDLE;
+	t->ipc.result = result;
+	if (t->se.state == T_BLOCKED)
+		wake_thread(&t->se);
+}
+
+/* A higher priority thread woke: let it run. */
+static void preempt_point(void)
+{
+	if (sched_need_resched(0))
+		kthread_schedule();
+}
+
+/* The running thread has woken (`err` from the block): what its call returns. */
+static int finish_wait(int err)
+{
+	struct kthread *self = current;
+	struct ipc_thread *it = &self->ipc;
+	int why = self->killed ? E_PROCESS_TERMINATED : err ? err : E_TIMEOUT;
+	int result = it->result;
+	if (it->link.queue) { /* nobody came: a timeout, or its process is ending */
+		ipcq_remove(&it->link);
+		result = why;
+	} else if (it->state == IPC_REPLY_WAIT) { /* received, but no reply came in time */
+		reply_cancel(it->reply_token, why);
+		unlend_all(self);
+		result = why;
+	}
+	it->state = IPC_IDLE;
+	return result;
+}
+
+int ipc_send(struct ipc_endpoint *ep, bool call, uint64_t timeout_ns)
+{
+	struct kthread *self = current;
+	if (self->killed)
+		return E_PROCESS_TERMINATED;
+	if (call && reply_live() == REPLY_SLOTS)
+		return E_RESOURCE_EXHAUSTED;
+	struct kthread *r = take_waiter(&ep->receivers);
+	if (!r) { /* wait for a receiver: it takes the message from us */
+		self->ipc.state = call ? IPC_CALLING : IPC_SENDING;
+		ipcq_push(&ep->senders, &self->ipc.link);
+		return finish_wait(kthread_block(BLOCK_WAITING_FOR_IPC, timeout_ns));
+	}
+	uint64_t token = 0;
+	if (call)
+		reply_alloc(self, r->proc, &token); /* a slot is free: checked above */
+	int err = deliver(self, &self->ipc.msg, r, ep, token);
+	if (err) {
+		void *unused;
+		if (token)
+			reply_take(token, r->proc, &unused);
+		ipcq_push_front(&ep->receivers, &r->ipc.link);
+		return err;
+	}
+	r->ipc.state = IPC_IDLE;
+	r->ipc.result = E_OK;
+	if (!call) {
+		wake_thread(&r->se);
+		preempt_point();
+		return E_OK;
+	}
+	self->ipc.state = IPC_REPLY_WAIT;
+	self->ipc.reply_token = token;
+	if (r->se.priority >= self->se.priority) /* the fast path: run the receiver now */
+		return finish_wait(kthread_handoff(r, BLOCK_WAITING_FOR_IPC, timeout_ns));
+	wake_thread(&r->se);
+	return finish_wait(kthread_block(BLOCK_WAITING_FOR_IPC, timeout_ns));
+}
+
+/* An interrupt as a message from the kernel: word 1 the IRQ, word 2 how many. */
+static void deliver_irq(struct kthread *to, struct ipc_endpoint *ep, unsigned irq, unsigned count)
+{
+	struct ipc_msg m = {.type = XOUS_INTERRUPT, .len = 24, .w = {0, irq, count}};
+	deliver(NULL, &m, to, ep, 0);
+}
+
+int ipc_receive(struct ipc_endpoint *ep, bool xous, uint64_t timeout_ns)
+{
+	struct kthread *self = current;
+	if (self->killed)
+		return E_PROCESS_TERMINATED;
+	self->ipc.xous = xous;
+	if (!xous)
+		CHECK(buffer_of(self, NULL));
+	if (ep->irq_pending) {
+		deliver_irq(self, ep, ep->irq, ep->irq_pending);
+		ep->irq_pending = 0;
+		return E_OK;
+	}
+	struct kthread *s;
+	while ((s = take_waiter(&ep->senders))) {
+		bool call = s->ipc.state == IPC_CALLING;
+		uint64_t token = 0;
+		if (call && reply_alloc(s, self->proc, &token)) {
+			ipcq_push_front(&ep->senders, &s->ipc.link);
+			return E_RESOURCE_EXHAUSTED;
+		}
+		int err = deliver(s, &s->ipc.msg, self, ep, token);
+		if (err) { /* its message cannot be delivered (bad memory, capability): it fails */
+			void *unused;
+			if (token)
+				reply_take(token, self->proc, &unused);
+			release(s, err);
+			continue;
+		}
+		if (call) {
+			s->ipc.state = IPC_REPLY_WAIT;
+			s->ipc.reply_token = token;
+		} else {
+			release(s, E_OK);
+		}
+		return E_OK;
+	}
+	self->ipc.state = IPC_RECEIVING;
+	ipcq_push(&ep->receivers, &self->ipc.link);
+	return finish_wait(kthread_block(BLOCK_WAITING_FOR_IPC, timeout_ns));
+}
+
+int ipc_reply(uint64_t token, struct ipc_endpoint *then)
+{
+	struct kthread *self = current;
+	void *caller;
+	CHECK(reply_take(token, self->proc, &caller));
+	struct kthread *c = caller;
+	unlend_all(c); /* the memory goes home before the caller runs */
+	int err = deliver(self, &self->ipc.msg, c, NULL, 0);
+	bool waiting = c->se.state == T_BLOCKED;
+	c->ipc.state = IPC_IDLE;
+	c->ipc.result = err;
+	if (err) {
+		if (waiting)
+			wake_thread(&c->se);
+		return err;
+	}
+	if (then && waiting && !self->killed && ipcq_empty(&then->senders) && !then->irq_pending &&
+	    c->se.priority >= self->se.priority) {
+		/* The fast path back: wait on `then` and run the caller now. */
+		self->ipc.state = IPC_RECEIVING;
+		ipcq_push(&then->receivers, &self->ipc.link);
+		return finish_wait(kthread_handoff(c, BLOCK_WAITING_FOR_IPC, 0));
+	}
+	if (waiting)
+		wake_thread(&c->se);
+	if (then)
+		return ipc_receive(then, self->ipc.xous, 0);
+	preempt_point();
+	return E_OK;
+}
+
+void ipc_notify_irq(struct ipc_endpoint *ep, unsigned irq)
+{
+	struct kthread *r = take_waiter(&ep->receivers);
+	if (!r) {
+		ep->irq_pending++;
+		ep->irq = irq;
+		return;
+	}
+	deliver_irq(r, ep, irq, 1);
+	release(r, E_OK);
+}
+
+int ipc_endpoint_new(struct process *owner, bool xous, struct ipc_endpoint **out)
+{
+	struct ipc_endpoint *ep = kzalloc(sizeof(*ep));
+	if (!ep)
+		return E_OUT_OF_MEMORY;
+	int err = ipc_table_add(&endpoints, ep, &ep->id);
+	if (err) {
+		kfree(ep);
+		return err;
+	}
+	ep->owner = owner;
+	ep->xous = xous;
+	*out = ep;
+	return E_OK;
+}
+
+struct ipc_endpoint *ipc_endpoint_find(uint64_t id)
+{
+	return ipc_table_get(&endpoints, id);
+}
+
+/* Wake every waiter of `q` with `err`. */
+static void fail_all(struct ipc_queue *q, int err)
+{
+	struct kthread *t;
+	while ((t = take_waiter(q)))
+		release(t, err);
+}
+
+void ipc_endpoint_destroy(struct ipc_endpoint *ep)
+{
+	fail_all(&ep->senders, ep->xous ? E_SERVER_NOT_FOUND : E_PROCESS_TERMINATED);
+	fail_all(&ep->receivers, E_IPC_CLOSED);
+	xous_endpoint_gone(ep);
+	ipc_table_remove(&endpoints, ep->id);
+	kfree(ep);
+}
+
+/* Senders that came through `ch` and still wait: the channel is closed under them. */
+static void fail_channel(struct ipc_queue *q, uint64_t ch)
+{
+	for (struct ipc_link *l = q->head, *next; l; l = next) {
+		next = l->next;
+		struct kthread *t = thread_of_link(l);
+		if (t->ipc.msg.channel == ch && t->se.state == T_BLOCKED && !t->killed) {
+			ipcq_remove(l);
+			release(t, E_IPC_CLOSED);
+		}
+	}
+}
+
+static void channel_close(struct ipc_channel *ch)
+{
+	for (unsigned i = 0; i < 2; i++) {
+		struct ipc_endpoint *ep = ipc_endpoint_find(ch->ep[i]);
+		if (ep)
+			fail_channel(&ep->senders, ch->id);
+	}
+	ipc_table_remove(&channels, ch->id);
+	kfree(ch);
+}
+
+static void replier_gone(void *caller, void *arg)
+{
+	(void)arg;
+	struct kthread *c = caller;
+	unlend_all(c);
+	release(c, c->ipc.xous ? E_SERVER_NOT_FOUND : E_PROCESS_TERMINATED);
+}
+
+void ipc_process_exit(struct process *p)
+{
+	reply_drop_replier(p, replier_gone, NULL);
+	for (unsigned i = 0; i < IPC_TABLE_SLOTS; i++) {
+		struct ipc_endpoint *ep = endpoints.obj[i];
+		if (ep && ep->owner == p)
+			ipc_endpoint_destroy(ep);
+		struct ipc_channel *ch = channels.obj[i];
+		if (ch && ch->owner == p)
+			channel_close(ch);
+	}
+}
+
+int ipc_target(struct process *p, uint64_t token, struct ipc_endpoint **ep, uint64_t *channel)
+{
+	struct capability cap;
+	CHECK(validate_capability(&p->caps, token, RIGHT_WRITE, &cap));
+	*channel = 0;
+	if (cap.object_type == OBJ_IPC_ENDPOINT) {
+		*ep = ipc_endpoint_find(cap.object_id);
+	} else if (cap.object_type == OBJ_IPC_CHANNEL) {
+		struct ipc_channel *ch = ipc_table_get(&channels, cap.object_id >> 1);
+		if (!ch)
+			return E_IPC_CLOSED;
+		*ep = ipc_endpoint_find(ch->ep[!(cap.object_id & 1)]);
+		*channel = ch->id;
+	} else {
+		return E_INVALID_CAPABILITY;
+	}
+	return *ep ? E_OK : E_IPC_CLOSED;
+}
+
+void ipc_dump(void)
+{
+	kprintf("ipc: %llu messages delivered, %u reply tokens live\n",
+		(unsigned long long)metrics.ipc_messages, reply_live());
+	for (unsigned i = 0; i < IPC_TABLE_SLOTS; i++) {
+		struct ipc_endpoint *ep = endpoints.obj[i];
+		if (!ep)
+			continue;
+		unsigned s = 0, r = 0;
+		for (struct ipc_link *l = ep->senders.head; l; l = l->next)
+			s++;
+		for (struct ipc_link *l = ep->receivers.head; l; l = l->next)
+			r++;
+		kprintf("  endpoint %#llx%s of process %llu: %u senders, %u receivers waiting, "
+			"%llu delivered\n",
+			(unsigned long long)ep->id, ep->xous ? " (server)" : "",
+			(unsigned long long)ep->owner->pid, s, r, (unsigned long long)ep->sequence);
+	}
+}
+
+/* System calls. */
+
+static uint64_t timeout_of(uint64_t info)
+{
+	return (uint64_t)MSG_INFO_TIMEOUT(info) * 1000000ull;
+}
+
+/* The running thread's ipc.msg from the registers of a native send, call or reply. */
+static int msg_from_regs(struct trap_frame *tf, struct process *p)
+{
+	struct kthread *self = current;
+	struct ipc_msg *m = &self->ipc.msg;
+	uint64_t info = ARG(1);
+	if (MSG_LEN(info) > MSG_MAX_BYTES)
+		return E_IPC_TOO_LARGE;
+	if (MSG_TYPE(info) > MSG_LARGE)
+		return E_INVALID_PARAMETER;
+	m->len = MSG_LEN(info);
+	m->type = (uint8_t)MSG_TYPE(info);
+	m->has_cap = (info & MSG_CAP) != 0;
+	m->channel = 0;
+	m->mem[0].len = m->mem[1].len = 0;
+	for (unsigned i = 0; i < MSG_REG_WORDS; i++)
+		m->w[i] = ARG(3 + i);
+	if (m->len > MSG_REG_WORDS * 8 || m->has_cap) {
+		struct ipc_buffer *b;
+		CHECK(buffer_of(self, &b));
+		memcpy(&m->w[MSG_REG_WORDS], &b->words[MSG_REG_WORDS],
+		       sizeof(m->w) - MSG_REG_WORDS * 8);
+		m->cap = b->send_capability;
+	}
+	if (m->has_cap) /* a capability may travel only with GRANT */
+		CHECK(validate_capability(&p->caps, m->cap, RIGHT_GRANT, NULL));
+	return E_OK;
+}
+
+static int send_or_call(struct trap_frame *tf, struct process *p, bool call)
+{
+	struct ipc_endpoint *ep;
+	uint64_t channel;
+	CHECK(ipc_target(p, ARG(0), &ep, &channel));
+	CHECK(msg_from_regs(tf, p));
+	if (call) /* the reply may carry words 4..7 and a header */
+		CHECK(buffer_of(current, NULL));
+	current->ipc.msg.channel = channel;
+	current->ipc.xous = false;
+	return ipc_send(ep, call, timeout_of(ARG(1)));
+}
+
+int sys_ipc_send(struct trap_frame *tf, struct process *p)
+{
+	return send_or_call(tf, p, false);
+}
+
+int sys_ipc_call(struct trap_frame *tf, struct process *p)
+{
+	return send_or_call(tf, p, true);
+}
+
+int ipc_endpoint_of(struct process *p, uint64_t token, uint32_t rights, struct ipc_endpoint **ep)
+{
+	struct capability cap;
+	CHECK(cap_lookup(&p->caps, token, OBJ_IPC_ENDPOINT, rights, &cap));
+	*ep = ipc_endpoint_find(cap.object_id);
+	return *ep ? E_OK : E_IPC_CLOSED;
+}
+
+int sys_ipc_receive(struct trap_frame *tf, struct process *p)
+{
+	struct ipc_endpoint *ep;
+	CHECK(ipc_endpoint_of(p, ARG(0), RIGHT_READ, &ep));
+	return ipc_receive(ep, false, timeout_of(ARG(1)));
+}
+
+int sys_ipc_reply(struct trap_frame *tf, struct process *p)
+{
+	struct ipc_endpoint *then = NULL;
+	if (ARG(2)) {
+		CHECK(ipc_endpoint_of(p, ARG(2), RIGHT_READ, &then));
+		CHECK(buffer_of(current, NULL));
+	}
+	CHECK(msg_from_regs(tf, p));
+	current->ipc.xous = false;
+	return ipc_reply(ARG(0), then);
+}
+
+int sys_ipc_endpoint_create(struct trap_frame *tf, struct process *p)
+{
+	struct ipc_endpoint *ep;
+	struct capability cap;
+	CHECK(ipc_endpoint_new(p, false, &ep));
+	int err = create_capability(&p->caps, OBJ_IPC_ENDPOINT, ep->id,
+				    RIGHT_READ | RIGHT_WRITE | RIGHT_GRANT | RIGHT_DELETE, &cap);
+	if (err) {
+		ipc_endpoint_destroy(ep);
+		return err;
+	}
+	RESULT(0, ep->id);
+	RESULT(1, cap.token);
+	return E_OK;
+}
+
+int sys_ipc_channel_create(struct trap_frame *tf, struct process *p)
+{
+	struct capability a, b, end0, end1;
+	CHECK(cap_lookup(&p->caps, ARG(0), OBJ_IPC_ENDPOINT, RIGHT_WRITE, &a));
+	CHECK(cap_lookup(&p->caps, ARG(1), OBJ_IPC_ENDPOINT, RIGHT_WRITE, &b));
+	if (!ipc_endpoint_find(a.object_id) || !ipc_endpoint_find(b.object_id))
+		return E_IPC_CLOSED;
+	struct ipc_channel *ch = kzalloc(sizeof(*ch));
+	if (!ch)
+		return E_OUT_OF_MEMORY;
+	int err = ipc_table_add(&channels, ch, &ch->id);
+	if (err) {
+		kfree(ch);
+		return err;
+	}
+	ch->ep[0] = a.object_id;
+	ch->ep[1] = b.object_id;
+	ch->owner = p;
+	const uint32_t rights = RIGHT_WRITE | RIGHT_GRANT | RIGHT_DELETE;
+	err = create_capability(&p->caps, OBJ_IPC_CHANNEL, ch->id << 1, rights, &end0);
+	if (!err) {
+		err = create_capability(&p->caps, OBJ_IPC_CHANNEL, ch->id << 1 | 1, rights, &end1);
+		if (err)
+			revoke_capability(&p->caps, end0.token);
+	}
+	if (err) {
+		channel_close(ch);
+		return err;
+	}
+	RESULT(0, ch->id);
+	RESULT(1, end0.token);
+	RESULT(2, end1.token);
+	return E_OK;
+}
+
+int sys_ipc_channel_close(struct trap_frame *tf, struct process *p)
+{
+	struct capability cap;
+	CHECK(cap_lookup(&p->caps, ARG(0), OBJ_IPC_CHANNEL, RIGHT_DELETE, &cap));
+	struct ipc_channel *ch = ipc_table_get(&channels, cap.object_id >> 1);
+	if (!ch)
+		return E_IPC_CLOSED;
+	channel_close(ch);
+	return E_OK;
+}
+
+int sys_ipc_buffer(struct trap_frame *tf, struct process *p)
+{
+	(void)p;
+	CHECK(buffer_of(current, NULL));
+	RESULT(0, current->ipc.buf_va);
+	return E_OK;
+}

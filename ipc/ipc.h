@@ -1,0 +1,76 @@
+/*
+ * IPC in the kernel: endpoints (a queue of senders, a queue of
+ * receivers), channels joining two endpoints, synchronous send and
+ * receive with timeouts, call and reply with one-shot reply tokens,
+ * capabilities carried by messages, and the fast path: a call to a
+ * receiver already waiting switches straight to it, and a reply to a
+ * caller from a server that waits again switches straight back. System
+ * calls run with interrupts off (the kernel lock), so none of this locks.
+ * The Xous servers (ipc/xous.c) are endpoints with names.
+ */
+#ifndef IPC_IPC_H
+#define IPC_IPC_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "ipc/ipc_thread.h"
+#include "ipc/port.h"
+
+struct process;
+struct kthread;
+struct trap_frame;
+
+struct ipc_endpoint {
+	uint64_t id;
+	struct process *owner;
+	struct ipc_queue senders, receivers;
+	uint64_t sequence;    /* of the last message delivered */
+	bool xous;	      /* a Xous server: senders learn E_SERVER_NOT_FOUND when it goes */
+	uint32_t irq_pending; /* claimed interrupts not yet delivered (ipc/xous.c) */
+	uint32_t irq;	      /* ... and the last one's number */
+};
+
+void ipc_init(void);
+/* A new endpoint owned by `owner`. */
+int ipc_endpoint_new(struct process *owner, bool xous, struct ipc_endpoint **out);
+struct ipc_endpoint *ipc_endpoint_find(uint64_t id);
+/* The endpoint an endpoint capability with `rights` names. */
+int ipc_endpoint_of(struct process *p, uint64_t token, uint32_t rights, struct ipc_endpoint **ep);
+/* Waiters fail (senders: E_PROCESS_TERMINATED or E_SERVER_NOT_FOUND), the endpoint goes. */
+void ipc_endpoint_destroy(struct ipc_endpoint *ep);
+/* The endpoint a send through `token` reaches (endpoint or channel capability, WRITE). */
+int ipc_target(struct process *p, uint64_t token, struct ipc_endpoint **ep, uint64_t *channel);
+
+/*
+ * Send the running thread's ipc.msg to `ep` (the caller fills it); with
+ * `call`, wait for the reply too, which lands in the caller's registers.
+ */
+int ipc_send(struct ipc_endpoint *ep, bool call, uint64_t timeout_ns);
+/* Receive on `ep` into the running thread's registers (Xous layout with `xous`). */
+int ipc_receive(struct ipc_endpoint *ep, bool xous, uint64_t timeout_ns);
+/* Reply with the running thread's ipc.msg; then receive on `then` unless NULL. */
+int ipc_reply(uint64_t token, struct ipc_endpoint *then);
+/* Deliver an interrupt claimed by `ep`'s owner (interrupt context). */
+void ipc_notify_irq(struct ipc_endpoint *ep, unsigned irq);
+
+/* A thread ends: give back its IPC buffer. */
+void ipc_thread_exit(struct kthread *t);
+/* A process ends (its threads are gone, its space not yet): its endpoints and replies go. */
+void ipc_process_exit(struct process *p);
+/* True when [va, va + len) meets the IPC buffer window (munmap and mmap keep out). */
+bool ipc_buffer_window(uintptr_t va, size_t len);
+/* Print endpoints and waiters (debug_dump_ipc). */
+void ipc_dump(void);
+
+/* System calls (core/syscall.c's table). */
+int sys_ipc_send(struct trap_frame *tf, struct process *p);
+int sys_ipc_receive(struct trap_frame *tf, struct process *p);
+int sys_ipc_call(struct trap_frame *tf, struct process *p);
+int sys_ipc_reply(struct trap_frame *tf, struct process *p);
+int sys_ipc_endpoint_create(struct trap_frame *tf, struct process *p);
+int sys_ipc_channel_create(struct trap_frame *tf, struct process *p);
+int sys_ipc_channel_close(struct trap_frame *tf, struct process *p);
+int sys_ipc_buffer(struct trap_frame *tf, struct process *p);
+
+#endif

@@ -1,0 +1,326 @@
+/*
+ * The Xous system calls (the Xous seed) as a front end over the kernel's
+ * endpoints and processes. A server is an endpoint with a unique name; a
+ * connection is a capability to send to it. Scalar messages carry an id
+ * and four words; a memory message lends the client's pages to the server
+ * until the reply, and the client cannot touch them meanwhile. Results
+ * come back in the Xous layout (include/abi/syscall.h).
+ */
+#include "ipc/xous.h"
+#include "arch/hal/cpu.h"
+#include "arch/hal/user.h"
+#include "cap/cap.h"
+#include "core/kstring.h"
+#include "core/process.h"
+#include "ipc/ipc.h"
+#include "mm/heap.h"
+#include "mm/uaccess.h"
+
+#define ARG(i)	     syscall_arg(tf, i)
+#define RESULT(i, v) syscall_set_result(tf, i, (uintptr_t)(v))
+#define CHECK(expr)                  \
+	do {                         \
+		int err_ = (expr);   \
+		if (err_)            \
+			return err_; \
+	} while (0)
+
+#define MAX_SPAWN (16u << 20)
+#define MAX_HEAP  (256ul << 20)
+
+static struct ipc_endpoint *tick_claim; /* the server IRQ_TICK goes to */
+
+static bool page_aligned(uintptr_t v)
+{
+	return !(v & (PAGE_SIZE - 1));
+}
+
+void xous_endpoint_gone(struct ipc_endpoint *ep)
+{
+	names_remove(ep);
+	if (tick_claim == ep)
+		tick_claim = NULL;
+}
+
+void xous_tick(void)
+{
+	if (tick_claim)
+		ipc_notify_irq(tick_claim, IRQ_TICK);
+}
+
+/* A child of `p` by pid. */
+static int child_of(struct process *p, uint64_t pid, struct process **out)
+{
+	struct process *q = process_find(pid);
+	if (!q || q->state == P_ZOMBIE)
+		return E_PROCESS_NOT_FOUND;
+	if (q->parent != p)
+		return E_PROCESS_NOT_CHILD;
+	*out = q;
+	return E_OK;
+}
+
+/*
+ * Spawn: the caller's pages [origin, origin + size) leave it and become
+ * the code of a new process at `target`, entered there with a fresh stack.
+ * The child waits for process_resume.
+ */
+int sys_xous_process_spawn(struct trap_frame *tf, struct process *p)
+{
+	uintptr_t origin = ARG(0), target = ARG(1);
+	size_t size = ARG(2);
+	if (!page_aligned(origin) || !page_aligned(target) || !page_aligned(size))
+		return E_BAD_ALIGNMENT;
+	if (!size || size > MAX_SPAWN)
+		return E_INVALID_PARAMETER;
+	CHECK(user_range_ok(&p->vs, origin, size, false));
+	void *code = kmalloc(size);
+	if (!code)
+		return E_OUT_OF_MEMORY;
+	static const char args[] = "xous-child";
+	struct process_spec spec = {
+	    .image = code,
+	    .image_size = size,
+	    .args = args,
+	    .args_size = sizeof(args),
+	    .flags = PROCESS_FLAT,
+	    .load_address = target,
+	};
+	struct process *child = NULL;
+	int err = copy_from_user(&p->vs, code, origin, size);
+	if (!err)
+		err = process_create(p, &spec, &child);
+	kfree(code);
+	CHECK(err);
+	struct capability cap;
+	err = vmspace_unmap(&p->vs, origin, size); /* the pages leave the caller */
+	if (!err)
+		err = create_capability(&p->caps, OBJ_PROCESS, child->pid, RIGHTS_ALL, &cap);
+	if (err) {
+		process_terminate(child, -1, EXIT_TERMINATED, 0);
+		process_detach(child);
+		process_start(child); /* it dies before its first instruction */
+		return err;
+	}
+	RESULT(0, child->pid);
+	RESULT(1, cap.token);
+	return E_OK;
+}
+
+int sys_xous_process_suspend(struct trap_frame *tf, struct process *p)
+{
+	struct process *q;
+	CHECK(child_of(p, ARG(0), &q));
+	if (ARG(1) != 0) /* the CPU it runs on: one CPU runs user code today */
+		return E_PROCESS_NOT_FOUND;
+	process_suspend(q);
+	return E_OK;
+}
+
+int sys_xous_process_resume(struct trap_frame *tf, struct process *p)
+{
+	struct process *q;
+	CHECK(child_of(p, ARG(0), &q));
+	return process_resume(q);
+}
+
+int sys_xous_process_terminate(struct trap_frame *tf, struct process *p)
+{
+	struct process *q;
+	CHECK(child_of(p, ARG(0), &q));
+	process_terminate(q, -1, EXIT_TERMINATED, 0);
+	return E_OK;
+}
+
+/* A server of the caller's own, by its id (a capability with READ). */
+static int own_server(struct process *p, uint64_t sid, struct ipc_endpoint **ep)
+{
+	CHECK(ipc_endpoint_of(p, sid, RIGHT_READ, ep));
+	return (*ep)->owner == p ? E_OK : E_PERMISSION_DENIED;
+}
+
+int sys_xous_interrupt_claim(struct trap_frame *tf, struct process *p)
+{
+	struct ipc_endpoint *ep;
+	if (ARG(0) != IRQ_TICK)
+		return E_NOT_FOUND; /* no other line is claimable yet (the Driver API) */
+	CHECK(own_server(p, ARG(1), &ep));
+	if (tick_claim && tick_claim != ep)
+		return E_INTERRUPT_IN_USE;
+	irqflags_t irq = arch_irq_save();
+	tick_claim = ep;
+	arch_irq_restore(irq);
+	return E_OK;
+}
+
+/*
+ * Memory: zeroed pages, or with `phys` the physical range an MMIO
+ * capability (MAP) covers: its object id is the base address, with the
+ * page count less one in the low 12 bits.
+ */
+int sys_xous_memory_allocate(struct trap_frame *tf, struct process *p)
+{
+	uintptr_t phys = ARG(0), virt = ARG(1);
+	size_t size = ARG(2);
+	if (!page_aligned(phys) || !page_aligned(virt) || !page_aligned(size))
+		return E_BAD_ALIGNMENT;
+	if (!size)
+		return E_INVALID_PARAMETER;
+	if (phys) {
+		struct capability cap;
+		CHECK(cap_lookup(&p->caps, ARG(3), OBJ_MMIO, RIGHT_MAP, &cap));
+		uint64_t base = cap.object_id & ~(uint64_t)(PAGE_SIZE - 1);
+		uint64_t len = ((cap.object_id & (PAGE_SIZE - 1)) + 1) * PAGE_SIZE;
+		if (phys < base || phys + size > base + len || phys + size < phys)
+			return E_PERMISSION_DENIED;
+	}
+	if (!virt && !(virt = vmspace_find_free(&p->vs, USER_MMAP_BASE, size)))
+		return E_OUT_OF_MEMORY;
+	if (ipc_buffer_window(virt, size))
+		return E_MEM_BAD_ADDRESS;
+	unsigned flags = PTE_WRITABLE | PTE_NO_EXECUTE;
+	if (phys)
+		CHECK(vmspace_map_phys(&p->vs, virt, phys, size, flags | PTE_CACHE_DISABLE));
+	else
+		CHECK(vmspace_map(&p->vs, virt, size, flags));
+	RESULT(0, virt);
+	return E_OK;
+}
+
+/* sbrk: the heap at XOUS_HEAP_BASE grows or shrinks to `size` (rounded up to pages). */
+int sys_xous_heap_resize(struct trap_frame *tf, struct process *p)
+{
+	size_t size = (ARG(0) + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+	if (ARG(0) > MAX_HEAP)
+		return E_OUT_OF_MEMORY;
+	if (size > p->heap_size)
+		CHECK(vmspace_map(&p->vs, XOUS_HEAP_BASE + p->heap_size, size - p->heap_size,
+				  PTE_WRITABLE | PTE_NO_EXECUTE));
+	else if (size < p->heap_size)
+		CHECK(vmspace_unmap(&p->vs, XOUS_HEAP_BASE + size, p->heap_size - size));
+	p->heap_size = size;
+	RESULT(0, XOUS_HEAP_BASE);
+	RESULT(1, size);
+	return E_OK;
+}
+
+static int copy_name(struct process *p, uintptr_t name, size_t len, char *out)
+{
+	if (!len || len > SERVER_NAME_MAX)
+		return E_INVALID_STRING;
+	CHECK(copy_from_user(&p->vs, out, name, len));
+	return utf8_valid(out, len) ? E_OK : E_INVALID_STRING;
+}
+
+int sys_xous_server_create(struct trap_frame *tf, struct process *p)
+{
+	char name[SERVER_NAME_MAX];
+	size_t len = ARG(1);
+	struct ipc_endpoint *ep;
+	struct capability cap;
+	CHECK(copy_name(p, ARG(0), len, name));
+	if (names_find(name, len))
+		return E_SERVER_EXISTS;
+	CHECK(ipc_endpoint_new(p, true, &ep));
+	int err = names_add(name, len, ep);
+	if (!err)
+		err =
+		    create_capability(&p->caps, OBJ_IPC_ENDPOINT, ep->id,
+				      RIGHT_READ | RIGHT_WRITE | RIGHT_GRANT | RIGHT_DELETE, &cap);
+	if (err) {
+		ipc_endpoint_destroy(ep);
+		return err;
+	}
+	RESULT(0, cap.token);
+	RESULT(1, ep->id);
+	return E_OK;
+}
+
+int sys_xous_server_receive(struct trap_frame *tf, struct process *p)
+{
+	struct ipc_endpoint *ep;
+	CHECK(ipc_endpoint_of(p, ARG(0), RIGHT_READ, &ep));
+	return ipc_receive(ep, true, 0);
+}
+
+int sys_xous_server_reply(struct trap_frame *tf, struct process *p)
+{
+	struct ipc_endpoint *then = NULL;
+	if (ARG(1))
+		CHECK(ipc_endpoint_of(p, ARG(1), RIGHT_READ, &then));
+	struct kthread *self = kthread_current();
+	struct ipc_msg *m = &self->ipc.msg;
+	m->type = XOUS_BLOCKING_SCALAR;
+	m->len = 40;
+	m->has_cap = false;
+	m->mem[0].len = m->mem[1].len = 0;
+	for (unsigned i = 0; i < 5; i++)
+		m->w[i] = ARG(2 + i);
+	self->ipc.xous = true;
+	return ipc_reply(ARG(0), then);
+}
+
+int sys_xous_client_connect(struct trap_frame *tf, struct process *p)
+{
+	char name[SERVER_NAME_MAX];
+	size_t len = ARG(1);
+	struct capability cap;
+	CHECK(copy_name(p, ARG(0), len, name));
+	struct ipc_endpoint *ep = names_find(name, len);
+	if (!ep)
+		return E_SERVER_NOT_FOUND;
+	CHECK(create_capability(&p->caps, OBJ_IPC_ENDPOINT, ep->id, RIGHT_WRITE, &cap));
+	RESULT(0, cap.token);
+	return E_OK;
+}
+
+/* A memory message's buffer: page aligned, the caller's, readable (writable for out). */
+static int check_buffer(struct process *p, uintptr_t va, size_t len, bool write)
+{
+	if (!len)
+		return va ? E_INVALID_PARAMETER : E_OK;
+	if (!page_aligned(va) || !page_aligned(len))
+		return E_BAD_ALIGNMENT;
+	if (ipc_buffer_window(va, len))
+		return E_MEM_BAD_ADDRESS;
+	return user_range_ok(&p->vs, va, len, write);
+}
+
+int sys_xous_client_send(struct trap_frame *tf, struct process *p)
+{
+	struct ipc_endpoint *ep;
+	uint64_t channel;
+	int err = ipc_target(p, ARG(0), &ep, &channel);
+	if (err == E_IPC_CLOSED)
+		return E_SERVER_NOT_FOUND;
+	CHECK(err);
+	unsigned kind = MSG_LEN(ARG(1)); /* the low byte */
+	struct kthread *self = kthread_current();
+	struct ipc_msg *m = &self->ipc.msg;
+	m->type = (uint8_t)kind;
+	m->len = 40;
+	m->has_cap = false;
+	m->channel = channel;
+	m->mem[0].len = m->mem[1].len = 0;
+	for (unsigned i = 0; i < 5; i++)
+		m->w[i] = ARG(2 + i);
+	switch (kind) {
+	case XOUS_SCALAR:
+	case XOUS_BLOCKING_SCALAR:
+		break;
+	case XOUS_MEMORY:
+		CHECK(check_buffer(p, m->w[1], m->w[2], false));
+		CHECK(check_buffer(p, m->w[3], m->w[4], true));
+		m->mem[0].va = m->w[1];
+		m->mem[0].len = m->w[2];
+		m->mem[0].writable = false;
+		m->mem[1].va = m->w[3];
+		m->mem[1].len = m->w[4];
+		m->mem[1].writable = true;
+		break;
+	default:
+		return E_INVALID_PARAMETER;
+	}
+	self->ipc.xous = true;
+	return ipc_send(ep, kind != XOUS_SCALAR, (uint64_t)MSG_INFO_TIMEOUT(ARG(1)) * 1000000ull);
+}
