@@ -24,8 +24,9 @@ struct kthread {
 	void *arg;
 	bool exited;
 	bool killed;
-	bool parked; /* its process is suspended (core/process.c) */		/* its process is ending: die at the next way out */
-	struct kthread *joiner; /* the thread in kthread_join() on it */
+	bool parked;
+	    /* its process is suspended (core/process.c) */ /* its process is ending: die at the next way out */
+	struct kthread *joiner;				    /* the thread in kthread_join() on it */
 	char name[16];
 	/* User threads (core/process.c): */
 	struct process *proc;	   /* NULL for kernel threads */

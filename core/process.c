@@ -84,7 +84,7 @@ static void process_finish(struct process *p)
 	    .memory_peak = p->vs.peak,
 	    .threads = p->threads_made,
 	};
-	ipc_process_exit(p); /* peers waiting on it are told; lent pages go home */
+	ipc_process_exit(p);	 /* peers waiting on it are told; lent pages go home */
 	kthread_use_space(NULL); /* off the tables we are about to free */
 	vmspace_destroy(&p->vs);
 	cap_space_destroy(&p->caps);
@@ -468,8 +468,8 @@ static int setup(struct process *p, const struct process_spec *spec)
 		if (spec->load_address & (PAGE_SIZE - 1) || spec->load_address < USER_BASE ||
 		    !spec->image_size)
 			return E_INVALID_PARAMETER;
-	} else if ((err = elf_parse(spec->image, spec->image_size, native_machine(),
-				    USER_IMAGE_VA, &elf, &why))) {
+	} else if ((err = elf_parse(spec->image, spec->image_size, native_machine(), USER_IMAGE_VA,
+				    &elf, &why))) {
 		pr_warn("process: rejected image: %s", why);
 		return err;
 	}
@@ -480,8 +480,8 @@ static int setup(struct process *p, const struct process_spec *spec)
 		size_t len = (spec->image_size + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
 		err = vmspace_map(&p->vs, spec->load_address, len, 0);
 		if (!err)
-			err = vmspace_poke(&p->vs, spec->load_address, spec->image,
-					   spec->image_size);
+			err =
+			    vmspace_poke(&p->vs, spec->load_address, spec->image, spec->image_size);
 	} else {
 		err = load_segments(p, spec->image, &elf);
 	}

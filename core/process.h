@@ -35,8 +35,8 @@ struct process {
 	struct kthread *threads; /* every thread not yet reaped */
 	unsigned live_threads;	 /* threads that have not died */
 	unsigned priority;
-	uint64_t heap_size; /* SYS_XOUS_HEAP_RESIZE, at XOUS_HEAP_BASE */
-	bool suspended; /* its threads park on their way back to user mode */
+	uint64_t heap_size;	/* SYS_XOUS_HEAP_RESIZE, at XOUS_HEAP_BASE */
+	bool suspended;		/* its threads park on their way back to user mode */
 	bool detached;		/* nobody waits: reap it as soon as it ends */
 	struct kthread *waiter; /* the thread in process_wait() on it */
 	struct process_exit_info exit;

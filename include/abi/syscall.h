@@ -19,38 +19,38 @@
 #include <stdint.h>
 
 enum syscall_number {
-	SYS_EXIT = 1,	   /* code -> (never returns): ends the calling process */
-	SYS_READ = 2,	   /* fd, buf, len -> r0 bytes (fd 0: not implemented yet) */
-	SYS_WRITE = 3,	   /* fd (1, 2: the debug console), buf, len -> r0 bytes */
-	SYS_MMAP = 4,	   /* addr (0: anywhere), len, prot (PROT_*) -> r0 addr, r1 memory cap */
-	SYS_MUNMAP = 5,	   /* addr, len -> */
+	SYS_EXIT = 1,	/* code -> (never returns): ends the calling process */
+	SYS_READ = 2,	/* fd, buf, len -> r0 bytes (fd 0: not implemented yet) */
+	SYS_WRITE = 3,	/* fd (1, 2: the debug console), buf, len -> r0 bytes */
+	SYS_MMAP = 4,	/* addr (0: anywhere), len, prot (PROT_*) -> r0 addr, r1 memory cap */
+	SYS_MUNMAP = 5, /* addr, len -> */
 	/*
 	 * IPC (include/abi/ipc.h): `info` is a message info word, w0..w3 the
 	 * message's words 0..3; a delivered message comes back as r0 info,
 	 * r1 reply token, r2 sender pid, r3..r6 words 0..3.
 	 */
-	SYS_IPC_SEND = 10,	       /* endpoint or channel cap (WRITE), info, 0, w0..w3 -> */
-	SYS_IPC_RECEIVE = 11,	       /* endpoint cap (READ), MSG_TIMEOUT_MS(0, ms) -> message */
-	SYS_IPC_CALL = 12,	       /* as SYS_IPC_SEND -> the reply */
-	SYS_IPC_REPLY = 13,	       /* reply token, info, endpoint cap to receive on next
+	SYS_IPC_SEND = 10,	      /* endpoint or channel cap (WRITE), info, 0, w0..w3 -> */
+	SYS_IPC_RECEIVE = 11,	      /* endpoint cap (READ), MSG_TIMEOUT_MS(0, ms) -> message */
+	SYS_IPC_CALL = 12,	      /* as SYS_IPC_SEND -> the reply */
+	SYS_IPC_REPLY = 13,	      /* reply token, info, endpoint cap to receive on next
 					  (0: none), w0..w3 -> (the next message) */
-	SYS_IPC_ENDPOINT_CREATE = 14,  /* -> r0 endpoint id, r1 endpoint cap */
-	SYS_IPC_CHANNEL_CREATE = 15,   /* endpoint cap, endpoint cap (WRITE both) ->
+	SYS_IPC_ENDPOINT_CREATE = 14, /* -> r0 endpoint id, r1 endpoint cap */
+	SYS_IPC_CHANNEL_CREATE = 15,  /* endpoint cap, endpoint cap (WRITE both) ->
 					  r0 channel id, r1 cap sending to the second,
 					  r2 cap sending to the first */
-	SYS_IPC_CHANNEL_CLOSE = 16,    /* channel cap (DELETE) -> */
-	SYS_IPC_BUFFER = 17,	       /* -> r0 the calling thread's struct ipc_buffer */
-	SYS_PROCESS_CREATE = 20, /* struct process_spec * -> r0 pid, r1 process cap */
-	SYS_PROCESS_START = 21,	 /* process cap (EXECUTE) -> */
+	SYS_IPC_CHANNEL_CLOSE = 16,   /* channel cap (DELETE) -> */
+	SYS_IPC_BUFFER = 17,	      /* -> r0 the calling thread's struct ipc_buffer */
+	SYS_PROCESS_CREATE = 20,      /* struct process_spec * -> r0 pid, r1 process cap */
+	SYS_PROCESS_START = 21,	      /* process cap (EXECUTE) -> */
 	SYS_PROCESS_WAIT =
 	    22, /* process cap (READ), timeout ns (0: none), struct process_exit_info * -> */
 	SYS_PROCESS_TERMINATE = 23, /* process cap (DELETE), exit code -> */
 	SYS_THREAD_CREATE =
 	    25, /* entry, stack base, stack size, arg, priority -> r0 tid, r1 thread cap */
-	SYS_THREAD_EXIT = 26, /* code -> (never returns) */
-	SYS_THREAD_JOIN = 27, /* thread cap (READ), timeout ns (0: none) -> r0 exit code */
-	SYS_THREAD_INFO = 28, /* thread cap (READ) or 0 (self), struct thread_info * -> */
-	SYS_THREAD_SELF = 29, /* -> r0 tid (the null system call of the benchmarks) */
+	SYS_THREAD_EXIT = 26,	      /* code -> (never returns) */
+	SYS_THREAD_JOIN = 27,	      /* thread cap (READ), timeout ns (0: none) -> r0 exit code */
+	SYS_THREAD_INFO = 28,	      /* thread cap (READ) or 0 (self), struct thread_info * -> */
+	SYS_THREAD_SELF = 29,	      /* -> r0 tid (the null system call of the benchmarks) */
 	SYS_CAPABILITY_CREATE = 30,   /* object type, object id, rights -> r0 token */
 	SYS_CAPABILITY_DERIVE = 31,   /* token, rights -> r0 token */
 	SYS_CAPABILITY_REVOKE = 32,   /* token -> */
@@ -81,12 +81,12 @@ enum syscall_number {
 	SYS_XOUS_CLIENT_CONNECT = 75,	 /* name, length -> r0 connection (an endpoint cap) */
 	SYS_XOUS_CLIENT_SEND = 76,	 /* connection, kind | ms << 32, id, a1..a4 -> r1 kind,
 					    r2..r6 the reply's scalars */
-	SYS_KERNEL_METRICS = 160,     /* struct kernel_metrics * -> */
-	SYS_DEBUG_PRINT = 170,	      /* buf, len -> */
-	SYS_DEBUG_DUMP_PROCESS = 171, /* pid (0: self) -> */
-	SYS_DEBUG_DUMP_MEMORY = 172,  /* -> */
-	SYS_DEBUG_DUMP_IPC = 173,     /* -> */
-	SYS_DEBUG_TRACE = 174,	      /* on (0/1) -> : one console line per system call */
+	SYS_KERNEL_METRICS = 160,	 /* struct kernel_metrics * -> */
+	SYS_DEBUG_PRINT = 170,		 /* buf, len -> */
+	SYS_DEBUG_DUMP_PROCESS = 171,	 /* pid (0: self) -> */
+	SYS_DEBUG_DUMP_MEMORY = 172,	 /* -> */
+	SYS_DEBUG_DUMP_IPC = 173,	 /* -> */
+	SYS_DEBUG_TRACE = 174,		 /* on (0/1) -> : one console line per system call */
 	SYS_COUNT = 256,
 };
 
