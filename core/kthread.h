@@ -23,10 +23,9 @@ struct kthread {
 	void (*fn)(void *);
 	void *arg;
 	bool exited;
-	bool killed;
-	bool parked;
-	    /* its process is suspended (core/process.c) */ /* its process is ending: die at the next way out */
-	struct kthread *joiner;				    /* the thread in kthread_join() on it */
+	bool killed;		/* its process is ending: die at the next way out */
+	bool parked;		/* its process is suspended (core/process.c) */
+	struct kthread *joiner; /* the thread in kthread_join() on it */
 	char name[16];
 	/* User threads (core/process.c): */
 	struct process *proc;	   /* NULL for kernel threads */
