@@ -220,6 +220,17 @@ static int finish_wait(int err)
 	struct kthread *self = current;
 	struct ipc_thread *it = &self->ipc;
 	int why = self->killed ? E_PROCESS_TERMINATED : err ? err : E_TIMEOUT;
+	/*
+	 * Once its pages are lent, a caller waits for them to come back,
+	 * whatever its timeout or its process's fate: the server never loses
+	 * memory it was lent halfway through a request.
+	 */
+	while (it->state == IPC_REPLY_WAIT && it->nloans) {
+		block_thread(&self->se, BLOCK_WAITING_FOR_IPC, 0, 0);
+		kthread_schedule();
+		if (it->state != IPC_REPLY_WAIT && !self->killed)
+			return it->result;
+	}
 	int result = it->result;
 	if (it->link.queue) { /* nobody came: a timeout, or its process is ending */
 		ipcq_remove(&it->link);
@@ -328,7 +339,7 @@ int ipc_reply(uint64_t token, struct ipc_endpoint *then)
 	CHECK(reply_take(token, self->proc, &caller));
 	struct kthread *c = caller;
 	unlend_all(c); /* the memory goes home before the caller runs */
-	int err = deliver(self, &self->ipc.msg, c, NULL, 0);
+	int err = c->killed ? E_PROCESS_TERMINATED : deliver(self, &self->ipc.msg, c, NULL, 0);
 	bool waiting = c->se.state == T_BLOCKED;
 	c->ipc.state = IPC_IDLE;
 	c->ipc.result = err;
