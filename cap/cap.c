@@ -61,7 +61,8 @@ static int32_t slot_of(const struct cap_space *cs, cap_token_t token)
 	return (int32_t)slot;
 }
 
-static void fill(const struct cap_space *cs, int32_t slot, struct capability *out)
+/* What `token` (live, slot `slot`) names, into *out if there is one. */
+static void fill(int32_t slot, cap_token_t token, struct capability *out)
 {
 	const struct entry *e = &caps.e[slot];
 	if (!out)
@@ -70,7 +71,7 @@ static void fill(const struct cap_space *cs, int32_t slot, struct capability *ou
 	out->object_id = e->object_id;
 	out->rights = e->rights;
 	out->generation = e->generation;
-	out->token = make_token(cs, (uint32_t)slot, e->generation);
+	out->token = token;
 }
 
 void cap_system_init(void)
@@ -161,7 +162,7 @@ int create_capability(struct cap_space *cs, enum object_type type, uint64_t obje
 	int32_t s = alloc_entry(cs->id, (uint8_t)type, object_id, rights, NONE);
 	if (s == NONE)
 		return E_RESOURCE_EXHAUSTED;
-	fill(cs, s, out);
+	fill(s, make_token(cs, (uint32_t)s, caps.e[s].generation), out);
 	return E_OK;
 }
 
@@ -179,7 +180,7 @@ static int derive_into(struct cap_space *from, cap_token_t parent, struct cap_sp
 	int32_t s = alloc_entry(to->id, pe->type, pe->object_id, rights, p);
 	if (s == NONE)
 		return E_RESOURCE_EXHAUSTED;
-	fill(to, s, out);
+	fill(s, make_token(to, (uint32_t)s, caps.e[s].generation), out);
 	return E_OK;
 }
 
@@ -203,7 +204,7 @@ int validate_capability(const struct cap_space *cs, cap_token_t token, uint32_t 
 		return E_INVALID_CAPABILITY;
 	if ((caps.e[s].rights & required) != required)
 		return E_PERMISSION_DENIED;
-	fill(cs, s, out);
+	fill(s, token, out);
 	return E_OK;
 }
 
@@ -215,7 +216,7 @@ int cap_lookup(const struct cap_space *cs, cap_token_t token, enum object_type t
 		return E_INVALID_CAPABILITY;
 	if ((caps.e[s].rights & required) != required)
 		return E_PERMISSION_DENIED;
-	fill(cs, s, out);
+	fill(s, token, out);
 	return E_OK;
 }
 

@@ -151,17 +151,23 @@ static int deliver(struct kthread *from, struct ipc_msg *m, struct kthread *to,
 	}
 	uint64_t seq = ep ? ++ep->sequence : 0;
 	uint64_t sender = from ? from->proc->pid : 0;
+	/* Register by register, constant indices: no loop over the arch's register map. */
 	if (to->ipc.xous) {
 		RESULT(0, token);
 		RESULT(1, m->type);
-		for (unsigned i = 0; i < 5; i++)
-			RESULT(2 + i, m->w[i]);
+		RESULT(2, m->w[0]);
+		RESULT(3, m->w[1]);
+		RESULT(4, m->w[2]);
+		RESULT(5, m->w[3]);
+		RESULT(6, m->w[4]);
 	} else {
 		RESULT(IPC_R_INFO, MSG_INFO(m->len, m->type) | (cap.token ? MSG_CAP : 0));
 		RESULT(IPC_R_REPLY, token);
 		RESULT(IPC_R_SENDER, sender);
-		for (unsigned i = 0; i < MSG_REG_WORDS; i++)
-			RESULT(IPC_R_WORD0 + i, m->w[i]);
+		RESULT(IPC_R_WORD0, m->w[0]);
+		RESULT(IPC_R_WORD0 + 1, m->w[1]);
+		RESULT(IPC_R_WORD0 + 2, m->w[2]);
+		RESULT(IPC_R_WORD0 + 3, m->w[3]);
 		struct ipc_buffer *b = to->ipc.buf; /* a native receiver always has one */
 		if (b) {
 			if (m->len > MSG_REG_WORDS * 8)
@@ -519,8 +525,10 @@ static int msg_from_regs(struct trap_frame *tf, struct process *p)
 	m->has_cap = (info & MSG_CAP) != 0;
 	m->channel = 0;
 	m->mem[0].len = m->mem[1].len = 0;
-	for (unsigned i = 0; i < MSG_REG_WORDS; i++)
-		m->w[i] = ARG(3 + i);
+	m->w[0] = ARG(3);
+	m->w[1] = ARG(4);
+	m->w[2] = ARG(5);
+	m->w[3] = ARG(6);
 	if (m->len > MSG_REG_WORDS * 8 || m->has_cap) {
 		struct ipc_buffer *b;
 		CHECK(buffer_of(self, &b));

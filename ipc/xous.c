@@ -254,8 +254,11 @@ int sys_xous_server_reply(struct trap_frame *tf, struct process *p)
 	m->len = 40;
 	m->has_cap = false;
 	m->mem[0].len = m->mem[1].len = 0;
-	for (unsigned i = 0; i < 5; i++)
-		m->w[i] = ARG(2 + i);
+	m->w[0] = ARG(2);
+	m->w[1] = ARG(3);
+	m->w[2] = ARG(4);
+	m->w[3] = ARG(5);
+	m->w[4] = ARG(6);
 	self->ipc.xous = true;
 	return ipc_reply(ARG(0), then);
 }
@@ -302,8 +305,11 @@ int sys_xous_client_send(struct trap_frame *tf, struct process *p)
 	m->has_cap = false;
 	m->channel = channel;
 	m->mem[0].len = m->mem[1].len = 0;
-	for (unsigned i = 0; i < 5; i++)
-		m->w[i] = ARG(2 + i);
+	m->w[0] = ARG(2);
+	m->w[1] = ARG(3);
+	m->w[2] = ARG(4);
+	m->w[3] = ARG(5);
+	m->w[4] = ARG(6);
 	switch (kind) {
 	case XOUS_SCALAR:
 	case XOUS_BLOCKING_SCALAR:

@@ -28,7 +28,7 @@ static uint64_t run_child(const char *name, unsigned n)
 	return hz ? ticks * 1000000000ull / hz : ticks;
 }
 
-static void report(const char *bench, const char *child, unsigned n, unsigned ops)
+static uint64_t report(const char *bench, const char *child, unsigned n, unsigned ops)
 {
 	uint64_t best = UINT64_MAX;
 	for (int r = 0; r < RUNS; r++) {
@@ -39,11 +39,22 @@ static void report(const char *bench, const char *child, unsigned n, unsigned op
 	}
 	kprintf("BENCH arch=%s name=%s value=%llu unit=instr\n", arch_name, bench,
 		(unsigned long long)best);
+	return best;
+}
+
+/* A figure as a multiple of the null system call, one decimal. */
+static void ratio(const char *bench, uint64_t value, uint64_t null)
+{
+	uint64_t tenths = null ? (value * 10 + null / 2) / null : 0;
+	kprintf("bench: %s = %llu.%llu null system calls\n", bench,
+		(unsigned long long)(tenths / 10), (unsigned long long)(tenths % 10));
 }
 
 void kbench_user(void)
 {
-	report("null_syscall", "bench_null", 2000, 2000);
+	uint64_t null = report("null_syscall", "bench_null", 2000, 2000);
 	report("yield_switch", "bench_yield", 1000, 2000); /* two threads: 2N switches */
 	report("process_create_exit_wait", "bench_spawn", 20, 20);
+	ratio("ipc_call_reply", report("ipc_call_reply", "bench_ipc", 1000, 1000), null);
+	ratio("xous_scalar_call", report("xous_scalar_call", "bench_xous", 1000, 1000), null);
 }

@@ -3,6 +3,7 @@
  * (tests/kernel/bench_user.c) times a run with N and one with 0 and takes
  * the difference, so process start and exit cancel out.
  */
+#include "ipc.h"
 #include "utest.h"
 
 static unsigned long count(void)
@@ -54,6 +55,40 @@ UCHILD(bench_spawn)
 			return 1;
 	}
 	return 0;
+}
+
+/* N calls with a small message to a server process (`ipc_echo`), user stub to user stub. */
+UCHILD(bench_ipc)
+{
+	uint64_t ep, child;
+	struct process_exit_info info;
+	if (ipc_endpoint_create(NULL, &ep) || utest_start_caps("ipc_echo", NULL, 0, &ep, 1, &child))
+		return 1;
+	uint64_t w[4] = {1, 2, 3, 4};
+	struct ipc_message r;
+	for (unsigned long i = count(); i; i--)
+		if (ipc_call(ep, MSG_INFO(32, MSG_SMALL), w, &r))
+			return 2;
+	w[0] = 0; /* quit */
+	if (ipc_call(ep, MSG_INFO(8, MSG_SMALL), w, &r) || sys_process_wait(child, 0, &info))
+		return 3;
+	return info.exit_code;
+}
+
+/* N Xous blocking scalar messages to a server process (`xous_server`). */
+UCHILD(bench_xous)
+{
+	uint64_t child, conn, out[5], a[4] = {1, 2, 3, 4};
+	struct process_exit_info info;
+	long err = utest_start("xous_server", "kestrel.bench.xous", 0, &child);
+	for (int i = 0; !err && xous_client_connect("kestrel.bench.xous", &conn); i++)
+		if (i == 1000 || sys_yield())
+			return 1;
+	for (unsigned long i = count(); !err && i; i--)
+		err = xous_send_blocking(conn, 1, a, 0, out);
+	if (err || xous_send_blocking(conn, 0, a, 0, out) || sys_process_wait(child, 0, &info))
+		return 2;
+	return info.exit_code;
 }
 
 UCHILD(exit0)

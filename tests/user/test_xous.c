@@ -7,7 +7,7 @@
 #include "ipc.h"
 #include "utest.h"
 
-enum { ID_QUIT, ID_SUM, ID_SLOW_MEMORY, ID_COUNT, ID_MEMORY, ID_TICK };
+enum { ID_QUIT, ID_SUM, ID_SLOW_MEMORY, ID_COUNT, ID_MEMORY };
 
 /* Code that exits with 42, position independent: what process_spawn runs. */
 extern const char spawn_stub[], spawn_stub_end[];
@@ -87,8 +87,11 @@ UCHILD(xous_server)
 		}
 		if (m.id == ID_QUIT)
 			return (int)xous_server_reply(m.sender, 0, v, NULL);
-		last_reply = xous_server_reply(m.sender, 0, v, NULL);
-		err = xous_server_receive(sid, &m);
+		long r = xous_server_reply(m.sender, sid, v, &m); /* and wait for the next */
+		if (r) { /* the reply failed (its client is gone): receive on our own */
+			last_reply = r;
+			err = xous_server_receive(sid, &m);
+		}
 	}
 	return 2;
 }
