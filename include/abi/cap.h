@@ -17,6 +17,7 @@ enum object_type {
 	OBJ_IO_PORTS,
 	OBJ_MMIO,
 	OBJ_DMA,
+	OBJ_SHARED_REGION, /* a shared memory region (SYS_SHARED_REGION_*) */
 	OBJ_TYPE_COUNT,
 };
 
