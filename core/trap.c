@@ -90,6 +90,12 @@ void trap_page_fault(struct trap_frame *tf, uintptr_t addr, unsigned access)
 	uintptr_t pc = arch_trap_pc(tf);
 
 	metrics.page_faults++;
+	/* A write owed a copy-on-write page is resolved, and the access runs again. */
+	struct process *p = access & FAULT_USER ? process_current() : NULL;
+	if (p && vmspace_fault(&p->vs, addr, access) == E_OK) {
+		p->page_faults++;
+		return;
+	}
 	if (access & FAULT_USER)
 		user_fault(TRAP_PAGE_FAULT,
 			   access & FAULT_EXEC	  ? "page fault (execute)"
