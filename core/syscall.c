@@ -12,6 +12,7 @@
 #include "core/kstring.h"
 #include "core/metrics.h"
 #include "core/process.h"
+#include "core/sys_shm.h"
 #include "mm/heap.h"
 #include "mm/pmm.h"
 #include "mm/uaccess.h"
@@ -432,6 +433,9 @@ static const syscall_fn table[SYS_COUNT] = {
     [SYS_SLEEP] = sys_sleep,
     [SYS_CLOCK] = sys_clock,
     [SYS_SET_AFFINITY] = sys_set_affinity,
+    [SYS_SHARED_REGION_CREATE] = sys_shared_region_create,
+    [SYS_SHARED_REGION_MAP] = sys_shared_region_map,
+    [SYS_SHARED_REGION_TRANSFER] = sys_shared_region_transfer,
     [SYS_KERNEL_METRICS] = sys_kernel_metrics,
     [SYS_DEBUG_PRINT] = sys_debug_print,
     [SYS_DEBUG_DUMP_PROCESS] = sys_dump_process,
