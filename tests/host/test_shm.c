@@ -114,7 +114,8 @@ Test(shm, mappings_share_frames_and_the_last_reference_frees_them)
 	peek(&b, VB + PAGE_SIZE, "shared");
 	cr_assert_eq(frame_of(&a, VA + 2 * PAGE_SIZE), frame_of(&b, VB + 2 * PAGE_SIZE));
 	cr_assert_eq(copy_to_user(&b, VB, "no", 3), E_MEM_BAD_ADDRESS, "b maps it read-only");
-	cr_assert_eq(vmspace_fault(&b, VB, WF), E_MEM_BAD_ADDRESS, "and no fault makes it writable");
+	cr_assert_eq(vmspace_fault(&b, VB, WF), E_MEM_BAD_ADDRESS,
+		     "and no fault makes it writable");
 	shm_put(s);
 	/* Punch out the middle of a's mapping: two records, a reference each. */
 	cr_assert_eq(vmspace_unmap(&a, VA + PAGE_SIZE, PAGE_SIZE), E_OK);
