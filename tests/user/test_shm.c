@@ -318,3 +318,36 @@ UTEST(shm_write_to_a_read_only_mapping_faults)
 	UASSERT_EQ(info.exit_reason, EXIT_PAGE_FAULT);
 	return 0;
 }
+
+/*
+ * Regions of every kind, for the kernel's shm_memory_comes_back: some
+ * unmapped and revoked, the rest left for the process's end to free.
+ */
+UCHILD(shm_churn)
+{
+	uint64_t self, a, cow, share, ro;
+	char *ma, *mc, *ms;
+	if (sys_cap_create(OBJ_PROCESS, self_pid(), RIGHT_GRANT, &self) ||
+	    sys_shared_region_create(4 * PAGE, PROT_READ | PROT_WRITE, NULL, &a) ||
+	    sys_shared_region_map(a, NULL, 0, (void **)&ma))
+		return 1;
+	for (unsigned i = 0; i < 4; i++)
+		ma[i * PAGE] = (char)('a' + i);
+	if (sys_shared_region_transfer(a, self, SHM_COPY_ON_WRITE, &cow) ||
+	    sys_shared_region_map(cow, NULL, 0, (void **)&mc) ||
+	    sys_shared_region_transfer(a, self, SHM_SHARE, &share) ||
+	    sys_shared_region_map(share, NULL, 0, (void **)&ms))
+		return 2;
+	/* Four copy-on-write breaks: two on each side. */
+	mc[0] = 'X';
+	mc[PAGE] = 'Y';
+	ma[2 * PAGE] = 'Z';
+	ms[3 * PAGE] = 'W';
+	if (ma[0] != 'a' || mc[0] != 'X' || mc[2 * PAGE] != 'c' || ms[2 * PAGE] != 'Z' ||
+	    mc[3 * PAGE] != 'd' || ma[3 * PAGE] != 'W')
+		return 3;
+	if (sys_munmap(mc + PAGE, PAGE) || sys_cap_revoke(cow) ||
+	    sys_shared_region_create(PAGE, PROT_READ, NULL, &ro))
+		return 4;
+	return 0; /* a, share, ro and most mappings: freed by the exit */
+}
