@@ -7,6 +7,7 @@
 #include "arch/hal/trap.h"
 #include "core/kprintf.h"
 #include "core/kstring.h"
+#include "include/abi/syscall.h"
 #include "mm/heap.h"
 #include "mm/phys.h"
 #include "mm/pmm.h"
@@ -327,6 +328,8 @@ int vmspace_map_shm(struct vmspace *vs, uintptr_t va, struct shm *shm, bool writ
 	size_t len = shm->pages * PAGE_SIZE;
 	if (!range_ok(va, len))
 		return E_MEM_BAD_ADDRESS;
+	if (writable && !(shm->prot & PROT_WRITE))
+		return E_PERMISSION_DENIED;
 	struct vm_region *r = kmalloc(sizeof(*r));
 	if (!r)
 		return E_OUT_OF_MEMORY;

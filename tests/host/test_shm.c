@@ -92,6 +92,7 @@ Test(shm, create_checks_its_arguments)
 	cr_assert_eq(shm_create(100, PROT_READ, &s), E_OK);
 	cr_assert_eq(s->pages, 1, "rounded up to a page");
 	cr_assert_eq(vmspace_map_shm(&a, VA + 1, s, false), E_MEM_BAD_ADDRESS);
+	cr_assert_eq(vmspace_map_shm(&a, VA, s, true), E_PERMISSION_DENIED, "a read-only region");
 	cr_assert_eq(vmspace_map_shm(&a, VA, s, false), E_OK);
 	cr_assert_eq(vmspace_map_shm(&a, VA, s, false), E_MEM_ALREADY_MAPPED);
 	cr_assert_eq(s->refs, 2);
