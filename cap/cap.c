@@ -29,6 +29,9 @@ static struct {
 	uint32_t next_space_id;
 } caps;
 
+/* Per object type; outside `caps` so cap_system_init() keeps them. */
+static const struct cap_object_ops *object_ops[OBJ_TYPE_COUNT];
+
 _Static_assert(CAP_SLOTS <= (1 << SLOT_BITS), "slots fit the token");
 
 static uint64_t mix(uint64_t x)
@@ -116,6 +119,8 @@ static int32_t alloc_entry(uint32_t owner, uint8_t type, uint64_t object_id, uin
 		p->first_child = s;
 	}
 	caps.live++;
+	if (object_ops[type])
+		object_ops[type]->get(object_id);
 	return s;
 }
 
@@ -136,6 +141,8 @@ static void free_entry(int32_t s)
 	e->next_sibling = caps.free_head;
 	caps.free_head = s;
 	caps.live--;
+	if (object_ops[e->type]) /* last: the slot is consistent whatever put() frees */
+		object_ops[e->type]->put(e->object_id);
 }
 
 /* Free the subtree under `root`, root included, deepest first, in whatever spaces. */
@@ -235,6 +242,20 @@ void cap_space_destroy(struct cap_space *cs)
 		if (caps.e[s].owner == cs->id)
 			revoke_subtree(s);
 	cs->id = 0;
+}
+
+void cap_revoke_object(struct cap_space *cs, enum object_type type, uint64_t object_id)
+{
+	for (int32_t s = 0; s < CAP_SLOTS; s++)
+		if (caps.e[s].owner == cs->id && caps.e[s].type == type &&
+		    caps.e[s].object_id == object_id)
+			revoke_subtree(s);
+}
+
+void cap_set_object_ops(enum object_type type, const struct cap_object_ops *ops)
+{
+	if ((unsigned)type < OBJ_TYPE_COUNT)
+		object_ops[type] = ops;
 }
 
 uint32_t cap_live_count(void)

@@ -57,6 +57,18 @@ int cap_lookup(const struct cap_space *cs, cap_token_t token, enum object_type t
 	       uint32_t required, struct capability *out);
 /* Revoke `token` and everything derived from it, wherever it went. */
 int revoke_capability(struct cap_space *cs, cap_token_t token);
+/* Revoke every capability `cs` holds for object (`type`, `id`), and what was derived from them. */
+void cap_revoke_object(struct cap_space *cs, enum object_type type, uint64_t object_id);
+/*
+ * Objects whose lifetime capabilities share (shared regions): get() runs
+ * when a capability naming one is made, put() when it is freed (revoked,
+ * or its space destroyed). Neither may touch the capability table.
+ */
+struct cap_object_ops {
+	void (*get)(uint64_t object_id);
+	void (*put)(uint64_t object_id);
+};
+void cap_set_object_ops(enum object_type type, const struct cap_object_ops *ops);
 /* Live capabilities in the whole table. */
 uint32_t cap_live_count(void);
 

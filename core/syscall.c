@@ -14,6 +14,7 @@
 #include "core/process.h"
 #include "ipc/ipc.h"
 #include "ipc/xous.h"
+#include "core/sys_shm.h"
 #include "mm/heap.h"
 #include "mm/pmm.h"
 #include "mm/uaccess.h"
@@ -458,6 +459,9 @@ static const syscall_fn table[SYS_COUNT] = {
     [SYS_XOUS_SERVER_REPLY] = sys_xous_server_reply,
     [SYS_XOUS_CLIENT_CONNECT] = sys_xous_client_connect,
     [SYS_XOUS_CLIENT_SEND] = sys_xous_client_send,
+    [SYS_SHARED_REGION_CREATE] = sys_shared_region_create,
+    [SYS_SHARED_REGION_MAP] = sys_shared_region_map,
+    [SYS_SHARED_REGION_TRANSFER] = sys_shared_region_transfer,
     [SYS_KERNEL_METRICS] = sys_kernel_metrics,
     [SYS_DEBUG_PRINT] = sys_debug_print,
     [SYS_DEBUG_DUMP_PROCESS] = sys_dump_process,

@@ -90,6 +90,18 @@ void trap_page_fault(struct trap_frame *tf, uintptr_t addr, unsigned access)
 	uintptr_t pc = arch_trap_pc(tf);
 
 	metrics.page_faults++;
+	/* A write owed a copy-on-write page is resolved, and the access runs again. */
+	struct process *p = access & FAULT_USER ? process_current() : NULL;
+	if (p) {
+		/* Interrupts off, as in a system call: no other thread of p changes its space meanwhile. */
+		irqflags_t irq = arch_irq_save();
+		int err = vmspace_fault(&p->vs, addr, access);
+		arch_irq_restore(irq);
+		if (err == E_OK) {
+			p->page_faults++;
+			return;
+		}
+	}
 	if (access & FAULT_USER)
 		user_fault(TRAP_PAGE_FAULT,
 			   access & FAULT_EXEC	  ? "page fault (execute)"

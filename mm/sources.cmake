@@ -5,6 +5,7 @@ set(MM_PURE_SOURCES
   ${CMAKE_SOURCE_DIR}/mm/pmm.c
   ${CMAKE_SOURCE_DIR}/mm/pt.c
   ${CMAKE_SOURCE_DIR}/mm/uaccess.c
+  ${CMAKE_SOURCE_DIR}/mm/shm.c
   ${CMAKE_SOURCE_DIR}/mm/vmspace.c
 )
 set(MM_KERNEL_SOURCES

@@ -5,6 +5,7 @@
  */
 #include "mm/uaccess.h"
 #include "arch/hal/cpu.h"
+#include "arch/hal/trap.h"
 #include "core/kstring.h"
 #include "mm/phys.h"
 
@@ -13,8 +14,13 @@ static void *user_byte(const struct vmspace *vs, uintptr_t va, unsigned need)
 {
 	uint64_t pa;
 	unsigned flags;
-	if (va < USER_BASE || va >= USER_TOP || pt_query(&vs->pt, va, &pa, &flags, NULL) ||
-	    (flags & need) != need)
+	if (va < USER_BASE || va >= USER_TOP || pt_query(&vs->pt, va, &pa, &flags, NULL))
+		return NULL;
+	/* A copy-on-write page is owed to a writer: copy it as a user write would. */
+	if (need & PTE_WRITABLE && !(flags & PTE_WRITABLE) &&
+	    vmspace_fault(vs, va, FAULT_WRITE) == E_OK && pt_query(&vs->pt, va, &pa, &flags, NULL))
+		return NULL;
+	if ((flags & need) != need)
 		return NULL;
 	return phys_to_virt(pa);
 }

@@ -4,11 +4,14 @@
  * frame; the frame goes back when the page is unmapped.
  */
 #include "mm/vmspace.h"
+#include "arch/hal/trap.h"
 #include "core/kprintf.h"
 #include "core/kstring.h"
+#include "include/abi/syscall.h"
 #include "mm/heap.h"
 #include "mm/phys.h"
 #include "mm/pmm.h"
+#include "mm/shm.h"
 
 #define ROOT_HALF (PT_ENTRIES / 2) /* root entries [0, 256) are user space on every arch */
 
@@ -118,7 +121,7 @@ int vmspace_map(struct vmspace *vs, uintptr_t va, size_t len, unsigned flags)
 		vs->mapped += PAGE_SIZE;
 	}
 	*r = (struct vm_region){
-	    .start = va, .end = end, .flags = flags, .kind = VM_ANON, .next = *link};
+	    .start = va, .end = end, .flags = flags, .kind = VM_ANON, .vs = vs, .next = *link};
 	*link = r;
 	if (vs->mapped > vs->peak)
 		vs->peak = vs->mapped;
@@ -151,6 +154,9 @@ int vmspace_unmap(struct vmspace *vs, uintptr_t va, size_t len)
 		if (r->start < va && r->end > end) { /* the middle goes */
 			*spare = *r;
 			spare->start = end;
+			spare->first += (end - r->start) / PAGE_SIZE;
+			if (r->kind == VM_SHM)
+				shm_attach(spare); /* each record holds its own reference */
 			r->end = va;
 			r->next = spare;
 			break;
@@ -159,10 +165,13 @@ int vmspace_unmap(struct vmspace *vs, uintptr_t va, size_t len)
 			r->end = va;
 			link = &r->next;
 		} else if (r->end > end) { /* the head goes */
+			r->first += (end - r->start) / PAGE_SIZE;
 			r->start = end;
 			break;
 		} else { /* all of it */
 			*link = r->next;
+			if (r->kind == VM_SHM)
+				shm_detach(r);
 			kfree(r);
 		}
 	}
@@ -183,6 +192,8 @@ void vmspace_destroy(struct vmspace *vs)
 			pr_warn("vmspace: destroyed with pages lent at %#lx",
 				(unsigned long)r->start);
 		unmap_pages(vs, r->start, r->end, r->kind == VM_ANON);
+		if (r->kind == VM_SHM)
+			shm_detach(r);
 		kfree(r);
 	}
 	pt_destroy(&vs->pt);
@@ -256,8 +267,8 @@ int vmspace_lend(struct vmspace *from, uintptr_t va, size_t len, struct vmspace 
 		kfree(spare[used++]); /* the spares a split did not take */
 	for (struct vm_region *r = *link_after(from, va); r && r->start < end; r = r->next)
 		r->lent = true;
-	*rec =
-	    (struct vm_region){.start = dst, .end = dst + len, .flags = flags, .kind = VM_BORROWED};
+	*rec = (struct vm_region){
+	    .start = dst, .end = dst + len, .flags = flags, .kind = VM_BORROWED, .vs = to};
 	insert_region(to, rec); /* free: vmspace_find_free() said so */
 	*to_va = dst;
 	return E_OK;
@@ -296,7 +307,8 @@ int vmspace_map_phys(struct vmspace *vs, uintptr_t va, uint64_t pa, size_t len, 
 	if (!r)
 		return E_OUT_OF_MEMORY;
 	flags |= PTE_PRESENT | PTE_USER;
-	*r = (struct vm_region){.start = va, .end = va + len, .flags = flags, .kind = VM_PHYS};
+	*r = (struct vm_region){
+	    .start = va, .end = va + len, .flags = flags, .kind = VM_PHYS, .vs = vs};
 	int err = insert_region(vs, r);
 	for (uintptr_t off = 0; !err && off < len; off += PAGE_SIZE) {
 		err = map_page(&vs->pt, va + off, pa + off, flags);
@@ -309,6 +321,45 @@ int vmspace_map_phys(struct vmspace *vs, uintptr_t va, uint64_t pa, size_t len, 
 	if (err)
 		kfree(r);
 	return err;
+}
+
+int vmspace_map_shm(struct vmspace *vs, uintptr_t va, struct shm *shm, bool writable)
+{
+	size_t len = shm->pages * PAGE_SIZE;
+	if (!range_ok(va, len))
+		return E_MEM_BAD_ADDRESS;
+	if (writable && !(shm->prot & PROT_WRITE))
+		return E_PERMISSION_DENIED;
+	struct vm_region *r = kmalloc(sizeof(*r));
+	if (!r)
+		return E_OUT_OF_MEMORY;
+	unsigned flags = PTE_PRESENT | PTE_USER | PTE_NO_EXECUTE | (writable ? PTE_WRITABLE : 0);
+	*r = (struct vm_region){
+	    .start = va, .end = va + len, .flags = flags, .kind = VM_SHM, .shm = shm, .vs = vs};
+	int err = insert_region(vs, r);
+	for (size_t i = 0; !err && i < shm->pages; i++) {
+		err = map_page(&vs->pt, va + i * PAGE_SIZE, shm->page[i]->pa, shm_page_flags(r, i));
+		if (err) {
+			unmap_pages(vs, va, va + i * PAGE_SIZE, false);
+			*link_after(vs, va) = r->next;
+		}
+	}
+	if (err) {
+		kfree(r);
+		return err;
+	}
+	shm_attach(r);
+	return E_OK;
+}
+
+int vmspace_fault(const struct vmspace *vs, uintptr_t addr, unsigned access)
+{
+	const struct vm_region *r = vmspace_region(vs, addr);
+	uint64_t pa;
+	if (!(access & FAULT_WRITE) || access & FAULT_EXEC || !r || r->kind != VM_SHM ||
+	    !(r->flags & PTE_WRITABLE) || translate(&vs->pt, addr, &pa))
+		return E_MEM_BAD_ADDRESS; /* only a write to a present shared page can be owed */
+	return shm_write_fault(r->shm, r->first + (addr - r->start) / PAGE_SIZE);
 }
 
 uintptr_t vmspace_find_free(const struct vmspace *vs, uintptr_t hint, size_t len)

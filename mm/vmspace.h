@@ -20,7 +20,11 @@ enum vm_kind {
 	VM_ANON,     /* zeroed frames the space owns and frees */
 	VM_BORROWED, /* another space's frames, lent (vmspace_lend): never freed here */
 	VM_PHYS,     /* device memory or frames someone vouches for: never freed here */
+	VM_SHM,	     /* a shared region's pages (mm/shm.h): the region object frees them */
 };
+
+struct shm;
+struct vmspace;
 
 struct vm_region {
 	uintptr_t start, end; /* page aligned, [start, end) */
@@ -28,6 +32,11 @@ struct vm_region {
 	uint8_t kind;	      /* enum vm_kind */
 	bool lent;	      /* VM_ANON whose pages are lent out: reserved, not mapped here */
 	struct vm_region *next;
+	/* VM_SHM: the object, its page at `start`, and the object's list of mappings. */
+	struct shm *shm;
+	size_t first;
+	struct vmspace *vs; /* the space this region belongs to */
+	struct vm_region *shm_next;
 };
 
 struct vmspace {
@@ -70,6 +79,20 @@ void vmspace_unlend(struct vmspace *from, uintptr_t va, size_t len, struct vmspa
 		    uintptr_t to_va);
 /* Map [pa, pa + len) (device memory or any frames the caller vouches for) at va; never freed by the space. */
 int vmspace_map_phys(struct vmspace *vs, uintptr_t va, uint64_t pa, size_t len, unsigned flags);
+/*
+ * Map shared region `shm` at va (its whole size), writable or not: a
+ * VM_SHM region holding one reference to it, dropped when the region is
+ * unmapped. Pages shared copy-on-write are mapped read-only until written.
+ */
+int vmspace_map_shm(struct vmspace *vs, uintptr_t va, struct shm *shm, bool writable);
+/*
+ * Resolve a fault at `addr` with FAULT_* `access` if it is a write to a
+ * copy-on-write page of a writable shared region (from user mode or a
+ * kernel copy to user memory): E_OK when the access can be retried,
+ * E_MEM_BAD_ADDRESS when it really is an error. The space's own record is
+ * not changed, only its page table, hence const.
+ */
+int vmspace_fault(const struct vmspace *vs, uintptr_t addr, unsigned access);
 /* The lowest free range of `len` bytes at or above `hint`, or 0. */
 uintptr_t vmspace_find_free(const struct vmspace *vs, uintptr_t hint, size_t len);
 /* The region holding `va`, or NULL. */

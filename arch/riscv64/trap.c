@@ -14,6 +14,7 @@
 #include "core/panic.h"
 #include "mm/kstack.h"
 #include "mm/kvm.h"
+#include "mm/pt.h"
 #include "riscv.h"
 
 /* trap.S and the C view of the frame must agree. */
@@ -82,9 +83,18 @@ static void trap_decode(const struct trap_frame *tf, struct trap_info *info)
 	info->user = !(tf->sstatus & SSTATUS_SPP);
 }
 
+/* Whether the active tables map `va` with a valid leaf (whatever its permissions). */
+static bool mapped(uintptr_t va)
+{
+	struct page_table pt = {
+	    .root = arch_mmu_root(), .levels = arch_mmu_levels(), .fmt = &riscv64_pt_format};
+	return pt_query(&pt, va, NULL, NULL, NULL) == E_OK;
+}
+
 /*
  * The FAULT_* access of a page-fault exception code, 0 for other codes.
- * RISC-V does not say whether the page was mapped: FAULT_PRESENT stays clear.
+ * scause does not say whether the page was mapped: trap_handle() adds
+ * FAULT_PRESENT from a walk (mapped()).
  */
 static unsigned page_fault_access(unsigned long code)
 {
@@ -161,6 +171,9 @@ void trap_handle(struct trap_frame *tf)
 	}
 	unsigned access = page_fault_access(SCAUSE_CODE(tf->scause));
 	if (access) {
+		/* As #PF's P bit and Arm's permission fault: a write to a read-only page sets it. */
+		if (mapped(tf->stval))
+			access |= FAULT_PRESENT;
 		if (!(tf->sstatus & SSTATUS_SPP))
 			access |= FAULT_USER;
 		/* stval: the faulting virtual address. Resume as the handler left the frame. */

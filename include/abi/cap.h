@@ -17,7 +17,8 @@ enum object_type {
 	OBJ_IO_PORTS,
 	OBJ_MMIO,
 	OBJ_DMA,
-	OBJ_IPC_CHANNEL, /* one end of a channel: sends to the other end's endpoint */
+	OBJ_IPC_CHANNEL,   /* one end of a channel: sends to the other end's endpoint */
+	OBJ_SHARED_REGION, /* a shared memory region (SYS_SHARED_REGION_*) */
 	OBJ_TYPE_COUNT,
 };
 

@@ -81,12 +81,18 @@ enum syscall_number {
 	SYS_XOUS_CLIENT_CONNECT = 75,	 /* name, length -> r0 connection (an endpoint cap) */
 	SYS_XOUS_CLIENT_SEND = 76,	 /* connection, kind | ms << 32, id, a1..a4 -> r1 kind,
 					    r2..r6 the reply's scalars */
-	SYS_KERNEL_METRICS = 160,	 /* struct kernel_metrics * -> */
-	SYS_DEBUG_PRINT = 170,		 /* buf, len -> */
-	SYS_DEBUG_DUMP_PROCESS = 171,	 /* pid (0: self) -> */
-	SYS_DEBUG_DUMP_MEMORY = 172,	 /* -> */
-	SYS_DEBUG_DUMP_IPC = 173,	 /* -> */
-	SYS_DEBUG_TRACE = 174,		 /* on (0/1) -> : one console line per system call */
+
+	/* Shared regions: prot is PROT_READ | PROT_WRITE; mode is SHM_* below. */
+	SYS_SHARED_REGION_CREATE = 128,	  /* size, prot -> r0 region id, r1 cap */
+	SYS_SHARED_REGION_MAP = 129,	  /* cap (MAP), addr (0: any), prot (0: cap's) -> r0 addr */
+	SYS_SHARED_REGION_TRANSFER = 130, /* cap (GRANT), process cap (GRANT), mode -> r0 token */
+
+	SYS_KERNEL_METRICS = 160,     /* struct kernel_metrics * -> */
+	SYS_DEBUG_PRINT = 170,	      /* buf, len -> */
+	SYS_DEBUG_DUMP_PROCESS = 171, /* pid (0: self) -> */
+	SYS_DEBUG_DUMP_MEMORY = 172,  /* -> */
+	SYS_DEBUG_DUMP_IPC = 173,     /* -> */
+	SYS_DEBUG_TRACE = 174,	      /* on (0/1) -> : one console line per system call */
 	SYS_COUNT = 256,
 };
 
@@ -97,6 +103,15 @@ enum {
 
 /* SYS_MMAP protections (never writable and executable at once). */
 enum { PROT_READ = 1, PROT_WRITE = 2, PROT_EXEC = 4 };
+
+/*
+ * SYS_SHARED_REGION_TRANSFER modes (TransferMode of the Kernel API). Move:
+ * the region vanishes from the sender (its mappings and capabilities);
+ * Share: both hold it; CopyOnWrite: the target gets a new region whose pages
+ * are copied for whichever side writes first. Unmap with SYS_MUNMAP, drop
+ * with SYS_CAPABILITY_REVOKE: the last mapping or capability frees it.
+ */
+enum { SHM_MOVE = 0, SHM_SHARE = 1, SHM_COPY_ON_WRITE = 2 };
 
 /* Argument of SYS_PROCESS_CREATE. Strings are NUL-separated lists. */
 struct process_spec {

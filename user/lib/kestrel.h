@@ -194,6 +194,40 @@ static inline uint64_t sys_clock(void)
 	return r[0];
 }
 
+/* A shared region of size bytes (prot PROT_READ | PROT_WRITE): its id and a capability. */
+static inline long sys_shared_region_create(size_t size, unsigned prot, uint64_t *id, uint64_t *cap)
+{
+	uintptr_t r[7];
+	long tag = SYS2(SYS_SHARED_REGION_CREATE, size, prot, r);
+	if (!tag) {
+		if (id)
+			*id = r[0];
+		*cap = r[1];
+	}
+	return tag;
+}
+
+/* Map a shared region into the caller at addr (NULL: anywhere); prot 0: as the capability allows. */
+static inline long sys_shared_region_map(uint64_t cap, void *addr, unsigned prot, void **out)
+{
+	uintptr_t r[7];
+	long tag = SYS3(SYS_SHARED_REGION_MAP, cap, addr, prot, r);
+	if (!tag)
+		*out = (void *)r[0];
+	return tag;
+}
+
+/* Transfer a region to the process `process_cap` names (mode SHM_*): the target's token. */
+static inline long sys_shared_region_transfer(uint64_t cap, uint64_t process_cap, unsigned mode,
+					      uint64_t *token)
+{
+	uintptr_t r[7];
+	long tag = SYS3(SYS_SHARED_REGION_TRANSFER, cap, process_cap, mode, r);
+	if (!tag)
+		*token = r[0];
+	return tag;
+}
+
 static inline long sys_kernel_metrics(struct kernel_metrics *m)
 {
 	return SYS1(SYS_KERNEL_METRICS, m, NULL);

@@ -1,0 +1,63 @@
+/*
+ * Shared regions and copy-on-write on the real machine: the fault bits
+ * the copy-on-write path relies on, from every arch's decoder, and every
+ * frame and heap byte back after a process has used regions of every kind.
+ */
+#include "core/init.h"
+#include "core/trap.h"
+#include "mm/heap.h"
+#include "mm/kvm.h"
+#include "mm/pmm.h"
+#include "tests/kernel/ktest.h"
+
+KTEST(shm_fault_bits_of_a_write_to_a_read_only_page)
+{
+	uint64_t frame;
+	volatile uint64_t *p = (volatile uint64_t *)KVM_SCRATCH_VA;
+	KASSERT_EQ(allocate_frames(1, ZONE_NORMAL, &frame), E_OK);
+	KASSERT_EQ(
+	    map_page(&kernel_pt, KVM_SCRATCH_VA, frame * FRAME_SIZE, PTE_PRESENT | PTE_NO_EXECUTE),
+	    E_OK);
+	(void)*p;
+	trap_expect(TRAP_PAGE_FAULT);
+	*p = 1;
+	KASSERT(trap_expect_done());
+	KASSERT_EQ_U(trap_last()->addr, KVM_SCRATCH_VA);
+	KASSERT_EQ_U(trap_last()->cause & (FAULT_WRITE | FAULT_PRESENT),
+		     FAULT_WRITE | FAULT_PRESENT);
+	/* Not mapped: a write without FAULT_PRESENT. */
+	KASSERT_EQ(unmap_page(&kernel_pt, KVM_SCRATCH_VA, NULL), E_OK);
+	trap_expect(TRAP_PAGE_FAULT);
+	*p = 1;
+	KASSERT(trap_expect_done());
+	KASSERT_EQ_U(trap_last()->cause & (FAULT_WRITE | FAULT_PRESENT), FAULT_WRITE);
+	KASSERT_EQ(free_frames(frame, 1), E_OK);
+}
+
+static size_t free_frames_now(void)
+{
+	pmm_drain_caches();
+	return memory_stats().free_frames;
+}
+
+KTEST(shm_memory_comes_back)
+{
+	static const char args[] = "init\0child\0shm_churn";
+	struct process *p;
+	struct process_exit_info info;
+	/* A first run warms the heap's slabs; the second must then leave no trace. */
+	for (int round = 0; round < 2; round++) {
+		size_t frames = free_frames_now();
+		size_t heap = heap_stats().current_allocated;
+		KASSERT_EQ(init_create(args, sizeof(args), NULL, 0, PRIO_NORMAL, &p), E_OK);
+		KASSERT_EQ(process_start(p), E_OK);
+		KASSERT_EQ(process_wait(p, 0, &info), E_OK);
+		KASSERT_EQ(info.exit_reason, EXIT_NORMAL);
+		KASSERT_EQ(info.exit_code, 0);
+		KASSERT(info.usage.page_faults >= 4); /* its copy-on-write breaks */
+		if (round == 1) {
+			KASSERT_EQ(heap_stats().current_allocated, heap);
+			KASSERT_EQ(free_frames_now(), frames);
+		}
+	}
+}
