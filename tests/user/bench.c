@@ -91,6 +91,54 @@ UCHILD(bench_xous)
 	return info.exit_code;
 }
 
+/*
+ * N transfers of 64 KiB through a shared region to a reader process
+ * (`shm_reader`): fill, hand over, the reader maps and reads it all.
+ * Move: a new region each time, moved; Share: one region, shared once.
+ */
+static int bench_shm(bool move)
+{
+	enum { SIZE = 65536 };
+	uint64_t ep, child, region = 0, theirs = 0, *data = NULL;
+	struct process_exit_info info;
+	struct ipc_message r;
+	if (ipc_endpoint_create(NULL, &ep) ||
+	    utest_start_caps("shm_reader", NULL, 0, &ep, 1, &child))
+		return 1;
+	for (unsigned long n = count(); n; n--) {
+		if (!region) {
+			if (sys_shared_region_create(SIZE, PROT_READ | PROT_WRITE, NULL, &region) ||
+			    sys_shared_region_map(region, NULL, 0, (void **)&data))
+				return 2;
+			if (!move && sys_shared_region_transfer(region, child, SHM_SHARE, &theirs))
+				return 3;
+		}
+		for (unsigned i = 0; i < SIZE / 8; i++)
+			data[i] = n + i;
+		if (move && sys_shared_region_transfer(region, child, SHM_MOVE, &theirs))
+			return 4; /* our mapping and capability go with it */
+		uint64_t w[4] = {theirs, 0, SIZE, !move};
+		if (ipc_call(ep, MSG_INFO(32, MSG_LARGE), w, &r))
+			return 5;
+		if (move)
+			region = 0;
+	}
+	uint64_t quit[4] = {0};
+	if (ipc_call(ep, 0, quit, &r) || sys_process_wait(child, 0, &info))
+		return 6;
+	return info.exit_code;
+}
+
+UCHILD(bench_shm_move)
+{
+	return bench_shm(true);
+}
+
+UCHILD(bench_shm_share)
+{
+	return bench_shm(false);
+}
+
 UCHILD(exit0)
 {
 	return 0;
