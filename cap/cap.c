@@ -15,6 +15,7 @@
 
 struct entry {
 	uint64_t object_id;
+	cap_token_t token; /* its token, made once: validation compares, never rehashes */
 	uint32_t rights;
 	uint32_t owner; /* cap_space id, 0 when free */
 	uint16_t generation;
@@ -59,7 +60,7 @@ static int32_t slot_of(const struct cap_space *cs, cap_token_t token)
 	if (!cs || !cs->id || slot >= CAP_SLOTS)
 		return NONE;
 	const struct entry *e = &caps.e[slot];
-	if (e->owner != cs->id || e->generation != gen || make_token(cs, slot, gen) != token)
+	if (e->owner != cs->id || e->generation != gen || e->token != token)
 		return NONE;
 	return (int32_t)slot;
 }
@@ -169,7 +170,8 @@ int create_capability(struct cap_space *cs, enum object_type type, uint64_t obje
 	int32_t s = alloc_entry(cs->id, (uint8_t)type, object_id, rights, NONE);
 	if (s == NONE)
 		return E_RESOURCE_EXHAUSTED;
-	fill(s, make_token(cs, (uint32_t)s, caps.e[s].generation), out);
+	caps.e[s].token = make_token(cs, (uint32_t)s, caps.e[s].generation);
+	fill(s, caps.e[s].token, out);
 	return E_OK;
 }
 
@@ -187,7 +189,8 @@ static int derive_into(struct cap_space *from, cap_token_t parent, struct cap_sp
 	int32_t s = alloc_entry(to->id, pe->type, pe->object_id, rights, p);
 	if (s == NONE)
 		return E_RESOURCE_EXHAUSTED;
-	fill(s, make_token(to, (uint32_t)s, caps.e[s].generation), out);
+	caps.e[s].token = make_token(to, (uint32_t)s, caps.e[s].generation);
+	fill(s, caps.e[s].token, out);
 	return E_OK;
 }
 

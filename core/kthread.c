@@ -141,9 +141,11 @@ int kthread_handoff(struct kthread *to, enum block_reason reason, uint64_t timeo
 {
 	if (current->killed)
 		return E_OK;
-	uint64_t now = timeout_ns ? arch_time_ns() : 0;
-	block_thread(&current->se, reason, timeout_ns, now);
-	if (sched_handoff(0, &to->se)) { /* `to` may not run here: the ordinary way */
+	if (timeout_ns)
+		block_thread(&current->se, reason, timeout_ns, arch_time_ns());
+	if (sched_handoff(0, reason, &to->se)) { /* `to` may not run here: the ordinary way */
+		if (!timeout_ns)
+			block_thread(&current->se, reason, 0, 0);
 		wake_thread(&to->se);
 		switch_to_next();
 	} else {

@@ -290,11 +290,20 @@ int wake_thread(struct sched_entity *t)
 	return E_OK;
 }
 
-int sched_handoff(unsigned cpu, struct sched_entity *to)
+int sched_handoff(unsigned cpu, enum block_reason reason, struct sched_entity *to)
 {
 	if (cpu >= S.cpus || !to || to->state != T_BLOCKED || !(allowed(to) >> cpu & 1))
 		return E_INVALID_PARAMETER;
 	struct run_queue *rq = &S.rq[cpu];
+	struct sched_entity *cur = rq->current;
+	if (cur == rq->idle || (cur->state != T_RUNNING && cur->state != T_BLOCKED))
+		return E_INVALID_PARAMETER;
+	if (cur->state == T_RUNNING) { /* block_thread() without a timeout, in line */
+		cur->state = T_BLOCKED;
+		cur->block_reason = (uint8_t)reason;
+		cur->wake_result = E_OK;
+		cur->deadline = 0;
+	}
 	if (to->deadline)
 		timeout_remove(to);
 	to->wake_result = E_OK;

@@ -73,12 +73,13 @@ int block_thread(struct sched_entity *t, enum block_reason reason, uint64_t time
 /* Make a blocked thread ready (its wake_result E_OK); E_INVALID_PARAMETER if not blocked. */
 int wake_thread(struct sched_entity *t);
 /*
- * The current thread of `cpu`, blocked already, gives the CPU straight to
- * `to`, which is blocked (its wait is over: wake_result E_OK), without a
- * trip through the run queue. E_INVALID_PARAMETER when `to` may not run
- * on `cpu` or is not blocked; then nothing changed.
+ * The current thread of `cpu` blocks for `reason` (or is blocked already,
+ * with a timeout) and gives the CPU straight to `to`, which is blocked
+ * (its wait is over: wake_result E_OK), without a trip through the run
+ * queue. E_INVALID_PARAMETER when `to` may not run on `cpu` or is not
+ * blocked, or the current thread is the idle one; then nothing changed.
  */
-int sched_handoff(unsigned cpu, struct sched_entity *to);
+int sched_handoff(unsigned cpu, enum block_reason reason, struct sched_entity *to);
 /* Timer tick on `cpu` at now_ns: fire timeouts, age the slice. True when it should reschedule. */
 bool sched_tick(unsigned cpu, uint64_t now_ns);
 /* The thread `cpu` runs. */

@@ -200,3 +200,35 @@ Test(sched, random_run_matches_a_model)
 		}
 	}
 }
+
+Test(sched, handoff_runs_the_blocked_receiver_at_once)
+{
+	cr_assert_eq(schedule_thread(&t[0], PRIO_NORMAL), E_OK); /* the caller */
+	cr_assert_eq(schedule_thread(&t[1], PRIO_NORMAL), E_OK); /* the receiver */
+	cr_assert_eq(schedule_thread(&t[2], PRIO_LOW), E_OK);	 /* a bystander */
+	cr_assert_eq(next_thread(0), &t[0]);
+	cr_assert_eq(sched_handoff(0, BLOCK_WAITING_FOR_IPC, &t[1]), E_INVALID_PARAMETER,
+		     "only to a blocked thread");
+	cr_assert_eq(block_thread(&t[1], BLOCK_WAITING_FOR_IPC, 50, 0), E_OK); /* with a timeout */
+	cr_assert_eq(next_thread(0), &t[0]);
+	cr_assert_eq(sched_handoff(0, BLOCK_WAITING_FOR_IPC, &t[1]), E_OK);
+	cr_assert_eq(sched_current(0), &t[1]);
+	cr_assert_eq(t[1].state, T_RUNNING);
+	cr_assert_eq(t[1].wake_result, E_OK);
+	cr_assert_eq(t[0].state, T_BLOCKED);
+	cr_assert_eq(t[0].block_reason, BLOCK_WAITING_FOR_IPC);
+	cr_assert_not(sched_need_resched(0), "only a lower priority waits");
+	cr_assert_not(sched_tick(0, 100), "the receiver's timeout is gone");
+	cr_assert_eq(t[1].state, T_RUNNING);
+	/* And straight back. */
+	cr_assert_eq(sched_handoff(0, BLOCK_WAITING_FOR_IPC, &t[0]), E_OK);
+	cr_assert_eq(sched_current(0), &t[0]);
+	cr_assert_eq(sched_ready_count(0), 1);
+	cr_assert_eq(next_thread(0), &t[0]);
+	/* Never from the idle thread. */
+	cr_assert_eq(block_thread(&t[0], BLOCK_SLEEP, 0, 0), E_OK);
+	cr_assert_eq(next_thread(0), &t[2]);
+	cr_assert_eq(block_thread(&t[2], BLOCK_SLEEP, 0, 0), E_OK);
+	cr_assert_eq(next_thread(0), &idle0);
+	cr_assert_eq(sched_handoff(0, BLOCK_WAITING_FOR_IPC, &t[0]), E_INVALID_PARAMETER);
+}
