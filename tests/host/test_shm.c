@@ -286,6 +286,31 @@ Test(shm, copy_on_write_through_copy_to_user)
 	cr_assert_eq(free_now(), before);
 }
 
+Test(shm, partial_unmaps_keep_each_record_on_its_pages)
+{
+	struct shm *s, *c;
+	cr_assert_eq(shm_create(3 * PAGE_SIZE, RW, &s), E_OK);
+	cr_assert_eq(vmspace_map_shm(&a, VA, s, true), E_OK);
+	cr_assert_eq(vmspace_map_shm(&b, VB, s, false), E_OK);
+	/* a keeps pages 1 and 2, at VA + PAGE_SIZE...: its record starts at page 1. */
+	cr_assert_eq(vmspace_unmap(&a, VA, PAGE_SIZE), E_OK);
+	cr_assert_eq(vmspace_region(&a, VA + PAGE_SIZE)->first, 1);
+	cr_assert_eq(shm_cow(s, &c), E_OK);
+	uint64_t shared = frame_of(&b, VB + 2 * PAGE_SIZE);
+	/* A write at a's VA + 2 pages is page 2 of s: b (same object) follows to the copy. */
+	cr_assert_eq(vmspace_fault(&a, VA + 2 * PAGE_SIZE, WF), E_OK);
+	cr_assert_neq(frame_of(&a, VA + 2 * PAGE_SIZE), shared);
+	cr_assert_eq(frame_of(&b, VB + 2 * PAGE_SIZE), frame_of(&a, VA + 2 * PAGE_SIZE));
+	cr_assert_not(writable(&b, VB + 2 * PAGE_SIZE), "b maps s read-only");
+	cr_assert_eq(shm_shares(c, 2), 1);
+	cr_assert_eq(shm_shares(s, 1), 2, "page 1 untouched");
+	cr_assert_not(writable(&a, VA + PAGE_SIZE));
+	shm_put(s);
+	shm_put(c);
+	vmspace_destroy(&a);
+	vmspace_destroy(&b);
+}
+
 Test(shm, a_region_is_never_lent)
 {
 	struct shm *s;
