@@ -1,7 +1,11 @@
 /*
  * User address spaces. Regions are few (an image's segments, a stack, what
- * mmap adds), so a sorted list is enough. Each page gets its own zeroed
- * frame; the frame goes back when the page is unmapped.
+ * mmap adds), so a sorted list is enough. Each page of an anonymous region
+ * gets its own zeroed frame; the frame goes back when the page is
+ * unmapped. Other kinds only map frames someone else frees: borrowed pages
+ * (their lender), physical ranges (the caller), shared regions (mm/shm.c).
+ * Lent pages stay in the lender's table as parked entries (pt_park), so
+ * giving them back needs no table and cannot fail.
  */
 #include "mm/vmspace.h"
 #include "arch/hal/trap.h"
