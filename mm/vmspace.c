@@ -1,7 +1,11 @@
 /*
  * User address spaces. Regions are few (an image's segments, a stack, what
- * mmap adds), so a sorted list is enough. Each page gets its own zeroed
- * frame; the frame goes back when the page is unmapped.
+ * mmap adds), so a sorted list is enough. Each page of an anonymous region
+ * gets its own zeroed frame; the frame goes back when the page is
+ * unmapped. Other kinds only map frames someone else frees: borrowed pages
+ * (their lender), physical ranges (the caller), shared regions (mm/shm.c).
+ * Lent pages stay in the lender's table as parked entries (pt_park), so
+ * giving them back needs no table and cannot fail.
  */
 #include "mm/vmspace.h"
 #include "arch/hal/trap.h"
@@ -136,13 +140,15 @@ int vmspace_unmap(struct vmspace *vs, uintptr_t va, size_t len)
 	/* Every byte must be mapped, and none lent or borrowed: check the regions first. */
 	struct vm_region **link = link_after(vs, va);
 	uintptr_t covered = va;
+	bool busy = false; /* vmspace_unlend() owns lent and borrowed pages until it runs */
 	for (struct vm_region *r = *link; r && covered < end && r->start <= covered; r = r->next) {
-		if (r->lent || r->kind == VM_BORROWED)
-			return E_BUSY; /* vmspace_unlend() owns these pages until it runs */
+		busy |= r->lent || r->kind == VM_BORROWED;
 		covered = r->end;
 	}
 	if (covered < end)
 		return E_MEM_NOT_MAPPED;
+	if (busy)
+		return E_BUSY;
 	/* A region split in two needs a new record: get it before changing anything. */
 	struct vm_region *spare = NULL;
 	if ((*link)->start < va && (*link)->end > end && !(spare = kmalloc(sizeof(*spare))))

@@ -71,6 +71,9 @@ int vmspace_unmap(struct vmspace *vs, uintptr_t va, size_t len);
  * it is E_BUSY) and appear in `to` at a free address (*to_va, at or above
  * USER_MMAP_BASE-like hint `hint`), read-only or writable. The frames stay
  * `from`'s. E_MEM_BAD_ADDRESS for a range `from` does not own or has lent.
+ * Also E_PERMISSION_DENIED for a writable lend of pages `from` may not
+ * write, E_OUT_OF_MEMORY when `to` has no room or memory runs out; shared
+ * regions (VM_SHM) and borrowed pages are not `from`'s to lend.
  */
 int vmspace_lend(struct vmspace *from, uintptr_t va, size_t len, struct vmspace *to, uintptr_t hint,
 		 bool writable, uintptr_t *to_va);

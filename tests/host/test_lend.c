@@ -218,3 +218,143 @@ Test(lend, map_phys_is_never_freed)
 	cr_assert_eq(free_frames(frame, 2), E_OK, "and still allocated");
 	cr_assert_eq(free_now(), before);
 }
+
+/*
+ * Random lends, gives back and unmaps over one lender and two borrowers
+ * (fixed seed): every page keeps its tag wherever it is visible, unmaps of
+ * lent ranges are E_BUSY, and every frame and table comes back at the end.
+ */
+#define PAGES 32
+#define LENDS 8
+
+static uint64_t rng = 0x9e3779b97f4a7c15ull;
+
+static unsigned rnd(unsigned n)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return (unsigned)(rng % n);
+}
+
+struct lend_rec {
+	bool live;
+	unsigned first, n;
+	struct vmspace *to;
+	uintptr_t to_va;
+};
+
+/* The tag of lender page i is i + 1, written at its first byte; 0 when unmapped. */
+static void check_lender(struct vmspace *a, uintptr_t base, const bool *mapped, const bool *lent)
+{
+	for (unsigned i = 0; i < PAGES; i++) {
+		unsigned char tag = 0;
+		int err = copy_from_user(a, &tag, base + i * PAGE_SIZE, 1);
+		if (mapped[i] && !lent[i]) {
+			cr_assert_eq(err, E_OK, "page %u", i);
+			cr_assert_eq(tag, i + 1, "page %u", i);
+		} else {
+			cr_assert_eq(err, E_MEM_BAD_ADDRESS, "page %u lent or unmapped", i);
+		}
+	}
+}
+
+Test(lend, random_lends_keep_every_page_and_frame)
+{
+	warm();
+	size_t before = free_now();
+	struct vmspace a, b[2];
+	cr_assert_eq(vmspace_create(&a, &kpt), E_OK);
+	cr_assert_eq(vmspace_create(&b[0], &kpt), E_OK);
+	cr_assert_eq(vmspace_create(&b[1], &kpt), E_OK);
+	uintptr_t base = 0x400000;
+	bool mapped[PAGES], lent[PAGES] = {false};
+	struct lend_rec rec[LENDS] = {{0}};
+	unsigned lends = 0, busy = 0;
+	cr_assert_eq(vmspace_map(&a, base, PAGES * PAGE_SIZE, RW), E_OK);
+	for (unsigned i = 0; i < PAGES; i++) {
+		unsigned char tag = (unsigned char)(i + 1);
+		cr_assert_eq(copy_to_user(&a, base + i * PAGE_SIZE, &tag, 1), E_OK);
+		mapped[i] = true;
+	}
+	for (int step = 0; step < 2000; step++) {
+		unsigned first = rnd(PAGES), n = 1 + rnd(4), k = rnd(LENDS);
+		if (first + n > PAGES)
+			n = PAGES - first;
+		bool any_lent = false, all_mapped = true;
+		for (unsigned i = first; i < first + n; i++) {
+			any_lent |= lent[i];
+			all_mapped &= mapped[i];
+		}
+		uintptr_t va = base + first * PAGE_SIZE;
+		switch (rnd(3)) {
+		case 0: /* lend */
+			if (rec[k].live)
+				break;
+			struct vmspace *to = &b[rnd(2)];
+			uintptr_t to_va = 0;
+			int err = vmspace_lend(&a, va, n * PAGE_SIZE, to, HINT, rnd(2), &to_va);
+			cr_assert_eq(err, !any_lent && all_mapped ? E_OK : E_MEM_BAD_ADDRESS);
+			if (err)
+				break;
+			rec[k] = (struct lend_rec){true, first, n, to, to_va};
+			lends++;
+			for (unsigned i = first; i < first + n; i++) {
+				unsigned char tag = 0;
+				lent[i] = true;
+				cr_assert_eq(
+				    copy_from_user(to, &tag, to_va + (i - first) * PAGE_SIZE, 1),
+				    E_OK);
+				cr_assert_eq(tag, i + 1);
+			}
+			break;
+		case 1: /* give back */
+			if (!rec[k].live)
+				break;
+			vmspace_unlend(&a, base + rec[k].first * PAGE_SIZE, rec[k].n * PAGE_SIZE,
+				       rec[k].to, rec[k].to_va);
+			cr_assert_null(vmspace_region(rec[k].to, rec[k].to_va));
+			for (unsigned i = rec[k].first; i < rec[k].first + rec[k].n; i++)
+				lent[i] = false;
+			rec[k].live = false;
+			break;
+		default: { /* unmap, and map again with the same tags */
+			int err = vmspace_unmap(&a, va, n * PAGE_SIZE);
+			cr_assert_eq(err, !all_mapped ? E_MEM_NOT_MAPPED
+					  : any_lent  ? E_BUSY
+						      : E_OK);
+			busy += err == E_BUSY;
+			if (err) {
+				if (all_mapped)
+					break;
+				/* Fill the holes back in, page by page. */
+				for (unsigned i = first; i < first + n; i++) {
+					if (mapped[i])
+						continue;
+					unsigned char tag = (unsigned char)(i + 1);
+					cr_assert_eq(
+					    vmspace_map(&a, base + i * PAGE_SIZE, PAGE_SIZE, RW),
+					    E_OK);
+					cr_assert_eq(
+					    copy_to_user(&a, base + i * PAGE_SIZE, &tag, 1), E_OK);
+					mapped[i] = true;
+				}
+				break;
+			}
+			for (unsigned i = first; i < first + n; i++)
+				mapped[i] = false;
+		}
+		}
+		check_lender(&a, base, mapped, lent);
+	}
+	cr_assert_gt(lends, 100, "%u lends", lends);
+	cr_assert_gt(busy, 50, "%u unmaps refused", busy);
+	for (unsigned k = 0; k < LENDS; k++)
+		if (rec[k].live)
+			vmspace_unlend(&a, base + rec[k].first * PAGE_SIZE, rec[k].n * PAGE_SIZE,
+				       rec[k].to, rec[k].to_va);
+	vmspace_destroy(&b[0]);
+	vmspace_destroy(&b[1]);
+	vmspace_destroy(&a);
+	cr_assert_eq(free_now(), before, "every frame and table back");
+}

@@ -286,6 +286,31 @@ Test(shm, copy_on_write_through_copy_to_user)
 	cr_assert_eq(free_now(), before);
 }
 
+Test(shm, partial_unmaps_keep_each_record_on_its_pages)
+{
+	struct shm *s, *c;
+	cr_assert_eq(shm_create(3 * PAGE_SIZE, RW, &s), E_OK);
+	cr_assert_eq(vmspace_map_shm(&a, VA, s, true), E_OK);
+	cr_assert_eq(vmspace_map_shm(&b, VB, s, false), E_OK);
+	/* a keeps pages 1 and 2, at VA + PAGE_SIZE...: its record starts at page 1. */
+	cr_assert_eq(vmspace_unmap(&a, VA, PAGE_SIZE), E_OK);
+	cr_assert_eq(vmspace_region(&a, VA + PAGE_SIZE)->first, 1);
+	cr_assert_eq(shm_cow(s, &c), E_OK);
+	uint64_t shared = frame_of(&b, VB + 2 * PAGE_SIZE);
+	/* A write at a's VA + 2 pages is page 2 of s: b (same object) follows to the copy. */
+	cr_assert_eq(vmspace_fault(&a, VA + 2 * PAGE_SIZE, WF), E_OK);
+	cr_assert_neq(frame_of(&a, VA + 2 * PAGE_SIZE), shared);
+	cr_assert_eq(frame_of(&b, VB + 2 * PAGE_SIZE), frame_of(&a, VA + 2 * PAGE_SIZE));
+	cr_assert_not(writable(&b, VB + 2 * PAGE_SIZE), "b maps s read-only");
+	cr_assert_eq(shm_shares(c, 2), 1);
+	cr_assert_eq(shm_shares(s, 1), 2, "page 1 untouched");
+	cr_assert_not(writable(&a, VA + PAGE_SIZE));
+	shm_put(s);
+	shm_put(c);
+	vmspace_destroy(&a);
+	vmspace_destroy(&b);
+}
+
 Test(shm, a_region_is_never_lent)
 {
 	struct shm *s;
@@ -296,4 +321,137 @@ Test(shm, a_region_is_never_lent)
 	shm_put(s);
 	vmspace_destroy(&a);
 	vmspace_destroy(&b);
+}
+
+/*
+ * Random creates, maps, unmaps, copy-on-write copies, writes (through
+ * vmspace_fault or copy_to_user) and drops over two spaces (fixed seed),
+ * against a model of each object's contents: every mapping always reads
+ * its object's bytes, a write changes only its own object, objects die
+ * with their last reference, and every frame comes back.
+ */
+#define OBJS  6
+#define MAPS  12
+#define NPAGE 3
+
+static uint64_t rng = 0x2545f4914f6cdd1dull;
+
+static unsigned rnd(unsigned n)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return (unsigned)(rng % n);
+}
+
+struct obj_model {
+	struct shm *shm;
+	uint64_t id;
+	bool held; /* our creation reference not yet dropped */
+	unsigned maps;
+	unsigned char content[NPAGE];
+};
+
+struct map_model {
+	bool live, writable;
+	struct vmspace *vs;
+	uintptr_t va;
+	unsigned obj;
+};
+
+static void check_all(struct obj_model *o, struct map_model *m)
+{
+	for (unsigned k = 0; k < MAPS; k++)
+		for (unsigned p = 0; m[k].live && p < NPAGE; p++) {
+			unsigned char c = 0xff;
+			cr_assert_eq(copy_from_user(m[k].vs, &c, m[k].va + p * PAGE_SIZE, 1), E_OK);
+			cr_assert_eq(c, o[m[k].obj].content[p], "map %u page %u", k, p);
+		}
+	for (unsigned i = 0; i < OBJS; i++)
+		if (o[i].id && !o[i].held && !o[i].maps)
+			cr_assert_null(shm_find(o[i].id), "object %u outlived its references", i);
+}
+
+Test(shm, random_sharing_matches_a_model)
+{
+	warm();
+	size_t before = free_now();
+	struct obj_model o[OBJS] = {{0}};
+	struct map_model m[MAPS] = {{0}};
+	struct vmspace *spaces[2] = {&a, &b};
+	unsigned copies = 0, breaks = 0;
+	for (int step = 0; step < 3000; step++) {
+		unsigned i = rnd(OBJS), k = rnd(MAPS), p = rnd(NPAGE);
+		bool alive = o[i].id && (o[i].held || o[i].maps);
+		switch (rnd(6)) {
+		case 0: /* create, or copy-on-write from a live object */
+			if (alive)
+				break;
+			unsigned src = rnd(OBJS);
+			if (o[src].id && (o[src].held || o[src].maps) && rnd(2)) {
+				cr_assert_eq(shm_cow(o[src].shm, &o[i].shm), E_OK);
+				memcpy(o[i].content, o[src].content, NPAGE);
+				copies++;
+			} else {
+				cr_assert_eq(shm_create(NPAGE * PAGE_SIZE, RW, &o[i].shm), E_OK);
+				memset(o[i].content, 0, NPAGE);
+			}
+			o[i].id = o[i].shm->id;
+			o[i].held = true;
+			o[i].maps = 0;
+			break;
+		case 1: /* map */
+			if (!alive || m[k].live)
+				break;
+			m[k] = (struct map_model){true, rnd(2), spaces[rnd(2)], 0, i};
+			m[k].va = vmspace_find_free(m[k].vs, VA, NPAGE * PAGE_SIZE);
+			cr_assert_eq(vmspace_map_shm(m[k].vs, m[k].va, o[i].shm, m[k].writable),
+				     E_OK);
+			o[i].maps++;
+			break;
+		case 2: /* unmap */
+			if (!m[k].live)
+				break;
+			cr_assert_eq(vmspace_unmap(m[k].vs, m[k].va, NPAGE * PAGE_SIZE), E_OK);
+			m[k].live = false;
+			o[m[k].obj].maps--;
+			break;
+		case 3: /* drop the creation reference */
+			if (!alive || !o[i].held)
+				break;
+			o[i].held = false;
+			shm_put(o[i].shm);
+			break;
+		default: { /* write a page through a mapping */
+			if (!m[k].live)
+				break;
+			unsigned char v = (unsigned char)(1 + rnd(250));
+			uintptr_t va = m[k].va + p * PAGE_SIZE;
+			if (!m[k].writable) {
+				cr_assert_eq(copy_to_user(m[k].vs, va, &v, 1), E_MEM_BAD_ADDRESS);
+				cr_assert_eq(vmspace_fault(m[k].vs, va, WF), E_MEM_BAD_ADDRESS);
+				break;
+			}
+			if (!writable(m[k].vs, va)) {
+				breaks++;
+				if (rnd(2)) /* as the trap path would, then the user's store */
+					cr_assert_eq(vmspace_fault(m[k].vs, va, WF), E_OK);
+			}
+			cr_assert_eq(copy_to_user(m[k].vs, va, &v, 1), E_OK);
+			o[m[k].obj].content[p] = v;
+		}
+		}
+		check_all(o, m);
+	}
+	cr_assert_gt(copies, 30, "%u copies", copies);
+	cr_assert_gt(breaks, 30, "%u copy-on-write faults", breaks);
+	for (unsigned k = 0; k < MAPS; k++)
+		if (m[k].live)
+			cr_assert_eq(vmspace_unmap(m[k].vs, m[k].va, NPAGE * PAGE_SIZE), E_OK);
+	for (unsigned i = 0; i < OBJS; i++)
+		if (o[i].id && o[i].held)
+			shm_put(o[i].shm);
+	vmspace_destroy(&a);
+	vmspace_destroy(&b);
+	cr_assert_eq(free_now(), before, "every frame and table back");
 }
