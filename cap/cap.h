@@ -57,6 +57,12 @@ int cap_lookup(const struct cap_space *cs, cap_token_t token, enum object_type t
 	       uint32_t required, struct capability *out);
 /* Revoke `token` and everything derived from it, wherever it went. */
 int revoke_capability(struct cap_space *cs, cap_token_t token);
+/*
+ * The next live capability of `type` in `cs` at or after slot *cursor
+ * (start at 0), and *cursor past it; E_INVALID_CAPABILITY when none is left.
+ */
+int cap_next(const struct cap_space *cs, enum object_type type, uint32_t *cursor,
+	     struct capability *out);
 /* Live capabilities in the whole table. */
 uint32_t cap_live_count(void);
 

@@ -20,6 +20,7 @@
 #include "gdt.h"
 #include "insn.h"
 #include "lapic.h"
+#include "legacy/legacy.h"
 #include "mm/pt.h"
 #include "x86.h"
 
@@ -121,6 +122,9 @@ void arch_trap_init(void)
 	idt_set(VEC_MC, trap_stub_table[VEC_MC], IST_MACHINE_CHECK, 0);
 	/* int3 from user mode is a breakpoint, not a #GP. */
 	idt_set(VEC_BP, trap_stub_table[VEC_BP], 0, 3);
+	/* The r2 gates may be called from any ring; legacy/r2.c answers only the right one. */
+	for (unsigned v = R2_GATE_RING1; v <= R2_GATE_RING3; v++)
+		idt_set(v, trap_stub_table[v], 0, 3);
 	__asm__ volatile("lidt %0" : : "m"(idtr) : "memory");
 }
 
@@ -223,7 +227,16 @@ void x86_64_trap(struct trap_frame *tf)
 			 * Interrupts stay off (interrupt gate) until iretq.
 			 */
 			x86_lapic_eoi();
+			speaker_tick(); /* the r2 speaker's notes end on the tick */
 			trap_timer(tf);
+			return;
+		case R2_GATE_RING1:
+		case R2_GATE_RING2:
+		case R2_GATE_RING3:
+			x86_r2_gate(tf);
+			return;
+		case VEC_PIC_BASE + 1: /* IRQ1: the PS/2 keyboard, unmasked by legacy/kbd.c */
+			x86_r2_keyboard_irq();
 			return;
 		case VEC_LAPIC_SPURIOUS: /* no EOI for the spurious vector */
 		case VEC_PIC_SPURIOUS1:	 /* the masked 8259s may still raise IRQ 7/15 */
