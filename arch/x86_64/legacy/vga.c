@@ -125,6 +125,8 @@ void vga_clear(void)
 	for (unsigned i = 0; i < COLS * ROWS; i++)
 		text()[i] = TEXT_ATTR << 8 | ' ';
 	row = col = 0;
+	outb(CRTC_INDEX, 0x0a); /* no hardware cursor: screenshots do not blink */
+	outb(CRTC_INDEX + 1, 0x20);
 }
 
 static void write_regs(const struct vga_regs *r)
