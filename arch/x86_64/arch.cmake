@@ -24,6 +24,7 @@ set(ARCH_SOURCES
   ${ARCH_DIR}/legacy/kbd.c
   ${ARCH_DIR}/legacy/cmos.c
   ${ARCH_DIR}/legacy/heap.c
+  ${ARCH_DIR}/legacy/ring.c
 )
 set(ARCH_LINKER_SCRIPT ${ARCH_DIR}/linker.ld)
 set(ARCH_C_FLAGS

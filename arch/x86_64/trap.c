@@ -74,7 +74,15 @@ struct idt_ptr {
 	uint64_t base;
 } __attribute__((packed));
 
-static struct idt_gate idt[IDT_ENTRIES] __attribute__((aligned(16)));
+/* A page of its own: ring 1/2 page tables map it (legacy/ring.c). */
+static struct idt_gate idt[IDT_ENTRIES] __attribute__((aligned(PAGE_SIZE)));
+
+_Static_assert(sizeof(idt) == PAGE_SIZE, "the IDT fills its page");
+
+uintptr_t x86_idt_page(void)
+{
+	return (uintptr_t)idt;
+}
 
 /* The stubs in trap.S, one per vector. */
 extern const uintptr_t trap_stub_table[IDT_ENTRIES];
@@ -202,13 +210,15 @@ static struct trap_info trap_decode(const struct trap_frame *tf)
 	return info;
 }
 
-static unsigned page_fault_access(uint64_t error)
+/* Code of rings 1 and 2 makes supervisor accesses (no PF_U), but it is user code all the same. */
+static unsigned page_fault_access(const struct trap_frame *tf)
 {
+	uint64_t error = tf->error;
 	unsigned access = error & PF_I ? FAULT_EXEC : error & PF_W ? FAULT_WRITE : FAULT_READ;
 
 	if (error & PF_P)
 		access |= FAULT_PRESENT;
-	if (error & PF_U)
+	if (error & PF_U || from_user(tf))
 		access |= FAULT_USER;
 	return access;
 }
@@ -253,7 +263,7 @@ void x86_64_trap(struct trap_frame *tf)
 	 * than an access the handler could fix: report it as a plain fault.
 	 */
 	if (tf->vector == VEC_PF && !(tf->error & PF_RSVD)) {
-		trap_page_fault(tf, read_cr2(), page_fault_access(tf->error));
+		trap_page_fault(tf, read_cr2(), page_fault_access(tf));
 		return;
 	}
 	if (tf->vector == VEC_NM && from_user(tf)) {

@@ -61,6 +61,19 @@ uint64_t r2_heap_alloc(struct process *p, uint64_t size);
 uint64_t r2_heap_realloc(struct process *p, uint64_t addr, uint64_t size);
 uint64_t r2_heap_free(struct process *p, uint64_t addr);
 
+/*
+ * ring.c: processes in rings 1 and 2. Each runs on page tables of its own
+ * that map its memory as supervisor pages and, of the kernel, only what
+ * taking a trap needs; trap.S switches CR3 on entry and exit.
+ */
+extern unsigned x86_r2_rings_live; /* ring 1/2 processes known (gdt.c skips the hook at 0) */
+/* gdt.c, on every switch to a user thread: set the per-CPU ring words for it. */
+void x86_r2_ring_switch(uintptr_t kstack_top);
+/* trap.S, on the way out to ring 1 or 2: bring its page tables up to date. */
+void x86_r2_ring_exit(void);
+/* R2_SET_RING. */
+uint64_t r2_set_ring(struct process *p, uint64_t pid, uint64_t ring);
+
 /* cmos.c: the CMOS real-time clock. */
 void cmos_rtc_read(RTC_T *out);
 

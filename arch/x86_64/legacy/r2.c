@@ -297,7 +297,12 @@ static uint64_t r2_not_implemented(struct process *p, uint64_t a1, uint64_t a2)
 	return R2_NOT_IMPLEMENTED;
 }
 
-static const r2_fn table[R2_NET_LAST + 1] = {
+static uint64_t r2_ring(struct process *p, uint64_t pid, uint64_t ring)
+{
+	return r2_set_ring(p, pid, ring);
+}
+
+static const r2_fn table[R2_SET_RING + 1] = {
     [R2_EXIT] = r2_exit,
     [R2_SYSINFO] = r2_sysinfo,
     [R2_RTC] = r2_rtc,
@@ -319,6 +324,7 @@ static const r2_fn table[R2_NET_LAST + 1] = {
     [R2_PORT_IN] = r2_port_in,
     [R2_SERIAL] = r2_serial,
     [R2_NET_FIRST... R2_NET_LAST] = r2_not_implemented,
+    [R2_SET_RING] = r2_ring,
 };
 
 void x86_r2_gate(struct trap_frame *tf)
@@ -326,7 +332,7 @@ void x86_r2_gate(struct trap_frame *tf)
 	unsigned ring = (unsigned)(tf->cs & 3);
 	struct process *p = process_current();
 	uint64_t nr = tf->rax;
-	r2_fn fn = nr <= R2_NET_LAST ? table[nr] : NULL;
+	r2_fn fn = nr <= R2_SET_RING ? table[nr] : NULL;
 
 	/* Vector 0x7d belongs to ring 1, 0x7e to ring 2, 0x7f to ring 3. */
 	if (!p || ring == 0 || tf->vector - (R2_GATE_RING1 - 1) != ring || !fn) {

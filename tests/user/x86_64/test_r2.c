@@ -361,3 +361,186 @@ UCHILD(r2_exit_42)
 		return 1;
 	r2_exit(42);
 }
+
+/* `init child NAME` created as our child, not started: its pid and capability. */
+static long create_child(const char *name, uint64_t *pid, uint64_t *cap)
+{
+	const void *image;
+	uint64_t size;
+	char args[64];
+	size_t n = 0;
+	if (!utest_image(&image, &size))
+		return E_NOT_FOUND;
+	const char *parts[] = {"init", "child", name};
+	for (unsigned i = 0; i < 3; i++) {
+		size_t len = strlen(parts[i]) + 1;
+		memcpy(args + n, parts[i], len);
+		n += len;
+	}
+	static const char env[] = "KESTREL_CHILD=1";
+	struct process_spec spec = {
+	    .image = image,
+	    .image_size = size,
+	    .args = args,
+	    .args_size = n,
+	    .env = env,
+	    .env_size = sizeof(env),
+	    .flags = PROCESS_MAP_IMAGE,
+	};
+	return sys_process_create(&spec, pid, cap);
+}
+
+static uint64_t set_ring(uint64_t pid, uint64_t ring)
+{
+	return r2_call(R2_SET_RING, pid, ring);
+}
+
+/* Run child NAME in `ring` to its end. */
+static long run_in_ring(const char *name, unsigned ring, struct process_exit_info *info)
+{
+	uint64_t pid, cap;
+	long err = create_child(name, &pid, &cap);
+	if (err)
+		return err;
+	if (set_ring(pid, ring) != R2_OK) {
+		sys_process_terminate(cap, -1);
+		sys_process_wait(cap, 0, info);
+		return E_INVALID_PARAMETER;
+	}
+	err = sys_process_start(cap);
+	if (!err)
+		err = sys_process_wait(cap, 0, info);
+	return err;
+}
+
+UTEST(r2_rings_1_and_2_run_their_own_gate)
+{
+	struct process_exit_info info;
+	for (unsigned ring = 1; ring <= 2; ring++) {
+		UASSERT_EQ(run_in_ring("r2_ring_child", ring, &info), E_OK);
+		UASSERT_EQ(info.exit_reason, EXIT_NORMAL);
+		UASSERT_EQ(info.exit_code, (int)ring * 100);
+	}
+	return 0;
+}
+
+UTEST(r2_rings_1_and_2_do_not_see_the_kernel)
+{
+	struct process_exit_info info;
+	static const char *const children[] = {"r2_ring_reads_kernel", "r2_ring_reads_direct_map",
+					       "r2_ring_writes_kernel_stack_area"};
+	for (unsigned ring = 1; ring <= 2; ring++)
+		for (unsigned i = 0; i < 3; i++) {
+			UASSERT_EQ(run_in_ring(children[i], ring, &info), E_OK);
+			UASSERT_EQ(info.exit_reason, EXIT_PAGE_FAULT);
+		}
+	/* Port instructions stay privileged (IOPL 0). */
+	UASSERT_EQ(run_in_ring("r2_ring_port_instruction", 1, &info), E_OK);
+	UASSERT_EQ(info.exit_reason, EXIT_ILLEGAL);
+	return 0;
+}
+
+UTEST(r2_set_ring_refusals)
+{
+	uint64_t pid, cap;
+	struct process_exit_info info;
+	UASSERT_EQ(create_child("r2_exit_42", &pid, &cap), E_OK);
+	UASSERT_EQ(set_ring(pid, 0), R2_INVALID_INPUT);
+	UASSERT_EQ(set_ring(pid, 3), R2_INVALID_INPUT);
+	UASSERT_EQ(set_ring(pid, 1ull << 32 | 1), R2_INVALID_INPUT);
+	UASSERT_EQ(set_ring(0, 1), R2_INVALID_INPUT);
+	UASSERT_EQ(set_ring(pid + 1000, 1), R2_INVALID_INPUT);
+	UASSERT_EQ(sys_process_start(cap), E_OK);
+	UASSERT_EQ(set_ring(pid, 1), R2_INVALID_INPUT); /* started already */
+	UASSERT_EQ(sys_process_wait(cap, 0, &info), E_OK);
+	UASSERT_EQ(info.exit_code, 42); /* ran in ring 3 */
+	/* Without an I/O port capability to grant, a process may not set rings. */
+	UASSERT_EQ(utest_spawn("r2_set_ring_without_cap", NULL, 0, &info), E_OK);
+	UASSERT_EQ(info.exit_code, R2_INVALID_INPUT);
+	return 0;
+}
+
+UCHILD(r2_set_ring_without_cap)
+{
+	uint64_t pid, cap;
+	struct process_exit_info info;
+	if (create_child("r2_exit_42", &pid, &cap))
+		return 1;
+	uint64_t rc = set_ring(pid, 1);
+	sys_process_start(cap);
+	sys_process_wait(cap, 0, &info);
+	return (int)rc;
+}
+
+static uint64_t ring_call(unsigned ring, uint64_t nr, uint64_t a1, uint64_t a2)
+{
+	return ring == 1 ? R2_CALL_GATE(0x7d, nr, a1, a2) : R2_CALL_GATE(0x7e, nr, a1, a2);
+}
+
+/* In ring 1 or 2: exit code ring * 100 when all is as it should be, else the failing line. */
+UCHILD(r2_ring_child)
+{
+	uint16_t cs;
+	__asm__ volatile("movw %%cs, %0" : "=r"(cs));
+	unsigned ring = cs & 3;
+	if (ring != 1 && ring != 2)
+		return __LINE__;
+	SysInfo_T *si = (SysInfo_T *)aligned_buf;
+	if (ring_call(ring, R2_SYSINFO, R2_GET, (uintptr_t)si) != R2_OK ||
+	    strcmp((const char *)si->system_name, "Kestrel"))
+		return __LINE__;
+	/* The other rings' gates answer InvalidSyscall. */
+	if (R2_CALL_GATE(0x7f, R2_STOP, 0, 0) != R2_INVALID_SYSCALL ||
+	    ring_call(3 - ring, R2_STOP, 0, 0) != R2_INVALID_SYSCALL)
+		return __LINE__;
+	/* Native system calls work from here too (SYSCALL, out through iretq). */
+	if (sys_thread_self() == 0 || sys_sleep(1000000) != E_OK)
+		return __LINE__;
+	/* The r2 heap appears in the ring's tables after the call mapped it. */
+	char *b = (char *)(uintptr_t)ring_call(ring, R2_MALLOC, 0, 4096);
+	if (!b)
+		return __LINE__;
+	memset(b, 'r', 4096);
+	if (b[4095] != 'r' || ring_call(ring, R2_FREE, (uintptr_t)b, 0) != R2_OK)
+		return __LINE__;
+	/* So does memory from MMAP, a fresh region in a fresh part of the space. */
+	void *m;
+	if (sys_mmap(NULL, 8192, PROT_READ | PROT_WRITE, &m, NULL) != E_OK)
+		return __LINE__;
+	((volatile char *)m)[8191] = 1;
+	if (sys_munmap(m, 8192) != E_OK)
+		return __LINE__;
+	/* No I/O port capability was granted: refused. */
+	uint64_t *v = aligned_buf;
+	if (ring_call(ring, R2_PORT_IN, R2_PORT(0x61, 1), (uintptr_t)v) != R2_INVALID_INPUT)
+		return __LINE__;
+	/* FP state works (lazy switching through #NM from this ring). */
+	volatile double x = 1.5;
+	if (x * 2 != 3.0)
+		return __LINE__;
+	return (int)ring * 100;
+}
+
+UCHILD(r2_ring_reads_kernel)
+{
+	return (int)*(volatile uint64_t *)KERNEL_ADDR; /* the kernel image: not mapped here */
+}
+
+UCHILD(r2_ring_reads_direct_map)
+{
+	return (int)*(volatile uint64_t *)(0xffff800000000000ul + 0x100000); /* physical 1 MiB */
+}
+
+UCHILD(r2_ring_writes_kernel_stack_area)
+{
+	/* The kernel's stacks area (mm/kvm.h): only our own stack is mapped, at its top. */
+	*(volatile uint64_t *)(0xffffffff80000000ul - 0x80000000ul + 0x1000) = 1;
+	return 0;
+}
+
+UCHILD(r2_ring_port_instruction)
+{
+	uint8_t v;
+	__asm__ volatile("inb $0x61, %0" : "=a"(v));
+	return v;
+}
