@@ -27,6 +27,24 @@ static inline uint64_t r2_call(uint64_t nr, uint64_t a1, uint64_t a2)
 	return R2_CALL_GATE(0x7f, nr, a1, a2);
 }
 
+/* The same from code running in ring 1 (0x7d) or 2 (0x7e); any other ring uses 0x7f. */
+static inline uint64_t r2_call_ring(unsigned ring, uint64_t nr, uint64_t a1, uint64_t a2)
+{
+	if (ring == 1)
+		return R2_CALL_GATE(0x7d, nr, a1, a2);
+	if (ring == 2)
+		return R2_CALL_GATE(0x7e, nr, a1, a2);
+	return R2_CALL_GATE(0x7f, nr, a1, a2);
+}
+
+/* The ring the caller runs in (the RPL of its code segment). */
+static inline unsigned r2_current_ring(void)
+{
+	uint16_t cs;
+	__asm__ volatile("movw %%cs, %0" : "=r"(cs));
+	return cs & 3;
+}
+
 static inline _Noreturn void r2_exit(uint64_t code)
 {
 	r2_call(R2_EXIT, 0, code);
@@ -148,6 +166,12 @@ static inline uint64_t r2_serial_read(uint64_t *value)
 static inline uint64_t r2_serial_write(const uint64_t *value)
 {
 	return r2_call(R2_SERIAL, R2_SERIAL_WRITE, (uintptr_t)value);
+}
+
+/* Put a child created but not yet started (its pid) in ring 1 or 2: Kestrel's call 0x3f. */
+static inline uint64_t r2_set_ring(uint64_t pid, uint64_t ring)
+{
+	return r2_call(R2_SET_RING, pid, ring);
 }
 
 #endif

@@ -77,14 +77,29 @@ static void release(struct ring_proc *r)
 	x86_r2_rings_live--;
 }
 
-/* The process whose live thread `r` names, or NULL once it has gone. */
+static uint64_t ring_cs(unsigned ring)
+{
+	return ring == 1 ? SEL_R1CODE : SEL_R2CODE;
+}
+
+static uint64_t ring_ss(unsigned ring)
+{
+	return ring == 1 ? SEL_R1DATA : SEL_R2DATA;
+}
+
+/*
+ * The process whose live thread `r` names, or NULL once it has gone. A
+ * thread that took over its stack and address (heap reuse) shows itself
+ * by its frame, whose cs is never this ring's.
+ */
 static struct process *owner(const struct ring_proc *r)
 {
 	struct process *p = process_find(r->pid);
 	if (!p || p->state == P_ZOMBIE)
 		return NULL;
 	for (struct kthread *t = p->threads; t; t = t->proc_next)
-		if (t == r->thread && t->stack_top == r->kstack_top && !t->exited)
+		if (t == r->thread && t->stack_top == r->kstack_top && !t->exited &&
+		    arch_user_frame(t->stack_top)->cs == ring_cs(r->ring))
 			return p;
 	return NULL;
 }
@@ -118,8 +133,7 @@ void x86_r2_ring_switch(uintptr_t kstack_top)
 		return;
 	}
 	sync_lower(hit, p);
-	x86_cpu_set_ring(p->vs.pt.root, hit->pt.root, hit->ring == 1 ? SEL_R1CODE : SEL_R2CODE,
-			 hit->ring == 1 ? SEL_R1DATA : SEL_R2DATA);
+	x86_cpu_set_ring(p->vs.pt.root, hit->pt.root, ring_cs(hit->ring), ring_ss(hit->ring));
 	if (!active)
 		wrmsr(MSR_LSTAR, (uint64_t)(uintptr_t)x86_syscall_entry_ring12);
 	active = hit;
@@ -211,7 +225,7 @@ uint64_t r2_set_ring(struct process *p, uint64_t pid, uint64_t ring)
 	}
 	sync_lower(r, child);
 	struct trap_frame *tf = arch_user_frame(t->stack_top);
-	tf->cs = ring == 1 ? SEL_R1CODE : SEL_R2CODE;
-	tf->ss = ring == 1 ? SEL_R1DATA : SEL_R2DATA;
+	tf->cs = ring_cs(r->ring);
+	tf->ss = ring_ss(r->ring);
 	return R2_OK;
 }

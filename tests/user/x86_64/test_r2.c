@@ -390,11 +390,6 @@ static long create_child(const char *name, uint64_t *pid, uint64_t *cap)
 	return sys_process_create(&spec, pid, cap);
 }
 
-static uint64_t set_ring(uint64_t pid, uint64_t ring)
-{
-	return r2_call(R2_SET_RING, pid, ring);
-}
-
 /* Run child NAME in `ring` to its end. */
 static long run_in_ring(const char *name, unsigned ring, struct process_exit_info *info)
 {
@@ -402,7 +397,7 @@ static long run_in_ring(const char *name, unsigned ring, struct process_exit_inf
 	long err = create_child(name, &pid, &cap);
 	if (err)
 		return err;
-	if (set_ring(pid, ring) != R2_OK) {
+	if (r2_set_ring(pid, ring) != R2_OK) {
 		sys_process_terminate(cap, -1);
 		sys_process_wait(cap, 0, info);
 		return E_INVALID_PARAMETER;
@@ -445,15 +440,22 @@ UTEST(r2_set_ring_refusals)
 	uint64_t pid, cap;
 	struct process_exit_info info;
 	UASSERT_EQ(create_child("r2_exit_42", &pid, &cap), E_OK);
-	UASSERT_EQ(set_ring(pid, 0), R2_INVALID_INPUT);
-	UASSERT_EQ(set_ring(pid, 3), R2_INVALID_INPUT);
-	UASSERT_EQ(set_ring(pid, 1ull << 32 | 1), R2_INVALID_INPUT);
-	UASSERT_EQ(set_ring(0, 1), R2_INVALID_INPUT);
-	UASSERT_EQ(set_ring(pid + 1000, 1), R2_INVALID_INPUT);
+	UASSERT_EQ(r2_set_ring(pid, 0), R2_INVALID_INPUT);
+	UASSERT_EQ(r2_set_ring(pid, 3), R2_INVALID_INPUT);
+	UASSERT_EQ(r2_set_ring(pid, 1ull << 32 | 1), R2_INVALID_INPUT);
+	UASSERT_EQ(r2_set_ring(0, 1), R2_INVALID_INPUT);
+	UASSERT_EQ(r2_set_ring(pid + 1000, 1), R2_INVALID_INPUT);
 	UASSERT_EQ(sys_process_start(cap), E_OK);
-	UASSERT_EQ(set_ring(pid, 1), R2_INVALID_INPUT); /* started already */
+	UASSERT_EQ(r2_set_ring(pid, 1), R2_INVALID_INPUT); /* started already */
 	UASSERT_EQ(sys_process_wait(cap, 0, &info), E_OK);
 	UASSERT_EQ(info.exit_code, 42); /* ran in ring 3 */
+	/* Once per child. */
+	UASSERT_EQ(create_child("r2_ring_child", &pid, &cap), E_OK);
+	UASSERT_EQ(r2_set_ring(pid, 2), R2_OK);
+	UASSERT_EQ(r2_set_ring(pid, 1), R2_INVALID_INPUT);
+	UASSERT_EQ(sys_process_start(cap), E_OK);
+	UASSERT_EQ(sys_process_wait(cap, 0, &info), E_OK);
+	UASSERT_EQ(info.exit_code, 200);
 	/* Without an I/O port capability to grant, a process may not set rings. */
 	UASSERT_EQ(utest_spawn("r2_set_ring_without_cap", NULL, 0, &info), E_OK);
 	UASSERT_EQ(info.exit_code, R2_INVALID_INPUT);
@@ -466,42 +468,35 @@ UCHILD(r2_set_ring_without_cap)
 	struct process_exit_info info;
 	if (create_child("r2_exit_42", &pid, &cap))
 		return 1;
-	uint64_t rc = set_ring(pid, 1);
+	uint64_t rc = r2_set_ring(pid, 1);
 	sys_process_start(cap);
 	sys_process_wait(cap, 0, &info);
 	return (int)rc;
 }
 
-static uint64_t ring_call(unsigned ring, uint64_t nr, uint64_t a1, uint64_t a2)
-{
-	return ring == 1 ? R2_CALL_GATE(0x7d, nr, a1, a2) : R2_CALL_GATE(0x7e, nr, a1, a2);
-}
-
 /* In ring 1 or 2: exit code ring * 100 when all is as it should be, else the failing line. */
 UCHILD(r2_ring_child)
 {
-	uint16_t cs;
-	__asm__ volatile("movw %%cs, %0" : "=r"(cs));
-	unsigned ring = cs & 3;
+	unsigned ring = r2_current_ring();
 	if (ring != 1 && ring != 2)
 		return __LINE__;
 	SysInfo_T *si = (SysInfo_T *)aligned_buf;
-	if (ring_call(ring, R2_SYSINFO, R2_GET, (uintptr_t)si) != R2_OK ||
+	if (r2_call_ring(ring, R2_SYSINFO, R2_GET, (uintptr_t)si) != R2_OK ||
 	    strcmp((const char *)si->system_name, "Kestrel"))
 		return __LINE__;
 	/* The other rings' gates answer InvalidSyscall. */
 	if (R2_CALL_GATE(0x7f, R2_STOP, 0, 0) != R2_INVALID_SYSCALL ||
-	    ring_call(3 - ring, R2_STOP, 0, 0) != R2_INVALID_SYSCALL)
+	    r2_call_ring(3 - ring, R2_STOP, 0, 0) != R2_INVALID_SYSCALL)
 		return __LINE__;
 	/* Native system calls work from here too (SYSCALL, out through iretq). */
 	if (sys_thread_self() == 0 || sys_sleep(1000000) != E_OK)
 		return __LINE__;
 	/* The r2 heap appears in the ring's tables after the call mapped it. */
-	char *b = (char *)(uintptr_t)ring_call(ring, R2_MALLOC, 0, 4096);
+	char *b = (char *)(uintptr_t)r2_call_ring(ring, R2_MALLOC, 0, 4096);
 	if (!b)
 		return __LINE__;
 	memset(b, 'r', 4096);
-	if (b[4095] != 'r' || ring_call(ring, R2_FREE, (uintptr_t)b, 0) != R2_OK)
+	if (b[4095] != 'r' || r2_call_ring(ring, R2_FREE, (uintptr_t)b, 0) != R2_OK)
 		return __LINE__;
 	/* So does memory from MMAP, a fresh region in a fresh part of the space. */
 	void *m;
@@ -512,7 +507,7 @@ UCHILD(r2_ring_child)
 		return __LINE__;
 	/* No I/O port capability was granted: refused. */
 	uint64_t *v = aligned_buf;
-	if (ring_call(ring, R2_PORT_IN, R2_PORT(0x61, 1), (uintptr_t)v) != R2_INVALID_INPUT)
+	if (r2_call_ring(ring, R2_PORT_IN, R2_PORT(0x61, 1), (uintptr_t)v) != R2_INVALID_INPUT)
 		return __LINE__;
 	/* FP state works (lazy switching through #NM from this ring). */
 	volatile double x = 1.5;
