@@ -265,3 +265,20 @@ uint32_t cap_live_count(void)
 {
 	return caps.live;
 }
+
+int cap_next(const struct cap_space *cs, enum object_type type, uint32_t *cursor,
+	     struct capability *out)
+{
+	if (!cs || !cs->id)
+		return E_INVALID_CAPABILITY;
+	for (uint32_t slot = *cursor; slot < CAP_SLOTS; slot++) {
+		const struct entry *e = &caps.e[slot];
+		if (e->owner == cs->id && e->type == (uint8_t)type) {
+			fill((int32_t)slot, e->token, out);
+			*cursor = slot + 1;
+			return E_OK;
+		}
+	}
+	*cursor = CAP_SLOTS;
+	return E_INVALID_CAPABILITY;
+}

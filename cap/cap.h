@@ -69,6 +69,12 @@ struct cap_object_ops {
 	void (*put)(uint64_t object_id);
 };
 void cap_set_object_ops(enum object_type type, const struct cap_object_ops *ops);
+/*
+ * The next live capability of `type` in `cs` at or after slot *cursor
+ * (start at 0), and *cursor past it; E_INVALID_CAPABILITY when none is left.
+ */
+int cap_next(const struct cap_space *cs, enum object_type type, uint32_t *cursor,
+	     struct capability *out);
 /* Live capabilities in the whole table. */
 uint32_t cap_live_count(void);
 

@@ -16,7 +16,20 @@ int init_create(const char *args, size_t args_size, const char *env, size_t env_
 	    .priority = priority,
 	    .flags = PROCESS_MAP_IMAGE,
 	};
-	return process_create(NULL, &spec, out);
+	int err = process_create(NULL, &spec, out);
+	/*
+	 * Every I/O port (object id: first port 0, 0x10000 ports), which the
+	 * x86_64 r2 port calls check; init grants it on as it sees fit.
+	 */
+	if (err)
+		return err;
+	err = create_capability(&(*out)->caps, OBJ_IO_PORTS, 0x10000ull << 16,
+				RIGHT_READ | RIGHT_WRITE | RIGHT_GRANT, NULL);
+	if (err) {
+		process_terminate(*out, -1, EXIT_TERMINATED, 0);
+		process_detach(*out);
+	}
+	return err;
 }
 
 void init_run(void)

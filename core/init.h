@@ -8,8 +8,8 @@
 
 /*
  * Create init with the NUL-separated arguments and environment strings
- * (its image mapped for it too, so it can start copies of itself); it
- * waits for process_start().
+ * (its image mapped for it too, so it can start copies of itself), holding
+ * a capability for every I/O port; it waits for process_start().
  */
 int init_create(const char *args, size_t args_size, const char *env, size_t env_size,
 		unsigned priority, struct process **out);

@@ -1,9 +1,10 @@
 /*
  * A line-oriented shell on the kernel console, polled (interrupts come with
- * the scheduler). Commands: help, info, mem, ktest, echo, poweroff, panic, overflow.
+ * the scheduler). Commands: help, info, mem, ktest, echo, run, poweroff, panic, overflow.
  */
 #include "arch/hal/hal.h"
 #include "core/boot_info.h"
+#include "core/init.h"
 #include "core/kprintf.h"
 #include "core/kthread.h"
 #include "core/panic.h"
@@ -46,6 +47,32 @@ static void cmd_ktest(const char *args)
 static void cmd_echo(const char *args)
 {
 	kprintf("%s\n", args);
+}
+
+/* Run init with the words of `args` as its arguments ("run r2demo"), and wait for it. */
+static void cmd_run(const char *args)
+{
+	char list[LINE_MAX + 8] = "init";
+	size_t n = sizeof("init");
+	for (const char *a = args; *a && n < sizeof(list) - 1; a++) {
+		if (*a != ' ')
+			list[n++] = *a;
+		else if (list[n - 1])
+			list[n++] = '\0';
+	}
+	if (list[n - 1])
+		list[n++] = '\0';
+	struct process *p;
+	struct process_exit_info info;
+	int err = init_create(list, n, NULL, 0, PRIO_NORMAL, &p);
+	if (!err)
+		err = process_start(p);
+	if (!err)
+		err = process_wait(p, 0, &info);
+	if (err)
+		kprintf("run: error %d\n", err);
+	else
+		kprintf("run: exit code %d\n", info.exit_code);
 }
 
 static void cmd_poweroff(const char *args)
@@ -96,6 +123,7 @@ static const struct command {
     {"mem", cmd_mem, "memory: RAM, frames per zone, heap"},
     {"ktest", cmd_ktest, "run the kernel test suite"},
     {"echo", cmd_echo, "print the arguments"},
+    {"run", cmd_run, "run init with arguments, e.g. 'run r2demo' (x86_64)"},
     {"poweroff", cmd_poweroff, "power the machine off"},
     {"panic", cmd_panic, "panic on purpose: see the report, exit status 1"},
     {"overflow", cmd_overflow, "overflow a kernel thread's stack: the guard page must catch it"},

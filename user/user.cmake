@@ -28,11 +28,16 @@ target_include_directories(ulib PUBLIC
 target_compile_options(ulib PUBLIC ${USER_C_FLAGS})
 
 file(GLOB UTEST_SOURCES CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/user/*.c)
+if(KERNEL_ARCH STREQUAL "x86_64")
+  # The r2 (rou2exOS) library, its demo and its tests: x86_64 only.
+  file(GLOB R2_SOURCES CONFIGURE_DEPENDS ${USER_DIR}/r2/*.c ${CMAKE_SOURCE_DIR}/tests/user/x86_64/*.c)
+  list(APPEND UTEST_SOURCES ${R2_SOURCES})
+endif()
 add_executable(init ${USER_DIR}/init/init.c ${UTEST_SOURCES})
 set_target_properties(init PROPERTIES OUTPUT_NAME init.elf SUFFIX ""
   RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/user
   LINK_DEPENDS ${USER_DIR}/user.ld)
-target_include_directories(init PRIVATE ${CMAKE_SOURCE_DIR}/tests/user)
+target_include_directories(init PRIVATE ${CMAKE_SOURCE_DIR}/tests/user ${USER_DIR}/r2)
 target_link_options(init PRIVATE -nostdlib -static -no-pie -Wl,--build-id=none
   -Wl,-z,max-page-size=4096 -Wl,-z,noexecstack -Wl,-T,${USER_DIR}/user.ld ${USER_LINK_ARCH})
 target_link_libraries(init PRIVATE ulib gcc)

@@ -17,6 +17,14 @@ set(ARCH_SOURCES
   ${ARCH_DIR}/context.c
   ${ARCH_DIR}/timer.c
   ${ARCH_DIR}/user.c
+  ${ARCH_DIR}/legacy/r2.c        # the rou2exOS personality (include/abi/r2.h)
+  ${ARCH_DIR}/legacy/vga.c
+  ${ARCH_DIR}/legacy/speaker.c
+  ${ARCH_DIR}/legacy/midi.c
+  ${ARCH_DIR}/legacy/kbd.c
+  ${ARCH_DIR}/legacy/cmos.c
+  ${ARCH_DIR}/legacy/heap.c
+  ${ARCH_DIR}/legacy/ring.c
 )
 set(ARCH_LINKER_SCRIPT ${ARCH_DIR}/linker.ld)
 set(ARCH_C_FLAGS

@@ -10,8 +10,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "arch/hal/mmu.h"
 #include "arch/hal/user.h"
 #include "gdt.h"
+#include "legacy/legacy.h"
 #include "x86.h"
 
 /* Access byte of a descriptor. */
@@ -38,6 +40,10 @@ enum {
 	GDT_UCODE,
 	GDT_TSS_LO,
 	GDT_TSS_HI,
+	GDT_R1CODE,
+	GDT_R1DATA,
+	GDT_R2CODE,
+	GDT_R2DATA,
 	GDT_ENTRIES,
 };
 
@@ -46,6 +52,9 @@ _Static_assert(GDT_UCODE32 * 8 == SEL_USER_BASE && (GDT_UDATA * 8 | 3) == SEL_UD
 		   (GDT_UCODE * 8 | 3) == SEL_UCODE,
 	       "user selectors in SYSRET order");
 _Static_assert(GDT_TSS_LO * 8 == SEL_TSS, "TSS selector");
+_Static_assert((GDT_R1CODE * 8 | 1) == SEL_R1CODE && (GDT_R1DATA * 8 | 1) == SEL_R1DATA &&
+		   (GDT_R2CODE * 8 | 2) == SEL_R2CODE && (GDT_R2DATA * 8 | 2) == SEL_R2DATA,
+	       "ring 1 and 2 selectors");
 
 /* The 64-bit TSS, laid out by the hardware. */
 struct tss {
@@ -61,24 +70,43 @@ struct tss {
 _Static_assert(sizeof(struct tss) == 104, "TSS size");
 _Static_assert(offsetof(struct tss, ist) == 36, "TSS IST offset");
 
-/* The per-CPU area (gdt.h): %gs:CPU_* in the kernel, found by swapgs on entry from ring 3. */
+/*
+ * The per-CPU area (gdt.h): %gs:CPU_* in the kernel, found by swapgs on
+ * entry from rings 1..3. Two pages: code in rings 1 and 2 runs with the
+ * first mapped read-only (the TSS and the page tables to switch to must
+ * not be theirs to change) and the second writable.
+ */
 struct x86_cpu {
 	struct tss tss;
+	uint64_t kcr3;	  /* on entry from ring 1/2: the full page tables (0: no switch) */
+	uint64_t ucr3;	  /* on exit to ring 1/2: its restricted page tables (0: none) */
+	uint64_t user_cs; /* the ring 1/2 syscall entry's frame */
+	uint64_t user_ss;
+	uint8_t pad[PAGE_SIZE - 136];
 	uint64_t user_rsp; /* syscall entry: the user rsp until the frame holds it */
+	uint8_t pad2[PAGE_SIZE - 8];
 };
 
 _Static_assert(offsetof(struct x86_cpu, tss.rsp) == CPU_RSP0, "CPU_RSP0");
+_Static_assert(offsetof(struct x86_cpu, kcr3) == CPU_KCR3, "CPU_KCR3");
+_Static_assert(offsetof(struct x86_cpu, ucr3) == CPU_UCR3, "CPU_UCR3");
+_Static_assert(offsetof(struct x86_cpu, user_cs) == CPU_USER_CS, "CPU_USER_CS");
+_Static_assert(offsetof(struct x86_cpu, user_ss) == CPU_USER_SS, "CPU_USER_SS");
 _Static_assert(offsetof(struct x86_cpu, user_rsp) == CPU_USER_RSP, "CPU_USER_RSP");
+_Static_assert(sizeof(struct x86_cpu) == 2 * PAGE_SIZE, "two pages");
 
 struct descriptor_ptr {
 	uint16_t limit;
 	uint64_t base;
 } __attribute__((packed));
 
-static uint64_t gdt[GDT_ENTRIES] __attribute__((aligned(16)));
-/* Aligned so the TSS never straddles a page. */
-static struct x86_cpu cpu0 __attribute__((aligned(128)));
-static uint8_t ist_stacks[IST_COUNT][IST_STACK_SIZE] __attribute__((aligned(16)));
+/* Each in pages of its own, so ring 1/2 page tables can map them and nothing else (legacy/ring.c). */
+static uint64_t gdt[PAGE_SIZE / 8] __attribute__((aligned(PAGE_SIZE)));
+static struct x86_cpu cpu0 __attribute__((aligned(PAGE_SIZE)));
+static uint8_t ist_stacks[IST_COUNT][IST_STACK_SIZE] __attribute__((aligned(PAGE_SIZE)));
+
+_Static_assert(GDT_ENTRIES * 8 <= PAGE_SIZE && (IST_COUNT * IST_STACK_SIZE) % PAGE_SIZE == 0,
+	       "page-sized GDT and IST stacks");
 
 /* A flat code or data descriptor: base 0, limit 4 GiB (ignored in long mode but conventional). */
 static uint64_t seg_desc(uint32_t access, uint32_t flags)
@@ -109,6 +137,14 @@ static void gdt_fill(void)
 	    seg_desc(SEG_PRESENT | SEG_DPL(3) | SEG_CODEDATA | SEG_CODE, SEGF_GRAN | SEGF_LONG);
 	tss_desc(&gdt[GDT_TSS_LO], &gdt[GDT_TSS_HI], (uint64_t)(uintptr_t)&cpu0.tss,
 		 sizeof(cpu0.tss) - 1);
+	gdt[GDT_R1CODE] =
+	    seg_desc(SEG_PRESENT | SEG_DPL(1) | SEG_CODEDATA | SEG_CODE, SEGF_GRAN | SEGF_LONG);
+	gdt[GDT_R1DATA] =
+	    seg_desc(SEG_PRESENT | SEG_DPL(1) | SEG_CODEDATA | SEG_DATA, SEGF_GRAN | SEGF_DB);
+	gdt[GDT_R2CODE] =
+	    seg_desc(SEG_PRESENT | SEG_DPL(2) | SEG_CODEDATA | SEG_CODE, SEGF_GRAN | SEGF_LONG);
+	gdt[GDT_R2DATA] =
+	    seg_desc(SEG_PRESENT | SEG_DPL(2) | SEG_CODEDATA | SEG_DATA, SEGF_GRAN | SEGF_DB);
 }
 
 static void tss_fill(void)
@@ -116,6 +152,8 @@ static void tss_fill(void)
 	for (unsigned i = 0; i < IST_COUNT; i++)
 		cpu0.tss.ist[i] = (uint64_t)(uintptr_t)(ist_stacks[i] + IST_STACK_SIZE);
 	cpu0.tss.iomap_base = sizeof(cpu0.tss);
+	cpu0.user_cs = SEL_UCODE;
+	cpu0.user_ss = SEL_UDATA;
 }
 
 _Static_assert(IST_DOUBLE_FAULT <= IST_COUNT && IST_NMI <= IST_COUNT &&
@@ -124,7 +162,8 @@ _Static_assert(IST_DOUBLE_FAULT <= IST_COUNT && IST_NMI <= IST_COUNT &&
 
 void x86_64_gdt_init(void)
 {
-	struct descriptor_ptr gdtr = {.limit = sizeof(gdt) - 1, .base = (uint64_t)(uintptr_t)gdt};
+	struct descriptor_ptr gdtr = {.limit = GDT_ENTRIES * 8 - 1,
+				      .base = (uint64_t)(uintptr_t)gdt};
 
 	tss_fill();
 	gdt_fill();
@@ -161,4 +200,26 @@ void x86_64_gdt_init(void)
 void arch_set_kernel_stack(uintptr_t kstack_top)
 {
 	cpu0.tss.rsp[0] = kstack_top & ~(uintptr_t)15;
+	/* Threads of rings 1 and 2 run on page tables of their own: only while there are some. */
+	if (x86_r2_rings_live || cpu0.ucr3)
+		x86_r2_ring_switch(kstack_top);
+}
+
+void x86_entry_area(struct x86_entry_area *out)
+{
+	*out = (struct x86_entry_area){
+	    .gdt = (uintptr_t)gdt,
+	    .cpu_ro = (uintptr_t)&cpu0,
+	    .cpu_rw = (uintptr_t)&cpu0 + PAGE_SIZE,
+	    .ist = (uintptr_t)ist_stacks,
+	    .ist_size = sizeof(ist_stacks),
+	};
+}
+
+void x86_cpu_set_ring(uint64_t kcr3, uint64_t ucr3, uint64_t cs, uint64_t ss)
+{
+	cpu0.kcr3 = kcr3;
+	cpu0.ucr3 = ucr3;
+	cpu0.user_cs = cs;
+	cpu0.user_ss = ss;
 }

@@ -16,6 +16,13 @@
  * same frame at the same place. A thread may switch away inside the C
  * handler and come back much later: the exit reloads everything from the
  * frame.
+ *
+ * Rings 1 and 2 (r2 drivers, legacy/ring.c) are "user" like ring 3 (cs &
+ * 3 != 0) but run on restricted page tables that map, of the kernel, only
+ * these pages (.text.entry), the IDT, GDT, per-CPU area, IST stacks and
+ * the thread's kernel stack. Entry from them loads %gs:CPU_KCR3 (the
+ * full tables) before anything else; the exit loads %gs:CPU_UCR3 last and
+ * flushes the global TLB entries the kernel left. Both are 0 for ring 3.
  */
 #include <hal_arch/trap.h>
 #include "gdt.h"
@@ -78,8 +85,34 @@
 	addq $16, %rsp
 .endm
 
-	.text
-	.balign 16
+#define CR4_PGE_BIT 0x80
+
+/* Switch to the full page tables if we came from ring 1 or 2 (GS is the kernel's). */
+.macro ENTRY_CR3
+	pushq %rax
+	movq %gs:CPU_KCR3, %rax
+	testq %rax, %rax
+	jz 9f
+	movq %rax, %cr3
+9:
+	popq %rax
+.endm
+
+/* Load the ring 1/2 tables in %rax and drop every TLB entry, global ones too (CR4.PGE). */
+.macro LOAD_UCR3
+	movq %rax, %cr3
+	movq %cr4, %rax
+	xorq $CR4_PGE_BIT, %rax
+	movq %rax, %cr4
+	xorq $CR4_PGE_BIT, %rax
+	movq %rax, %cr4
+.endm
+
+	/* Pages of their own: ring 1/2 page tables map them (legacy/ring.c). */
+	.section .text.entry, "ax", @progbits
+	.balign 4096
+	.globl x86_entry_text_start
+x86_entry_text_start:
 trap_common:
 	testb $3, 24(%rsp) /* the saved cs (above vector, error, rip): from ring 3? */
 	jnz trap_from_user
@@ -92,6 +125,7 @@ trap_common:
 
 trap_from_user:
 	swapgs
+	ENTRY_CR3
 	PUSH_REGS
 	/* DF and AC are the user's: clear them (AC set would switch SMAP off). */
 	pushq $2
@@ -106,7 +140,15 @@ user_exit:
 	cli
 	movq %rsp, %rdi
 	call trap_user_return
+	cmpq $0, %gs:CPU_UCR3
+	jz user_exit_iret
+	call x86_r2_ring_exit /* its page tables up to date */
 user_exit_iret:
+	movq %gs:CPU_UCR3, %rax /* rax is restored below */
+	testq %rax, %rax
+	jz 1f
+	LOAD_UCR3
+1:
 	POP_REGS
 	addq $16, %rsp /* vector, error code */
 	swapgs
@@ -127,7 +169,21 @@ trap_paranoid:
 	swapgs
 	movl $1, %ebx
 1:
+	/* On ring 1/2 page tables (code of that ring, or an entry or exit path): the full ones. */
+	xorl %r12d, %r12d
+	movq %cr3, %rax
+	cmpq %gs:CPU_UCR3, %rax
+	jne 3f
+	movq %gs:CPU_KCR3, %rax
+	movq %rax, %cr3
+	movl $1, %r12d
+3:
 	CALL_TRAP_KERNEL
+	testl %r12d, %r12d
+	jz 4f
+	movq %gs:CPU_UCR3, %rax
+	LOAD_UCR3
+4:
 	testl %ebx, %ebx
 	jz 2f
 	swapgs
@@ -196,6 +252,34 @@ x86_syscall_entry:
 	sysretq
 	.size x86_syscall_entry, . - x86_syscall_entry
 
+/*
+ * SYSCALL from ring 1 or 2 (LSTAR while such a thread runs, legacy/ring.c):
+ * the same frame with that ring's selectors, the full page tables first,
+ * and out through iretq (sysretq only returns to ring 3).
+ */
+	.globl x86_syscall_entry_ring12
+	.type x86_syscall_entry_ring12, @function
+	.balign 16
+x86_syscall_entry_ring12:
+	swapgs
+	movq %rsp, %gs:CPU_USER_RSP
+	movq %gs:CPU_RSP0, %rsp
+	ENTRY_CR3
+	pushq %gs:CPU_USER_SS	    /* ss */
+	pushq %gs:CPU_USER_RSP	    /* rsp */
+	pushq %r11		    /* rflags */
+	pushq %gs:CPU_USER_CS	    /* cs */
+	pushq %rcx		    /* rip */
+	pushq $0		    /* error code */
+	pushq $TF_VECTOR_SYSCALL    /* vector */
+	PUSH_REGS
+	xorl %ebp, %ebp
+	movq %rsp, %rdi
+	sti
+	call trap_syscall
+	jmp user_exit
+	.size x86_syscall_entry_ring12, . - x86_syscall_entry_ring12
+
 /* arch_user_enter(tf): the running thread's user frame, address space and rsp0 in place. */
 	.globl arch_user_enter
 	.type arch_user_enter, @function
@@ -210,7 +294,7 @@ arch_user_enter:
 	.balign 8
 	.globl trap_stub_table
 trap_stub_table:
-	.text
+	.section .text.entry, "ax", @progbits
 	.set vec, 0
 	.rept 256
 	.balign 8
@@ -229,5 +313,8 @@ trap_stub_table:
 	.popsection
 	.set vec, vec + 1
 	.endr
+	.balign 4096
+	.globl x86_entry_text_end
+x86_entry_text_end:
 
 	.section .note.GNU-stack, "", @progbits

@@ -20,6 +20,7 @@
 #include "gdt.h"
 #include "insn.h"
 #include "lapic.h"
+#include "legacy/legacy.h"
 #include "mm/pt.h"
 #include "x86.h"
 
@@ -73,7 +74,15 @@ struct idt_ptr {
 	uint64_t base;
 } __attribute__((packed));
 
-static struct idt_gate idt[IDT_ENTRIES] __attribute__((aligned(16)));
+/* A page of its own: ring 1/2 page tables map it (legacy/ring.c). */
+static struct idt_gate idt[IDT_ENTRIES] __attribute__((aligned(PAGE_SIZE)));
+
+_Static_assert(sizeof(idt) == PAGE_SIZE, "the IDT fills its page");
+
+uintptr_t x86_idt_page(void)
+{
+	return (uintptr_t)idt;
+}
 
 /* The stubs in trap.S, one per vector. */
 extern const uintptr_t trap_stub_table[IDT_ENTRIES];
@@ -121,6 +130,9 @@ void arch_trap_init(void)
 	idt_set(VEC_MC, trap_stub_table[VEC_MC], IST_MACHINE_CHECK, 0);
 	/* int3 from user mode is a breakpoint, not a #GP. */
 	idt_set(VEC_BP, trap_stub_table[VEC_BP], 0, 3);
+	/* The r2 gates may be called from any ring; legacy/r2.c answers only the right one. */
+	for (unsigned v = R2_GATE_RING1; v <= R2_GATE_RING3; v++)
+		idt_set(v, trap_stub_table[v], 0, 3);
 	__asm__ volatile("lidt %0" : : "m"(idtr) : "memory");
 }
 
@@ -198,13 +210,15 @@ static struct trap_info trap_decode(const struct trap_frame *tf)
 	return info;
 }
 
-static unsigned page_fault_access(uint64_t error)
+/* Code of rings 1 and 2 makes supervisor accesses (no PF_U), but it is user code all the same. */
+static unsigned page_fault_access(const struct trap_frame *tf)
 {
+	uint64_t error = tf->error;
 	unsigned access = error & PF_I ? FAULT_EXEC : error & PF_W ? FAULT_WRITE : FAULT_READ;
 
 	if (error & PF_P)
 		access |= FAULT_PRESENT;
-	if (error & PF_U)
+	if (error & PF_U || from_user(tf))
 		access |= FAULT_USER;
 	return access;
 }
@@ -223,7 +237,16 @@ void x86_64_trap(struct trap_frame *tf)
 			 * Interrupts stay off (interrupt gate) until iretq.
 			 */
 			x86_lapic_eoi();
+			speaker_tick(); /* the r2 speaker's notes end on the tick */
 			trap_timer(tf);
+			return;
+		case R2_GATE_RING1:
+		case R2_GATE_RING2:
+		case R2_GATE_RING3:
+			x86_r2_gate(tf);
+			return;
+		case VEC_PIC_BASE + 1: /* IRQ1: the PS/2 keyboard, unmasked by legacy/kbd.c */
+			x86_r2_keyboard_irq();
 			return;
 		case VEC_LAPIC_SPURIOUS: /* no EOI for the spurious vector */
 		case VEC_PIC_SPURIOUS1:	 /* the masked 8259s may still raise IRQ 7/15 */
@@ -240,7 +263,7 @@ void x86_64_trap(struct trap_frame *tf)
 	 * than an access the handler could fix: report it as a plain fault.
 	 */
 	if (tf->vector == VEC_PF && !(tf->error & PF_RSVD)) {
-		trap_page_fault(tf, read_cr2(), page_fault_access(tf->error));
+		trap_page_fault(tf, read_cr2(), page_fault_access(tf));
 		return;
 	}
 	if (tf->vector == VEC_NM && from_user(tf)) {

@@ -1,7 +1,8 @@
 /*
  * init, the first process. Without arguments it greets and ends (the
  * kernel then offers its shell); `init test` runs the user test suite;
- * `init child NAME [ARG]` runs one child entry of the suite.
+ * `init child NAME [ARG]` runs one child entry of the suite, and so does
+ * `init NAME [ARG]` (`init r2demo` on x86_64).
  */
 #include "core/kprintf.h"
 #include "kestrel.h"
@@ -61,6 +62,8 @@ int main(int argc, char **argv)
 		utest_child_arg = argc >= 4 ? argv[3] : "";
 		return run_child(argv[2]);
 	}
+	if (argc >= 2)
+		return run_child(argv[1]);
 	struct thread_info self;
 	long err = sys_thread_info(0, &self);
 	printf("init: hello from user mode: process %llu, thread %llu (%ld)\n",

@@ -1,0 +1,108 @@
+/*
+ * The PS/2 keyboard on IRQ1, through the master 8259 (remapped to
+ * VEC_PIC_BASE; only line 1 is unmasked, and only while a process has a
+ * buffer registered). The interrupt handler queues scancodes in the
+ * kernel; R2_KBD_READ moves them into the registered ring in the caller's
+ * memory, so nothing ever writes user memory from interrupt context. One
+ * process at a time holds the keyboard; a dead holder's registration
+ * lapses.
+ */
+#include "core/process.h"
+#include "legacy.h"
+#include "mm/uaccess.h"
+#include "x86.h"
+
+#define PS2_DATA     0x60
+#define PS2_STATUS   0x64
+#define PS2_OBF	     0x01 /* output buffer full: a byte to read */
+#define PIC1_CMD     0x20
+#define PIC1_DATA    0x21
+#define PIC_EOI	     0x20
+#define IRQ_KEYBOARD 1
+#define QUEUE	     256
+
+static uint64_t holder;	      /* pid with a registered ring, 0 for none */
+static uintptr_t holder_ring; /* its user address */
+static uint8_t queue[QUEUE];
+static unsigned q_head, q_tail; /* free-running; q_head - q_tail bytes queued */
+static uint64_t dropped;
+
+static void irq1_mask(bool masked)
+{
+	uint8_t m = inb(PIC1_DATA);
+	outb(PIC1_DATA, masked ? m | 1u << IRQ_KEYBOARD : m & ~(1u << IRQ_KEYBOARD));
+}
+
+void x86_r2_keyboard_irq(void)
+{
+	/* Read even when nobody listens: the controller sends nothing more until we do. */
+	for (unsigned i = 0; i < 16 && (inb(PS2_STATUS) & PS2_OBF); i++) {
+		uint8_t sc = inb(PS2_DATA);
+		if (!holder)
+			continue;
+		if (q_head - q_tail == QUEUE)
+			dropped++;
+		else
+			queue[q_head++ % QUEUE] = sc;
+	}
+	outb(PIC1_CMD, PIC_EOI);
+}
+
+static bool holder_alive(void)
+{
+	return holder && process_find(holder);
+}
+
+/* Move queued scancodes into the ring at `ring`; the count moved. */
+static uint64_t drain(struct process *p, uintptr_t ring)
+{
+	struct r2_kbd_ring hdr;
+	if (copy_from_user(&p->vs, &hdr, ring, offsetof(struct r2_kbd_ring, data)))
+		return R2_INVALID_INPUT;
+	uint64_t moved = 0;
+	while (q_head != q_tail && hdr.head - hdr.tail < R2_KBD_RING_SIZE) {
+		uint8_t sc = queue[q_tail++ % QUEUE];
+		if (copy_to_user(&p->vs,
+				 ring + offsetof(struct r2_kbd_ring, data) +
+				     hdr.head % R2_KBD_RING_SIZE,
+				 &sc, 1))
+			return R2_INVALID_INPUT;
+		hdr.head++;
+		moved++;
+	}
+	hdr.dropped = dropped;
+	if (copy_to_user(&p->vs, ring, &hdr.head, sizeof(hdr.head)) ||
+	    copy_to_user(&p->vs, ring + offsetof(struct r2_kbd_ring, dropped), &hdr.dropped,
+			 sizeof(hdr.dropped)))
+		return R2_INVALID_INPUT;
+	return moved;
+}
+
+uint64_t kbd_call(struct process *p, uint64_t op, uintptr_t ring)
+{
+	switch (op) {
+	case R2_KBD_REGISTER:
+		if (holder_alive() && holder != p->pid)
+			return R2_INVALID_INPUT; /* someone else has the keyboard */
+		holder = p->pid;
+		holder_ring = ring;
+		q_head = q_tail = 0;
+		dropped = 0;
+		while (inb(PS2_STATUS) & PS2_OBF) /* stale bytes from before */
+			(void)inb(PS2_DATA);
+		irq1_mask(false);
+		return R2_OK;
+	case R2_KBD_UNREGISTER:
+		if (holder != p->pid || holder_ring != ring)
+			return R2_INVALID_INPUT;
+		holder = 0;
+		irq1_mask(true);
+		return R2_OK;
+	case R2_KBD_READ:
+		if (holder != p->pid || holder_ring != ring)
+			return R2_INVALID_INPUT;
+		return drain(p, ring);
+	default:
+		return R2_INVALID_INPUT;
+	}
+}

@@ -1,0 +1,80 @@
+/*
+ * The r2 (rou2exOS) personality's kernel half: the gates (r2.c) and the
+ * legacy PC devices it drives. The ABI itself is include/abi/r2.h. Every
+ * function here runs with interrupts off (the gates are interrupt gates);
+ * user memory is reached only through mm/uaccess.h.
+ */
+#ifndef X86_64_LEGACY_LEGACY_H
+#define X86_64_LEGACY_LEGACY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "arch/hal/trap.h"
+#include "include/abi/r2.h"
+
+struct process;
+
+/* trap.c: a trap through one of the r2 gates (vector R2_GATE_RING1..3). */
+void x86_r2_gate(struct trap_frame *tf);
+/* trap.c: IRQ1, the PS/2 keyboard, through the master 8259. */
+void x86_r2_keyboard_irq(void);
+
+/* vga.c: text mode 3 and mode 13h on the VGA. */
+void vga_print(const char *s, size_t n);
+void vga_clear(void);
+/* R2_OK, or R2_INVALID_INPUT for a mode other than R2_MODE_TEXT and R2_MODE_13H. */
+uint64_t vga_set_mode(uint64_t mode);
+uint64_t vga_mode(void);
+/* A pixel in mode 13h; R2_INVALID_INPUT outside the screen or in text mode. */
+uint64_t vga_pixel(unsigned x, unsigned y, uint8_t colour);
+/* One row of mode 13h pixels (x from 0), in mode 13h only. */
+void vga_row(unsigned y, const uint8_t *pixels);
+/* Load the DAC: 256 RGB triples of 8 bits each, or the default VGA palette (NULL). */
+void vga_palette(const uint8_t *rgb);
+/* The physical VGA window, mapped for the kernel (once). */
+volatile uint8_t *vga_window(void);
+
+/* speaker.c: the PC speaker, played from the tick. A note: Hz (0: a rest) and length. */
+struct r2_note {
+	uint16_t hz;
+	uint32_t us;
+};
+#define R2_MAX_NOTES 8192
+uint64_t speaker_tone(uint64_t hz, uint64_t ms);
+/* The idle tune buffer (R2_MAX_NOTES notes), to fill and then play with speaker_play_buffer. */
+struct r2_note *speaker_buffer(void);
+uint64_t speaker_play_buffer(size_t n);
+void speaker_stop(void);
+/* trap.c: every timer tick, interrupts off. */
+void speaker_tick(void);
+
+/* midi.c: a Standard MIDI File as notes in `out` (R2_MAX_NOTES); R2_INVALID_INPUT if malformed. */
+uint64_t midi_parse(const uint8_t *smf, size_t size, struct r2_note *out, size_t *count);
+
+/* kbd.c: R2_KEYBOARD. */
+uint64_t kbd_call(struct process *p, uint64_t op, uintptr_t ring);
+
+/* heap.c: the caller's r2 heap. */
+uint64_t r2_heap_alloc(struct process *p, uint64_t size);
+uint64_t r2_heap_realloc(struct process *p, uint64_t addr, uint64_t size);
+uint64_t r2_heap_free(struct process *p, uint64_t addr);
+
+/*
+ * ring.c: processes in rings 1 and 2. Each runs on page tables of its own
+ * that map its memory as supervisor pages and, of the kernel, only what
+ * taking a trap needs; trap.S switches CR3 on entry and exit.
+ */
+extern unsigned x86_r2_rings_live; /* ring 1/2 processes known (gdt.c skips the hook at 0) */
+/* gdt.c, on every switch to a user thread: set the per-CPU ring words for it. */
+void x86_r2_ring_switch(uintptr_t kstack_top);
+/* trap.S, on the way out to ring 1 or 2: bring its page tables up to date. */
+void x86_r2_ring_exit(void);
+/* R2_SET_RING. */
+uint64_t r2_set_ring(struct process *p, uint64_t pid, uint64_t ring);
+
+/* cmos.c: the CMOS real-time clock. */
+void cmos_rtc_read(RTC_T *out);
+
+#endif

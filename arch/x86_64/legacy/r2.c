@@ -1,0 +1,345 @@
+/*
+ * The r2 gates: int 0x7d, 0x7e and 0x7f, each answered only for code
+ * running in its ring (1, 2, 3); from any other ring the caller gets
+ * R2_INVALID_SYSCALL in RAX and goes on. A call is decoded (numbers,
+ * alignment, every pointer through mm/uaccess) before it acts, and leaves
+ * every register but RAX as it was. See include/abi/r2.h and the README.
+ */
+#include "arch/hal/timer.h"
+#include "cap/cap.h"
+#include "core/kprintf.h"
+#include "core/kstring.h"
+#include "core/metrics.h"
+#include "core/process.h"
+#include "legacy.h"
+#include "mm/heap.h"
+#include "mm/uaccess.h"
+#include "x86.h"
+
+#define COM1 0x3f8
+
+typedef uint64_t (*r2_fn)(struct process *p, uint64_t a1, uint64_t a2);
+
+static SysInfo_T sysinfo = {
+    .system_name = "Kestrel",
+    .system_user = "root",
+    .system_path = "/",
+    .system_version = "0.1.0",
+};
+
+static bool aligned(uint64_t ptr)
+{
+	return (ptr & 7) == 0;
+}
+
+/* A pointer to a structure or word of `n` bytes: aligned, user memory, writable with `w`. */
+static bool user_ok(struct process *p, uint64_t ptr, size_t n, bool w)
+{
+	return ptr && aligned(ptr) && user_range_ok(&p->vs, ptr, n, w) == E_OK;
+}
+
+static uint64_t r2_exit(struct process *p, uint64_t pid, uint64_t code)
+{
+	if (pid && pid != p->pid)
+		return R2_INVALID_INPUT; /* only the caller itself */
+	process_exit_self((int)code, EXIT_NORMAL, 0);
+}
+
+static uint64_t r2_sysinfo(struct process *p, uint64_t op, uint64_t ptr)
+{
+	SysInfo_T tmp;
+	if ((op != R2_GET && op != R2_SET) || !user_ok(p, ptr, sizeof(tmp), op == R2_GET))
+		return R2_INVALID_INPUT;
+	if (op == R2_SET) {
+		if (copy_from_user(&p->vs, &tmp, ptr, sizeof(tmp)))
+			return R2_INVALID_INPUT;
+		tmp.system_uptime = 0; /* the clock's, not the caller's */
+		sysinfo = tmp;
+		return R2_OK;
+	}
+	tmp = sysinfo;
+	tmp.system_uptime = (uint32_t)(arch_time_ns() / 1000000000ull);
+	return copy_to_user(&p->vs, ptr, &tmp, sizeof(tmp)) ? R2_INVALID_INPUT : R2_OK;
+}
+
+static uint64_t r2_rtc(struct process *p, uint64_t op, uint64_t ptr)
+{
+	RTC_T rtc;
+	if (op != R2_GET || !user_ok(p, ptr, sizeof(rtc), true))
+		return R2_INVALID_INPUT;
+	cmos_rtc_read(&rtc);
+	return copy_to_user(&p->vs, ptr, &rtc, sizeof(rtc)) ? R2_INVALID_INPUT : R2_OK;
+}
+
+static uint64_t r2_keyboard(struct process *p, uint64_t op, uint64_t ring)
+{
+	if (!user_ok(p, ring, sizeof(struct r2_kbd_ring), true))
+		return R2_INVALID_INPUT;
+	return kbd_call(p, op, ring);
+}
+
+static uint64_t r2_malloc(struct process *p, uint64_t reserved, uint64_t size)
+{
+	(void)reserved;
+	return r2_heap_alloc(p, size);
+}
+
+static uint64_t r2_realloc(struct process *p, uint64_t addr, uint64_t size)
+{
+	return r2_heap_realloc(p, addr, size);
+}
+
+static uint64_t r2_free(struct process *p, uint64_t addr, uint64_t zero)
+{
+	(void)zero;
+	return r2_heap_free(p, addr);
+}
+
+/* To the VGA text screen (in text mode) and the serial console, a chunk at a time. */
+static uint64_t r2_print(struct process *p, uint64_t str, uint64_t len)
+{
+	char chunk[128];
+	if (len > (1u << 20) || (len && user_range_ok(&p->vs, str, len, false)))
+		return R2_INVALID_INPUT;
+	for (uint64_t done = 0; done < len;) {
+		size_t n = len - done < sizeof(chunk) ? len - done : sizeof(chunk);
+		if (copy_from_user(&p->vs, chunk, str + done, n))
+			return R2_INVALID_INPUT;
+		kprintf("%.*s", (int)n, chunk);
+		vga_print(chunk, n);
+		done += n;
+	}
+	return R2_OK;
+}
+
+static uint64_t r2_clear(struct process *p, uint64_t a1, uint64_t a2)
+{
+	(void)p, (void)a1, (void)a2;
+	vga_clear();
+	return R2_OK;
+}
+
+static uint64_t r2_pixel(struct process *p, uint64_t pos, uint64_t colour)
+{
+	(void)p;
+	if (pos >> 32 || colour > 0xff)
+		return R2_INVALID_INPUT;
+	return vga_pixel(pos & 0xffff, (pos >> 16) & 0xffff, (uint8_t)colour);
+}
+
+/* Checks both buffers before the screen changes, then copies row by row. */
+static uint64_t r2_mode13_buf(struct process *p, uint64_t buf, uint64_t pal)
+{
+	uint8_t row[R2_MODE13_W], rgb[768];
+	if (vga_mode() != R2_MODE_13H || !buf ||
+	    user_range_ok(&p->vs, buf, R2_MODE13_W * R2_MODE13_H, false) ||
+	    (pal && user_range_ok(&p->vs, pal, sizeof(rgb), false)))
+		return R2_INVALID_INPUT;
+	if (pal && copy_from_user(&p->vs, rgb, pal, sizeof(rgb)))
+		return R2_INVALID_INPUT;
+	vga_palette(pal ? rgb : NULL);
+	for (unsigned y = 0; y < R2_MODE13_H; y++) {
+		if (copy_from_user(&p->vs, row, buf + y * R2_MODE13_W, sizeof(row)))
+			return R2_INVALID_INPUT;
+		vga_row(y, row);
+	}
+	return R2_OK;
+}
+
+/* The VGA window's pages, uncached, user and writable, never executable; 0 on failure. */
+static uint64_t r2_map_vga(struct process *p, uint64_t a1, uint64_t a2)
+{
+	unsigned flags = PTE_PRESENT | PTE_USER | PTE_WRITABLE | PTE_NO_EXECUTE | PTE_CACHE_DISABLE;
+	uint64_t pa;
+	if (a1 || a2)
+		return 0;
+	(void)vga_window(); /* the kernel's mapping, which copies through the direct map use */
+	if (translate(&p->vs.pt, R2_VGA_USER_VA, &pa) == E_OK)
+		return pa == 0xa0000 ? R2_VGA_USER_VA : 0;
+	if (vmspace_region(&p->vs, R2_VGA_USER_VA) ||
+	    vmspace_region(&p->vs, R2_VGA_USER_VA + R2_VGA_SIZE - 1))
+		return 0;
+	for (uint64_t off = 0; off < R2_VGA_SIZE; off += PAGE_SIZE)
+		if (map_page(&p->vs.pt, R2_VGA_USER_VA + off, 0xa0000 + off, flags)) {
+			for (uint64_t u = 0; u < off; u += PAGE_SIZE)
+				unmap_page(&p->vs.pt, R2_VGA_USER_VA + u, &pa);
+			return 0;
+		}
+	return R2_VGA_USER_VA;
+}
+
+static uint64_t r2_video_mode(struct process *p, uint64_t mode, uint64_t zero)
+{
+	(void)p, (void)zero;
+	return vga_set_mode(mode);
+}
+
+static uint64_t r2_tone(struct process *p, uint64_t hz, uint64_t ms)
+{
+	(void)p;
+	return speaker_tone(hz, ms);
+}
+
+static uint64_t r2_midi(struct process *p, uint64_t op, uint64_t ptr)
+{
+	uint64_t size;
+	if (op != R2_MIDI_PLAY || !user_ok(p, ptr, sizeof(size), false) ||
+	    copy_from_user(&p->vs, &size, ptr, sizeof(size)) || !size || size > R2_MIDI_MAX ||
+	    user_range_ok(&p->vs, ptr + 8, size, false))
+		return R2_INVALID_INPUT;
+	uint8_t *smf = kmalloc(size);
+	if (!smf)
+		return R2_INVALID_INPUT;
+	size_t n = 0;
+	uint64_t rc = copy_from_user(&p->vs, smf, ptr + 8, size)
+			  ? R2_INVALID_INPUT
+			  : midi_parse(smf, size, speaker_buffer(), &n);
+	kfree(smf);
+	return rc ? rc : speaker_play_buffer(n);
+}
+
+static uint64_t r2_stop(struct process *p, uint64_t a1, uint64_t a2)
+{
+	(void)p, (void)a1, (void)a2;
+	speaker_stop();
+	return R2_OK;
+}
+
+/* Does `p` hold an I/O port capability with `right` covering [port, port + width)? */
+static bool port_allowed(struct process *p, uint64_t port, uint64_t width, uint32_t right)
+{
+	struct capability c;
+	for (uint32_t cursor = 0; cap_next(&p->caps, OBJ_IO_PORTS, &cursor, &c) == E_OK;) {
+		uint64_t first = c.object_id & 0xffff, count = c.object_id >> 16;
+		if ((c.rights & right) && port >= first && port + width <= first + count)
+			return true;
+	}
+	return false;
+}
+
+static bool port_decode(struct process *p, uint64_t id, uint64_t ptr, bool in, uint16_t *port,
+			unsigned *width)
+{
+	uint64_t w = id >> 16;
+	*port = (uint16_t)id;
+	*width = (unsigned)w;
+	return (w == 1 || w == 2 || w == 4) && user_ok(p, ptr, 8, in) &&
+	       port_allowed(p, *port, w, in ? RIGHT_READ : RIGHT_WRITE);
+}
+
+static uint64_t r2_port_out(struct process *p, uint64_t id, uint64_t ptr)
+{
+	uint16_t port;
+	unsigned width;
+	uint64_t v;
+	if (!port_decode(p, id, ptr, false, &port, &width) ||
+	    copy_from_user(&p->vs, &v, ptr, sizeof(v)))
+		return R2_INVALID_INPUT;
+	if (width == 1)
+		outb(port, (uint8_t)v);
+	else if (width == 2)
+		outw(port, (uint16_t)v);
+	else
+		outl(port, (uint32_t)v);
+	return R2_OK;
+}
+
+static uint64_t r2_port_in(struct process *p, uint64_t id, uint64_t ptr)
+{
+	uint16_t port;
+	unsigned width;
+	if (!port_decode(p, id, ptr, true, &port, &width))
+		return R2_INVALID_INPUT;
+	uint64_t v = width == 1 ? inb(port) : width == 2 ? inw(port) : inl(port);
+	return copy_to_user(&p->vs, ptr, &v, sizeof(v)) ? R2_INVALID_INPUT : R2_OK;
+}
+
+/* COM1 as the boot console programs it: 115200 baud, 8N1, FIFOs on, polled. */
+static void com1_init(void)
+{
+	outb(COM1 + 1, 0);
+	outb(COM1 + 3, 0x80);
+	outb(COM1 + 0, 1);
+	outb(COM1 + 1, 0);
+	outb(COM1 + 3, 0x03);
+	outb(COM1 + 2, 0x07);
+	outb(COM1 + 4, 0x03);
+}
+
+static uint64_t r2_serial(struct process *p, uint64_t op, uint64_t ptr)
+{
+	uint64_t v;
+	switch (op) {
+	case R2_SERIAL_INIT:
+		com1_init();
+		return R2_OK;
+	case R2_SERIAL_READ:
+		if (!user_ok(p, ptr, 8, true) || !(inb(COM1 + 5) & 1))
+			return R2_INVALID_INPUT; /* nothing waiting: the caller polls */
+		v = inb(COM1);
+		return copy_to_user(&p->vs, ptr, &v, sizeof(v)) ? R2_INVALID_INPUT : R2_OK;
+	case R2_SERIAL_WRITE:
+		if (!user_ok(p, ptr, 8, false) || copy_from_user(&p->vs, &v, ptr, sizeof(v)) ||
+		    v > 0xff)
+			return R2_INVALID_INPUT;
+		for (unsigned spin = 0; spin < 1000000 && !(inb(COM1 + 5) & 0x20); spin++)
+			;
+		outb(COM1, (uint8_t)v);
+		return R2_OK;
+	default:
+		return R2_INVALID_INPUT;
+	}
+}
+
+static uint64_t r2_not_implemented(struct process *p, uint64_t a1, uint64_t a2)
+{
+	(void)p, (void)a1, (void)a2;
+	return R2_NOT_IMPLEMENTED;
+}
+
+static uint64_t r2_ring(struct process *p, uint64_t pid, uint64_t ring)
+{
+	return r2_set_ring(p, pid, ring);
+}
+
+static const r2_fn table[R2_SET_RING + 1] = {
+    [R2_EXIT] = r2_exit,
+    [R2_SYSINFO] = r2_sysinfo,
+    [R2_RTC] = r2_rtc,
+    [R2_KEYBOARD] = r2_keyboard,
+    [R2_MALLOC] = r2_malloc,
+    [R2_REALLOC] = r2_realloc,
+    [R2_FREE] = r2_free,
+    [R2_PRINT] = r2_print,
+    [R2_CLEAR] = r2_clear,
+    [R2_PIXEL] = r2_pixel,
+    [R2_MODE13_BUF] = r2_mode13_buf,
+    [R2_MAP_VGA] = r2_map_vga,
+    [R2_VIDEO_MODE] = r2_video_mode,
+    [R2_TONE] = r2_tone,
+    [R2_MIDI] = r2_midi,
+    [R2_STOP] = r2_stop,
+    [R2_FILE_FIRST... R2_FILE_LAST] = r2_not_implemented,
+    [R2_PORT_OUT] = r2_port_out,
+    [R2_PORT_IN] = r2_port_in,
+    [R2_SERIAL] = r2_serial,
+    [R2_NET_FIRST... R2_NET_LAST] = r2_not_implemented,
+    [R2_SET_RING] = r2_ring,
+};
+
+void x86_r2_gate(struct trap_frame *tf)
+{
+	unsigned ring = (unsigned)(tf->cs & 3);
+	struct process *p = process_current();
+	uint64_t nr = tf->rax;
+	r2_fn fn = nr <= R2_SET_RING ? table[nr] : NULL;
+
+	/* Vector 0x7d belongs to ring 1, 0x7e to ring 2, 0x7f to ring 3. */
+	if (!p || ring == 0 || tf->vector - (R2_GATE_RING1 - 1) != ring || !fn) {
+		tf->rax = R2_INVALID_SYSCALL;
+		return;
+	}
+	p->syscalls++;
+	metrics.syscalls++;
+	tf->rax = fn(p, tf->rdi, tf->rsi);
+}

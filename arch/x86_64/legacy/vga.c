@@ -1,0 +1,299 @@
+/*
+ * The VGA, programmed register by register (no BIOS): text mode 3 (80x25,
+ * 16 colours, the font in plane 2) and mode 13h (320x200, 256 colours,
+ * chain-4, linear at 0xA0000). Mode 13h writes over plane 2, so the font
+ * is saved when text mode is left and put back when it returns. The
+ * register values are the standard ones of the two modes (IBM VGA
+ * technical reference).
+ */
+#include "core/kstring.h"
+#include "legacy.h"
+#include "mm/kvm.h"
+#include "x86.h"
+
+#define VGA_PHYS    0xa0000
+#define VGA_SPAN    0x20000 /* 0xA0000..0xBFFFF */
+#define TEXT_OFFSET 0x18000 /* 0xB8000 */
+#define COLS	    80
+#define ROWS	    25
+#define FONT_BYTES  8192 /* 256 glyphs of 32 bytes in plane 2 */
+#define TEXT_ATTR   0x07 /* light grey on black */
+
+#define MISC_WRITE 0x3c2
+#define SEQ_INDEX  0x3c4
+#define DAC_WRITE  0x3c8
+#define DAC_DATA   0x3c9
+#define GC_INDEX   0x3ce
+#define CRTC_INDEX 0x3d4
+#define AC_INDEX   0x3c0
+#define INPUT_STAT 0x3da /* reading it resets the attribute controller's flip-flop */
+
+struct vga_regs {
+	uint8_t misc;
+	uint8_t seq[5];
+	uint8_t crtc[25];
+	uint8_t gc[9];
+	uint8_t ac[21];
+};
+
+/* CRTC 0x0a is 0x2d rather than 0x0d: the cursor stays off, so screenshots do not blink. */
+static const struct vga_regs mode_text = {
+    .misc = 0x67,
+    .seq = {0x03, 0x00, 0x03, 0x00, 0x02},
+    .crtc = {0x5f, 0x4f, 0x50, 0x82, 0x55, 0x81, 0xbf, 0x1f, 0x00, 0x4f, 0x2d, 0x0e, 0x00,
+	     0x00, 0x00, 0x50, 0x9c, 0x0e, 0x8f, 0x28, 0x1f, 0x96, 0xb9, 0xa3, 0xff},
+    .gc = {0x00, 0x00, 0x00, 0x00, 0x00, 0x10, 0x0e, 0x00, 0xff},
+    .ac = {0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x14, 0x07, 0x38, 0x39, 0x3a,
+	   0x3b, 0x3c, 0x3d, 0x3e, 0x3f, 0x0c, 0x00, 0x0f, 0x08, 0x00},
+};
+
+static const struct vga_regs mode_13h = {
+    .misc = 0x63,
+    .seq = {0x03, 0x01, 0x0f, 0x00, 0x0e},
+    .crtc = {0x5f, 0x4f, 0x50, 0x82, 0x54, 0x80, 0xbf, 0x1f, 0x00, 0x41, 0x00, 0x00, 0x00,
+	     0x00, 0x00, 0x00, 0x9c, 0x0e, 0x8f, 0x28, 0x40, 0x96, 0xb9, 0xa3, 0xff},
+    .gc = {0x00, 0x00, 0x00, 0x00, 0x00, 0x40, 0x05, 0x0f, 0xff},
+    .ac = {0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0a,
+	   0x0b, 0x0c, 0x0d, 0x0e, 0x0f, 0x41, 0x00, 0x0f, 0x00, 0x00},
+};
+
+static volatile uint8_t *window;
+static uint64_t mode = R2_MODE_TEXT; /* what the firmware leaves us */
+static unsigned row, col;
+static uint8_t font[FONT_BYTES];
+static bool font_saved;
+
+volatile uint8_t *vga_window(void)
+{
+	if (!window)
+		window = kvm_map_device(VGA_PHYS, VGA_SPAN);
+	return window;
+}
+
+static volatile uint16_t *text(void)
+{
+	volatile uint8_t *w = vga_window();
+	return w ? (volatile uint16_t *)(w + TEXT_OFFSET) : NULL;
+}
+
+uint64_t vga_mode(void)
+{
+	return mode;
+}
+
+static void scroll(volatile uint16_t *t)
+{
+	for (unsigned i = 0; i < COLS * (ROWS - 1); i++)
+		t[i] = t[i + COLS];
+	for (unsigned i = COLS * (ROWS - 1); i < COLS * ROWS; i++)
+		t[i] = TEXT_ATTR << 8 | ' ';
+	row = ROWS - 1;
+}
+
+void vga_print(const char *s, size_t n)
+{
+	volatile uint16_t *t = text();
+	if (!t || mode != R2_MODE_TEXT)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+		if (c == '\n' || col == COLS) {
+			col = 0;
+			if (++row == ROWS)
+				scroll(t);
+		}
+		if (c == '\n')
+			continue;
+		if (c == '\r') {
+			col = 0;
+			continue;
+		}
+		t[row * COLS + col++] = (uint16_t)(TEXT_ATTR << 8 | (uint8_t)c);
+	}
+}
+
+void vga_clear(void)
+{
+	volatile uint8_t *w = vga_window();
+	if (!w)
+		return;
+	if (mode == R2_MODE_13H) {
+		for (unsigned i = 0; i < R2_MODE13_W * R2_MODE13_H; i++)
+			w[i] = 0;
+		return;
+	}
+	for (unsigned i = 0; i < COLS * ROWS; i++)
+		text()[i] = TEXT_ATTR << 8 | ' ';
+	row = col = 0;
+	outb(CRTC_INDEX, 0x0a); /* no hardware cursor: screenshots do not blink */
+	outb(CRTC_INDEX + 1, 0x20);
+}
+
+static void write_regs(const struct vga_regs *r)
+{
+	outb(MISC_WRITE, r->misc);
+	for (uint8_t i = 0; i < 5; i++) {
+		outb(SEQ_INDEX, i);
+		outb(SEQ_INDEX + 1, r->seq[i]);
+	}
+	/* Unlock CRTC 0..7 (bit 7 of 0x11), and keep them unlocked while writing. */
+	outb(CRTC_INDEX, 0x03);
+	outb(CRTC_INDEX + 1, inb(CRTC_INDEX + 1) | 0x80);
+	outb(CRTC_INDEX, 0x11);
+	outb(CRTC_INDEX + 1, inb(CRTC_INDEX + 1) & 0x7f);
+	for (uint8_t i = 0; i < 25; i++) {
+		uint8_t v = r->crtc[i];
+		if (i == 0x03)
+			v |= 0x80;
+		if (i == 0x11)
+			v &= 0x7f;
+		outb(CRTC_INDEX, i);
+		outb(CRTC_INDEX + 1, v);
+	}
+	for (uint8_t i = 0; i < 9; i++) {
+		outb(GC_INDEX, i);
+		outb(GC_INDEX + 1, r->gc[i]);
+	}
+	for (uint8_t i = 0; i < 21; i++) {
+		(void)inb(INPUT_STAT);
+		outb(AC_INDEX, i);
+		outb(AC_INDEX, r->ac[i]);
+	}
+	(void)inb(INPUT_STAT);
+	outb(AC_INDEX, 0x20); /* palette address source: the display reads the palette again */
+}
+
+/* Plane 2 alone at 0xA0000, flat: where the text font lives. */
+static void plane2_open(void)
+{
+	static const uint8_t seq[][2] = {{0x02, 0x04}, {0x04, 0x06}};
+	static const uint8_t gc[][2] = {{0x04, 0x02}, {0x05, 0x00}, {0x06, 0x04}};
+	for (unsigned i = 0; i < 2; i++) {
+		outb(SEQ_INDEX, seq[i][0]);
+		outb(SEQ_INDEX + 1, seq[i][1]);
+	}
+	for (unsigned i = 0; i < 3; i++) {
+		outb(GC_INDEX, gc[i][0]);
+		outb(GC_INDEX + 1, gc[i][1]);
+	}
+}
+
+static void dac_set(uint8_t index, uint8_t r, uint8_t g, uint8_t b)
+{
+	outb(DAC_WRITE, index);
+	outb(DAC_DATA, r & 0x3f);
+	outb(DAC_DATA, g & 0x3f);
+	outb(DAC_DATA, b & 0x3f);
+}
+
+/* Text mode's 64 EGA colours: two bits per primary (rgbRGB: 0x15 and 0x2a). */
+static void text_palette(void)
+{
+	for (unsigned i = 0; i < 64; i++)
+		dac_set((uint8_t)i, (i & 4 ? 0x2a : 0) | (i & 0x20 ? 0x15 : 0),
+			(i & 2 ? 0x2a : 0) | (i & 0x10 ? 0x15 : 0),
+			(i & 1 ? 0x2a : 0) | (i & 0x08 ? 0x15 : 0));
+}
+
+uint64_t vga_set_mode(uint64_t m)
+{
+	volatile uint8_t *w = vga_window();
+	if ((m != R2_MODE_TEXT && m != R2_MODE_13H) || !w)
+		return R2_INVALID_INPUT;
+	if (m == mode)
+		return R2_OK;
+	if (m == R2_MODE_13H) {
+		plane2_open();
+		for (unsigned i = 0; i < FONT_BYTES; i++)
+			font[i] = w[i];
+		font_saved = true;
+		write_regs(&mode_13h);
+		vga_palette(NULL);
+		mode = m;
+		vga_clear();
+		return R2_OK;
+	}
+	if (font_saved) {
+		plane2_open();
+		for (unsigned i = 0; i < FONT_BYTES; i++)
+			w[i] = font[i];
+	}
+	write_regs(&mode_text);
+	text_palette();
+	mode = m;
+	vga_clear();
+	return R2_OK;
+}
+
+uint64_t vga_pixel(unsigned x, unsigned y, uint8_t colour)
+{
+	volatile uint8_t *w = vga_window();
+	if (mode != R2_MODE_13H || !w || x >= R2_MODE13_W || y >= R2_MODE13_H)
+		return R2_INVALID_INPUT;
+	w[y * R2_MODE13_W + x] = colour;
+	return R2_OK;
+}
+
+void vga_row(unsigned y, const uint8_t *pixels)
+{
+	volatile uint8_t *w = vga_window();
+	if (mode != R2_MODE_13H || !w || y >= R2_MODE13_H)
+		return;
+	for (unsigned x = 0; x < R2_MODE13_W; x++)
+		w[y * R2_MODE13_W + x] = pixels[x];
+}
+
+/*
+ * The default palette of mode 13h, in 6-bit DAC values: the 16 EGA
+ * colours, 16 greys, then nine rings of 24 hues (three intensities, each
+ * at three saturations), then 8 blacks.
+ */
+static void default_rgb(unsigned i, uint8_t out[3])
+{
+	static const uint8_t grey[16] = {0,  5,	 8,  11, 14, 17, 20, 24,
+					 28, 32, 36, 40, 45, 50, 56, 63};
+	/* For each ring: the low, the three middle and the high component values. */
+	static const uint8_t ring[9][5] = {
+	    {0, 16, 31, 47, 63}, {31, 39, 47, 55, 63}, {45, 49, 54, 58, 63},
+	    {0, 7, 14, 21, 28},	 {14, 17, 21, 24, 28}, {20, 22, 24, 26, 28},
+	    {0, 4, 8, 12, 16},	 {8, 10, 12, 14, 16},  {11, 12, 13, 15, 16},
+	};
+	if (i < 16) {
+		uint8_t hi = i & 8 ? 0x15 : 0;
+		out[0] = (uint8_t)((i & 4 ? 0x2a : 0) + hi);
+		out[1] = (uint8_t)((i == 6 ? 0x15 : i & 2 ? 0x2a : 0) + hi); /* 6 is brown */
+		out[2] = (uint8_t)((i & 1 ? 0x2a : 0) + hi);
+		return;
+	}
+	if (i < 32) {
+		out[0] = out[1] = out[2] = grey[i - 16];
+		return;
+	}
+	if (i >= 248) {
+		out[0] = out[1] = out[2] = 0;
+		return;
+	}
+	const uint8_t *v = ring[(i - 32) / 24];
+	unsigned h = (i - 32) % 24; /* blue, magenta, red, yellow, green, cyan, back to blue */
+	/* Each component's level (0 low .. 4 high) around the hue circle, in steps of 4 hues. */
+	static const uint8_t up[24] = {0, 1, 2, 3, 4, 4, 4, 4, 4, 4, 4, 4,
+				       4, 3, 2, 1, 0, 0, 0, 0, 0, 0, 0, 0};
+	out[0] = v[up[h]];	       /* red rises from blue, falls after yellow */
+	out[1] = v[up[(h + 16) % 24]]; /* green rises after red, falls after cyan */
+	out[2] = v[up[(h + 8) % 24]];  /* blue starts high, falls towards red */
+}
+
+void vga_palette(const uint8_t *rgb)
+{
+	for (unsigned i = 0; i < 256; i++) {
+		uint8_t c[3];
+		if (rgb) {
+			c[0] = rgb[3 * i] >> 2;
+			c[1] = rgb[3 * i + 1] >> 2;
+			c[2] = rgb[3 * i + 2] >> 2;
+		} else {
+			default_rgb(i, c);
+		}
+		dac_set((uint8_t)i, c[0], c[1], c[2]);
+	}
+}

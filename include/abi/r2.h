@@ -1,0 +1,180 @@
+/*
+ * The rou2exOS (r2) legacy ABI, x86_64 only, shared by the kernel's
+ * personality (arch/x86_64/legacy/) and user space (user/r2/r2.h).
+ *
+ * A call is `int 0x7f` from ring 3 (`int 0x7e` from ring 2, `int 0x7d` from
+ * ring 1; a gate used from another ring answers R2_INVALID_SYSCALL): the
+ * number in RAX, argument 1 in RDI, argument 2 in RSI, the result or a
+ * return code in RAX. Every other register comes back unchanged. Values
+ * and pointers are 64-bit words; pointers to structures and words must be
+ * 8-byte aligned (R2_INVALID_INPUT otherwise), strings and byte buffers
+ * need no alignment.
+ */
+#ifndef ABI_R2_H
+#define ABI_R2_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* The gates, one per ring that may use it. */
+#define R2_GATE_RING1 0x7d
+#define R2_GATE_RING2 0x7e
+#define R2_GATE_RING3 0x7f
+
+/* Return codes (uint64 in RAX). */
+#define R2_OK		    0x00
+#define R2_NOT_IMPLEMENTED  0xfb
+#define R2_INVALID_INPUT    0xfc
+#define R2_FILESYSTEM_ERROR 0xfd
+#define R2_FILE_NOT_FOUND   0xfe
+#define R2_INVALID_SYSCALL  0xff
+
+/* Call numbers. */
+enum r2_call {
+	R2_EXIT = 0x00,	      /* pid (0: self), code */
+	R2_SYSINFO = 0x01,    /* R2_GET / R2_SET, SysInfo_T * */
+	R2_RTC = 0x02,	      /* R2_GET, RTC_T * */
+	R2_KEYBOARD = 0x03,   /* R2_KBD_*, struct r2_kbd_ring * -> count read (R2_KBD_READ) */
+	R2_MALLOC = 0x0a,     /* reserved (0), size -> address, 0 on failure */
+	R2_REALLOC = 0x0b,    /* address, size -> new address, 0 on failure (the old block stays) */
+	R2_FREE = 0x0f,	      /* address, 0 */
+	R2_PRINT = 0x10,      /* string, length */
+	R2_CLEAR = 0x11,      /* 0, 0 */
+	R2_PIXEL = 0x12,      /* R2_PIXEL_POS(x, y), colour index */
+	R2_MODE13_BUF = 0x13, /* 64000-byte buffer, 768-byte RGB palette or 0 (default palette) */
+	R2_MAP_VGA = 0x14,    /* 0, 0 -> R2_VGA_USER_VA, 0 on failure */
+	R2_VIDEO_MODE = 0x15, /* R2_MODE_TEXT (0x03) or R2_MODE_13H (0x13), 0 */
+	R2_TONE = 0x1a,	      /* frequency Hz, length ms */
+	R2_MIDI = 0x1b,	      /* R2_MIDI_PLAY (0x01), SMF image; its size in the first word */
+	R2_STOP = 0x1f,	      /* 0, 0 */
+	R2_FILE_FIRST = 0x20, /* 0x20..0x2b: the FAT12 calls, R2_NOT_IMPLEMENTED for now */
+	R2_FILE_LAST = 0x2b,
+	R2_PORT_OUT = 0x30,  /* port | width << 16, uint64_t * value */
+	R2_PORT_IN = 0x31,   /* port | width << 16, uint64_t * value (written) */
+	R2_SERIAL = 0x32,    /* R2_SERIAL_*, uint64_t * value */
+	R2_NET_FIRST = 0x33, /* 0x33..0x37: the network calls, R2_NOT_IMPLEMENTED for now */
+	R2_NET_LAST = 0x37,
+	R2_SET_RING = 0x3f, /* Kestrel's: pid of a child not yet started, ring 1 or 2 */
+};
+
+/* Argument 1 of the get/set style calls. */
+#define R2_GET 0x01
+#define R2_SET 0x02
+
+/* R2_KEYBOARD. */
+#define R2_KBD_REGISTER	  0x01
+#define R2_KBD_UNREGISTER 0x02
+#define R2_KBD_READ	  0x03
+#define R2_KBD_RING_SIZE  64
+
+/*
+ * The circular buffer a process registers for IRQ1's scancodes. The
+ * kernel writes data[head % R2_KBD_RING_SIZE] and then advances head on
+ * R2_KBD_READ; the reader consumes from tail and advances it. The kernel
+ * never passes tail: scancodes that find the ring full stay queued in the
+ * kernel (up to 256 of them; beyond that they are dropped and counted).
+ */
+struct r2_kbd_ring {
+	uint64_t head;	  /* written by the kernel */
+	uint64_t tail;	  /* written by the reader */
+	uint64_t dropped; /* written by the kernel */
+	uint8_t data[R2_KBD_RING_SIZE];
+};
+
+/* R2_PIXEL: x in bits 0..15, y in bits 16..31; the colour is a palette index 0..255. */
+#define R2_PIXEL_POS(x, y) ((uint64_t)(uint16_t)(x) | (uint64_t)(uint16_t)(y) << 16)
+
+/* R2_VIDEO_MODE. */
+#define R2_MODE_TEXT 0x03 /* 80x25 colour text */
+#define R2_MODE_13H  0x13 /* 320x200, 256 colours, linear at 0xA0000 */
+#define R2_MODE13_W  320
+#define R2_MODE13_H  200
+
+/* R2_MAP_VGA: where the VGA window 0xA0000..0xAFFFF appears in the caller. */
+#define R2_VGA_USER_VA 0xa00000ul
+#define R2_VGA_SIZE    0x10000ul
+
+/* R2_TONE limits; R2_MIDI_PLAY and the largest SMF accepted. */
+#define R2_TONE_MIN_HZ 20
+#define R2_TONE_MAX_HZ 20000
+#define R2_TONE_MAX_MS 60000
+#define R2_MIDI_PLAY   0x01
+#define R2_MIDI_MAX    65536
+
+/*
+ * R2_MIDI's argument 2 points at this header: the file's size, then the
+ * Standard MIDI File itself.
+ */
+struct r2_midi {
+	uint64_t size;
+	uint8_t data[];
+};
+
+/* R2_PORT_*: argument 1 is the port in bits 0..15 and the width in bytes (1, 2 or 4) above. */
+#define R2_PORT(port, width) ((uint64_t)(uint16_t)(port) | (uint64_t)(width) << 16)
+
+/*
+ * A process may use port P if it holds a live OBJ_IO_PORTS capability
+ * whose object id is R2_IO_RANGE(first, count) with first <= P and P +
+ * width <= first + count, with RIGHT_WRITE for R2_PORT_OUT and RIGHT_READ
+ * for R2_PORT_IN.
+ */
+#define R2_IO_RANGE(first, count) ((uint64_t)(uint16_t)(first) | (uint64_t)(count) << 16)
+
+/* R2_SERIAL (COM1, 115200 8N1). */
+#define R2_SERIAL_INIT	0x01
+#define R2_SERIAL_READ	0x02 /* R2_INVALID_INPUT when no byte is waiting */
+#define R2_SERIAL_WRITE 0x03
+
+/* The structures of the seed, packed, exactly as given. */
+typedef struct {
+	uint8_t system_name[32];
+	uint8_t system_user[32];
+	uint8_t system_path[32];
+	uint8_t system_version[8];
+	uint32_t system_path_cluster;
+	uint32_t system_uptime; /* seconds since boot, live */
+} __attribute__((packed)) SysInfo_T;
+
+typedef struct {
+	uint8_t seconds;
+	uint8_t minutes;
+	uint8_t hours;
+	uint8_t day;
+	uint8_t month;
+	uint16_t year; /* the full year, 2026 */
+} __attribute__((packed)) RTC_T;
+
+typedef struct {
+	uint8_t name[8];
+	uint8_t ext[3];
+	uint8_t attr;
+	uint8_t reserved;
+	uint8_t tenths;
+	uint16_t create_time;
+	uint16_t create_date;
+	uint16_t last_access_time;
+	uint16_t high_cluster;
+	uint16_t write_time;
+	uint16_t write_date;
+	uint16_t start_cluster;
+	uint32_t file_size;
+} __attribute__((packed)) Entry_T;
+
+_Static_assert(sizeof(SysInfo_T) == 112, "SysInfo size");
+_Static_assert(offsetof(SysInfo_T, system_user) == 32, "SysInfo.system_user");
+_Static_assert(offsetof(SysInfo_T, system_path) == 64, "SysInfo.system_path");
+_Static_assert(offsetof(SysInfo_T, system_version) == 96, "SysInfo.system_version");
+_Static_assert(offsetof(SysInfo_T, system_path_cluster) == 104, "SysInfo.system_path_cluster");
+_Static_assert(offsetof(SysInfo_T, system_uptime) == 108, "SysInfo.system_uptime");
+_Static_assert(sizeof(RTC_T) == 7, "RTC size");
+_Static_assert(offsetof(RTC_T, month) == 4 && offsetof(RTC_T, year) == 5, "RTC.year");
+_Static_assert(sizeof(Entry_T) == 32, "Entry size");
+_Static_assert(offsetof(Entry_T, ext) == 8 && offsetof(Entry_T, attr) == 11, "Entry.ext, attr");
+_Static_assert(offsetof(Entry_T, create_time) == 14, "Entry.create_time");
+_Static_assert(offsetof(Entry_T, high_cluster) == 20, "Entry.high_cluster");
+_Static_assert(offsetof(Entry_T, start_cluster) == 26, "Entry.start_cluster");
+_Static_assert(offsetof(Entry_T, file_size) == 28, "Entry.file_size");
+_Static_assert(sizeof(struct r2_kbd_ring) == 24 + R2_KBD_RING_SIZE, "r2_kbd_ring size");
+
+#endif

@@ -1,0 +1,230 @@
+#!/usr/bin/env python3
+"""Helpers of tests/system/r2_legacy: talk to QEMU's monitor, and judge what
+it saw and heard (screendumps as PPM, the PC speaker as WAV) the way a person
+would: the text on the screen, the picture's pixels, the tone's pitch.
+
+  r2_check.py monitor SOCKET COMMAND...     run monitor commands, one each
+  r2_check.py text PPM                      the r2_text screen (demo.c)
+  r2_check.py mode13 PPM                    the r2_mode13 picture (demo.c)
+  r2_check.py tone WAV HZ ASKED STOP        a tone of HZ (within 2 %) asked for ASKED s,
+                                            stopped after STOP s, then silence
+"""
+import socket
+import struct
+import sys
+import time
+
+def monitor(path, commands):
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    for _ in range(100):
+        try:
+            s.connect(path)
+            break
+        except OSError:
+            time.sleep(0.1)
+    else:
+        sys.exit(f"r2_check: no monitor at {path}")
+    s.settimeout(10)
+
+    def until_prompt():
+        buf = b""
+        while not buf.endswith(b"(qemu) "):
+            chunk = s.recv(4096)
+            if not chunk:
+                break
+            buf += chunk
+        return buf
+
+    until_prompt()
+    for c in commands:
+        s.sendall(c.encode() + b"\n")
+        out = until_prompt()
+        if b"rror" in out:
+            sys.exit(f"r2_check: monitor: {c}: {out.decode(errors='replace')}")
+        time.sleep(0.05)
+    s.close()
+
+def read_ppm(path):
+    with open(path, "rb") as f:
+        data = f.read()
+    # "P6\n<w> <h>\n255\n" then RGB.
+    fields, pos = [], 0
+    while len(fields) < 4:
+        while data[pos:pos + 1].isspace():
+            pos += 1
+        if data[pos:pos + 1] == b"#":
+            pos = data.index(b"\n", pos)
+            continue
+        end = pos
+        while not data[end:end + 1].isspace():
+            end += 1
+        fields.append(data[pos:end])
+        pos = end
+    pos += 1
+    if fields[0] != b"P6" or fields[3] != b"255":
+        sys.exit(f"r2_check: {path}: not a binary 8-bit PPM")
+    w, h = int(fields[1]), int(fields[2])
+    return w, h, data[pos:pos + 3 * w * h]
+
+# What demo.c prints in r2_text, line by line (attribute 0x07: grey on black).
+TEXT = [
+    "Kestrel r2 text mode test",
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZ abcdefghijklmnopqrstuvwxyz",
+    "0123456789 !\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~",
+    "",
+    "    indented AAAA BBBB",
+]
+GREY, BLACK = (0xaa, 0xaa, 0xaa), (0, 0, 0)
+
+def close(a, b, tol=4):
+    return all(abs(x - y) <= tol for x, y in zip(a, b))
+
+def check_text(path):
+    w, h, px = read_ppm(path)
+    if h != 400 or w % 80:
+        sys.exit(f"r2_check: text screen is {w}x{h}, not 80x25 cells of 16 lines")
+    cw, ch = w // 80, 16
+    glyphs, errors = {}, []
+    for row in range(25):
+        line = TEXT[row] if row < len(TEXT) else ""
+        for col in range(80):
+            c = line[col] if col < len(line) else " "
+            cell = []
+            for y in range(row * ch, row * ch + ch):
+                for x in range(col * cw, col * cw + cw):
+                    i = 3 * (y * w + x)
+                    cell.append(tuple(px[i:i + 3]))
+            fg = sum(close(p, GREY) for p in cell)
+            bg = sum(close(p, BLACK) for p in cell)
+            if fg + bg != len(cell):
+                errors.append(f"cell {row},{col} '{c}': colours other than grey on black")
+            elif c == " " and fg:
+                errors.append(f"cell {row},{col}: should be blank")
+            elif c != " " and not fg:
+                errors.append(f"cell {row},{col}: '{c}' missing")
+            key = tuple(close(p, GREY) for p in cell)
+            if c in glyphs and glyphs[c] != key:
+                errors.append(f"cell {row},{col}: '{c}' drawn unlike its first copy")
+            glyphs.setdefault(c, key)
+    # Different characters look different (the font made it to the screen).
+    seen = {}
+    for c, key in glyphs.items():
+        if key in seen:
+            errors.append(f"'{c}' and '{seen[key]}' look the same")
+        seen[key] = c
+    if errors:
+        sys.exit("r2_check: text screen:\n  " + "\n  ".join(errors[:20]))
+    print(f"r2_check: text screen {w}x{h}: {len(glyphs)} distinct glyphs where expected, "
+          f"every other cell blank")
+
+def picture_index(x, y):
+    if x in (0, 319) or y in (0, 199):
+        return 255
+    if abs(x - 160) <= 5 and y == 100 or x == 160 and abs(y - 100) <= 5:
+        return 255
+    return ((x ^ y) + (y >> 3)) & 0xff
+
+def palette(i):
+    six = lambda v: (v & 0xfc) >> 2
+    # The DAC holds 6 bits; QEMU widens them back to 8 as v << 2 | v >> 4.
+    eight = lambda v: (six(v) << 2) | (six(v) >> 4)
+    return eight(i), eight(255 - i), eight((i * 4) & 0xff)
+
+def check_mode13(path):
+    w, h, px = read_ppm(path)
+    if w % 320 or h % 200:
+        sys.exit(f"r2_check: mode 13h screen is {w}x{h}, not a multiple of 320x200")
+    sx, sy = w // 320, h // 200
+    bad = []
+    for y in range(h):
+        for x in range(w):
+            want = palette(picture_index(x // sx, y // sy))
+            i = 3 * (y * w + x)
+            got = tuple(px[i:i + 3])
+            if not close(got, want, 3):
+                bad.append((x, y, got, want))
+    if bad:
+        x, y, got, want = bad[0]
+        sys.exit(f"r2_check: mode 13h: {len(bad)} of {w * h} pixels differ; first at "
+                 f"({x},{y}): {got}, expected {want}")
+    print(f"r2_check: mode 13h picture {w}x{h}: all {w * h} pixels as drawn")
+
+def read_wav(path):
+    with open(path, "rb") as f:
+        data = f.read()
+    if data[:4] != b"RIFF" or data[8:12] != b"WAVE":
+        sys.exit(f"r2_check: {path}: not a WAV file")
+    pos, fmt, samples = 12, None, None
+    while pos + 8 <= len(data):
+        cid, size = data[pos:pos + 4], struct.unpack("<I", data[pos + 4:pos + 8])[0]
+        body = data[pos + 8:pos + 8 + size]
+        if cid == b"fmt ":
+            fmt = struct.unpack("<HHIIHH", body[:16])
+        elif cid == b"data":
+            samples = body if size and size != 0xffffffff else data[pos + 8:]
+        pos += 8 + size + (size & 1)
+    if not fmt or samples is None:
+        sys.exit(f"r2_check: {path}: no fmt or data chunk")
+    _, channels, rate, _, _, bits = fmt
+    width = bits // 8
+    n = len(samples) // (width * channels)
+    vals = []
+    for i in range(n):
+        off = i * width * channels
+        if width == 2:
+            vals.append(struct.unpack("<h", samples[off:off + 2])[0])
+        else:
+            vals.append(samples[off] - 128)
+    return rate, vals
+
+def check_tone(path, hz, asked_s, stop_s):
+    """A tone of hz asked for asked_s seconds and stopped after stop_s: its pitch
+    within 2 %, its length that of the stop, and nothing sounding after it. QEMU
+    records the speaker only while its gate is open, so silence is the
+    recording's end: nothing more comes although the program runs on."""
+    rate, v = read_wav(path)
+    if not v:
+        sys.exit("r2_check: the recording is empty")
+    peak = max(v) - min(v)
+    win = rate // 100  # 10 ms windows: which of them sound
+    loud = [max(v[i:i + win]) - min(v[i:i + win]) > peak // 10
+            for i in range(0, len(v) - win + 1, win)]
+    if not peak or not any(loud):
+        sys.exit("r2_check: the speaker never sounded")
+    first = loud.index(True)
+    last = len(loud) - 1 - loud[::-1].index(True)
+    sounding = (last - first + 1) / 100
+    # Pitch: rising crossings of the mean over the sounding stretch.
+    seg = v[first * win:(last + 1) * win]
+    mean = sum(seg) / len(seg)
+    rises = [i for i in range(1, len(seg)) if seg[i - 1] < mean <= seg[i]]
+    if len(rises) < 10:
+        sys.exit("r2_check: too few periods to measure")
+    freq = (len(rises) - 1) * rate / (rises[-1] - rises[0])
+    print(f"r2_check: {rate} Hz recording of {len(v) / rate:.2f} s: {freq:.1f} Hz (asked "
+          f"{hz:g}) for {sounding:.2f} s (asked {asked_s:g} s, stopped after {stop_s:g} s), "
+          f"then nothing")
+    if abs(freq - hz) > 0.02 * hz:
+        sys.exit(f"r2_check: measured {freq:.1f} Hz, asked for {hz:g} Hz (more than 2 % off)")
+    if not stop_s - 0.15 <= sounding <= stop_s + 0.3:
+        sys.exit(f"r2_check: the tone sounded {sounding:.2f} s; the stop came after {stop_s:g} s")
+    if (len(v) - (last + 1) * win) / rate > 0.1:
+        sys.exit("r2_check: more than the tone was recorded")
+
+def main():
+    if len(sys.argv) < 3:
+        sys.exit(__doc__)
+    what = sys.argv[1]
+    if what == "monitor":
+        monitor(sys.argv[2], sys.argv[3:])
+    elif what == "text":
+        check_text(sys.argv[2])
+    elif what == "mode13":
+        check_mode13(sys.argv[2])
+    elif what == "tone":
+        check_tone(sys.argv[2], float(sys.argv[3]), float(sys.argv[4]), float(sys.argv[5]))
+    else:
+        sys.exit(__doc__)
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,541 @@
+/*
+ * The r2 (rou2exOS) legacy ABI from ring 3: every call's results and
+ * return codes, the ring check of the gates, bad pointers (null, kernel,
+ * unmapped, misaligned, read-only) and bad arguments.
+ */
+#include "r2.h"
+#include "utest.h"
+
+#define KERNEL_ADDR 0xffffffff80000000ul
+#define UNMAPPED    0x30000000ul
+
+static uint64_t aligned_buf[1024]; /* 8 KiB of aligned, writable memory */
+static const uint64_t rodata_word = 1;
+
+UTEST(r2_gates_answer_only_their_ring)
+{
+	/* Ring 3 may use 0x7f only: the other gates answer InvalidSyscall and we go on. */
+	UASSERT_EQ(R2_CALL_GATE(0x7d, R2_STOP, 0, 0), R2_INVALID_SYSCALL);
+	UASSERT_EQ(R2_CALL_GATE(0x7e, R2_STOP, 0, 0), R2_INVALID_SYSCALL);
+	UASSERT_EQ(R2_CALL_GATE(0x7f, R2_STOP, 0, 0), R2_OK);
+	/* Numbers outside the table. */
+	UASSERT_EQ(r2_call(0x04, 0, 0), R2_INVALID_SYSCALL);
+	UASSERT_EQ(r2_call(0x38, 0, 0), R2_INVALID_SYSCALL);
+	UASSERT_EQ(r2_call(0xff, 0, 0), R2_INVALID_SYSCALL);
+	UASSERT_EQ(r2_call(1ull << 40, 0, 0), R2_INVALID_SYSCALL);
+	/* Every register but RAX comes back as it went in. */
+	uint64_t rax = R2_CLEAR, rdi = 0, rsi = 0, rbx = 0x1111, rdx = 0x2222, r8 = 0x3333;
+	__asm__ volatile("movq %[b], %%rbx\n\tmovq %[d], %%rdx\n\tmovq %[e], %%r8\n\t"
+			 "int $0x7f\n\t"
+			 "movq %%rbx, %[b]\n\tmovq %%rdx, %[d]\n\tmovq %%r8, %[e]"
+			 : "+a"(rax), "+D"(rdi),
+			   "+S"(rsi), [b] "+m"(rbx), [d] "+m"(rdx), [e] "+m"(r8)
+			 :
+			 : "rbx", "rdx", "r8", "memory");
+	UASSERT_EQ(rax, R2_OK);
+	UASSERT_EQ(rdi, 0);
+	UASSERT_EQ(rbx, 0x1111);
+	UASSERT_EQ(rdx, 0x2222);
+	UASSERT_EQ(r8, 0x3333);
+	return 0;
+}
+
+UTEST(r2_not_implemented_calls)
+{
+	for (uint64_t nr = R2_FILE_FIRST; nr <= R2_FILE_LAST; nr++)
+		UASSERT_EQ(r2_call(nr, 0, 0), R2_NOT_IMPLEMENTED);
+	for (uint64_t nr = R2_NET_FIRST; nr <= R2_NET_LAST; nr++)
+		UASSERT_EQ(r2_call(nr, 1, (uintptr_t)aligned_buf), R2_NOT_IMPLEMENTED);
+	return 0;
+}
+
+UTEST(r2_sysinfo)
+{
+	SysInfo_T *si = (SysInfo_T *)aligned_buf, saved;
+	UASSERT_EQ(r2_sysinfo_get(si), R2_OK);
+	UASSERT(!strcmp((const char *)si->system_name, "Kestrel"));
+	/* The uptime is live: the clock's seconds, give or take one. */
+	uint64_t secs = sys_clock() / 1000000000ull;
+	UASSERT(si->system_uptime + 1 >= secs && si->system_uptime <= secs + 1);
+	memcpy(&saved, si, sizeof(saved));
+	memcpy(si->system_user, "tester", 7);
+	si->system_path_cluster = 19;
+	UASSERT_EQ(r2_sysinfo_set(si), R2_OK);
+	memset(si, 0, sizeof(*si));
+	UASSERT_EQ(r2_sysinfo_get(si), R2_OK);
+	UASSERT(!strcmp((const char *)si->system_user, "tester"));
+	UASSERT_EQ(si->system_path_cluster, 19);
+	UASSERT_EQ(r2_sysinfo_set((SysInfo_T *)((char *)aligned_buf + 4)), R2_INVALID_INPUT);
+	memcpy(si, &saved, sizeof(saved));
+	UASSERT_EQ(r2_sysinfo_set(si), R2_OK);
+	/* Bad pointers and operations. */
+	UASSERT_EQ(r2_sysinfo_get(NULL), R2_INVALID_INPUT);
+	UASSERT_EQ(r2_sysinfo_get((SysInfo_T *)KERNEL_ADDR), R2_INVALID_INPUT);
+	UASSERT_EQ(r2_sysinfo_get((SysInfo_T *)UNMAPPED), R2_INVALID_INPUT);
+	UASSERT_EQ(r2_sysinfo_get((SysInfo_T *)((char *)aligned_buf + 4)), R2_INVALID_INPUT);
+	UASSERT_EQ(r2_sysinfo_get((SysInfo_T *)(uintptr_t)&rodata_word), R2_INVALID_INPUT);
+	UASSERT_EQ(r2_call(R2_SYSINFO, 3, (uintptr_t)si), R2_INVALID_INPUT);
+	return 0;
+}
+
+UTEST(r2_rtc)
+{
+	RTC_T *rtc = (RTC_T *)aligned_buf;
+	UASSERT_EQ(r2_rtc(rtc), R2_OK);
+	UASSERT(rtc->seconds < 60 && rtc->minutes < 60 && rtc->hours < 24);
+	UASSERT(rtc->day >= 1 && rtc->day <= 31 && rtc->month >= 1 && rtc->month <= 12);
+	UASSERT(rtc->year >= 2000 && rtc->year < 2100);
+	UASSERT_EQ(r2_rtc(NULL), R2_INVALID_INPUT);
+	UASSERT_EQ(r2_rtc((RTC_T *)KERNEL_ADDR), R2_INVALID_INPUT);
+	UASSERT_EQ(r2_rtc((RTC_T *)((char *)aligned_buf + 1)), R2_INVALID_INPUT);
+	UASSERT_EQ(r2_call(R2_RTC, R2_SET, (uintptr_t)rtc), R2_INVALID_INPUT);
+	return 0;
+}
+
+UTEST(r2_keyboard_buffer)
+{
+	struct r2_kbd_ring *ring = (struct r2_kbd_ring *)aligned_buf;
+	memset(ring, 0, sizeof(*ring));
+	UASSERT_EQ(r2_kbd_read(ring), R2_INVALID_INPUT); /* not registered */
+	UASSERT_EQ(r2_kbd_unregister(ring), R2_INVALID_INPUT);
+	UASSERT_EQ(r2_kbd_register(NULL), R2_INVALID_INPUT);
+	UASSERT_EQ(r2_kbd_register((struct r2_kbd_ring *)KERNEL_ADDR), R2_INVALID_INPUT);
+	UASSERT_EQ(r2_kbd_register((struct r2_kbd_ring *)((char *)aligned_buf + 4)),
+		   R2_INVALID_INPUT);
+	UASSERT_EQ(r2_kbd_register(ring), R2_OK);
+	UASSERT_EQ(r2_kbd_read(ring), 0); /* nobody types in the test suite */
+	UASSERT_EQ(ring->head, 0);
+	UASSERT_EQ(r2_kbd_read((struct r2_kbd_ring *)(aligned_buf + 64)), R2_INVALID_INPUT);
+	UASSERT_EQ(r2_call(R2_KEYBOARD, 4, (uintptr_t)ring), R2_INVALID_INPUT);
+	UASSERT_EQ(r2_kbd_unregister(ring), R2_OK);
+	UASSERT_EQ(r2_kbd_unregister(ring), R2_INVALID_INPUT);
+	return 0;
+}
+
+UTEST(r2_heap)
+{
+	char *a = r2_malloc(100), *b = r2_malloc(5000);
+	UASSERT(a && b && a != b);
+	UASSERT_EQ((uintptr_t)a % 16, 0);
+	UASSERT((uintptr_t)b >= (uintptr_t)a + 100 || (uintptr_t)b + 5000 <= (uintptr_t)a);
+	memset(a, 'a', 100);
+	memset(b, 'b', 5000);
+	/* Grown in place or moved, the contents stay. */
+	char *a2 = r2_realloc(a, 20000);
+	UASSERT(a2 != NULL);
+	for (unsigned i = 0; i < 100; i++)
+		UASSERT_EQ(a2[i], 'a');
+	UASSERT_EQ(b[4999], 'b');
+	UASSERT_EQ(r2_free(a2), R2_OK);
+	UASSERT_EQ(r2_free(a2), R2_INVALID_INPUT);     /* twice */
+	UASSERT_EQ(r2_free(b + 16), R2_INVALID_INPUT); /* not a block's start */
+	UASSERT_EQ(r2_free(aligned_buf), R2_INVALID_INPUT);
+	UASSERT(r2_realloc(a2, 10) == NULL); /* freed */
+	UASSERT(r2_realloc(b, 0) == NULL);   /* size 0: b stays */
+	UASSERT_EQ(b[0], 'b');
+	UASSERT(r2_malloc(0) == NULL);
+	UASSERT(r2_malloc(1ull << 40) == NULL);
+	UASSERT(r2_malloc(2ul << 20) == NULL); /* more than the heap */
+	char *c = r2_realloc(NULL, 64);
+	UASSERT(c != NULL);
+	UASSERT_EQ(r2_free(c), R2_OK);
+	UASSERT_EQ(r2_free(b), R2_OK);
+	/* All of it, in pieces, then nothing more. */
+	void *blocks[16];
+	for (unsigned i = 0; i < 16; i++)
+		UASSERT((blocks[i] = r2_malloc(64 * 1024)) != NULL);
+	UASSERT(r2_malloc(16) == NULL);
+	for (unsigned i = 0; i < 16; i++)
+		UASSERT_EQ(r2_free(blocks[i]), R2_OK);
+	return 0;
+}
+
+UTEST(r2_print_and_clear)
+{
+	static const char msg[] = "  (r2 print)\n";
+	UASSERT_EQ(r2_print(msg, sizeof(msg) - 1), R2_OK);
+	UASSERT_EQ(r2_print(msg, 0), R2_OK);
+	UASSERT_EQ(r2_print(NULL, 4), R2_INVALID_INPUT);
+	UASSERT_EQ(r2_print((const char *)KERNEL_ADDR, 4), R2_INVALID_INPUT);
+	UASSERT_EQ(r2_print(msg, 1ull << 40), R2_INVALID_INPUT);
+	UASSERT_EQ(r2_clear(), R2_OK);
+	return 0;
+}
+
+UTEST(r2_video)
+{
+	UASSERT_EQ(r2_video_mode(0x12), R2_INVALID_INPUT);
+	UASSERT_EQ(r2_pixel(0, 0, 1), R2_INVALID_INPUT); /* text mode */
+	UASSERT_EQ(r2_mode13_buffer((const uint8_t *)aligned_buf, NULL), R2_INVALID_INPUT);
+	volatile uint8_t *vga = r2_map_vga();
+	UASSERT_EQ((uintptr_t)vga, R2_VGA_USER_VA);
+	UASSERT_EQ((uintptr_t)r2_map_vga(), R2_VGA_USER_VA); /* again: the same */
+	UASSERT_EQ(r2_call(R2_MAP_VGA, 1, 0), 0);
+	UASSERT_EQ(r2_video_mode(R2_MODE_13H), R2_OK);
+	UASSERT_EQ(r2_pixel(10, 20, 0x2a), R2_OK);
+	UASSERT_EQ(r2_pixel(319, 199, 0x11), R2_OK);
+	UASSERT_EQ(vga[20 * 320 + 10], 0x2a); /* what the kernel drew, through our window */
+	UASSERT_EQ(vga[199 * 320 + 319], 0x11);
+	vga[5] = 0x33; /* and we draw too */
+	UASSERT_EQ(vga[5], 0x33);
+	UASSERT_EQ(r2_pixel(320, 0, 1), R2_INVALID_INPUT);
+	UASSERT_EQ(r2_pixel(0, 200, 1), R2_INVALID_INPUT);
+	UASSERT_EQ(r2_call(R2_PIXEL, R2_PIXEL_POS(1, 1), 256), R2_INVALID_INPUT);
+	UASSERT_EQ(r2_call(R2_PIXEL, 1ull << 32, 1), R2_INVALID_INPUT);
+	/* A whole frame from the r2 heap, with a palette of our own. */
+	uint8_t *frame = r2_malloc(320 * 200), *pal = r2_malloc(768);
+	UASSERT(frame && pal);
+	for (unsigned i = 0; i < 320 * 200; i++)
+		frame[i] = (uint8_t)(i % 251);
+	for (unsigned i = 0; i < 768; i++)
+		pal[i] = (uint8_t)i;
+	UASSERT_EQ(r2_mode13_buffer(frame, pal), R2_OK);
+	UASSERT_EQ(vga[320 * 100 + 7], (32000 + 7) % 251);
+	UASSERT_EQ(r2_mode13_buffer(frame, NULL), R2_OK);
+	UASSERT_EQ(r2_mode13_buffer(NULL, NULL), R2_INVALID_INPUT);
+	UASSERT_EQ(r2_mode13_buffer((const uint8_t *)KERNEL_ADDR, NULL), R2_INVALID_INPUT);
+	/* 32000 bytes of the VGA window, then nothing mapped: too short. */
+	UASSERT_EQ(r2_mode13_buffer((const uint8_t *)vga + R2_VGA_SIZE - 32000, NULL),
+		   R2_INVALID_INPUT);
+	UASSERT_EQ(r2_mode13_buffer(frame, (const uint8_t *)UNMAPPED), R2_INVALID_INPUT);
+	UASSERT_EQ(r2_free(frame), R2_OK);
+	UASSERT_EQ(r2_free(pal), R2_OK);
+	UASSERT_EQ(r2_clear(), R2_OK);
+	UASSERT_EQ(vga[20 * 320 + 10], 0);
+	UASSERT_EQ(r2_video_mode(R2_MODE_TEXT), R2_OK);
+	UASSERT_EQ(r2_pixel(0, 0, 1), R2_INVALID_INPUT);
+	/* Text mode: the window shows planes through odd/even; the text at 0xB8000 is ours to print. */
+	UASSERT_EQ(r2_print("r2 text\n", 8), R2_OK);
+	return 0;
+}
+
+static uint64_t speaker_bits(void)
+{
+	uint64_t v = 0;
+	return r2_port_in(0x61, 1, &v) == R2_OK ? v & 3 : 0xff;
+}
+
+UTEST(r2_speaker_tone_and_stop)
+{
+	UASSERT_EQ(r2_tone(440, 2000), R2_OK);
+	UASSERT_EQ(speaker_bits(), 3); /* gate and speaker on */
+	UASSERT_EQ(r2_stop(), R2_OK);
+	UASSERT_EQ(speaker_bits(), 0);
+	/* A short tone ends by itself. */
+	UASSERT_EQ(r2_tone(1000, 30), R2_OK);
+	UASSERT_EQ(speaker_bits(), 3);
+	UASSERT_EQ(sys_sleep(100000000ull), E_OK);
+	UASSERT_EQ(speaker_bits(), 0);
+	UASSERT_EQ(r2_tone(0, 100), R2_INVALID_INPUT);
+	UASSERT_EQ(r2_tone(19, 100), R2_INVALID_INPUT);
+	UASSERT_EQ(r2_tone(20001, 100), R2_INVALID_INPUT);
+	UASSERT_EQ(r2_tone(440, 0), R2_INVALID_INPUT);
+	UASSERT_EQ(r2_tone(440, 60001), R2_INVALID_INPUT);
+	UASSERT_EQ(speaker_bits(), 0);
+	return 0;
+}
+
+/* A format-0 file: tempo 120 bpm, 96 ticks a quarter; C4 then E4, an eighth each. */
+static const uint8_t tune[] = {
+    'M',  'T',	'h',  'd',  0, 0, 0,  6,    0,	  0,	0,    1,    0,	  96,	'M',
+    'T',  'r',	'k',  0,    0, 0, 26, 0x00, 0xff, 0x51, 0x03, 0x07, 0xa1, 0x20, /* tempo 500000 us */
+    0x00, 0x90, 60,   100,							/* C4 on */
+    0x30, 0x80, 60,   0,    /* off after 48 ticks */
+    0x00, 0x90, 64,   100,  /* E4 on */
+    0x30, 64,	0,	    /* running status: note on, velocity 0 = off */
+    0x00, 0xff, 0x2f, 0x00, /* end of track */
+};
+
+/* `n` bytes of `src` after the size word, in aligned memory. */
+static struct r2_midi *midi_of(const uint8_t *src, uint64_t n)
+{
+	struct r2_midi *m = (struct r2_midi *)aligned_buf;
+	m->size = n;
+	memcpy(m->data, src, n);
+	return m;
+}
+
+static uint64_t play_mutated(size_t at, uint8_t value, uint64_t size)
+{
+	struct r2_midi *m = midi_of(tune, sizeof(tune));
+	m->data[at] = value;
+	m->size = size;
+	return r2_midi(m);
+}
+
+UTEST(r2_midi)
+{
+	UASSERT_EQ(r2_midi(midi_of(tune, sizeof(tune))), R2_OK);
+	UASSERT_EQ(speaker_bits(), 3); /* C4 sounds */
+	UASSERT_EQ(r2_stop(), R2_OK);
+	UASSERT_EQ(speaker_bits(), 0);
+	/* Malformed files, each an InvalidInput and never a crash or a hang. */
+	UASSERT_EQ(play_mutated(0, 'X', sizeof(tune)), R2_INVALID_INPUT);   /* magic */
+	UASSERT_EQ(play_mutated(9, 2, sizeof(tune)), R2_INVALID_INPUT);	    /* format 2 */
+	UASSERT_EQ(play_mutated(12, 0x80, sizeof(tune)), R2_INVALID_INPUT); /* SMPTE */
+	UASSERT_EQ(play_mutated(21, 200, sizeof(tune)), R2_INVALID_INPUT);  /* track too long */
+	UASSERT_EQ(play_mutated(21, 22, sizeof(tune)), R2_INVALID_INPUT);   /* no end of track */
+	UASSERT_EQ(play_mutated(30, 0x30, sizeof(tune)), R2_INVALID_INPUT); /* data, no status */
+	UASSERT_EQ(play_mutated(23, 0x9f, sizeof(tune)),
+		   R2_INVALID_INPUT);				/* the track's first event */
+	UASSERT_EQ(play_mutated(0, 'M', 20), R2_INVALID_INPUT); /* truncated */
+	UASSERT_EQ(play_mutated(0, 'M', 0), R2_INVALID_INPUT);
+	UASSERT_EQ(play_mutated(0, 'M', R2_MIDI_MAX + 1), R2_INVALID_INPUT);
+	UASSERT_EQ(r2_midi(NULL), R2_INVALID_INPUT);
+	UASSERT_EQ(r2_midi((const struct r2_midi *)KERNEL_ADDR), R2_INVALID_INPUT);
+	UASSERT_EQ(r2_midi((const struct r2_midi *)((char *)aligned_buf + 4)), R2_INVALID_INPUT);
+	UASSERT_EQ(r2_call(R2_MIDI, 2, (uintptr_t)midi_of(tune, sizeof(tune))), R2_INVALID_INPUT);
+	/* Every byte changed to every few values: OK or InvalidInput, nothing else. */
+	static const uint8_t values[] = {0x00, 0x01, 0x7f, 0x80, 0x90, 0xf0, 0xff};
+	for (size_t at = 0; at < sizeof(tune); at++)
+		for (unsigned v = 0; v < sizeof(values); v++) {
+			uint64_t rc = play_mutated(at, values[v], sizeof(tune));
+			if (rc != R2_OK && rc != R2_INVALID_INPUT)
+				return utest_fail(__FILE__, __LINE__, "byte %zu = %#x: %#llx", at,
+						  values[v], (unsigned long long)rc);
+		}
+	UASSERT_EQ(r2_stop(), R2_OK);
+	return 0;
+}
+
+UTEST(r2_ports)
+{
+	/* COM1's scratch register: what goes out comes back. */
+	uint64_t *v = aligned_buf;
+	*v = 0xa5;
+	UASSERT_EQ(r2_port_out(0x3ff, 1, v), R2_OK);
+	*v = 0;
+	UASSERT_EQ(r2_port_in(0x3ff, 1, v), R2_OK);
+	UASSERT_EQ(*v, 0xa5);
+	UASSERT_EQ(r2_port_in(0x3ff, 3, v), R2_INVALID_INPUT); /* width */
+	UASSERT_EQ(r2_call(R2_PORT_IN, R2_PORT(0x3ff, 1) | 1ull << 40, (uintptr_t)v),
+		   R2_INVALID_INPUT);
+	UASSERT_EQ(r2_port_in(0x3ff, 1, (uint64_t *)((char *)aligned_buf + 2)), R2_INVALID_INPUT);
+	UASSERT_EQ(r2_port_in(0x3ff, 1, NULL), R2_INVALID_INPUT);
+	UASSERT_EQ(r2_port_in(0x3ff, 1, (uint64_t *)(uintptr_t)&rodata_word), R2_INVALID_INPUT);
+	UASSERT_EQ(r2_port_out(0x3ff, 1, (const uint64_t *)KERNEL_ADDR), R2_INVALID_INPUT);
+	/* A child holds no I/O port capability: refused. */
+	struct process_exit_info info;
+	UASSERT_EQ(utest_spawn("r2_ports_without_cap", NULL, 0, &info), E_OK);
+	UASSERT_EQ(info.exit_code, R2_INVALID_INPUT);
+	return 0;
+}
+
+UCHILD(r2_ports_without_cap)
+{
+	uint64_t *v = aligned_buf;
+	*v = 0x5a;
+	uint64_t out = r2_port_out(0x3ff, 1, v), in = r2_port_in(0x3ff, 1, v);
+	return out == in ? (int)out : 1000;
+}
+
+UTEST(r2_serial)
+{
+	uint64_t *v = aligned_buf;
+	UASSERT_EQ(r2_serial_init(), R2_OK);
+	*v = '.';
+	UASSERT_EQ(r2_serial_write(v), R2_OK);
+	*v = '\n';
+	UASSERT_EQ(r2_serial_write(v), R2_OK);
+	*v = 0x100;
+	UASSERT_EQ(r2_serial_write(v), R2_INVALID_INPUT);
+	UASSERT_EQ(r2_serial_write(NULL), R2_INVALID_INPUT);
+	UASSERT_EQ(r2_serial_read(v), R2_INVALID_INPUT); /* the suite's input is empty */
+	UASSERT_EQ(r2_serial_read((uint64_t *)KERNEL_ADDR), R2_INVALID_INPUT);
+	UASSERT_EQ(r2_call(R2_SERIAL, 4, (uintptr_t)v), R2_INVALID_INPUT);
+	return 0;
+}
+
+UTEST(r2_exit)
+{
+	struct process_exit_info info;
+	UASSERT_EQ(utest_spawn("r2_exit_42", NULL, 0, &info), E_OK);
+	UASSERT_EQ(info.exit_code, 42);
+	UASSERT_EQ(info.exit_reason, EXIT_NORMAL);
+	return 0;
+}
+
+UCHILD(r2_exit_42)
+{
+	if (r2_call(R2_EXIT, 123456, 7) != R2_INVALID_INPUT) /* someone else's pid */
+		return 1;
+	r2_exit(42);
+}
+
+/* `init child NAME` created as our child, not started: its pid and capability. */
+static long create_child(const char *name, uint64_t *pid, uint64_t *cap)
+{
+	const void *image;
+	uint64_t size;
+	char args[64];
+	size_t n = 0;
+	if (!utest_image(&image, &size))
+		return E_NOT_FOUND;
+	const char *parts[] = {"init", "child", name};
+	for (unsigned i = 0; i < 3; i++) {
+		size_t len = strlen(parts[i]) + 1;
+		memcpy(args + n, parts[i], len);
+		n += len;
+	}
+	static const char env[] = "KESTREL_CHILD=1";
+	struct process_spec spec = {
+	    .image = image,
+	    .image_size = size,
+	    .args = args,
+	    .args_size = n,
+	    .env = env,
+	    .env_size = sizeof(env),
+	    .flags = PROCESS_MAP_IMAGE,
+	};
+	return sys_process_create(&spec, pid, cap);
+}
+
+/* Run child NAME in `ring` to its end. */
+static long run_in_ring(const char *name, unsigned ring, struct process_exit_info *info)
+{
+	uint64_t pid, cap;
+	long err = create_child(name, &pid, &cap);
+	if (err)
+		return err;
+	if (r2_set_ring(pid, ring) != R2_OK) {
+		sys_process_terminate(cap, -1);
+		sys_process_wait(cap, 0, info);
+		return E_INVALID_PARAMETER;
+	}
+	err = sys_process_start(cap);
+	if (!err)
+		err = sys_process_wait(cap, 0, info);
+	return err;
+}
+
+UTEST(r2_rings_1_and_2_run_their_own_gate)
+{
+	struct process_exit_info info;
+	for (unsigned ring = 1; ring <= 2; ring++) {
+		UASSERT_EQ(run_in_ring("r2_ring_child", ring, &info), E_OK);
+		UASSERT_EQ(info.exit_reason, EXIT_NORMAL);
+		UASSERT_EQ(info.exit_code, (int)ring * 100);
+	}
+	return 0;
+}
+
+UTEST(r2_rings_1_and_2_do_not_see_the_kernel)
+{
+	struct process_exit_info info;
+	static const char *const children[] = {"r2_ring_reads_kernel", "r2_ring_reads_direct_map",
+					       "r2_ring_writes_kernel_stack_area"};
+	for (unsigned ring = 1; ring <= 2; ring++)
+		for (unsigned i = 0; i < 3; i++) {
+			UASSERT_EQ(run_in_ring(children[i], ring, &info), E_OK);
+			UASSERT_EQ(info.exit_reason, EXIT_PAGE_FAULT);
+		}
+	/* Port instructions stay privileged (IOPL 0). */
+	UASSERT_EQ(run_in_ring("r2_ring_port_instruction", 1, &info), E_OK);
+	UASSERT_EQ(info.exit_reason, EXIT_ILLEGAL);
+	return 0;
+}
+
+UTEST(r2_set_ring_refusals)
+{
+	uint64_t pid, cap;
+	struct process_exit_info info;
+	UASSERT_EQ(create_child("r2_exit_42", &pid, &cap), E_OK);
+	UASSERT_EQ(r2_set_ring(pid, 0), R2_INVALID_INPUT);
+	UASSERT_EQ(r2_set_ring(pid, 3), R2_INVALID_INPUT);
+	UASSERT_EQ(r2_set_ring(pid, 1ull << 32 | 1), R2_INVALID_INPUT);
+	UASSERT_EQ(r2_set_ring(0, 1), R2_INVALID_INPUT);
+	UASSERT_EQ(r2_set_ring(pid + 1000, 1), R2_INVALID_INPUT);
+	UASSERT_EQ(sys_process_start(cap), E_OK);
+	UASSERT_EQ(r2_set_ring(pid, 1), R2_INVALID_INPUT); /* started already */
+	UASSERT_EQ(sys_process_wait(cap, 0, &info), E_OK);
+	UASSERT_EQ(info.exit_code, 42); /* ran in ring 3 */
+	/* Once per child. */
+	UASSERT_EQ(create_child("r2_ring_child", &pid, &cap), E_OK);
+	UASSERT_EQ(r2_set_ring(pid, 2), R2_OK);
+	UASSERT_EQ(r2_set_ring(pid, 1), R2_INVALID_INPUT);
+	UASSERT_EQ(sys_process_start(cap), E_OK);
+	UASSERT_EQ(sys_process_wait(cap, 0, &info), E_OK);
+	UASSERT_EQ(info.exit_code, 200);
+	/* Without an I/O port capability to grant, a process may not set rings. */
+	UASSERT_EQ(utest_spawn("r2_set_ring_without_cap", NULL, 0, &info), E_OK);
+	UASSERT_EQ(info.exit_code, R2_INVALID_INPUT);
+	return 0;
+}
+
+UCHILD(r2_set_ring_without_cap)
+{
+	uint64_t pid, cap;
+	struct process_exit_info info;
+	if (create_child("r2_exit_42", &pid, &cap))
+		return 1;
+	uint64_t rc = r2_set_ring(pid, 1);
+	sys_process_start(cap);
+	sys_process_wait(cap, 0, &info);
+	return (int)rc;
+}
+
+/* In ring 1 or 2: exit code ring * 100 when all is as it should be, else the failing line. */
+UCHILD(r2_ring_child)
+{
+	unsigned ring = r2_current_ring();
+	if (ring != 1 && ring != 2)
+		return __LINE__;
+	SysInfo_T *si = (SysInfo_T *)aligned_buf;
+	if (r2_call_ring(ring, R2_SYSINFO, R2_GET, (uintptr_t)si) != R2_OK ||
+	    strcmp((const char *)si->system_name, "Kestrel"))
+		return __LINE__;
+	/* The other rings' gates answer InvalidSyscall. */
+	if (R2_CALL_GATE(0x7f, R2_STOP, 0, 0) != R2_INVALID_SYSCALL ||
+	    r2_call_ring(3 - ring, R2_STOP, 0, 0) != R2_INVALID_SYSCALL)
+		return __LINE__;
+	/* Native system calls work from here too (SYSCALL, out through iretq). */
+	if (sys_thread_self() == 0 || sys_sleep(1000000) != E_OK)
+		return __LINE__;
+	/* The r2 heap appears in the ring's tables after the call mapped it. */
+	char *b = (char *)(uintptr_t)r2_call_ring(ring, R2_MALLOC, 0, 4096);
+	if (!b)
+		return __LINE__;
+	memset(b, 'r', 4096);
+	if (b[4095] != 'r' || r2_call_ring(ring, R2_FREE, (uintptr_t)b, 0) != R2_OK)
+		return __LINE__;
+	/* So does memory from MMAP, a fresh region in a fresh part of the space. */
+	void *m;
+	if (sys_mmap(NULL, 8192, PROT_READ | PROT_WRITE, &m, NULL) != E_OK)
+		return __LINE__;
+	((volatile char *)m)[8191] = 1;
+	if (sys_munmap(m, 8192) != E_OK)
+		return __LINE__;
+	/* No I/O port capability was granted: refused. */
+	uint64_t *v = aligned_buf;
+	if (r2_call_ring(ring, R2_PORT_IN, R2_PORT(0x61, 1), (uintptr_t)v) != R2_INVALID_INPUT)
+		return __LINE__;
+	/* FP state works (lazy switching through #NM from this ring). */
+	volatile double x = 1.5;
+	if (x * 2 != 3.0)
+		return __LINE__;
+	return (int)ring * 100;
+}
+
+UCHILD(r2_ring_reads_kernel)
+{
+	return (int)*(volatile uint64_t *)KERNEL_ADDR; /* the kernel image: not mapped here */
+}
+
+UCHILD(r2_ring_reads_direct_map)
+{
+	return (int)*(volatile uint64_t *)(0xffff800000000000ul + 0x100000); /* physical 1 MiB */
+}
+
+UCHILD(r2_ring_writes_kernel_stack_area)
+{
+	/* The kernel's stacks area (mm/kvm.h): only our own stack is mapped, at its top. */
+	*(volatile uint64_t *)(0xffffffff80000000ul - 0x80000000ul + 0x1000) = 1;
+	return 0;
+}
+
+UCHILD(r2_ring_port_instruction)
+{
+	uint8_t v;
+	__asm__ volatile("inb $0x61, %0" : "=a"(v));
+	return v;
+}

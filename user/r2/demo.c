@@ -1,0 +1,209 @@
+/*
+ * The r2 demo and the programs the r2 system tests drive, run by init as
+ * `init NAME` (from the shell: `run r2demo`):
+ *   r2demo     text output, a mode-13h picture and a tune (a MIDI file
+ *              built here), then back to text mode
+ *   r2_text    a known text screen, held until a byte arrives on COM1
+ *   r2_mode13  a known mode-13h picture, held the same way
+ *   r2_tone    880 Hz asked for 5 s, stopped after 600 ms, then silence
+ *   r2_keys    prints each scancode IRQ1 delivers to its ring (four of them)
+ *   r2_rtc     prints the CMOS date and time
+ * Markers on the serial console ("r2: ...") tell the test when to look.
+ */
+#include "r2.h"
+#include "utest.h"
+
+#define MS 1000000ull
+
+static uint64_t word[1] __attribute__((aligned(8)));
+
+static void say(const char *s)
+{
+	sys_write(1, s, strlen(s));
+}
+
+static void print(const char *s)
+{
+	r2_print(s, strlen(s));
+}
+
+/* Hold until the tester sends a byte on COM1 (at most 60 s). */
+static void hold(void)
+{
+	for (unsigned i = 0; i < 6000 && r2_serial_read(word) != R2_OK; i++)
+		sys_sleep(10 * MS);
+}
+
+/* The r2_mode13 picture, shared with tests/system/r2_check: XOR bands and a frame. */
+static uint8_t picture_index(unsigned x, unsigned y)
+{
+	if (x == 0 || y == 0 || x == 319 || y == 199)
+		return 255;
+	return (uint8_t)((x ^ y) + (y >> 3));
+}
+
+static void picture_palette(uint8_t *rgb)
+{
+	for (unsigned i = 0; i < 256; i++) {
+		rgb[3 * i] = (uint8_t)(i & 0xfc);
+		rgb[3 * i + 1] = (uint8_t)((255 - i) & 0xfc);
+		rgb[3 * i + 2] = (uint8_t)((i * 4) & 0xfc);
+	}
+}
+
+static void picture(void)
+{
+	static uint8_t frame[320 * 200], rgb[768];
+	for (unsigned y = 0; y < 200; y++)
+		for (unsigned x = 0; x < 320; x++)
+			frame[y * 320 + x] = picture_index(x, y);
+	picture_palette(rgb);
+	r2_mode13_buffer(frame, rgb);
+}
+
+UCHILD(r2_text)
+{
+	r2_clear();
+	print("Kestrel r2 text mode test\n");
+	print("ABCDEFGHIJKLMNOPQRSTUVWXYZ abcdefghijklmnopqrstuvwxyz\n");
+	print("0123456789 !\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~\n");
+	print("\n    indented AAAA BBBB\n");
+	say("r2: text ready\n");
+	hold();
+	return 0;
+}
+
+UCHILD(r2_mode13)
+{
+	if (r2_video_mode(R2_MODE_13H) != R2_OK)
+		return 1;
+	picture();
+	/* A few pixels on top through the pixel call: a white cross at (160, 100). */
+	for (int d = -5; d <= 5; d++) {
+		r2_pixel((unsigned)(160 + d), 100, 255);
+		r2_pixel(160, (unsigned)(100 + d), 255);
+	}
+	say("r2: mode13 ready\n");
+	hold();
+	return r2_video_mode(R2_MODE_TEXT) == R2_OK ? 0 : 2;
+}
+
+UCHILD(r2_tone)
+{
+	if (r2_tone(880, 5000) != R2_OK)
+		return 1;
+	say("r2: tone on\n");
+	sys_sleep(600 * MS);
+	r2_stop();
+	say("r2: tone stopped\n");
+	sys_sleep(1500 * MS);
+	say("r2: tone done\n");
+	return 0;
+}
+
+UCHILD(r2_keys)
+{
+	static struct r2_kbd_ring ring;
+	char line[32];
+	if (r2_kbd_register(&ring) != R2_OK)
+		return 1;
+	say("r2: keys ready\n");
+	unsigned seen = 0;
+	for (unsigned i = 0; i < 3000 && seen < 4; i++) {
+		r2_kbd_read(&ring);
+		for (; ring.tail != ring.head && seen < 4; ring.tail++, seen++) {
+			snprintf(line, sizeof(line), "r2: scancode %02x\n",
+				 ring.data[ring.tail % R2_KBD_RING_SIZE]);
+			say(line);
+		}
+		sys_sleep(10 * MS);
+	}
+	r2_kbd_unregister(&ring);
+	say("r2: keys done\n");
+	return seen == 4 ? 0 : 2;
+}
+
+UCHILD(r2_rtc)
+{
+	static RTC_T rtc __attribute__((aligned(8)));
+	char line[64];
+	if (r2_rtc(&rtc) != R2_OK)
+		return 1;
+	snprintf(line, sizeof(line), "r2: rtc %04u-%02u-%02u %02u:%02u:%02u\n", rtc.year, rtc.month,
+		 rtc.day, rtc.hours, rtc.minutes, rtc.seconds);
+	say(line);
+	return 0;
+}
+
+/* A format-0 Standard MIDI File of `n` notes (number, eighths), 96 ticks a quarter. */
+static uint64_t make_midi(struct r2_midi *m, const uint8_t (*notes)[2], unsigned n)
+{
+	static const uint8_t head[] = {
+	    'M', 'T', 'h', 'd', 0, 0, 0, 6,    0,    0,	   0,	 1,    0,    96,  'M',
+	    'T', 'r', 'k', 0,	0, 0, 0, 0x00, 0xff, 0x51, 0x03, 0x07, 0xa1, 0x20}; /* 120 bpm */
+	uint8_t *p = m->data;
+	memcpy(p, head, sizeof(head));
+	p += sizeof(head);
+	/* Each note 6 ticks short of its length, so repeated notes are heard apart. */
+	for (unsigned i = 0; i < n; i++) {
+		unsigned ticks = 48u * notes[i][1] - 6;
+		*p++ = i ? 6 : 0;
+		*p++ = 0x90;
+		*p++ = notes[i][0];
+		*p++ = 100;
+		if (ticks >= 128)
+			*p++ = (uint8_t)(0x80 | ticks >> 7);
+		*p++ = (uint8_t)(ticks & 0x7f);
+		*p++ = 0x80;
+		*p++ = notes[i][0];
+		*p++ = 0;
+	}
+	static const uint8_t end[] = {0x00, 0xff, 0x2f, 0x00};
+	memcpy(p, end, sizeof(end));
+	p += sizeof(end);
+	uint32_t len = (uint32_t)(p - m->data - 22);
+	m->data[18] = (uint8_t)(len >> 24);
+	m->data[19] = (uint8_t)(len >> 16);
+	m->data[20] = (uint8_t)(len >> 8);
+	m->data[21] = (uint8_t)len;
+	m->size = (uint64_t)(p - m->data);
+	return m->size;
+}
+
+UCHILD(r2demo)
+{
+	static const uint8_t tune[][2] = {
+	    {60, 1}, {62, 1}, {64, 1}, {65, 1}, {67, 2}, {67, 2}, {69, 1}, {69, 1},
+	    {69, 1}, {69, 1}, {67, 4}, {65, 1}, {65, 1}, {65, 1}, {65, 1}, {64, 2},
+	    {64, 2}, {62, 1}, {62, 1}, {62, 1}, {62, 1}, {60, 4},
+	};
+	static SysInfo_T info __attribute__((aligned(8)));
+	static RTC_T rtc __attribute__((aligned(8)));
+	char line[96];
+
+	r2_clear();
+	print("Kestrel: the rou2exOS (r2) ABI demo\n\n");
+	if (r2_sysinfo_get(&info) == R2_OK) {
+		snprintf(line, sizeof(line), "system %s %s, user %s, up %u s\n", info.system_name,
+			 info.system_version, info.system_user, info.system_uptime);
+		print(line);
+	}
+	if (r2_rtc(&rtc) == R2_OK) {
+		snprintf(line, sizeof(line), "CMOS clock: %04u-%02u-%02u %02u:%02u:%02u\n",
+			 rtc.year, rtc.month, rtc.day, rtc.hours, rtc.minutes, rtc.seconds);
+		print(line);
+	}
+	print("next: a mode-13h picture and a tune on the PC speaker\n");
+	sys_sleep(1500 * MS);
+
+	r2_video_mode(R2_MODE_13H);
+	picture();
+	struct r2_midi *m = r2_malloc(1024);
+	if (m && make_midi(m, tune, sizeof(tune) / sizeof(tune[0])) && r2_midi(m) == R2_OK)
+		sys_sleep(8000 * MS); /* the tune's length: 32 eighths at 120 bpm */
+	r2_stop();
+	r2_free(m);
+	r2_video_mode(R2_MODE_TEXT);
+	print("r2 demo: done\n");
+	return 0;
+}
