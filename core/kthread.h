@@ -23,8 +23,14 @@ struct kthread {
 	void (*fn)(void *);
 	void *arg;
 	bool exited;
-	bool killed;		/* its process is ending: die at the next way out */
-	bool parked;		/* its process is suspended (core/process.c) */
+	union {
+		struct {
+			bool killed; /* its process is ending: die at the next way out */
+			bool park;   /* its process is suspended: stop at the next way out */
+		};
+		uint16_t leaving; /* either: trap_user_return() has work (one load) */
+	};
+	bool parked;		/* stopped for its suspended process (core/process.c) */
 	struct kthread *joiner; /* the thread in kthread_join() on it */
 	char name[16];
 	/* User threads (core/process.c): */

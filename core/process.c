@@ -117,11 +117,10 @@ static _Noreturn void thread_die(void)
 	kthread_exit();
 }
 
-void trap_user_return(struct trap_frame *tf)
+/* On the way out: park while the process is suspended, die if it is ending. */
+static __attribute__((noinline)) void user_return_slow(struct kthread *self)
 {
-	(void)tf;
-	struct kthread *self = kthread_current();
-	while (self->proc->suspended && !self->killed) { /* parked until process_resume() */
+	while (self->park && !self->killed) { /* until process_resume() */
 		self->parked = true;
 		kthread_block(BLOCK_WAITING_FOR_CHILD, 0);
 		self->parked = false;
@@ -130,9 +129,19 @@ void trap_user_return(struct trap_frame *tf)
 		thread_die();
 }
 
+void trap_user_return(struct trap_frame *tf)
+{
+	(void)tf;
+	struct kthread *self = kthread_current();
+	if (__builtin_expect(self->leaving, 0))
+		user_return_slow(self);
+}
+
 void process_suspend(struct process *p)
 {
 	p->suspended = true; /* its threads stop on their way back to user mode */
+	for (struct kthread *t = p->threads; t; t = t->proc_next)
+		t->park = true;
 }
 
 int process_resume(struct process *p)
@@ -146,9 +155,11 @@ int process_resume(struct process *p)
 	if (p->state != P_RUNNING)
 		err = E_PROCESS_TERMINATED;
 	p->suspended = false;
-	for (struct kthread *t = p->threads; t; t = t->proc_next)
+	for (struct kthread *t = p->threads; t; t = t->proc_next) {
+		t->park = false;
 		if (t->parked && t->se.state == T_BLOCKED)
 			wake_thread(&t->se);
+	}
 	arch_irq_restore(irq);
 	return err;
 }
@@ -231,6 +242,7 @@ static int new_thread(struct process *p, uintptr_t entry, uintptr_t sp, uintptr_
 	arch_context_init(&t->ctx, (uintptr_t)tf & ~(uintptr_t)15, t->fn, t->arg);
 	irqflags_t irq = arch_irq_save();
 	t->killed = p->state >= P_ENDING; /* it would only die at its first step */
+	t->park = p->suspended;
 	t->proc_next = p->threads;
 	p->threads = t;
 	p->live_threads++;
