@@ -153,6 +153,32 @@ int sys_xous_interrupt_claim(struct trap_frame *tf, struct process *p)
 	return E_OK;
 }
 
+/* Whether an MMIO capability covers [phys, phys + size). */
+static bool mmio_covers(const struct capability *cap, uint64_t phys, size_t size)
+{
+	uint64_t base = cap->object_id & ~(uint64_t)(PAGE_SIZE - 1);
+	uint64_t len = ((cap->object_id & (PAGE_SIZE - 1)) + 1) * PAGE_SIZE;
+	return phys >= base && phys + size <= base + len && phys + size > phys;
+}
+
+/*
+ * The caller's authority over [phys, phys + size): the MMIO capability
+ * `token` names, or (token 0, as Xous passes none) any MMIO capability
+ * with MAP the caller holds that covers it.
+ */
+static int mmio_authority(struct process *p, uint64_t token, uint64_t phys, size_t size)
+{
+	struct capability cap;
+	if (token) {
+		CHECK(cap_lookup(&p->caps, token, OBJ_MMIO, RIGHT_MAP, &cap));
+		return mmio_covers(&cap, phys, size) ? E_OK : E_PERMISSION_DENIED;
+	}
+	for (uint32_t cursor = 0; cap_next(&p->caps, OBJ_MMIO, &cursor, &cap) == E_OK;)
+		if (cap.rights & RIGHT_MAP && mmio_covers(&cap, phys, size))
+			return E_OK;
+	return E_PERMISSION_DENIED;
+}
+
 /*
  * Memory: zeroed pages, or with `phys` the physical range an MMIO
  * capability (MAP) covers: its object id is the base address, with the
@@ -166,14 +192,8 @@ int sys_xous_memory_allocate(struct trap_frame *tf, struct process *p)
 		return E_BAD_ALIGNMENT;
 	if (!size)
 		return E_INVALID_PARAMETER;
-	if (phys) {
-		struct capability cap;
-		CHECK(cap_lookup(&p->caps, ARG(3), OBJ_MMIO, RIGHT_MAP, &cap));
-		uint64_t base = cap.object_id & ~(uint64_t)(PAGE_SIZE - 1);
-		uint64_t len = ((cap.object_id & (PAGE_SIZE - 1)) + 1) * PAGE_SIZE;
-		if (phys < base || phys + size > base + len || phys + size < phys)
-			return E_PERMISSION_DENIED;
-	}
+	if (phys)
+		CHECK(mmio_authority(p, ARG(3), phys, size));
 	if (!virt && !(virt = vmspace_find_free(&p->vs, USER_MMAP_BASE, size)))
 		return E_OUT_OF_MEMORY;
 	if (ipc_buffer_window(virt, size))

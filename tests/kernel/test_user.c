@@ -6,7 +6,9 @@
  */
 #include "cap/cap.h"
 #include "core/init.h"
+#include "core/kprintf.h"
 #include "core/kstring.h"
+#include "mm/phys.h"
 #include "mm/heap.h"
 #include "mm/pmm.h"
 #include "tests/kernel/ktest.h"
@@ -20,9 +22,25 @@ KTEST(user_suite)
 	struct process_exit_info info;
 	size_t heap = heap_stats().current_allocated;
 	uint32_t caps = cap_live_count();
-	KASSERT_EQ(init_create(args, sizeof(args), NULL, 0, PRIO_NORMAL, &p), E_OK);
+	/* A frame for xous_physical_memory_needs_a_capability, and init's MMIO capability for it. */
+	uint64_t frame;
+	KASSERT_EQ(allocate_frames(1, ZONE_NORMAL, &frame), E_OK);
+	uint64_t pa = frame * FRAME_SIZE, *k = phys_to_virt(pa);
+	for (unsigned i = 0; i < 512; i++)
+		k[i] = 0x5a5a0000ull + i;
+	char env[48];
+	int env_size =
+	    ksnprintf(env, sizeof(env), "KESTREL_TEST_PHYS=%#llx", (unsigned long long)pa);
+	KASSERT_EQ(init_create(args, sizeof(args), env, (size_t)env_size + 1, PRIO_NORMAL, &p),
+		   E_OK);
+	KASSERT_EQ(
+	    create_capability(&p->caps, OBJ_MMIO, pa, RIGHT_MAP | RIGHT_READ | RIGHT_WRITE, NULL),
+	    E_OK);
 	KASSERT_EQ(process_start(p), E_OK);
 	KASSERT_EQ(process_wait(p, 0, &info), E_OK);
+	KASSERT_EQ(k[0], 0xc0de0000ull); /* written through init's mapping */
+	KASSERT_EQ(k[511], 0xc0de0000ull + 511);
+	KASSERT_EQ(free_frames(frame, 1), E_OK);
 	KASSERT_EQ(info.exit_reason, EXIT_NORMAL);
 	int passed = info.exit_code & 0xffff, failed = (info.exit_code >> 16) & 0xffff;
 	ktest_add_results(passed, failed);

@@ -338,7 +338,7 @@ UTEST(xous_memory_and_heap)
 	UASSERT_EQ(xous_memory_allocate(0, 0, 100, 0, &p), E_BAD_ALIGNMENT);
 	UASSERT_EQ(xous_memory_allocate(0, 0x300000010ul, 4096, 0, &p), E_BAD_ALIGNMENT);
 	/* Physical memory only with a capability for it. */
-	UASSERT_EQ(xous_memory_allocate(0x1000, 0, 4096, 0, &p), E_INVALID_CAPABILITY);
+	UASSERT_EQ(xous_memory_allocate(0x1000, 0, 4096, 0, &p), E_PERMISSION_DENIED);
 	uint64_t mem;
 	UASSERT_EQ(sys_mmap(NULL, 4096, PROT_READ, &p, &mem), E_OK);
 	UASSERT_EQ(xous_memory_allocate(0x1000, 0, 4096, mem, &p), E_INVALID_CAPABILITY);
@@ -351,4 +351,37 @@ UTEST(xous_memory_and_heap)
 	UASSERT_EQ(sys_write(1, heap, 1), E_MEM_BAD_ADDRESS);
 	UASSERT_EQ(xous_heap_resize(1ul << 40, &heap), E_OUT_OF_MEMORY);
 	return 0;
+}
+
+/*
+ * The kernel's test boot hands init one frame it filled (its physical
+ * address in KESTREL_TEST_PHYS) and an MMIO capability for exactly that
+ * page; it checks what we write there once the suite is over.
+ */
+UTEST(xous_physical_memory_needs_a_capability)
+{
+	const char *s = getenv("KESTREL_TEST_PHYS");
+	UASSERT(s != NULL);
+	uintptr_t pa = strtoul(s, NULL, 0);
+	volatile uint64_t *p;
+	UASSERT_EQ(xous_memory_allocate(pa + 4096, 0, 4096, 0, (void **)&p), E_PERMISSION_DENIED);
+	UASSERT_EQ(xous_memory_allocate(pa, 0, 8192, 0, (void **)&p), E_PERMISSION_DENIED);
+	UASSERT_EQ(xous_memory_allocate(pa - 4096, 0, 8192, 0, (void **)&p), E_PERMISSION_DENIED);
+	UASSERT_EQ(xous_memory_allocate(pa, 0, 4096, 0, (void **)&p), E_OK);
+	for (unsigned i = 0; i < 512; i++)
+		UASSERT_EQ(p[i], 0x5a5a0000ull + i);
+	for (unsigned i = 0; i < 512; i++)
+		p[i] = 0xc0de0000ull + i;
+	UASSERT_EQ(sys_munmap((void *)p, 4096), E_OK);
+	/* A child holds no such capability. */
+	struct process_exit_info info;
+	UASSERT_EQ(utest_spawn("xous_phys_child", s, 0, &info), E_OK);
+	UASSERT_EQ(info.exit_code, E_PERMISSION_DENIED);
+	return 0;
+}
+
+UCHILD(xous_phys_child)
+{
+	void *p;
+	return (int)xous_memory_allocate(strtoul(utest_child_arg, NULL, 0), 0, 4096, 0, &p);
 }
