@@ -139,14 +139,18 @@ int kthread_block(enum block_reason reason, uint64_t timeout_ns)
 
 int kthread_handoff(struct kthread *to, enum block_reason reason, uint64_t timeout_ns)
 {
-	if (current->killed)
+	if (current->killed) { /* as kthread_block, but `to` must run anyway */
+		wake_thread(&to->se);
 		return E_OK;
+	}
 	if (timeout_ns)
 		block_thread(&current->se, reason, timeout_ns, arch_time_ns());
 	if (sched_handoff(0, reason, &to->se)) { /* `to` may not run here: the ordinary way */
 		if (!timeout_ns)
 			block_thread(&current->se, reason, 0, 0);
 		wake_thread(&to->se);
+		switch_to_next();
+	} else if (sched_need_resched(0)) { /* a higher priority thread is ready: it goes first */
 		switch_to_next();
 	} else {
 		switch_to(to);

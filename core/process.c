@@ -149,6 +149,9 @@ int process_resume(struct process *p)
 	irqflags_t irq = arch_irq_save();
 	int err = E_OK;
 	if (p->state == P_NEW) {
+		p->suspended = false;
+		for (struct kthread *t = p->threads; t; t = t->proc_next)
+			t->park = false;
 		arch_irq_restore(irq);
 		return process_start(p);
 	}

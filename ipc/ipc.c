@@ -104,6 +104,15 @@ static void unlend_all(struct kthread *t)
 	}
 }
 
+/* The lender is dying: what it lent stays with the borrower, as the borrower's own. */
+static void orphan_all(struct kthread *t)
+{
+	while (t->ipc.nloans) {
+		struct ipc_loan *l = &t->ipc.loans[--t->ipc.nloans];
+		vmspace_lend_orphan(&t->proc->vs, l->va, l->len, l->to, l->to_va);
+	}
+}
+
 /* Lend a memory message's buffers to `to`; their addresses there go into words 1 and 3. */
 static int lend(struct kthread *from, struct ipc_msg *m, struct kthread *to)
 {
@@ -227,11 +236,16 @@ static int finish_wait(int err)
 	struct ipc_thread *it = &self->ipc;
 	int why = self->killed ? E_PROCESS_TERMINATED : err ? err : E_TIMEOUT;
 	/*
-	 * Once its pages are lent, a caller waits for them to come back,
-	 * whatever its timeout or its process's fate: the server never loses
-	 * memory it was lent halfway through a request.
+	 * Once its pages are lent, a caller waits for them to come back
+	 * whatever its timeout: the server never loses memory it was lent
+	 * halfway through a request. A caller whose process is ending leaves
+	 * them to the server instead, so that nothing waits on a server.
 	 */
 	while (it->state == IPC_REPLY_WAIT && it->nloans) {
+		if (self->killed) {
+			orphan_all(self);
+			break;
+		}
 		block_thread(&self->se, BLOCK_WAITING_FOR_IPC, 0, 0);
 		kthread_schedule();
 		if (it->state != IPC_REPLY_WAIT && !self->killed)
@@ -255,8 +269,6 @@ int ipc_send(struct ipc_endpoint *ep, bool call, uint64_t timeout_ns)
 	struct kthread *self = current;
 	if (self->killed)
 		return E_PROCESS_TERMINATED;
-	if (call && reply_live() == REPLY_SLOTS)
-		return E_RESOURCE_EXHAUSTED;
 	struct kthread *r = take_waiter(&ep->receivers);
 	if (!r) { /* wait for a receiver: it takes the message from us */
 		self->ipc.state = call ? IPC_CALLING : IPC_SENDING;
@@ -264,8 +276,10 @@ int ipc_send(struct ipc_endpoint *ep, bool call, uint64_t timeout_ns)
 		return finish_wait(kthread_block(BLOCK_WAITING_FOR_IPC, timeout_ns));
 	}
 	uint64_t token = 0;
-	if (call)
-		reply_alloc(self, r->proc, &token); /* a slot is free: checked above */
+	if (call && reply_alloc(self, r->proc, &token)) {
+		ipcq_push_front(&ep->receivers, &r->ipc.link);
+		return E_RESOURCE_EXHAUSTED;
+	}
 	int err = deliver(self, &self->ipc.msg, r, ep, token);
 	if (err) {
 		void *unused;

@@ -96,11 +96,14 @@ void reply_init(void)
 int reply_alloc(void *caller, const void *replier, uint64_t *token)
 {
 	static unsigned next;
-	for (unsigned n = 0; n < REPLY_SLOTS; n++) {
+	/* A free slot; failing that, one whose caller gave up (its replier then hears nothing). */
+	for (unsigned n = 0; n < 2 * REPLY_SLOTS; n++) {
 		unsigned i = (next + n) % REPLY_SLOTS;
 		struct reply_slot *s = &replies[i];
-		if (s->replier)
+		if (s->replier && (n < REPLY_SLOTS || s->caller))
 			continue;
+		if (s->replier)
+			replies_live--; /* evicted */
 		next = i + 1;
 		s->caller = caller;
 		s->replier = replier;

@@ -73,6 +73,8 @@ int sys_xous_process_spawn(struct trap_frame *tf, struct process *p)
 		return E_BAD_ALIGNMENT;
 	if (!size || size > MAX_SPAWN)
 		return E_INVALID_PARAMETER;
+	if (ipc_buffer_window(origin, size))
+		return E_MEM_BAD_ADDRESS; /* IPC buffers stay with their threads */
 	CHECK(user_range_ok(&p->vs, origin, size, false));
 	void *code = kmalloc(size);
 	if (!code)
@@ -93,9 +95,9 @@ int sys_xous_process_spawn(struct trap_frame *tf, struct process *p)
 	kfree(code);
 	CHECK(err);
 	struct capability cap;
-	err = vmspace_unmap(&p->vs, origin, size); /* the pages leave the caller */
-	if (!err)
-		err = create_capability(&p->caps, OBJ_PROCESS, child->pid, RIGHTS_ALL, &cap);
+	err = create_capability(&p->caps, OBJ_PROCESS, child->pid, RIGHTS_ALL, &cap);
+	if (!err && (err = vmspace_unmap(&p->vs, origin, size))) /* the pages leave the caller */
+		revoke_capability(&p->caps, cap.token);
 	if (err) {
 		process_terminate(child, -1, EXIT_TERMINATED, 0);
 		process_detach(child);
@@ -279,6 +281,7 @@ int sys_xous_server_reply(struct trap_frame *tf, struct process *p)
 	m->w[2] = ARG(4);
 	m->w[3] = ARG(5);
 	m->w[4] = ARG(6);
+	m->w[5] = m->w[6] = m->w[7] = 0; /* a native receiver sees all eight */
 	self->ipc.xous = true;
 	return ipc_reply(ARG(0), then);
 }
@@ -330,6 +333,7 @@ int sys_xous_client_send(struct trap_frame *tf, struct process *p)
 	m->w[2] = ARG(4);
 	m->w[3] = ARG(5);
 	m->w[4] = ARG(6);
+	m->w[5] = m->w[6] = m->w[7] = 0; /* a native receiver sees all eight */
 	switch (kind) {
 	case XOUS_SCALAR:
 	case XOUS_BLOCKING_SCALAR:

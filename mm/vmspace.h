@@ -80,6 +80,12 @@ int vmspace_lend(struct vmspace *from, uintptr_t va, size_t len, struct vmspace 
 /* Give them back: unmap from `to` (without freeing) and map again in `from`. */
 void vmspace_unlend(struct vmspace *from, uintptr_t va, size_t len, struct vmspace *to,
 		    uintptr_t to_va);
+/*
+ * The lender is going: the lent pages become the borrower's own (it frees
+ * them), and leave the lender, whose range becomes a hole.
+ */
+void vmspace_lend_orphan(struct vmspace *from, uintptr_t va, size_t len, struct vmspace *to,
+			 uintptr_t to_va);
 /* Map [pa, pa + len) (device memory or any frames the caller vouches for) at va; never freed by the space. */
 int vmspace_map_phys(struct vmspace *vs, uintptr_t va, uint64_t pa, size_t len, unsigned flags);
 /*

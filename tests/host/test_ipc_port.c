@@ -108,8 +108,15 @@ Test(ipc_port, reply_tokens_are_one_shot_and_the_repliers)
 	for (unsigned i = 0; i < REPLY_SLOTS; i++)
 		cr_assert_eq(reply_alloc(&caller, &server, &all[i]), E_OK);
 	cr_assert_eq(reply_alloc(&caller, &server, &t), E_RESOURCE_EXHAUSTED);
+	/* A slot whose caller gave up is taken back when nothing else is free. */
+	reply_cancel(all[9], E_TIMEOUT);
+	cr_assert_eq(reply_alloc(&other_caller, &server, &t), E_OK);
+	cr_assert_eq(reply_take(all[9], &server, &c), E_IPC_INVALID_REPLY);
+	cr_assert_eq(reply_take(t, &server, &c), E_OK);
+	cr_assert_eq(c, &other_caller);
 	for (unsigned i = 0; i < REPLY_SLOTS; i++)
-		cr_assert_eq(reply_take(all[i], &server, &c), E_OK);
+		if (i != 9)
+			cr_assert_eq(reply_take(all[i], &server, &c), E_OK);
 	cr_assert_eq(reply_live(), 0);
 }
 

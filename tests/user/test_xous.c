@@ -264,14 +264,12 @@ UCHILD(xous_irq_server)
 UTEST(xous_interrupts_arrive_as_messages)
 {
 	struct process_exit_info info;
-	uint64_t sid;
 	/* Twice: the first claimer's death gives the line back. */
 	for (int i = 0; i < 2; i++) {
 		UASSERT_EQ(utest_spawn("xous_irq_server", NULL, 0, &info), E_OK);
 		UASSERT_EQ(info.exit_code, 0);
 	}
-	UASSERT_EQ(xous_server_create("kestrel.test.irq3", &sid), E_OK);
-	UASSERT_EQ(xous_interrupt_claim(IRQ_TICK, 0x999), E_INVALID_CAPABILITY);
+	UASSERT_EQ(xous_interrupt_claim(IRQ_TICK, 0x999), E_INVALID_CAPABILITY); /* no server */
 	return 0;
 }
 
@@ -299,6 +297,8 @@ UTEST(xous_processes)
 	memcpy(page, spawn_stub, stub);
 	UASSERT_EQ(xous_process_spawn((char *)page + 8, 0x300000, 4096, &pid, &cap),
 		   E_BAD_ALIGNMENT);
+	/* Not the IPC buffer: the kernel writes there while the thread lives. */
+	UASSERT_EQ(xous_process_spawn(ipc_buffer(), 0x300000, 4096, &pid, &cap), E_MEM_BAD_ADDRESS);
 	UASSERT_EQ(xous_process_spawn(page, 0x300000, 4096, &pid, &cap), E_OK);
 	UASSERT_EQ(sys_write(1, page, 1), E_MEM_BAD_ADDRESS);	       /* the page left us */
 	UASSERT_EQ(sys_process_wait(cap, 30000000, &info), E_TIMEOUT); /* not started yet */
@@ -384,4 +384,39 @@ UCHILD(xous_phys_child)
 {
 	void *p;
 	return (int)xous_memory_allocate(strtoul(utest_child_arg, NULL, 0), 0, 4096, 0, &p);
+}
+
+static uint64_t self_sid;
+static void crashing_server(uintptr_t arg)
+{
+	(void)arg;
+	struct xous_message m;
+	if (!xous_server_receive(self_sid, &m))
+		*(volatile char *)m.a[0] = 1; /* a lent page, read-only here: the process dies */
+	sys_thread_exit(1);
+}
+
+/* Lends pages to a server of its own process, which then crashes the process. */
+UCHILD(xous_self_lender)
+{
+	static char stack[8192] __attribute__((aligned(16)));
+	uint64_t conn, tid, th, out[5];
+	unsigned char *in;
+	if (xous_server_create("kestrel.test.self", &self_sid) ||
+	    xous_client_connect("kestrel.test.self", &conn) ||
+	    sys_mmap(NULL, 4096, PROT_READ | PROT_WRITE, (void **)&in, NULL) ||
+	    sys_thread_create(crashing_server, stack, sizeof(stack), 0, 0, &tid, &th))
+		return 1;
+	xous_send_memory(conn, ID_MEMORY, in, 4096, NULL, 0, out);
+	return 2;
+}
+
+UTEST(xous_a_lender_never_keeps_its_process_alive)
+{
+	uint64_t child;
+	struct process_exit_info info;
+	UASSERT_EQ(utest_start("xous_self_lender", NULL, 0, &child), E_OK);
+	UASSERT_EQ(sys_process_wait(child, 2000000000ull, &info), E_OK);
+	UASSERT_EQ(info.exit_reason, EXIT_PAGE_FAULT);
+	return 0;
 }
