@@ -61,6 +61,45 @@ static void picture(void)
 	r2_mode13_buffer(frame, rgb);
 }
 
+/* One VGA register through the port calls (init holds every port). */
+static void vga_reg(uint16_t port, uint8_t index, uint8_t value)
+{
+	word[0] = index;
+	r2_port_out(port, 1, word);
+	word[0] = value;
+	r2_port_out(port + 1, 1, word);
+}
+
+/*
+ * Print the glyphs of the printable ASCII characters as the VGA holds them
+ * (plane 2, 32 bytes a glyph, 16 rows used), so the test can draw the
+ * screen it expects: plane 2 alone at 0xA0000 for reading, then text mode's
+ * sequencer and graphics controller values back.
+ */
+static void dump_font(void)
+{
+	volatile uint8_t *vga = r2_map_vga();
+	char line[64];
+	if (!vga)
+		return;
+	vga_reg(0x3c4, 0x04, 0x06); /* sequential, not odd/even */
+	vga_reg(0x3ce, 0x04, 0x02); /* read plane 2 */
+	vga_reg(0x3ce, 0x05, 0x00);
+	vga_reg(0x3ce, 0x06, 0x04); /* 0xA0000, 64 KiB, no chaining */
+	for (unsigned c = 0x20; c < 0x7f; c++) {
+		int n = snprintf(line, sizeof(line), "r2: glyph %02x ", c);
+		for (unsigned row = 0; row < 16; row++)
+			n +=
+			    snprintf(line + n, sizeof(line) - (size_t)n, "%02x", vga[c * 32 + row]);
+		snprintf(line + n, sizeof(line) - (size_t)n, "\n");
+		say(line);
+	}
+	vga_reg(0x3c4, 0x04, 0x02);
+	vga_reg(0x3ce, 0x04, 0x00);
+	vga_reg(0x3ce, 0x05, 0x10);
+	vga_reg(0x3ce, 0x06, 0x0e);
+}
+
 UCHILD(r2_text)
 {
 	r2_clear();
@@ -68,6 +107,7 @@ UCHILD(r2_text)
 	print("ABCDEFGHIJKLMNOPQRSTUVWXYZ abcdefghijklmnopqrstuvwxyz\n");
 	print("0123456789 !\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~\n");
 	print("\n    indented AAAA BBBB\n");
+	dump_font();
 	say("r2: text ready\n");
 	hold();
 	return 0;
