@@ -9,6 +9,7 @@ would: the text on the screen, the picture's pixels, the tone's pitch.
   r2_check.py mode13 PPM                    the r2_mode13 picture (demo.c)
   r2_check.py tone WAV HZ ASKED STOP        a tone of HZ (within 2 %) asked for ASKED s,
                                             stopped after STOP s, then silence
+  r2_check.py melody WAV HZ...              notes of these pitches, in order
 """
 import socket
 import struct
@@ -215,6 +216,32 @@ def check_tone(path, hz, asked_s, stop_s):
     if (len(v) - (last + 1) * win) / rate > 0.1:
         sys.exit("r2_check: more than the tone was recorded")
 
+def check_melody(path, notes):
+    """Notes of the given pitches, in order, each for most of its 0.5 s: the pitch of every
+    50 ms of the recording, runs of one pitch taken as a note (the rests between notes are not
+    recorded: QEMU records only while the speaker sounds)."""
+    rate, v = read_wav(path)
+    win = rate // 20
+    pitches = []
+    for start in range(0, len(v) - win + 1, win):
+        seg = v[start:start + win]
+        mean = sum(seg) / len(seg)
+        rises = [i for i in range(1, len(seg)) if seg[i - 1] < mean <= seg[i]]
+        pitches.append((len(rises) - 1) * rate / (rises[-1] - rises[0]) if len(rises) > 2 else 0)
+    runs = []
+    for f in pitches:
+        if runs and f and abs(f - runs[-1][0]) < 0.03 * runs[-1][0]:
+            runs[-1][1] += 1
+        elif f:
+            runs.append([f, 1])
+    heard = [(round(f, 1), n / 20) for f, n in runs if n >= 3]
+    print(f"r2_check: heard {heard} (Hz, s), expected {notes}")
+    if len(heard) != len(notes):
+        sys.exit(f"r2_check: {len(heard)} notes heard, {len(notes)} expected")
+    for (f, secs), want in zip(heard, notes):
+        if abs(f - want) > 0.02 * want or not 0.3 <= secs <= 0.6:
+            sys.exit(f"r2_check: {f} Hz for {secs} s, expected {want} Hz for about 0.47 s")
+
 def main():
     if len(sys.argv) < 3:
         sys.exit(__doc__)
@@ -227,6 +254,8 @@ def main():
         check_mode13(sys.argv[2])
     elif what == "tone":
         check_tone(sys.argv[2], float(sys.argv[3]), float(sys.argv[4]), float(sys.argv[5]))
+    elif what == "melody":
+        check_melody(sys.argv[2], [float(a) for a in sys.argv[3:]])
     else:
         sys.exit(__doc__)
 

@@ -8,6 +8,7 @@
  *   r2_tone    880 Hz asked for 5 s, stopped after 600 ms, then silence
  *   r2_keys    prints each scancode IRQ1 delivers to its ring (four of them)
  *   r2_rtc     prints the CMOS date and time
+ *   r2_melody  C4 E4 G4 C5 from a MIDI file
  * Markers on the serial console ("r2: ...") tell the test when to look.
  */
 #include "r2.h"
@@ -245,5 +246,19 @@ UCHILD(r2demo)
 	r2_free(m);
 	r2_video_mode(R2_MODE_TEXT);
 	print("r2 demo: done\n");
+	return 0;
+}
+
+/* C4 E4 G4 C5, a quarter note each at 120 bpm, for the melody system test. */
+UCHILD(r2_melody)
+{
+	static const uint8_t tune[][2] = {{60, 2}, {64, 2}, {67, 2}, {72, 2}};
+	struct r2_midi *m = r2_malloc(256);
+	if (!m || !make_midi(m, tune, 4) || r2_midi(m) != R2_OK)
+		return 1;
+	say("r2: melody on\n");
+	sys_sleep(2500 * MS);
+	r2_free(m);
+	say("r2: melody done\n");
 	return 0;
 }
