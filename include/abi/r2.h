@@ -81,6 +81,9 @@ struct r2_kbd_ring {
 	uint8_t data[R2_KBD_RING_SIZE];
 };
 
+/* R2_PRINT: the longest string (it goes out with interrupts off). */
+#define R2_PRINT_MAX 65536
+
 /* R2_PIXEL: x in bits 0..15, y in bits 16..31; the colour is a palette index 0..255. */
 #define R2_PIXEL_POS(x, y) ((uint64_t)(uint16_t)(x) | (uint64_t)(uint16_t)(y) << 16)
 

@@ -99,7 +99,7 @@ static uint64_t r2_free(struct process *p, uint64_t addr, uint64_t zero)
 static uint64_t r2_print(struct process *p, uint64_t str, uint64_t len)
 {
 	char chunk[128];
-	if (len > (1u << 20) || (len && user_range_ok(&p->vs, str, len, false)))
+	if (len > R2_PRINT_MAX || (len && user_range_ok(&p->vs, str, len, false)))
 		return R2_INVALID_INPUT;
 	for (uint64_t done = 0; done < len;) {
 		size_t n = len - done < sizeof(chunk) ? len - done : sizeof(chunk);

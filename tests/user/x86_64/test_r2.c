@@ -104,12 +104,22 @@ UTEST(r2_keyboard_buffer)
 		   R2_INVALID_INPUT);
 	UASSERT_EQ(r2_kbd_register(ring), R2_OK);
 	UASSERT_EQ(r2_kbd_read(ring), 0); /* nobody types in the test suite */
+	/* One holder at a time: a child is refused while we hold the keyboard. */
+	struct process_exit_info info;
+	UASSERT_EQ(utest_spawn("r2_keyboard_taken", NULL, 0, &info), E_OK);
+	UASSERT_EQ(info.exit_code, R2_INVALID_INPUT);
 	UASSERT_EQ(ring->head, 0);
 	UASSERT_EQ(r2_kbd_read((struct r2_kbd_ring *)(aligned_buf + 64)), R2_INVALID_INPUT);
 	UASSERT_EQ(r2_call(R2_KEYBOARD, 4, (uintptr_t)ring), R2_INVALID_INPUT);
 	UASSERT_EQ(r2_kbd_unregister(ring), R2_OK);
 	UASSERT_EQ(r2_kbd_unregister(ring), R2_INVALID_INPUT);
 	return 0;
+}
+
+UCHILD(r2_keyboard_taken)
+{
+	static struct r2_kbd_ring ring;
+	return (int)r2_kbd_register(&ring);
 }
 
 UTEST(r2_heap)
@@ -158,6 +168,7 @@ UTEST(r2_print_and_clear)
 	UASSERT_EQ(r2_print(NULL, 4), R2_INVALID_INPUT);
 	UASSERT_EQ(r2_print((const char *)KERNEL_ADDR, 4), R2_INVALID_INPUT);
 	UASSERT_EQ(r2_print(msg, 1ull << 40), R2_INVALID_INPUT);
+	UASSERT_EQ(r2_print((const char *)aligned_buf, R2_PRINT_MAX + 1), R2_INVALID_INPUT);
 	UASSERT_EQ(r2_clear(), R2_OK);
 	return 0;
 }
