@@ -54,6 +54,7 @@ enum r2_call {
 	R2_SERIAL = 0x32,    /* R2_SERIAL_*, uint64_t * value */
 	R2_NET_FIRST = 0x33, /* 0x33..0x37: the network calls, R2_NOT_IMPLEMENTED for now */
 	R2_NET_LAST = 0x37,
+	R2_IO_TOKEN = 0x3e, /* Kestrel's: 0, 0 -> the token of an I/O port capability held, or 0 */
 	R2_SET_RING = 0x3f, /* Kestrel's: pid of a child not yet started, ring 1 or 2 */
 };
 

@@ -297,6 +297,16 @@ static uint64_t r2_not_implemented(struct process *p, uint64_t a1, uint64_t a2)
 	return R2_NOT_IMPLEMENTED;
 }
 
+/* The first I/O port capability the caller holds, so it can grant or derive it; 0 if none. */
+static uint64_t r2_io_token(struct process *p, uint64_t a1, uint64_t a2)
+{
+	struct capability c;
+	uint32_t cursor = 0;
+	if (a1 || a2)
+		return 0;
+	return cap_next(&p->caps, OBJ_IO_PORTS, &cursor, &c) == E_OK ? c.token : 0;
+}
+
 static uint64_t r2_ring(struct process *p, uint64_t pid, uint64_t ring)
 {
 	return r2_set_ring(p, pid, ring);
@@ -324,6 +334,7 @@ static const r2_fn table[R2_SET_RING + 1] = {
     [R2_PORT_IN] = r2_port_in,
     [R2_SERIAL] = r2_serial,
     [R2_NET_FIRST... R2_NET_LAST] = r2_not_implemented,
+    [R2_IO_TOKEN] = r2_io_token,
     [R2_SET_RING] = r2_ring,
 };
 

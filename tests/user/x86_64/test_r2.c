@@ -332,11 +332,54 @@ UTEST(r2_ports)
 	return 0;
 }
 
+UTEST(r2_ports_granted_to_a_child)
+{
+	/* Our I/O port capability, narrowed to READ (and GRANT, to pass it on), for a child. */
+	uint64_t token = r2_io_token(), narrowed, pid, cap;
+	UASSERT(token != 0);
+	UASSERT_EQ(r2_call(R2_IO_TOKEN, 1, 0), 0);
+	unsigned type;
+	uint64_t object;
+	UASSERT_EQ(
+	    sys_cap_validate(token, RIGHT_READ | RIGHT_WRITE | RIGHT_GRANT, &type, &object, NULL),
+	    E_OK);
+	UASSERT_EQ(type, OBJ_IO_PORTS);
+	UASSERT_EQ(object, R2_IO_RANGE(0, 0x10000));
+	UASSERT_EQ(sys_cap_derive(token, RIGHT_READ | RIGHT_GRANT, &narrowed), E_OK);
+	static const char args[] = "init\0child\0r2_ports_read_only";
+	struct process_spec spec = {
+	    .args = args, .args_size = sizeof(args), .caps = &narrowed, .cap_count = 1};
+	UASSERT(utest_image(&spec.image, &spec.image_size));
+	struct process_exit_info info;
+	UASSERT_EQ(sys_process_create(&spec, &pid, &cap), E_OK);
+	UASSERT_EQ(sys_process_start(cap), E_OK);
+	UASSERT_EQ(sys_process_wait(cap, 0, &info), E_OK);
+	UASSERT_EQ(info.exit_code, 0);
+	UASSERT_EQ(sys_cap_revoke(narrowed), E_OK);
+	return 0;
+}
+
+/* Holds a read-only I/O port capability: in works, out is refused. */
+UCHILD(r2_ports_read_only)
+{
+	uint64_t *v = aligned_buf;
+	*v = 0;
+	if (r2_io_token() == 0)
+		return 1;
+	if (r2_port_in(0x3ff, 1, v) != R2_OK)
+		return 2;
+	if (r2_port_out(0x3ff, 1, v) != R2_INVALID_INPUT)
+		return 3;
+	return 0;
+}
+
 UCHILD(r2_ports_without_cap)
 {
 	uint64_t *v = aligned_buf;
 	*v = 0x5a;
 	uint64_t out = r2_port_out(0x3ff, 1, v), in = r2_port_in(0x3ff, 1, v);
+	if (r2_io_token() != 0)
+		return 1001;
 	return out == in ? (int)out : 1000;
 }
 
