@@ -7,6 +7,7 @@
  */
 #include "arch/hal/timer.h"
 #include "cap/cap.h"
+#include "config.h"
 #include "core/kprintf.h"
 #include "core/kstring.h"
 #include "core/metrics.h"
@@ -21,10 +22,10 @@
 typedef uint64_t (*r2_fn)(struct process *p, uint64_t a1, uint64_t a2);
 
 static SysInfo_T sysinfo = {
-    .system_name = "Kestrel",
+    .system_name = KERNEL_NAME,
     .system_user = "root",
     .system_path = "/",
-    .system_version = "0.1.0",
+    .system_version = KERNEL_VERSION,
 };
 
 static bool aligned(uint64_t ptr)

@@ -483,6 +483,17 @@ UTEST(r2_rings_1_and_2_do_not_see_the_kernel)
 			UASSERT_EQ(run_in_ring(children[i], ring, &info), E_OK);
 			UASSERT_EQ(info.exit_reason, EXIT_PAGE_FAULT);
 		}
+	/*
+	 * What is mapped for traps is read-only: the IDT, the GDT and the TSS
+	 * (its rsp0). sidt/sgdt find them; with UMIP (-cpu max) those fault first.
+	 */
+	static const char *const tables[] = {"r2_ring_writes_idt", "r2_ring_writes_gdt",
+					     "r2_ring_writes_tss", "r2_ring_writes_its_code"};
+	for (unsigned i = 0; i < 4; i++) {
+		UASSERT_EQ(run_in_ring(tables[i], 1 + i % 2, &info), E_OK);
+		UASSERT(info.exit_reason == EXIT_PAGE_FAULT ||
+			(i < 3 && info.exit_reason == EXIT_ILLEGAL));
+	}
 	/* Port instructions stay privileged (IOPL 0). */
 	UASSERT_EQ(run_in_ring("r2_ring_port_instruction", 1, &info), E_OK);
 	UASSERT_EQ(info.exit_reason, EXIT_ILLEGAL);
@@ -584,6 +595,46 @@ UCHILD(r2_ring_writes_kernel_stack_area)
 {
 	/* The kernel's stacks area (mm/kvm.h): only our own stack is mapped, at its top. */
 	*(volatile uint64_t *)(0xffffffff80000000ul - 0x80000000ul + 0x1000) = 1;
+	return 0;
+}
+
+struct __attribute__((packed)) table_ptr {
+	uint16_t limit;
+	uint64_t base;
+};
+
+UCHILD(r2_ring_writes_idt)
+{
+	struct table_ptr idt;
+	__asm__ volatile("sidt %0" : "=m"(idt));
+	*(volatile uint64_t *)idt.base = 0; /* vector 0's gate */
+	return 0;
+}
+
+UCHILD(r2_ring_writes_gdt)
+{
+	struct table_ptr gdt;
+	__asm__ volatile("sgdt %0" : "=m"(gdt));
+	*(volatile uint64_t *)(gdt.base + 8) = 0; /* the kernel's code segment */
+	return 0;
+}
+
+UCHILD(r2_ring_writes_tss)
+{
+	struct table_ptr gdt;
+	uint16_t tr;
+	__asm__ volatile("sgdt %0" : "=m"(gdt));
+	__asm__ volatile("str %0" : "=r"(tr));
+	/* The 16-byte TSS descriptor: base 0..23 in bits 16..39, 24..31 in 56..63, 32..63 next. */
+	const volatile uint64_t *d = (const uint64_t *)(gdt.base + (tr & ~7u));
+	uint64_t lo = d[0], base = (lo >> 16 & 0xffffff) | (lo >> 56 & 0xff) << 24 | d[1] << 32;
+	*(volatile uint64_t *)(base + 4) = 0x1000; /* rsp0: where the next trap would push */
+	return 0;
+}
+
+UCHILD(r2_ring_writes_its_code)
+{
+	*(volatile uint8_t *)(uintptr_t)&create_child = 0xcc;
 	return 0;
 }
 
