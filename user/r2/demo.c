@@ -9,6 +9,7 @@
  *   r2_keys    prints each scancode IRQ1 delivers to its ring (four of them)
  *   r2_rtc     prints the CMOS date and time
  *   r2_melody  C4 E4 G4 C5 from a MIDI file
+ *   r2rings    a child in ring 1, then one in ring 2, each printing through its gate
  * Markers on the serial console ("r2: ...") tell the test when to look.
  */
 #include "r2.h"
@@ -260,5 +261,33 @@ UCHILD(r2_melody)
 	sys_sleep(2500 * MS);
 	r2_free(m);
 	say("r2: melody done\n");
+	return 0;
+}
+
+/* In ring 1 or 2: say so through that ring's gate. */
+UCHILD(r2_ring_hello)
+{
+	char line[64];
+	unsigned ring = r2_current_ring();
+	snprintf(line, sizeof(line), "hello from ring %u through int 0x%x\n", ring, 0x7c + ring);
+	r2_call_ring(ring, R2_PRINT, (uintptr_t)line, strlen(line));
+	return (int)ring;
+}
+
+/* r2_ring_hello started in ring 1, then ring 2 (`run r2rings`). */
+UCHILD(r2rings)
+{
+	static const char args[] = "init\0child\0r2_ring_hello";
+	struct process_spec spec = {.args = args, .args_size = sizeof(args), .flags = 0};
+	struct process_exit_info info;
+	uint64_t pid, cap;
+	if (!utest_image(&spec.image, &spec.image_size))
+		return 1;
+	for (unsigned ring = 1; ring <= 2; ring++) {
+		if (sys_process_create(&spec, &pid, &cap) || r2_set_ring(pid, ring) != R2_OK ||
+		    sys_process_start(cap) || sys_process_wait(cap, 0, &info) ||
+		    info.exit_code != (int)ring)
+			return 2;
+	}
 	return 0;
 }
