@@ -211,7 +211,9 @@ def check_tone(path, hz, asked_s, stop_s):
           f"then nothing")
     if abs(freq - hz) > 0.02 * hz:
         sys.exit(f"r2_check: measured {freq:.1f} Hz, asked for {hz:g} Hz (more than 2 % off)")
-    if not stop_s - 0.15 <= sounding <= stop_s + 0.3:
+    # The recording runs on the host's clock, which a busy host stretches: well short of the
+    # length asked is what shows the stop.
+    if not stop_s / 2 <= sounding <= min(asked_s / 2, stop_s * 4):
         sys.exit(f"r2_check: the tone sounded {sounding:.2f} s; the stop came after {stop_s:g} s")
     if (len(v) - (last + 1) * win) / rate > 0.1:
         sys.exit("r2_check: more than the tone was recorded")
@@ -228,18 +230,21 @@ def check_melody(path, notes):
         mean = sum(seg) / len(seg)
         rises = [i for i in range(1, len(seg)) if seg[i - 1] < mean <= seg[i]]
         pitches.append((len(rises) - 1) * rate / (rises[-1] - rises[0]) if len(rises) > 2 else 0)
+    # Runs of windows each within 3 % of the one before; a run's pitch is its median window's
+    # (a window across two notes, which play back to back in the recording, is an outlier).
     runs = []
     for f in pitches:
-        if runs and f and abs(f - runs[-1][0]) < 0.03 * runs[-1][0]:
-            runs[-1][1] += 1
+        if runs and f and abs(f - runs[-1][-1]) < 0.03 * runs[-1][-1]:
+            runs[-1].append(f)
         elif f:
-            runs.append([f, 1])
-    heard = [(round(f, 1), n / 20) for f, n in runs if n >= 3]
+            runs.append([f])
+    heard = [(round(sorted(r)[len(r) // 2], 1), len(r) / 20) for r in runs if len(r) >= 3]
     print(f"r2_check: heard {heard} (Hz, s), expected {notes}")
     if len(heard) != len(notes):
         sys.exit(f"r2_check: {len(heard)} notes heard, {len(notes)} expected")
     for (f, secs), want in zip(heard, notes):
-        if abs(f - want) > 0.02 * want or not 0.3 <= secs <= 0.6:
+        # Lengths are the host's time as QEMU records, which a busy host stretches: loosely.
+        if abs(f - want) > 0.02 * want or not 0.2 <= secs <= 1.5:
             sys.exit(f"r2_check: {f} Hz for {secs} s, expected {want} Hz for about 0.47 s")
 
 def main():
