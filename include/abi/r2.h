@@ -54,6 +54,7 @@ enum r2_call {
 	R2_SERIAL = 0x32,    /* R2_SERIAL_*, uint64_t * value */
 	R2_NET_FIRST = 0x33, /* 0x33..0x37: the network calls, R2_NOT_IMPLEMENTED for now */
 	R2_NET_LAST = 0x37,
+	R2_IO_TOKEN = 0x3e, /* Kestrel's: 0, 0 -> the token of an I/O port capability held, or 0 */
 	R2_SET_RING = 0x3f, /* Kestrel's: pid of a child not yet started, ring 1 or 2 */
 };
 
@@ -80,6 +81,9 @@ struct r2_kbd_ring {
 	uint64_t dropped; /* written by the kernel */
 	uint8_t data[R2_KBD_RING_SIZE];
 };
+
+/* R2_PRINT: the longest string (it goes out with interrupts off). */
+#define R2_PRINT_MAX 65536
 
 /* R2_PIXEL: x in bits 0..15, y in bits 16..31; the colour is a palette index 0..255. */
 #define R2_PIXEL_POS(x, y) ((uint64_t)(uint16_t)(x) | (uint64_t)(uint16_t)(y) << 16)

@@ -128,3 +128,30 @@ Test(cap, exhaustion_and_destroy)
 	cr_assert_eq(cap_live_count(), 0);
 	cr_assert_eq(create_capability(&b, OBJ_MEMORY, 0, RIGHT_READ, &c), E_OK);
 }
+
+Test(cap, next_walks_one_space_and_one_type)
+{
+	struct capability io1, io2, mem, other, got;
+	uint32_t cursor = 0;
+
+	cr_assert_eq(create_capability(&a, OBJ_IO_PORTS, 0x10, RIGHT_READ, &io1), E_OK);
+	cr_assert_eq(create_capability(&a, OBJ_MEMORY, 0x1000, RIGHT_READ, &mem), E_OK);
+	cr_assert_eq(create_capability(&b, OBJ_IO_PORTS, 0x20, RIGHT_READ, &other), E_OK);
+	cr_assert_eq(create_capability(&a, OBJ_IO_PORTS, 0x30, RIGHT_WRITE, &io2), E_OK);
+	cr_assert_eq(cap_next(&a, OBJ_IO_PORTS, &cursor, &got), E_OK);
+	cr_assert_eq(got.token, io1.token);
+	cr_assert_eq(cap_next(&a, OBJ_IO_PORTS, &cursor, &got), E_OK);
+	cr_assert_eq(got.token, io2.token, "b's capability and a's memory are skipped");
+	cr_assert_eq(got.rights, RIGHT_WRITE);
+	cr_assert_eq(cap_next(&a, OBJ_IO_PORTS, &cursor, &got), E_INVALID_CAPABILITY);
+	cr_assert_eq(cap_next(&a, OBJ_IO_PORTS, &cursor, &got), E_INVALID_CAPABILITY,
+		     "stays at end");
+	/* Revoked ones are gone. */
+	cr_assert_eq(revoke_capability(&a, io1.token), E_OK);
+	cursor = 0;
+	cr_assert_eq(cap_next(&a, OBJ_IO_PORTS, &cursor, &got), E_OK);
+	cr_assert_eq(got.token, io2.token);
+	struct cap_space empty = {0};
+	cursor = 0;
+	cr_assert_eq(cap_next(&empty, OBJ_IO_PORTS, &cursor, &got), E_INVALID_CAPABILITY);
+}

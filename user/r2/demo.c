@@ -8,6 +8,8 @@
  *   r2_tone    880 Hz asked for 5 s, stopped after 600 ms, then silence
  *   r2_keys    prints each scancode IRQ1 delivers to its ring (four of them)
  *   r2_rtc     prints the CMOS date and time
+ *   r2_melody  C4 E4 G4 C5 from a MIDI file
+ *   r2rings    a child in ring 1, then one in ring 2, each printing through its gate
  * Markers on the serial console ("r2: ...") tell the test when to look.
  */
 #include "r2.h"
@@ -61,6 +63,45 @@ static void picture(void)
 	r2_mode13_buffer(frame, rgb);
 }
 
+/* One VGA register through the port calls (init holds every port). */
+static void vga_reg(uint16_t port, uint8_t index, uint8_t value)
+{
+	word[0] = index;
+	r2_port_out(port, 1, word);
+	word[0] = value;
+	r2_port_out(port + 1, 1, word);
+}
+
+/*
+ * Print the glyphs of the printable ASCII characters as the VGA holds them
+ * (plane 2, 32 bytes a glyph, 16 rows used), so the test can draw the
+ * screen it expects: plane 2 alone at 0xA0000 for reading, then text mode's
+ * sequencer and graphics controller values back.
+ */
+static void dump_font(void)
+{
+	volatile uint8_t *vga = r2_map_vga();
+	char line[64];
+	if (!vga)
+		return;
+	vga_reg(0x3c4, 0x04, 0x06); /* sequential, not odd/even */
+	vga_reg(0x3ce, 0x04, 0x02); /* read plane 2 */
+	vga_reg(0x3ce, 0x05, 0x00);
+	vga_reg(0x3ce, 0x06, 0x04); /* 0xA0000, 64 KiB, no chaining */
+	for (unsigned c = 0x20; c < 0x7f; c++) {
+		int n = snprintf(line, sizeof(line), "r2: glyph %02x ", c);
+		for (unsigned row = 0; row < 16; row++)
+			n +=
+			    snprintf(line + n, sizeof(line) - (size_t)n, "%02x", vga[c * 32 + row]);
+		snprintf(line + n, sizeof(line) - (size_t)n, "\n");
+		say(line);
+	}
+	vga_reg(0x3c4, 0x04, 0x02);
+	vga_reg(0x3ce, 0x04, 0x00);
+	vga_reg(0x3ce, 0x05, 0x10);
+	vga_reg(0x3ce, 0x06, 0x0e);
+}
+
 UCHILD(r2_text)
 {
 	r2_clear();
@@ -68,6 +109,7 @@ UCHILD(r2_text)
 	print("ABCDEFGHIJKLMNOPQRSTUVWXYZ abcdefghijklmnopqrstuvwxyz\n");
 	print("0123456789 !\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~\n");
 	print("\n    indented AAAA BBBB\n");
+	dump_font();
 	say("r2: text ready\n");
 	hold();
 	return 0;
@@ -205,5 +247,47 @@ UCHILD(r2demo)
 	r2_free(m);
 	r2_video_mode(R2_MODE_TEXT);
 	print("r2 demo: done\n");
+	return 0;
+}
+
+/* C4 E4 G4 C5, a quarter note each at 120 bpm, for the melody system test. */
+UCHILD(r2_melody)
+{
+	static const uint8_t tune[][2] = {{60, 2}, {64, 2}, {67, 2}, {72, 2}};
+	struct r2_midi *m = r2_malloc(256);
+	if (!m || !make_midi(m, tune, 4) || r2_midi(m) != R2_OK)
+		return 1;
+	say("r2: melody on\n");
+	sys_sleep(2500 * MS);
+	r2_free(m);
+	say("r2: melody done\n");
+	return 0;
+}
+
+/* In ring 1 or 2: say so through that ring's gate. */
+UCHILD(r2_ring_hello)
+{
+	char line[64];
+	unsigned ring = r2_current_ring();
+	snprintf(line, sizeof(line), "hello from ring %u through int 0x%x\n", ring, 0x7c + ring);
+	r2_call_ring(ring, R2_PRINT, (uintptr_t)line, strlen(line));
+	return (int)ring;
+}
+
+/* r2_ring_hello started in ring 1, then ring 2 (`run r2rings`). */
+UCHILD(r2rings)
+{
+	static const char args[] = "init\0child\0r2_ring_hello";
+	struct process_spec spec = {.args = args, .args_size = sizeof(args), .flags = 0};
+	struct process_exit_info info;
+	uint64_t pid, cap;
+	if (!utest_image(&spec.image, &spec.image_size))
+		return 1;
+	for (unsigned ring = 1; ring <= 2; ring++) {
+		if (sys_process_create(&spec, &pid, &cap) || r2_set_ring(pid, ring) != R2_OK ||
+		    sys_process_start(cap) || sys_process_wait(cap, 0, &info) ||
+		    info.exit_code != (int)ring)
+			return 2;
+	}
 	return 0;
 }

@@ -168,6 +168,12 @@ static inline uint64_t r2_serial_write(const uint64_t *value)
 	return r2_call(R2_SERIAL, R2_SERIAL_WRITE, (uintptr_t)value);
 }
 
+/* The token of an I/O port capability we hold (to grant to a child), 0 if none: Kestrel's 0x3e. */
+static inline uint64_t r2_io_token(void)
+{
+	return r2_call(R2_IO_TOKEN, 0, 0);
+}
+
 /* Put a child created but not yet started (its pid) in ring 1 or 2: Kestrel's call 0x3f. */
 static inline uint64_t r2_set_ring(uint64_t pid, uint64_t ring)
 {

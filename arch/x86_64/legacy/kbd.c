@@ -88,7 +88,8 @@ uint64_t kbd_call(struct process *p, uint64_t op, uintptr_t ring)
 		holder_ring = ring;
 		q_head = q_tail = 0;
 		dropped = 0;
-		while (inb(PS2_STATUS) & PS2_OBF) /* stale bytes from before */
+		/* Stale bytes from before; bounded, as an absent controller reads all ones. */
+		for (unsigned i = 0; i < 64 && (inb(PS2_STATUS) & PS2_OBF); i++)
 			(void)inb(PS2_DATA);
 		irq1_mask(false);
 		return R2_OK;

@@ -7,6 +7,7 @@
  */
 #include "arch/hal/timer.h"
 #include "cap/cap.h"
+#include "config.h"
 #include "core/kprintf.h"
 #include "core/kstring.h"
 #include "core/metrics.h"
@@ -21,10 +22,10 @@
 typedef uint64_t (*r2_fn)(struct process *p, uint64_t a1, uint64_t a2);
 
 static SysInfo_T sysinfo = {
-    .system_name = "Kestrel",
+    .system_name = KERNEL_NAME,
     .system_user = "root",
     .system_path = "/",
-    .system_version = "0.1.0",
+    .system_version = KERNEL_VERSION,
 };
 
 static bool aligned(uint64_t ptr)
@@ -99,7 +100,7 @@ static uint64_t r2_free(struct process *p, uint64_t addr, uint64_t zero)
 static uint64_t r2_print(struct process *p, uint64_t str, uint64_t len)
 {
 	char chunk[128];
-	if (len > (1u << 20) || (len && user_range_ok(&p->vs, str, len, false)))
+	if (len > R2_PRINT_MAX || (len && user_range_ok(&p->vs, str, len, false)))
 		return R2_INVALID_INPUT;
 	for (uint64_t done = 0; done < len;) {
 		size_t n = len - done < sizeof(chunk) ? len - done : sizeof(chunk);
@@ -297,6 +298,16 @@ static uint64_t r2_not_implemented(struct process *p, uint64_t a1, uint64_t a2)
 	return R2_NOT_IMPLEMENTED;
 }
 
+/* The first I/O port capability the caller holds, so it can grant or derive it; 0 if none. */
+static uint64_t r2_io_token(struct process *p, uint64_t a1, uint64_t a2)
+{
+	struct capability c;
+	uint32_t cursor = 0;
+	if (a1 || a2)
+		return 0;
+	return cap_next(&p->caps, OBJ_IO_PORTS, &cursor, &c) == E_OK ? c.token : 0;
+}
+
 static uint64_t r2_ring(struct process *p, uint64_t pid, uint64_t ring)
 {
 	return r2_set_ring(p, pid, ring);
@@ -324,6 +335,7 @@ static const r2_fn table[R2_SET_RING + 1] = {
     [R2_PORT_IN] = r2_port_in,
     [R2_SERIAL] = r2_serial,
     [R2_NET_FIRST... R2_NET_LAST] = r2_not_implemented,
+    [R2_IO_TOKEN] = r2_io_token,
     [R2_SET_RING] = r2_ring,
 };
 

@@ -104,12 +104,22 @@ UTEST(r2_keyboard_buffer)
 		   R2_INVALID_INPUT);
 	UASSERT_EQ(r2_kbd_register(ring), R2_OK);
 	UASSERT_EQ(r2_kbd_read(ring), 0); /* nobody types in the test suite */
+	/* One holder at a time: a child is refused while we hold the keyboard. */
+	struct process_exit_info info;
+	UASSERT_EQ(utest_spawn("r2_keyboard_taken", NULL, 0, &info), E_OK);
+	UASSERT_EQ(info.exit_code, R2_INVALID_INPUT);
 	UASSERT_EQ(ring->head, 0);
 	UASSERT_EQ(r2_kbd_read((struct r2_kbd_ring *)(aligned_buf + 64)), R2_INVALID_INPUT);
 	UASSERT_EQ(r2_call(R2_KEYBOARD, 4, (uintptr_t)ring), R2_INVALID_INPUT);
 	UASSERT_EQ(r2_kbd_unregister(ring), R2_OK);
 	UASSERT_EQ(r2_kbd_unregister(ring), R2_INVALID_INPUT);
 	return 0;
+}
+
+UCHILD(r2_keyboard_taken)
+{
+	static struct r2_kbd_ring ring;
+	return (int)r2_kbd_register(&ring);
 }
 
 UTEST(r2_heap)
@@ -158,6 +168,7 @@ UTEST(r2_print_and_clear)
 	UASSERT_EQ(r2_print(NULL, 4), R2_INVALID_INPUT);
 	UASSERT_EQ(r2_print((const char *)KERNEL_ADDR, 4), R2_INVALID_INPUT);
 	UASSERT_EQ(r2_print(msg, 1ull << 40), R2_INVALID_INPUT);
+	UASSERT_EQ(r2_print((const char *)aligned_buf, R2_PRINT_MAX + 1), R2_INVALID_INPUT);
 	UASSERT_EQ(r2_clear(), R2_OK);
 	return 0;
 }
@@ -321,11 +332,54 @@ UTEST(r2_ports)
 	return 0;
 }
 
+UTEST(r2_ports_granted_to_a_child)
+{
+	/* Our I/O port capability, narrowed to READ (and GRANT, to pass it on), for a child. */
+	uint64_t token = r2_io_token(), narrowed, pid, cap;
+	UASSERT(token != 0);
+	UASSERT_EQ(r2_call(R2_IO_TOKEN, 1, 0), 0);
+	unsigned type;
+	uint64_t object;
+	UASSERT_EQ(
+	    sys_cap_validate(token, RIGHT_READ | RIGHT_WRITE | RIGHT_GRANT, &type, &object, NULL),
+	    E_OK);
+	UASSERT_EQ(type, OBJ_IO_PORTS);
+	UASSERT_EQ(object, R2_IO_RANGE(0, 0x10000));
+	UASSERT_EQ(sys_cap_derive(token, RIGHT_READ | RIGHT_GRANT, &narrowed), E_OK);
+	static const char args[] = "init\0child\0r2_ports_read_only";
+	struct process_spec spec = {
+	    .args = args, .args_size = sizeof(args), .caps = &narrowed, .cap_count = 1};
+	UASSERT(utest_image(&spec.image, &spec.image_size));
+	struct process_exit_info info;
+	UASSERT_EQ(sys_process_create(&spec, &pid, &cap), E_OK);
+	UASSERT_EQ(sys_process_start(cap), E_OK);
+	UASSERT_EQ(sys_process_wait(cap, 0, &info), E_OK);
+	UASSERT_EQ(info.exit_code, 0);
+	UASSERT_EQ(sys_cap_revoke(narrowed), E_OK);
+	return 0;
+}
+
+/* Holds a read-only I/O port capability: in works, out is refused. */
+UCHILD(r2_ports_read_only)
+{
+	uint64_t *v = aligned_buf;
+	*v = 0;
+	if (r2_io_token() == 0)
+		return 1;
+	if (r2_port_in(0x3ff, 1, v) != R2_OK)
+		return 2;
+	if (r2_port_out(0x3ff, 1, v) != R2_INVALID_INPUT)
+		return 3;
+	return 0;
+}
+
 UCHILD(r2_ports_without_cap)
 {
 	uint64_t *v = aligned_buf;
 	*v = 0x5a;
 	uint64_t out = r2_port_out(0x3ff, 1, v), in = r2_port_in(0x3ff, 1, v);
+	if (r2_io_token() != 0)
+		return 1001;
 	return out == in ? (int)out : 1000;
 }
 
@@ -429,6 +483,17 @@ UTEST(r2_rings_1_and_2_do_not_see_the_kernel)
 			UASSERT_EQ(run_in_ring(children[i], ring, &info), E_OK);
 			UASSERT_EQ(info.exit_reason, EXIT_PAGE_FAULT);
 		}
+	/*
+	 * What is mapped for traps is read-only: the IDT, the GDT and the TSS
+	 * (its rsp0). sidt/sgdt find them; with UMIP (-cpu max) those fault first.
+	 */
+	static const char *const tables[] = {"r2_ring_writes_idt", "r2_ring_writes_gdt",
+					     "r2_ring_writes_tss", "r2_ring_writes_its_code"};
+	for (unsigned i = 0; i < 4; i++) {
+		UASSERT_EQ(run_in_ring(tables[i], 1 + i % 2, &info), E_OK);
+		UASSERT(info.exit_reason == EXIT_PAGE_FAULT ||
+			(i < 3 && info.exit_reason == EXIT_ILLEGAL));
+	}
 	/* Port instructions stay privileged (IOPL 0). */
 	UASSERT_EQ(run_in_ring("r2_ring_port_instruction", 1, &info), E_OK);
 	UASSERT_EQ(info.exit_reason, EXIT_ILLEGAL);
@@ -530,6 +595,46 @@ UCHILD(r2_ring_writes_kernel_stack_area)
 {
 	/* The kernel's stacks area (mm/kvm.h): only our own stack is mapped, at its top. */
 	*(volatile uint64_t *)(0xffffffff80000000ul - 0x80000000ul + 0x1000) = 1;
+	return 0;
+}
+
+struct __attribute__((packed)) table_ptr {
+	uint16_t limit;
+	uint64_t base;
+};
+
+UCHILD(r2_ring_writes_idt)
+{
+	struct table_ptr idt;
+	__asm__ volatile("sidt %0" : "=m"(idt));
+	*(volatile uint64_t *)idt.base = 0; /* vector 0's gate */
+	return 0;
+}
+
+UCHILD(r2_ring_writes_gdt)
+{
+	struct table_ptr gdt;
+	__asm__ volatile("sgdt %0" : "=m"(gdt));
+	*(volatile uint64_t *)(gdt.base + 8) = 0; /* the kernel's code segment */
+	return 0;
+}
+
+UCHILD(r2_ring_writes_tss)
+{
+	struct table_ptr gdt;
+	uint16_t tr;
+	__asm__ volatile("sgdt %0" : "=m"(gdt));
+	__asm__ volatile("str %0" : "=r"(tr));
+	/* The 16-byte TSS descriptor: base 0..23 in bits 16..39, 24..31 in 56..63, 32..63 next. */
+	const volatile uint64_t *d = (const uint64_t *)(gdt.base + (tr & ~7u));
+	uint64_t lo = d[0], base = (lo >> 16 & 0xffffff) | (lo >> 56 & 0xff) << 24 | d[1] << 32;
+	*(volatile uint64_t *)(base + 4) = 0x1000; /* rsp0: where the next trap would push */
+	return 0;
+}
+
+UCHILD(r2_ring_writes_its_code)
+{
+	*(volatile uint8_t *)(uintptr_t)&create_child = 0xcc;
 	return 0;
 }
 
