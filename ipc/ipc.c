@@ -135,6 +135,31 @@ static int lend(struct kthread *from, struct ipc_msg *m, struct kthread *to)
 	return E_OK;
 }
 
+/* A native message's registers and header into `to` (words 4..7 are the caller's business). */
+static inline void put_native(struct kthread *to, uint64_t info, uint64_t token, uint64_t sender,
+			      const uint64_t w[4], uint64_t seq, uint64_t cap)
+{
+	struct trap_frame *tf = arch_user_frame(to->stack_top);
+	/* Register by register, constant indices: no loop over the arch's register map. */
+	RESULT(IPC_R_INFO, info);
+	RESULT(IPC_R_REPLY, token);
+	RESULT(IPC_R_SENDER, sender);
+	RESULT(IPC_R_WORD0, w[0]);
+	RESULT(IPC_R_WORD0 + 1, w[1]);
+	RESULT(IPC_R_WORD0 + 2, w[2]);
+	RESULT(IPC_R_WORD0 + 3, w[3]);
+	struct ipc_buffer *b = to->ipc.buf; /* a native receiver or caller always has one */
+	if (b)
+		b->header = (struct message_header){
+		    .sender = sender,
+		    .recipient = to->proc->pid,
+		    .message_type = MSG_TYPE(info),
+		    .sequence = seq,
+		    .capability = cap,
+		};
+	metrics.ipc_messages++;
+}
+
 /*
  * Move `m` (from `from`, NULL for the kernel) into `to`'s registers and
  * IPC buffer: its capability granted, its memory lent. `token`: the reply
@@ -143,7 +168,6 @@ static int lend(struct kthread *from, struct ipc_msg *m, struct kthread *to)
 static int deliver(struct kthread *from, struct ipc_msg *m, struct kthread *to,
 		   struct ipc_endpoint *ep, uint64_t token)
 {
-	struct trap_frame *tf = arch_user_frame(to->stack_top);
 	struct capability cap = {.token = 0};
 	if (from && m->type == XOUS_MEMORY)
 		CHECK(lend(from, m, to));
@@ -160,8 +184,8 @@ static int deliver(struct kthread *from, struct ipc_msg *m, struct kthread *to,
 	}
 	uint64_t seq = ep ? ++ep->sequence : 0;
 	uint64_t sender = from ? from->proc->pid : 0;
-	/* Register by register, constant indices: no loop over the arch's register map. */
 	if (to->ipc.xous) {
+		struct trap_frame *tf = arch_user_frame(to->stack_top);
 		RESULT(0, token);
 		RESULT(1, m->type);
 		RESULT(2, m->w[0]);
@@ -169,29 +193,14 @@ static int deliver(struct kthread *from, struct ipc_msg *m, struct kthread *to,
 		RESULT(4, m->w[2]);
 		RESULT(5, m->w[3]);
 		RESULT(6, m->w[4]);
+		metrics.ipc_messages++;
 	} else {
-		RESULT(IPC_R_INFO, MSG_INFO(m->len, m->type) | (cap.token ? MSG_CAP : 0));
-		RESULT(IPC_R_REPLY, token);
-		RESULT(IPC_R_SENDER, sender);
-		RESULT(IPC_R_WORD0, m->w[0]);
-		RESULT(IPC_R_WORD0 + 1, m->w[1]);
-		RESULT(IPC_R_WORD0 + 2, m->w[2]);
-		RESULT(IPC_R_WORD0 + 3, m->w[3]);
-		struct ipc_buffer *b = to->ipc.buf; /* a native receiver always has one */
-		if (b) {
-			if (m->len > MSG_REG_WORDS * 8)
-				memcpy(&b->words[MSG_REG_WORDS], &m->w[MSG_REG_WORDS],
-				       sizeof(m->w) - MSG_REG_WORDS * 8);
-			b->header = (struct message_header){
-			    .sender = sender,
-			    .recipient = to->proc->pid,
-			    .message_type = m->type,
-			    .sequence = seq,
-			    .capability = cap.token,
-			};
-		}
+		uint64_t info = MSG_INFO(m->len, m->type) | (cap.token ? MSG_CAP : 0);
+		put_native(to, info, token, sender, m->w, seq, cap.token);
+		if (to->ipc.buf && m->len > MSG_REG_WORDS * 8)
+			memcpy(&to->ipc.buf->words[MSG_REG_WORDS], &m->w[MSG_REG_WORDS],
+			       sizeof(m->w) - MSG_REG_WORDS * 8);
 	}
-	metrics.ipc_messages++;
 	return E_OK;
 }
 
@@ -555,6 +564,111 @@ static int msg_from_regs(struct trap_frame *tf, struct process *p)
 	return E_OK;
 }
 
+/*
+ * The fast paths. A message in registers only (no capability, no memory,
+ * no timeout) between threads that take it in the same layout (native
+ * with their IPC buffers in place, or Xous), to a partner already waiting
+ * at a priority no lower than the caller's: the registers go straight
+ * from frame to frame and the CPU straight to the partner. Anything else,
+ * errors included, takes the general path, which gives the same results;
+ * -1 says so.
+ */
+#define ALWAYS_INLINE inline __attribute__((always_inline))
+
+static ALWAYS_INLINE bool fast_partner(const struct kthread *self, const struct kthread *t,
+				       bool xous)
+{
+	return t->se.state == T_BLOCKED && !t->killed && t->ipc.xous == xous &&
+	       t->se.priority >= self->se.priority && (xous || t->ipc.buf);
+}
+
+static ALWAYS_INLINE void put_fast(struct kthread *to, const struct ipc_fast *m, uint64_t token,
+				   uint64_t sender, uint64_t seq)
+{
+	if (!m->xous) {
+		put_native(to, m->info, token, sender, m->w, seq, 0);
+		return;
+	}
+	struct trap_frame *tf = arch_user_frame(to->stack_top);
+	RESULT(0, token);
+	RESULT(1, m->info);
+	RESULT(2, m->w[0]);
+	RESULT(3, m->w[1]);
+	RESULT(4, m->w[2]);
+	RESULT(5, m->w[3]);
+	RESULT(6, m->w[4]);
+	metrics.ipc_messages++;
+}
+
+/* Inlined into each caller, so that the layout tests fold away. */
+static ALWAYS_INLINE int fast_call(struct process *p, uint64_t target, const struct ipc_fast *m)
+{
+	struct kthread *self = current;
+	struct capability cap;
+	if ((!m->xous && !self->ipc.buf) || self->killed ||
+	    validate_capability(&p->caps, target, RIGHT_WRITE, &cap) ||
+	    cap.object_type != OBJ_IPC_ENDPOINT)
+		return -1;
+	struct ipc_endpoint *ep = ipc_endpoint_find(cap.object_id);
+	if (!ep || !ep->receivers.head)
+		return -1;
+	struct kthread *r = thread_of_link(ep->receivers.head);
+	uint64_t token;
+	if (!fast_partner(self, r, m->xous) || reply_alloc(self, r->proc, &token))
+		return -1;
+	ipcq_remove(&r->ipc.link);
+	put_fast(r, m, token, p->pid, ++ep->sequence);
+	r->ipc.state = IPC_IDLE;
+	r->ipc.result = E_OK;
+	self->ipc.xous = m->xous;
+	self->ipc.state = IPC_REPLY_WAIT;
+	self->ipc.reply_token = token;
+	return finish_wait(kthread_handoff(r, BLOCK_WAITING_FOR_IPC, 0));
+}
+
+static ALWAYS_INLINE int fast_reply_wait(struct process *p, uint64_t reply, uint64_t then_token,
+					 const struct ipc_fast *m)
+{
+	struct kthread *self = current;
+	struct ipc_endpoint *then;
+	if (!then_token || (!m->xous && !self->ipc.buf) || self->killed ||
+	    ipc_endpoint_of(p, then_token, RIGHT_READ, &then) || !ipcq_empty(&then->senders) ||
+	    then->irq_pending)
+		return -1;
+	struct kthread *c = reply_peek(reply, p);
+	if (!c || !fast_partner(self, c, m->xous) || c->ipc.nloans)
+		return -1;
+	void *unused;
+	reply_take(reply, p, &unused);
+	put_fast(c, m, 0, p->pid, 0);
+	c->ipc.state = IPC_IDLE;
+	c->ipc.result = E_OK;
+	self->ipc.xous = m->xous;
+	self->ipc.state = IPC_RECEIVING;
+	ipcq_push(&then->receivers, &self->ipc.link);
+	return finish_wait(kthread_handoff(c, BLOCK_WAITING_FOR_IPC, 0));
+}
+
+int ipc_fast_call(struct process *p, uint64_t target, const struct ipc_fast *m)
+{
+	return fast_call(p, target, m);
+}
+
+int ipc_fast_reply_wait(struct process *p, uint64_t reply, uint64_t then, const struct ipc_fast *m)
+{
+	return fast_reply_wait(p, reply, then, m);
+}
+
+/* A native message for the fast paths: registers only, at most 32 bytes, no timeout. */
+static ALWAYS_INLINE bool native_fast(struct trap_frame *tf, struct ipc_fast *m)
+{
+	uint64_t info = ARG(1);
+	if (info & ~(uint64_t)0x1ff || MSG_LEN(info) > MSG_REG_WORDS * 8)
+		return false;
+	*m = (struct ipc_fast){.info = info, .w = {ARG(3), ARG(4), ARG(5), ARG(6)}};
+	return true;
+}
+
 static int send_or_call(struct trap_frame *tf, struct process *p, bool call)
 {
 	struct ipc_endpoint *ep;
@@ -575,7 +689,9 @@ int sys_ipc_send(struct trap_frame *tf, struct process *p)
 
 int sys_ipc_call(struct trap_frame *tf, struct process *p)
 {
-	return send_or_call(tf, p, true);
+	struct ipc_fast m;
+	int r = native_fast(tf, &m) ? fast_call(p, ARG(0), &m) : -1;
+	return r >= 0 ? r : send_or_call(tf, p, true);
 }
 
 int ipc_endpoint_of(struct process *p, uint64_t token, uint32_t rights, struct ipc_endpoint **ep)
@@ -595,6 +711,10 @@ int sys_ipc_receive(struct trap_frame *tf, struct process *p)
 
 int sys_ipc_reply(struct trap_frame *tf, struct process *p)
 {
+	struct ipc_fast m;
+	int r = native_fast(tf, &m) ? fast_reply_wait(p, ARG(0), ARG(2), &m) : -1;
+	if (r >= 0)
+		return r;
 	struct ipc_endpoint *then = NULL;
 	if (ARG(2)) {
 		CHECK(ipc_endpoint_of(p, ARG(2), RIGHT_READ, &then));

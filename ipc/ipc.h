@@ -51,6 +51,17 @@ int ipc_send(struct ipc_endpoint *ep, bool call, uint64_t timeout_ns);
 int ipc_receive(struct ipc_endpoint *ep, bool xous, uint64_t timeout_ns);
 /* Reply with the running thread's ipc.msg; then receive on `then` unless NULL. */
 int ipc_reply(uint64_t token, struct ipc_endpoint *then);
+/*
+ * The fast paths of a call and of a reply-and-wait (see ipc.c): -1 when
+ * they do not apply and the general path must run; else the call's tag.
+ */
+struct ipc_fast {
+	bool xous;     /* the Xous layout: info is the kind, w[0..4] id and arguments */
+	uint64_t info; /* native: the info word (registers only) */
+	uint64_t w[5];
+};
+int ipc_fast_call(struct process *p, uint64_t target, const struct ipc_fast *m);
+int ipc_fast_reply_wait(struct process *p, uint64_t reply, uint64_t then, const struct ipc_fast *m);
 /* Deliver an interrupt claimed by `ep`'s owner (interrupt context). */
 void ipc_notify_irq(struct ipc_endpoint *ep, unsigned irq);
 

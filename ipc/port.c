@@ -130,6 +130,12 @@ static void slot_free(struct reply_slot *s)
 	replies_live--;
 }
 
+void *reply_peek(uint64_t token, const void *replier)
+{
+	struct reply_slot *s = slot_of(token);
+	return s && s->replier == replier ? s->caller : NULL;
+}
+
 int reply_take(uint64_t token, const void *replier, void **caller)
 {
 	struct reply_slot *s = slot_of(token);

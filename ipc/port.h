@@ -67,6 +67,8 @@ int reply_alloc(void *caller, const void *replier, uint64_t *token);
  * for a token that is not the replier's or not live.
  */
 int reply_take(uint64_t token, const void *replier, void **caller);
+/* The caller waiting on `token` if `replier` may reply to it, without using the token; else NULL. */
+void *reply_peek(uint64_t token, const void *replier);
 /* The caller stops waiting (`why`: E_TIMEOUT, E_PROCESS_TERMINATED); the replier learns why. */
 void reply_cancel(uint64_t token, int why);
 /* The replier ended: free its slots, calling fn(caller, arg) for each caller still waiting. */

@@ -267,6 +267,14 @@ int sys_xous_server_receive(struct trap_frame *tf, struct process *p)
 
 int sys_xous_server_reply(struct trap_frame *tf, struct process *p)
 {
+	const struct ipc_fast fast = {
+	    .xous = true,
+	    .info = XOUS_BLOCKING_SCALAR,
+	    .w = {ARG(2), ARG(3), ARG(4), ARG(5), ARG(6)},
+	};
+	int r = ipc_fast_reply_wait(p, ARG(0), ARG(1), &fast);
+	if (r >= 0)
+		return r;
 	struct ipc_endpoint *then = NULL;
 	if (ARG(1))
 		CHECK(ipc_endpoint_of(p, ARG(1), RIGHT_READ, &then));
@@ -314,6 +322,16 @@ static int check_buffer(struct process *p, uintptr_t va, size_t len, bool write)
 
 int sys_xous_client_send(struct trap_frame *tf, struct process *p)
 {
+	if (ARG(1) == XOUS_BLOCKING_SCALAR) { /* no timeout: the fast path may do */
+		const struct ipc_fast fast = {
+		    .xous = true,
+		    .info = XOUS_BLOCKING_SCALAR,
+		    .w = {ARG(2), ARG(3), ARG(4), ARG(5), ARG(6)},
+		};
+		int r = ipc_fast_call(p, ARG(0), &fast);
+		if (r >= 0)
+			return r;
+	}
 	struct ipc_endpoint *ep;
 	uint64_t channel;
 	int err = ipc_target(p, ARG(0), &ep, &channel);
