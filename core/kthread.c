@@ -68,6 +68,7 @@ static void switch_to(struct kthread *next)
 		next->proc->switches++;
 		arch_fpu_allow(next == fpu_owner); /* lazily: trap_fpu() on its first FP use */
 		arch_set_kernel_stack(next->stack_top);
+		arch_load_thread_pointer(next->tls);
 		kthread_use_space(&next->proc->vs);
 	}
 	current = next;

@@ -38,6 +38,7 @@ struct kthread {
 	struct fpu_state *fpu;	   /* the user FP/SIMD registers while it is switched out */
 	struct kthread *proc_next; /* the process's threads */
 	uintptr_t ustack_base, ustack_size;
+	uintptr_t tls; /* its thread pointer, where the arch keeps it (arch_load_thread_pointer) */
 	int exit_code;
 	struct ipc_thread ipc; /* ipc/ipc.c */
 };

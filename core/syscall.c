@@ -226,6 +226,15 @@ static int sys_thread_create(struct trap_frame *tf, struct process *p)
 	return E_OK;
 }
 
+static int sys_thread_set_pointer(struct trap_frame *tf, struct process *p)
+{
+	(void)p;
+	if (ARG(0) >= USER_TOP) /* and so canonical, as FS base must be */
+		return E_MEM_BAD_ADDRESS;
+	arch_set_thread_pointer(tf, &kthread_current()->tls, ARG(0));
+	return E_OK;
+}
+
 static int sys_thread_exit(struct trap_frame *tf, struct process *p)
 {
 	(void)p;
@@ -432,6 +441,7 @@ static const syscall_fn table[SYS_COUNT] = {
     [SYS_PROCESS_START] = sys_process_start,
     [SYS_PROCESS_WAIT] = sys_process_wait,
     [SYS_PROCESS_TERMINATE] = sys_process_terminate,
+    [SYS_THREAD_SET_POINTER] = sys_thread_set_pointer,
     [SYS_THREAD_CREATE] = sys_thread_create,
     [SYS_THREAD_EXIT] = sys_thread_exit,
     [SYS_THREAD_JOIN] = sys_thread_join,

@@ -98,6 +98,19 @@ _Noreturn void arch_user_enter(struct trap_frame *tf)
  * EL0 synchronizes the write (SCTLR_EL1.EOS is set, boot.S), so the new
  * value holds from the next return to user mode, as the HAL asks.
  */
+/* TPIDR_EL0 is user-writable and switched with the context (context.S). */
+void arch_set_thread_pointer(struct trap_frame *tf, uintptr_t *kept, uintptr_t value)
+{
+	(void)tf;
+	*kept = value;
+	__asm__ volatile("msr tpidr_el0, %0" ::"r"(value));
+}
+
+void arch_load_thread_pointer(uintptr_t kept)
+{
+	(void)kept;
+}
+
 void arch_fpu_allow(bool on)
 {
 	if (on == fpu_allowed)

@@ -47,6 +47,16 @@ _Noreturn void arch_user_enter(struct trap_frame *tf);
 void arch_set_kernel_stack(uintptr_t kstack_top);
 
 /*
+ * User thread pointers (TLS). arch_set_thread_pointer() sets the calling
+ * thread's (SYS_THREAD_SET_POINTER; tf is its frame). Where user code can
+ * write its own (TPIDR_EL0, tp) that is all; x86_64 keeps it in *kept, as
+ * FS base, and arch_load_thread_pointer(kept) loads it on every switch to
+ * a user thread (elsewhere it does nothing). Interrupts off.
+ */
+void arch_set_thread_pointer(struct trap_frame *tf, uintptr_t *kept, uintptr_t value);
+void arch_load_thread_pointer(uintptr_t kept);
+
+/*
  * FP/SIMD state is switched lazily: the portable code keeps, per CPU, the
  * thread whose user FP registers the CPU holds (the owner). On a switch to
  * a user thread it calls arch_fpu_allow(thread == owner); a user FP/SIMD

@@ -58,6 +58,18 @@ _Noreturn void arch_user_enter(struct trap_frame *tf)
 	riscv_user_enter(tf);
 }
 
+/* tp is an ordinary user register: it lives in the frame. */
+void arch_set_thread_pointer(struct trap_frame *tf, uintptr_t *kept, uintptr_t value)
+{
+	*kept = value;
+	tf->x[4] = value;
+}
+
+void arch_load_thread_pointer(uintptr_t kept)
+{
+	(void)kept;
+}
+
 void arch_fpu_init(struct fpu_state *fs)
 {
 	/* All registers +0.0, fcsr 0: round to nearest, no exception flags. */

@@ -44,7 +44,9 @@ enum syscall_number {
 	SYS_PROCESS_START = 21,	      /* process cap (EXECUTE) -> */
 	SYS_PROCESS_WAIT =
 	    22, /* process cap (READ), timeout ns (0: none), struct process_exit_info * -> */
-	SYS_PROCESS_TERMINATE = 23, /* process cap (DELETE), exit code -> */
+	SYS_PROCESS_TERMINATE = 23,  /* process cap (DELETE), exit code -> */
+	SYS_THREAD_SET_POINTER = 24, /* pointer (a user address) -> : the calling thread's
+					thread pointer: FS base, TPIDR_EL0, tp */
 	SYS_THREAD_CREATE =
 	    25, /* entry, stack base, stack size, arg, priority -> r0 tid, r1 thread cap */
 	SYS_THREAD_EXIT = 26,	      /* code -> (never returns) */

@@ -145,14 +145,21 @@ UTEST(fp_state_is_per_thread)
 	return 0;
 }
 
-#if defined(__aarch64__) || defined(__riscv)
-/* The thread pointer (TPIDR_EL0, tp) belongs to each thread too. */
+/*
+ * The thread pointer belongs to each thread too: set through
+ * SYS_THREAD_SET_POINTER on every arch (FS base, TPIDR_EL0, tp), and
+ * directly where user code may write it. Each thread's pointer points at a
+ * word holding the pointer itself, so that x86_64 reads it back as %fs:0.
+ */
 static volatile int tp_bad;
+static uintptr_t tp_self[3];
 
 static uintptr_t get_tp(void)
 {
 	uintptr_t v;
-#if defined(__aarch64__)
+#if defined(__x86_64__)
+	__asm__ volatile("mov %%fs:0, %0" : "=r"(v));
+#elif defined(__aarch64__)
 	__asm__ volatile("mrs %0, tpidr_el0" : "=r"(v));
 #else
 	__asm__ volatile("mv %0, tp" : "=r"(v));
@@ -160,19 +167,18 @@ static uintptr_t get_tp(void)
 	return v;
 }
 
-static void set_tp(uintptr_t v)
+static void tp_worker(uintptr_t i)
 {
+	uintptr_t value = (uintptr_t)&tp_self[i];
+	tp_self[i] = value;
+	if (sys_thread_set_pointer((void *)value))
+		tp_bad = 1;
 #if defined(__aarch64__)
-	__asm__ volatile("msr tpidr_el0, %0" ::"r"(v));
-#else
-	__asm__ volatile("mv tp, %0" ::"r"(v));
+	__asm__ volatile("msr tpidr_el0, %0" ::"r"(value)); /* the same, by hand */
+#elif defined(__riscv)
+	__asm__ volatile("mv tp, %0" ::"r"(value));
 #endif
-}
-
-static void tp_worker(uintptr_t value)
-{
-	set_tp(value);
-	for (int i = 0; i < 20; i++) {
+	for (int n = 0; n < 20; n++) {
 		sys_yield();
 		if (get_tp() != value)
 			tp_bad = 1;
@@ -185,16 +191,22 @@ UTEST(thread_pointer_is_per_thread)
 	uint64_t tid, a, b;
 	int code;
 	void *s1 = stack(), *s2 = stack();
-	uintptr_t mine = get_tp();
+	tp_self[0] = (uintptr_t)&tp_self[0];
+	UASSERT_EQ(sys_thread_set_pointer(&tp_self[0]), E_OK);
+	UASSERT_EQ(get_tp(), (uintptr_t)&tp_self[0]);
 	tp_bad = 0;
-	UASSERT_EQ(sys_thread_create(tp_worker, s1, STACK, 0x1111, 0, &tid, &a), E_OK);
-	UASSERT_EQ(sys_thread_create(tp_worker, s2, STACK, 0x2222, 0, &tid, &b), E_OK);
+	UASSERT_EQ(sys_thread_create(tp_worker, s1, STACK, 1, 0, &tid, &a), E_OK);
+	UASSERT_EQ(sys_thread_create(tp_worker, s2, STACK, 2, 0, &tid, &b), E_OK);
 	UASSERT_EQ(sys_thread_join(a, 0, &code), E_OK);
 	UASSERT_EQ(sys_thread_join(b, 0, &code), E_OK);
 	UASSERT_EQ(tp_bad, 0);
-	UASSERT_EQ(get_tp(), mine);
+	UASSERT_EQ(get_tp(), (uintptr_t)&tp_self[0]);
+	/* Only user addresses (on x86_64 a non-canonical FS base would fault the kernel). */
+	UASSERT_EQ(sys_thread_set_pointer((void *)0xffff800000000000ul), E_MEM_BAD_ADDRESS);
+	UASSERT_EQ(sys_thread_set_pointer((void *)0x8000000000000000ul), E_MEM_BAD_ADDRESS);
+	UASSERT_EQ(get_tp(), (uintptr_t)&tp_self[0]);
+	UASSERT_EQ(sys_thread_set_pointer(NULL), E_OK); /* as it started */
 	sys_munmap(s1, STACK);
 	sys_munmap(s2, STACK);
 	return 0;
 }
-#endif

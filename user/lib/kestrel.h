@@ -120,6 +120,12 @@ static inline long sys_thread_info(uint64_t cap, struct thread_info *info)
 	return SYS2(SYS_THREAD_INFO, cap, info, NULL);
 }
 
+/* The calling thread's thread pointer (TLS): FS base on x86_64, TPIDR_EL0, tp. */
+static inline long sys_thread_set_pointer(const void *p)
+{
+	return SYS1(SYS_THREAD_SET_POINTER, p, NULL);
+}
+
 static inline uint64_t sys_thread_self(void)
 {
 	uintptr_t r[7];
