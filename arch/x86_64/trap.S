@@ -144,9 +144,21 @@ user_exit:
 	jz user_exit_iret
 	call x86_r2_ring_exit /* its page tables up to date */
 user_exit_iret:
-	movq %gs:CPU_UCR3, %rax /* rax is restored below */
+	movq %gs:CPU_UCR3, %rax /* rax and rcx are restored below */
 	testq %rax, %rax
+	jnz 2f
+	/*
+	 * On the full page tables only ring 3 may be returned to: rings 1
+	 * and 2 are supervisor to paging. A thread that lowered itself from
+	 * ring 1 to 2 (iretq allows it) lost its restricted tables: it dies.
+	 */
+	movl TF_CS(%rsp), %ecx
+	notl %ecx
+	testl $3, %ecx
 	jz 1f
+	movq %rsp, %rdi
+	call x86_r2_stray_ring /* does not return */
+2:
 	LOAD_UCR3
 1:
 	POP_REGS

@@ -71,6 +71,8 @@ extern unsigned x86_r2_rings_live; /* ring 1/2 processes known (gdt.c skips the 
 void x86_r2_ring_switch(uintptr_t kstack_top);
 /* trap.S, on the way out to ring 1 or 2: bring its page tables up to date. */
 void x86_r2_ring_exit(void);
+/* user_exit found a ring 1/2 frame without that ring's page tables: end the process. */
+_Noreturn void x86_r2_stray_ring(struct trap_frame *tf);
 /* R2_SET_RING. */
 uint64_t r2_set_ring(struct process *p, uint64_t pid, uint64_t ring);
 

@@ -139,6 +139,15 @@ void x86_r2_ring_switch(uintptr_t kstack_top)
 	active = hit;
 }
 
+_Noreturn void x86_r2_stray_ring(struct trap_frame *tf)
+{
+	struct process *p = process_current();
+	kprintf("process %llu (%s) killed: ring %u without its page tables at pc %#lx\n",
+		(unsigned long long)(p ? p->pid : 0), p ? p->name : "?", (unsigned)(tf->cs & 3),
+		(unsigned long)tf->rip);
+	process_exit_self(-1, EXIT_ILLEGAL, tf->rip);
+}
+
 void x86_r2_ring_exit(void)
 {
 	struct process *p = process_current();

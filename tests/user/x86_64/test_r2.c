@@ -494,6 +494,9 @@ UTEST(r2_rings_1_and_2_do_not_see_the_kernel)
 		UASSERT(info.exit_reason == EXIT_PAGE_FAULT ||
 			(i < 3 && info.exit_reason == EXIT_ILLEGAL));
 	}
+	/* Lowering itself to ring 2 does not get a ring 1 thread the kernel's tables. */
+	UASSERT_EQ(run_in_ring("r2_ring_lowers_itself", 1, &info), E_OK);
+	UASSERT_EQ(info.exit_reason, EXIT_ILLEGAL); /* killed at its way back */
 	/* Port instructions stay privileged (IOPL 0). */
 	UASSERT_EQ(run_in_ring("r2_ring_port_instruction", 1, &info), E_OK);
 	UASSERT_EQ(info.exit_reason, EXIT_ILLEGAL);
@@ -583,12 +586,62 @@ UCHILD(r2_ring_child)
 
 UCHILD(r2_ring_reads_kernel)
 {
-	return (int)*(volatile uint64_t *)KERNEL_ADDR; /* the kernel image: not mapped here */
+	/* Inside the kernel's text, which the kernel's own tables map: not mapped here. */
+	return (int)*(volatile uint64_t *)(KERNEL_ADDR + 0x110000);
 }
 
 UCHILD(r2_ring_reads_direct_map)
 {
-	return (int)*(volatile uint64_t *)(0xffff800000000000ul + 0x100000); /* physical 1 MiB */
+	/* Physical 64 MiB through the direct map (RAM on every tested shape). */
+	return (int)*(volatile uint64_t *)(0xffff800000000000ul + 0x4000000);
+}
+
+static uint8_t r2_spin_stack[16384] __attribute__((aligned(16)));
+static volatile unsigned long r2_spins;
+static void r2_spinner(uintptr_t a)
+{
+	(void)a;
+	for (;;) {
+		r2_spins++;
+		sys_yield();
+	}
+}
+
+/*
+ * Ring 1 lowers itself to ring 2 with iretq (allowed: a less privileged
+ * ring), then spins until the tick preempts it (the other thread ran): it
+ * must not come back to ring 2 on the full page tables, where the kernel
+ * is supervisor memory. (A system call would not do: its frame records the
+ * ring the thread was given.)
+ */
+UCHILD(r2_ring_lowers_itself)
+{
+	uint64_t tid, tcap;
+	if (sys_thread_create(r2_spinner, r2_spin_stack, sizeof(r2_spin_stack), 0, 0, &tid, &tcap))
+		return 1;
+	uint64_t ss = 0x58 | 2, cs = 0x50 | 2;
+	__asm__ volatile("movq %%rsp, %%rax\n\t"
+			 "pushq %[ss]\n\t"
+			 "pushq %%rax\n\t"
+			 "pushfq\n\t"
+			 "pushq %[cs]\n\t"
+			 "leaq 1f(%%rip), %%rax\n\t"
+			 "pushq %%rax\n\t"
+			 "iretq\n"
+			 "1:\n\t"
+			 :
+			 : [ss] "r"(ss), [cs] "r"(cs)
+			 : "rax", "memory");
+	if (r2_current_ring() != 2)
+		return 2;
+	unsigned long seen = r2_spins;
+	for (unsigned long i = 0; r2_spins == seen; i++)
+		if (i == 1ul << 32)
+			return 4; /* never preempted */
+	volatile uint64_t *dm = (volatile uint64_t *)(0xffff800000000000ul + 0x4000000);
+	*dm = *dm; /* kernel memory: must never work */
+	R2_CALL_GATE(0x7e, R2_EXIT, 0, 77);
+	return 3;
 }
 
 UCHILD(r2_ring_writes_kernel_stack_area)
