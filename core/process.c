@@ -214,8 +214,8 @@ static void user_thread_main(void *arg)
 {
 	struct kthread *self = arg;
 	arch_irq_disable();
-	if (self->killed)
-		thread_die();
+	if (self->leaving) /* its process ended or was suspended before it ran */
+		user_return_slow(self);
 	/* The switch to this thread brought its address space, kernel stack and FP state. */
 	arch_user_enter(arch_user_frame(self->stack_top));
 }

@@ -168,23 +168,31 @@ static bool mmio_covers(const struct capability *cap, uint64_t phys, size_t size
  * `token` names, or (token 0, as Xous passes none) any MMIO capability
  * with MAP the caller holds that covers it.
  */
-static int mmio_authority(struct process *p, uint64_t token, uint64_t phys, size_t size)
+static int mmio_authority(struct process *p, uint64_t token, uint64_t phys, size_t size,
+			  uint32_t *rights)
 {
 	struct capability cap;
 	if (token) {
-		CHECK(cap_lookup(&p->caps, token, OBJ_MMIO, RIGHT_MAP, &cap));
+		CHECK(cap_lookup(&p->caps, token, OBJ_MMIO, RIGHT_MAP | RIGHT_READ, &cap));
+		*rights = cap.rights;
 		return mmio_covers(&cap, phys, size) ? E_OK : E_PERMISSION_DENIED;
 	}
+	/* The most a covering capability allows: one with WRITE wins. */
+	int err = E_PERMISSION_DENIED;
 	for (uint32_t cursor = 0; cap_next(&p->caps, OBJ_MMIO, &cursor, &cap) == E_OK;)
-		if (cap.rights & RIGHT_MAP && mmio_covers(&cap, phys, size))
-			return E_OK;
-	return E_PERMISSION_DENIED;
+		if ((cap.rights & (RIGHT_MAP | RIGHT_READ)) == (RIGHT_MAP | RIGHT_READ) &&
+		    mmio_covers(&cap, phys, size) && (err || cap.rights & RIGHT_WRITE)) {
+			*rights = cap.rights;
+			err = E_OK;
+		}
+	return err;
 }
 
 /*
  * Memory: zeroed pages, or with `phys` the physical range an MMIO
- * capability (MAP) covers: its object id is the base address, with the
- * page count less one in the low 12 bits.
+ * capability (MAP and READ; WRITE for a writable mapping) covers: its
+ * object id is the base address, with the page count less one in the low
+ * 12 bits.
  */
 int sys_xous_memory_allocate(struct trap_frame *tf, struct process *p)
 {
@@ -194,13 +202,14 @@ int sys_xous_memory_allocate(struct trap_frame *tf, struct process *p)
 		return E_BAD_ALIGNMENT;
 	if (!size)
 		return E_INVALID_PARAMETER;
+	uint32_t rights = RIGHT_READ | RIGHT_WRITE; /* fresh memory is the caller's own */
 	if (phys)
-		CHECK(mmio_authority(p, ARG(3), phys, size));
+		CHECK(mmio_authority(p, ARG(3), phys, size, &rights));
 	if (!virt && !(virt = vmspace_find_free(&p->vs, USER_MMAP_BASE, size)))
 		return E_OUT_OF_MEMORY;
 	if (ipc_buffer_window(virt, size))
 		return E_MEM_BAD_ADDRESS;
-	unsigned flags = PTE_WRITABLE | PTE_NO_EXECUTE;
+	unsigned flags = (rights & RIGHT_WRITE ? PTE_WRITABLE : 0) | PTE_NO_EXECUTE;
 	if (phys)
 		CHECK(vmspace_map_phys(&p->vs, virt, phys, size, flags | PTE_CACHE_DISABLE));
 	else

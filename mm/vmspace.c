@@ -308,18 +308,19 @@ void vmspace_lend_orphan(struct vmspace *from, uintptr_t va, size_t len, struct 
 			 uintptr_t to_va)
 {
 	uintptr_t end = va + len;
+	for (uintptr_t off = 0; off < len; off += PAGE_SIZE) {
+		uint64_t pa;
+		if (pt_unpark(&from->pt, va + off) == E_OK &&
+		    unmap_page(&from->pt, va + off, &pa) == E_OK)
+			from->mapped -= PAGE_SIZE; /* gone from the lender, frame kept */
+	}
+	/* Then the borrower's (after, so that a space lending to itself keeps its peak). */
 	struct vm_region **link = link_after(to, to_va);
 	if (*link && (*link)->start == to_va && (*link)->kind == VM_BORROWED) {
 		(*link)->kind = VM_ANON; /* the borrower's own now: it frees them */
 		to->mapped += len;
 		if (to->mapped > to->peak)
 			to->peak = to->mapped;
-	}
-	for (uintptr_t off = 0; off < len; off += PAGE_SIZE) {
-		uint64_t pa;
-		if (pt_unpark(&from->pt, va + off) == E_OK &&
-		    unmap_page(&from->pt, va + off, &pa) == E_OK)
-			from->mapped -= PAGE_SIZE; /* gone from the lender, frame kept */
 	}
 	/* The lend split the lender's regions at va and end: drop the lent records between. */
 	link = link_after(from, va);

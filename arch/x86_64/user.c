@@ -111,22 +111,21 @@ void arch_fpu_init(struct fpu_state *fs)
 
 static bool fpu_trapping; /* CR0.TS is set (one CPU runs the kernel today) */
 
-static uintptr_t fs_loaded; /* this CPU's FS base (one CPU runs user code today) */
-
+/*
+ * FS base is written on every switch to a user thread: user code can
+ * change it behind the kernel's back (loading %fs sets it to the
+ * descriptor's base), so no cached value can be trusted.
+ */
 void arch_set_thread_pointer(struct trap_frame *tf, uintptr_t *kept, uintptr_t value)
 {
 	(void)tf;
 	*kept = value;
-	fs_loaded = value;
 	wrmsr(MSR_FS_BASE, value);
 }
 
 void arch_load_thread_pointer(uintptr_t kept)
 {
-	if (kept != fs_loaded) {
-		fs_loaded = kept;
-		wrmsr(MSR_FS_BASE, kept);
-	}
+	wrmsr(MSR_FS_BASE, kept);
 }
 
 void arch_fpu_allow(bool on)

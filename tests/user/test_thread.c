@@ -210,3 +210,29 @@ UTEST(thread_pointer_is_per_thread)
 	sys_munmap(s2, STACK);
 	return 0;
 }
+
+#if defined(__x86_64__)
+/* Sets the same pointer as its creator, then loads %fs, which zeroes FS base behind the kernel. */
+static void fs_clobber(uintptr_t v)
+{
+	sys_thread_set_pointer((void *)v);
+	__asm__ volatile("mov %%ss, %%ax\n\tmov %%ax, %%fs" ::: "rax");
+	sys_yield();
+	sys_thread_exit(0);
+}
+
+UTEST(fs_base_survives_another_threads_segment_load)
+{
+	uint64_t tid, t;
+	int code;
+	void *s = stack();
+	tp_self[0] = (uintptr_t)&tp_self[0];
+	UASSERT_EQ(sys_thread_set_pointer(&tp_self[0]), E_OK);
+	UASSERT_EQ(sys_thread_create(fs_clobber, s, STACK, tp_self[0], 0, &tid, &t), E_OK);
+	UASSERT_EQ(sys_thread_join(t, 0, &code), E_OK);
+	UASSERT_EQ(get_tp(), (uintptr_t)&tp_self[0]);
+	UASSERT_EQ(sys_thread_set_pointer(NULL), E_OK);
+	sys_munmap(s, STACK);
+	return 0;
+}
+#endif

@@ -305,6 +305,16 @@ UTEST(xous_processes)
 	UASSERT_EQ(xous_process_resume(pid), E_OK);
 	UASSERT_EQ(sys_process_wait(cap, 0, &info), E_OK);
 	UASSERT_EQ(info.exit_code, 42);
+	/* Suspended before it ever ran, then started the native way: it still waits. */
+	UASSERT_EQ(sys_mmap(NULL, 4096, PROT_READ | PROT_WRITE, &page, NULL), E_OK);
+	memcpy(page, spawn_stub, stub);
+	UASSERT_EQ(xous_process_spawn(page, 0x300000, 4096, &pid, &cap), E_OK);
+	UASSERT_EQ(xous_process_suspend(pid), E_OK);
+	UASSERT_EQ(sys_process_start(cap), E_OK);
+	UASSERT_EQ(sys_process_wait(cap, 60000000, &info), E_TIMEOUT);
+	UASSERT_EQ(xous_process_resume(pid), E_OK);
+	UASSERT_EQ(sys_process_wait(cap, 0, &info), E_OK);
+	UASSERT_EQ(info.exit_code, 42);
 	/* Suspend parks a child; resume lets it go on. */
 	UASSERT_EQ(utest_start("xous_sleepy", NULL, 0, &cap), E_OK);
 	pid = pid_of(cap);
