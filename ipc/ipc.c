@@ -36,6 +36,7 @@ struct ipc_channel {
 	uint64_t id;
 	uint64_t ep[2]; /* end 0 sends to ep[1], end 1 to ep[0] */
 	struct process *owner;
+	uint32_t refs; /* capabilities for either end: it closes with the last */
 };
 
 static struct ipc_table endpoints, channels;
@@ -47,12 +48,51 @@ static struct kthread *thread_of_link(struct ipc_link *l)
 	return (struct kthread *)((char *)l - offsetof(struct kthread, ipc.link));
 }
 
+static void channel_close(struct ipc_channel *ch);
+
+/*
+ * Capabilities hold references (cap/cap.h's object hooks, keyed by object
+ * id, so a capability outliving its object finds nothing): an endpoint or
+ * a channel goes with its last capability, or with its owner.
+ */
+static void endpoint_get(uint64_t id)
+{
+	struct ipc_endpoint *ep = ipc_endpoint_find(id);
+	if (ep)
+		ep->refs++;
+}
+
+static void endpoint_put(uint64_t id)
+{
+	struct ipc_endpoint *ep = ipc_endpoint_find(id);
+	if (ep && !--ep->refs)
+		ipc_endpoint_destroy(ep);
+}
+
+static void channel_get(uint64_t id)
+{
+	struct ipc_channel *ch = ipc_table_get(&channels, id >> 1);
+	if (ch)
+		ch->refs++;
+}
+
+static void channel_put(uint64_t id)
+{
+	struct ipc_channel *ch = ipc_table_get(&channels, id >> 1);
+	if (ch && !--ch->refs)
+		channel_close(ch);
+}
+
 void ipc_init(void)
 {
+	static const struct cap_object_ops endpoint_ops = {endpoint_get, endpoint_put};
+	static const struct cap_object_ops channel_ops = {channel_get, channel_put};
 	memset(&endpoints, 0, sizeof(endpoints));
 	memset(&channels, 0, sizeof(channels));
 	reply_init();
 	names_init();
+	cap_set_object_ops(OBJ_IPC_ENDPOINT, &endpoint_ops);
+	cap_set_object_ops(OBJ_IPC_CHANNEL, &channel_ops);
 }
 
 bool ipc_buffer_window(uintptr_t va, size_t len)
@@ -406,6 +446,8 @@ void ipc_notify_irq(struct ipc_endpoint *ep, unsigned irq)
 
 int ipc_endpoint_new(struct process *owner, bool xous, struct ipc_endpoint **out)
 {
+	if (owner->ipc_endpoints >= IPC_PER_PROCESS)
+		return E_RESOURCE_EXHAUSTED; /* the tables are shared: nobody takes them all */
 	struct ipc_endpoint *ep = kzalloc(sizeof(*ep));
 	if (!ep)
 		return E_OUT_OF_MEMORY;
@@ -414,10 +456,21 @@ int ipc_endpoint_new(struct process *owner, bool xous, struct ipc_endpoint **out
 		kfree(ep);
 		return err;
 	}
+	owner->ipc_endpoints++;
 	ep->owner = owner;
 	ep->xous = xous;
 	*out = ep;
 	return E_OK;
+}
+
+unsigned ipc_servers_of(const struct process *p)
+{
+	unsigned n = 0;
+	for (unsigned i = 0; i < IPC_TABLE_SLOTS; i++) {
+		const struct ipc_endpoint *ep = endpoints.obj[i];
+		n += ep && ep->owner == p && ep->xous;
+	}
+	return n;
 }
 
 struct ipc_endpoint *ipc_endpoint_find(uint64_t id)
@@ -439,6 +492,7 @@ void ipc_endpoint_destroy(struct ipc_endpoint *ep)
 	fail_all(&ep->receivers, E_IPC_CLOSED);
 	xous_endpoint_gone(ep);
 	ipc_table_remove(&endpoints, ep->id);
+	ep->owner->ipc_endpoints--;
 	kfree(ep);
 }
 
@@ -463,6 +517,7 @@ static void channel_close(struct ipc_channel *ch)
 			fail_channel(&ep->senders, ch->id);
 	}
 	ipc_table_remove(&channels, ch->id);
+	ch->owner->ipc_channels--;
 	kfree(ch);
 }
 
@@ -748,6 +803,8 @@ int sys_ipc_channel_create(struct trap_frame *tf, struct process *p)
 	CHECK(cap_lookup(&p->caps, ARG(1), OBJ_IPC_ENDPOINT, RIGHT_WRITE, &b));
 	if (!ipc_endpoint_find(a.object_id) || !ipc_endpoint_find(b.object_id))
 		return E_IPC_CLOSED;
+	if (p->ipc_channels >= IPC_PER_PROCESS)
+		return E_RESOURCE_EXHAUSTED;
 	struct ipc_channel *ch = kzalloc(sizeof(*ch));
 	if (!ch)
 		return E_OUT_OF_MEMORY;
@@ -759,15 +816,16 @@ int sys_ipc_channel_create(struct trap_frame *tf, struct process *p)
 	ch->ep[0] = a.object_id;
 	ch->ep[1] = b.object_id;
 	ch->owner = p;
+	p->ipc_channels++;
 	const uint32_t rights = RIGHT_WRITE | RIGHT_GRANT | RIGHT_DELETE;
 	err = create_capability(&p->caps, OBJ_IPC_CHANNEL, ch->id << 1, rights, &end0);
-	if (!err) {
-		err = create_capability(&p->caps, OBJ_IPC_CHANNEL, ch->id << 1 | 1, rights, &end1);
-		if (err)
-			revoke_capability(&p->caps, end0.token);
-	}
 	if (err) {
 		channel_close(ch);
+		return err;
+	}
+	err = create_capability(&p->caps, OBJ_IPC_CHANNEL, ch->id << 1 | 1, rights, &end1);
+	if (err) {
+		revoke_capability(&p->caps, end0.token); /* its last reference: it closes */
 		return err;
 	}
 	RESULT(0, ch->id);

@@ -29,12 +29,19 @@ struct ipc_endpoint {
 	bool xous;	      /* a Xous server: senders learn E_SERVER_NOT_FOUND when it goes */
 	uint32_t irq_pending; /* claimed interrupts not yet delivered (ipc/xous.c) */
 	uint32_t irq;	      /* ... and the last one's number */
+	uint32_t refs;	      /* capabilities naming it: it goes with the last (or its owner) */
 };
+
+/* Endpoints (servers included) and channels one process may own at a time, and servers. */
+#define IPC_PER_PROCESS	    32u
+#define SERVERS_PER_PROCESS 8u
 
 void ipc_init(void);
 /* A new endpoint owned by `owner`. */
 int ipc_endpoint_new(struct process *owner, bool xous, struct ipc_endpoint **out);
 struct ipc_endpoint *ipc_endpoint_find(uint64_t id);
+/* The Xous servers `p` owns. */
+unsigned ipc_servers_of(const struct process *p);
 /* The endpoint an endpoint capability with `rights` names. */
 int ipc_endpoint_of(struct process *p, uint64_t token, uint32_t rights, struct ipc_endpoint **ep);
 /* Waiters fail (senders: E_PROCESS_TERMINATED or E_SERVER_NOT_FOUND), the endpoint goes. */

@@ -252,6 +252,8 @@ int sys_xous_server_create(struct trap_frame *tf, struct process *p)
 	CHECK(copy_name(p, ARG(0), len, name));
 	if (names_find(name, len))
 		return E_SERVER_EXISTS;
+	if (ipc_servers_of(p) >= SERVERS_PER_PROCESS)
+		return E_RESOURCE_EXHAUSTED; /* the names are shared: nobody takes them all */
 	CHECK(ipc_endpoint_new(p, true, &ep));
 	int err = names_add(name, len, ep);
 	if (!err)

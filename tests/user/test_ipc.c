@@ -6,7 +6,8 @@
 #include "ipc.h"
 #include "utest.h"
 
-#define STACK 16384
+#define STACK	  16384
+#define IPC_QUOTA 32 /* IPC_PER_PROCESS */
 
 /* A server child: replies w0 + 1 to every call on the endpoint it was given, until w0 = 0. */
 UCHILD(ipc_echo)
@@ -413,5 +414,55 @@ UTEST(large_message_through_a_shared_region)
 	sys_munmap(data, 16384);
 	sys_cap_revoke(region);
 	sys_cap_revoke(ep);
+	return 0;
+}
+
+static uint64_t doomed_ep;
+static void doomed_receiver(uintptr_t arg)
+{
+	(void)arg;
+	struct ipc_message m;
+	sys_thread_exit((int)ipc_receive(doomed_ep, 0, &m));
+}
+
+/* Creates endpoints until refused, gives them all back, and creates again: 0 when right. */
+UCHILD(ipc_endpoint_quota)
+{
+	uint64_t eps[IPC_QUOTA + 1], a, b;
+	unsigned n = 0;
+	while (n <= IPC_QUOTA && !ipc_endpoint_create(NULL, &eps[n]))
+		n++;
+	if (n != IPC_QUOTA)
+		return 100 + (int)n;
+	if (ipc_endpoint_create(NULL, &a) != E_RESOURCE_EXHAUSTED)
+		return 1;
+	for (unsigned i = 0; i < n; i++)
+		if (sys_cap_revoke(eps[i]))
+			return 2;
+	/* The last capability took each endpoint with it. */
+	if (ipc_endpoint_create(NULL, &a) || ipc_endpoint_create(NULL, &b))
+		return 3;
+	return 0;
+}
+
+UTEST(endpoints_go_with_their_last_capability)
+{
+	uint64_t tid, th, narrow;
+	int code;
+	void *s;
+	struct process_exit_info info;
+	uint64_t w[4] = {1};
+	UASSERT_EQ(ipc_endpoint_create(NULL, &doomed_ep), E_OK);
+	UASSERT_EQ(sys_cap_derive(doomed_ep, RIGHT_WRITE, &narrow), E_OK);
+	UASSERT_EQ(sys_mmap(NULL, STACK, PROT_READ | PROT_WRITE, &s, NULL), E_OK);
+	UASSERT_EQ(sys_thread_create(doomed_receiver, s, STACK, 0, 0, &tid, &th), E_OK);
+	UASSERT_EQ(sys_sleep(20000000), E_OK);	     /* it waits on the endpoint */
+	UASSERT_EQ(sys_cap_revoke(doomed_ep), E_OK); /* and the derived one with it */
+	UASSERT_EQ(sys_thread_join(th, 0, &code), E_OK);
+	UASSERT_EQ(code, E_IPC_CLOSED);
+	UASSERT_EQ(ipc_send(narrow, MSG_INFO(8, MSG_SMALL), w), E_INVALID_CAPABILITY);
+	sys_munmap(s, STACK);
+	UASSERT_EQ(utest_spawn("ipc_endpoint_quota", NULL, 0, &info), E_OK);
+	UASSERT_EQ(info.exit_code, 0);
 	return 0;
 }

@@ -114,7 +114,28 @@ UTEST(xous_names)
 	UASSERT_EQ(xous_server_create(long_name, &sid), E_INVALID_STRING);
 	UASSERT_EQ(SYS2(SYS_XOUS_SERVER_CREATE, 0xffffffff80000000ul, 8, NULL), E_MEM_BAD_ADDRESS);
 	UASSERT_EQ(SYS2(SYS_XOUS_CLIENT_CONNECT, 0x10, 8, NULL), E_MEM_BAD_ADDRESS);
+	/* A process owns at most eight servers: the names are everybody's. */
+	struct process_exit_info info;
+	UASSERT_EQ(utest_spawn("xous_server_quota", NULL, 0, &info), E_OK);
+	UASSERT_EQ(info.exit_code, 8);
 	return 0;
+}
+
+UCHILD(xous_server_quota)
+{
+	char name[32];
+	uint64_t sid;
+	int n = 0;
+	for (int i = 0; i < 20; i++) {
+		snprintf(name, sizeof(name), "kestrel.test.quota%d", i);
+		long err = xous_server_create(name, &sid);
+		if (err == E_RESOURCE_EXHAUSTED)
+			break;
+		if (err)
+			return 100 + (int)err;
+		n++;
+	}
+	return n;
 }
 
 UTEST(xous_scalar_and_memory_messages)
