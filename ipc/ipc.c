@@ -200,6 +200,20 @@ static inline void put_native(struct kthread *to, uint64_t info, uint64_t token,
 	metrics.ipc_messages++;
 }
 
+/* A Xous message's registers into `to`: reply token, kind, id and four words. */
+static inline void put_xous(struct kthread *to, uint64_t token, uint64_t kind, const uint64_t w[5])
+{
+	struct trap_frame *tf = arch_user_frame(to->stack_top);
+	RESULT(0, token);
+	RESULT(1, kind);
+	RESULT(2, w[0]);
+	RESULT(3, w[1]);
+	RESULT(4, w[2]);
+	RESULT(5, w[3]);
+	RESULT(6, w[4]);
+	metrics.ipc_messages++;
+}
+
 /*
  * Move `m` (from `from`, NULL for the kernel) into `to`'s registers and
  * IPC buffer: its capability granted, its memory lent. `token`: the reply
@@ -225,15 +239,7 @@ static int deliver(struct kthread *from, struct ipc_msg *m, struct kthread *to,
 	uint64_t seq = ep ? ++ep->sequence : 0;
 	uint64_t sender = from ? from->proc->pid : 0;
 	if (to->ipc.xous) {
-		struct trap_frame *tf = arch_user_frame(to->stack_top);
-		RESULT(0, token);
-		RESULT(1, m->type);
-		RESULT(2, m->w[0]);
-		RESULT(3, m->w[1]);
-		RESULT(4, m->w[2]);
-		RESULT(5, m->w[3]);
-		RESULT(6, m->w[4]);
-		metrics.ipc_messages++;
+		put_xous(to, token, m->type, m->w);
 	} else {
 		uint64_t info = MSG_INFO(m->len, m->type) | (cap.token ? MSG_CAP : 0);
 		put_native(to, info, token, sender, m->w, seq, cap.token);
@@ -640,19 +646,10 @@ static ALWAYS_INLINE bool fast_partner(const struct kthread *self, const struct 
 static ALWAYS_INLINE void put_fast(struct kthread *to, const struct ipc_fast *m, uint64_t token,
 				   uint64_t sender, uint64_t seq)
 {
-	if (!m->xous) {
+	if (m->xous)
+		put_xous(to, token, m->info, m->w);
+	else
 		put_native(to, m->info, token, sender, m->w, seq, 0);
-		return;
-	}
-	struct trap_frame *tf = arch_user_frame(to->stack_top);
-	RESULT(0, token);
-	RESULT(1, m->info);
-	RESULT(2, m->w[0]);
-	RESULT(3, m->w[1]);
-	RESULT(4, m->w[2]);
-	RESULT(5, m->w[3]);
-	RESULT(6, m->w[4]);
-	metrics.ipc_messages++;
 }
 
 /* Inlined into each caller, so that the layout tests fold away. */
