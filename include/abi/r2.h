@@ -45,7 +45,7 @@ enum r2_call {
 	R2_MAP_VGA = 0x14,    /* 0, 0 -> R2_VGA_USER_VA, 0 on failure */
 	R2_VIDEO_MODE = 0x15, /* R2_MODE_TEXT (0x03) or R2_MODE_13H (0x13), 0 */
 	R2_TONE = 0x1a,	      /* frequency Hz, length ms */
-	R2_MIDI = 0x1b,	      /* R2_MIDI_PLAY (0x01), SMF image; its size in the first word */
+	R2_MIDI = 0x1b,	      /* R2_MIDI_PLAY (0x01), the Standard MIDI File ("MThd"...) */
 	R2_STOP = 0x1f,	      /* 0, 0 */
 	R2_FILE_FIRST = 0x20, /* 0x20..0x2b: the FAT12 calls, R2_NOT_IMPLEMENTED for now */
 	R2_FILE_LAST = 0x2b,
@@ -82,7 +82,11 @@ struct r2_kbd_ring {
 	uint8_t data[R2_KBD_RING_SIZE];
 };
 
-/* R2_PRINT: the longest string (it goes out with interrupts off). */
+/*
+ * R2_PRINT: the longest string. It goes out 256 bytes at a time, with
+ * interrupts let in between: the call takes as long as the console needs,
+ * the rest of the system does not wait for it.
+ */
 #define R2_PRINT_MAX 65536
 
 /* R2_PIXEL: x in bits 0..15, y in bits 16..31; the colour is a palette index 0..255. */
@@ -98,21 +102,18 @@ struct r2_kbd_ring {
 #define R2_VGA_USER_VA 0xa00000ul
 #define R2_VGA_SIZE    0x10000ul
 
-/* R2_TONE limits; R2_MIDI_PLAY and the largest SMF accepted. */
+/*
+ * R2_TONE limits; R2_MIDI_PLAY and the largest SMF accepted. R2_MIDI's
+ * argument 2 points at the file itself (any alignment): the kernel finds
+ * its size from the chunk headers, the MThd chunk and then as many chunks
+ * as it says tracks (each "MTrk", a big-endian length and that many bytes).
+ * A tone or tune stops when the process that started it ends.
+ */
 #define R2_TONE_MIN_HZ 20
 #define R2_TONE_MAX_HZ 20000
 #define R2_TONE_MAX_MS 60000
 #define R2_MIDI_PLAY   0x01
 #define R2_MIDI_MAX    65536
-
-/*
- * R2_MIDI's argument 2 points at this header: the file's size, then the
- * Standard MIDI File itself.
- */
-struct r2_midi {
-	uint64_t size;
-	uint8_t data[];
-};
 
 /* R2_PORT_*: argument 1 is the port in bits 0..15 and the width in bytes (1, 2 or 4) above. */
 #define R2_PORT(port, width) ((uint64_t)(uint16_t)(port) | (uint64_t)(width) << 16)

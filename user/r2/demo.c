@@ -177,13 +177,13 @@ UCHILD(r2_rtc)
 	return 0;
 }
 
-/* A format-0 Standard MIDI File of `n` notes (number, eighths), 96 ticks a quarter. */
-static uint64_t make_midi(struct r2_midi *m, const uint8_t (*notes)[2], unsigned n)
+/* A format-0 Standard MIDI File of `n` notes (number, eighths), 96 ticks a quarter; its size. */
+static uint64_t make_midi(uint8_t *m, const uint8_t (*notes)[2], unsigned n)
 {
 	static const uint8_t head[] = {
 	    'M', 'T', 'h', 'd', 0, 0, 0, 6,    0,    0,	   0,	 1,    0,    96,  'M',
 	    'T', 'r', 'k', 0,	0, 0, 0, 0x00, 0xff, 0x51, 0x03, 0x07, 0xa1, 0x20}; /* 120 bpm */
-	uint8_t *p = m->data;
+	uint8_t *p = m;
 	memcpy(p, head, sizeof(head));
 	p += sizeof(head);
 	/* Each note 6 ticks short of its length, so repeated notes are heard apart. */
@@ -203,13 +203,12 @@ static uint64_t make_midi(struct r2_midi *m, const uint8_t (*notes)[2], unsigned
 	static const uint8_t end[] = {0x00, 0xff, 0x2f, 0x00};
 	memcpy(p, end, sizeof(end));
 	p += sizeof(end);
-	uint32_t len = (uint32_t)(p - m->data - 22);
-	m->data[18] = (uint8_t)(len >> 24);
-	m->data[19] = (uint8_t)(len >> 16);
-	m->data[20] = (uint8_t)(len >> 8);
-	m->data[21] = (uint8_t)len;
-	m->size = (uint64_t)(p - m->data);
-	return m->size;
+	uint32_t len = (uint32_t)(p - m - 22);
+	m[18] = (uint8_t)(len >> 24);
+	m[19] = (uint8_t)(len >> 16);
+	m[20] = (uint8_t)(len >> 8);
+	m[21] = (uint8_t)len;
+	return (uint64_t)(p - m);
 }
 
 UCHILD(r2demo)
@@ -240,7 +239,7 @@ UCHILD(r2demo)
 
 	r2_video_mode(R2_MODE_13H);
 	picture();
-	struct r2_midi *m = r2_malloc(1024);
+	uint8_t *m = r2_malloc(1024);
 	if (m && make_midi(m, tune, sizeof(tune) / sizeof(tune[0])) && r2_midi(m) == R2_OK)
 		sys_sleep(8000 * MS); /* the tune's length: 32 eighths at 120 bpm */
 	r2_stop();
@@ -254,7 +253,7 @@ UCHILD(r2demo)
 UCHILD(r2_melody)
 {
 	static const uint8_t tune[][2] = {{60, 2}, {64, 2}, {67, 2}, {72, 2}};
-	struct r2_midi *m = r2_malloc(256);
+	uint8_t *m = r2_malloc(256);
 	if (!m || !make_midi(m, tune, 4) || r2_midi(m) != R2_OK)
 		return 1;
 	say("r2: melody on\n");

@@ -133,9 +133,10 @@ static inline uint64_t r2_tone(uint64_t hz, uint64_t ms)
 	return r2_call(R2_TONE, hz, ms);
 }
 
-static inline uint64_t r2_midi(const struct r2_midi *file)
+/* `smf` is the Standard MIDI File itself, starting "MThd"; its chunks give its size. */
+static inline uint64_t r2_midi(const void *smf)
 {
-	return r2_call(R2_MIDI, R2_MIDI_PLAY, (uintptr_t)file);
+	return r2_call(R2_MIDI, R2_MIDI_PLAY, (uintptr_t)smf);
 }
 
 static inline uint64_t r2_stop(void)

@@ -4,7 +4,7 @@
  * on the first allocation and freed with the address space. The block
  * list lives in the kernel, out of the process's reach, so a wild write
  * cannot corrupt it and a bad address to free or realloc is an error.
- * Slots of processes that have ended are reused.
+ * Slots of processes that have ended (zombies too) are reused.
  */
 #include "core/kstring.h"
 #include "core/process.h"
@@ -35,7 +35,7 @@ static struct heap *heap_of(struct process *p, bool create)
 	for (unsigned i = 0; i < HEAPS; i++) {
 		if (heaps[i].pid == p->pid)
 			return &heaps[i];
-		if (!spare && (!heaps[i].pid || !process_find(heaps[i].pid)))
+		if (!spare && (!heaps[i].pid || r2_process_gone(heaps[i].pid)))
 			spare = &heaps[i];
 	}
 	if (!create || !spare)

@@ -5,7 +5,7 @@
  * kernel; R2_KBD_READ moves them into the registered ring in the caller's
  * memory, so nothing ever writes user memory from interrupt context. One
  * process at a time holds the keyboard; a dead holder's registration
- * lapses.
+ * lapses (a zombie not yet reaped is dead), and IRQ1 is masked again.
  */
 #include "core/process.h"
 #include "legacy.h"
@@ -50,7 +50,11 @@ void x86_r2_keyboard_irq(void)
 
 static bool holder_alive(void)
 {
-	return holder && process_find(holder);
+	if (holder && r2_process_gone(holder)) {
+		holder = 0; /* ended without unregistering */
+		irq1_mask(true);
+	}
+	return holder != 0;
 }
 
 /* Move queued scancodes into the ring at `ring`; the count moved. */

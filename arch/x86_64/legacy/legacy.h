@@ -1,8 +1,9 @@
 /*
  * The r2 (rou2exOS) personality's kernel half: the gates (r2.c) and the
  * legacy PC devices it drives. The ABI itself is include/abi/r2.h. Every
- * function here runs with interrupts off (the gates are interrupt gates);
- * user memory is reached only through mm/uaccess.h.
+ * function here runs with interrupts off (the gates are interrupt gates;
+ * only R2_PRINT lets pending ones in, between its chunks, where it holds
+ * nothing); user memory is reached only through mm/uaccess.h.
  */
 #ifndef X86_64_LEGACY_LEGACY_H
 #define X86_64_LEGACY_LEGACY_H
@@ -15,6 +16,9 @@
 #include "include/abi/r2.h"
 
 struct process;
+
+/* r2.c: has process `pid` ended (no such process, or a zombie not yet reaped)? */
+bool r2_process_gone(uint64_t pid);
 
 /* trap.c: a trap through one of the r2 gates (vector R2_GATE_RING1..3). */
 void x86_r2_gate(struct trap_frame *tf);
@@ -42,15 +46,17 @@ struct r2_note {
 	uint32_t us;
 };
 #define R2_MAX_NOTES 8192
-uint64_t speaker_tone(uint64_t hz, uint64_t ms);
+/* A tone or tune started by process `pid`: it falls silent when that process ends. */
+uint64_t speaker_tone(uint64_t pid, uint64_t hz, uint64_t ms);
 /* The idle tune buffer (R2_MAX_NOTES notes), to fill and then play with speaker_play_buffer. */
 struct r2_note *speaker_buffer(void);
-uint64_t speaker_play_buffer(size_t n);
+uint64_t speaker_play_buffer(uint64_t pid, size_t n);
 void speaker_stop(void);
 /* trap.c: every timer tick, interrupts off. */
 void speaker_tick(void);
 
 /* midi.c: a Standard MIDI File as notes in `out` (R2_MAX_NOTES); R2_INVALID_INPUT if malformed. */
+#define R2_MIDI_MAX_TRACKS 64
 uint64_t midi_parse(const uint8_t *smf, size_t size, struct r2_note *out, size_t *count);
 
 /* kbd.c: R2_KEYBOARD. */

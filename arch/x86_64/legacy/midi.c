@@ -10,7 +10,6 @@
 #include "mm/heap.h"
 
 #define MAX_EVENTS	 8192
-#define MAX_TRACKS	 64
 #define DEFAULT_TEMPO_US 500000			   /* 120 beats per minute */
 #define MAX_NS		 (3600ull * 1000000000ull) /* an hour of music; a note left on stops there */
 
@@ -199,7 +198,7 @@ uint64_t midi_parse(const uint8_t *smf, size_t size, struct r2_note *out, size_t
 	if (get(&r, 4) != 0x4d546864 || get(&r, 4) != 6) /* "MThd", 6 */
 		return R2_INVALID_INPUT;
 	uint32_t format = get(&r, 2), tracks = get(&r, 2), division = get(&r, 2);
-	if (r.bad || format > 1 || !tracks || tracks > MAX_TRACKS || !division ||
+	if (r.bad || format > 1 || !tracks || tracks > R2_MIDI_MAX_TRACKS || !division ||
 	    division & 0x8000) /* SMPTE time is not supported */
 		return R2_INVALID_INPUT;
 	struct events ev = {.e = kmalloc(MAX_EVENTS * sizeof(struct event))};

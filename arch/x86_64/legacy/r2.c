@@ -10,6 +10,7 @@
 #include "config.h"
 #include "core/kprintf.h"
 #include "core/kstring.h"
+#include "core/kthread.h"
 #include "core/metrics.h"
 #include "core/process.h"
 #include "legacy.h"
@@ -17,7 +18,9 @@
 #include "mm/uaccess.h"
 #include "x86.h"
 
-#define COM1 0x3f8
+#define COM1	       0x3f8
+#define R2_VGA_PHYS    0xa0000ul
+#define R2_PRINT_CHUNK 256 /* bytes printed with interrupts off, at most */
 
 typedef uint64_t (*r2_fn)(struct process *p, uint64_t a1, uint64_t a2);
 
@@ -27,6 +30,21 @@ static SysInfo_T sysinfo = {
     .system_path = "/",
     .system_version = KERNEL_VERSION,
 };
+
+bool r2_process_gone(uint64_t pid)
+{
+	const struct process *p = process_find(pid);
+	return !p || p->state == P_ZOMBIE;
+}
+
+/* Are the caller's pages at R2_VGA_USER_VA the VGA window (not another device's)? */
+static bool vga_mapped(struct process *p)
+{
+	for (uint64_t off = 0, pa; off < R2_VGA_SIZE; off += PAGE_SIZE)
+		if (translate(&p->vs.pt, R2_VGA_USER_VA + off, &pa) || pa != R2_VGA_PHYS + off)
+			return false;
+	return true;
+}
 
 static bool aligned(uint64_t ptr)
 {
@@ -96,13 +114,36 @@ static uint64_t r2_free(struct process *p, uint64_t addr, uint64_t zero)
 	return r2_heap_free(p, addr);
 }
 
-/* To the VGA text screen (in text mode) and the serial console, a chunk at a time. */
+/*
+ * The gates are interrupt gates: a call runs with interrupts off, the
+ * kernel's lock. A long one opens them for an instant between its steps,
+ * where it holds nothing the rest of the kernel could change: a pending
+ * tick or IRQ is taken, and the tick may run other threads meanwhile
+ * (sti takes effect after the next instruction, hence the nop).
+ */
+static void let_interrupts_in(void)
+{
+	__asm__ volatile("sti\n\tnop\n\tcli" : : : "memory");
+}
+
+/*
+ * To the VGA text screen (in text mode) and the serial console, a chunk at
+ * a time, with interrupts let in between chunks: 64 KiB on a real 115200
+ * baud UART takes seconds. Each chunk is copied afresh (another thread may
+ * have unmapped the string meanwhile: InvalidInput, what went out stays
+ * out); a thread whose process is ending stops printing.
+ */
 static uint64_t r2_print(struct process *p, uint64_t str, uint64_t len)
 {
-	char chunk[128];
+	char chunk[R2_PRINT_CHUNK];
 	if (len > R2_PRINT_MAX || (len && user_range_ok(&p->vs, str, len, false)))
 		return R2_INVALID_INPUT;
 	for (uint64_t done = 0; done < len;) {
+		if (done) {
+			let_interrupts_in();
+			if (kthread_current()->killed)
+				return R2_INVALID_INPUT; /* never seen: it dies on its way out */
+		}
 		size_t n = len - done < sizeof(chunk) ? len - done : sizeof(chunk);
 		if (copy_from_user(&p->vs, chunk, str + done, n))
 			return R2_INVALID_INPUT;
@@ -147,26 +188,28 @@ static uint64_t r2_mode13_buf(struct process *p, uint64_t buf, uint64_t pal)
 	return R2_OK;
 }
 
-/* The VGA window's pages, uncached, user and writable, never executable; 0 on failure. */
+/*
+ * The VGA window's pages, uncached, user and writable, never executable: a
+ * VM_PHYS region of the caller's space (never freed by it; the caller may
+ * unmap it like any other region). The same address again while it is
+ * there; 0 on failure, or when something else holds those addresses.
+ */
 static uint64_t r2_map_vga(struct process *p, uint64_t a1, uint64_t a2)
 {
-	unsigned flags = PTE_PRESENT | PTE_USER | PTE_WRITABLE | PTE_NO_EXECUTE | PTE_CACHE_DISABLE;
-	uint64_t pa;
+	const struct vm_region *r;
 	if (a1 || a2)
 		return 0;
 	(void)vga_window(); /* the kernel's mapping, which copies through the direct map use */
-	if (translate(&p->vs.pt, R2_VGA_USER_VA, &pa) == E_OK)
-		return pa == 0xa0000 ? R2_VGA_USER_VA : 0;
-	if (vmspace_region(&p->vs, R2_VGA_USER_VA) ||
-	    vmspace_region(&p->vs, R2_VGA_USER_VA + R2_VGA_SIZE - 1))
-		return 0;
-	for (uint64_t off = 0; off < R2_VGA_SIZE; off += PAGE_SIZE)
-		if (map_page(&p->vs.pt, R2_VGA_USER_VA + off, 0xa0000 + off, flags)) {
-			for (uint64_t u = 0; u < off; u += PAGE_SIZE)
-				unmap_page(&p->vs.pt, R2_VGA_USER_VA + u, &pa);
-			return 0;
-		}
-	return R2_VGA_USER_VA;
+	for (uintptr_t va = R2_VGA_USER_VA; va < R2_VGA_USER_VA + R2_VGA_SIZE; va += PAGE_SIZE)
+		if ((r = vmspace_region(&p->vs, va)) != NULL)
+			return r->kind == VM_PHYS && r->start <= R2_VGA_USER_VA &&
+				       r->end >= R2_VGA_USER_VA + R2_VGA_SIZE && vga_mapped(p)
+				   ? R2_VGA_USER_VA
+				   : 0;
+	return vmspace_map_phys(&p->vs, R2_VGA_USER_VA, R2_VGA_PHYS, R2_VGA_SIZE,
+				PTE_WRITABLE | PTE_NO_EXECUTE | PTE_CACHE_DISABLE)
+		   ? 0
+		   : R2_VGA_USER_VA;
 }
 
 static uint64_t r2_video_mode(struct process *p, uint64_t mode, uint64_t zero)
@@ -177,26 +220,59 @@ static uint64_t r2_video_mode(struct process *p, uint64_t mode, uint64_t zero)
 
 static uint64_t r2_tone(struct process *p, uint64_t hz, uint64_t ms)
 {
-	(void)p;
-	return speaker_tone(hz, ms);
+	return speaker_tone(p->pid, hz, ms);
 }
 
-static uint64_t r2_midi(struct process *p, uint64_t op, uint64_t ptr)
+static uint32_t be32(const uint8_t *b)
+{
+	return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
+}
+
+/*
+ * A Standard MIDI File's size, learnt from its chunk headers in user
+ * memory: the MThd chunk (length 6), then as many chunks as it says
+ * tracks, each an 8-byte header (type, big-endian length) and its data.
+ * Every header is copied from the caller; false for a bad pointer, an
+ * inconsistent header or more than R2_MIDI_MAX bytes in all. What the
+ * chunks hold is midi_parse's to judge.
+ */
+static bool midi_size(struct process *p, uint64_t smf, uint64_t *size)
+{
+	uint8_t hdr[14];
+	if (!smf || copy_from_user(&p->vs, hdr, smf, sizeof(hdr)) ||
+	    be32(hdr) != 0x4d546864 /* "MThd" */ || be32(hdr + 4) != 6)
+		return false;
+	uint32_t tracks = (uint32_t)hdr[10] << 8 | hdr[11];
+	if (!tracks || tracks > R2_MIDI_MAX_TRACKS)
+		return false;
+	uint64_t total = sizeof(hdr);
+	for (uint32_t t = 0; t < tracks; t++) {
+		if (total + 8 > R2_MIDI_MAX || copy_from_user(&p->vs, hdr, smf + total, 8))
+			return false;
+		total += 8 + (uint64_t)be32(hdr + 4);
+		if (total > R2_MIDI_MAX)
+			return false;
+	}
+	*size = total;
+	return true;
+}
+
+/* Argument 2 is the file itself, as in rou2exOS; any alignment. */
+static uint64_t r2_midi(struct process *p, uint64_t op, uint64_t smf)
 {
 	uint64_t size;
-	if (op != R2_MIDI_PLAY || !user_ok(p, ptr, sizeof(size), false) ||
-	    copy_from_user(&p->vs, &size, ptr, sizeof(size)) || !size || size > R2_MIDI_MAX ||
-	    user_range_ok(&p->vs, ptr + 8, size, false))
+	if (op != R2_MIDI_PLAY || !midi_size(p, smf, &size) ||
+	    user_range_ok(&p->vs, smf, size, false))
 		return R2_INVALID_INPUT;
-	uint8_t *smf = kmalloc(size);
-	if (!smf)
+	uint8_t *copy = kmalloc(size);
+	if (!copy)
 		return R2_INVALID_INPUT;
 	size_t n = 0;
-	uint64_t rc = copy_from_user(&p->vs, smf, ptr + 8, size)
+	uint64_t rc = copy_from_user(&p->vs, copy, smf, size)
 			  ? R2_INVALID_INPUT
-			  : midi_parse(smf, size, speaker_buffer(), &n);
-	kfree(smf);
-	return rc ? rc : speaker_play_buffer(n);
+			  : midi_parse(copy, size, speaker_buffer(), &n);
+	kfree(copy);
+	return rc ? rc : speaker_play_buffer(p->pid, n);
 }
 
 static uint64_t r2_stop(struct process *p, uint64_t a1, uint64_t a2)

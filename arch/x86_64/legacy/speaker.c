@@ -5,7 +5,9 @@
  * lengths are kept to within a tick, and R2_STOP silences the speaker from
  * any thread. A tune lives in one of two static buffers: a new one is
  * decoded into the idle buffer while the old one may still play, so a bad
- * file changes nothing. Calls and the tick both run with interrupts off.
+ * file changes nothing. The process that started the sound owns it: once
+ * it has ended (even as a zombie not yet reaped) the tick stops the
+ * speaker. Calls and the tick both run with interrupts off.
  */
 #include "arch/hal/timer.h"
 #include "legacy.h"
@@ -24,6 +26,7 @@ static unsigned current;      /* the buffer playing, or last played */
 static size_t count, next;    /* tunes[current][next] is the note to start */
 static uint64_t note_end;     /* when the sounding note ends (ns) */
 static volatile bool playing; /* read by the tick */
+static uint64_t starter;      /* the pid that started what plays */
 
 static void speaker_on(uint32_t hz)
 {
@@ -59,6 +62,10 @@ void speaker_tick(void)
 {
 	if (!playing)
 		return;
+	if (r2_process_gone(starter)) {
+		speaker_stop(); /* its process has ended: the sound goes with it */
+		return;
+	}
 	uint64_t now = arch_time_ns();
 	/* Notes end on their own schedule, not the tick's: no drift over a tune. */
 	for (unsigned i = 0; playing && now >= note_end && i < 64; i++)
@@ -76,9 +83,10 @@ struct r2_note *speaker_buffer(void)
 	return tunes[current ^ 1];
 }
 
-uint64_t speaker_play_buffer(size_t n)
+uint64_t speaker_play_buffer(uint64_t pid, size_t n)
 {
 	speaker_stop();
+	starter = pid;
 	current ^= 1;
 	count = n;
 	next = 0;
@@ -87,10 +95,10 @@ uint64_t speaker_play_buffer(size_t n)
 	return R2_OK;
 }
 
-uint64_t speaker_tone(uint64_t hz, uint64_t ms)
+uint64_t speaker_tone(uint64_t pid, uint64_t hz, uint64_t ms)
 {
 	if (hz < R2_TONE_MIN_HZ || hz > R2_TONE_MAX_HZ || !ms || ms > R2_TONE_MAX_MS)
 		return R2_INVALID_INPUT;
 	speaker_buffer()[0] = (struct r2_note){.hz = (uint16_t)hz, .us = (uint32_t)(ms * 1000)};
-	return speaker_play_buffer(1);
+	return speaker_play_buffer(pid, 1);
 }

@@ -12,6 +12,8 @@
 static uint64_t aligned_buf[1024]; /* 8 KiB of aligned, writable memory */
 static const uint64_t rodata_word = 1;
 
+static long create_child(const char *name, uint64_t *pid, uint64_t *cap);
+
 UTEST(r2_gates_answer_only_their_ring)
 {
 	/* Ring 3 may use 0x7f only: the other gates answer InvalidSyscall and we go on. */
@@ -168,7 +170,25 @@ UTEST(r2_print_and_clear)
 	UASSERT_EQ(r2_print(NULL, 4), R2_INVALID_INPUT);
 	UASSERT_EQ(r2_print((const char *)KERNEL_ADDR, 4), R2_INVALID_INPUT);
 	UASSERT_EQ(r2_print(msg, 1ull << 40), R2_INVALID_INPUT);
-	UASSERT_EQ(r2_print((const char *)aligned_buf, R2_PRINT_MAX + 1), R2_INVALID_INPUT);
+	/* Several chunks (interrupts are let in between them). */
+	char *line = (char *)aligned_buf;
+	memset(line, '.', 700);
+	memcpy(line, "  (r2 print, ", 13);
+	memcpy(line + 698, ")\n", 2);
+	UASSERT_EQ(r2_print(line, 700), R2_OK);
+	/* One byte too long, though all of it is mapped: refused before anything goes out. */
+	char *big = r2_malloc(R2_PRINT_MAX + 1);
+	UASSERT(big != NULL);
+	memset(big, '!', R2_PRINT_MAX + 1);
+	UASSERT_EQ(r2_print(big, R2_PRINT_MAX + 1), R2_INVALID_INPUT);
+	UASSERT_EQ(r2_free(big), R2_OK);
+	/* A string running into an unmapped page: refused as a whole, nothing printed. */
+	void *m;
+	UASSERT_EQ(sys_mmap(NULL, 2 * 4096, PROT_READ | PROT_WRITE, &m, NULL), E_OK);
+	UASSERT_EQ(sys_munmap((char *)m + 4096, 4096), E_OK);
+	memset(m, '!', 4096);
+	UASSERT_EQ(r2_print((char *)m + 4096 - 300, 301), R2_INVALID_INPUT);
+	UASSERT_EQ(sys_munmap(m, 4096), E_OK);
 	UASSERT_EQ(r2_clear(), R2_OK);
 	return 0;
 }
@@ -182,6 +202,17 @@ UTEST(r2_video)
 	UASSERT_EQ((uintptr_t)vga, R2_VGA_USER_VA);
 	UASSERT_EQ((uintptr_t)r2_map_vga(), R2_VGA_USER_VA); /* again: the same */
 	UASSERT_EQ(r2_call(R2_MAP_VGA, 1, 0), 0);
+	/* A region of our space like any other: taken for mmap, and ours to unmap. */
+	void *m;
+	UASSERT_EQ(sys_mmap((void *)(R2_VGA_USER_VA + 0x8000), 4096, PROT_READ, &m, NULL),
+		   E_MEM_ALREADY_MAPPED);
+	UASSERT_EQ(sys_munmap((void *)R2_VGA_USER_VA, R2_VGA_SIZE), E_OK);
+	UASSERT_EQ(sys_munmap((void *)R2_VGA_USER_VA, R2_VGA_SIZE), E_MEM_NOT_MAPPED);
+	/* Our own memory in the way: no window. */
+	UASSERT_EQ(sys_mmap((void *)(R2_VGA_USER_VA + 0x8000), 4096, PROT_READ, &m, NULL), E_OK);
+	UASSERT(r2_map_vga() == NULL);
+	UASSERT_EQ(sys_munmap(m, 4096), E_OK);
+	UASSERT_EQ((uintptr_t)r2_map_vga(), R2_VGA_USER_VA);
 	UASSERT_EQ(r2_video_mode(R2_MODE_13H), R2_OK);
 	UASSERT_EQ(r2_pixel(10, 20, 0x2a), R2_OK);
 	UASSERT_EQ(r2_pixel(319, 199, 0x11), R2_OK);
@@ -257,55 +288,214 @@ static const uint8_t tune[] = {
     0x00, 0xff, 0x2f, 0x00, /* end of track */
 };
 
-/* `n` bytes of `src` after the size word, in aligned memory. */
-static struct r2_midi *midi_of(const uint8_t *src, uint64_t n)
+/* `n` bytes of `src`, `off` bytes into aligned_buf (any alignment), zeros around them. */
+static uint8_t *midi_at(size_t off, const uint8_t *src, size_t n)
 {
-	struct r2_midi *m = (struct r2_midi *)aligned_buf;
-	m->size = n;
-	memcpy(m->data, src, n);
+	uint8_t *m = (uint8_t *)aligned_buf + off;
+	memset(aligned_buf, 0, sizeof(aligned_buf));
+	memcpy(m, src, n);
 	return m;
 }
 
-static uint64_t play_mutated(size_t at, uint8_t value, uint64_t size)
+static uint64_t play_mutated(size_t at, uint8_t value)
 {
-	struct r2_midi *m = midi_of(tune, sizeof(tune));
-	m->data[at] = value;
-	m->size = size;
+	uint8_t *m = midi_at(0, tune, sizeof(tune));
+	m[at] = value;
+	return r2_midi(m);
+}
+
+static void put_be32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
+
+/* The tune with its track's length set to `len` (the bytes after it are the caller's). */
+static uint64_t play_track_len(uint8_t *m, uint32_t len)
+{
+	memcpy(m, tune, sizeof(tune));
+	put_be32(m + 18, len);
 	return r2_midi(m);
 }
 
 UTEST(r2_midi)
 {
-	UASSERT_EQ(r2_midi(midi_of(tune, sizeof(tune))), R2_OK);
+	/* Argument 2 is the file itself, "MThd" first, as in rou2exOS. */
+	UASSERT_EQ(r2_midi(midi_at(0, tune, sizeof(tune))), R2_OK);
 	UASSERT_EQ(speaker_bits(), 3); /* C4 sounds */
 	UASSERT_EQ(r2_stop(), R2_OK);
 	UASSERT_EQ(speaker_bits(), 0);
+	UASSERT_EQ(r2_midi(midi_at(3, tune, sizeof(tune))),
+		   R2_OK); /* a byte buffer: any alignment */
+	UASSERT_EQ(r2_stop(), R2_OK);
 	/* Malformed files, each an InvalidInput and never a crash or a hang. */
-	UASSERT_EQ(play_mutated(0, 'X', sizeof(tune)), R2_INVALID_INPUT);   /* magic */
-	UASSERT_EQ(play_mutated(9, 2, sizeof(tune)), R2_INVALID_INPUT);	    /* format 2 */
-	UASSERT_EQ(play_mutated(12, 0x80, sizeof(tune)), R2_INVALID_INPUT); /* SMPTE */
-	UASSERT_EQ(play_mutated(21, 200, sizeof(tune)), R2_INVALID_INPUT);  /* track too long */
-	UASSERT_EQ(play_mutated(21, 22, sizeof(tune)), R2_INVALID_INPUT);   /* no end of track */
-	UASSERT_EQ(play_mutated(30, 0x30, sizeof(tune)), R2_INVALID_INPUT); /* data, no status */
-	UASSERT_EQ(play_mutated(23, 0x9f, sizeof(tune)),
-		   R2_INVALID_INPUT);				/* the track's first event */
-	UASSERT_EQ(play_mutated(0, 'M', 20), R2_INVALID_INPUT); /* truncated */
-	UASSERT_EQ(play_mutated(0, 'M', 0), R2_INVALID_INPUT);
-	UASSERT_EQ(play_mutated(0, 'M', R2_MIDI_MAX + 1), R2_INVALID_INPUT);
+	UASSERT_EQ(play_mutated(0, 'X'), R2_INVALID_INPUT);   /* magic */
+	UASSERT_EQ(play_mutated(7, 7), R2_INVALID_INPUT);     /* MThd's length */
+	UASSERT_EQ(play_mutated(9, 2), R2_INVALID_INPUT);     /* format 2 */
+	UASSERT_EQ(play_mutated(11, 0), R2_INVALID_INPUT);    /* no tracks */
+	UASSERT_EQ(play_mutated(11, 65), R2_INVALID_INPUT);   /* too many tracks */
+	UASSERT_EQ(play_mutated(11, 2), R2_INVALID_INPUT);    /* a second track of zeros: no MTrk */
+	UASSERT_EQ(play_mutated(12, 0x80), R2_INVALID_INPUT); /* SMPTE */
+	UASSERT_EQ(play_mutated(14, 'X'), R2_INVALID_INPUT);  /* not MTrk */
+	UASSERT_EQ(play_mutated(21, 22), R2_INVALID_INPUT);   /* no end of track */
+	UASSERT_EQ(play_mutated(30, 0x30), R2_INVALID_INPUT); /* data, no status */
+	UASSERT_EQ(play_mutated(23, 0x9f), R2_INVALID_INPUT); /* the track's first event */
+	UASSERT_EQ(play_mutated(18, 0x01), R2_INVALID_INPUT); /* a track of 16 MiB */
+	UASSERT_EQ(play_mutated(18, 0xff), R2_INVALID_INPUT); /* of 4 GiB */
 	UASSERT_EQ(r2_midi(NULL), R2_INVALID_INPUT);
-	UASSERT_EQ(r2_midi((const struct r2_midi *)KERNEL_ADDR), R2_INVALID_INPUT);
-	UASSERT_EQ(r2_midi((const struct r2_midi *)((char *)aligned_buf + 4)), R2_INVALID_INPUT);
-	UASSERT_EQ(r2_call(R2_MIDI, 2, (uintptr_t)midi_of(tune, sizeof(tune))), R2_INVALID_INPUT);
+	UASSERT_EQ(r2_midi((const void *)KERNEL_ADDR), R2_INVALID_INPUT);
+	UASSERT_EQ(r2_midi((const void *)UNMAPPED), R2_INVALID_INPUT);
+	UASSERT_EQ(r2_call(R2_MIDI, 2, (uintptr_t)midi_at(0, tune, sizeof(tune))),
+		   R2_INVALID_INPUT);
+	/* Format 1: a tempo track, then the notes; the size is the sum of both chunks. */
+	uint8_t *m = midi_at(0, tune, 14);
+	m[9] = 1;
+	m[11] = 2;
+	static const uint8_t tempo[] = {'M',  'T',  'r',  'k',	0,    0,    0,	  11,	0x00, 0xff,
+					0x51, 0x03, 0x07, 0xa1, 0x20, 0x00, 0xff, 0x2f, 0x00};
+	memcpy(m + 14, tempo, sizeof(tempo));
+	memcpy(m + 14 + sizeof(tempo), tune + 14, 8);
+	memcpy(m + 22 + sizeof(tempo), tune + 29, sizeof(tune) - 29);
+	put_be32(m + 18 + sizeof(tempo), sizeof(tune) - 29);
+	UASSERT_EQ(r2_midi(m), R2_OK);
+	UASSERT_EQ(speaker_bits(), 3);
+	UASSERT_EQ(r2_stop(), R2_OK);
+	m[11] = 3; /* a third track that is not there: zeros */
+	UASSERT_EQ(r2_midi(m), R2_INVALID_INPUT);
+	/* At most R2_MIDI_MAX bytes: a file of exactly that plays, one byte more is refused. */
+	uint8_t *big = r2_malloc(R2_MIDI_MAX + 64);
+	UASSERT(big != NULL);
+	memset(big, 0, R2_MIDI_MAX + 64);
+	UASSERT_EQ(play_track_len(big, R2_MIDI_MAX - 22), R2_OK); /* end of track, then zeros */
+	UASSERT_EQ(r2_stop(), R2_OK);
+	UASSERT_EQ(play_track_len(big, R2_MIDI_MAX - 22 + 1), R2_INVALID_INPUT);
+	UASSERT_EQ(r2_free(big), R2_OK);
+	/* A file ending where the memory does; one that would run past it, or whose track is missing. */
+	void *page;
+	UASSERT_EQ(sys_mmap(NULL, 2 * 4096, PROT_READ | PROT_WRITE, &page, NULL), E_OK);
+	UASSERT_EQ(sys_munmap((char *)page + 4096, 4096), E_OK);
+	uint8_t *end = (uint8_t *)page + 4096;
+	UASSERT_EQ(play_track_len(end - sizeof(tune), sizeof(tune) - 22), R2_OK);
+	UASSERT_EQ(r2_stop(), R2_OK);
+	UASSERT_EQ(play_track_len(end - sizeof(tune), sizeof(tune) - 22 + 1), R2_INVALID_INPUT);
+	memcpy(end - 14, tune, 14);
+	UASSERT_EQ(r2_midi(end - 14), R2_INVALID_INPUT);
+	memcpy(end - 20, tune, 20); /* half a track header */
+	UASSERT_EQ(r2_midi(end - 20), R2_INVALID_INPUT);
+	UASSERT_EQ(r2_midi(end - 10), R2_INVALID_INPUT); /* not even the MThd chunk */
+	UASSERT_EQ(sys_munmap(page, 4096), E_OK);
+	UASSERT_EQ(speaker_bits(), 0); /* nothing refused changed what plays */
 	/* Every byte changed to every few values: OK or InvalidInput, nothing else. */
 	static const uint8_t values[] = {0x00, 0x01, 0x7f, 0x80, 0x90, 0xf0, 0xff};
 	for (size_t at = 0; at < sizeof(tune); at++)
 		for (unsigned v = 0; v < sizeof(values); v++) {
-			uint64_t rc = play_mutated(at, values[v], sizeof(tune));
+			uint64_t rc = play_mutated(at, values[v]);
 			if (rc != R2_OK && rc != R2_INVALID_INPUT)
 				return utest_fail(__FILE__, __LINE__, "byte %zu = %#x: %#llx", at,
 						  values[v], (unsigned long long)rc);
 		}
 	UASSERT_EQ(r2_stop(), R2_OK);
+	return 0;
+}
+
+/*
+ * What a process leaves behind when it ends lapses at once, even while it
+ * is a zombie its parent has not waited for: its keyboard registration, its
+ * r2 heap slot, the sound it started.
+ */
+static long start_child(const char *name, uint64_t *cap)
+{
+	uint64_t pid;
+	long err = create_child(name, &pid, cap);
+	return err ? err : sys_process_start(*cap);
+}
+
+UTEST(r2_keyboard_of_an_ended_child)
+{
+	struct r2_kbd_ring *ring = (struct r2_kbd_ring *)aligned_buf;
+	struct process_exit_info info;
+	uint64_t cap;
+	memset(ring, 0, sizeof(*ring));
+	UASSERT_EQ(start_child("r2_keyboard_kept", &cap), E_OK);
+	UASSERT_EQ(sys_sleep(100000000ull), E_OK); /* it registers and ends: a zombie */
+	UASSERT_EQ(r2_kbd_register(ring), R2_OK);
+	UASSERT_EQ(sys_process_wait(cap, 0, &info), E_OK);
+	UASSERT_EQ(info.exit_code, R2_OK); /* it did hold the keyboard */
+	UASSERT_EQ(r2_kbd_read(ring), 0);
+	UASSERT_EQ(r2_kbd_unregister(ring), R2_OK);
+	return 0;
+}
+
+/* Registers the keyboard and ends without unregistering. */
+UCHILD(r2_keyboard_kept)
+{
+	static struct r2_kbd_ring ring;
+	return (int)r2_kbd_register(&ring);
+}
+
+UTEST(r2_sound_of_an_ended_child)
+{
+	struct process_exit_info info;
+	uint64_t cap;
+	static const char *const children[] = {"r2_tone_left_on", "r2_tune_left_on"};
+	for (unsigned i = 0; i < 2; i++) {
+		UASSERT_EQ(start_child(children[i], &cap), E_OK);
+		UASSERT_EQ(sys_sleep(100000000ull), E_OK); /* it starts the sound and ends */
+		UASSERT_EQ(speaker_bits(), 0);		   /* silent, though it is not reaped */
+		UASSERT_EQ(sys_process_wait(cap, 0, &info), E_OK);
+		UASSERT_EQ(info.exit_code, 3); /* the sound was on when it ended */
+	}
+	/* Ours goes on while another process ends. */
+	UASSERT_EQ(r2_tone(440, 2000), R2_OK);
+	UASSERT_EQ(utest_spawn("r2_exit_42", NULL, 0, &info), E_OK);
+	UASSERT_EQ(sys_sleep(30000000ull), E_OK);
+	UASSERT_EQ(speaker_bits(), 3);
+	UASSERT_EQ(r2_stop(), R2_OK);
+	return 0;
+}
+
+/* A 10 s tone or the tune, then gone: exit code 3 when the sound started. */
+UCHILD(r2_tone_left_on)
+{
+	return r2_tone(1000, 10000) == R2_OK ? 3 : 1;
+}
+
+UCHILD(r2_tune_left_on)
+{
+	uint8_t *m = midi_at(0, tune, sizeof(tune));
+	return r2_midi(m) == R2_OK ? 3 : 1;
+}
+
+UTEST(r2_heap_slots_of_ended_children)
+{
+	/* More children than heap slots, each ending with a block allocated, none reaped yet. */
+	enum { CHILDREN = 10 };
+	uint64_t caps[CHILDREN];
+	struct process_exit_info info;
+	void *ours = r2_malloc(16); /* our own slot, held throughout */
+	UASSERT(ours != NULL);
+	for (unsigned i = 0; i < CHILDREN; i++) {
+		UASSERT_EQ(start_child("r2_heap_child", &caps[i]), E_OK);
+		UASSERT_EQ(sys_sleep(20000000ull), E_OK);
+	}
+	unsigned ok = 0;
+	for (unsigned i = 0; i < CHILDREN; i++) {
+		UASSERT_EQ(sys_process_wait(caps[i], 0, &info), E_OK);
+		ok += info.exit_code == 0;
+	}
+	UASSERT_EQ(r2_free(ours), R2_OK);
+	UASSERT_EQ(ok, CHILDREN);
+	return 0;
+}
+
+UCHILD(r2_heap_child)
+{
+	char *b = r2_malloc(4096);
+	if (!b)
+		return 1;
+	memset(b, 'h', 4096);
 	return 0;
 }
 
