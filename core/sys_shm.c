@@ -4,7 +4,6 @@
  * then its capability), the first is undone by dropping its reference.
  */
 #include "core/sys_shm.h"
-#include "ipc/ipc.h"
 #include "arch/hal/user.h"
 #include "mm/shm.h"
 
@@ -59,8 +58,6 @@ int sys_shared_region_map(struct trap_frame *tf, struct process *p)
 	size_t len = shm->pages * PAGE_SIZE;
 	if (!addr && !(addr = vmspace_find_free(&p->vs, USER_MMAP_BASE, len)))
 		return E_OUT_OF_MEMORY;
-	if (ipc_buffer_window(addr, len))
-		return E_MEM_BAD_ADDRESS; /* the kernel's place for IPC buffers */
 	err = vmspace_map_shm(&p->vs, addr, shm, writable);
 	if (err)
 		return err;

@@ -12,6 +12,7 @@
 #include "core/kstring.h"
 #include "core/metrics.h"
 #include "core/process.h"
+#include "core/syscall.h"
 #include "ipc/ipc.h"
 #include "ipc/xous.h"
 #include "core/sys_shm.h"
@@ -24,18 +25,7 @@
 #define MAX_CAPS      16u
 #define USER_PRIO_MAX PRIO_HIGH /* RealTime is the kernel's */
 
-typedef int (*syscall_fn)(struct trap_frame *tf, struct process *p);
-
 static bool trace;
-
-#define ARG(i)	     syscall_arg(tf, i)
-#define RESULT(i, v) syscall_set_result(tf, i, (uintptr_t)(v))
-#define CHECK(expr)                  \
-	do {                         \
-		int err_ = (expr);   \
-		if (err_)            \
-			return err_; \
-	} while (0)
 
 /* Console output from user space, a bounded chunk at a time. */
 static int write_console(struct process *p, uintptr_t buf, size_t len)
@@ -76,8 +66,6 @@ static int sys_mmap(struct trap_frame *tf, struct process *p)
 		return E_INVALID_PARAMETER;
 	if (!addr && !(addr = vmspace_find_free(&p->vs, USER_MMAP_BASE, len)))
 		return E_OUT_OF_MEMORY;
-	if (ipc_buffer_window(addr, len))
-		return E_MEM_BAD_ADDRESS; /* the kernel's place for IPC buffers */
 	unsigned flags =
 	    (prot & PROT_WRITE ? PTE_WRITABLE : 0) | (prot & PROT_EXEC ? 0 : PTE_NO_EXECUTE);
 	CHECK(vmspace_map(&p->vs, addr, len, flags));
@@ -100,8 +88,6 @@ static int sys_munmap(struct trap_frame *tf, struct process *p)
 	size_t len = (ARG(1) + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
 	if (len < ARG(1))
 		return E_INVALID_PARAMETER;
-	if (ipc_buffer_window(ARG(0), len))
-		return E_BUSY; /* IPC buffers stay while their threads live */
 	return vmspace_unmap(&p->vs, ARG(0), len);
 }
 

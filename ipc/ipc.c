@@ -16,17 +16,9 @@
 #include "core/kstring.h"
 #include "core/metrics.h"
 #include "core/process.h"
+#include "core/syscall.h"
 #include "mm/heap.h"
 #include "mm/phys.h"
-
-#define ARG(i)	     syscall_arg(tf, i)
-#define RESULT(i, v) syscall_set_result(tf, i, (uintptr_t)(v))
-#define CHECK(expr)                  \
-	do {                         \
-		int err_ = (expr);   \
-		if (err_)            \
-			return err_; \
-	} while (0)
 
 /* One page of IPC buffer per thread, in a window below the first stack. */
 #define BUF_SLOTS  64u
@@ -95,26 +87,33 @@ void ipc_init(void)
 	cap_set_object_ops(OBJ_IPC_CHANNEL, &channel_ops);
 }
 
-bool ipc_buffer_window(uintptr_t va, size_t len)
-{
-	return va < BUF_WINDOW + BUF_SLOTS * PAGE_SIZE && va + len > BUF_WINDOW;
-}
-
-/* The thread's IPC buffer, mapped at its first use. */
+/*
+ * The thread's IPC buffer, mapped at its first use in a free slot of the
+ * window and pinned there (mm/vmspace.h): while the thread lives no
+ * munmap, lend or spawn can take the page the kernel writes through.
+ */
 static int buffer_of(struct kthread *t, struct ipc_buffer **out)
 {
 	if (!t->ipc.buf) {
 		struct process *p = t->proc;
-		if (!~p->ipc_slots)
-			return E_RESOURCE_EXHAUSTED;
-		unsigned slot = (unsigned)__builtin_ctzll(~p->ipc_slots);
-		uintptr_t va = BUF_WINDOW + slot * PAGE_SIZE;
-		uint64_t pa;
-		CHECK(vmspace_map(&p->vs, va, PAGE_SIZE, PTE_WRITABLE | PTE_NO_EXECUTE));
-		if (translate(&p->vs.pt, va, &pa)) {
-			vmspace_unmap(&p->vs, va, PAGE_SIZE);
-			return E_OUT_OF_MEMORY;
+		uintptr_t va = 0;
+		unsigned slot;
+		int err = E_OK;
+		for (slot = 0; slot < BUF_SLOTS; slot++) {
+			if (p->ipc_slots >> slot & 1)
+				continue;
+			va = BUF_WINDOW + slot * PAGE_SIZE;
+			err = vmspace_map(&p->vs, va, PAGE_SIZE, PTE_WRITABLE | PTE_NO_EXECUTE);
+			if (err !=
+			    E_MEM_ALREADY_MAPPED) /* the process may have put something there */
+				break;
 		}
+		if (slot == BUF_SLOTS)
+			return E_RESOURCE_EXHAUSTED;
+		CHECK(err);
+		uint64_t pa;
+		translate(&p->vs.pt, va, &pa); /* just mapped: it cannot fail */
+		vmspace_pin(&p->vs, va, true);
 		p->ipc_slots |= 1ull << slot;
 		t->ipc.buf_va = va;
 		t->ipc.buf = phys_to_virt(pa);
@@ -129,6 +128,7 @@ void ipc_thread_exit(struct kthread *t)
 	if (!t->ipc.buf)
 		return;
 	struct process *p = t->proc;
+	vmspace_pin(&p->vs, t->ipc.buf_va, false);
 	vmspace_unmap(&p->vs, t->ipc.buf_va, PAGE_SIZE);
 	p->ipc_slots &= ~(1ull << ((t->ipc.buf_va - BUF_WINDOW) / PAGE_SIZE));
 	t->ipc.buf = NULL;

@@ -76,8 +76,6 @@ void ipc_notify_irq(struct ipc_endpoint *ep, unsigned irq);
 void ipc_thread_exit(struct kthread *t);
 /* A process ends (its threads are gone, its space not yet): its endpoints and replies go. */
 void ipc_process_exit(struct process *p);
-/* True when [va, va + len) meets the IPC buffer window (munmap and mmap keep out). */
-bool ipc_buffer_window(uintptr_t va, size_t len);
 /* Print endpoints and waiters (debug_dump_ipc). */
 void ipc_dump(void);
 

@@ -12,18 +12,10 @@
 #include "cap/cap.h"
 #include "core/kstring.h"
 #include "core/process.h"
+#include "core/syscall.h"
 #include "ipc/ipc.h"
 #include "mm/heap.h"
 #include "mm/uaccess.h"
-
-#define ARG(i)	     syscall_arg(tf, i)
-#define RESULT(i, v) syscall_set_result(tf, i, (uintptr_t)(v))
-#define CHECK(expr)                  \
-	do {                         \
-		int err_ = (expr);   \
-		if (err_)            \
-			return err_; \
-	} while (0)
 
 #define MAX_SPAWN (16u << 20)
 #define MAX_HEAP  (256ul << 20)
@@ -73,8 +65,8 @@ int sys_xous_process_spawn(struct trap_frame *tf, struct process *p)
 		return E_BAD_ALIGNMENT;
 	if (!size || size > MAX_SPAWN)
 		return E_INVALID_PARAMETER;
-	if (ipc_buffer_window(origin, size))
-		return E_MEM_BAD_ADDRESS; /* IPC buffers stay with their threads */
+	if (vmspace_can_unmap(&p->vs, origin, size)) /* lent, pinned (an IPC buffer), holes */
+		return E_MEM_BAD_ADDRESS;
 	CHECK(user_range_ok(&p->vs, origin, size, false));
 	void *code = kmalloc(size);
 	if (!code)
@@ -207,8 +199,6 @@ int sys_xous_memory_allocate(struct trap_frame *tf, struct process *p)
 		CHECK(mmio_authority(p, ARG(3), phys, size, &rights));
 	if (!virt && !(virt = vmspace_find_free(&p->vs, USER_MMAP_BASE, size)))
 		return E_OUT_OF_MEMORY;
-	if (ipc_buffer_window(virt, size))
-		return E_MEM_BAD_ADDRESS;
 	unsigned flags = (rights & RIGHT_WRITE ? PTE_WRITABLE : 0) | PTE_NO_EXECUTE;
 	if (phys)
 		CHECK(vmspace_map_phys(&p->vs, virt, phys, size, flags | PTE_CACHE_DISABLE));
@@ -326,8 +316,6 @@ static int check_buffer(struct process *p, uintptr_t va, size_t len, bool write)
 		return va ? E_INVALID_PARAMETER : E_OK;
 	if (!page_aligned(va) || !page_aligned(len))
 		return E_BAD_ALIGNMENT;
-	if (ipc_buffer_window(va, len))
-		return E_MEM_BAD_ADDRESS;
 	return user_range_ok(&p->vs, va, len, write);
 }
 

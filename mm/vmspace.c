@@ -132,23 +132,38 @@ int vmspace_map(struct vmspace *vs, uintptr_t va, size_t len, unsigned flags)
 	return E_OK;
 }
 
-int vmspace_unmap(struct vmspace *vs, uintptr_t va, size_t len)
+int vmspace_can_unmap(const struct vmspace *vs, uintptr_t va, size_t len)
 {
 	if (!range_ok(va, len))
 		return E_MEM_BAD_ADDRESS;
 	uintptr_t end = va + len;
-	/* Every byte must be mapped, and none lent or borrowed: check the regions first. */
-	struct vm_region **link = link_after(vs, va);
+	/* Every byte must be mapped, and none lent, borrowed or pinned. */
 	uintptr_t covered = va;
 	bool busy = false; /* vmspace_unlend() owns lent and borrowed pages until it runs */
-	for (struct vm_region *r = *link; r && covered < end && r->start <= covered; r = r->next) {
-		busy |= r->lent || r->kind == VM_BORROWED;
+	for (const struct vm_region *r = vmspace_region(vs, va);
+	     r && covered < end && r->start <= covered; r = r->next) {
+		busy |= r->lent || r->pinned || r->kind == VM_BORROWED;
 		covered = r->end;
 	}
-	if (covered < end)
+	return covered < end ? E_MEM_NOT_MAPPED : busy ? E_BUSY : E_OK;
+}
+
+int vmspace_pin(struct vmspace *vs, uintptr_t va, bool pinned)
+{
+	struct vm_region *r = *link_after(vs, va);
+	if (!r || r->start != va)
 		return E_MEM_NOT_MAPPED;
-	if (busy)
-		return E_BUSY;
+	r->pinned = pinned;
+	return E_OK;
+}
+
+int vmspace_unmap(struct vmspace *vs, uintptr_t va, size_t len)
+{
+	int err = vmspace_can_unmap(vs, va, len);
+	if (err)
+		return err;
+	uintptr_t end = va + len;
+	struct vm_region **link = link_after(vs, va);
 	/* A region split in two needs a new record: get it before changing anything. */
 	struct vm_region *spare = NULL;
 	if ((*link)->start < va && (*link)->end > end && !(spare = kmalloc(sizeof(*spare))))
@@ -227,7 +242,7 @@ static int lendable(struct vmspace *vs, uintptr_t va, uintptr_t end, bool write)
 	uintptr_t covered = va;
 	for (struct vm_region *r = *link_after(vs, va); r && covered < end && r->start <= covered;
 	     r = r->next) {
-		if (r->kind != VM_ANON || r->lent)
+		if (r->kind != VM_ANON || r->lent || r->pinned)
 			return E_MEM_BAD_ADDRESS;
 		if (write && !(r->flags & PTE_WRITABLE))
 			return E_PERMISSION_DENIED;

@@ -31,6 +31,7 @@ struct vm_region {
 	unsigned flags;	      /* PTE_* of its pages */
 	uint8_t kind;	      /* enum vm_kind */
 	bool lent;	      /* VM_ANON whose pages are lent out: reserved, not mapped here */
+	bool pinned;	      /* the kernel's (an IPC buffer): no munmap, lend or spawn takes it */
 	struct vm_region *next;
 	/* VM_SHM: the object, its page at `start`, and the object's list of mappings. */
 	struct shm *shm;
@@ -59,6 +60,13 @@ void vmspace_sync(struct vmspace *vs);
  * or unaligned, E_MEM_ALREADY_MAPPED over another region, E_OUT_OF_MEMORY.
  */
 int vmspace_map(struct vmspace *vs, uintptr_t va, size_t len, unsigned flags);
+/*
+ * Whether [va, va + len) could be unmapped now: E_OK, E_MEM_NOT_MAPPED over
+ * a hole, E_BUSY over pages lent out, borrowed or pinned.
+ */
+int vmspace_can_unmap(const struct vmspace *vs, uintptr_t va, size_t len);
+/* Pin or unpin the region starting at `va` (E_MEM_NOT_MAPPED if none starts there). */
+int vmspace_pin(struct vmspace *vs, uintptr_t va, bool pinned);
 /*
  * Unmap and free [va, va + len), which must lie within mapped regions:
  * E_MEM_NOT_MAPPED over a hole, E_BUSY over pages lent out or borrowed.

@@ -106,11 +106,6 @@ void arch_set_thread_pointer(struct trap_frame *tf, uintptr_t *kept, uintptr_t v
 	__asm__ volatile("msr tpidr_el0, %0" ::"r"(value));
 }
 
-void arch_load_thread_pointer(uintptr_t kept)
-{
-	(void)kept;
-}
-
 void arch_fpu_allow(bool on)
 {
 	if (on == fpu_allowed)

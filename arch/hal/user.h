@@ -51,10 +51,10 @@ void arch_set_kernel_stack(uintptr_t kstack_top);
  * thread's (SYS_THREAD_SET_POINTER; tf is its frame). Where user code can
  * write its own (TPIDR_EL0, tp) that is all; x86_64 keeps it in *kept, as
  * FS base, and arch_load_thread_pointer(kept) loads it on every switch to
- * a user thread (elsewhere it does nothing). Interrupts off.
+ * a user thread (elsewhere it does nothing): a static inline of
+ * <hal_arch/user.h>, as it sits on the switch path. Interrupts off.
  */
 void arch_set_thread_pointer(struct trap_frame *tf, uintptr_t *kept, uintptr_t value);
-void arch_load_thread_pointer(uintptr_t kept);
 
 /*
  * FP/SIMD state is switched lazily: the portable code keeps, per CPU, the

@@ -65,11 +65,6 @@ void arch_set_thread_pointer(struct trap_frame *tf, uintptr_t *kept, uintptr_t v
 	tf->x[4] = value;
 }
 
-void arch_load_thread_pointer(uintptr_t kept)
-{
-	(void)kept;
-}
-
 void arch_fpu_init(struct fpu_state *fs)
 {
 	/* All registers +0.0, fcsr 0: round to nearest, no exception flags. */

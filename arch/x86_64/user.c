@@ -111,21 +111,12 @@ void arch_fpu_init(struct fpu_state *fs)
 
 static bool fpu_trapping; /* CR0.TS is set (one CPU runs the kernel today) */
 
-/*
- * FS base is written on every switch to a user thread: user code can
- * change it behind the kernel's back (loading %fs sets it to the
- * descriptor's base), so no cached value can be trusted.
- */
+/* FS base: kept per thread, loaded on every switch (hal_arch/user.h says why). */
 void arch_set_thread_pointer(struct trap_frame *tf, uintptr_t *kept, uintptr_t value)
 {
 	(void)tf;
 	*kept = value;
-	wrmsr(MSR_FS_BASE, value);
-}
-
-void arch_load_thread_pointer(uintptr_t kept)
-{
-	wrmsr(MSR_FS_BASE, kept);
+	arch_load_thread_pointer(value);
 }
 
 void arch_fpu_allow(bool on)

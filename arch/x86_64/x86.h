@@ -8,7 +8,6 @@
 #define MSR_STAR	   0xc0000081 /* SYSCALL/SYSRET selectors */
 #define MSR_LSTAR	   0xc0000082 /* 64-bit SYSCALL entry point */
 #define MSR_SFMASK	   0xc0000084 /* RFLAGS bits SYSCALL clears */
-#define MSR_FS_BASE	   0xc0000100 /* the user thread pointer */
 #define MSR_GS_BASE	   0xc0000101
 #define MSR_KERNEL_GS_BASE 0xc0000102 /* exchanged with GS base by swapgs */
 

@@ -8,7 +8,9 @@
 #include "arch/hal/console.h"
 #include "arch/hal/mmu.h"
 #include "hal_host.h"
+#include "mm/heap.h"
 #include "mm/pmm.h"
+#include "mm/pt.h"
 
 static char console_buf[8192];
 static size_t console_len;
@@ -100,3 +102,23 @@ void arch_tlb_flush_all(void)
 	tlb_flushes++;
 }
 bool host_irq_on = true;
+
+int host_user_space_setup(struct page_table *kpt)
+{
+	int err = host_memory_setup(64ull << 20, 1ull << 20);
+	if (!err) {
+		heap_init();
+		err = pt_create(kpt, &x86_64_pt_format, 4);
+	}
+	if (!err) {
+		kpt->keep_top = true;
+		err = map_page(kpt, 0xffff800000000000ull, 0x200000, PTE_PRESENT | PTE_WRITABLE);
+	}
+	return err;
+}
+
+size_t host_free_frames(void)
+{
+	pmm_drain_caches();
+	return memory_stats().free_frames;
+}

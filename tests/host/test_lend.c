@@ -14,8 +14,6 @@
 #include "mm/uaccess.h"
 #include "mm/vmspace.h"
 
-#define MIB  (1ull << 20)
-#define KVA  0xffff800000000000ull
 #define HINT 0x100000000ul
 #define RW   (PTE_WRITABLE | PTE_NO_EXECUTE)
 
@@ -23,20 +21,10 @@ static struct page_table kpt;
 
 static void setup(void)
 {
-	cr_assert_eq(host_memory_setup(64 * MIB, 1 * MIB), E_OK);
-	heap_init();
-	cr_assert_eq(pt_create(&kpt, &x86_64_pt_format, 4), E_OK);
-	kpt.keep_top = true;
-	cr_assert_eq(map_page(&kpt, KVA, 0x200000, PTE_PRESENT | PTE_WRITABLE), E_OK);
+	cr_assert_eq(host_user_space_setup(&kpt), E_OK);
 }
 
 TestSuite(lend, .init = setup);
-
-static size_t free_now(void)
-{
-	pmm_drain_caches();
-	return memory_stats().free_frames;
-}
 
 /* Warm the heap's slab for region records: it keeps its page afterwards. */
 static void warm(void)
@@ -142,7 +130,7 @@ Test(lend, refused_twice_outside_and_to_munmap)
 Test(lend, borrowers_never_free_what_they_borrow)
 {
 	warm();
-	size_t before = free_now();
+	size_t before = host_free_frames();
 	struct vmspace a, b;
 	cr_assert_eq(vmspace_create(&a, &kpt), E_OK);
 	cr_assert_eq(vmspace_create(&b, &kpt), E_OK);
@@ -153,9 +141,9 @@ Test(lend, borrowers_never_free_what_they_borrow)
 	/* The borrower dies first (the IPC layer unlends first; its tables go). */
 	vmspace_unlend(&a, va, 8 * PAGE_SIZE, &b, to);
 	cr_assert_eq(vmspace_lend(&a, va, 8 * PAGE_SIZE, &b, HINT, true, &to), E_OK);
-	size_t lent = free_now();
+	size_t lent = host_free_frames();
 	vmspace_destroy(&b); /* still borrowing: only b's tables may come back */
-	size_t after_b = free_now();
+	size_t after_b = host_free_frames();
 	cr_assert_lt(after_b - lent, 8, "b freed %zu frames: not the 8 lent", after_b - lent);
 	/* Give them back to a through an empty stand-in for the dead borrower. */
 	cr_assert_eq(vmspace_create(&b, &kpt), E_OK);
@@ -165,7 +153,7 @@ Test(lend, borrowers_never_free_what_they_borrow)
 	cr_assert_eq(copy_from_user(&a, buf, va, 5), E_OK);
 	cr_assert_str_eq(buf, "kept", "the frame was not freed and reused");
 	vmspace_destroy(&a);
-	cr_assert_eq(free_now(), before, "every frame and table back");
+	cr_assert_eq(host_free_frames(), before, "every frame and table back");
 }
 
 Test(lend, a_destroyed_lender_leaks_rather_than_frees_lent_frames)
@@ -177,9 +165,9 @@ Test(lend, a_destroyed_lender_leaks_rather_than_frees_lent_frames)
 	uintptr_t va = 0x400000, to = 0;
 	cr_assert_eq(vmspace_map(&a, va, 2 * PAGE_SIZE, RW), E_OK);
 	cr_assert_eq(vmspace_lend(&a, va, 2 * PAGE_SIZE, &b, HINT, true, &to), E_OK);
-	size_t before = free_now();
+	size_t before = host_free_frames();
 	vmspace_destroy(&a); /* against the rule: the borrower still maps them */
-	size_t after = free_now();
+	size_t after = host_free_frames();
 	cr_assert_eq(copy_to_user(&b, to, "safe", 5), E_OK);
 	cr_assert_lt(after - before, 8, "only a's tables came back");
 	uint64_t pa;
@@ -193,7 +181,7 @@ Test(lend, a_destroyed_lender_leaks_rather_than_frees_lent_frames)
 Test(lend, map_phys_is_never_freed)
 {
 	warm();
-	size_t before = free_now();
+	size_t before = host_free_frames();
 	uint64_t frame;
 	cr_assert_eq(allocate_frames(2, ZONE_NORMAL, &frame), E_OK);
 	struct vmspace vs;
@@ -216,7 +204,7 @@ Test(lend, map_phys_is_never_freed)
 	vmspace_destroy(&vs);
 	cr_assert_str_eq((char *)phys_to_virt(pa), "dev", "the frame is still ours");
 	cr_assert_eq(free_frames(frame, 2), E_OK, "and still allocated");
-	cr_assert_eq(free_now(), before);
+	cr_assert_eq(host_free_frames(), before);
 }
 
 /*
@@ -262,7 +250,7 @@ static void check_lender(struct vmspace *a, uintptr_t base, const bool *mapped, 
 Test(lend, random_lends_keep_every_page_and_frame)
 {
 	warm();
-	size_t before = free_now();
+	size_t before = host_free_frames();
 	struct vmspace a, b[2];
 	cr_assert_eq(vmspace_create(&a, &kpt), E_OK);
 	cr_assert_eq(vmspace_create(&b[0], &kpt), E_OK);
@@ -356,5 +344,5 @@ Test(lend, random_lends_keep_every_page_and_frame)
 	vmspace_destroy(&b[0]);
 	vmspace_destroy(&b[1]);
 	vmspace_destroy(&a);
-	cr_assert_eq(free_now(), before, "every frame and table back");
+	cr_assert_eq(host_free_frames(), before, "every frame and table back");
 }

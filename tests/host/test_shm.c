@@ -18,24 +18,18 @@
 #include "mm/uaccess.h"
 #include "mm/vmspace.h"
 
-#define MIB (1ull << 20)
-#define KVA 0xffff800000000000ull
-#define VA  0x100000000ul
-#define VB  0x200000000ul
-#define RW  (PROT_READ | PROT_WRITE)
-#define WF  (FAULT_WRITE | FAULT_USER | FAULT_PRESENT)
+#define VA 0x100000000ul
+#define VB 0x200000000ul
+#define RW (PROT_READ | PROT_WRITE)
+#define WF (FAULT_WRITE | FAULT_USER | FAULT_PRESENT)
 
 static struct page_table kpt;
 static struct vmspace a, b;
 
 static void setup(void)
 {
-	cr_assert_eq(host_memory_setup(64 * MIB, 1 * MIB), E_OK);
-	heap_init();
+	cr_assert_eq(host_user_space_setup(&kpt), E_OK);
 	cap_system_init();
-	cr_assert_eq(pt_create(&kpt, &x86_64_pt_format, 4), E_OK);
-	kpt.keep_top = true;
-	cr_assert_eq(map_page(&kpt, KVA, 0x200000, PTE_PRESENT | PTE_WRITABLE), E_OK);
 	cr_assert_eq(vmspace_create(&a, &kpt), E_OK);
 	cr_assert_eq(vmspace_create(&b, &kpt), E_OK);
 }
@@ -45,8 +39,7 @@ TestSuite(shm, .init = setup);
 /* Free frames, plus the tables a and b hold (their roots live from setup on). */
 static size_t free_now(void)
 {
-	pmm_drain_caches();
-	return memory_stats().free_frames + a.pt.tables + b.pt.tables;
+	return host_free_frames() + a.pt.tables + b.pt.tables;
 }
 
 /* Warm the heap's slabs for the records a test uses: they keep their pages. */

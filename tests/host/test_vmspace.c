@@ -12,27 +12,16 @@
 #include "mm/uaccess.h"
 #include "mm/vmspace.h"
 
-#define MIB (1ull << 20)
 #define KVA 0xffff800000000000ull /* a kernel-half address on every format */
 
 static struct page_table kpt;
 
 static void setup(void)
 {
-	cr_assert_eq(host_memory_setup(64 * MIB, 1 * MIB), E_OK);
-	heap_init();
-	cr_assert_eq(pt_create(&kpt, &x86_64_pt_format, 4), E_OK);
-	kpt.keep_top = true;
-	cr_assert_eq(map_page(&kpt, KVA, 0x200000, PTE_PRESENT | PTE_WRITABLE), E_OK);
+	cr_assert_eq(host_user_space_setup(&kpt), E_OK);
 }
 
 TestSuite(vmspace, .init = setup);
-
-static size_t free_now(void)
-{
-	pmm_drain_caches();
-	return memory_stats().free_frames;
-}
 
 Test(vmspace, kernel_half_is_shared_and_kept_in_step)
 {
@@ -59,7 +48,7 @@ Test(vmspace, map_unmap_split_and_frames_come_back)
 	cr_assert_eq(vmspace_create(&vs, &kpt), E_OK);
 	cr_assert_eq(vmspace_map(&vs, 0x400000, PAGE_SIZE, 0), E_OK);
 	vmspace_destroy(&vs);
-	size_t before = free_now();
+	size_t before = host_free_frames();
 	cr_assert_eq(vmspace_create(&vs, &kpt), E_OK);
 	uintptr_t va = 0x400000;
 	cr_assert_eq(vmspace_map(&vs, va, 4 * PAGE_SIZE, PTE_WRITABLE | PTE_NO_EXECUTE), E_OK);
@@ -83,7 +72,7 @@ Test(vmspace, map_unmap_split_and_frames_come_back)
 	cr_assert_eq(vs.mapped, 2 * PAGE_SIZE);
 	cr_assert_eq(vs.peak, 4 * PAGE_SIZE);
 	vmspace_destroy(&vs);
-	cr_assert_eq(free_now(), before, "every frame and table back");
+	cr_assert_eq(host_free_frames(), before, "every frame and table back");
 }
 
 Test(vmspace, user_copies_check_every_page)

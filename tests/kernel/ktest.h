@@ -33,6 +33,13 @@ struct ktest {
 void ktest_fail(const char *file, int line, const char *fmt, ...) PRINTF_LIKE(3, 4);
 /* Count results a test's own runner printed lines for (the user suite) in the closing line. */
 void ktest_add_results(int passed, int failed);
+struct process_exit_info;
+/*
+ * Run `init child NAME` twice (tests/kernel/test_user.c): the first run
+ * warms the heap's slabs, the second must give back every frame and heap
+ * byte it took. *info: the second run's exit information.
+ */
+void ktest_child_leaves_no_trace(const char *name, struct process_exit_info *info);
 /* Run every registered test; returns the number that failed. */
 int ktest_run_all(const struct boot_info *bi);
 /* The boot information of this boot, for tests that check it. */

@@ -28,8 +28,8 @@ long utest_start(const char *name, const char *arg, unsigned priority, uint64_t 
 	return utest_start_caps(name, arg, priority, NULL, 0, cap);
 }
 
-long utest_start_caps(const char *name, const char *arg, unsigned priority, const uint64_t *caps,
-		      unsigned ncaps, uint64_t *cap)
+long utest_create(const char *name, const char *arg, unsigned priority, const uint64_t *caps,
+		  unsigned ncaps, uint64_t *pid, uint64_t *cap)
 {
 	const void *image;
 	uint64_t size;
@@ -59,11 +59,15 @@ long utest_start_caps(const char *name, const char *arg, unsigned priority, cons
 	    .priority = priority,
 	    .flags = PROCESS_MAP_IMAGE,
 	};
+	return sys_process_create(&spec, pid, cap);
+}
+
+long utest_start_caps(const char *name, const char *arg, unsigned priority, const uint64_t *caps,
+		      unsigned ncaps, uint64_t *cap)
+{
 	uint64_t pid;
-	long err = sys_process_create(&spec, &pid, cap);
-	if (!err)
-		err = sys_process_start(*cap);
-	return err;
+	long err = utest_create(name, arg, priority, caps, ncaps, &pid, cap);
+	return err ? err : sys_process_start(*cap);
 }
 
 long utest_spawn(const char *name, const char *arg, unsigned priority,

@@ -170,6 +170,9 @@ UTEST(xous_scalar_and_memory_messages)
 	UASSERT_EQ(xous_send_memory(conn, ID_MEMORY, (void *)0x7000000, 4096, NULL, 0, out),
 		   E_MEM_BAD_ADDRESS);
 	UASSERT_EQ(xous_send_memory(conn, ID_MEMORY, in + 16, 4096, NULL, 0, out), E_BAD_ALIGNMENT);
+	/* The IPC buffer is pinned: the kernel writes there, it is never lent. */
+	UASSERT_EQ(xous_send_memory(conn, ID_MEMORY, ipc_buffer(), 4096, NULL, 0, out),
+		   E_MEM_BAD_ADDRESS);
 	UASSERT_EQ(xous_send_memory(conn, ID_MEMORY, in, 100, NULL, 0, out), E_BAD_ALIGNMENT);
 	UASSERT_EQ(xous_send_memory(conn, ID_MEMORY, NULL, 0, (void *)spawn_stub, 4096, out),
 		   spawn_stub == (const char *)((uintptr_t)spawn_stub & ~4095ul) ? E_MEM_BAD_ADDRESS

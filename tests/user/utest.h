@@ -60,6 +60,9 @@ bool utest_image(const void **image, uint64_t *size);
  */
 long utest_spawn(const char *name, const char *arg, unsigned priority,
 		 struct process_exit_info *info);
+/* Create `init child NAME [ARG]` (granted `caps`) without starting it. */
+long utest_create(const char *name, const char *arg, unsigned priority, const uint64_t *caps,
+		  unsigned ncaps, uint64_t *pid, uint64_t *cap);
 /* The same, granting the child `caps` (it finds them with utest_cap()). */
 long utest_start_caps(const char *name, const char *arg, unsigned priority, const uint64_t *caps,
 		      unsigned ncaps, uint64_t *cap);

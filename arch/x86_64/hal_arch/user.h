@@ -75,4 +75,15 @@ struct fpu_state {
 _Static_assert(sizeof(struct fpu_state) == 512, "FXSAVE area size");
 _Static_assert(offsetof(struct fpu_state, mxcsr) == 24, "FXSAVE MXCSR offset");
 
+/*
+ * FS base, written on every switch to a user thread: user code can change
+ * it behind the kernel's back (loading %fs sets it to the descriptor's
+ * base), so no cached value can be trusted. 0xc0000100 is IA32_FS_BASE.
+ */
+static inline void arch_load_thread_pointer(uintptr_t kept)
+{
+	__asm__ volatile("wrmsr" ::"c"(0xc0000100u), "a"((uint32_t)kept),
+			 "d"((uint32_t)(kept >> 32)));
+}
+
 #endif

@@ -12,8 +12,6 @@
 static uint64_t aligned_buf[1024]; /* 8 KiB of aligned, writable memory */
 static const uint64_t rodata_word = 1;
 
-static long create_child(const char *name, uint64_t *pid, uint64_t *cap);
-
 UTEST(r2_gates_answer_only_their_ring)
 {
 	/* Ring 3 may use 0x7f only: the other gates answer InvalidSyscall and we go on. */
@@ -405,12 +403,6 @@ UTEST(r2_midi)
  * is a zombie its parent has not waited for: its keyboard registration, its
  * r2 heap slot, the sound it started.
  */
-static long start_child(const char *name, uint64_t *cap)
-{
-	uint64_t pid;
-	long err = create_child(name, &pid, cap);
-	return err ? err : sys_process_start(*cap);
-}
 
 UTEST(r2_keyboard_of_an_ended_child)
 {
@@ -418,7 +410,7 @@ UTEST(r2_keyboard_of_an_ended_child)
 	struct process_exit_info info;
 	uint64_t cap;
 	memset(ring, 0, sizeof(*ring));
-	UASSERT_EQ(start_child("r2_keyboard_kept", &cap), E_OK);
+	UASSERT_EQ(utest_start("r2_keyboard_kept", NULL, 0, &cap), E_OK);
 	UASSERT_EQ(sys_sleep(100000000ull), E_OK); /* it registers and ends: a zombie */
 	UASSERT_EQ(r2_kbd_register(ring), R2_OK);
 	UASSERT_EQ(sys_process_wait(cap, 0, &info), E_OK);
@@ -441,7 +433,7 @@ UTEST(r2_sound_of_an_ended_child)
 	uint64_t cap;
 	static const char *const children[] = {"r2_tone_left_on", "r2_tune_left_on"};
 	for (unsigned i = 0; i < 2; i++) {
-		UASSERT_EQ(start_child(children[i], &cap), E_OK);
+		UASSERT_EQ(utest_start(children[i], NULL, 0, &cap), E_OK);
 		UASSERT_EQ(sys_sleep(100000000ull), E_OK); /* it starts the sound and ends */
 		UASSERT_EQ(speaker_bits(), 0);		   /* silent, though it is not reaped */
 		UASSERT_EQ(sys_process_wait(cap, 0, &info), E_OK);
@@ -477,7 +469,7 @@ UTEST(r2_heap_slots_of_ended_children)
 	void *ours = r2_malloc(16); /* our own slot, held throughout */
 	UASSERT(ours != NULL);
 	for (unsigned i = 0; i < CHILDREN; i++) {
-		UASSERT_EQ(start_child("r2_heap_child", &caps[i]), E_OK);
+		UASSERT_EQ(utest_start("r2_heap_child", NULL, 0, &caps[i]), E_OK);
 		UASSERT_EQ(sys_sleep(20000000ull), E_OK);
 	}
 	unsigned ok = 0;
@@ -607,38 +599,12 @@ UCHILD(r2_exit_42)
 }
 
 /* `init child NAME` created as our child, not started: its pid and capability. */
-static long create_child(const char *name, uint64_t *pid, uint64_t *cap)
-{
-	const void *image;
-	uint64_t size;
-	char args[64];
-	size_t n = 0;
-	if (!utest_image(&image, &size))
-		return E_NOT_FOUND;
-	const char *parts[] = {"init", "child", name};
-	for (unsigned i = 0; i < 3; i++) {
-		size_t len = strlen(parts[i]) + 1;
-		memcpy(args + n, parts[i], len);
-		n += len;
-	}
-	static const char env[] = "KESTREL_CHILD=1";
-	struct process_spec spec = {
-	    .image = image,
-	    .image_size = size,
-	    .args = args,
-	    .args_size = n,
-	    .env = env,
-	    .env_size = sizeof(env),
-	    .flags = PROCESS_MAP_IMAGE,
-	};
-	return sys_process_create(&spec, pid, cap);
-}
 
 /* Run child NAME in `ring` to its end. */
 static long run_in_ring(const char *name, unsigned ring, struct process_exit_info *info)
 {
 	uint64_t pid, cap;
-	long err = create_child(name, &pid, &cap);
+	long err = utest_create(name, NULL, 0, NULL, 0, &pid, &cap);
 	if (err)
 		return err;
 	if (r2_set_ring(pid, ring) != R2_OK) {
@@ -697,7 +663,7 @@ UTEST(r2_set_ring_refusals)
 {
 	uint64_t pid, cap;
 	struct process_exit_info info;
-	UASSERT_EQ(create_child("r2_exit_42", &pid, &cap), E_OK);
+	UASSERT_EQ(utest_create("r2_exit_42", NULL, 0, NULL, 0, &pid, &cap), E_OK);
 	UASSERT_EQ(r2_set_ring(pid, 0), R2_INVALID_INPUT);
 	UASSERT_EQ(r2_set_ring(pid, 3), R2_INVALID_INPUT);
 	UASSERT_EQ(r2_set_ring(pid, 1ull << 32 | 1), R2_INVALID_INPUT);
@@ -708,7 +674,7 @@ UTEST(r2_set_ring_refusals)
 	UASSERT_EQ(sys_process_wait(cap, 0, &info), E_OK);
 	UASSERT_EQ(info.exit_code, 42); /* ran in ring 3 */
 	/* Once per child. */
-	UASSERT_EQ(create_child("r2_ring_child", &pid, &cap), E_OK);
+	UASSERT_EQ(utest_create("r2_ring_child", NULL, 0, NULL, 0, &pid, &cap), E_OK);
 	UASSERT_EQ(r2_set_ring(pid, 2), R2_OK);
 	UASSERT_EQ(r2_set_ring(pid, 1), R2_INVALID_INPUT);
 	UASSERT_EQ(sys_process_start(cap), E_OK);
@@ -724,7 +690,7 @@ UCHILD(r2_set_ring_without_cap)
 {
 	uint64_t pid, cap;
 	struct process_exit_info info;
-	if (create_child("r2_exit_42", &pid, &cap))
+	if (utest_create("r2_exit_42", NULL, 0, NULL, 0, &pid, &cap))
 		return 1;
 	uint64_t rc = r2_set_ring(pid, 1);
 	sys_process_start(cap);
@@ -877,7 +843,7 @@ UCHILD(r2_ring_writes_tss)
 
 UCHILD(r2_ring_writes_its_code)
 {
-	*(volatile uint8_t *)(uintptr_t)&create_child = 0xcc;
+	*(volatile uint8_t *)(uintptr_t)&utest_create = 0xcc;
 	return 0;
 }
 
