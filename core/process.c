@@ -71,6 +71,27 @@ static void reap_detached(void)
 	}
 }
 
+/*
+ * `p` has ended: what becomes of its children. Nobody will wait for any of
+ * them again, so each is detached and freed as soon as it ends. A child that
+ * runs goes on running. One that can never run again without its parent ends
+ * now: never started (only the parent holds its capability with EXECUTE
+ * unless it gave it away, and a started child is nobody's to start twice),
+ * or suspended (only its parent may resume it). One that has ended already is
+ * freed by the next reap.
+ */
+static void orphan_children(struct process *p)
+{
+	for (struct process *c = all_processes; c; c = c->next) {
+		if (c->parent != p)
+			continue;
+		c->parent = NULL;
+		c->detached = true;
+		if (c->state == P_NEW || c->suspended)
+			process_terminate(c, -1, EXIT_TERMINATED, 0); /* nobody sees why */
+	}
+}
+
 /* The last thread of `p` has died (it is the running one): free what it held. */
 static void process_finish(struct process *p)
 {
@@ -88,16 +109,11 @@ static void process_finish(struct process *p)
 	kthread_use_space(NULL); /* off the tables we are about to free */
 	vmspace_destroy(&p->vs);
 	cap_space_destroy(&p->caps);
-	for (struct process *c = all_processes; c; c = c->next)
-		if (c->parent == p) { /* orphans: nobody will wait for them */
-			c->parent = NULL;
-			c->detached = true;
-			if (c->state == P_NEW) /* nobody will start them either */
-				process_terminate(c, -1, EXIT_TERMINATED, 0);
-		}
+	orphan_children(p);
 	p->state = P_ZOMBIE;
 	if (p->waiter && p->waiter->se.state == T_BLOCKED)
 		wake_thread(&p->waiter->se);
+	reap_detached(); /* ended orphans, among them those just freed of their parent */
 }
 
 /* The running user thread dies; interrupts are off. */
@@ -623,6 +639,17 @@ void process_detach(struct process *p)
 	p->detached = true;
 	reap_detached();
 	arch_irq_restore(irq);
+}
+
+unsigned process_count(void)
+{
+	irqflags_t irq = arch_irq_save();
+	reap_detached();
+	unsigned n = 0;
+	for (struct process *p = all_processes; p; p = p->next)
+		n++;
+	arch_irq_restore(irq);
+	return n;
 }
 
 void process_tick(void)
