@@ -80,5 +80,9 @@ _Noreturn void kmain(struct boot_info *bi)
 		arch_power_off(failed ? 1 : 0);
 	}
 	init_run();
+	if (boot_cmdline_has(bi, "bootbench")) { /* under -icount: see tests/system/kbench */
+		kbench_boot();
+		arch_power_off(0);
+	}
 	shell_run(bi);
 }

@@ -36,6 +36,7 @@ _start:
 
 	.section .text.boot, "ax"
 boot_entry:
+	rdtime	t2		/* the boot figure starts here (arch_boot_counter) */
 	/* No interrupt until the kernel has a vector and wants them. */
 	csrw	sie, zero
 	csrci	sstatus, 2
@@ -45,6 +46,8 @@ boot_entry:
 	li	t1, 1
 	amoswap.w.aq t1, t1, (t0)
 	bnez	t1, park
+	lla	t0, boot_entry_counter
+	sd	t2, 0(t0)
 
 	/* Zero .bss (8-byte aligned by linker.ld); a0 and a1 stay untouched. */
 	lla	t0, __bss_start
@@ -111,3 +114,10 @@ high_entry:
 	.balign	4
 boot_lottery:
 	.word	0
+
+	/* In .data: .bss is zeroed after the counter is read. */
+	.data
+	.balign 8
+	.globl	boot_entry_counter
+boot_entry_counter:
+	.dword	0

@@ -123,6 +123,9 @@ _start32:
 	cld
 	movl %eax, %ebp /* Multiboot2 magic, or anything (PVH) */
 	movl %ebx, %esi /* physical address of the MBI or the PVH start info */
+	rdtsc		/* the boot figure starts here (arch_boot_counter) */
+	movl %eax, PHYS(boot_entry_counter)
+	movl %edx, PHYS(boot_entry_counter) + 4
 
 	/* Zero .bss first: the page tables and the boot stack live there. */
 	movl $PHYS(__bss_start), %edi
@@ -285,3 +288,10 @@ boot_pd:
 	.skip BOOT_STACK_SIZE
 
 	.section .note.GNU-stack, "", @progbits
+
+	/* In .data: .bss is zeroed after the counter is read. */
+	.data
+	.balign 8
+	.globl boot_entry_counter
+boot_entry_counter:
+	.quad 0
