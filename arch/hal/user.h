@@ -3,11 +3,12 @@
  * the top of its kernel stack: the arch saves them there on every trap or
  * system call from user mode and returns to user mode from there. The
  * kernel never dereferences a user pointer; it copies through the direct
- * map after walking the process's page table (core/uaccess.c), so the arch
+ * map after walking the process's page table (mm/uaccess.c), so the arch
  * keeps SMEP/SMAP (x86_64), PAN (AArch64) and SUM = 0 (RISC-V) on for good.
  *
  * <hal_arch/user.h> defines, static inline, the system call registers of
- * DESIGN.md §4 (a number, seven arguments in; a tag, seven results out):
+ * docs/design.md, "System calls" (a number, seven arguments in; a tag,
+ * seven results out):
  *   uintptr_t syscall_nr(const struct trap_frame *tf);
  *   uintptr_t syscall_arg(const struct trap_frame *tf, unsigned i);     i < 7
  *   void syscall_set_tag(struct trap_frame *tf, uintptr_t tag);

@@ -1,9 +1,10 @@
 /*
  * System calls, shared by the kernel and user space: the numbers and the
- * structures that cross the boundary. One model on every arch (DESIGN.md
- * §4): a number and up to seven word arguments in; a tag (0 or an
- * enum kerror) and up to seven word results out. The VeridianOS numbers
- * of the Kernel API are kept exactly; the rest take numbers in ranges:
+ * structures that cross the boundary. One model on every arch
+ * (docs/design.md, "System calls"): a number and up to seven word
+ * arguments in; a tag (0 or an enum kerror) and up to seven word results
+ * out. The VeridianOS numbers of the Kernel API are kept exactly; the
+ * rest take numbers in ranges:
  *
  *   1..63     VeridianOS Kernel API (and the calls it implies: terminate,
  *             thread info, yield, priority, sleep, clock, validate)
