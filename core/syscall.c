@@ -473,7 +473,6 @@ static const syscall_fn table[SYS_COUNT] = {
  */
 void trap_syscall(struct trap_frame *tf)
 {
-	arch_irq_disable();
 	uint64_t start = arch_counter();
 	uintptr_t nr = syscall_nr(tf);
 	struct process *p = process_current();

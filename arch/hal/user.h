@@ -79,8 +79,13 @@ void arch_fpu_restore(const struct fpu_state *fs);
 
 /*
  * Portable handlers the arch calls for traps from user mode:
- * trap_syscall for a system call instruction, with interrupts enabled; it
- * sets the tag and results in the frame. trap_fault and trap_page_fault
+ * trap_syscall for a system call instruction, with interrupts off as the
+ * trap left them; it sets the tag and results in the frame. The rule, the
+ * same on every arch: the kernel runs a system call with interrupts off
+ * from entry to exit; it waits only by blocking (which switches threads),
+ * and a handler that works long opens a window itself between steps (the
+ * r2 print does, every 256 bytes). With several CPUs the kernel lock will be
+ * taken at entry, with interrupts still off. trap_fault and trap_page_fault
  * (arch/hal/trap.h) with info->user / FAULT_USER set: they terminate the
  * process and do not return, unless the fault was resolved. And last,
  * after every trap from user mode (system call, fault, interrupt), with
