@@ -295,6 +295,14 @@ void cap_set_object_ops(enum object_type type, const struct cap_object_ops *ops)
 		object_ops[type] = ops;
 }
 
+int cap_space_room(const struct cap_space *cs, uint32_t n)
+{
+	if (!cs || !cs->id)
+		return E_INVALID_PARAMETER;
+	bool fits = cs->count + n <= cs->quota && caps.live + n <= CAP_SLOTS;
+	return fits ? E_OK : E_RESOURCE_EXHAUSTED;
+}
+
 uint32_t cap_live_count(void)
 {
 	return caps.live;

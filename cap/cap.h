@@ -83,6 +83,8 @@ void cap_set_object_ops(enum object_type type, const struct cap_object_ops *ops)
  */
 int cap_next(const struct cap_space *cs, enum object_type type, uint32_t *cursor,
 	     struct capability *out);
+/* E_OK when `cs` can take `n` more capabilities (its quota, and the table), else E_RESOURCE_EXHAUSTED. */
+int cap_space_room(const struct cap_space *cs, uint32_t n);
 /* Live capabilities in the whole table. */
 uint32_t cap_live_count(void);
 /* Every operation that adds a capability to a space beyond its quota is E_RESOURCE_EXHAUSTED. */

@@ -14,6 +14,7 @@
 #include "core/process.h"
 #include "core/syscall.h"
 #include "ipc/ipc.h"
+#include "ipc/notify.h"
 #include "ipc/xous.h"
 #include "core/sys_shm.h"
 #include "mm/heap.h"
@@ -458,6 +459,10 @@ static const syscall_fn table[SYS_COUNT] = {
     [SYS_SHARED_REGION_CREATE] = sys_shared_region_create,
     [SYS_SHARED_REGION_MAP] = sys_shared_region_map,
     [SYS_SHARED_REGION_TRANSFER] = sys_shared_region_transfer,
+    [SYS_NOTIFICATION_CREATE] = sys_notification_create,
+    [SYS_NOTIFICATION_SIGNAL] = sys_notification_signal,
+    [SYS_NOTIFICATION_WAIT] = sys_notification_wait,
+    [SYS_NOTIFICATION_POLL] = sys_notification_poll,
     [SYS_KERNEL_METRICS] = sys_kernel_metrics,
     [SYS_DEBUG_PRINT] = sys_debug_print,
     [SYS_DEBUG_DUMP_PROCESS] = sys_dump_process,

@@ -8,6 +8,7 @@
  * registers.
  */
 #include "ipc/ipc.h"
+#include "ipc/notify.h"
 #include "ipc/xous.h"
 #include "arch/hal/cpu.h"
 #include "arch/hal/user.h"
@@ -85,6 +86,7 @@ void ipc_init(void)
 	names_init();
 	cap_set_object_ops(OBJ_IPC_ENDPOINT, &endpoint_ops);
 	cap_set_object_ops(OBJ_IPC_CHANNEL, &channel_ops);
+	notify_init();
 }
 
 /*
@@ -538,6 +540,7 @@ static void replier_gone(void *caller, void *arg)
 void ipc_process_exit(struct process *p)
 {
 	reply_drop_replier(p, replier_gone, NULL);
+	notify_process_exit(p);
 	for (unsigned i = 0; i < IPC_TABLE_SLOTS; i++) {
 		struct ipc_endpoint *ep = endpoints.obj[i];
 		if (ep && ep->owner == p)

@@ -96,6 +96,15 @@ enum syscall_number {
 	SYS_DEBUG_DUMP_MEMORY = 172,  /* -> */
 	SYS_DEBUG_DUMP_IPC = 173,     /* -> */
 	SYS_DEBUG_TRACE = 174,	      /* on (0/1) -> : one console line per system call */
+	/*
+	 * Driver API (ipc/notify.c). A notification is a word of pending bits:
+	 * signal ORs bits in (WRITE), wait and poll take and clear them all
+	 * (READ); one waiter gets them, first come first served.
+	 */
+	SYS_NOTIFICATION_CREATE = 192, /* -> r0 notification cap (READ WRITE GRANT DELETE) */
+	SYS_NOTIFICATION_SIGNAL = 193, /* cap (WRITE), bits -> */
+	SYS_NOTIFICATION_WAIT = 194,   /* cap (READ), timeout ns (0: none) -> r0 bits */
+	SYS_NOTIFICATION_POLL = 195,   /* cap (READ) -> r0 bits (0: none pending) */
 	SYS_COUNT = 256,
 };
 
