@@ -295,11 +295,12 @@ void cap_set_object_ops(enum object_type type, const struct cap_object_ops *ops)
 		object_ops[type] = ops;
 }
 
-int cap_space_room(const struct cap_space *cs, uint32_t n)
+int cap_space_room(const struct cap_space *cs, uint32_t n, uint32_t table_n)
 {
 	if (!cs || !cs->id)
 		return E_INVALID_PARAMETER;
-	bool fits = cs->count + n <= cs->quota && caps.live + n <= CAP_SLOTS;
+	bool fits =
+	    cs->count + n <= cs->quota && caps.live + (n > table_n ? n : table_n) <= CAP_SLOTS;
 	return fits ? E_OK : E_RESOURCE_EXHAUSTED;
 }
 

@@ -83,8 +83,13 @@ void cap_set_object_ops(enum object_type type, const struct cap_object_ops *ops)
  */
 int cap_next(const struct cap_space *cs, enum object_type type, uint32_t *cursor,
 	     struct capability *out);
-/* E_OK when `cs` can take `n` more capabilities (its quota, and the table), else E_RESOURCE_EXHAUSTED. */
-int cap_space_room(const struct cap_space *cs, uint32_t n);
+/*
+ * E_OK when `cs` can take `n` more capabilities and the table `table_n`
+ * more (n <= table_n: others' too, such as a new process's), else
+ * E_RESOURCE_EXHAUSTED. With interrupts off, what was checked is then
+ * there: handlers check before they act instead of undoing after.
+ */
+int cap_space_room(const struct cap_space *cs, uint32_t n, uint32_t table_n);
 /* Live capabilities in the whole table. */
 uint32_t cap_live_count(void);
 /* Every operation that adds a capability to a space beyond its quota is E_RESOURCE_EXHAUSTED. */

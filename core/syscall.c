@@ -65,6 +65,7 @@ static int sys_mmap(struct trap_frame *tf, struct process *p)
 	if (!len || len < ARG(1) || prot & ~(unsigned)(PROT_READ | PROT_WRITE | PROT_EXEC) ||
 	    (prot & PROT_WRITE && prot & PROT_EXEC))
 		return E_INVALID_PARAMETER;
+	CHECK(cap_space_room(&p->caps, 1, 1)); /* before anything is mapped */
 	if (!addr && !(addr = vmspace_find_free(&p->vs, USER_MMAP_BASE, len)))
 		return E_OUT_OF_MEMORY;
 	unsigned flags =
@@ -75,7 +76,7 @@ static int sys_mmap(struct trap_frame *tf, struct process *p)
 			  (prot & PROT_WRITE ? RIGHT_WRITE : 0) |
 			  (prot & PROT_EXEC ? RIGHT_EXECUTE : 0);
 	int err = create_capability(&p->caps, OBJ_MEMORY, addr, rights, &cap);
-	if (err) {
+	if (err) { /* the room was checked: only a defence */
 		vmspace_unmap(&p->vs, addr, len);
 		return err;
 	}
@@ -118,6 +119,8 @@ static int sys_process_create(struct trap_frame *tf, struct process *p)
 				     spec.cap_count * sizeof(uint64_t));
 	/* process_create grants the capabilities (each needs GRANT) and names them in KESTREL_CAPS. */
 	struct process *child = NULL;
+	if (!err) /* our capability for the child, and the child's own, before it exists */
+		err = cap_space_room(&p->caps, 1, 1 + (uint32_t)spec.cap_count);
 	if (!err) {
 		spec.image = image;
 		spec.args = args;
@@ -132,7 +135,7 @@ static int sys_process_create(struct trap_frame *tf, struct process *p)
 		return err;
 	struct capability cap;
 	err = create_capability(&p->caps, OBJ_PROCESS, child->pid, RIGHTS_ALL, &cap);
-	if (err) {
+	if (err) { /* the room was checked: only a defence */
 		process_terminate(child, -1, EXIT_TERMINATED, 0);
 		process_detach(child);
 		return err;

@@ -122,7 +122,7 @@ int sys_notification_create(struct trap_frame *tf, struct process *p)
 	/* Everything that can fail is checked before anything is made. */
 	if (p->notifications >= NOTIFICATIONS_PER_PROCESS)
 		return E_RESOURCE_EXHAUSTED;
-	CHECK(cap_space_room(&p->caps, 1));
+	CHECK(cap_space_room(&p->caps, 1, 1));
 	struct notify_obj *o = kzalloc(sizeof(*o));
 	if (!o)
 		return E_OUT_OF_MEMORY;
