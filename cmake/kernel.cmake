@@ -75,6 +75,14 @@ set_tests_properties(system-panic-${fw} PROPERTIES TIMEOUT 180)
 add_test(NAME system-overflow-${fw}
   COMMAND ${CMAKE_SOURCE_DIR}/tests/system/boot_banner ${KERNEL_ARCH} ${fw} ${CMAKE_BINARY_DIR} --overflow)
 set_tests_properties(system-overflow-${fw} PROPERTIES TIMEOUT 180)
+# GDB through ci/gdb: a stop at kmain and a backtrace that ends at the entry code.
+add_test(NAME system-gdb
+  COMMAND ${CMAKE_SOURCE_DIR}/tests/system/gdb_backtrace ${KERNEL_ARCH} ${CMAKE_BINARY_DIR})
+set_tests_properties(system-gdb PROPERTIES TIMEOUT 180)
+# The scripts: bad arguments get usage and status 2, a QEMU that cannot start a failure.
+add_test(NAME system-scripts
+  COMMAND ${CMAKE_SOURCE_DIR}/tests/system/scripts ${KERNEL_ARCH} ${CMAKE_BINARY_DIR})
+set_tests_properties(system-scripts PROPERTIES TIMEOUT 180)
 # The r2 legacy ABI (x86_64): the screen, the speaker, the keyboard and the clock, seen from outside.
 if(KERNEL_ARCH STREQUAL "x86_64")
   foreach(what text mode13 tone melody keys rtc rings)
