@@ -49,9 +49,9 @@ set(ARCH_TEST_SHAPES
   "max-smp4|-m 512M -smp 4 -cpu max" # SMEP, SMAP and UMIP on
 )
 set(ARCH_TEST_FIRMWARE direct)
-set(ARCH_FIRMWARES grub direct)
+set(ARCH_FIRMWARES grub uefi direct)
 
-# The bootable ISO is a build product: GRUB 2 (BIOS) with the normal command
+# The bootable ISO is a build product: GRUB 2 (BIOS and UEFI) with the normal command
 # line, for QEMU (ci/boot), a CD or a USB stick (README). ci/boot makes other
 # ISOs, apart, for other command lines (--test, --cmdline).
 function(arch_post_build target)
