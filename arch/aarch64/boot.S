@@ -135,6 +135,14 @@ at_el1:
 
 high_entry:
 	/*
+	 * For debuggers: this code has no caller (the return address is
+	 * undefined), so GDB's backtrace ends here instead of unwinding into
+	 * whatever lies above the stack.
+	 */
+	.cfi_sections .debug_frame
+	.cfi_startproc
+	.cfi_undefined x30
+	/*
 	 * TTBR0 gets the kernel root, whose lower half is empty: as with the
 	 * kernel's own tables, a low address now faults. Then drop every TLB
 	 * entry the identity map left.
@@ -171,6 +179,7 @@ park:
 	msr	daifset, #0xf
 1:	wfe
 	b	1b
+	.cfi_endproc
 
 /*
  * Build the boot tables (see the top of this file) with the MMU off, from

@@ -86,6 +86,10 @@ boot_entry:
 
 	.section .text
 boot_high:
+	/* For debuggers: no caller (ra undefined), GDB's backtrace ends here. */
+	.cfi_sections .debug_frame
+	.cfi_startproc
+	.cfi_undefined ra
 	/* From here on every pc-relative address is a virtual, higher-half one. */
 	lla	sp, __boot_stack_top
 	/* fp = 0 ends the frame-pointer chain; no gp relaxation (no __global_pointer$). */
@@ -95,6 +99,7 @@ boot_high:
 	mv	a1, s2
 	mv	a2, s3
 	call	boot_main       /* boot_main(hart id, dtb, kernel_phys): never returns */
+	.cfi_endproc
 
 	.section .text.boot, "ax"
 park:

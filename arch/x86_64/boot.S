@@ -257,6 +257,10 @@ start64_low:
 	 */
 	.text
 start64:
+	/* For debuggers: no caller (rip undefined), GDB's backtrace ends here. */
+	.cfi_sections .debug_frame
+	.cfi_startproc
+	.cfi_undefined rip
 	movq $__boot_stack_top, %rsp
 	lgdt boot_gdt_ptr64(%rip)
 	movq $0, boot_pml4 + SLOT(0)(%rip)
@@ -269,6 +273,7 @@ start64:
 1:	cli
 	hlt
 	jmp 1b
+	.cfi_endproc
 
 	/* The boot page tables, zeroed with the rest of .bss. */
 	.section .bss.boot_tables, "aw", @nobits
