@@ -75,6 +75,10 @@ set_tests_properties(system-panic-${fw} PROPERTIES TIMEOUT 180)
 add_test(NAME system-overflow-${fw}
   COMMAND ${CMAKE_SOURCE_DIR}/tests/system/boot_banner ${KERNEL_ARCH} ${fw} ${CMAKE_BINARY_DIR} --overflow)
 set_tests_properties(system-overflow-${fw} PROPERTIES TIMEOUT 180)
+# The shell as a person uses it: line editing, history, Ctrl-C, 'run' reports, an idle prompt.
+add_test(NAME system-shell-${fw}
+  COMMAND ${CMAKE_SOURCE_DIR}/tests/system/shell ${KERNEL_ARCH} ${fw} ${CMAKE_BINARY_DIR})
+set_tests_properties(system-shell-${fw} PROPERTIES TIMEOUT 240)
 # The r2 legacy ABI (x86_64): the screen, the speaker, the keyboard and the clock, seen from outside.
 if(KERNEL_ARCH STREQUAL "x86_64")
   foreach(what text mode13 tone melody keys rtc rings)

@@ -164,6 +164,7 @@ static void cmd_run(const char *args)
 		kprintf("run: init could not be started: error %d\n", err);
 		return;
 	}
+	kprintf("run: process %llu started; Ctrl-C ends it\n", (unsigned long long)p->pid);
 	bool interrupted = false;
 	while ((err = process_wait(p, RUN_POLL_NS, &info)) == E_TIMEOUT) {
 		if (!interrupted && console_take_break()) {
