@@ -51,7 +51,10 @@ static void cmd_mem(const char *args)
 static void cmd_ktest(const char *args)
 {
 	(void)args;
+	/* As at boot: the suite starts with interrupts off (it turns them on where it needs). */
+	irqflags_t flags = arch_irq_save();
 	ktest_run_all(shell_bi);
+	arch_irq_restore(flags);
 }
 
 static void cmd_echo(const char *args)
