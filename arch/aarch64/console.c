@@ -26,7 +26,6 @@
 
 static volatile uint32_t *pl011;
 static uint64_t pl011_pa;
-static bool rx_irq;
 
 static uint32_t pl011_read(unsigned reg)
 {
@@ -61,11 +60,13 @@ int arch_console_getc(void)
 {
 	if (!pl011)
 		return -1;
-	if (pl011_read(PL011_FR) & PL011_FR_RXFE) {
-		if (rx_irq) /* emptied: the receive timeout is over too */
-			pl011[PL011_ICR / 4] = PL011_INT_RX | PL011_INT_RT;
+	/*
+	 * Reading the data register clears the receive interrupt, and an empty
+	 * FIFO the receive timeout: no write to UARTICR here, which could clear
+	 * the interrupt of a byte that arrived after the flags were read.
+	 */
+	if (pl011_read(PL011_FR) & PL011_FR_RXFE)
 		return -1;
-	}
 	return (int)(pl011_read(PL011_DR) & 0xff);
 }
 
@@ -99,7 +100,6 @@ int arch_console_rx_irq(const struct boot_info *bi)
 	int intid = console_intid(bi);
 	if (intid < 0)
 		return intid;
-	rx_irq = true;
 	pl011[PL011_ICR / 4] = PL011_INT_RX | PL011_INT_RT;
 	pl011[PL011_IMSC / 4] = pl011_read(PL011_IMSC) | PL011_INT_RX | PL011_INT_RT;
 	return intid;
