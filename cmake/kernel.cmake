@@ -79,6 +79,9 @@ set_tests_properties(system-overflow-${fw} PROPERTIES TIMEOUT 180)
 add_test(NAME system-shell-${fw}
   COMMAND ${CMAKE_SOURCE_DIR}/tests/system/shell ${KERNEL_ARCH} ${fw} ${CMAKE_BINARY_DIR})
 set_tests_properties(system-shell-${fw} PROPERTIES TIMEOUT 240)
+add_test(NAME system-shell-polled-${fw}
+  COMMAND ${CMAKE_SOURCE_DIR}/tests/system/shell ${KERNEL_ARCH} ${fw} ${CMAKE_BINARY_DIR} --polled)
+set_tests_properties(system-shell-polled-${fw} PROPERTIES TIMEOUT 240)
 # The r2 legacy ABI (x86_64): the screen, the speaker, the keyboard and the clock, seen from outside.
 if(KERNEL_ARCH STREQUAL "x86_64")
   foreach(what text mode13 tone melody keys rtc rings)

@@ -8,6 +8,7 @@
 #include "arch/hal/console.h"
 #include "arch/hal/cpu.h"
 #include "arch/hal/timer.h"
+#include "core/boot_info.h"
 #include "core/irq.h"
 #include "core/kprintf.h"
 #include "core/kthread.h"
@@ -19,16 +20,17 @@
 
 static uint8_t ring[CONSOLE_RING_SIZE];
 static unsigned head, tail; /* free-running: head - tail bytes queued */
-static bool irq_driven, break_armed;
-static unsigned breaks;
+static bool irq_driven;
+static void (*break_fn)(void *arg);
+static void *break_arg;
 static struct kthread *waiters[WAITERS_MAX];
 static struct console_stats stats;
 
 static void put_byte(uint8_t c)
 {
 	stats.received++;
-	if (c == CONSOLE_BREAK && break_armed) {
-		breaks++;
+	if (c == CONSOLE_BREAK && break_fn) {
+		break_fn(break_arg);
 		return;
 	}
 	if (head - tail == CONSOLE_RING_SIZE) {
@@ -62,6 +64,10 @@ static void console_irq(unsigned irq, void *arg)
 
 void console_init(const struct boot_info *bi)
 {
+	if (boot_cmdline_has(bi, "console.poll")) { /* as without an interrupt; tests use it */
+		pr_info("console: input polled (console.poll)");
+		return;
+	}
 	int line = irq_ready() ? arch_console_rx_irq(bi) : -E_NOT_IMPLEMENTED;
 	int err = line < 0 ? -line : irq_register((unsigned)line, console_irq, NULL);
 
@@ -69,7 +75,7 @@ void console_init(const struct boot_info *bi)
 	if (irq_driven)
 		pr_info("console: input by interrupt (line %d)", line);
 	else
-		pr_info("console: input polled (error %d)", err);
+		pr_info("console: input polled (no interrupt: error %d)", err);
 }
 
 bool console_irq_driven(void)
@@ -132,23 +138,20 @@ int console_read(uint64_t timeout_ns)
 	return c;
 }
 
-void console_arm_break(bool armed)
+void console_arm_break(void (*fn)(void *arg), void *arg)
 {
 	irqflags_t flags = arch_irq_save();
-	break_armed = armed;
-	breaks = 0;
+	break_fn = fn;
+	break_arg = fn ? arg : NULL;
 	arch_irq_restore(flags);
 }
 
-bool console_take_break(void)
+void console_poll(void)
 {
 	irqflags_t flags = arch_irq_save();
 	if (!irq_driven)
 		drain();
-	bool taken = breaks > 0;
-	breaks = 0;
 	arch_irq_restore(flags);
-	return taken;
 }
 
 void console_stats(struct console_stats *out)

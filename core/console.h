@@ -28,13 +28,14 @@ int console_getc(void);
  */
 int console_read(uint64_t timeout_ns);
 /*
- * While armed, Ctrl-C (CONSOLE_BREAK) is taken out of the input and
- * counted, every other byte stays in the ring for whoever reads next;
- * disarmed, Ctrl-C is an ordinary byte. Arming forgets earlier breaks.
+ * While armed, Ctrl-C (CONSOLE_BREAK) is taken out of the input and runs
+ * `fn(arg)` with interrupts off (in the interrupt handler, or in
+ * console_poll()); every other byte stays in the ring for whoever reads
+ * next. console_arm_break(NULL, NULL) disarms: Ctrl-C is a byte again.
  */
-void console_arm_break(bool armed);
-/* True (once) when Ctrl-C arrived since the last call while armed. */
-bool console_take_break(void);
+void console_arm_break(void (*fn)(void *arg), void *arg);
+/* Move what the device holds into the ring (for a polled console; harmless otherwise). */
+void console_poll(void);
 
 /* Figures for the shell: bytes received, dropped because the ring was full, interrupts. */
 struct console_stats {

@@ -23,7 +23,7 @@
 #include "core/shell.h"
 #include "tests/kernel/ktest.h"
 
-#define RUN_POLL_NS 20000000ull /* 20 ms: how often `run` looks for Ctrl-C */
+#define RUN_POLL_NS 20000000ull /* 20 ms: how often `run` reads a polled console */
 #define SHELL_PRIO  PRIO_HIGH	/* above programs, so Ctrl-C is seen while they spin */
 
 static const struct boot_info *shell_bi;
@@ -138,6 +138,18 @@ static void run_report(const char *args, const struct process_exit_info *info)
 }
 
 /*
+ * Ctrl-C while `run` waits (interrupts off, maybe in the console's
+ * interrupt): end the program if it is still there. By pid, as the process
+ * may have ended and been freed a moment before.
+ */
+static void interrupt_program(void *arg)
+{
+	struct process *p = process_find((uint64_t)(uintptr_t)arg);
+	if (p)
+		process_terminate(p, -1, EXIT_INTERRUPTED, 0);
+}
+
+/*
  * Run init with the words of `args` as its arguments ("run r2demo") and
  * wait for it; Ctrl-C meanwhile terminates it. Other input stays queued.
  */
@@ -160,22 +172,19 @@ static void cmd_run(const char *args)
 		kprintf("run: init could not be created: error %d\n", err);
 		return;
 	}
-	console_arm_break(true);
+	uint64_t pid = p->pid;
 	err = process_start(p);
 	if (err) {
-		console_arm_break(false);
 		kprintf("run: init could not be started: error %d\n", err);
 		return;
 	}
-	kprintf("run: process %llu started; Ctrl-C ends it\n", (unsigned long long)p->pid);
-	bool interrupted = false;
-	while ((err = process_wait(p, RUN_POLL_NS, &info)) == E_TIMEOUT) {
-		if (!interrupted && console_take_break()) {
-			process_terminate(p, -1, EXIT_INTERRUPTED, 0);
-			interrupted = true;
-		}
-	}
-	console_arm_break(false);
+	console_arm_break(interrupt_program, (void *)(uintptr_t)pid);
+	kprintf("run: process %llu started; Ctrl-C ends it\n", (unsigned long long)pid);
+	/* A polled console is read now and then meanwhile, so its Ctrl-C is seen too. */
+	uint64_t poll = console_irq_driven() ? 0 : RUN_POLL_NS;
+	while ((err = process_wait(p, poll, &info)) == E_TIMEOUT)
+		console_poll();
+	console_arm_break(NULL, NULL);
 	if (err)
 		kprintf("run: waiting for init failed: error %d\n", err);
 	else

@@ -258,7 +258,7 @@ void x86_64_trap(struct trap_frame *tf)
 			if (tf->vector >= VEC_PIC_BASE && tf->vector < VEC_PIC_BASE + 16)
 				x86_64_irq_dispatch(tf, (unsigned)(tf->vector - VEC_PIC_BASE));
 			else
-				trap_irq(tf, IRQ_NONE);
+				trap_irq(tf, IRQ_NONE); /* a vector nothing programs */
 			return;
 		}
 	}
