@@ -8,6 +8,7 @@
 #include "arch/hal/irq.h"
 #include "arch/hal/trap.h"
 #include "core/kprintf.h"
+#include "core/kthread.h"
 #include "core/metrics.h"
 #include "include/abi/error.h"
 
@@ -89,6 +90,7 @@ uint64_t irq_spurious_count(void)
 void trap_irq(struct trap_frame *tf, unsigned irq)
 {
 	(void)tf;
+	kthread_idle_end();
 	metrics.interrupts++;
 	struct irq_slot *s = irq == IRQ_NONE ? NULL : slot_of(irq);
 	if (s) {

@@ -60,8 +60,13 @@ void kthread_use_space(struct vmspace *vs)
  * Run what the scheduler picks; interrupts are off (the tick shares the run
  * queues). False when the running thread stays.
  */
-/* The idle thread's wait is over (an interrupt came): count it. Interrupts off. */
-static void idle_account(void)
+/*
+ * The idle thread's wait is over (an interrupt came): count it. Interrupts
+ * off. The interrupt handlers call it first (trap_timer, trap_irq): on x86
+ * the interrupt that ends a hlt is taken inside arch_cpu_idle() and may
+ * switch threads before the idle loop runs again.
+ */
+void kthread_idle_end(void)
 {
 	if (idle_since) {
 		metrics.idle_ns += arch_time_ns() - idle_since;
@@ -72,7 +77,6 @@ static void idle_account(void)
 static void switch_to(struct kthread *next)
 {
 	struct kthread *prev = current;
-	idle_account(); /* an interrupt in the idle wait may switch before it returns */
 	metrics.context_switches++;
 	switch_start = arch_counter();
 	if (next->proc) {
@@ -135,7 +139,7 @@ static void idle_wait(void)
 {
 	idle_since = arch_time_ns();
 	arch_cpu_idle();
-	idle_account();
+	kthread_idle_end();
 	arch_irq_enable(); /* the interrupt that ended the wait runs here */
 	arch_irq_disable();
 }
