@@ -21,6 +21,7 @@
 static uint8_t ring[CONSOLE_RING_SIZE];
 static unsigned head, tail; /* free-running: head - tail bytes queued */
 static bool irq_driven;
+static int irq_line = -1;
 static void (*break_fn)(void *arg);
 static void *break_arg;
 static struct kthread *waiters[WAITERS_MAX];
@@ -72,6 +73,7 @@ void console_init(const struct boot_info *bi)
 	int err = line < 0 ? -line : irq_register((unsigned)line, console_irq, NULL);
 
 	irq_driven = err == E_OK;
+	irq_line = irq_driven ? line : -1;
 	if (irq_driven)
 		pr_info("console: input by interrupt (line %d)", line);
 	else
@@ -81,6 +83,11 @@ void console_init(const struct boot_info *bi)
 bool console_irq_driven(void)
 {
 	return irq_driven;
+}
+
+int console_irq_line(void)
+{
+	return irq_line;
 }
 
 static int take_byte(void)

@@ -19,6 +19,8 @@ struct boot_info;
 void console_init(const struct boot_info *bi);
 /* True when input comes by interrupt; false when it is polled. */
 bool console_irq_driven(void);
+/* The interrupt line input comes on, or -1 when it is polled. */
+int console_irq_line(void);
 /* The next byte received, without blocking; -1 when none is waiting. */
 int console_getc(void);
 /*

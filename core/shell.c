@@ -74,9 +74,13 @@ static void cmd_stat(const char *args)
 	kprintf("stat: %llu interrupts, %llu context switches, %llu system calls\n",
 		(unsigned long long)metrics.interrupts,
 		(unsigned long long)metrics.context_switches, (unsigned long long)metrics.syscalls);
-	kprintf("stat: console input %s, %llu bytes received, %llu dropped, %llu interrupts\n",
-		console_irq_driven() ? "by interrupt" : "polled", (unsigned long long)c.received,
-		(unsigned long long)c.dropped, (unsigned long long)c.interrupts);
+	if (console_irq_driven())
+		kprintf("stat: console input by interrupt (line %d), ", console_irq_line());
+	else
+		kprintf("stat: console input polled, ");
+	kprintf("%llu bytes received, %llu dropped, %llu interrupts\n",
+		(unsigned long long)c.received, (unsigned long long)c.dropped,
+		(unsigned long long)c.interrupts);
 }
 
 /* The first word of `args` is `word`. */
