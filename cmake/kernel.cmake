@@ -115,6 +115,13 @@ set_tests_properties(system-gdb PROPERTIES TIMEOUT 180)
 add_test(NAME system-scripts
   COMMAND ${CMAKE_SOURCE_DIR}/tests/system/scripts ${KERNEL_ARCH} ${CMAKE_BINARY_DIR})
 set_tests_properties(system-scripts PROPERTIES TIMEOUT 180)
+# The shell as a person uses it: line editing, history, Ctrl-C, 'run' reports, an idle prompt.
+add_test(NAME system-shell-${fw}
+  COMMAND ${CMAKE_SOURCE_DIR}/tests/system/shell ${KERNEL_ARCH} ${fw} ${CMAKE_BINARY_DIR})
+set_tests_properties(system-shell-${fw} PROPERTIES TIMEOUT 240)
+add_test(NAME system-shell-polled-${fw}
+  COMMAND ${CMAKE_SOURCE_DIR}/tests/system/shell ${KERNEL_ARCH} ${fw} ${CMAKE_BINARY_DIR} --polled)
+set_tests_properties(system-shell-polled-${fw} PROPERTIES TIMEOUT 240)
 # The r2 legacy ABI (x86_64): the screen, the speaker, the keyboard and the clock, seen from outside.
 if(KERNEL_ARCH STREQUAL "x86_64")
   foreach(what text mode13 tone melody keys rtc rings)
