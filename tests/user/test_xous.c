@@ -388,9 +388,10 @@ UTEST(xous_memory_and_heap)
 }
 
 /*
- * The kernel's test boot hands init one frame it filled (its physical
+ * The kernel hands every `init test` one frame it filled (its physical
  * address in KESTREL_TEST_PHYS) and an MMIO capability for exactly that
- * page; it checks what we write there once the suite is over.
+ * page, however the suite was started (core/init.c); the kernel suite's
+ * user_suite checks what we write there once the suite is over.
  */
 UTEST(xous_physical_memory_needs_a_capability)
 {
