@@ -74,7 +74,7 @@ foreach(fw IN LISTS ARCH_FIRMWARES)
 endforeach()
 # The benchmarks run (figures in the log, see ci/bench), their calibration checked.
 add_test(NAME kbench COMMAND ${CMAKE_SOURCE_DIR}/tests/system/kbench ${KERNEL_ARCH} ${CMAKE_BINARY_DIR})
-set_tests_properties(kbench PROPERTIES TIMEOUT 180)
+set_tests_properties(kbench PROPERTIES TIMEOUT 300)
 list(GET ARCH_FIRMWARES 0 fw)
 add_test(NAME system-panic-${fw}
   COMMAND ${CMAKE_SOURCE_DIR}/tests/system/boot_banner ${KERNEL_ARCH} ${fw} ${CMAKE_BINARY_DIR} --panic)
@@ -87,6 +87,6 @@ if(KERNEL_ARCH STREQUAL "x86_64")
   foreach(what text mode13 tone melody keys rtc rings)
     add_test(NAME system-r2-${what}
       COMMAND ${CMAKE_SOURCE_DIR}/tests/system/r2_legacy ${KERNEL_ARCH} ${CMAKE_BINARY_DIR} ${what})
-    set_tests_properties(system-r2-${what} PROPERTIES TIMEOUT 120)
+    set_tests_properties(system-r2-${what} PROPERTIES TIMEOUT 300)
   endforeach()
 endif()
