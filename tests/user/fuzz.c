@@ -39,14 +39,16 @@ void fuzz_remember(enum fuzz_kind k, uint64_t v)
 	 * fuzzer would fill it otherwise (children, threads and regions we
 	 * keep track of hold capabilities of their own).
 	 */
-	if (k == FK_TOKEN && old && old != v)
+	if (k < FK_CAPS && old && old != v)
 		sys_cap_revoke(old);
 }
 
 uint64_t fuzz_recall(struct fuzz_thread *t, enum fuzz_kind k)
 {
-	unsigned n = fz.pool_next[k] < FUZZ_POOL ? fz.pool_next[k] : FUZZ_POOL;
-	uint64_t v = n ? fz.pool[k][fuzz_below(t, n)] : 0;
+	unsigned next = fz.pool_next[k], n = next < FUZZ_POOL ? next : FUZZ_POOL;
+	/* Mostly one of the last three: a partner for what another thread just made. */
+	unsigned back = (unsigned)fuzz_below(t, fuzz_chance(t, 60) && n > 3 ? 3 : n);
+	uint64_t v = n ? fz.pool[k][(next - 1 - back) % FUZZ_POOL] : 0;
 	if (fuzz_chance(t, 15))
 		v ^= 1ull << fuzz_below(t, 64);
 	return v;
@@ -305,8 +307,21 @@ static void setup(struct fuzz_thread *t)
 	uintptr_t buf[7];
 	if (!SYS0(SYS_IPC_BUFFER, buf))
 		t->ipcbuf = (struct ipc_buffer *)buf[0];
-	fuzz_remember(FK_ID, fz.pid);
+	fuzz_remember(FK_PID, fz.pid);
 	fuzz_remember(FK_ID, fz.main_tid);
+	uintptr_t r[7];
+	for (unsigned i = 0; i < 2; i++)
+		if (!SYS0(SYS_IPC_ENDPOINT_CREATE, r))
+			fz.hot[fz.nhot++] = r[1];
+	if (fz.nhot == 2 && !SYS2(SYS_IPC_CHANNEL_CREATE, fz.hot[0], fz.hot[1], r))
+		fz.hot[fz.nhot++] = r[1];
+	/* What our parent granted us: its endpoints first (fuzz_calls.c, make_spec). */
+	for (unsigned i = 0; i < 16 && utest_cap(i); i++) {
+		if (i < 2)
+			fz.hot[fz.nhot++] = utest_cap(i);
+		else
+			fuzz_remember(FK_TOKEN, utest_cap(i));
+	}
 	fuzz_remember(FK_ADDR, FUZZ_ARENA);
 }
 
@@ -352,6 +367,13 @@ int fuzz_main(int argc, char **argv)
 	       "%d unexpected\n",
 	       (unsigned long long)fz.pid, (unsigned long long)fz.seed, (unsigned long long)calls,
 	       (unsigned long long)ok, (unsigned long long)fz.filtered, fz.failures);
+	if (!fz.depth) { /* what got through, by call number: succeeded/made */
+		printf("fuzz: by call, succeeded/made:");
+		for (unsigned nr = 0; nr < SYS_COUNT; nr++)
+			if (fz.made[nr])
+				printf(" %u:%u/%u", nr, fz.succeeded[nr], fz.made[nr]);
+		printf("\n");
+	}
 	flush();
 	return fz.failures > 0xffff ? 0xffff : fz.failures;
 }

@@ -46,8 +46,22 @@ struct fuzz_thread {
 	uint64_t calls, ok;
 };
 
-/* Kinds of remembered values. */
-enum fuzz_kind { FK_TOKEN, FK_ID, FK_ADDR, FK_WORD, FK_KINDS };
+/* Kinds of remembered values: capabilities by what they name (FK_TOKEN: unknown), then others. */
+enum fuzz_kind {
+	FK_TOKEN,
+	FK_EP, /* endpoints, servers, connections */
+	FK_CHAN,
+	FK_PROC,
+	FK_THREAD,
+	FK_SHM,
+	FK_CAPS = FK_SHM + 1,
+	FK_REPLY = FK_CAPS, /* reply tokens, Xous sender tokens */
+	FK_ID,
+	FK_PID,
+	FK_ADDR,
+	FK_WORD,
+	FK_KINDS,
+};
 
 struct fuzz_child {
 	uint64_t pid, cap; /* cap: a root capability of our own, never in a pool */
@@ -70,8 +84,16 @@ struct fuzz_state {
 	uint64_t worker_cap[FUZZ_WORKERS];
 	volatile int failures;
 	uint64_t filtered; /* calls left out because they would end the fuzzer */
+	uint32_t made[SYS_COUNT + 1], succeeded[SYS_COUNT + 1]; /* by number; SYS_COUNT: others */
 	const void *image;
 	uint64_t image_size;
+	/*
+	 * Endpoints that stay: our own two (and a channel between them) and
+	 * our parent's, granted at creation, so that senders and receivers
+	 * meet, across processes too. Never revoked on purpose.
+	 */
+	uint64_t hot[8];
+	unsigned nhot;
 };
 
 extern struct fuzz_state fz;

@@ -91,21 +91,42 @@ static uint64_t any(struct fuzz_thread *t)
 	if (r < 65)
 		return fuzz_rand(t);
 	if (r < 77)
-		return fuzz_recall(t, FK_TOKEN);
+		return fuzz_recall(t, (enum fuzz_kind)fuzz_below(t, FK_CAPS + 1));
 	if (r < 87)
-		return fuzz_recall(t, FK_ID);
+		return fuzz_recall(t, fuzz_chance(t, 50) ? FK_ID : FK_PID);
 	return fuzz_recall(t, FK_ADDR) + (fuzz_chance(t, 30) ? fuzz_below(t, 9) : 0);
 }
 
-static uint64_t token(struct fuzz_thread *t)
+/* A capability, mostly of kind k. */
+static uint64_t token(struct fuzz_thread *t, enum fuzz_kind k)
 {
 	unsigned r = (unsigned)fuzz_below(t, 100);
-	return r < 75 ? fuzz_recall(t, FK_TOKEN) : r < 82 ? 0 : any(t);
+	if ((k == FK_EP || k == FK_CHAN) && fz.nhot && r < 40)
+		return fz.hot[fuzz_below(t, fz.nhot)];
+	if (r < 65)
+		return fuzz_recall(t, k);
+	if (r < 78)
+		return fuzz_recall(t, (enum fuzz_kind)fuzz_below(t, FK_CAPS));
+	return r < 84 ? 0 : any(t);
+}
+
+/* Any capability remembered (the endpoints that stay only by chance: revoke takes these). */
+static uint64_t any_token(struct fuzz_thread *t)
+{
+	unsigned r = (unsigned)fuzz_below(t, 100);
+	if (r < 75)
+		return fuzz_recall(t, (enum fuzz_kind)fuzz_below(t, FK_CAPS));
+	return r < 82 ? 0 : any(t);
 }
 
 static uint64_t id(struct fuzz_thread *t)
 {
 	return fuzz_chance(t, 70) ? fuzz_recall(t, FK_ID) : any(t);
+}
+
+static uint64_t pid(struct fuzz_thread *t)
+{
+	return fuzz_chance(t, 75) ? fuzz_recall(t, FK_PID) : id(t);
 }
 
 static uint64_t pages(struct fuzz_thread *t, unsigned max)
@@ -125,9 +146,10 @@ static uint64_t length(struct fuzz_thread *t)
 	return specials[fuzz_below(t, COUNT(specials))];
 }
 
+/* Short for the first thread; workers wait longer, so that partners meet. */
 static uint64_t timeout_ms(struct fuzz_thread *t)
 {
-	return 1 + fuzz_below(t, 4);
+	return 1 + fuzz_below(t, t->worker ? 40 : 4);
 }
 
 static uint64_t timeout_ns(struct fuzz_thread *t)
@@ -251,10 +273,10 @@ static uint64_t info_word(struct fuzz_thread *t)
 	uint64_t len = fuzz_chance(t, 90) ? fuzz_below(t, 65) : fuzz_below(t, 256);
 	uint64_t type = fuzz_chance(t, 90) ? fuzz_below(t, 2) : fuzz_below(t, 256);
 	uint64_t info = MSG_INFO(len, type);
-	if (fuzz_chance(t, 20)) {
+	if (fuzz_chance(t, 8)) {
 		info |= MSG_CAP;
 		if (t->ipcbuf)
-			t->ipcbuf->send_capability = token(t);
+			t->ipcbuf->send_capability = any_token(t);
 	}
 	if (fuzz_chance(t, 3))
 		info |= fuzz_rand(t) & 0xfffe0000ull;
@@ -275,8 +297,8 @@ static void message_words(struct fuzz_thread *t, uintptr_t a[7])
 /* What a delivered message brought: its reply token, sender, words, capability. */
 static void keep_message(struct fuzz_thread *t, const uintptr_t r[7])
 {
-	fuzz_remember(FK_TOKEN, r[IPC_R_REPLY]);
-	fuzz_remember(FK_ID, r[IPC_R_SENDER]);
+	fuzz_remember(FK_REPLY, r[IPC_R_REPLY]);
+	fuzz_remember(FK_PID, r[IPC_R_SENDER]);
 	for (unsigned i = IPC_R_WORD0; i < 7; i++)
 		fuzz_remember(FK_WORD, r[i]);
 	if (t->ipcbuf && t->ipcbuf->header.capability)
@@ -285,7 +307,7 @@ static void keep_message(struct fuzz_thread *t, const uintptr_t r[7])
 
 static void keep_xous_message(const uintptr_t r[7])
 {
-	fuzz_remember(FK_TOKEN, r[0]);
+	fuzz_remember(FK_REPLY, r[0]);
 	for (unsigned i = 2; i < 7; i++)
 		fuzz_remember(FK_WORD, r[i]);
 	if (r[1] == XOUS_MEMORY) { /* lent pages: ours to take while we hold them */
@@ -353,12 +375,17 @@ static bool make_spec(struct fuzz_thread *t)
 	};
 	unsigned ncaps = (unsigned)fuzz_below(t, 3);
 	for (unsigned i = 0; i < ncaps; i++)
-		t->spec_caps[i] = token(t);
+		t->spec_caps[i] = any_token(t);
 	s->caps = t->spec_caps;
 	s->cap_count = ncaps;
 	if (fuzz_args) {
 		s->args = t->args;
 		s->args_size = fuzz_args;
+		if (fz.nhot >= 2) { /* our two endpoints first: the child's partners */
+			t->spec_caps[0] = fz.hot[0];
+			t->spec_caps[1] = fz.hot[1];
+			s->cap_count = ncaps > 2 ? ncaps : 2;
+		}
 		s->priority = child_prio;
 		return true;
 	}
@@ -422,11 +449,13 @@ static void process_create(struct fuzz_thread *t, uintptr_t a[7], uintptr_t r[7]
 	}
 	if (!known_tag(tag))
 		fuzz_failure("an unknown error code", SYS_PROCESS_CREATE, (uint64_t)tag);
+	fz.made[SYS_PROCESS_CREATE]++;
 	if (tag)
 		return;
 	t->ok++;
-	fuzz_remember(FK_ID, r[0]);
-	fuzz_remember(FK_TOKEN, r[1]);
+	fz.succeeded[SYS_PROCESS_CREATE]++;
+	fuzz_remember(FK_PID, r[0]);
+	fuzz_remember(FK_PROC, r[1]);
 	fuzz_child_made(r[0], r[1], fuzzer);
 	if (fuzzer && fuzz_chance(t, 85))
 		sys_process_start(r[1]);
@@ -459,7 +488,7 @@ static long thread_create(struct fuzz_thread *t, uintptr_t a[7], uintptr_t r[7])
 	}
 	if (!tag) {
 		fuzz_remember(FK_ID, r[0]);
-		fuzz_remember(FK_TOKEN, r[1]);
+		fuzz_remember(FK_THREAD, r[1]);
 	}
 	return tag;
 }
@@ -518,7 +547,7 @@ static void r2_one(struct fuzz_thread *t)
 		rsi = fuzz_chance(t, 70) ? fuzz_below(t, 100) : rsi;
 		break;
 	case R2_SET_RING:
-		rdi = id(t);
+		rdi = pid(t);
 		rsi = fuzz_below(t, 4);
 		break;
 	default:
@@ -555,7 +584,7 @@ static const struct {
     {SYS_IPC_RECEIVE, 8},
     {SYS_IPC_CALL, 8},
     {SYS_IPC_REPLY, 6},
-    {SYS_IPC_ENDPOINT_CREATE, 8},
+    {SYS_IPC_ENDPOINT_CREATE, 4},
     {SYS_IPC_CHANNEL_CREATE, 5},
     {SYS_IPC_CHANNEL_CLOSE, 3},
     {SYS_IPC_BUFFER, 2},
@@ -660,31 +689,36 @@ static bool arguments(struct fuzz_thread *t, unsigned nr, uintptr_t a[7])
 	case SYS_IPC_SEND:
 	case SYS_IPC_CALL:
 	case SYS_IPC_REPLY:
-		a[0] = token(t);
+		a[0] = nr == SYS_IPC_REPLY ? token(t, FK_REPLY)
+					   : token(t, fuzz_chance(t, 25) ? FK_CHAN : FK_EP);
 		a[1] = info_word(t);
-		a[2] = nr == SYS_IPC_REPLY && t->worker && fuzz_chance(t, 50) ? token(t) : 0;
+		a[2] = nr == SYS_IPC_REPLY && t->worker && fuzz_chance(t, 50) ? token(t, FK_EP) : 0;
 		message_words(t, a);
 		return true;
 	case SYS_IPC_RECEIVE:
-		a[0] = token(t);
+		a[0] = token(t, FK_EP);
 		a[1] = t->worker && fuzz_chance(t, 20) ? 0 : MSG_TIMEOUT_MS(0, timeout_ms(t));
 		return true;
 	case SYS_IPC_CHANNEL_CREATE:
-		a[0] = token(t);
-		a[1] = token(t);
+		a[0] = token(t, FK_EP);
+		a[1] = token(t, FK_EP);
 		return true;
 	case SYS_IPC_CHANNEL_CLOSE:
+		a[0] = token(t, FK_CHAN);
+		return true;
 	case SYS_PROCESS_START:
+		a[0] = token(t, FK_PROC);
+		return true;
 	case SYS_CAPABILITY_REVOKE:
-		a[0] = token(t);
+		a[0] = any_token(t);
 		return true;
 	case SYS_PROCESS_WAIT:
-		a[0] = token(t);
+		a[0] = token(t, FK_PROC);
 		a[1] = timeout_ns(t);
 		a[2] = out_ptr(t, sizeof(struct process_exit_info));
 		return true;
 	case SYS_PROCESS_TERMINATE: {
-		a[0] = token(t);
+		a[0] = token(t, FK_PROC);
 		unsigned type;
 		uint64_t object;
 		if (!sys_cap_validate(a[0], 0, &type, &object, NULL) && type == OBJ_PROCESS &&
@@ -695,29 +729,31 @@ static bool arguments(struct fuzz_thread *t, unsigned nr, uintptr_t a[7])
 		return true;
 	}
 	case SYS_THREAD_JOIN:
-		a[0] = token(t);
+		a[0] = token(t, FK_THREAD);
 		a[1] = timeout_ns(t);
 		return true;
 	case SYS_THREAD_INFO:
-		a[0] = fuzz_chance(t, 30) ? 0 : token(t);
+		a[0] = fuzz_chance(t, 30) ? 0 : token(t, FK_THREAD);
 		a[1] = out_ptr(t, sizeof(struct thread_info));
 		return true;
 	case SYS_CAPABILITY_CREATE:
 		a[0] = fuzz_chance(t, 85) ? fuzz_below(t, OBJ_TYPE_COUNT + 1) : any(t);
-		a[1] = fuzz_chance(t, 50) ? id(t) : fuzz_recall(t, FK_ADDR);
+		a[1] = a[0] == OBJ_PROCESS  ? pid(t)
+		       : a[0] == OBJ_MEMORY ? fuzz_recall(t, FK_ADDR)
+					    : id(t);
 		a[2] = fuzz_chance(t, 85) ? fuzz_below(t, 64) : any(t);
 		return true;
 	case SYS_CAPABILITY_DERIVE:
 	case SYS_CAPABILITY_VALIDATE:
-		a[0] = token(t);
+		a[0] = any_token(t);
 		a[1] = fuzz_chance(t, 85) ? fuzz_below(t, 64) : any(t);
 		return true;
 	case SYS_SET_PRIORITY:
-		a[0] = fuzz_chance(t, 40) ? 0 : token(t);
+		a[0] = fuzz_chance(t, 40) ? 0 : token(t, FK_THREAD);
 		a[1] = priority(t);
 		return true;
 	case SYS_SET_AFFINITY:
-		a[0] = fuzz_chance(t, 40) ? 0 : token(t);
+		a[0] = fuzz_chance(t, 40) ? 0 : token(t, FK_THREAD);
 		a[1] = fuzz_chance(t, 50) ? fuzz_below(t, 4) : any(t);
 		return true;
 	case SYS_SLEEP:
@@ -729,17 +765,17 @@ static bool arguments(struct fuzz_thread *t, unsigned nr, uintptr_t a[7])
 		a[1] = fuzz_chance(t, 80) ? 0x10000000 + pages(t, 64) : any(t);
 		return true;
 	case SYS_XOUS_PROCESS_SUSPEND:
-		a[0] = id(t);
+		a[0] = pid(t);
 		a[1] = fuzz_chance(t, 90) ? 0 : any(t);
 		return true;
 	case SYS_XOUS_PROCESS_RESUME:
 	case SYS_XOUS_PROCESS_TERMINATE:
 	case SYS_DEBUG_DUMP_PROCESS:
-		a[0] = id(t);
+		a[0] = pid(t);
 		return true;
 	case SYS_XOUS_INTERRUPT_CLAIM:
 		a[0] = fuzz_chance(t, 80) ? IRQ_TICK : any(t);
-		a[1] = token(t);
+		a[1] = token(t, FK_EP);
 		return true;
 	case SYS_XOUS_MEMORY_ALLOCATE:
 		a[0] = fuzz_chance(t, 85) ? 0 : any(t);
@@ -747,7 +783,7 @@ static bool arguments(struct fuzz_thread *t, unsigned nr, uintptr_t a[7])
 		a[2] = fuzz_chance(t, 80) ? pages(t, 8) : length(t);
 		if (a[2] > MIB && a[2] < (1ull << 40))
 			a[2] &= MIB - FUZZ_PAGE;
-		a[3] = token(t);
+		a[3] = token(t, FK_TOKEN);
 		return true;
 	case SYS_XOUS_HEAP_RESIZE:
 		a[0] = fuzz_chance(t, 80) ? fuzz_below(t, 64) * FUZZ_PAGE : length(t);
@@ -763,20 +799,27 @@ static bool arguments(struct fuzz_thread *t, unsigned nr, uintptr_t a[7])
 			fz.filtered++; /* it has no timeout */
 			return false;
 		}
-		a[0] = token(t);
+		a[0] = token(t, FK_EP);
 		return true;
 	case SYS_XOUS_SERVER_REPLY:
-		a[0] = token(t);
-		a[1] = t->worker && fuzz_chance(t, 50) ? token(t) : 0;
+		a[0] = token(t, FK_REPLY);
+		a[1] = t->worker && fuzz_chance(t, 50) ? token(t, FK_EP) : 0;
 		return true;
 	case SYS_XOUS_CLIENT_SEND: {
-		static const uint8_t kinds[] = {
-		    XOUS_SCALAR, XOUS_BLOCKING_SCALAR, XOUS_MEMORY, 0, 1, 5, 9};
+		static const uint8_t kinds[] = {XOUS_SCALAR,
+						XOUS_BLOCKING_SCALAR,
+						XOUS_MEMORY,
+						XOUS_SCALAR,
+						XOUS_BLOCKING_SCALAR,
+						XOUS_MEMORY,
+						0,
+						5,
+						9};
 		uint64_t kind = kinds[fuzz_below(t, sizeof(kinds))];
 		if (kind == XOUS_MEMORY && !t->worker) /* the lent pages wait for the reply */
 			kind = XOUS_BLOCKING_SCALAR;
 		uint64_t ms = t->worker && fuzz_chance(t, 25) ? 0 : timeout_ms(t);
-		a[0] = token(t);
+		a[0] = token(t, FK_EP);
 		a[1] = kind | ms << 32;
 		if (kind == XOUS_MEMORY) {
 			a[4] = fuzz_chance(t, 80) ? pages(t, 2) : length(t);
@@ -793,13 +836,13 @@ static bool arguments(struct fuzz_thread *t, unsigned nr, uintptr_t a[7])
 		a[1] = fuzz_chance(t, 85) ? fuzz_below(t, 4) : any(t);
 		return true;
 	case SYS_SHARED_REGION_MAP:
-		a[0] = token(t);
+		a[0] = token(t, FK_SHM);
 		a[1] = fuzz_chance(t, 70) ? 0 : any(t) & ~(FUZZ_PAGE - 1);
 		a[2] = fuzz_chance(t, 85) ? fuzz_below(t, 4) : any(t);
 		return true;
 	case SYS_SHARED_REGION_TRANSFER:
-		a[0] = token(t);
-		a[1] = token(t);
+		a[0] = token(t, FK_SHM);
+		a[1] = token(t, FK_PROC);
 		a[2] = fuzz_chance(t, 85) ? fuzz_below(t, 3) : any(t);
 		return true;
 	case SYS_KERNEL_METRICS:
@@ -818,17 +861,28 @@ static void keep(struct fuzz_thread *t, unsigned nr, const uintptr_t a[7], const
 {
 	switch (nr) {
 	case SYS_MMAP:
+		fuzz_remember(FK_ADDR, r[0]);
+		fuzz_remember(FK_TOKEN, r[1]);
+		break;
 	case SYS_IPC_ENDPOINT_CREATE:
-	case SYS_SHARED_REGION_CREATE:
-	case SYS_XOUS_SERVER_CREATE:
+		fuzz_remember(FK_ID, r[0]);
+		fuzz_remember(FK_EP, r[1]);
+		break;
 	case SYS_IPC_CHANNEL_CREATE:
-		fuzz_remember(nr == SYS_MMAP		     ? FK_ADDR
-			      : nr == SYS_XOUS_SERVER_CREATE ? FK_TOKEN
-							     : FK_ID,
-			      r[0]);
-		fuzz_remember(nr == SYS_XOUS_SERVER_CREATE ? FK_ID : FK_TOKEN, r[1]);
-		if (nr == SYS_IPC_CHANNEL_CREATE)
-			fuzz_remember(FK_TOKEN, r[2]);
+		fuzz_remember(FK_ID, r[0]);
+		fuzz_remember(FK_CHAN, r[1]);
+		fuzz_remember(FK_CHAN, r[2]);
+		break;
+	case SYS_SHARED_REGION_CREATE:
+		fuzz_remember(FK_ID, r[0]);
+		fuzz_remember(FK_SHM, r[1]);
+		break;
+	case SYS_XOUS_SERVER_CREATE:
+		fuzz_remember(FK_EP, r[0]);
+		fuzz_remember(FK_ID, r[1]);
+		break;
+	case SYS_XOUS_CLIENT_CONNECT:
+		fuzz_remember(FK_EP, r[0]);
 		break;
 	case SYS_IPC_RECEIVE:
 	case SYS_IPC_CALL:
@@ -861,6 +915,7 @@ static void keep(struct fuzz_thread *t, unsigned nr, const uintptr_t a[7], const
 			struct thread_info ti;
 			copy_in(&ti, a[1], sizeof(ti));
 			fuzz_remember(FK_ID, ti.thread_id);
+			fuzz_remember(FK_PID, ti.process_id);
 			fuzz_remember(FK_ADDR, ti.stack_base);
 		}
 		break;
@@ -869,6 +924,11 @@ static void keep(struct fuzz_thread *t, unsigned nr, const uintptr_t a[7], const
 		fuzz_remember(FK_ID, r[0]);
 		break;
 	case SYS_CAPABILITY_CREATE:
+		fuzz_remember(a[0] == OBJ_PROCESS  ? FK_PROC
+			      : a[0] == OBJ_THREAD ? FK_THREAD
+						   : FK_TOKEN,
+			      r[0]);
+		break;
 	case SYS_CAPABILITY_DERIVE:
 	case SYS_SHARED_REGION_TRANSFER:
 		fuzz_remember(FK_TOKEN, r[0]);
@@ -877,18 +937,16 @@ static void keep(struct fuzz_thread *t, unsigned nr, const uintptr_t a[7], const
 		fuzz_remember(FK_ID, r[1]);
 		break;
 	case SYS_XOUS_PROCESS_SPAWN:
-		fuzz_remember(FK_ID, r[0]);
-		fuzz_remember(FK_TOKEN, r[1]);
+		fuzz_remember(FK_PID, r[0]);
+		fuzz_remember(FK_PROC, r[1]);
 		fuzz_child_made(r[0], r[1], false);
 		break;
 	case SYS_XOUS_MEMORY_ALLOCATE:
 	case SYS_SHARED_REGION_MAP:
-	case SYS_XOUS_HEAP_RESIZE:
-		fuzz_remember(FK_ADDR,
-			      r[0] + (nr == SYS_XOUS_HEAP_RESIZE && r[1] ? r[1] - FUZZ_PAGE : 0));
+		fuzz_remember(FK_ADDR, r[0]);
 		break;
-	case SYS_XOUS_CLIENT_CONNECT:
-		fuzz_remember(FK_TOKEN, r[0]);
+	case SYS_XOUS_HEAP_RESIZE:
+		fuzz_remember(FK_ADDR, r[0] + (r[1] ? r[1] - FUZZ_PAGE : 0));
 		break;
 	case SYS_IPC_BUFFER:
 		t->ipcbuf = (struct ipc_buffer *)r[0];
@@ -931,10 +989,12 @@ void fuzz_one(struct fuzz_thread *t)
 			return;
 		tag = sys_raw(nr, a, r);
 	}
+	fz.made[nr]++;
 	if (!known_tag(tag))
 		fuzz_failure("an unknown error code", nr, (uint64_t)tag);
 	else if (!tag) {
 		t->ok++;
+		fz.succeeded[nr]++;
 		keep(t, nr, a, r);
 	}
 }
