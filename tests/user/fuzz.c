@@ -198,18 +198,26 @@ static bool go_on(struct fuzz_thread *t)
 	       ((t->calls & 15) || sys_clock() < fz.deadline);
 }
 
-static void run(struct fuzz_thread *t)
+/* A worker's loop; the first is mostly a server, a partner for everybody's calls. */
+static void run(struct fuzz_thread *t, bool server)
 {
 	while (go_on(t)) {
 		__atomic_fetch_sub(&fz.calls_left, 1, __ATOMIC_RELAXED);
-		fuzz_one(t);
+		if (server && fuzz_chance(t, 60))
+			fuzz_serve(t);
+		else
+			fuzz_one(t);
 		t->calls++;
 	}
 }
 
 void fuzz_worker_entry(uintptr_t slot)
 {
-	run(&threads[1 + slot]);
+	struct fuzz_thread *t = &threads[1 + slot];
+	uintptr_t r[7];
+	if (!SYS0(SYS_IPC_BUFFER, r))
+		t->ipcbuf = (struct ipc_buffer *)r[0];
+	run(t, slot == 0);
 	sys_thread_exit(0);
 }
 

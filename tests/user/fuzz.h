@@ -131,6 +131,8 @@ void fuzz_worker_made(unsigned slot, uint64_t tid);
 
 /* One random system call from thread t (fuzz_calls.c). */
 void fuzz_one(struct fuzz_thread *t);
+/* Serve one message on an endpoint that stays: receive it, mostly answer it. */
+void fuzz_serve(struct fuzz_thread *t);
 
 int fuzz_main(int argc, char **argv);
 

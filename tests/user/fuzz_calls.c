@@ -327,12 +327,16 @@ static bool in_arena(uint64_t a, uint64_t len)
 	return a >= FUZZ_ARENA && a + len <= FUZZ_ARENA + FUZZ_ARENA_SIZE;
 }
 
-/* A Xous server name: a few shared by every fuzzer, so that they find each other. */
+/* A Xous server name: a few shared by every fuzzer (they find each other), a few our own. */
 static void name_args(struct fuzz_thread *t, uintptr_t *name, uintptr_t *len)
 {
 	unsigned r = (unsigned)fuzz_below(t, 100);
 	if (r < 75) {
-		int n = snprintf(t->name, sizeof(t->name), "fuzz%u", (unsigned)fuzz_below(t, 6));
+		int n =
+		    fuzz_chance(t, 50)
+			? snprintf(t->name, sizeof(t->name), "fuzz%u", (unsigned)fuzz_below(t, 6))
+			: snprintf(t->name, sizeof(t->name), "f%llu.%u", (unsigned long long)fz.pid,
+				   (unsigned)fuzz_below(t, 4));
 		*name = (uintptr_t)t->name;
 		*len = (uint64_t)n;
 	} else if (r < 85) {
@@ -954,6 +958,44 @@ static void keep(struct fuzz_thread *t, unsigned nr, const uintptr_t a[7], const
 	default:
 		break;
 	}
+}
+
+void fuzz_serve(struct fuzz_thread *t)
+{
+	uintptr_t a[7] = {0}, r[7] = {0};
+	if (!fz.nhot || !t->ipcbuf) {
+		fuzz_one(t);
+		return;
+	}
+	a[0] = fz.hot[fuzz_below(t, fz.nhot)];
+	a[1] = MSG_TIMEOUT_MS(0, 5 + fuzz_below(t, 30));
+	long tag = sys_raw(SYS_IPC_RECEIVE, a, r);
+	fz.made[SYS_IPC_RECEIVE]++;
+	if (tag)
+		return;
+	fz.succeeded[SYS_IPC_RECEIVE]++;
+	keep_message(t, r);
+	if (MSG_TYPE(r[IPC_R_INFO]) == XOUS_MEMORY) { /* lent pages: ours until the reply */
+		fuzz_remember(FK_ADDR, r[IPC_R_WORD0 + 1]);
+		fuzz_remember(FK_ADDR, r[IPC_R_WORD0 + 3]);
+	}
+	uint64_t token = r[IPC_R_REPLY];
+	if (!token || fuzz_chance(t, 10))
+		return; /* the caller times out, or learns its server is gone */
+	unsigned nr = fuzz_chance(t, 50) ? SYS_IPC_REPLY : SYS_XOUS_SERVER_REPLY;
+	a[0] = token;
+	a[1] = nr == SYS_IPC_REPLY ? MSG_INFO(fuzz_below(t, 33), MSG_SMALL) : 0;
+	a[2] = 0;
+	for (unsigned i = 3; i < 7; i++)
+		a[i] = any(t);
+	if (nr == SYS_XOUS_SERVER_REPLY)
+		a[2] = any(t);
+	tag = sys_raw(nr, a, r);
+	fz.made[nr]++;
+	if (!known_tag(tag))
+		fuzz_failure("an unknown error code", nr, (uint64_t)tag);
+	else if (!tag)
+		fz.succeeded[nr]++;
 }
 
 void fuzz_one(struct fuzz_thread *t)
