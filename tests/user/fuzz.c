@@ -63,7 +63,7 @@ void fuzz_failure(const char *what, uint64_t a, uint64_t b)
 
 /* Children. */
 
-void fuzz_child_made(uint64_t pid, uint64_t cap, bool fuzzer)
+void fuzz_child_made(uint64_t pid, uint64_t cap, unsigned kind)
 {
 	uint64_t own;
 	/* A root capability of our own: the fuzzed calls may revoke the one we were given. */
@@ -77,7 +77,7 @@ void fuzz_child_made(uint64_t pid, uint64_t cap, bool fuzzer)
 						__ATOMIC_RELAXED)) {
 			c->pid = pid;
 			c->cap = own;
-			c->fuzzer = fuzzer;
+			c->kind = kind;
 			__atomic_store_n(&c->live, 1, __ATOMIC_RELEASE);
 			return;
 		}
@@ -90,28 +90,30 @@ void fuzz_child_made(uint64_t pid, uint64_t cap, bool fuzzer)
 	for (unsigned i = 0; i < FUZZ_CHILD_SLOTS; i++) {
 		struct fuzz_child *c = &fz.child[i];
 		int live = 1;
-		if (!c->fuzzer && __atomic_compare_exchange_n(&c->live, &live, 2, false,
-							      __ATOMIC_ACQUIRE, __ATOMIC_RELAXED)) {
+		if (!c->kind && __atomic_compare_exchange_n(&c->live, &live, 2, false,
+							    __ATOMIC_ACQUIRE, __ATOMIC_RELAXED)) {
 			SYS1(SYS_XOUS_PROCESS_TERMINATE, c->pid, NULL);
 			c->pid = pid;
 			c->cap = own;
-			c->fuzzer = fuzzer;
+			c->kind = kind;
 			__atomic_store_n(&c->live, 1, __ATOMIC_RELEASE);
 			return;
 		}
 	}
 	SYS1(SYS_XOUS_PROCESS_TERMINATE, pid, NULL);
-	if (fuzzer)
+	if (kind)
 		fuzz_failure("no slot for a fuzzing child", pid, 0);
 }
 
 static void judge(struct fuzz_child *c, const struct process_exit_info *info)
 {
 	__atomic_store_n(&c->live, 0, __ATOMIC_RELEASE);
-	if (!c->fuzzer)
+	if (!c->kind)
 		return; /* anything may happen to code that is not the fuzzer */
 	if (info->exit_reason == EXIT_TERMINATED)
 		return; /* a fuzzed call terminated it */
+	if (c->kind == FUZZ_TOUCHER && info->exit_reason == EXIT_PAGE_FAULT)
+		return; /* it touched memory taken from it: lent, moved, unmapped */
 	if (info->exit_reason != EXIT_NORMAL) {
 		fuzz_failure("a fuzzing child died", info->process_id,
 			     info->exit_reason | (uint64_t)info->fault_addr << 8);
@@ -131,13 +133,13 @@ static unsigned fuzz_children_live(void)
 {
 	unsigned n = 0;
 	for (unsigned i = 0; i < FUZZ_CHILD_SLOTS; i++)
-		n += fz.child[i].live == 1 && fz.child[i].fuzzer;
+		n += fz.child[i].live == 1 && fz.child[i].kind;
 	return n;
 }
 
 static int64_t child_budget;
 
-size_t fuzz_child_args(struct fuzz_thread *t, unsigned *prio)
+size_t fuzz_child_args(struct fuzz_thread *t, unsigned *prio, unsigned *kind)
 {
 	int64_t left = __atomic_load_n(&fz.calls_left, __ATOMIC_RELAXED);
 	uint64_t now = sys_clock();
@@ -151,9 +153,10 @@ size_t fuzz_child_args(struct fuzz_thread *t, unsigned *prio)
 	unsigned ms = (unsigned)((fz.deadline - now) / 2000000u) + 1;
 	/* Our own priority, inherited (0) or named: its threads keep to it (fuzz_calls.c). */
 	*prio = fuzz_chance(t, 50) ? 0 : fz.prio;
-	int n = snprintf(t->args, sizeof(t->args), "init%cfuzz%c%#llx%c%lld%c%u%c%u%c%u", 0, 0,
+	*kind = fuzz_chance(t, 30) ? FUZZ_TOUCHER : FUZZ_FUZZER;
+	int n = snprintf(t->args, sizeof(t->args), "init%cfuzz%c%#llx%c%lld%c%u%c%u%c%u%c%u", 0, 0,
 			 (unsigned long long)fuzz_rand(t), 0, (long long)calls, 0, ms, 0,
-			 fz.depth + 1, 0, fz.prio);
+			 fz.depth + 1, 0, fz.prio, 0, *kind == FUZZ_TOUCHER);
 	return (size_t)n + 1;
 }
 
@@ -277,7 +280,7 @@ static void finish(void)
 		if (c->live != 1)
 			continue;
 		SYS1(SYS_XOUS_PROCESS_RESUME, c->pid, NULL);
-		if (!c->fuzzer)
+		if (!c->kind)
 			SYS1(SYS_XOUS_PROCESS_TERMINATE, c->pid, NULL);
 	}
 	/* Fuzzing children end by their deadline, which is before ours: then they hang. */
@@ -336,7 +339,7 @@ static void setup(struct fuzz_thread *t)
 int fuzz_main(int argc, char **argv)
 {
 	if (argc < 3) {
-		printf("usage: init fuzz SEED CALLS MS [DEPTH PRIORITY]\n");
+		printf("usage: init fuzz SEED CALLS MS [DEPTH PRIORITY TOUCH]\n");
 		return 127;
 	}
 	fz.seed = strtoul(argv[0], NULL, 0);
@@ -344,13 +347,14 @@ int fuzz_main(int argc, char **argv)
 	uint64_t ms = strtoul(argv[2], NULL, 0);
 	fz.depth = argc > 3 ? (unsigned)strtoul(argv[3], NULL, 0) : 0;
 	fz.prio = argc > 4 ? (unsigned)strtoul(argv[4], NULL, 0) : 20;
+	fz.touch = argc > 5 && strtoul(argv[5], NULL, 0);
 	fz.deadline = sys_clock() + ms * 1000000ull;
 	struct fuzz_thread *t = &threads[0];
 	t->rng = fz.seed;
 	setup(t);
-	printf("fuzz: process %llu seed %#llx: %lld calls, %llu ms, depth %u\n",
+	printf("fuzz: process %llu seed %#llx: %lld calls, %llu ms, depth %u%s\n",
 	       (unsigned long long)fz.pid, (unsigned long long)fz.seed, (long long)fz.calls_left,
-	       (unsigned long long)ms, fz.depth);
+	       (unsigned long long)ms, fz.depth, fz.touch ? ", touching" : "");
 	flush();
 	while (go_on(t)) {
 		__atomic_fetch_sub(&fz.calls_left, 1, __ATOMIC_RELAXED);

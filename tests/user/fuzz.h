@@ -66,13 +66,14 @@ enum fuzz_kind {
 struct fuzz_child {
 	uint64_t pid, cap; /* cap: a root capability of our own, never in a pool */
 	int live;	   /* 0 free, 2 being filled in, 1 live */
-	bool fuzzer;
+	unsigned kind;	   /* FUZZ_* */
 };
 
 /* The state the threads of one fuzzing process share. */
 struct fuzz_state {
 	uint64_t seed, pid, main_tid;
 	unsigned depth, prio;
+	bool touch;	    /* we touch the memory we made, and may die of it (FUZZ_TOUCHER) */
 	int64_t calls_left; /* for this process and the children it has yet to make */
 	uint64_t deadline;  /* ns: stop then, whatever is left */
 	volatile int stop;
@@ -112,15 +113,17 @@ void fuzz_remember(enum fuzz_kind k, uint64_t v);
 uint64_t fuzz_recall(struct fuzz_thread *t, enum fuzz_kind k);
 void fuzz_failure(const char *what, uint64_t a, uint64_t b);
 
-/* Record a child made by a successful call; `fuzzer` if it runs the fuzzer. */
-void fuzz_child_made(uint64_t pid, uint64_t cap, bool fuzzer);
+/* What a child runs: not the fuzzer, the fuzzer, the fuzzer touching memory (it may fault). */
+enum { FUZZ_OTHER, FUZZ_FUZZER, FUZZ_TOUCHER };
+/* Record a child made by a successful call. */
+void fuzz_child_made(uint64_t pid, uint64_t cap, unsigned kind);
 /* A child reaped by a fuzzed wait: judge it from the exit information. */
 void fuzz_child_reaped(const struct process_exit_info *info);
 /*
  * Build the arguments of a fuzzing child into t->args and its priority in
  * *prio; their size, 0 if no fuzzing child may be made now.
  */
-size_t fuzz_child_args(struct fuzz_thread *t, unsigned *prio);
+size_t fuzz_child_args(struct fuzz_thread *t, unsigned *prio, unsigned *kind);
 /* A fuzzing child's budget back, when its creation failed. */
 void fuzz_child_refund(void);
 /* Claim a worker slot and return its stack top, or 0. */

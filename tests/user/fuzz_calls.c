@@ -357,15 +357,15 @@ static bool known_tag(long tag)
 }
 
 /* A process_spec in t->spec: a fuzzing child, init doing little, flat code, or damage. */
-static bool make_spec(struct fuzz_thread *t)
+static unsigned make_spec(struct fuzz_thread *t)
 {
 	static const char nosuch[] = "init\0fuzz-no-such-entry";
 	static const char flat[] = "flat";
 	static const char env[] = "FUZZ=1";
 	struct process_spec *s = &t->spec;
 	unsigned variant = (unsigned)fuzz_below(t, 10);
-	unsigned child_prio = 0;
-	size_t fuzz_args = variant < 4 ? fuzz_child_args(t, &child_prio) : 0;
+	unsigned child_prio = 0, kind = FUZZ_OTHER;
+	size_t fuzz_args = variant < 4 ? fuzz_child_args(t, &child_prio, &kind) : 0;
 	unsigned prio = fz.prio > 10 && fuzz_chance(t, 30) ? 10 : 0;
 	*s = (struct process_spec){
 	    .image = fz.image,
@@ -391,7 +391,7 @@ static bool make_spec(struct fuzz_thread *t)
 			s->cap_count = ncaps > 2 ? ncaps : 2;
 		}
 		s->priority = child_prio;
-		return true;
+		return kind;
 	}
 	if (variant == 4) {
 		s->args_size = 0; /* init greets and ends */
@@ -439,17 +439,17 @@ static bool make_spec(struct fuzz_thread *t)
 			}
 		}
 	}
-	return false;
+	return FUZZ_OTHER;
 }
 
 static void process_create(struct fuzz_thread *t, uintptr_t a[7], uintptr_t r[7])
 {
-	bool fuzzer = make_spec(t);
+	unsigned kind = make_spec(t);
 	a[0] = fuzz_chance(t, 90) ? (uintptr_t)&t->spec : in_ptr(t);
 	long tag = sys_raw(SYS_PROCESS_CREATE, a, r);
-	if (fuzzer && (tag || a[0] != (uintptr_t)&t->spec)) {
+	if (kind && (tag || a[0] != (uintptr_t)&t->spec)) {
 		fuzz_child_refund();
-		fuzzer = false;
+		kind = FUZZ_OTHER;
 	}
 	if (!known_tag(tag))
 		fuzz_failure("an unknown error code", SYS_PROCESS_CREATE, (uint64_t)tag);
@@ -460,8 +460,8 @@ static void process_create(struct fuzz_thread *t, uintptr_t a[7], uintptr_t r[7]
 	fz.succeeded[SYS_PROCESS_CREATE]++;
 	fuzz_remember(FK_PID, r[0]);
 	fuzz_remember(FK_PROC, r[1]);
-	fuzz_child_made(r[0], r[1], fuzzer);
-	if (fuzzer && fuzz_chance(t, 85))
+	fuzz_child_made(r[0], r[1], kind);
+	if (kind && fuzz_chance(t, 85))
 		sys_process_start(r[1]);
 }
 
@@ -943,7 +943,7 @@ static void keep(struct fuzz_thread *t, unsigned nr, const uintptr_t a[7], const
 	case SYS_XOUS_PROCESS_SPAWN:
 		fuzz_remember(FK_PID, r[0]);
 		fuzz_remember(FK_PROC, r[1]);
-		fuzz_child_made(r[0], r[1], false);
+		fuzz_child_made(r[0], r[1], FUZZ_OTHER);
 		break;
 	case SYS_XOUS_MEMORY_ALLOCATE:
 	case SYS_SHARED_REGION_MAP:
@@ -958,6 +958,23 @@ static void keep(struct fuzz_thread *t, unsigned nr, const uintptr_t a[7], const
 	default:
 		break;
 	}
+}
+
+/*
+ * A touching fuzzer reads or writes memory it was given: its own regions,
+ * shared, copy-on-write, lent to it or taken from it since; a fault may
+ * end it (its parent expects that), never the kernel.
+ */
+static void touch(struct fuzz_thread *t)
+{
+	uint64_t a = fuzz_recall(t, FK_ADDR) + (fuzz_below(t, 2 * FUZZ_PAGE) & ~7ull);
+	if (a < FUZZ_USER_BASE || a >= FUZZ_USER_TOP || !take_ok(a & ~(FUZZ_PAGE - 1), FUZZ_PAGE))
+		return; /* nothing of the fuzzer's own */
+	volatile uint64_t *p = (volatile uint64_t *)(uintptr_t)a;
+	if (fuzz_chance(t, 50))
+		fuzz_remember(FK_WORD, *p);
+	else
+		*p = fuzz_rand(t);
 }
 
 void fuzz_serve(struct fuzz_thread *t)
@@ -1005,6 +1022,10 @@ void fuzz_one(struct fuzz_thread *t)
 	long tag;
 	for (unsigned i = 0; i < 7; i++)
 		a[i] = any(t);
+	if (fz.touch && fuzz_chance(t, 4)) {
+		touch(t);
+		return;
+	}
 	if (nr == SYS_COUNT) {
 #if defined(__x86_64__)
 		r2_one(t);
