@@ -934,8 +934,10 @@ static void keep(struct fuzz_thread *t, unsigned nr, const uintptr_t a[7], const
 			      r[0]);
 		break;
 	case SYS_CAPABILITY_DERIVE:
-	case SYS_SHARED_REGION_TRANSFER:
 		fuzz_remember(FK_TOKEN, r[0]);
+		break;
+	case SYS_SHARED_REGION_TRANSFER: /* ours when we sent it to ourselves: map it, touch it */
+		fuzz_remember(FK_SHM, r[0]);
 		break;
 	case SYS_CAPABILITY_VALIDATE:
 		fuzz_remember(FK_ID, r[1]);
