@@ -2,12 +2,13 @@
  * The global capability table. Entries form derivation trees (parent, first
  * child, doubly linked siblings), so revocation visits exactly the subtree.
  * Free entries are chained through next_sibling. A slot's generation grows
- * each time it is freed, so old tokens for it stop working.
+ * each time it is freed, so old tokens for it stop working. Each space
+ * lists its own entries (space_prev, space_next), so destroying a space and
+ * revoking its capabilities for an object visit what it holds, not the table.
  */
 #include "cap/cap.h"
 #include "core/kstring.h"
 
-#define CAP_SLOTS 4096
 #define NONE	  -1
 #define SLOT_BITS 16
 #define GEN_BITS  16
@@ -21,6 +22,8 @@ struct entry {
 	uint16_t generation;
 	uint8_t type;
 	int32_t parent, first_child, prev_sibling, next_sibling;
+	int32_t space_prev, space_next; /* the owner's list */
+	struct cap_space *space;	/* the owner, NULL when free */
 };
 
 static struct {
@@ -93,20 +96,30 @@ void cap_space_init(struct cap_space *cs, uint64_t seed)
 {
 	cs->id = caps.next_space_id++;
 	cs->key = mix(seed ^ mix(cs->id) ^ 0x6b65737472656cull);
+	cs->first = NONE;
+	cs->count = 0;
+	cs->quota = CAP_SPACE_QUOTA;
 }
 
-/* Take a free slot and link it under `parent` (NONE: a root). */
-static int32_t alloc_entry(uint32_t owner, uint8_t type, uint64_t object_id, uint32_t rights,
-			   int32_t parent)
+/* Take a free slot for `owner` (within its quota) and link it under `parent` (NONE: a root). */
+static int32_t alloc_entry(struct cap_space *owner, uint8_t type, uint64_t object_id,
+			   uint32_t rights, int32_t parent)
 {
 	int32_t s = caps.free_head;
-	if (s == NONE)
+	if (s == NONE || owner->count >= owner->quota)
 		return NONE;
 	struct entry *e = &caps.e[s];
 	caps.free_head = e->next_sibling;
 	e->object_id = object_id;
 	e->rights = rights;
-	e->owner = owner;
+	e->owner = owner->id;
+	e->space = owner;
+	e->space_prev = NONE;
+	e->space_next = owner->first;
+	if (owner->first != NONE)
+		caps.e[owner->first].space_prev = s;
+	owner->first = s;
+	owner->count++;
 	e->type = type;
 	e->parent = parent;
 	e->first_child = NONE;
@@ -136,6 +149,15 @@ static void free_entry(int32_t s)
 		caps.e[e->parent].first_child = e->next_sibling;
 	if (e->next_sibling != NONE)
 		caps.e[e->next_sibling].prev_sibling = e->prev_sibling;
+	if (e->space_prev != NONE)
+		caps.e[e->space_prev].space_next = e->space_next;
+	else
+		e->space->first = e->space_next;
+	if (e->space_next != NONE)
+		caps.e[e->space_next].space_prev = e->space_prev;
+	e->space->count--;
+	e->space = NULL;
+	e->space_prev = e->space_next = NONE;
 	e->owner = 0;
 	e->generation++;
 	e->parent = e->first_child = e->prev_sibling = NONE;
@@ -167,7 +189,7 @@ int create_capability(struct cap_space *cs, enum object_type type, uint64_t obje
 {
 	if (!cs || !cs->id || (unsigned)type >= OBJ_TYPE_COUNT || rights & ~RIGHTS_ALL)
 		return E_INVALID_PARAMETER;
-	int32_t s = alloc_entry(cs->id, (uint8_t)type, object_id, rights, NONE);
+	int32_t s = alloc_entry(cs, (uint8_t)type, object_id, rights, NONE);
 	if (s == NONE)
 		return E_RESOURCE_EXHAUSTED;
 	caps.e[s].token = make_token(cs, (uint32_t)s, caps.e[s].generation);
@@ -186,7 +208,7 @@ static int derive_into(struct cap_space *from, cap_token_t parent, struct cap_sp
 	const struct entry *pe = &caps.e[p];
 	if ((pe->rights & need) != need || rights & ~pe->rights)
 		return E_PERMISSION_DENIED; /* rights only narrow */
-	int32_t s = alloc_entry(to->id, pe->type, pe->object_id, rights, p);
+	int32_t s = alloc_entry(to, pe->type, pe->object_id, rights, p);
 	if (s == NONE)
 		return E_RESOURCE_EXHAUSTED;
 	caps.e[s].token = make_token(to, (uint32_t)s, caps.e[s].generation);
@@ -241,24 +263,45 @@ int revoke_capability(struct cap_space *cs, cap_token_t token)
 
 void cap_space_destroy(struct cap_space *cs)
 {
-	for (int32_t s = 0; s < CAP_SLOTS; s++)
-		if (caps.e[s].owner == cs->id)
-			revoke_subtree(s);
+	if (!cs->id)
+		return;
+	while (cs->first != NONE) /* each revocation takes the first entry at least */
+		revoke_subtree(cs->first);
 	cs->id = 0;
 }
 
 void cap_revoke_object(struct cap_space *cs, enum object_type type, uint64_t object_id)
 {
-	for (int32_t s = 0; s < CAP_SLOTS; s++)
-		if (caps.e[s].owner == cs->id && caps.e[s].type == type &&
-		    caps.e[s].object_id == object_id)
+	if (!cs || !cs->id)
+		return;
+	/*
+	 * A revocation may free later entries of the list too (those derived
+	 * in this space): start again from the head after each one.
+	 */
+	for (int32_t s = cs->first; s != NONE;) {
+		const struct entry *e = &caps.e[s];
+		if (e->type == type && e->object_id == object_id) {
 			revoke_subtree(s);
+			s = cs->first;
+		} else {
+			s = e->space_next;
+		}
+	}
 }
 
 void cap_set_object_ops(enum object_type type, const struct cap_object_ops *ops)
 {
 	if ((unsigned)type < OBJ_TYPE_COUNT)
 		object_ops[type] = ops;
+}
+
+int cap_space_room(const struct cap_space *cs, uint32_t n, uint32_t table_n)
+{
+	if (!cs || !cs->id)
+		return E_INVALID_PARAMETER;
+	bool fits =
+	    cs->count + n <= cs->quota && caps.live + (n > table_n ? n : table_n) <= CAP_SLOTS;
+	return fits ? E_OK : E_RESOURCE_EXHAUSTED;
 }
 
 uint32_t cap_live_count(void)

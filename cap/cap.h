@@ -5,7 +5,9 @@
  * generation and a tag keyed by the owning space, so a guessed, stale or
  * borrowed token is InvalidCapability. Validation is O(1). Derivation only
  * narrows rights, and revoking a capability revokes everything derived
- * from it, in every space.
+ * from it, in every space. Each space holds at most its quota of
+ * capabilities (CAP_SPACE_QUOTA unless set otherwise), so one process
+ * filling its space leaves the table to everyone else.
  */
 #ifndef CAP_CAP_H
 #define CAP_CAP_H
@@ -27,15 +29,21 @@ struct capability {
 	cap_token_t token;
 };
 
+#define CAP_SLOTS	16384 /* the global table */
+#define CAP_SPACE_QUOTA 512   /* capabilities one space may hold */
+
 /* A process's capability space. */
 struct cap_space {
 	uint32_t id; /* never 0 once initialised */
 	uint64_t key;
+	int32_t first;	/* its capabilities, listed through their slots; -1: none */
+	uint32_t count; /* how many it holds */
+	uint32_t quota; /* how many it may hold */
 };
 
 /* Empty the global table (boot, and between host tests). */
 void cap_system_init(void);
-/* A new, empty space; `seed` varies its tag key (a counter value will do). */
+/* A new, empty space with the default quota; `seed` varies its tag key (a counter will do). */
 void cap_space_init(struct cap_space *cs, uint64_t seed);
 /* Revoke everything the space holds, and what was derived from it. */
 void cap_space_destroy(struct cap_space *cs);
@@ -75,7 +83,15 @@ void cap_set_object_ops(enum object_type type, const struct cap_object_ops *ops)
  */
 int cap_next(const struct cap_space *cs, enum object_type type, uint32_t *cursor,
 	     struct capability *out);
+/*
+ * E_OK when `cs` can take `n` more capabilities and the table `table_n`
+ * more (n <= table_n: others' too, such as a new process's), else
+ * E_RESOURCE_EXHAUSTED. With interrupts off, what was checked is then
+ * there: handlers check before they act instead of undoing after.
+ */
+int cap_space_room(const struct cap_space *cs, uint32_t n, uint32_t table_n);
 /* Live capabilities in the whole table. */
 uint32_t cap_live_count(void);
+/* Every operation that adds a capability to a space beyond its quota is E_RESOURCE_EXHAUSTED. */
 
 #endif

@@ -10,17 +10,21 @@ include(${ARCH_DIR}/arch.cmake) # sets ARCH_SOURCES, ARCH_LINKER_SCRIPT, ARCH_C_
 file(GLOB KTEST_SOURCES CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/kernel/*.c)
 include(${CMAKE_SOURCE_DIR}/user/user.cmake) # init.elf, embedded through generated/embed.S
 
-add_executable(kernel ${CORE_PURE_SOURCES} ${CORE_KERNEL_SOURCES} ${MM_PURE_SOURCES}
+# Everything is compiled once and linked twice: the first pass without a
+# symbol table, the second with the table of the first's code symbols
+# (cmake/ksyms.sh), which panic backtraces print names from. The table sits in
+# .rodata, after .text, and holds only constants, so code does not move; the
+# build checks that, comparing the table of the final image with its own.
+add_library(kernel_objs OBJECT ${CORE_PURE_SOURCES} ${CORE_KERNEL_SOURCES} ${MM_PURE_SOURCES}
   ${MM_KERNEL_SOURCES} ${CAP_PURE_SOURCES} ${SCHED_PURE_SOURCES}
   ${IPC_PURE_SOURCES} ${IPC_KERNEL_SOURCES}
   ${ARCH_SOURCES} ${KTEST_SOURCES} ${CMAKE_BINARY_DIR}/generated/embed.S)
-add_dependencies(kernel init_stripped)
-set_target_properties(kernel PROPERTIES OUTPUT_NAME kernel.elf SUFFIX "")
-target_include_directories(kernel PRIVATE
+add_dependencies(kernel_objs init_stripped)
+target_include_directories(kernel_objs PRIVATE
   ${CMAKE_SOURCE_DIR}        # "core/...", "arch/hal/..."
   ${ARCH_DIR}                # <hal_arch/...>: the arch's inline half of the HAL
   ${CMAKE_BINARY_DIR}/generated)
-target_compile_options(kernel PRIVATE
+set(KERNEL_C_FLAGS
   -Wall -Wextra -Werror
   -ffreestanding            # no hosted library; only the compiler's own headers
   -fno-builtin-printf       # our kprintf is not printf
@@ -32,14 +36,42 @@ target_compile_options(kernel PRIVATE
   -fno-delete-null-pointer-checks # physical address 0 may be real memory
   -g -O2
   ${ARCH_C_FLAGS})
-target_link_options(kernel PRIVATE
-  -nostdlib -static -no-pie # nothing from the host's C library
-  -Wl,--build-id=none       # the note would land before the boot header
-  -Wl,-z,max-page-size=4096 -Wl,-z,noexecstack
-  -Wl,-T,${ARCH_LINKER_SCRIPT} -Wl,-Map,${CMAKE_BINARY_DIR}/kernel.map
-  ${ARCH_LINK_FLAGS})
-target_link_libraries(kernel PRIVATE gcc) # compiler helpers (e.g. 128-bit division)
-set_target_properties(kernel PROPERTIES LINK_DEPENDS ${ARCH_LINKER_SCRIPT})
+target_compile_options(kernel_objs PRIVATE ${KERNEL_C_FLAGS})
+
+set(KSYMS ${CMAKE_SOURCE_DIR}/cmake/ksyms.sh)
+file(MAKE_DIRECTORY ${CMAKE_BINARY_DIR}/generated)
+execute_process(COMMAND ${KSYMS} --empty ${CMAKE_BINARY_DIR}/generated/ksyms_empty.S)
+add_custom_command(OUTPUT ${CMAKE_BINARY_DIR}/generated/ksyms.S
+  COMMAND ${KSYMS} ${CMAKE_NM} $<TARGET_FILE:kernel_pass1> ${CMAKE_BINARY_DIR}/generated/ksyms.S
+  DEPENDS kernel_pass1 ${KSYMS}
+  COMMENT "Symbol table of the first link pass" VERBATIM)
+
+foreach(pass kernel_pass1 kernel)
+  if(pass STREQUAL "kernel")
+    add_executable(${pass} $<TARGET_OBJECTS:kernel_objs> ${CMAKE_BINARY_DIR}/generated/ksyms.S)
+    set_target_properties(${pass} PROPERTIES OUTPUT_NAME kernel.elf SUFFIX "")
+    set(map ${CMAKE_BINARY_DIR}/kernel.map)
+  else()
+    add_executable(${pass} $<TARGET_OBJECTS:kernel_objs> ${CMAKE_BINARY_DIR}/generated/ksyms_empty.S)
+    set_target_properties(${pass} PROPERTIES OUTPUT_NAME kernel-pass1.elf SUFFIX "")
+    set(map ${CMAKE_BINARY_DIR}/kernel-pass1.map)
+  endif()
+  target_link_options(${pass} PRIVATE
+    -nostdlib -static -no-pie # nothing from the host's C library
+    -Wl,--build-id=none       # the note would land before the boot header
+    -Wl,-z,max-page-size=4096 -Wl,-z,noexecstack
+    -Wl,-T,${ARCH_LINKER_SCRIPT} -Wl,-Map,${map}
+    ${ARCH_LINK_FLAGS})
+  target_compile_options(${pass} PRIVATE ${KERNEL_C_FLAGS}) # the table's object: the same ABI
+  target_link_libraries(${pass} PRIVATE gcc) # compiler helpers (e.g. 128-bit division)
+  set_target_properties(${pass} PROPERTIES LINK_DEPENDS ${ARCH_LINKER_SCRIPT})
+endforeach()
+# Code that moved between the passes would make the table lie: fail the build.
+add_custom_command(TARGET kernel POST_BUILD
+  COMMAND ${KSYMS} ${CMAKE_NM} $<TARGET_FILE:kernel> ${CMAKE_BINARY_DIR}/generated/ksyms.check.S
+  COMMAND ${CMAKE_COMMAND} -E compare_files ${CMAKE_BINARY_DIR}/generated/ksyms.S
+          ${CMAKE_BINARY_DIR}/generated/ksyms.check.S
+  COMMENT "Symbol table: code at the same addresses in both link passes" VERBATIM)
 
 # The arch may turn kernel.elf into what its loaders take (an Image, an ISO).
 if(COMMAND arch_post_build)
@@ -82,6 +114,14 @@ set_tests_properties(system-panic-${fw} PROPERTIES TIMEOUT 180)
 add_test(NAME system-overflow-${fw}
   COMMAND ${CMAKE_SOURCE_DIR}/tests/system/boot_banner ${KERNEL_ARCH} ${fw} ${CMAKE_BINARY_DIR} --overflow)
 set_tests_properties(system-overflow-${fw} PROPERTIES TIMEOUT 180)
+# GDB through ci/gdb: a stop at kmain and a backtrace that ends at the entry code.
+add_test(NAME system-gdb
+  COMMAND ${CMAKE_SOURCE_DIR}/tests/system/gdb_backtrace ${KERNEL_ARCH} ${CMAKE_BINARY_DIR})
+set_tests_properties(system-gdb PROPERTIES TIMEOUT 180)
+# The scripts: bad arguments get usage and status 2, a QEMU that cannot start a failure.
+add_test(NAME system-scripts
+  COMMAND ${CMAKE_SOURCE_DIR}/tests/system/scripts ${KERNEL_ARCH} ${CMAKE_BINARY_DIR})
+set_tests_properties(system-scripts PROPERTIES TIMEOUT 180)
 # The r2 legacy ABI (x86_64): the screen, the speaker, the keyboard and the clock, seen from outside.
 if(KERNEL_ARCH STREQUAL "x86_64")
   foreach(what text mode13 tone melody keys rtc rings)

@@ -2,6 +2,7 @@
 #include <stdbool.h>
 
 #include "core/boot_info.h"
+#include "core/kprintf.h"
 #include "core/kstring.h"
 
 /* Insert into a table kept sorted by base; -1 when full. */
@@ -112,4 +113,52 @@ const char *boot_cmdline_get(const struct boot_info *bi, const char *key, char *
 int boot_cmdline_has(const struct boot_info *bi, const char *flag)
 {
 	return cmdline_find(bi->cmdline, flag, strlen(flag)) != NULL;
+}
+
+static const char *const reserve_names[] = {
+    [RESERVE_FIRMWARE] = "firmware", [RESERVE_KERNEL] = "kernel", [RESERVE_BOOT_DATA] = "boot data",
+    [RESERVE_MODULE] = "module",     [RESERVE_BAD] = "bad",
+};
+
+static const char *const console_names[] = {
+    [CONSOLE_NONE] = "none",
+    [CONSOLE_NS16550_PIO] = "16550 (I/O ports)",
+    [CONSOLE_NS16550_MMIO] = "16550",
+    [CONSOLE_PL011] = "PL011",
+    [CONSOLE_SBI] = "SBI",
+};
+
+/*
+ * Addresses as 0x and 12 digits: "%#014llx" would print 0 without its 0x
+ * (C drops the prefix of a zero, and kprintf follows C).
+ */
+void boot_info_print(const struct boot_info *bi)
+{
+	kprintf("boot: loader %s, command line \"%s\"\n", bi->loader ? bi->loader : "?",
+		bi->cmdline);
+	kprintf("boot: console %s at %#llx (%s)\n",
+		bi->console.kind < sizeof console_names / sizeof *console_names
+		    ? console_names[bi->console.kind]
+		    : "?",
+		(unsigned long long)bi->console.base, bi->console.path);
+	for (unsigned i = 0; i < bi->ram_count; i++)
+		kprintf("  ram      0x%012llx-0x%012llx\n", (unsigned long long)bi->ram[i].base,
+			(unsigned long long)(bi->ram[i].base + bi->ram[i].size - 1));
+	for (unsigned i = 0; i < bi->reserved_count; i++)
+		kprintf("  reserved 0x%012llx-0x%012llx %s\n",
+			(unsigned long long)bi->reserved[i].base,
+			(unsigned long long)(bi->reserved[i].base + bi->reserved[i].size - 1),
+			bi->reserved[i].type < sizeof reserve_names / sizeof *reserve_names
+			    ? reserve_names[bi->reserved[i].type]
+			    : "?");
+	for (unsigned i = 0; i < bi->module_count; i++)
+		kprintf("  module   0x%012llx-0x%012llx %s\n",
+			(unsigned long long)bi->modules[i].base,
+			(unsigned long long)(bi->modules[i].base + bi->modules[i].size - 1),
+			bi->modules[i].name);
+	if (bi->dtb)
+		kprintf("  dtb      0x%012llx, %llu bytes\n", (unsigned long long)bi->dtb,
+			(unsigned long long)bi->dtb_size);
+	if (bi->acpi_rsdp)
+		kprintf("  acpi     rsdp at %#llx\n", (unsigned long long)bi->acpi_rsdp);
 }

@@ -100,6 +100,8 @@ uint64_t boot_ram_usable(const struct boot_info *bi);
 const char *boot_cmdline_get(const struct boot_info *bi, const char *key, char *buf, size_t len);
 /* True when the command line holds the word `flag` or `flag=...`. */
 int boot_cmdline_has(const struct boot_info *bi, const char *flag);
+/* The loader, command line, console and memory map on the console, one range a line. */
+void boot_info_print(const struct boot_info *bi);
 
 /* The portable kernel entry, called once by the boot CPU with interrupts off. */
 _Noreturn void kmain(struct boot_info *bi);

@@ -225,6 +225,13 @@ _Noreturn void thread_exit(int code)
 	thread_die();
 }
 
+static uint64_t first_user_counter;
+
+uint64_t process_first_user_counter(void)
+{
+	return first_user_counter;
+}
+
 /* A user thread's first steps in the kernel: straight out to user mode. */
 static void user_thread_main(void *arg)
 {
@@ -232,6 +239,8 @@ static void user_thread_main(void *arg)
 	arch_irq_disable();
 	if (self->leaving) /* its process ended or was suspended before it ran */
 		user_return_slow(self);
+	if (!first_user_counter)
+		first_user_counter = arch_counter(); /* the boot figure's end */
 	/* The switch to this thread brought its address space, kernel stack and FP state. */
 	arch_user_enter(arch_user_frame(self->stack_top));
 }

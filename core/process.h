@@ -42,6 +42,7 @@ struct process {
 	struct process_exit_info exit;
 	uint64_t ipc_slots; /* IPC buffer pages in use, a bit per slot (ipc/ipc.c) */
 	uint16_t ipc_endpoints, ipc_channels; /* owned now (ipc/ipc.c) */
+	uint16_t notifications;		      /* owned now (ipc/notify.c) */
 	uint64_t syscalls, page_faults, ticks, switches, threads_made;
 };
 
@@ -71,6 +72,8 @@ _Noreturn void process_exit_self(int code, enum exit_reason reason, uint64_t add
 int process_wait(struct process *p, uint64_t timeout_ns, struct process_exit_info *out);
 /* Let `p` be freed when it ends, without a wait. */
 void process_detach(struct process *p);
+/* arch_counter() as the first user thread ever left for user mode (0: none has yet). */
+uint64_t process_first_user_counter(void);
 /* Processes that exist, ended ones included, after freeing those nobody will wait for. */
 unsigned process_count(void);
 struct process *process_find(uint64_t pid);

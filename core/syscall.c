@@ -14,6 +14,7 @@
 #include "core/process.h"
 #include "core/syscall.h"
 #include "ipc/ipc.h"
+#include "ipc/notify.h"
 #include "ipc/xous.h"
 #include "core/sys_shm.h"
 #include "mm/heap.h"
@@ -64,6 +65,7 @@ static int sys_mmap(struct trap_frame *tf, struct process *p)
 	if (!len || len < ARG(1) || prot & ~(unsigned)(PROT_READ | PROT_WRITE | PROT_EXEC) ||
 	    (prot & PROT_WRITE && prot & PROT_EXEC))
 		return E_INVALID_PARAMETER;
+	CHECK(cap_space_room(&p->caps, 1, 1)); /* before anything is mapped */
 	if (!addr && !(addr = vmspace_find_free(&p->vs, USER_MMAP_BASE, len)))
 		return E_OUT_OF_MEMORY;
 	unsigned flags =
@@ -74,7 +76,7 @@ static int sys_mmap(struct trap_frame *tf, struct process *p)
 			  (prot & PROT_WRITE ? RIGHT_WRITE : 0) |
 			  (prot & PROT_EXEC ? RIGHT_EXECUTE : 0);
 	int err = create_capability(&p->caps, OBJ_MEMORY, addr, rights, &cap);
-	if (err) {
+	if (err) { /* the room was checked: only a defence */
 		vmspace_unmap(&p->vs, addr, len);
 		return err;
 	}
@@ -117,6 +119,8 @@ static int sys_process_create(struct trap_frame *tf, struct process *p)
 				     spec.cap_count * sizeof(uint64_t));
 	/* process_create grants the capabilities (each needs GRANT) and names them in KESTREL_CAPS. */
 	struct process *child = NULL;
+	if (!err) /* our capability for the child, and the child's own, before it exists */
+		err = cap_space_room(&p->caps, 1, 1 + (uint32_t)spec.cap_count);
 	if (!err) {
 		spec.image = image;
 		spec.args = args;
@@ -131,7 +135,7 @@ static int sys_process_create(struct trap_frame *tf, struct process *p)
 		return err;
 	struct capability cap;
 	err = create_capability(&p->caps, OBJ_PROCESS, child->pid, RIGHTS_ALL, &cap);
-	if (err) {
+	if (err) { /* the room was checked: only a defence */
 		process_terminate(child, -1, EXIT_TERMINATED, 0);
 		process_detach(child);
 		return err;
@@ -458,6 +462,10 @@ static const syscall_fn table[SYS_COUNT] = {
     [SYS_SHARED_REGION_CREATE] = sys_shared_region_create,
     [SYS_SHARED_REGION_MAP] = sys_shared_region_map,
     [SYS_SHARED_REGION_TRANSFER] = sys_shared_region_transfer,
+    [SYS_NOTIFICATION_CREATE] = sys_notification_create,
+    [SYS_NOTIFICATION_SIGNAL] = sys_notification_signal,
+    [SYS_NOTIFICATION_WAIT] = sys_notification_wait,
+    [SYS_NOTIFICATION_POLL] = sys_notification_poll,
     [SYS_KERNEL_METRICS] = sys_kernel_metrics,
     [SYS_DEBUG_PRINT] = sys_debug_print,
     [SYS_DEBUG_DUMP_PROCESS] = sys_dump_process,
@@ -473,7 +481,6 @@ static const syscall_fn table[SYS_COUNT] = {
  */
 void trap_syscall(struct trap_frame *tf)
 {
-	arch_irq_disable();
 	uint64_t start = arch_counter();
 	uintptr_t nr = syscall_nr(tf);
 	struct process *p = process_current();

@@ -8,6 +8,7 @@
  * registers.
  */
 #include "ipc/ipc.h"
+#include "ipc/notify.h"
 #include "ipc/xous.h"
 #include "arch/hal/cpu.h"
 #include "arch/hal/user.h"
@@ -85,6 +86,7 @@ void ipc_init(void)
 	names_init();
 	cap_set_object_ops(OBJ_IPC_ENDPOINT, &endpoint_ops);
 	cap_set_object_ops(OBJ_IPC_CHANNEL, &channel_ops);
+	notify_init();
 }
 
 /*
@@ -156,13 +158,17 @@ static void orphan_all(struct kthread *t)
 /* Lend a memory message's buffers to `to`; their addresses there go into words 1 and 3. */
 static int lend(struct kthread *from, struct ipc_msg *m, struct kthread *to)
 {
+	for (unsigned i = 0; i < 2; i++) /* both checked before either is lent */
+		if (m->mem[i].len)
+			CHECK(vmspace_lend_check(&from->proc->vs, m->mem[i].va, m->mem[i].len,
+						 m->mem[i].writable));
 	for (unsigned i = 0; i < 2; i++) {
 		if (!m->mem[i].len)
 			continue;
 		struct ipc_loan *l = &from->ipc.loans[from->ipc.nloans];
 		int err = vmspace_lend(&from->proc->vs, m->mem[i].va, m->mem[i].len, &to->proc->vs,
 				       USER_MMAP_BASE, m->mem[i].writable, &l->to_va);
-		if (err) {
+		if (err) { /* only memory for the mapping can fail now */
 			unlend_all(from);
 			return err;
 		}
@@ -222,16 +228,18 @@ static inline void put_xous(struct kthread *to, uint64_t token, uint64_t kind, c
 static int deliver(struct kthread *from, struct ipc_msg *m, struct kthread *to,
 		   struct ipc_endpoint *ep, uint64_t token)
 {
-	struct capability cap = {.token = 0};
+	struct capability cap = {.token = 0}, orig;
+	/* The capability and the receiver's room for it first: lending is the last step that fails. */
+	if (from && m->has_cap) {
+		CHECK(validate_capability(&from->proc->caps, m->cap, RIGHT_GRANT, &orig));
+		CHECK(cap_space_room(&to->proc->caps, 1, 1));
+	}
 	if (from && m->type == XOUS_MEMORY)
 		CHECK(lend(from, m, to));
 	if (from && m->has_cap) {
-		struct capability orig;
-		int err = validate_capability(&from->proc->caps, m->cap, RIGHT_GRANT, &orig);
-		if (!err)
-			err = grant_capability(&from->proc->caps, m->cap, &to->proc->caps,
-					       orig.rights, &cap);
-		if (err) {
+		int err =
+		    grant_capability(&from->proc->caps, m->cap, &to->proc->caps, orig.rights, &cap);
+		if (err) { /* checked above: only a defence */
 			unlend_all(from);
 			return err;
 		}
@@ -538,6 +546,7 @@ static void replier_gone(void *caller, void *arg)
 void ipc_process_exit(struct process *p)
 {
 	reply_drop_replier(p, replier_gone, NULL);
+	notify_process_exit(p);
 	for (unsigned i = 0; i < IPC_TABLE_SLOTS; i++) {
 		struct ipc_endpoint *ep = endpoints.obj[i];
 		if (ep && ep->owner == p)
@@ -781,6 +790,7 @@ int sys_ipc_endpoint_create(struct trap_frame *tf, struct process *p)
 {
 	struct ipc_endpoint *ep;
 	struct capability cap;
+	CHECK(cap_space_room(&p->caps, 1, 1));
 	CHECK(ipc_endpoint_new(p, false, &ep));
 	int err = create_capability(&p->caps, OBJ_IPC_ENDPOINT, ep->id,
 				    RIGHT_READ | RIGHT_WRITE | RIGHT_GRANT | RIGHT_DELETE, &cap);
@@ -802,6 +812,7 @@ int sys_ipc_channel_create(struct trap_frame *tf, struct process *p)
 		return E_IPC_CLOSED;
 	if (p->ipc_channels >= IPC_PER_PROCESS)
 		return E_RESOURCE_EXHAUSTED;
+	CHECK(cap_space_room(&p->caps, 2, 2));
 	struct ipc_channel *ch = kzalloc(sizeof(*ch));
 	if (!ch)
 		return E_OUT_OF_MEMORY;

@@ -245,6 +245,14 @@ int names_add(const char *name, size_t len, void *server)
 	return E_RESOURCE_EXHAUSTED;
 }
 
+bool names_full(void)
+{
+	for (unsigned i = 0; i < SERVER_NAMES; i++)
+		if (!names[i].server)
+			return false;
+	return true;
+}
+
 void names_remove(void *server)
 {
 	for (unsigned i = 0; i < SERVER_NAMES; i++)

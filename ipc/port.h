@@ -83,6 +83,8 @@ bool utf8_valid(const char *s, size_t len);
 /* Register `server` under a name: E_SERVER_EXISTS, E_INVALID_STRING, E_RESOURCE_EXHAUSTED. */
 int names_add(const char *name, size_t len, void *server);
 void *names_find(const char *name, size_t len);
+/* Every name is taken. */
+bool names_full(void);
 void names_remove(void *server);
 void names_init(void);
 

@@ -68,6 +68,7 @@ int sys_xous_process_spawn(struct trap_frame *tf, struct process *p)
 	if (vmspace_can_unmap(&p->vs, origin, size)) /* lent, pinned (an IPC buffer), holes */
 		return E_MEM_BAD_ADDRESS;
 	CHECK(user_range_ok(&p->vs, origin, size, false));
+	CHECK(cap_space_room(&p->caps, 1, 1));
 	void *code = kmalloc(size);
 	if (!code)
 		return E_OUT_OF_MEMORY;
@@ -244,6 +245,9 @@ int sys_xous_server_create(struct trap_frame *tf, struct process *p)
 		return E_SERVER_EXISTS;
 	if (ipc_servers_of(p) >= SERVERS_PER_PROCESS)
 		return E_RESOURCE_EXHAUSTED; /* the names are shared: nobody takes them all */
+	if (names_full())
+		return E_RESOURCE_EXHAUSTED;
+	CHECK(cap_space_room(&p->caps, 1, 1));
 	CHECK(ipc_endpoint_new(p, true, &ep));
 	int err = names_add(name, len, ep);
 	if (!err)

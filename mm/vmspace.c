@@ -251,6 +251,13 @@ static int lendable(struct vmspace *vs, uintptr_t va, uintptr_t end, bool write)
 	return covered < end ? E_MEM_BAD_ADDRESS : E_OK;
 }
 
+int vmspace_lend_check(struct vmspace *from, uintptr_t va, size_t len, bool writable)
+{
+	if (!range_ok(va, len))
+		return E_MEM_BAD_ADDRESS;
+	return lendable(from, va, va + len, writable);
+}
+
 int vmspace_lend(struct vmspace *from, uintptr_t va, size_t len, struct vmspace *to, uintptr_t hint,
 		 bool writable, uintptr_t *to_va)
 {

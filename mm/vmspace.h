@@ -83,6 +83,8 @@ int vmspace_unmap(struct vmspace *vs, uintptr_t va, size_t len);
  * write, E_OUT_OF_MEMORY when `to` has no room or memory runs out; shared
  * regions (VM_SHM) and borrowed pages are not `from`'s to lend.
  */
+/* What vmspace_lend checks of the lender's side, without lending: E_OK if it may. */
+int vmspace_lend_check(struct vmspace *from, uintptr_t va, size_t len, bool writable);
 int vmspace_lend(struct vmspace *from, uintptr_t va, size_t len, struct vmspace *to, uintptr_t hint,
 		 bool writable, uintptr_t *to_va);
 /* Give them back: unmap from `to` (without freeing) and map again in `from`. */

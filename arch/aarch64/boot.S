@@ -45,6 +45,21 @@ _start:
 
 primary_entry:
 	mov	x19, x0			/* the DTB, kept across everything below */
+	/*
+	 * The boot figure starts here (arch_boot_counter): the physical count
+	 * at EL2, which sets CNTVOFF_EL2 to 0 below, else the virtual one.
+	 */
+	mrs	x1, CurrentEL
+	cmp	x1, #(2 << 2)
+	b.ne	1f
+	mrs	x1, cntpct_el0
+	b	2f
+1:	mrs	x1, cntvct_el0
+2:	adrp	x2, boot_entry_counter
+	add	x2, x2, :lo12:boot_entry_counter
+	str	x1, [x2]
+	dmb	sy
+	dc	ivac, x2		/* written with the MMU off: no stale line later */
 
 	/*
 	 * Only the boot CPU should ever get here: QEMU and U-Boot keep the
@@ -120,6 +135,14 @@ at_el1:
 
 high_entry:
 	/*
+	 * For debuggers: this code has no caller (the return address is
+	 * undefined), so GDB's backtrace ends here instead of unwinding into
+	 * whatever lies above the stack.
+	 */
+	.cfi_sections .debug_frame
+	.cfi_startproc
+	.cfi_undefined x30
+	/*
 	 * TTBR0 gets the kernel root, whose lower half is empty: as with the
 	 * kernel's own tables, a low address now faults. Then drop every TLB
 	 * entry the identity map left.
@@ -156,6 +179,7 @@ park:
 	msr	daifset, #0xf
 1:	wfe
 	b	1b
+	.cfi_endproc
 
 /*
  * Build the boot tables (see the top of this file) with the MMU off, from
@@ -328,3 +352,11 @@ boot_pt_id_root:
 	.skip	4096
 boot_pt_id_l1:
 	.skip	4096
+
+	/* In .data: .bss is zeroed after the counter is read. */
+	.data
+	.balign 64			/* a cache line of its own (dc ivac) */
+	.globl	boot_entry_counter
+boot_entry_counter:
+	.quad	0
+	.balign 64

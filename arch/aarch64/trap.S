@@ -229,10 +229,8 @@ el0_svc:
 	 * No frame record: x29 stays the user's, and a backtrace stops at
 	 * it, as it goes only up the stack and user addresses are all below.
 	 */
-	msr	daifclr, #3		/* system calls run with interrupts on */
-	mov	x0, sp
+	mov	x0, sp			/* interrupts off since the exception (arch/hal/user.h) */
 	bl	trap_syscall
-	msr	daifset, #3
 	mov	x0, sp
 	bl	trap_user_return
 	/* x20-x29 still hold the user's values. */

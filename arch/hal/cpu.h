@@ -39,6 +39,8 @@ static inline uintptr_t arch_frame_ret(uintptr_t fp);
 
 /* Counter ticks per second, or 0 when the arch has not measured it yet. */
 uint64_t arch_counter_hz(void);
+/* arch_counter() as the kernel's first instructions read it (where boot figures start). */
+uint64_t arch_boot_counter(void);
 /* Print this CPU's stack pointer and its system control registers (for panic). */
 void arch_cpu_dump(void);
 /* Stop this CPU for good with interrupts off. */

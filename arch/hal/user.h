@@ -3,11 +3,12 @@
  * the top of its kernel stack: the arch saves them there on every trap or
  * system call from user mode and returns to user mode from there. The
  * kernel never dereferences a user pointer; it copies through the direct
- * map after walking the process's page table (core/uaccess.c), so the arch
+ * map after walking the process's page table (mm/uaccess.c), so the arch
  * keeps SMEP/SMAP (x86_64), PAN (AArch64) and SUM = 0 (RISC-V) on for good.
  *
  * <hal_arch/user.h> defines, static inline, the system call registers of
- * DESIGN.md §4 (a number, seven arguments in; a tag, seven results out):
+ * docs/design.md, "System calls" (a number, seven arguments in; a tag,
+ * seven results out):
  *   uintptr_t syscall_nr(const struct trap_frame *tf);
  *   uintptr_t syscall_arg(const struct trap_frame *tf, unsigned i);     i < 7
  *   void syscall_set_tag(struct trap_frame *tf, uintptr_t tag);
@@ -78,8 +79,13 @@ void arch_fpu_restore(const struct fpu_state *fs);
 
 /*
  * Portable handlers the arch calls for traps from user mode:
- * trap_syscall for a system call instruction, with interrupts enabled; it
- * sets the tag and results in the frame. trap_fault and trap_page_fault
+ * trap_syscall for a system call instruction, with interrupts off as the
+ * trap left them; it sets the tag and results in the frame. The rule, the
+ * same on every arch: the kernel runs a system call with interrupts off
+ * from entry to exit; it waits only by blocking (which switches threads),
+ * and a handler that works long opens a window itself between steps (the
+ * r2 print does, every 256 bytes). With several CPUs the kernel lock will be
+ * taken at entry, with interrupts still off. trap_fault and trap_page_fault
  * (arch/hal/trap.h) with info->user / FAULT_USER set: they terminate the
  * process and do not return, unless the fault was resolved. And last,
  * after every trap from user mode (system call, fault, interrupt), with

@@ -36,6 +36,7 @@ _start:
 
 	.section .text.boot, "ax"
 boot_entry:
+	rdtime	t2		/* the boot figure starts here (arch_boot_counter) */
 	/* No interrupt until the kernel has a vector and wants them. */
 	csrw	sie, zero
 	csrci	sstatus, 2
@@ -45,6 +46,8 @@ boot_entry:
 	li	t1, 1
 	amoswap.w.aq t1, t1, (t0)
 	bnez	t1, park
+	lla	t0, boot_entry_counter
+	sd	t2, 0(t0)
 
 	/* Zero .bss (8-byte aligned by linker.ld); a0 and a1 stay untouched. */
 	lla	t0, __bss_start
@@ -83,6 +86,10 @@ boot_entry:
 
 	.section .text
 boot_high:
+	/* For debuggers: no caller (ra undefined), GDB's backtrace ends here. */
+	.cfi_sections .debug_frame
+	.cfi_startproc
+	.cfi_undefined ra
 	/* From here on every pc-relative address is a virtual, higher-half one. */
 	lla	sp, __boot_stack_top
 	/* fp = 0 ends the frame-pointer chain; no gp relaxation (no __global_pointer$). */
@@ -92,6 +99,7 @@ boot_high:
 	mv	a1, s2
 	mv	a2, s3
 	call	boot_main       /* boot_main(hart id, dtb, kernel_phys): never returns */
+	.cfi_endproc
 
 	.section .text.boot, "ax"
 park:
@@ -111,3 +119,10 @@ high_entry:
 	.balign	4
 boot_lottery:
 	.word	0
+
+	/* In .data: .bss is zeroed after the counter is read. */
+	.data
+	.balign 8
+	.globl	boot_entry_counter
+boot_entry_counter:
+	.dword	0

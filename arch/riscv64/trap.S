@@ -18,7 +18,7 @@
  * (arch_user_frame()), x2 = the user sp. A system call (ecall, the hot path)
  * saves only what C may clobber: ra, t0-t6, a0-a7, and gp, tp, which a
  * thread switch does not keep; s0-s11 survive the calls by the psABI and
- * stay live. It runs trap_syscall() with interrupts on. Any other trap
+ * stay live. It runs trap_syscall() with interrupts off. Any other trap
  * saves everything and goes to trap_handle(). Either way out: interrupts
  * off, trap_user_return(), then sepc and sstatus from the frame (FS
  * forced Off unless user FP is allowed: riscv_user_sstatus_mask below),
@@ -130,10 +130,8 @@ from_user:
 	/* A system call: resume after the ecall (4 bytes, it has no compressed form). */
 	addi	t0, t0, 4
 	sd	t0, TF_SEPC(sp)
-	csrsi	sstatus, SSTATUS_SIE
-	mv	a0, sp
+	mv	a0, sp          /* interrupts off since the trap (arch/hal/user.h) */
 	call	trap_syscall
-	csrci	sstatus, SSTATUS_SIE
 	mv	a0, sp
 	call	trap_user_return
 

@@ -49,4 +49,15 @@ set(ARCH_TEST_SHAPES
   "max-smp4|-m 512M -smp 4 -cpu max" # SMEP, SMAP and UMIP on
 )
 set(ARCH_TEST_FIRMWARE direct)
-set(ARCH_FIRMWARES grub direct)
+set(ARCH_FIRMWARES grub uefi direct)
+
+# The bootable ISO is a build product: GRUB 2 (BIOS and UEFI) with the normal command
+# line, for QEMU (ci/boot), a CD or a USB stick (README). ci/boot makes other
+# ISOs, apart, for other command lines (--test, --cmdline).
+function(arch_post_build target)
+  add_custom_command(OUTPUT ${CMAKE_BINARY_DIR}/kernel.iso
+    COMMAND ${CMAKE_SOURCE_DIR}/ci/mkiso $<TARGET_FILE:${target}> ${CMAKE_BINARY_DIR}/kernel.iso
+    DEPENDS ${target} ${ARCH_DIR}/grub.cfg.in ${CMAKE_SOURCE_DIR}/ci/mkiso
+    COMMENT "x86_64: GRUB ISO kernel.iso" VERBATIM)
+  add_custom_target(kernel_iso ALL DEPENDS ${CMAKE_BINARY_DIR}/kernel.iso)
+endfunction()

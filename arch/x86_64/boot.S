@@ -123,6 +123,9 @@ _start32:
 	cld
 	movl %eax, %ebp /* Multiboot2 magic, or anything (PVH) */
 	movl %ebx, %esi /* physical address of the MBI or the PVH start info */
+	rdtsc		/* the boot figure starts here (arch_boot_counter) */
+	movl %eax, PHYS(boot_entry_counter)
+	movl %edx, PHYS(boot_entry_counter) + 4
 
 	/* Zero .bss first: the page tables and the boot stack live there. */
 	movl $PHYS(__bss_start), %edi
@@ -254,6 +257,10 @@ start64_low:
 	 */
 	.text
 start64:
+	/* For debuggers: no caller (rip undefined), GDB's backtrace ends here. */
+	.cfi_sections .debug_frame
+	.cfi_startproc
+	.cfi_undefined rip
 	movq $__boot_stack_top, %rsp
 	lgdt boot_gdt_ptr64(%rip)
 	movq $0, boot_pml4 + SLOT(0)(%rip)
@@ -266,6 +273,7 @@ start64:
 1:	cli
 	hlt
 	jmp 1b
+	.cfi_endproc
 
 	/* The boot page tables, zeroed with the rest of .bss. */
 	.section .bss.boot_tables, "aw", @nobits
@@ -285,3 +293,10 @@ boot_pd:
 	.skip BOOT_STACK_SIZE
 
 	.section .note.GNU-stack, "", @progbits
+
+	/* In .data: .bss is zeroed after the counter is read. */
+	.data
+	.balign 8
+	.globl boot_entry_counter
+boot_entry_counter:
+	.quad 0

@@ -42,3 +42,10 @@ _Noreturn void arch_cpu_halt(void)
 	for (;;)
 		__asm__ volatile("cli; hlt" : : : "memory");
 }
+
+extern uint64_t boot_entry_counter; /* boot.S */
+
+uint64_t arch_boot_counter(void)
+{
+	return boot_entry_counter;
+}

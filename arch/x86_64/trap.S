@@ -226,9 +226,7 @@ x86_syscall_entry:
 	PUSH_REGS
 	xorl %ebp, %ebp
 	movq %rsp, %rdi
-	sti
-	call trap_syscall
-	cli
+	call trap_syscall	    /* interrupts off (SFMASK), as the HAL's rule says */
 	movq %rsp, %rdi
 	call trap_user_return
 	/*
@@ -287,8 +285,7 @@ x86_syscall_entry_ring12:
 	PUSH_REGS
 	xorl %ebp, %ebp
 	movq %rsp, %rdi
-	sti
-	call trap_syscall
+	call trap_syscall	    /* interrupts off (SFMASK) */
 	jmp user_exit
 	.size x86_syscall_entry_ring12, . - x86_syscall_entry_ring12
 

@@ -19,6 +19,7 @@ enum object_type {
 	OBJ_DMA,
 	OBJ_IPC_CHANNEL,   /* one end of a channel: sends to the other end's endpoint */
 	OBJ_SHARED_REGION, /* a shared memory region (SYS_SHARED_REGION_*) */
+	OBJ_NOTIFICATION,  /* a word of pending bits (SYS_NOTIFICATION_*) */
 	OBJ_TYPE_COUNT,
 };
 

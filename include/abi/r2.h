@@ -131,7 +131,7 @@ struct r2_kbd_ring {
 #define R2_SERIAL_READ	0x02 /* R2_INVALID_INPUT when no byte is waiting */
 #define R2_SERIAL_WRITE 0x03
 
-/* The structures of the seed, packed, exactly as given. */
+/* The structures of the r2 ABI, packed, exactly as it gives them. */
 typedef struct {
 	uint8_t system_name[32];
 	uint8_t system_user[32];

@@ -1,9 +1,10 @@
 /*
  * System calls, shared by the kernel and user space: the numbers and the
- * structures that cross the boundary. One model on every arch (DESIGN.md
- * §4): a number and up to seven word arguments in; a tag (0 or an
- * enum kerror) and up to seven word results out. The VeridianOS numbers
- * of the Kernel API are kept exactly; the rest take numbers in ranges:
+ * structures that cross the boundary. One model on every arch
+ * (docs/design.md, "System calls"): a number and up to seven word
+ * arguments in; a tag (0 or an enum kerror) and up to seven word results
+ * out. The VeridianOS numbers of the Kernel API are kept exactly; the
+ * rest take numbers in ranges:
  *
  *   1..63     VeridianOS Kernel API (and the calls it implies: terminate,
  *             thread info, yield, priority, sleep, clock, validate)
@@ -95,6 +96,15 @@ enum syscall_number {
 	SYS_DEBUG_DUMP_MEMORY = 172,  /* -> */
 	SYS_DEBUG_DUMP_IPC = 173,     /* -> */
 	SYS_DEBUG_TRACE = 174,	      /* on (0/1) -> : one console line per system call */
+	/*
+	 * Driver API (ipc/notify.c). A notification is a word of pending bits:
+	 * signal ORs bits in (WRITE), wait and poll take and clear them all
+	 * (READ); one waiter gets them, first come first served.
+	 */
+	SYS_NOTIFICATION_CREATE = 192, /* -> r0 notification cap (READ WRITE GRANT DELETE) */
+	SYS_NOTIFICATION_SIGNAL = 193, /* cap (WRITE), bits -> */
+	SYS_NOTIFICATION_WAIT = 194,   /* cap (READ), timeout ns (0: none) -> r0 bits */
+	SYS_NOTIFICATION_POLL = 195,   /* cap (READ) -> r0 bits (0: none pending) */
 	SYS_COUNT = 256,
 };
 

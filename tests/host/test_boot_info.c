@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "core/boot_info.h"
+#include "hal_host.h"
 
 Test(boot_info, ranges_sorted_and_usable_counts_overlaps_once)
 {
@@ -44,4 +45,24 @@ Test(boot_info, cmdline)
 	cr_expect_str_eq(boot_cmdline_get(&bi, "x", buf, sizeof(buf)), "");
 	cr_expect_null(boot_cmdline_get(&bi, "quiet", buf, sizeof(buf)));
 	cr_expect_null(boot_cmdline_get(&bi, "missing", buf, sizeof(buf)));
+}
+
+/* Every address of the map carries its 0x, the one at zero too. */
+Test(boot_info, map_printed_with_prefixes)
+{
+	struct boot_info bi = {0};
+
+	boot_add_ram(&bi, 0, 0x9fc00);
+	boot_add_ram(&bi, 0x100000, 0x7ee0000);
+	boot_add_reserved(&bi, 0, 0x1000, RESERVE_FIRMWARE);
+	bi.reserved[bi.reserved_count++] =
+	    (struct mem_range){0x2000, 0x1000, 99}; /* unknown type */
+	host_console_take();
+	boot_info_print(&bi);
+	const char *out = host_console_take();
+	cr_expect(strstr(out, "  ram      0x000000000000-0x00000009fbff"), "%s", out);
+	cr_expect(strstr(out, "  ram      0x000000100000-0x000007fdffff"), "%s", out);
+	cr_expect(strstr(out, "  reserved 0x000000000000-0x000000000fff firmware"), "%s", out);
+	cr_expect(strstr(out, "  reserved 0x000000002000-0x000000002fff ?\r\n"), "%s", out);
+	cr_expect(!strstr(out, " 00000"), "%s", out);
 }

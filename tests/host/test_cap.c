@@ -102,7 +102,7 @@ Test(cap, borrowed_stale_and_guessed_tokens_are_invalid)
 	cr_assert_eq(create_capability(&a, OBJ_FILE, 6, RIGHT_READ, &again), E_OK);
 	cr_assert_eq(again.token & 0xffff, c.token & 0xffff, "same slot");
 	cr_assert_eq(validate_capability(&a, c.token, 0, NULL), E_INVALID_CAPABILITY);
-	for (int i = 0; i < 1000; i++)
+	for (int i = 1; i < CAP_SPACE_QUOTA; i++) /* a full space: many live slots to hit */
 		cr_assert_eq(derive_capability(&a, again.token, RIGHT_READ, NULL), E_OK);
 	for (int i = 0; i < 200000; i++) {
 		cap_token_t guess = (cap_token_t)blob_rand(&seed) << 32 | blob_rand(&seed);
@@ -118,15 +118,24 @@ Test(cap, borrowed_stale_and_guessed_tokens_are_invalid)
 Test(cap, exhaustion_and_destroy)
 {
 	struct capability c;
+	static struct cap_space many[CAP_SLOTS / CAP_SPACE_QUOTA];
 	int made = 0;
 
-	while (create_capability(&a, OBJ_MEMORY, (uint64_t)made, RIGHT_READ, &c) == E_OK)
-		made++;
-	cr_assert_eq(made, 4096);
+	/* The table fills only when enough spaces fill their quotas. */
+	for (unsigned i = 0; i < sizeof(many) / sizeof(many[0]); i++) {
+		cap_space_init(&many[i], i + 10);
+		while (create_capability(&many[i], OBJ_MEMORY, (uint64_t)made, RIGHT_READ, &c) ==
+		       E_OK)
+			made++;
+	}
+	cr_assert_eq(made, CAP_SLOTS);
 	cr_assert_eq(create_capability(&b, OBJ_MEMORY, 0, 0, &c), E_RESOURCE_EXHAUSTED);
-	cap_space_destroy(&a);
-	cr_assert_eq(cap_live_count(), 0);
+	cap_space_destroy(&many[3]);
+	cr_assert_eq(cap_live_count(), CAP_SLOTS - CAP_SPACE_QUOTA);
 	cr_assert_eq(create_capability(&b, OBJ_MEMORY, 0, RIGHT_READ, &c), E_OK);
+	for (unsigned i = 0; i < sizeof(many) / sizeof(many[0]); i++)
+		cap_space_destroy(&many[i]);
+	cr_assert_eq(cap_live_count(), 1);
 }
 
 Test(cap, next_walks_one_space_and_one_type)
@@ -154,4 +163,74 @@ Test(cap, next_walks_one_space_and_one_type)
 	struct cap_space empty = {0};
 	cursor = 0;
 	cr_assert_eq(cap_next(&empty, OBJ_IO_PORTS, &cursor, &got), E_INVALID_CAPABILITY);
+}
+
+Test(cap, quota_bounds_one_space_not_the_others)
+{
+	struct capability root, c, last = {0};
+
+	cr_assert_eq(a.quota, CAP_SPACE_QUOTA);
+	cr_assert_eq(create_capability(&a, OBJ_MEMORY, 1, RIGHTS_ALL, &root), E_OK);
+	for (uint32_t i = 1; i < CAP_SPACE_QUOTA; i++)
+		cr_assert_eq(derive_capability(&a, root.token, RIGHT_READ, &last), E_OK);
+	cr_assert_eq(a.count, CAP_SPACE_QUOTA);
+	uint32_t live = cap_live_count();
+	cr_assert_eq(derive_capability(&a, root.token, RIGHT_READ, &c), E_RESOURCE_EXHAUSTED);
+	cr_assert_eq(create_capability(&a, OBJ_MEMORY, 2, RIGHT_READ, &c), E_RESOURCE_EXHAUSTED);
+	cr_assert_eq(cap_live_count(), live, "a refused capability takes no slot");
+	/* A grant into the full space is refused too; the giver keeps what it had. */
+	struct capability gift;
+	cr_assert_eq(create_capability(&b, OBJ_MEMORY, 3, RIGHTS_ALL, &gift), E_OK);
+	cr_assert_eq(grant_capability(&b, gift.token, &a, RIGHT_READ, &c), E_RESOURCE_EXHAUSTED);
+	cr_assert_eq(validate_capability(&b, gift.token, RIGHTS_ALL, NULL), E_OK);
+	/* Everyone else goes on, and the full space may give. */
+	cr_assert_eq(create_capability(&b, OBJ_MEMORY, 4, RIGHT_READ, &c), E_OK);
+	cr_assert_eq(grant_capability(&a, root.token, &b, RIGHT_READ, &c), E_OK);
+	/* One revoked, one more fits. */
+	cr_assert_eq(revoke_capability(&a, last.token), E_OK);
+	cr_assert_eq(a.count, CAP_SPACE_QUOTA - 1);
+	cr_assert_eq(derive_capability(&a, root.token, RIGHT_READ, &last), E_OK);
+	/* Destroying the space frees all it held and what others derived from it. */
+	uint32_t in_b = b.count;
+	cap_space_destroy(&a);
+	cr_assert_eq(a.count, 0);
+	cr_assert_eq(a.first, -1);
+	cr_assert_eq(b.count, in_b - 1, "the grant from a went with it");
+	cr_assert_eq(cap_live_count(), b.count);
+}
+
+Test(cap, space_list_survives_any_order_of_revocation)
+{
+	struct capability c[64];
+	/* Roots and children interleaved in one space, some children in another. */
+	for (int i = 0; i < 64; i++) {
+		if (i % 4 == 0)
+			cr_assert_eq(
+			    create_capability(&a, OBJ_IO_PORTS, (uint64_t)i, RIGHTS_ALL, &c[i]),
+			    E_OK);
+		else if (i % 4 == 3)
+			cr_assert_eq(grant_capability(&a, c[i - 3].token, &b, RIGHT_READ, &c[i]),
+				     E_OK);
+		else
+			cr_assert_eq(derive_capability(&a, c[i - i % 4].token, RIGHTS_ALL, &c[i]),
+				     E_OK);
+	}
+	cr_assert_eq(a.count, 48);
+	cr_assert_eq(b.count, 16);
+	/* Revoke by object: the root, its children here and its grant in b go. */
+	cap_revoke_object(&a, OBJ_IO_PORTS, 8);
+	cr_assert_eq(a.count, 45);
+	cr_assert_eq(b.count, 15);
+	for (int i = 1; i < 64; i += 5) /* middle, head and tail entries of the list */
+		revoke_capability(i % 4 == 3 ? &b : &a, c[i].token);
+	uint32_t walked = 0;
+	uint32_t cursor = 0;
+	struct capability got;
+	while (cap_next(&a, OBJ_IO_PORTS, &cursor, &got) == E_OK)
+		walked++;
+	cr_assert_eq(walked, a.count, "the list and the table agree");
+	cap_space_destroy(&a);
+	cr_assert_eq(a.count, 0);
+	cr_assert_eq(b.count, 0, "every grant came from a");
+	cr_assert_eq(cap_live_count(), 0);
 }

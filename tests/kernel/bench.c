@@ -9,6 +9,7 @@
 #include "arch/hal/hal.h"
 #include "core/kprintf.h"
 #include "core/kthread.h"
+#include "core/process.h"
 #include "mm/heap.h"
 #include "mm/kvm.h"
 #include "mm/pmm.h"
@@ -91,6 +92,16 @@ static void report(const char *name, bench_fn fn, uint64_t base)
 	uint64_t t = measure(fn);
 	kprintf("BENCH arch=%s name=%s value=%llu unit=instr\n", arch_name, name,
 		(unsigned long long)((t > base ? t - base : 0) / N));
+}
+
+void kbench_boot(void)
+{
+	uint64_t hz = arch_counter_hz(), end = process_first_user_counter();
+	uint64_t ticks = end > arch_boot_counter() ? end - arch_boot_counter() : 0;
+	/* Counted in 128-bit: ticks * 10^9 overflows 64 bits past about 18 s. */
+	uint64_t instr = hz ? (uint64_t)((unsigned __int128)ticks * 1000000000u / hz) : ticks;
+	kprintf("BENCH arch=%s name=boot_to_user value=%llu unit=instr\n", arch_name,
+		(unsigned long long)instr);
 }
 
 void kbench_run_all(void)

@@ -6,5 +6,7 @@
 void kbench_run_all(void);
 /* The user-mode figures: null system call, yield switch, process create+exit+wait. */
 void kbench_user(void);
+/* The boot figure: instructions from the kernel's first to the first user instruction. */
+void kbench_boot(void);
 
 #endif

@@ -57,6 +57,7 @@ void kbench_user(void)
 	report("process_create_exit_wait", "bench_spawn", 20, 20);
 	ratio("ipc_call_reply", report("ipc_call_reply", "bench_ipc", 1000, 1000), null);
 	ratio("xous_scalar_call", report("xous_scalar_call", "bench_xous", 1000, 1000), null);
+	ratio("notify_wakeup", report("notify_wakeup", "bench_notify", 1000, 2000), null);
 	report("shm_move_64k", "bench_shm_move", 20, 20);
 	report("shm_share_64k", "bench_shm_share", 20, 20);
 }

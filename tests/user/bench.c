@@ -143,3 +143,29 @@ UCHILD(exit0)
 {
 	return 0;
 }
+
+/* The other half of bench_notify: each signal on its first notification answered on its second. */
+UCHILD(notify_pong)
+{
+	uint64_t ping = utest_cap(0), pong = utest_cap(1), bits = 0;
+	while (!notification_wait(ping, 0, &bits) && bits == 1)
+		if (notification_signal(pong, 1))
+			return 1;
+	return bits == 2 ? 0 : 2;
+}
+
+/* N round trips of signal and wake-up between two processes: 2N wake-ups. */
+UCHILD(bench_notify)
+{
+	uint64_t n[2], child, bits;
+	struct process_exit_info info;
+	if (notification_create(&n[0]) || notification_create(&n[1]) ||
+	    utest_start_caps("notify_pong", NULL, 0, n, 2, &child))
+		return 1;
+	for (unsigned long i = count(); i; i--)
+		if (notification_signal(n[0], 1) || notification_wait(n[1], 0, &bits))
+			return 2;
+	if (notification_signal(n[0], 2) || sys_process_wait(child, 0, &info))
+		return 3;
+	return info.exit_code;
+}

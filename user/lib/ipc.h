@@ -241,4 +241,38 @@ static inline long xous_heap_resize(size_t size, void **base)
 	return tag;
 }
 
+/* Notifications (Driver API): a word of pending bits. */
+static inline long notification_create(uint64_t *cap)
+{
+	uintptr_t r[7];
+	long tag = SYS0(SYS_NOTIFICATION_CREATE, r);
+	if (!tag)
+		*cap = r[0];
+	return tag;
+}
+
+static inline long notification_signal(uint64_t cap, uint64_t bits)
+{
+	return SYS2(SYS_NOTIFICATION_SIGNAL, cap, bits, NULL);
+}
+
+/* Wait for bits (timeout_ns 0: for ever); they are taken and cleared. */
+static inline long notification_wait(uint64_t cap, uint64_t timeout_ns, uint64_t *bits)
+{
+	uintptr_t r[7];
+	long tag = SYS2(SYS_NOTIFICATION_WAIT, cap, timeout_ns, r);
+	if (!tag)
+		*bits = r[0];
+	return tag;
+}
+
+static inline long notification_poll(uint64_t cap, uint64_t *bits)
+{
+	uintptr_t r[7];
+	long tag = SYS1(SYS_NOTIFICATION_POLL, cap, r);
+	if (!tag)
+		*bits = r[0];
+	return tag;
+}
+
 #endif

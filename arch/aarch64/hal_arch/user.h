@@ -1,8 +1,8 @@
 /*
  * The inline half of <arch/hal/user.h> for AArch64. System calls are
- * `svc #0` from EL0 (DESIGN.md §4): the number in x8, arguments in x0-x6;
- * the tag comes back in x0 (0 = success), results in x1-x7. Every other
- * user register is preserved.
+ * `svc #0` from EL0 (docs/design.md, "System calls"): the number in x8,
+ * arguments in x0-x6; the tag comes back in x0 (0 = success), results in
+ * x1-x7. Every other user register is preserved.
  */
 #ifndef HAL_ARCH_USER_H
 #define HAL_ARCH_USER_H

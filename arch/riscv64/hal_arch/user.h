@@ -1,8 +1,8 @@
 /*
- * riscv64 half of <arch/hal/user.h>. System calls follow DESIGN.md §4 (the
- * Xous convention): `ecall` with the number in a7 and arguments in a0-a6;
- * the tag comes back in a0 and the results in a1-a7. Every other user
- * register is preserved.
+ * riscv64 half of <arch/hal/user.h>. System calls follow docs/design.md,
+ * "System calls" (the Xous convention): `ecall` with the number in a7 and
+ * arguments in a0-a6; the tag comes back in a0 and the results in a1-a7.
+ * Every other user register is preserved.
  *
  * During a system call the frame holds only what the entry saved: ra, sp,
  * gp, tp, t0-t6, a0-a7, sepc, sstatus. s0-s11 stay live in the registers

@@ -1,7 +1,7 @@
 /*
  * x86_64 half of <arch/hal/user.h>: the system call registers of
- * DESIGN.md §4 and the FP/SIMD save area. Included by arch/hal/user.h;
- * never include it directly from portable code.
+ * docs/design.md ("System calls") and the FP/SIMD save area. Included by
+ * arch/hal/user.h; never include it directly from portable code.
  *
  * syscall: number in rax; arguments in rdi, rsi, rdx, r10, r8, r9, r12
  * (r10, not rcx: the instruction overwrites rcx and r11); the tag comes
