@@ -54,7 +54,8 @@ enum fuzz_kind {
 	FK_PROC,
 	FK_THREAD,
 	FK_SHM,
-	FK_CAPS = FK_SHM + 1,
+	FK_NOTE, /* notifications */
+	FK_CAPS = FK_NOTE + 1,
 	FK_REPLY = FK_CAPS, /* reply tokens, Xous sender tokens */
 	FK_ID,
 	FK_PID,

@@ -631,6 +631,10 @@ static const struct {
     {SYS_DEBUG_PRINT, 1},
     {SYS_DEBUG_DUMP_PROCESS, 1},
     {SYS_DEBUG_TRACE, 1},
+    {SYS_NOTIFICATION_CREATE, 3},
+    {SYS_NOTIFICATION_SIGNAL, 4},
+    {SYS_NOTIFICATION_WAIT, 4},
+    {SYS_NOTIFICATION_POLL, 3},
     {0, 6},
     {SYS_COUNT, 6}, /* an r2 call on x86_64, else one more number outside the table */
 };
@@ -651,7 +655,7 @@ static unsigned pick(struct fuzz_thread *t)
 static uint64_t unknown_number(struct fuzz_thread *t)
 {
 	static const uint16_t holes[] = {0,   6,   9,	18,  19,  34,  45,  63,	 77,  100,
-					 127, 131, 159, 161, 169, 175, 191, 192, 255, 256};
+					 127, 131, 159, 161, 169, 175, 191, 196, 255, 256};
 	return fuzz_chance(t, 80) ? holes[fuzz_below(t, COUNT(holes))] : fuzz_rand(t) | 256;
 }
 
@@ -855,6 +859,17 @@ static bool arguments(struct fuzz_thread *t, unsigned nr, uintptr_t a[7])
 	case SYS_DEBUG_TRACE:
 		a[0] = 0; /* on, it prints a line per call */
 		return true;
+	case SYS_NOTIFICATION_SIGNAL:
+		a[0] = token(t, FK_NOTE);
+		a[1] = fuzz_chance(t, 70) ? 1ull << fuzz_below(t, 64) : any(t);
+		return true;
+	case SYS_NOTIFICATION_WAIT:
+		a[0] = token(t, FK_NOTE);
+		a[1] = t->worker && fuzz_chance(t, 20) ? 0 : timeout_ns(t) * (t->worker ? 10 : 1);
+		return true;
+	case SYS_NOTIFICATION_POLL:
+		a[0] = token(t, FK_NOTE);
+		return true;
 	default: /* the rest need no care */
 		return true;
 	}
@@ -887,6 +902,13 @@ static void keep(struct fuzz_thread *t, unsigned nr, const uintptr_t a[7], const
 		break;
 	case SYS_XOUS_CLIENT_CONNECT:
 		fuzz_remember(FK_EP, r[0]);
+		break;
+	case SYS_NOTIFICATION_CREATE:
+		fuzz_remember(FK_NOTE, r[0]);
+		break;
+	case SYS_NOTIFICATION_WAIT:
+	case SYS_NOTIFICATION_POLL:
+		fuzz_remember(FK_WORD, r[0]);
 		break;
 	case SYS_IPC_RECEIVE:
 	case SYS_IPC_CALL:
