@@ -56,9 +56,12 @@ uint64_t fuzz_recall(struct fuzz_thread *t, enum fuzz_kind k)
 
 void fuzz_failure(const char *what, uint64_t a, uint64_t b)
 {
+	char line[160]; /* one write of its own: printf's buffer is not the workers' */
 	__atomic_fetch_add(&fz.failures, 1, __ATOMIC_RELAXED);
-	printf("fuzz: process %llu seed %#llx: %s (%#llx, %#llx)\n", (unsigned long long)fz.pid,
-	       (unsigned long long)fz.seed, what, (unsigned long long)a, (unsigned long long)b);
+	int n = snprintf(line, sizeof(line), "fuzz: process %llu seed %#llx: %s (%#llx, %#llx)\n",
+			 (unsigned long long)fz.pid, (unsigned long long)fz.seed, what,
+			 (unsigned long long)a, (unsigned long long)b);
+	sys_write(1, line, n < (int)sizeof(line) ? (size_t)n : sizeof(line) - 1);
 }
 
 /* Children. */
@@ -384,6 +387,8 @@ int fuzz_main(int argc, char **argv)
 		for (unsigned nr = 0; nr < SYS_COUNT; nr++)
 			if (fz.made[nr])
 				printf(" %u:%u/%u", nr, fz.succeeded[nr], fz.made[nr]);
+		if (fz.made[SYS_COUNT])
+			printf(" r2:%u/%u", fz.succeeded[SYS_COUNT], fz.made[SYS_COUNT]);
 		printf("\n");
 	}
 	flush();

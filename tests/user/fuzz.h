@@ -133,6 +133,39 @@ void fuzz_worker_release(unsigned slot);
 void fuzz_worker_entry(uintptr_t slot);
 void fuzz_worker_made(unsigned slot, uint64_t tid);
 
+#define PRIO_USER_MAX 30 /* High: RealTime is the kernel's */
+#define MIB	      (1ull << 20)
+#define COUNT(a)      (sizeof(a) / sizeof((a)[0]))
+
+/* Arguments (fuzz_values.c): mostly of a kind, now and then anything. */
+uint64_t fuzz_any(struct fuzz_thread *t);
+uint64_t fuzz_token(struct fuzz_thread *t, enum fuzz_kind k); /* mostly a capability of kind k */
+uint64_t fuzz_any_token(struct fuzz_thread *t);
+uint64_t fuzz_id(struct fuzz_thread *t);
+uint64_t fuzz_pid(struct fuzz_thread *t);
+uint64_t fuzz_pages(struct fuzz_thread *t, unsigned max); /* 1..max pages, in bytes */
+uint64_t fuzz_length(struct fuzz_thread *t);
+uint64_t fuzz_timeout_ms(struct fuzz_thread *t);
+uint64_t fuzz_timeout_ns(struct fuzz_thread *t);
+uint64_t fuzz_bad_address(struct fuzz_thread *t); /* one the kernel must refuse */
+/* A pointer the kernel may write len bytes at: the arena, or no user memory. */
+uint64_t fuzz_out_ptr(struct fuzz_thread *t, uint64_t len);
+/* Whether [a, a + len) holds nothing of the fuzzer's own, so the kernel may take it. */
+bool fuzz_take_ok(uint64_t a, uint64_t len);
+uint64_t fuzz_take_ptr(struct fuzz_thread *t, uint64_t len);
+uint64_t fuzz_in_ptr(struct fuzz_thread *t); /* for the kernel to read */
+/* Console text: whole lines of ours, nothing, or a pointer the kernel must refuse. */
+void fuzz_console_args(struct fuzz_thread *t, uintptr_t *buf, uintptr_t *len);
+uint64_t fuzz_priority(struct fuzz_thread *t); /* for our threads: none below our own */
+
+/* Children and threads (fuzz_make.c). */
+void fuzz_process_create(struct fuzz_thread *t, uintptr_t a[7], uintptr_t r[7]);
+long fuzz_thread_create(struct fuzz_thread *t, uintptr_t a[7], uintptr_t r[7]);
+/* Tags the kernel may answer: E_OK and the codes of include/abi/error.h. */
+bool fuzz_known_tag(long tag);
+/* An r2 call (x86_64, tests/user/x86_64/fuzz_r2.c). */
+void fuzz_r2(struct fuzz_thread *t);
+
 /* One random system call from thread t (fuzz_calls.c). */
 void fuzz_one(struct fuzz_thread *t);
 /* Serve one message on an endpoint that stays: receive it, mostly answer it. */
