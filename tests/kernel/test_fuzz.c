@@ -172,7 +172,13 @@ static void fuzz_round(uint64_t seed, uint64_t calls, uint64_t ms)
 		(unsigned long long)made, (unsigned long long)took);
 	KASSERT_EQ(info.exit_reason, EXIT_NORMAL);
 	KASSERT_EQ(info.exit_code, 0);
-	if (!settle(before.processes, 5000)) {
+	/*
+	 * Orphaned fuzzers (their parent was terminated) run on to their own
+	 * budget or deadline, at most the top's: wait for that, and some more.
+	 */
+	uint64_t now = arch_time_ns(), end = start + ms * 1000000ull;
+	unsigned grace = 5000 + (end > now ? (unsigned)((end - now) / 1000000) : 0);
+	if (!settle(before.processes, grace)) {
 		unsigned n = end_running_code(top, process_count() - before.processes);
 		if (n)
 			kprintf("fuzz: %u orphans of random code still ran: ended\n", n);

@@ -58,7 +58,8 @@ void fuzz_failure(const char *what, uint64_t a, uint64_t b)
 {
 	char line[160]; /* one write of its own: printf's buffer is not the workers' */
 	__atomic_fetch_add(&fz.failures, 1, __ATOMIC_RELAXED);
-	int n = snprintf(line, sizeof(line), "fuzz: process %llu seed %#llx: %s (%#llx, %#llx)\n",
+	int n = snprintf(line, sizeof(line),
+			 "fuzz: unexpected: process %llu seed %#llx: %s (%#llx, %#llx)\n",
 			 (unsigned long long)fz.pid, (unsigned long long)fz.seed, what,
 			 (unsigned long long)a, (unsigned long long)b);
 	sys_write(1, line, n < (int)sizeof(line) ? (size_t)n : sizeof(line) - 1);
