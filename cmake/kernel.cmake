@@ -87,11 +87,18 @@ foreach(shape IN LISTS ARCH_TEST_SHAPES)
   list(GET parts 0 name)
   list(GET parts 1 args)
   separate_arguments(args UNIX_COMMAND "${args}")
+  # The suite takes seconds; the limits are for a hang on a loaded host, not a measure.
+  # A test boot has everything a test needs: nothing may skip there.
   add_test(NAME ktest-${name}
     COMMAND ${BOOT} ${KERNEL_ARCH} --firmware ${ARCH_TEST_FIRMWARE} --no-build
-            --build-dir ${CMAKE_BINARY_DIR} --test -- ${args})
-  set_tests_properties(ktest-${name} PROPERTIES TIMEOUT 120)
+            --build-dir ${CMAKE_BINARY_DIR} --test --timeout 240 -- ${args})
+  set_tests_properties(ktest-${name} PROPERTIES TIMEOUT 300 FAIL_REGULAR_EXPRESSION " # SKIP ")
 endforeach()
+# Both suites from the shell of a plain boot (`ktest`, `run test`), typed over the console.
+add_test(NAME system-plain-boot
+  COMMAND ${CMAKE_SOURCE_DIR}/tests/system/plain_boot ${KERNEL_ARCH} ${CMAKE_BINARY_DIR}
+          ${ARCH_TEST_FIRMWARE})
+set_tests_properties(system-plain-boot PROPERTIES TIMEOUT 330)
 foreach(fw IN LISTS ARCH_FIRMWARES)
   add_test(NAME system-boot-${fw}
     COMMAND ${CMAKE_SOURCE_DIR}/tests/system/boot_banner ${KERNEL_ARCH} ${fw} ${CMAKE_BINARY_DIR})
@@ -104,7 +111,7 @@ add_test(NAME fuzz-${KERNEL_ARCH}
 set_tests_properties(fuzz-${KERNEL_ARCH} PROPERTIES TIMEOUT 480)
 # The benchmarks run (figures in the log, see ci/bench), their calibration checked.
 add_test(NAME kbench COMMAND ${CMAKE_SOURCE_DIR}/tests/system/kbench ${KERNEL_ARCH} ${CMAKE_BINARY_DIR})
-set_tests_properties(kbench PROPERTIES TIMEOUT 180)
+set_tests_properties(kbench PROPERTIES TIMEOUT 300)
 list(GET ARCH_FIRMWARES 0 fw)
 add_test(NAME system-panic-${fw}
   COMMAND ${CMAKE_SOURCE_DIR}/tests/system/boot_banner ${KERNEL_ARCH} ${fw} ${CMAKE_BINARY_DIR} --panic)
@@ -120,11 +127,18 @@ set_tests_properties(system-gdb PROPERTIES TIMEOUT 180)
 add_test(NAME system-scripts
   COMMAND ${CMAKE_SOURCE_DIR}/tests/system/scripts ${KERNEL_ARCH} ${CMAKE_BINARY_DIR})
 set_tests_properties(system-scripts PROPERTIES TIMEOUT 180)
+# The shell as a person uses it: line editing, history, Ctrl-C, 'run' reports, an idle prompt.
+add_test(NAME system-shell-${fw}
+  COMMAND ${CMAKE_SOURCE_DIR}/tests/system/shell ${KERNEL_ARCH} ${fw} ${CMAKE_BINARY_DIR})
+set_tests_properties(system-shell-${fw} PROPERTIES TIMEOUT 240)
+add_test(NAME system-shell-polled-${fw}
+  COMMAND ${CMAKE_SOURCE_DIR}/tests/system/shell ${KERNEL_ARCH} ${fw} ${CMAKE_BINARY_DIR} --polled)
+set_tests_properties(system-shell-polled-${fw} PROPERTIES TIMEOUT 240)
 # The r2 legacy ABI (x86_64): the screen, the speaker, the keyboard and the clock, seen from outside.
 if(KERNEL_ARCH STREQUAL "x86_64")
   foreach(what text mode13 tone melody keys rtc rings)
     add_test(NAME system-r2-${what}
       COMMAND ${CMAKE_SOURCE_DIR}/tests/system/r2_legacy ${KERNEL_ARCH} ${CMAKE_BINARY_DIR} ${what})
-    set_tests_properties(system-r2-${what} PROPERTIES TIMEOUT 120)
+    set_tests_properties(system-r2-${what} PROPERTIES TIMEOUT 300)
   endforeach()
 endif()

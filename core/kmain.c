@@ -4,6 +4,8 @@
 #include "ipc/ipc.h"
 #include "config.h"
 #include "core/boot_info.h"
+#include "core/console.h"
+#include "core/irq.h"
 #include "core/init.h"
 #include "core/kprintf.h"
 #include "core/shell.h"
@@ -31,6 +33,8 @@ _Noreturn void kmain(struct boot_info *bi)
 	ipc_init();
 	kthread_init();
 	timer_start();
+	irq_init(bi);
+	console_init(bi);
 
 	if (boot_cmdline_has(bi, "kbench")) {
 		kbench_run_all();
@@ -45,5 +49,6 @@ _Noreturn void kmain(struct boot_info *bi)
 		kbench_boot();
 		arch_power_off(0);
 	}
-	shell_run(bi);
+	shell_start(bi);
+	kthread_idle_loop(); /* the boot thread only idles from here on */
 }

@@ -27,6 +27,7 @@ static uint64_t switch_start;	   /* when the last switch began, for the latency 
 static uint32_t next_id = 1;
 static unsigned live_threads; /* made by kthread_new, not yet freed */
 static bool preemptive;	      /* the tick runs: threads start with interrupts on */
+static uint64_t idle_since;   /* arch_time_ns() when the idle thread began to wait, 0 if not */
 
 void kthread_set_preemptive(bool on)
 {
@@ -60,6 +61,20 @@ void kthread_use_space(struct vmspace *vs)
  * Run what the scheduler picks; interrupts are off (the tick shares the run
  * queues). False when the running thread stays.
  */
+/*
+ * The idle thread's wait is over (an interrupt came): count it. Interrupts
+ * off. The interrupt handlers call it first (trap_timer, trap_irq): on x86
+ * the interrupt that ends a hlt is taken inside arch_cpu_idle() and may
+ * switch threads before the idle loop runs again.
+ */
+void kthread_idle_end(void)
+{
+	if (idle_since) {
+		metrics.idle_ns += arch_time_ns() - idle_since;
+		idle_since = 0;
+	}
+}
+
 static void switch_to(struct kthread *next)
 {
 	struct kthread *prev = current;
@@ -115,6 +130,43 @@ void kthread_yield(void)
 	arch_irq_restore(flags);
 }
 
+/*
+ * Wait for an interrupt with interrupts off, then take it. arch_cpu_idle()
+ * returns on a pending interrupt even while they are off (wfi), or takes it
+ * on the way (x86's sti; hlt; cli), so none is missed between the check
+ * and the wait.
+ */
+static void idle_wait(void)
+{
+	idle_since = arch_time_ns();
+	arch_cpu_idle();
+	kthread_idle_end();
+	arch_irq_enable(); /* the interrupt that ended the wait runs here */
+	arch_irq_disable();
+}
+
+_Noreturn void kthread_idle_loop(void)
+{
+	if (current != &boot_thread)
+		panic("kthread_idle_loop: not the idle thread");
+	for (;;) {
+		arch_irq_disable();
+		if (!switch_to_next())
+			idle_wait();
+		arch_irq_enable();
+	}
+}
+
+uint64_t kthread_idle_ns(void)
+{
+	irqflags_t flags = arch_irq_save();
+	uint64_t ns = metrics.idle_ns;
+	if (idle_since) /* read while waiting: only on another CPU, one day */
+		ns += arch_time_ns() - idle_since;
+	arch_irq_restore(flags);
+	return ns;
+}
+
 int kthread_block(enum block_reason reason, uint64_t timeout_ns)
 {
 	if (current->killed)
@@ -126,11 +178,8 @@ int kthread_block(enum block_reason reason, uint64_t timeout_ns)
 		 * may fire the timeout someone else sleeps on).
 		 */
 		yield_cpu(0);
-		if (!switch_to_next()) {
-			arch_irq_enable();
-			arch_cpu_idle();
-			arch_irq_disable();
-		}
+		if (!switch_to_next())
+			idle_wait();
 		return E_OK;
 	}
 	uint64_t now = timeout_ns ? arch_time_ns() : 0;

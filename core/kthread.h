@@ -47,6 +47,15 @@ struct vmspace;
 
 /* Make the running boot code thread 0 (CPU 0's idle thread) and start the scheduler. */
 void kthread_init(void);
+/*
+ * Become the idle loop for good (the boot thread, once it started the
+ * others): run what is ready, else wait for an interrupt (hlt, wfi).
+ */
+_Noreturn void kthread_idle_loop(void);
+/* Time the idle thread spent waiting for an interrupt since boot, in ns. */
+uint64_t kthread_idle_ns(void);
+/* An interrupt came: end the idle thread's wait if it was waiting (interrupts off). */
+void kthread_idle_end(void);
 /* A new ready thread running fn(arg) at `priority`; NULL when out of memory. */
 struct kthread *kthread_create(const char *name, void (*fn)(void *), void *arg, unsigned priority);
 /* The same in two steps: a thread that does not run until kthread_start(). */

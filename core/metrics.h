@@ -18,6 +18,7 @@ struct metrics {
 	uint64_t syscall_ticks; /* arch_counter() ticks summed over `syscalls` */
 	uint64_t switch_ticks;	/* summed over `switches_timed` */
 	uint64_t switches_timed;
+	uint64_t idle_ns; /* the idle thread waiting for an interrupt (kthread_idle_ns()) */
 };
 
 extern struct metrics metrics; /* one CPU runs the kernel today */

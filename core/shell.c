@@ -1,10 +1,19 @@
 /*
- * A line-oriented shell on the kernel console, polled (interrupts come with
- * the scheduler). Commands: help, info, mem, ktest, echo, run, poweroff, panic, overflow.
+ * The kernel's debug shell, a kernel thread of its own reading the console
+ * (core/console.c) through the line editor (core/lineedit.c). Commands:
+ * help, info, mem, stat, ktest, echo, run, poweroff, panic, overflow. While
+ * a program started with `run` runs, Ctrl-C ends it; everything else typed
+ * meanwhile waits in the console's ring for the program or the next prompt.
  */
 #include "arch/hal/hal.h"
+#include "arch/hal/timer.h"
 #include "core/boot_info.h"
+#include "core/console.h"
 #include "core/init.h"
+#include "core/irq.h"
+#include "core/lineedit.h"
+#include "core/metrics.h"
+#include "core/process.h"
 #include "core/kprintf.h"
 #include "core/kthread.h"
 #include "core/panic.h"
@@ -14,7 +23,8 @@
 #include "core/shell.h"
 #include "tests/kernel/ktest.h"
 
-#define LINE_MAX 128
+#define RUN_POLL_NS 20000000ull /* 20 ms: how often `run` reads a polled console */
+#define SHELL_PRIO  PRIO_HIGH	/* above programs, so Ctrl-C is seen while they spin */
 
 static const struct boot_info *shell_bi;
 
@@ -41,7 +51,10 @@ static void cmd_mem(const char *args)
 static void cmd_ktest(const char *args)
 {
 	(void)args;
+	/* As at boot: the suite starts with interrupts off (it turns them on where it needs). */
+	irqflags_t flags = arch_irq_save();
 	ktest_run_all(shell_bi);
+	arch_irq_restore(flags);
 }
 
 static void cmd_echo(const char *args)
@@ -49,10 +62,104 @@ static void cmd_echo(const char *args)
 	kprintf("%s\n", args);
 }
 
-/* Run init with the words of `args` as its arguments ("run r2demo"), and wait for it. */
+static void cmd_stat(const char *args)
+{
+	(void)args;
+	uint64_t up = arch_time_ns(), idle = kthread_idle_ns();
+	struct console_stats c;
+	console_stats(&c);
+	kprintf("stat: uptime %llu ms, idle %llu ms (%llu %%)\n",
+		(unsigned long long)(up / 1000000), (unsigned long long)(idle / 1000000),
+		(unsigned long long)(up ? idle * 100 / up : 0));
+	kprintf("stat: %llu interrupts, %llu context switches, %llu system calls\n",
+		(unsigned long long)metrics.interrupts,
+		(unsigned long long)metrics.context_switches, (unsigned long long)metrics.syscalls);
+	if (console_irq_driven())
+		kprintf("stat: console input by interrupt (line %d), ", console_irq_line());
+	else
+		kprintf("stat: console input polled, ");
+	kprintf("%llu bytes received, %llu dropped, %llu interrupts\n",
+		(unsigned long long)c.received, (unsigned long long)c.dropped,
+		(unsigned long long)c.interrupts);
+}
+
+/* The first word of `args` is `word`. */
+static bool first_word_is(const char *args, const char *word)
+{
+	while (*args == ' ')
+		args++;
+	size_t n = strlen(word);
+	return !strncmp(args, word, n) && (args[n] == '\0' || args[n] == ' ');
+}
+
+/* What `run` learnt, in words. */
+static void run_report(const char *args, const struct process_exit_info *info)
+{
+	unsigned long long addr = (unsigned long long)info->fault_addr;
+	int code = info->exit_code;
+
+	switch (info->exit_reason) {
+	case EXIT_NORMAL:
+		if (first_word_is(args, "test"))
+			kprintf(
+			    "run: exit code %d: normal exit; user suite: %u passed, %u failed\n",
+			    code, (unsigned)code & 0xffff, (unsigned)code >> 16);
+		else if (code == 127)
+			kprintf("run: exit code 127: normal exit; init has no such program\n");
+		else
+			kprintf("run: exit code %d: normal exit\n", code);
+		break;
+	case EXIT_TERMINATED:
+		kprintf("run: exit code %d: terminated by a process\n", code);
+		break;
+	case EXIT_PAGE_FAULT:
+		kprintf("run: exit code %d: killed by a page fault at %#llx\n", code, addr);
+		break;
+	case EXIT_ILLEGAL:
+		kprintf("run: exit code %d: killed by an illegal instruction at %#llx\n", code,
+			addr);
+		break;
+	case EXIT_ALIGNMENT:
+		kprintf("run: exit code %d: killed by a misaligned access at %#llx\n", code, addr);
+		break;
+	case EXIT_ARITH:
+		kprintf("run: exit code %d: killed by an arithmetic error (divide) at %#llx\n",
+			code, addr);
+		break;
+	case EXIT_BREAKPOINT:
+		kprintf("run: exit code %d: killed by a breakpoint at %#llx\n", code, addr);
+		break;
+	case EXIT_FAULT:
+		kprintf("run: exit code %d: killed by a fault at %#llx\n", code, addr);
+		break;
+	case EXIT_INTERRUPTED:
+		kprintf("run: exit code %d: interrupted by Ctrl-C\n", code);
+		break;
+	default:
+		kprintf("run: exit code %d: exit reason %u\n", code, info->exit_reason);
+		break;
+	}
+}
+
+/*
+ * Ctrl-C while `run` waits (interrupts off, maybe in the console's
+ * interrupt): end the program if it is still there. By pid, as the process
+ * may have ended and been freed a moment before.
+ */
+static void interrupt_program(void *arg)
+{
+	struct process *p = process_find((uint64_t)(uintptr_t)arg);
+	if (p)
+		process_terminate(p, -1, EXIT_INTERRUPTED, 0);
+}
+
+/*
+ * Run init with the words of `args` as its arguments ("run r2demo") and
+ * wait for it; Ctrl-C meanwhile terminates it. Other input stays queued.
+ */
 static void cmd_run(const char *args)
 {
-	char list[LINE_MAX + 8] = "init";
+	char list[LINE_LEN_MAX + 8] = "init";
 	size_t n = sizeof("init");
 	for (const char *a = args; *a && n < sizeof(list) - 1; a++) {
 		if (*a != ' ')
@@ -65,14 +172,27 @@ static void cmd_run(const char *args)
 	struct process *p;
 	struct process_exit_info info;
 	int err = init_create(list, n, NULL, 0, PRIO_NORMAL, &p);
-	if (!err)
-		err = process_start(p);
-	if (!err)
-		err = process_wait(p, 0, &info);
+	if (err) {
+		kprintf("run: init could not be created: error %d\n", err);
+		return;
+	}
+	uint64_t pid = p->pid;
+	err = process_start(p);
+	if (err) {
+		kprintf("run: init could not be started: error %d\n", err);
+		return;
+	}
+	console_arm_break(interrupt_program, (void *)(uintptr_t)pid);
+	kprintf("run: process %llu started; Ctrl-C ends it\n", (unsigned long long)pid);
+	/* A polled console is read now and then meanwhile, so its Ctrl-C is seen too. */
+	uint64_t poll = console_irq_driven() ? 0 : RUN_POLL_NS;
+	while ((err = process_wait(p, poll, &info)) == E_TIMEOUT)
+		console_poll();
+	console_arm_break(NULL, NULL);
 	if (err)
-		kprintf("run: error %d\n", err);
+		kprintf("run: waiting for init failed: error %d\n", err);
 	else
-		kprintf("run: exit code %d\n", info.exit_code);
+		run_report(args, &info);
 }
 
 static void cmd_poweroff(const char *args)
@@ -121,9 +241,10 @@ static const struct command {
     {"help", cmd_help, "list the commands"},
     {"info", cmd_info, "boot information: loader, console, memory map"},
     {"mem", cmd_mem, "memory: RAM, frames per zone, heap"},
+    {"stat", cmd_stat, "uptime, idle time, interrupts, console input"},
     {"ktest", cmd_ktest, "run the kernel test suite"},
     {"echo", cmd_echo, "print the arguments"},
-    {"run", cmd_run, "run init with arguments, e.g. 'run r2demo' (x86_64)"},
+    {"run", cmd_run, "run init with arguments ('run spin', 'run r2demo'); Ctrl-C ends it"},
     {"poweroff", cmd_poweroff, "power the machine off"},
     {"panic", cmd_panic, "panic on purpose: see the report, exit status 1"},
     {"overflow", cmd_overflow, "overflow a kernel thread's stack: the guard page must catch it"},
@@ -158,39 +279,61 @@ static void run_line(char *line)
 	kprintf("%s: unknown command (try help)\n", line);
 }
 
-/* Read one line with echo and backspace; returns its length. */
-static size_t read_line(char *buf, size_t cap)
+static void shell_out(const char *s, size_t n, void *ctx)
 {
-	size_t n = 0;
+	(void)ctx;
+	for (size_t i = 0; i < n; i++)
+		arch_console_putc(s[i]);
+}
 
+static struct line_history history;
+static struct line_editor editor;
+static char line[LINE_LEN_MAX + 1];
+
+/* Read one line; what the editor made of it. */
+static enum le_result read_line(void)
+{
+	enum le_result r = LE_MORE;
+	le_begin(&editor);
+	while (r == LE_MORE) {
+		int c = console_read(0);
+		if (c >= 0)
+			r = le_feed(&editor, (uint8_t)c);
+	}
+	return r;
+}
+
+static void shell_main(void *arg)
+{
+	(void)arg;
+	le_init(&editor, &history, shell_out, NULL);
+	kprintf("shell: type 'help' for commands\n");
 	for (;;) {
-		int c = arch_console_getc();
-		if (c < 0)
-			continue; /* polled: the console interrupt comes with the scheduler */
-		if (c == '\r' || c == '\n') {
-			kputs("\n");
-			buf[n] = '\0';
-			return n;
-		}
-		if ((c == 0x7f || c == '\b') && n > 0) {
-			n--;
-			kputs("\b \b");
-		} else if (c >= ' ' && c < 0x7f && n + 1 < cap) {
-			buf[n++] = (char)c;
-			kprintf("%c", c);
+		kputs("kestrel> ");
+		switch (read_line()) {
+		case LE_LINE:
+			le_history_add(&history, editor.buf);
+			kstrlcpy(line, editor.buf, sizeof(line));
+			run_line(line);
+			break;
+		case LE_TOO_LONG:
+			kprintf("shell: line too long (at most %u characters): not run\n",
+				LINE_LEN_MAX);
+			break;
+		case LE_EOF:
+			kprintf(
+			    "shell: Ctrl-D does not end the kernel shell; 'poweroff' powers off\n");
+			break;
+		default: /* Ctrl-C: the line is dropped */
+			break;
 		}
 	}
 }
 
-_Noreturn void shell_run(const struct boot_info *bi)
+void shell_start(const struct boot_info *bi)
 {
-	char line[LINE_MAX];
-
 	shell_bi = bi;
-	kprintf("shell: type 'help' for commands\n");
-	for (;;) {
-		kputs("kestrel> ");
-		read_line(line, sizeof(line));
-		run_line(line);
-	}
+	struct kthread *t = kthread_create("shell", shell_main, NULL, SHELL_PRIO);
+	if (!t)
+		panic("shell: no thread");
 }

@@ -6,7 +6,7 @@ struct boot_info;
 
 /* Print the boot information, one line per range. */
 void boot_info_print(const struct boot_info *bi);
-/* Read and run commands from the console forever. */
-_Noreturn void shell_run(const struct boot_info *bi);
+/* Start the shell's thread: it reads and runs commands from the console for ever. */
+void shell_start(const struct boot_info *bi);
 
 #endif

@@ -26,6 +26,7 @@ uint64_t timer_ticks(void)
 void trap_timer(struct trap_frame *tf)
 {
 	(void)tf;
+	kthread_idle_end();
 	ticks++;
 	metrics.interrupts++;
 	process_tick();

@@ -137,10 +137,3 @@ void trap_page_fault(struct trap_frame *tf, uintptr_t addr, unsigned access)
 	backtrace_print(arch_trap_fp(tf));
 	panic("kernel page fault at %#lx", (unsigned long)addr);
 }
-
-void trap_irq(struct trap_frame *tf, unsigned irq)
-{
-	(void)tf;
-	metrics.interrupts++;
-	pr_warn("spurious interrupt %u", irq);
-}

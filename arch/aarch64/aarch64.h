@@ -101,6 +101,10 @@ unsigned gic_version(void);
 uint32_t gic_irq_cells(void);
 /* Enable an SGI or PPI (INTID < 32) on this CPU. */
 void gic_enable_private(unsigned intid);
+/* Interrupt IDs the distributor has (SPIs end below it); 0 without a GIC. */
+unsigned gic_lines(void);
+/* Route SPI `intid` to this CPU level-triggered and enable it, or disable it; false if no SPI. */
+bool gic_set_shared(unsigned intid, bool enable);
 /* Acknowledge the highest priority pending interrupt: the raw IAR value. */
 uint32_t gic_ack(void);
 /* The INTID in an IAR value; 1020-1023 are special (1023: spurious). */

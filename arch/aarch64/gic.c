@@ -1,6 +1,8 @@
 /*
- * The Arm Generic Interrupt Controller, as far as the timer needs it: one
- * CPU, private peripheral interrupts, acknowledge and end of interrupt.
+ * The Arm Generic Interrupt Controller, as far as the timer and the
+ * console need it: one CPU, private peripheral interrupts, shared ones
+ * (SPIs) routed to this CPU level-triggered, acknowledge and end of
+ * interrupt.
  * GICv2 (arm,cortex-a15-gic, arm,gic-400: distributor and memory-mapped
  * CPU interface) and GICv3 (arm,gic-v3: distributor, redistributors and
  * the ICC_* system registers), found in the device tree at boot and
@@ -18,15 +20,20 @@
 #include "sysreg.h"
 
 /* Distributor registers (both versions). */
-#define GICD_CTLR	0x0000
-#define GICD_IGROUPR	0x0080
-#define GICD_ISENABLER	0x0100
-#define GICD_ICENABLER	0x0180
-#define GICD_IPRIORITYR 0x0400
-#define GICD_CTLR_EN	(1u << 0)  /* v2: forward interrupts to the CPU interfaces */
-#define GICD_CTLR_GRP1	(1u << 1)  /* v3, one security state: enable group 1 */
-#define GICD_CTLR_ARE	(1u << 4)  /* v3, one security state: affinity routing */
-#define GICD_CTLR_RWP	(1u << 31) /* v3: a register write is still in progress */
+#define GICD_CTLR	 0x0000
+#define GICD_TYPER	 0x0004
+#define GICD_IGROUPR	 0x0080
+#define GICD_ISENABLER	 0x0100
+#define GICD_ICENABLER	 0x0180
+#define GICD_IPRIORITYR	 0x0400
+#define GICD_ITARGETSR	 0x0800	    /* v2: a byte per interrupt, the CPUs it goes to */
+#define GICD_ICFGR	 0x0c00	    /* two bits per interrupt; the upper one: edge-triggered */
+#define GICD_IROUTER	 0x6000	    /* v3: 64 bits per SPI, the affinity it goes to */
+#define GICD_TYPER_LINES 0x1fu	    /* (lines / 32) - 1 */
+#define GICD_CTLR_EN	 (1u << 0)  /* v2: forward interrupts to the CPU interfaces */
+#define GICD_CTLR_GRP1	 (1u << 1)  /* v3, one security state: enable group 1 */
+#define GICD_CTLR_ARE	 (1u << 4)  /* v3, one security state: affinity routing */
+#define GICD_CTLR_RWP	 (1u << 31) /* v3: a register write is still in progress */
 
 /* GICv2 CPU interface. */
 #define GICC_CTLR    0x0000
@@ -56,6 +63,8 @@
 #define GIC_INTID_MASK_V3 0xffffffu
 #define GIC_NR_PRIVATE	  32 /* SGIs and PPIs: banked per CPU */
 #define GIC_SPIN_LIMIT	  1000000
+#define GIC_INTID_SPECIAL 1020		  /* 1020-1023 are not interrupts */
+#define MPIDR_ROUTE_AFF	  0xff00ffffffull /* Aff3, Aff2, Aff1, Aff0: GICD_IROUTER's layout */
 
 /* ICC_* system registers by encoding, so no assembler GIC support is needed. */
 #define ICC_PMR_EL1	"S3_0_C4_C6_0"
@@ -99,6 +108,16 @@ static inline uint64_t rd64(volatile uint8_t *base, unsigned off)
 static inline void wr8(volatile uint8_t *base, unsigned off, uint8_t v)
 {
 	*(volatile uint8_t *)(base + off) = v;
+}
+
+static inline uint8_t rd8(volatile uint8_t *base, unsigned off)
+{
+	return *(volatile uint8_t *)(base + off);
+}
+
+static inline void wr64(volatile uint8_t *base, unsigned off, uint64_t v)
+{
+	*(volatile uint64_t *)(base + off) = v;
 }
 
 int gic_dt_probe(const struct fdt *f)
@@ -263,6 +282,48 @@ void gic_enable_private(unsigned intid)
 		wr32(gicd, GICD_ISENABLER, bit);
 	}
 	__asm__ volatile("dsb sy\n\tisb" ::: "memory");
+}
+
+unsigned gic_lines(void)
+{
+	if (!ready)
+		return 0;
+	unsigned n = ((rd32(gicd, GICD_TYPER) & GICD_TYPER_LINES) + 1) * 32;
+	return n > GIC_INTID_SPECIAL ? GIC_INTID_SPECIAL : n;
+}
+
+/*
+ * Route SPI `intid` to this CPU, level-triggered, and enable it; or disable
+ * it. False for an interrupt that is not an SPI of this distributor.
+ */
+bool gic_set_shared(unsigned intid, bool enable)
+{
+	if (!ready || intid < GIC_NR_PRIVATE || intid >= gic_lines())
+		return false;
+	unsigned word = intid / 32 * 4;
+	uint32_t bit = 1u << (intid % 32);
+	if (!enable) {
+		wr32(gicd, GICD_ICENABLER + word, bit);
+		if (dt.version == 3)
+			wait_rwp(gicd, GICD_CTLR, GICD_CTLR_RWP);
+		__asm__ volatile("dsb sy\n\tisb" ::: "memory");
+		return true;
+	}
+	unsigned cfg = GICD_ICFGR + intid / 16 * 4;
+	wr32(gicd, cfg, rd32(gicd, cfg) & ~(2u << (intid % 16 * 2)));
+	wr8(gicd, GICD_IPRIORITYR + intid, GIC_PRIO_DEFAULT);
+	if (dt.version == 3) {
+		wr32(gicd, GICD_IGROUPR + word, rd32(gicd, GICD_IGROUPR + word) | bit);
+		wr64(gicd, GICD_IROUTER + intid * 8, mpidr_el1_read() & MPIDR_ROUTE_AFF);
+	} else {
+		uint8_t self = rd8(gicd, GICD_ITARGETSR); /* a private byte reads as this CPU */
+		wr8(gicd, GICD_ITARGETSR + intid, self ? self : 1);
+	}
+	wr32(gicd, GICD_ISENABLER + word, bit);
+	if (dt.version == 3)
+		wait_rwp(gicd, GICD_CTLR, GICD_CTLR_RWP);
+	__asm__ volatile("dsb sy\n\tisb" ::: "memory");
+	return true;
 }
 
 uint32_t gic_ack(void)

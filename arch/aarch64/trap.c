@@ -204,12 +204,15 @@ static void trap_interrupt(struct trap_frame *tf)
 
 	if (intid == GIC_INTID_SPURIOUS)
 		return;
-	/* Level-triggered: the timer's line stays up until trap_timer() moves the deadline. */
-	gic_eoi(iar);
-	if (intid == timer_intid())
+	if (intid == timer_intid()) {
+		/* Level-triggered: the timer's line stays up until trap_timer() moves the deadline. */
+		gic_eoi(iar);
 		trap_timer(tf);
-	else
-		trap_irq(tf, intid);
+		return;
+	}
+	/* A device: its handler quietens it first, so the line is down by the end (irq.c). */
+	trap_irq(tf, intid);
+	gic_eoi(iar);
 }
 
 /* Called by trap.S for every vector, with the frame it saved. */

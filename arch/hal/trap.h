@@ -68,7 +68,12 @@ void trap_fault(struct trap_frame *tf, const struct trap_info *info);
  * moves the pc itself when it must). An unhandled fault panics.
  */
 void trap_page_fault(struct trap_frame *tf, uintptr_t addr, unsigned access);
-/* Portable handler for an interrupt the arch could not route (spurious/unknown). */
+/*
+ * Portable handler for a device interrupt on line `irq` (arch/hal/irq.h),
+ * with interrupts off: runs the handler registered for the line
+ * (core/irq.c). IRQ_NONE for an interrupt the arch could not attribute; a
+ * line without a handler is reported and masked.
+ */
 void trap_irq(struct trap_frame *tf, unsigned irq);
 
 #include <hal_arch/trap.h>

@@ -1,18 +1,26 @@
 /*
  * The riscv64 kernel console. Until arch_console_init() it is the SBI debug
  * console (OpenSBI prints for us); then the NS16550 the device tree names
- * in stdout-path, polled through the direct map, or still SBI when the tree
- * names none.
+ * in stdout-path, through the direct map, or still SBI when the tree names
+ * none. Output is polled; the UART's input comes by its receive interrupt
+ * through the PLIC (irq.c) once arch_console_rx_irq() ran. The SBI console
+ * has no interrupt: its input is polled (core/console.c).
  */
 #include "arch/hal/console.h"
 #include "core/boot_info.h"
+#include "core/fdt.h"
+#include "include/abi/error.h"
 #include "riscv.h"
 #include "sbi.h"
 
 /* NS16550 registers (index, scaled by 1 << reg_shift) and line status bits. */
 #define UART_RBR      0	   /* receive buffer (read) */
 #define UART_THR      0	   /* transmit holding (write) */
+#define UART_IER      1	   /* interrupt enable */
+#define UART_MCR      4	   /* modem control */
 #define UART_LSR      5	   /* line status */
+#define UART_IER_RX   0x01 /* interrupt when a byte was received */
+#define UART_MCR_OUT2 0x08 /* gates the interrupt output on PC-style boards */
 #define UART_LSR_DR   0x01 /* a received byte is waiting */
 #define UART_LSR_THRE 0x20 /* the transmit holding register is empty */
 
@@ -67,4 +75,41 @@ int arch_console_getc(void)
 	if (!(uart_read(UART_LSR) & UART_LSR_DR))
 		return -1;
 	return (int)(uart_read(UART_RBR) & 0xff);
+}
+
+/* The first cell of the console UART's "interrupts" in the device tree, or a negative E_*. */
+static int console_source(const struct boot_info *bi)
+{
+	static const char *const compats[] = {"ns16550a", "ns16550", "snps,dw-apb-uart"};
+	struct fdt f;
+
+	if (!bi->dtb || bi->dtb + bi->dtb_size > PHYS_MAP_SIZE ||
+	    fdt_open(&f, (const void *)riscv_phys_va(bi->dtb), bi->dtb_size) < 0)
+		return -E_NOT_FOUND;
+	for (unsigned i = 0; i < sizeof(compats) / sizeof(compats[0]); i++) {
+		for (int n = fdt_find_compatible(&f, -1, compats[i]); n >= 0;
+		     n = fdt_find_compatible(&f, n, compats[i])) {
+			uint64_t base, size;
+			int len;
+			if (fdt_reg(&f, n, 0, &base, &size) < 0 || base != console.base)
+				continue;
+			const uint8_t *irq = fdt_prop(&f, n, "interrupts", &len);
+			if (!irq || len < 4 || fdt_be32(irq) == 0 || fdt_be32(irq) > 1023)
+				return -E_NOT_FOUND;
+			return (int)fdt_be32(irq);
+		}
+	}
+	return -E_NOT_FOUND;
+}
+
+int arch_console_rx_irq(const struct boot_info *bi)
+{
+	if (console.kind != CONSOLE_NS16550_MMIO)
+		return -E_NOT_FOUND; /* the SBI console: polled */
+	int source = console_source(bi);
+	if (source < 0)
+		return source;
+	uart_write(UART_MCR, uart_read(UART_MCR) | UART_MCR_OUT2);
+	uart_write(UART_IER, UART_IER_RX);
+	return source;
 }

@@ -132,6 +132,8 @@ void riscv_power_setup(const struct boot_info *bi);
 void riscv_counter_setup(uint64_t hz);
 /* The supervisor timer interrupt: acknowledge it, then run trap_timer() (timer.c). */
 void riscv_timer_interrupt(struct trap_frame *tf);
+/* The supervisor external interrupt: claim, handle and complete at the PLIC (irq.c). */
+void riscv_external_interrupt(struct trap_frame *tf);
 /*
  * What every return to U-mode keeps of the frame's sstatus: all bits while
  * user FP is allowed, all but FS (so Off) while not (arch_fpu_allow, trap.S).

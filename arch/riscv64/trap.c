@@ -8,6 +8,7 @@
  */
 #include <stddef.h>
 
+#include "arch/hal/irq.h"
 #include "arch/hal/trap.h"
 #include "arch/hal/user.h"
 #include "core/kprintf.h"
@@ -163,10 +164,15 @@ void trap_handle(struct trap_frame *tf)
 		 * until it runs again, and trap.S reloads sepc and sstatus from it.
 		 */
 		unsigned long code = SCAUSE_CODE(tf->scause);
-		if (code == IRQ_S_TIMER)
+		if (code == IRQ_S_TIMER) {
 			riscv_timer_interrupt(tf);
-		else
-			trap_irq(tf, (unsigned)code);
+		} else if (code == IRQ_S_EXT) {
+			riscv_external_interrupt(tf);
+		} else {
+			/* Nothing else is enabled: a hart-local source we do not use, off for good. */
+			csr_clear(sie, 1ul << (code & 63));
+			trap_irq(tf, IRQ_NONE);
+		}
 		return;
 	}
 	unsigned access = page_fault_access(SCAUSE_CODE(tf->scause));

@@ -1,11 +1,15 @@
 /*
- * The early console: a 16550 UART on I/O ports (COM1 on the PC), polled.
- * Until arch_console_init() names another port, COM1 is used, programmed by
+ * The console: a 16550 UART on I/O ports (COM1 on the PC). Output is
+ * polled; input comes by interrupt once arch_console_rx_irq() turned on the
+ * receive interrupt (IRQ 4 for COM1, 3 for COM2, through the 8259). Until
+ * arch_console_init() names another port, COM1 is used, programmed by
  * x86_64_console_early_init() before anything prints.
  */
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "arch/hal/console.h"
+#include "include/abi/error.h"
 #include "console.h"
 #include "core/boot_info.h"
 #include "x86.h"
@@ -26,6 +30,11 @@
 #define FCR_ENABLE   0x01
 #define FCR_CLEAR    0x06 /* clear both FIFOs */
 #define MCR_DTR_RTS  0x03
+#define MCR_OUT2     0x08 /* gates the UART's interrupt onto the bus on a PC */
+#define IER_RX	     0x01 /* interrupt when a byte was received */
+#define COM2_PORT    0x2f8
+#define COM1_IRQ     4
+#define COM2_IRQ     3
 #define LSR_DR	     0x01 /* a byte is waiting */
 #define LSR_THRE     0x20 /* the transmitter takes a byte */
 #define UART_CLOCK   1843200
@@ -35,6 +44,7 @@
 #define TX_SPIN_MAX 1000000
 
 static uint16_t uart_port = COM1_PORT;
+static bool rx_irq; /* the receive interrupt is on */
 
 static void uart_setup(uint16_t port, uint32_t clock_hz)
 {
@@ -42,7 +52,7 @@ static void uart_setup(uint16_t port, uint32_t clock_hz)
 
 	if (divisor == 0 || divisor > 0xffff)
 		divisor = UART_CLOCK / (16 * CONSOLE_BAUD);
-	outb(port + UART_IER, 0); /* polled: no interrupts */
+	outb(port + UART_IER, 0); /* no interrupts until arch_console_rx_irq() */
 	outb(port + UART_LCR, LCR_DLAB);
 	outb(port + UART_DLL, divisor & 0xff);
 	outb(port + UART_DLM, divisor >> 8);
@@ -54,6 +64,15 @@ static void uart_setup(uint16_t port, uint32_t clock_hz)
 void x86_64_console_early_init(void)
 {
 	uart_setup(uart_port, 0);
+}
+
+void x86_64_console_reset(void)
+{
+	uart_setup(uart_port, 0);
+	if (rx_irq) {
+		outb(uart_port + UART_MCR, MCR_DTR_RTS | MCR_OUT2);
+		outb(uart_port + UART_IER, IER_RX);
+	}
 }
 
 void arch_console_init(const struct console_desc *desc)
@@ -82,4 +101,18 @@ int arch_console_getc(void)
 	if (lsr == 0xff || !(lsr & LSR_DR))
 		return -1;
 	return inb(uart_port + UART_RBR);
+}
+
+int arch_console_rx_irq(const struct boot_info *bi)
+{
+	(void)bi;
+	int irq = uart_port == COM1_PORT ? COM1_IRQ : uart_port == COM2_PORT ? COM2_IRQ : -1;
+	if (irq < 0)
+		return -E_NOT_FOUND; /* a port whose line we do not know */
+	if (inb(uart_port + UART_LSR) == 0xff)
+		return -E_NOT_FOUND; /* no UART there */
+	outb(uart_port + UART_MCR, MCR_DTR_RTS | MCR_OUT2);
+	outb(uart_port + UART_IER, IER_RX);
+	rx_irq = true;
+	return irq;
 }

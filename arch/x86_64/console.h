@@ -7,5 +7,7 @@
 
 /* Program COM1 (115200 8N1) so arch_console_putc() works before kmain(). */
 void x86_64_console_early_init(void);
+/* Program the console's UART again as at boot (r2's SERIAL_INIT), its receive interrupt kept. */
+void x86_64_console_reset(void);
 
 #endif

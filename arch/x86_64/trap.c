@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "arch/hal/irq.h"
 #include "arch/hal/mmu.h"
 #include "arch/hal/timer.h"
 #include "arch/hal/trap.h"
@@ -19,6 +20,7 @@
 #include "core/panic.h"
 #include "gdt.h"
 #include "insn.h"
+#include "irq.h"
 #include "lapic.h"
 #include "legacy/legacy.h"
 #include "mm/pt.h"
@@ -253,7 +255,10 @@ void x86_64_trap(struct trap_frame *tf)
 		case VEC_PIC_SPURIOUS2:
 			return;
 		default:
-			trap_irq(tf, (unsigned)tf->vector);
+			if (tf->vector >= VEC_PIC_BASE && tf->vector < VEC_PIC_BASE + 16)
+				x86_64_irq_dispatch(tf, (unsigned)(tf->vector - VEC_PIC_BASE));
+			else
+				trap_irq(tf, IRQ_NONE); /* a vector nothing programs */
 			return;
 		}
 	}

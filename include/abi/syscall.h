@@ -149,7 +149,8 @@ enum exit_reason {
 	EXIT_ALIGNMENT = 4,  /* misaligned access the CPU refused */
 	EXIT_ARITH = 5,	     /* divide error */
 	EXIT_BREAKPOINT = 6,
-	EXIT_FAULT = 7, /* any other fault */
+	EXIT_FAULT = 7,	      /* any other fault */
+	EXIT_INTERRUPTED = 8, /* ended from the console (Ctrl-C at the kernel shell) */
 };
 
 struct resource_usage {

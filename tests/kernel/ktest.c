@@ -9,7 +9,7 @@ extern const struct ktest __start_ktests[], __stop_ktests[];
 
 static struct {
 	const struct boot_info *bi;
-	bool failed;
+	bool failed, skipped;
 	char reason[160];
 	int ext_passed, ext_failed; /* results a test's own runner reported (the user suite) */
 } run;
@@ -39,6 +39,14 @@ bool ktest_expect(const char *key, uint64_t *value)
 	return true;
 }
 
+void ktest_skip(const char *reason)
+{
+	if (run.failed || run.skipped)
+		return;
+	run.skipped = true;
+	ksnprintf(run.reason, sizeof(run.reason), "%s", reason);
+}
+
 void ktest_fail(const char *file, int line, const char *fmt, ...)
 {
 	va_list ap;
@@ -47,6 +55,7 @@ void ktest_fail(const char *file, int line, const char *fmt, ...)
 	if (run.failed)
 		return; /* keep the first reason */
 	run.failed = true;
+	run.skipped = false; /* a failure outranks a skip */
 	n = ksnprintf(run.reason, sizeof(run.reason), "%s:%d: ", file, line);
 	if (n < 0 || (size_t)n >= sizeof(run.reason))
 		return;
@@ -57,22 +66,26 @@ void ktest_fail(const char *file, int line, const char *fmt, ...)
 
 int ktest_run_all(const struct boot_info *bi)
 {
-	int passed = 0, failed = 0, n = 0;
+	int passed = 0, failed = 0, skipped = 0, n = 0;
 	char only[32]; /* ktest.only=NAME runs that test alone */
 
 	run.bi = bi;
+	run.ext_passed = run.ext_failed = 0; /* the shell may run the suite again */
 	if (!bi || !boot_cmdline_get(bi, "ktest.only", only, sizeof(only)))
 		only[0] = 0;
 	kprintf("ktest: %d tests\n", (int)(__stop_ktests - __start_ktests));
 	for (const struct ktest *t = __start_ktests; t < __stop_ktests; t++) {
 		if (only[0] && strcmp(only, t->name))
 			continue;
-		run.failed = false;
+		run.failed = run.skipped = false;
 		t->fn();
 		n++;
 		if (run.failed) {
 			failed++;
 			kprintf("not ok %d %s: %s\n", n, t->name, run.reason);
+		} else if (run.skipped) {
+			skipped++;
+			kprintf("ok %d %s # SKIP %s\n", n, t->name, run.reason);
 		} else {
 			passed++;
 			kprintf("ok %d %s\n", n, t->name);
@@ -80,6 +93,6 @@ int ktest_run_all(const struct boot_info *bi)
 	}
 	passed += run.ext_passed;
 	failed += run.ext_failed;
-	kprintf("%d passed, %d failed\n", passed, failed);
+	kprintf("%d passed, %d failed, %d skipped\n", passed, failed, skipped);
 	return failed;
 }

@@ -1,8 +1,10 @@
 /*
  * The in-kernel test framework. KTEST(name) { ... } registers a test in the
- * "ktests" section; the runner prints one line per test ("ok N name" or
- * "not ok N name: reason") and the closing line "N passed, N failed".
- * An assertion that fails reports file, line and values, and ends the test.
+ * "ktests" section; the runner prints one line per test ("ok N name",
+ * "not ok N name: reason" or "ok N name # SKIP reason") and the closing line
+ * "N passed, N failed, N skipped". An assertion that fails reports file, line
+ * and values, and ends the test; KTEST_SKIP ends it as skipped, for a test
+ * that needs what this boot did not give (a test boot's command line).
  */
 #ifndef TESTS_KERNEL_KTEST_H
 #define TESTS_KERNEL_KTEST_H
@@ -31,6 +33,8 @@ struct ktest {
 
 /* Record the running test as failed with a formatted reason. */
 void ktest_fail(const char *file, int line, const char *fmt, ...) PRINTF_LIKE(3, 4);
+/* Record the running test as skipped (unless it already failed); KTEST_SKIP is the way in. */
+void ktest_skip(const char *reason);
 /* Count results a test's own runner printed lines for (the user suite) in the closing line. */
 void ktest_add_results(int passed, int failed);
 struct process_exit_info;
@@ -46,6 +50,8 @@ int ktest_run_all(const struct boot_info *bi);
 const struct boot_info *ktest_boot_info(void);
 /* The number ci/boot --test put on the command line as expect.<key>=N; false when absent. */
 bool ktest_expect(const char *key, uint64_t *value);
+/* The skip reason of a test that needs expect.<key> (a string literal). */
+#define KTEST_NO_EXPECT(key) "no expect." key "= on the command line (ci/boot --test gives it)"
 
 #define KASSERT(cond)                                                                  \
 	do {                                                                           \
@@ -53,6 +59,13 @@ bool ktest_expect(const char *key, uint64_t *value);
 			ktest_fail(__FILE__, __LINE__, "assertion failed: %s", #cond); \
 			return;                                                        \
 		}                                                                      \
+	} while (0)
+
+/* End the running test as skipped, with the reason printed after "# SKIP". */
+#define KTEST_SKIP(reason)          \
+	do {                        \
+		ktest_skip(reason); \
+		return;             \
 	} while (0)
 
 #define KASSERT_CMP_(a, op, b, fmt, type)                                                        \

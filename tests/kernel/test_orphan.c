@@ -40,10 +40,11 @@ static int orphan_round(const char *mode, unsigned processes)
 	    process_wait(p, 0, &info))
 		return -1;
 	/*
-	 * The orphans end on their own (the longest sleeps 60 ms); this waits
-	 * for that and is bounded only so a leak fails instead of hanging.
+	 * The orphans end on their own (the longest sleeps 30 ms); this waits
+	 * for that, bounded (60 s, far past any stall of the host) only so that
+	 * a leak fails instead of hanging.
 	 */
-	for (unsigned i = 0; i < 1000 && process_count() > processes; i++)
+	for (unsigned i = 0; i < 6000 && process_count() > processes; i++)
 		kthread_block(BLOCK_SLEEP, 10000000);
 	return info.exit_reason == EXIT_NORMAL ? info.exit_code : -2;
 }

@@ -6,6 +6,7 @@
 #include "arch/hal/timer.h"
 #include "core/kthread.h"
 #include "core/timer.h"
+#include "sched/sched.h"
 #include "tests/kernel/ktest.h"
 
 #define MS 1000000ull
@@ -26,7 +27,8 @@ KTEST(timer_ticks_arrive_with_interrupts_on)
 	irqflags_t flags = arch_irq_save();
 
 	arch_irq_enable();
-	while (timer_ticks() < n0 + 3 && arch_time_ns() - start < 2000 * MS)
+	/* The bound only keeps a dead tick from hanging the suite: far above three periods. */
+	while (timer_ticks() < n0 + 3 && arch_time_ns() - start < 30000 * MS)
 		arch_cpu_idle();
 	arch_irq_restore(flags);
 	uint64_t elapsed = arch_time_ns() - start;
@@ -36,26 +38,45 @@ KTEST(timer_ticks_arrive_with_interrupts_on)
 	KASSERT(!arch_irq_enabled());
 }
 
-static volatile uint64_t ended[2], started[2];
+/*
+ * Two threads of one priority that never yield: only the tick can take the
+ * CPU from one and give it to the other. Each counts its own loops and the
+ * times it found the other's count moved since it last looked, which happens
+ * only when the other ran in between: proof of the switch, whatever the
+ * host's clock did meanwhile. The bound is in ticks, which the kernel counts
+ * (SCHED_TIMESLICE_TICKS each turn), so a descheduled QEMU cannot trip it.
+ */
+#define TURNS	   2
+#define TICK_BOUND (100 * SCHED_TIMESLICE_TICKS * TURNS)
+
+static volatile uint64_t loops[2];
+static volatile unsigned turns[2];
 
 static void spinner(void *arg)
 {
-	unsigned me = (unsigned)(uintptr_t)arg;
-	started[me] = arch_time_ns();
-	while (arch_time_ns() - started[me] < 80 * MS)
-		;
-	ended[me] = arch_time_ns();
+	unsigned me = (unsigned)(uintptr_t)arg, other = 1 - me;
+	uint64_t seen = loops[other], t0 = timer_ticks();
+
+	/* Until both saw the other move TURNS times: the first to get there keeps moving. */
+	while ((turns[0] < TURNS || turns[1] < TURNS) && timer_ticks() - t0 < TICK_BOUND) {
+		loops[me]++;
+		if (loops[other] != seen) {
+			seen = loops[other];
+			turns[me]++;
+		}
+	}
 }
 
 KTEST(timer_preempts_threads_that_never_yield)
 {
-	started[0] = started[1] = ended[0] = ended[1] = 0;
+	loops[0] = loops[1] = 0;
+	turns[0] = turns[1] = 0;
 	struct kthread *a = kthread_create("spin-a", spinner, (void *)0, PRIO_NORMAL);
 	struct kthread *b = kthread_create("spin-b", spinner, (void *)1, PRIO_NORMAL);
 	KASSERT(a && b);
 	KASSERT_EQ(kthread_join(a), E_OK);
 	KASSERT_EQ(kthread_join(b), E_OK);
-	/* Without preemption the second would start only after the first ended. */
-	KASSERT_LT_U(started[1], ended[0]);
-	KASSERT_LT_U(started[0], ended[1]);
+	/* Without preemption the first would spin alone to the bound, seeing nothing move. */
+	KASSERT_GE(turns[0], TURNS);
+	KASSERT_GE(turns[1], TURNS);
 }

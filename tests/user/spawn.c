@@ -1,4 +1,4 @@
-/* Children for the user tests: copies of init started with `child NAME [ARG]`. */
+/* Children for the user tests (copies of init started with `child NAME [ARG]`), and waiting. */
 #include "utest.h"
 
 bool utest_image(const void **image, uint64_t *size)
@@ -11,6 +11,21 @@ bool utest_image(const void **image, uint64_t *size)
 	*image = (const void *)strtoul(img, &end, 0);
 	*size = strtoul(end + 1, NULL, 0);
 	return true;
+}
+
+bool utest_wait_blocked(uint64_t thread_cap)
+{
+	uint64_t end = sys_clock() + UTEST_PATIENCE_NS;
+	struct thread_info ti;
+	for (;;) {
+		if (sys_thread_info(thread_cap, &ti))
+			return false;
+		if (ti.state == TS_BLOCKED)
+			return true;
+		if (sys_clock() > end)
+			return false;
+		sys_sleep(1000000);
+	}
 }
 
 uint64_t utest_cap(unsigned i)

@@ -9,8 +9,23 @@
 #include "kestrel.h"
 #include "utest.h"
 
-/* Sleeps 30 ms and exits 7: long enough to be caught in any state. */
-#define CHILD "xous_sleepy"
+/* Blocks for ever (a receive nobody sends to): it ends only when it is ended. */
+UCHILD(orphan_forever)
+{
+	uint64_t ep;
+	struct ipc_message m;
+	if (ipc_endpoint_create(NULL, &ep))
+		return 1;
+	ipc_receive(ep, 0, &m);
+	return 2;
+}
+
+/* Ends by itself, soon. */
+UCHILD(orphan_brief)
+{
+	sys_sleep(30000000);
+	return 7;
+}
 
 UCHILD(orphan_maker)
 {
@@ -18,7 +33,13 @@ UCHILD(orphan_maker)
 	uint64_t pid, cap;
 	if (!strcmp(mode, "nested")) /* a child that makes an orphan of its own, itself orphaned */
 		return (int)utest_start("orphan_maker", "suspended_started", 0, &cap);
-	if (utest_create(CHILD, NULL, 0, NULL, 0, &pid, &cap))
+	if (!strcmp(mode, "running")) /* it goes on and ends by itself */
+		return (int)utest_start("orphan_brief", NULL, 0, &cap);
+	if (!strcmp(mode, "ended")) { /* a zombie nobody collects: it runs first and exits */
+		long err = utest_start("exit42", NULL, UTEST_PRIO_FIRST, &cap);
+		return err ? (int)err : (int)sys_yield();
+	}
+	if (utest_create("orphan_forever", NULL, 0, NULL, 0, &pid, &cap))
 		return 1;
 	if (!strcmp(mode, "never_started"))
 		return 0;
@@ -29,18 +50,10 @@ UCHILD(orphan_maker)
 			return 2;
 		return (int)sys_process_start(cap);
 	}
-	if (sys_process_start(cap))
-		return 3;
-	if (!strcmp(mode, "started_suspended")) {
-		sys_sleep(1000000); /* let it reach its sleep first */
+	if (!strcmp(mode, "started_suspended")) { /* blocked for ever when it is suspended */
+		if (sys_process_start(cap))
+			return 3;
 		return (int)xous_process_suspend(pid);
-	}
-	if (!strcmp(mode, "running"))
-		return 0; /* it goes on and ends by itself */
-	if (!strcmp(mode, "ended")) {
-		struct process_exit_info info;
-		/* A zombie nobody collects: the wait times out after the child ended. */
-		return sys_process_wait(cap, 1, &info) == E_TIMEOUT ? (sys_sleep(60000000), 0) : 4;
 	}
 	return 5;
 }

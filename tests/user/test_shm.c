@@ -25,10 +25,13 @@ static uint64_t self_pid(void)
 	return ti.process_id;
 }
 
-/* Poll (sleeping 0.1 ms at a time) until *v == want, or (want 0) until it is not 0; false after 2 s. */
+/*
+ * Poll (sleeping 0.1 ms at a time) until *v == want, or (want 0) until it
+ * is not 0; false after UTEST_PATIENCE_NS.
+ */
 static bool wait_for(volatile uint64_t *v, uint64_t want)
 {
-	uint64_t end = sys_clock() + 2000000000ull;
+	uint64_t end = sys_clock() + UTEST_PATIENCE_NS;
 	while (want ? *v != want : !*v) {
 		if (sys_clock() > end)
 			return false;

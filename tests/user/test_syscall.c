@@ -80,9 +80,8 @@ UTEST(clock_and_sleep)
 	uint64_t t0 = sys_clock();
 	UASSERT_EQ(sys_sleep(30000000), E_OK); /* 30 ms */
 	uint64_t t1 = sys_clock();
-	UASSERT(t1 - t0 >= 30000000);
-	UASSERT(t1 - t0 < 30000000 + 500000000); /* on time, give or take a slow host */
-	UASSERT_EQ(sys_sleep(0), E_OK);		 /* a yield */
+	UASSERT(t1 - t0 >= 30000000);	/* never early; how late is the host's business */
+	UASSERT_EQ(sys_sleep(0), E_OK); /* a yield */
 	return 0;
 }
 

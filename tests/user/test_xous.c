@@ -7,7 +7,7 @@
 #include "ipc.h"
 #include "utest.h"
 
-enum { ID_QUIT, ID_SUM, ID_SLOW_MEMORY, ID_COUNT, ID_MEMORY };
+enum { ID_QUIT, ID_SUM, ID_HELD_MEMORY, ID_COUNT, ID_MEMORY, ID_RELEASE };
 
 /* Code that exits with 42, position independent: what process_spawn runs. */
 extern const char spawn_stub[], spawn_stub_end[];
@@ -34,12 +34,13 @@ __asm__(".pushsection .text\n"
 	"spawn_stub_end:\n"
 	".popsection\n");
 
+/* Connect to a server a child is about to create: retried until it exists (or patience ends). */
 static long connect_retry(const char *name, uint64_t *conn)
 {
-	long err = E_SERVER_NOT_FOUND;
-	for (int i = 0; i < 200 && err == E_SERVER_NOT_FOUND; i++)
-		if ((err = xous_client_connect(name, conn)) == E_SERVER_NOT_FOUND)
-			sys_sleep(2000000);
+	uint64_t end = sys_clock() + UTEST_PATIENCE_NS;
+	long err;
+	while ((err = xous_client_connect(name, conn)) == E_SERVER_NOT_FOUND && sys_clock() < end)
+		sys_sleep(2000000);
 	return err;
 }
 
@@ -64,8 +65,14 @@ UCHILD(xous_server)
 		case ID_COUNT:
 			v[0] = scalars;
 			break;
-		case ID_SLOW_MEMORY:
-			sys_sleep(100000000);
+		case ID_HELD_MEMORY: { /* the pages stay lent until an ID_RELEASE scalar comes */
+			struct xous_message r;
+			do
+				err = xous_server_receive(sid, &r);
+			while (!err && r.id != ID_RELEASE);
+			if (err)
+				return 3;
+		}
 			/* fall through */
 		case ID_MEMORY:
 			for (uint64_t i = 0; i < m.a[1]; i++)
@@ -190,13 +197,18 @@ UTEST(xous_scalar_and_memory_messages)
 	return 0;
 }
 
+/*
+ * Writes the page over and over: ours until the first thread lends it (the
+ * server holds it until told), then the write faults and ends the process.
+ */
 static volatile unsigned char *lent;
 static void toucher(uintptr_t arg)
 {
 	(void)arg;
-	sys_sleep(30000000);
-	lent[0] = 1; /* lent to the server right now: this faults */
-	sys_thread_exit(0);
+	for (;;) {
+		lent[0] = 1;
+		sys_yield();
+	}
 }
 
 /* A client whose second thread touches the pages its first has lent. */
@@ -211,7 +223,7 @@ UCHILD(xous_lend_toucher)
 	lent = in;
 	if (sys_thread_create(toucher, stack, sizeof(stack), 0, 0, &tid, &th))
 		return 2;
-	xous_send_memory(conn, ID_SLOW_MEMORY, in, 4096, NULL, 0, out);
+	xous_send_memory(conn, ID_HELD_MEMORY, in, 4096, NULL, 0, out);
 	return 3; /* not reached: the toucher's fault ends the process */
 }
 
@@ -224,8 +236,9 @@ UTEST(xous_lent_pages_fault_the_client)
 	UASSERT_EQ(utest_start("xous_lend_toucher", "kestrel.test.lend", 0, &client), E_OK);
 	UASSERT_EQ(sys_process_wait(client, 0, &info), E_OK);
 	UASSERT_EQ(info.exit_reason, EXIT_PAGE_FAULT);
-	/* The server's reply found its client gone. */
+	/* Released now, the server's reply finds its client gone. */
 	UASSERT_EQ(connect_retry("kestrel.test.lend", &conn), E_OK);
+	UASSERT_EQ(xous_send_scalar(conn, ID_RELEASE, 0, 0, 0, 0), E_OK);
 	UASSERT_EQ(xous_send_blocking(conn, ID_QUIT, a, 0, out), E_OK);
 	UASSERT_EQ(out[0], E_PROCESS_TERMINATED);
 	UASSERT_EQ(sys_process_wait(server, 0, &info), E_OK);
@@ -297,9 +310,12 @@ UTEST(xous_interrupts_arrive_as_messages)
 	return 0;
 }
 
+/* Sleeps until a server of the name in its argument exists, then exits with 7. */
 UCHILD(xous_sleepy)
 {
-	sys_sleep(30000000);
+	uint64_t conn;
+	while (xous_client_connect(utest_child_arg, &conn) == E_SERVER_NOT_FOUND)
+		sys_sleep(1000000);
 	return 7;
 }
 
@@ -339,15 +355,21 @@ UTEST(xous_processes)
 	UASSERT_EQ(xous_process_resume(pid), E_OK);
 	UASSERT_EQ(sys_process_wait(cap, 0, &info), E_OK);
 	UASSERT_EQ(info.exit_code, 42);
-	/* Suspend parks a child; resume lets it go on. */
-	UASSERT_EQ(utest_start("xous_sleepy", NULL, 0, &cap), E_OK);
+	/*
+	 * Suspend parks a child; resume lets it go on. The child ends only once
+	 * the name it waits for exists, which we create while it is parked.
+	 */
+	uint64_t wake;
+	UASSERT_EQ(utest_start("xous_sleepy", "kestrel.test.wake", 0, &cap), E_OK);
 	pid = pid_of(cap);
 	UASSERT_EQ(xous_process_suspend(pid), E_OK);
+	UASSERT_EQ(xous_server_create("kestrel.test.wake", &wake), E_OK);
 	UASSERT_EQ(sys_process_wait(cap, 150000000, &info), E_TIMEOUT);
 	UASSERT_EQ(xous_process_resume(pid), E_OK);
 	UASSERT_EQ(sys_process_wait(cap, 0, &info), E_OK);
 	UASSERT_EQ(info.exit_code, 7);
-	UASSERT_EQ(utest_start("xous_sleepy", NULL, 0, &cap), E_OK);
+	UASSERT_EQ(sys_cap_revoke(wake), E_OK);
+	UASSERT_EQ(utest_start("xous_sleepy", "kestrel.test.never", 0, &cap), E_OK);
 	UASSERT_EQ(xous_process_terminate(pid_of(cap)), E_OK);
 	UASSERT_EQ(sys_process_wait(cap, 0, &info), E_OK);
 	UASSERT_EQ(info.exit_reason, EXIT_TERMINATED);
@@ -388,9 +410,10 @@ UTEST(xous_memory_and_heap)
 }
 
 /*
- * The kernel's test boot hands init one frame it filled (its physical
+ * The kernel hands every `init test` one frame it filled (its physical
  * address in KESTREL_TEST_PHYS) and an MMIO capability for exactly that
- * page; it checks what we write there once the suite is over.
+ * page, however the suite was started (core/init.c); the kernel suite's
+ * user_suite checks what we write there once the suite is over.
  */
 UTEST(xous_physical_memory_needs_a_capability)
 {

@@ -51,6 +51,26 @@ int utest_fail(const char *file, int line, const char *fmt, ...)
 					  ua_, ub_);                                            \
 	} while (0)
 
+/*
+ * How long a test waits for what must come soon (a child's server name, a
+ * thread reaching its block, a child's write): only a broken kernel runs
+ * out, while a loaded host, which stretches the guest's clock by whole
+ * seconds, never does. Tests assert order and outcome, not time taken.
+ */
+#define UTEST_PATIENCE_MS 60000u
+#define UTEST_PATIENCE_NS (UTEST_PATIENCE_MS * 1000000ull)
+/*
+ * A child started at this priority (High, above ours) runs from our next
+ * yield until it blocks or ends: what it does comes before what we do next.
+ */
+#define UTEST_PRIO_FIRST 30
+
+/*
+ * Sleep until the thread of `thread_cap` is blocked: in the receive, send
+ * or wait it was created to make. False after UTEST_PATIENCE_NS.
+ */
+bool utest_wait_blocked(uint64_t thread_cap);
+
 /* Where our own ELF image is mapped (env KESTREL_IMAGE); false if it is not. */
 bool utest_image(const void **image, uint64_t *size);
 

@@ -3,7 +3,8 @@
  * `init NAME` (from the shell: `run r2demo`):
  *   r2demo     text output, a mode-13h picture and a tune (a MIDI file
  *              built here), then back to text mode
- *   r2_text    a known text screen, held until a byte arrives on COM1
+ *   r2_text    a known text screen, held until a byte arrives on the serial
+ *              console (at most 60 s; it says so, and takes that one byte only)
  *   r2_mode13  a known mode-13h picture, held the same way
  *   r2_tone    880 Hz asked for 5 s, stopped after 600 ms, then silence
  *   r2_keys    prints each scancode IRQ1 delivers to its ring (four of them)
@@ -29,11 +30,23 @@ static void print(const char *s)
 	r2_print(s, strlen(s));
 }
 
-/* Hold until the tester sends a byte on COM1 (at most 60 s). */
-static void hold(void)
+/*
+ * Say that `what` is ready and hold until a byte arrives on the serial
+ * console (at most 60 s): that one byte is ours, nothing after it is read.
+ */
+static void hold(const char *what)
 {
-	for (unsigned i = 0; i < 6000 && r2_serial_read(word) != R2_OK; i++)
+	say("r2: ");
+	say(what);
+	say(" ready; press a key on the serial console to go on (waiting up to 60 s)\n");
+	for (unsigned i = 0; i < 6000; i++) {
+		if (r2_serial_read(word) == R2_OK) {
+			say("r2: key received\n");
+			return;
+		}
 		sys_sleep(10 * MS);
+	}
+	say("r2: no key in 60 s, going on\n");
 }
 
 /* The r2_mode13 picture, shared with tests/system/r2_check: XOR bands and a frame. */
@@ -110,8 +123,7 @@ UCHILD(r2_text)
 	print("0123456789 !\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~\n");
 	print("\n    indented AAAA BBBB\n");
 	dump_font();
-	say("r2: text ready\n");
-	hold();
+	hold("text");
 	return 0;
 }
 
@@ -125,8 +137,7 @@ UCHILD(r2_mode13)
 		r2_pixel((unsigned)(160 + d), 100, 255);
 		r2_pixel(160, (unsigned)(100 + d), 255);
 	}
-	say("r2: mode13 ready\n");
-	hold();
+	hold("mode13");
 	return r2_video_mode(R2_MODE_TEXT) == R2_OK ? 0 : 2;
 }
 

@@ -8,6 +8,8 @@
 #include "arch/hal/timer.h"
 #include "cap/cap.h"
 #include "config.h"
+#include "arch/x86_64/console.h"
+#include "core/console.h"
 #include "core/kprintf.h"
 #include "core/kstring.h"
 #include "core/kthread.h"
@@ -332,29 +334,25 @@ static uint64_t r2_port_in(struct process *p, uint64_t id, uint64_t ptr)
 }
 
 /* COM1 as the boot console programs it: 115200 baud, 8N1, FIFOs on, polled. */
-static void com1_init(void)
-{
-	outb(COM1 + 1, 0);
-	outb(COM1 + 3, 0x80);
-	outb(COM1 + 0, 1);
-	outb(COM1 + 1, 0);
-	outb(COM1 + 3, 0x03);
-	outb(COM1 + 2, 0x07);
-	outb(COM1 + 4, 0x03);
-}
-
 static uint64_t r2_serial(struct process *p, uint64_t op, uint64_t ptr)
 {
 	uint64_t v;
 	switch (op) {
 	case R2_SERIAL_INIT:
-		com1_init();
+		x86_64_console_reset();
 		return R2_OK;
-	case R2_SERIAL_READ:
-		if (!user_ok(p, ptr, 8, true) || !(inb(COM1 + 5) & 1))
+	case R2_SERIAL_READ: {
+		/* From the console's input ring: the interrupt took the byte from the UART. */
+		if (!user_ok(p, ptr, 8, true))
+			return R2_INVALID_INPUT;
+		int c = console_getc();
+		if (c < 0)
 			return R2_INVALID_INPUT; /* nothing waiting: the caller polls */
-		v = inb(COM1);
-		return copy_to_user(&p->vs, ptr, &v, sizeof(v)) ? R2_INVALID_INPUT : R2_OK;
+		v = (uint64_t)c;
+		if (copy_to_user(&p->vs, ptr, &v, sizeof(v)) == 0)
+			return R2_OK;
+		return R2_INVALID_INPUT;
+	}
 	case R2_SERIAL_WRITE:
 		if (!user_ok(p, ptr, 8, false) || copy_from_user(&p->vs, &v, ptr, sizeof(v)) ||
 		    v > 0xff)
