@@ -5,8 +5,8 @@
  * `fuzz.ms=` (default 30000), bounded so that a hang fails instead of
  * hanging, and check that it saw nothing unexpected and that frames, heap
  * bytes and blocks, capabilities, reply tokens, threads and processes are
- * back exactly where they were. Without `fuzz.calls=` the test is
- * skipped: CI boots a kernel for it alone (`ktest.only=fuzz`).
+ * back exactly where they were. Without `fuzz.calls=` the test does
+ * nothing: CI boots a kernel for it alone (`ktest.only=fuzz`).
  */
 #include "arch/hal/timer.h"
 #include "cap/cap.h"
@@ -202,8 +202,9 @@ static void fuzz_round(uint64_t seed, uint64_t calls, uint64_t ms)
 KTEST(fuzz)
 {
 	char buf[128];
+	/* Not a skip: a test boot without it is complete (ctest's fuzz-ARCH boots for it alone). */
 	if (!option("fuzz.calls", buf, sizeof(buf)))
-		KTEST_SKIP("no fuzz.calls= on the command line");
+		return;
 	uint64_t calls = number(buf, NULL);
 	uint64_t ms = option("fuzz.ms", buf, sizeof(buf)) ? number(buf, NULL) : 30000;
 	if (!option("fuzz.seed", buf, sizeof(buf)))
