@@ -104,6 +104,11 @@ foreach(fw IN LISTS ARCH_FIRMWARES)
     COMMAND ${CMAKE_SOURCE_DIR}/tests/system/boot_banner ${KERNEL_ARCH} ${fw} ${CMAKE_BINARY_DIR})
   set_tests_properties(system-boot-${fw} PROPERTIES TIMEOUT 180)
 endforeach()
+# The system call fuzzer (tests/user/fuzz.c) in a kernel booted for it alone: three seeds of
+# 50 000 calls, each checked for leaks afterwards (tests/kernel/test_fuzz.c).
+add_test(NAME fuzz-${KERNEL_ARCH}
+  COMMAND ${CMAKE_SOURCE_DIR}/tests/system/fuzz ${KERNEL_ARCH} ${ARCH_TEST_FIRMWARE} ${CMAKE_BINARY_DIR})
+set_tests_properties(fuzz-${KERNEL_ARCH} PROPERTIES TIMEOUT 480)
 # The benchmarks run (figures in the log, see ci/bench), their calibration checked.
 add_test(NAME kbench COMMAND ${CMAKE_SOURCE_DIR}/tests/system/kbench ${KERNEL_ARCH} ${CMAKE_BINARY_DIR})
 set_tests_properties(kbench PROPERTIES TIMEOUT 300)

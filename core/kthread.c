@@ -25,8 +25,9 @@ static struct vmspace *live_space; /* the user half this CPU translates with */
 static struct kthread *fpu_owner;  /* whose user FP registers this CPU holds */
 static uint64_t switch_start;	   /* when the last switch began, for the latency metric */
 static uint32_t next_id = 1;
-static bool preemptive;	    /* the tick runs: threads start with interrupts on */
-static uint64_t idle_since; /* arch_time_ns() when the idle thread began to wait, 0 if not */
+static unsigned live_threads; /* made by kthread_new, not yet freed */
+static bool preemptive;	      /* the tick runs: threads start with interrupts on */
+static uint64_t idle_since;   /* arch_time_ns() when the idle thread began to wait, 0 if not */
 
 void kthread_set_preemptive(bool on)
 {
@@ -238,6 +239,7 @@ struct kthread *kthread_new(const char *name, void (*fn)(void *), void *arg)
 		return NULL;
 	irqflags_t irq = arch_irq_save(); /* the stack area and kernel_pt are shared */
 	int err = kstack_alloc(&t->stack_top);
+	live_threads += !err;
 	arch_irq_restore(irq);
 	if (err) {
 		kfree(t);
@@ -265,9 +267,15 @@ void kthread_free(struct kthread *t)
 	if (fpu_owner == t) /* its registers are nobody's now */
 		fpu_owner = NULL;
 	kstack_free(t->stack_top);
+	live_threads--;
 	arch_irq_restore(irq);
 	kfree(t->fpu);
 	kfree(t);
+}
+
+unsigned kthread_count(void)
+{
+	return live_threads;
 }
 
 struct kthread *kthread_create(const char *name, void (*fn)(void *), void *arg, unsigned priority)

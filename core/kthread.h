@@ -65,6 +65,8 @@ int kthread_start(struct kthread *t, unsigned priority);
 void kthread_use_space(struct vmspace *vs);
 /* Free a thread that has exited and will not run again (not the running one). */
 void kthread_free(struct kthread *t);
+/* Threads made and not yet freed (the boot thread not counted). */
+unsigned kthread_count(void);
 /*
  * Block the running thread for `reason` until woken or `timeout_ns` passes
  * (0: no timeout); E_OK when woken, E_TIMEOUT when the time ran out.

@@ -40,6 +40,7 @@ static struct {
 	struct slab *partial[CLASSES];
 	struct large *large; /* LARGE_SLOTS entries */
 	size_t large_used;
+	size_t frames; /* held for slabs and large blocks (not the large-block table) */
 	struct allocator_stats st;
 } heap;
 
@@ -106,6 +107,7 @@ static struct slab *slab_new(unsigned shift)
 	struct slab *s = frames_alloc(1);
 	if (!s)
 		return NULL;
+	heap.frames++;
 	memset(s, 0, HEADER_SIZE);
 	s->magic = SLAB_MAGIC;
 	s->shift = (uint16_t)shift;
@@ -141,6 +143,7 @@ static __attribute__((noinline)) void slab_release(struct slab *s)
 {
 	partial_remove(s->shift - MIN_SHIFT, s);
 	s->magic = 0;
+	heap.frames--;
 	free_frames(virt_to_phys(s) / FRAME_SIZE, 1);
 }
 
@@ -199,6 +202,7 @@ static void *large_alloc(size_t size)
 		i = (i + 1) & (LARGE_SLOTS - 1);
 	heap.large[i] = (struct large){(uintptr_t)p, frames};
 	heap.large_used++;
+	heap.frames += frames;
 	account_alloc(frames * PAGE_SIZE);
 	return p;
 }
@@ -283,6 +287,7 @@ static __attribute__((noinline)) void large_free(void *ptr)
 	l->addr = 1; /* deleted: keeps probe chains intact */
 	l->frames = 0;
 	heap.large_used--;
+	heap.frames -= frames;
 	free_frames(virt_to_phys(ptr) / FRAME_SIZE, frames);
 	account_free(frames * PAGE_SIZE);
 }
@@ -348,6 +353,11 @@ static void ka_deallocate(void *ptr, size_t size, size_t align)
 	(void)size;
 	(void)align;
 	kfree(ptr);
+}
+
+size_t heap_frames(void)
+{
+	return heap.frames;
 }
 
 const struct kernel_allocator kernel_heap = {

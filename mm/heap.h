@@ -41,5 +41,11 @@ void kfree(void *ptr);
 /* The bytes usable at ptr (its size class or page-rounded size). */
 size_t ksize(const void *ptr);
 struct allocator_stats heap_stats(void);
+/*
+ * Frames the heap holds for slabs and large blocks: free frames plus these
+ * stay the same across work that gives back every object, however its
+ * slabs were filled.
+ */
+size_t heap_frames(void);
 
 #endif

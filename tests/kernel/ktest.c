@@ -67,11 +67,16 @@ void ktest_fail(const char *file, int line, const char *fmt, ...)
 int ktest_run_all(const struct boot_info *bi)
 {
 	int passed = 0, failed = 0, skipped = 0, n = 0;
+	char only[32]; /* ktest.only=NAME runs that test alone */
 
 	run.bi = bi;
 	run.ext_passed = run.ext_failed = 0; /* the shell may run the suite again */
+	if (!bi || !boot_cmdline_get(bi, "ktest.only", only, sizeof(only)))
+		only[0] = 0;
 	kprintf("ktest: %d tests\n", (int)(__stop_ktests - __start_ktests));
 	for (const struct ktest *t = __start_ktests; t < __stop_ktests; t++) {
+		if (only[0] && strcmp(only, t->name))
+			continue;
 		run.failed = run.skipped = false;
 		t->fn();
 		n++;

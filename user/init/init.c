@@ -2,9 +2,11 @@
  * init, the first process. Without arguments it greets and ends (the
  * kernel then offers its shell); `init test` runs the user test suite;
  * `init child NAME [ARG]` runs one child entry of the suite, and so does
- * `init NAME [ARG]` (`init r2demo` on x86_64).
+ * `init NAME [ARG]` (`init r2demo` on x86_64); `init fuzz SEED CALLS MS`
+ * runs the system call fuzzer (tests/user/fuzz.c).
  */
 #include "core/kprintf.h"
+#include "fuzz.h"
 #include "kestrel.h"
 #include "utest.h"
 
@@ -58,6 +60,8 @@ int main(int argc, char **argv)
 {
 	if (argc >= 2 && !strcmp(argv[1], "test"))
 		return run_tests();
+	if (argc >= 2 && !strcmp(argv[1], "fuzz"))
+		return fuzz_main(argc - 2, argv + 2);
 	if (argc >= 3 && !strcmp(argv[1], "child")) {
 		utest_child_arg = argc >= 4 ? argv[3] : "";
 		return run_child(argv[2]);
