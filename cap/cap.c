@@ -28,7 +28,8 @@ struct entry {
 
 static struct {
 	struct entry e[CAP_SLOTS];
-	int32_t free_head;
+	int32_t free_head; /* freed slots, most recent first */
+	uint32_t used;	   /* slots ever handed out: those above were never touched */
 	uint32_t live;
 	uint32_t next_space_id;
 } caps;
@@ -81,14 +82,17 @@ static void fill(int32_t slot, cap_token_t token, struct capability *out)
 	out->token = token;
 }
 
+/*
+ * Slots are handed out from the free list, else from the untouched part of
+ * the table above `used`, so starting empty costs nothing however large the
+ * table (it is in .bss): only slots used before are cleared.
+ */
 void cap_system_init(void)
 {
-	memset(&caps, 0, sizeof(caps));
-	for (int32_t i = 0; i < CAP_SLOTS; i++) {
-		caps.e[i].parent = caps.e[i].first_child = caps.e[i].prev_sibling = NONE;
-		caps.e[i].next_sibling = i + 1 < CAP_SLOTS ? i + 1 : NONE;
-	}
-	caps.free_head = 0;
+	memset(caps.e, 0, caps.used * sizeof(caps.e[0]));
+	caps.used = 0;
+	caps.free_head = NONE;
+	caps.live = 0;
 	caps.next_space_id = 1;
 }
 
@@ -105,11 +109,16 @@ void cap_space_init(struct cap_space *cs, uint64_t seed)
 static int32_t alloc_entry(struct cap_space *owner, uint8_t type, uint64_t object_id,
 			   uint32_t rights, int32_t parent)
 {
+	if (owner->count >= owner->quota)
+		return NONE;
 	int32_t s = caps.free_head;
-	if (s == NONE || owner->count >= owner->quota)
+	if (s != NONE)
+		caps.free_head = caps.e[s].next_sibling;
+	else if (caps.used < CAP_SLOTS)
+		s = (int32_t)caps.used++;
+	else
 		return NONE;
 	struct entry *e = &caps.e[s];
-	caps.free_head = e->next_sibling;
 	e->object_id = object_id;
 	e->rights = rights;
 	e->owner = owner->id;
@@ -314,7 +323,7 @@ int cap_next(const struct cap_space *cs, enum object_type type, uint32_t *cursor
 {
 	if (!cs || !cs->id)
 		return E_INVALID_CAPABILITY;
-	for (uint32_t slot = *cursor; slot < CAP_SLOTS; slot++) {
+	for (uint32_t slot = *cursor; slot < caps.used; slot++) {
 		const struct entry *e = &caps.e[slot];
 		if (e->owner == cs->id && e->type == (uint8_t)type) {
 			fill((int32_t)slot, e->token, out);
