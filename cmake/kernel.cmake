@@ -102,7 +102,7 @@ set_tests_properties(system-plain-boot PROPERTIES TIMEOUT 330)
 foreach(fw IN LISTS ARCH_FIRMWARES)
   add_test(NAME system-boot-${fw}
     COMMAND ${CMAKE_SOURCE_DIR}/tests/system/boot_banner ${KERNEL_ARCH} ${fw} ${CMAKE_BINARY_DIR})
-  set_tests_properties(system-boot-${fw} PROPERTIES TIMEOUT 180)
+  set_tests_properties(system-boot-${fw} PROPERTIES TIMEOUT 300)
 endforeach()
 # The system call fuzzer (tests/user/fuzz.c) in a kernel booted for it alone: three seeds of
 # 50 000 calls, each checked for leaks afterwards (tests/kernel/test_fuzz.c).
@@ -115,10 +115,10 @@ set_tests_properties(kbench PROPERTIES TIMEOUT 300)
 list(GET ARCH_FIRMWARES 0 fw)
 add_test(NAME system-panic-${fw}
   COMMAND ${CMAKE_SOURCE_DIR}/tests/system/boot_banner ${KERNEL_ARCH} ${fw} ${CMAKE_BINARY_DIR} --panic)
-set_tests_properties(system-panic-${fw} PROPERTIES TIMEOUT 180)
+set_tests_properties(system-panic-${fw} PROPERTIES TIMEOUT 300)
 add_test(NAME system-overflow-${fw}
   COMMAND ${CMAKE_SOURCE_DIR}/tests/system/boot_banner ${KERNEL_ARCH} ${fw} ${CMAKE_BINARY_DIR} --overflow)
-set_tests_properties(system-overflow-${fw} PROPERTIES TIMEOUT 180)
+set_tests_properties(system-overflow-${fw} PROPERTIES TIMEOUT 300)
 # GDB through ci/gdb: a stop at kmain and a backtrace that ends at the entry code.
 add_test(NAME system-gdb
   COMMAND ${CMAKE_SOURCE_DIR}/tests/system/gdb_backtrace ${KERNEL_ARCH} ${CMAKE_BINARY_DIR})
@@ -130,10 +130,10 @@ set_tests_properties(system-scripts PROPERTIES TIMEOUT 180)
 # The shell as a person uses it: line editing, history, Ctrl-C, 'run' reports, an idle prompt.
 add_test(NAME system-shell-${fw}
   COMMAND ${CMAKE_SOURCE_DIR}/tests/system/shell ${KERNEL_ARCH} ${fw} ${CMAKE_BINARY_DIR})
-set_tests_properties(system-shell-${fw} PROPERTIES TIMEOUT 240)
+set_tests_properties(system-shell-${fw} PROPERTIES TIMEOUT 360)
 add_test(NAME system-shell-polled-${fw}
   COMMAND ${CMAKE_SOURCE_DIR}/tests/system/shell ${KERNEL_ARCH} ${fw} ${CMAKE_BINARY_DIR} --polled)
-set_tests_properties(system-shell-polled-${fw} PROPERTIES TIMEOUT 240)
+set_tests_properties(system-shell-polled-${fw} PROPERTIES TIMEOUT 360)
 # The r2 legacy ABI (x86_64): the screen, the speaker, the keyboard and the clock, seen from outside.
 if(KERNEL_ARCH STREQUAL "x86_64")
   foreach(what text mode13 tone melody keys rtc rings)

@@ -14,7 +14,8 @@
 UCHILD(notify_waiter)
 {
 	uint64_t bits = 0;
-	long err = notification_wait(utest_cap(0), 0, &bits);
+	long err =
+	    notification_wait(utest_cap(0), UTEST_PATIENCE_NS, &bits); /* a lost signal fails */
 	return err ? 1000 + (int)err : (int)bits;
 }
 
@@ -43,7 +44,7 @@ UTEST(notification_bits_accumulate_and_are_taken_whole)
 	UASSERT_EQ(notification_poll(n, &bits), E_OK);
 	UASSERT_EQ(bits, 0);
 	UASSERT_EQ(notification_signal(n, 0x30), E_OK);
-	UASSERT_EQ(notification_wait(n, 0, &bits), E_OK); /* pending: no wait */
+	UASSERT_EQ(notification_wait(n, UTEST_PATIENCE_NS, &bits), E_OK); /* pending: no wait */
 	UASSERT_EQ(bits, 0x30);
 	UASSERT_EQ(notification_wait(n, 1000000, &bits), E_TIMEOUT);
 	UASSERT_EQ(notification_signal(n, 0), E_OK); /* nothing to hand: still nothing */

@@ -52,7 +52,12 @@ UTEST(capability_quota_bounds_one_process)
 	UASSERT_EQ(ipc_endpoint_create(NULL, &ep), E_OK);
 	UASSERT_EQ(utest_start_caps("cap_filler", NULL, 0, &ep, 1, &filler), E_OK);
 	struct ipc_message m;
-	UASSERT_EQ(ipc_receive(ep, 0, &m), E_OK);
+	long err = ipc_receive(ep, UTEST_PATIENCE_MS, &m);
+	if (err) { /* the filler failed before it called: say how */
+		UASSERT_EQ(sys_process_wait(filler, 0, &info), E_OK);
+		UASSERT_EQ(info.exit_code, 0);
+		UASSERT_EQ(err, E_OK);
+	}
 	UASSERT(m.w[0] >= QUOTA / 2);
 	/* The filler is full and waits for us: we go on making capabilities and processes. */
 	uint64_t mem, child[64];
