@@ -21,6 +21,12 @@
 static uint8_t ring[CONSOLE_RING_SIZE];
 static unsigned head, tail; /* free-running: head - tail bytes queued */
 static bool irq_driven;
+/*
+ * An interrupt's drain stopped at DRAIN_MAX with bytes still waiting: an
+ * edge-triggered line (the PC's 8259) will not fire again until the device
+ * is empty, so readers poll until a drain empties it.
+ */
+static bool backlog;
 static int irq_line = -1;
 static void (*break_fn)(void *arg);
 static void *break_arg;
@@ -47,8 +53,11 @@ static void drain(void)
 	unsigned before = head, n = 0;
 	int c;
 
-	while (n++ < DRAIN_MAX && (c = arch_console_getc()) >= 0)
+	while (n < DRAIN_MAX && (c = arch_console_getc()) >= 0) {
 		put_byte((uint8_t)c);
+		n++;
+	}
+	backlog = n == DRAIN_MAX;
 	if (head == before)
 		return;
 	for (unsigned i = 0; i < WAITERS_MAX; i++)
@@ -92,7 +101,7 @@ int console_irq_line(void)
 
 static int take_byte(void)
 {
-	if (!irq_driven)
+	if (!irq_driven || backlog)
 		drain();
 	if (head == tail)
 		return -1;
@@ -115,7 +124,7 @@ int console_read(uint64_t timeout_ns)
 	int c;
 
 	while ((c = take_byte()) < 0) {
-		uint64_t wait = irq_driven ? 0 : POLL_NS;
+		uint64_t wait = irq_driven && !backlog ? 0 : POLL_NS;
 		if (self->killed) { /* its process is ending: kthread_block() would not sleep */
 			c = -E_TIMEOUT;
 			break;
@@ -156,7 +165,7 @@ void console_arm_break(void (*fn)(void *arg), void *arg)
 void console_poll(void)
 {
 	irqflags_t flags = arch_irq_save();
-	if (!irq_driven)
+	if (!irq_driven || backlog)
 		drain();
 	arch_irq_restore(flags);
 }

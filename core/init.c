@@ -1,4 +1,5 @@
 #include "cap/cap.h"
+#include "arch/hal/cpu.h"
 #include "core/init.h"
 #include "core/kprintf.h"
 #include "core/kstring.h"
@@ -68,10 +69,17 @@ int init_create(const char *args, size_t args_size, const char *env, size_t env_
 {
 	char *own_env = NULL;
 	bool test = is_test_run(args, args_size);
+	/*
+	 * The test page, the allocators and the capability table are shared:
+	 * interrupts off throughout (the shell calls this with them on).
+	 */
+	irqflags_t irq = arch_irq_save();
 	if (test) {
 		int err = test_env(env, env_size, &own_env, &env_size);
-		if (err)
+		if (err) {
+			arch_irq_restore(irq);
 			return err;
+		}
 		env = own_env;
 	}
 	struct process_spec spec = {
@@ -86,8 +94,10 @@ int init_create(const char *args, size_t args_size, const char *env, size_t env_
 	};
 	int err = process_create(NULL, &spec, out);
 	kfree(own_env);
-	if (err)
+	if (err) {
+		arch_irq_restore(irq);
 		return err;
+	}
 	/*
 	 * Every I/O port (object id: first port 0, 0x10000 ports), which the
 	 * x86_64 r2 port calls check; init grants it on as it sees fit. A test
@@ -102,6 +112,7 @@ int init_create(const char *args, size_t args_size, const char *env, size_t env_
 		process_terminate(*out, -1, EXIT_TERMINATED, 0);
 		process_detach(*out);
 	}
+	arch_irq_restore(irq);
 	return err;
 }
 

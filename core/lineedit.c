@@ -80,6 +80,7 @@ const char *le_history_get(const struct line_history *h, unsigned back)
 static void replace(struct line_editor *e, const char *text)
 {
 	left(e, e->pos);
+	e->too_long = false; /* a line from the history fits */
 	e->len = kstrlcpy(e->buf, text, sizeof(e->buf));
 	if (e->len > LINE_LEN_MAX)
 		e->len = LINE_LEN_MAX;

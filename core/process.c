@@ -208,6 +208,25 @@ void process_terminate(struct process *p, int code, enum exit_reason reason, uin
 	arch_irq_restore(irq);
 }
 
+static bool descends_from(const struct process *q, const struct process *p)
+{
+	for (q = q->parent; q; q = q->parent)
+		if (q == p)
+			return true;
+	return false;
+}
+
+void process_terminate_tree(struct process *p, int code, enum exit_reason reason)
+{
+	irqflags_t irq = arch_irq_save();
+	/* The descendants first: while `p` lives, their parent links still lead to it. */
+	for (struct process *q = all_processes; q; q = q->next)
+		if (q != p && descends_from(q, p))
+			process_terminate(q, code, reason, 0);
+	process_terminate(p, code, reason, 0);
+	arch_irq_restore(irq);
+}
+
 _Noreturn void process_exit_self(int code, enum exit_reason reason, uint64_t addr)
 {
 	struct process *p = process_current();

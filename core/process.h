@@ -63,6 +63,8 @@ void process_suspend(struct process *p);
 int process_resume(struct process *p);
 /* End `p` with `code` and `reason`: its threads die on their way out. */
 void process_terminate(struct process *p, int code, enum exit_reason reason, uint64_t addr);
+/* End `p` and every process descended from it, each with `code` and `reason`. */
+void process_terminate_tree(struct process *p, int code, enum exit_reason reason);
 /* End the running thread's process from inside it (exit, fault); never returns. */
 _Noreturn void process_exit_self(int code, enum exit_reason reason, uint64_t addr);
 /*

@@ -143,14 +143,15 @@ static void run_report(const char *args, const struct process_exit_info *info)
 
 /*
  * Ctrl-C while `run` waits (interrupts off, maybe in the console's
- * interrupt): end the program if it is still there. By pid, as the process
- * may have ended and been freed a moment before.
+ * interrupt): end the program if it is still there, and every process it
+ * started (they would run on as orphans). By pid, as the process may have
+ * ended and been freed a moment before.
  */
 static void interrupt_program(void *arg)
 {
 	struct process *p = process_find((uint64_t)(uintptr_t)arg);
 	if (p)
-		process_terminate(p, -1, EXIT_INTERRUPTED, 0);
+		process_terminate_tree(p, -1, EXIT_INTERRUPTED);
 }
 
 /*

@@ -231,6 +231,7 @@ el0_svc:
 	 */
 	mov	x0, sp			/* interrupts off since the exception (arch/hal/user.h) */
 	bl	trap_syscall
+	msr	daifset, #3		/* and for certain: a switch may have brought them back */
 	mov	x0, sp
 	bl	trap_user_return
 	/* x20-x29 still hold the user's values. */

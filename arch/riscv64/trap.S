@@ -132,6 +132,7 @@ from_user:
 	sd	t0, TF_SEPC(sp)
 	mv	a0, sp          /* interrupts off since the trap (arch/hal/user.h) */
 	call	trap_syscall
+	csrci	sstatus, SSTATUS_SIE /* and for certain: a switch may have brought them back */
 	mv	a0, sp
 	call	trap_user_return
 

@@ -27,9 +27,14 @@ int arch_irq_init(const struct boot_info *bi)
 	return 0;
 }
 
+/*
+ * Lines a handler can be registered for: not the cascade, not 1 (the r2
+ * keyboard's, legacy/kbd.c, served before the dispatch) and not 7 and 15,
+ * whose vectors the trap code takes for the 8259s' spurious interrupts.
+ */
 bool arch_irq_valid(unsigned irq)
 {
-	return irq < PIC_LINES && irq != PIC_CASCADE;
+	return irq < PIC_LINES && irq != PIC_CASCADE && irq != 1 && irq != 7 && irq != 15;
 }
 
 static void set_mask(unsigned irq, bool masked)

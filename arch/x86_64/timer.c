@@ -138,7 +138,9 @@ static void lapic_enable(void)
 /*
  * Run PIT channel 2 for `count` input clocks (mode 0: its output rises at
  * terminal count) and count TSC and LAPIC timer ticks over the same span.
- * Interrupts are off, so nothing stretches the wait.
+ * The counters are read before the write that starts the count, so that a
+ * stall anywhere (an emulator descheduled, an SMI) can only lengthen the
+ * span, never shorten it: calibrate() keeps the shortest.
  */
 static void pit_span(uint16_t count, uint64_t *tsc_ticks, uint32_t *lapic_ticks)
 {
@@ -149,9 +151,9 @@ static void pit_span(uint16_t count, uint64_t *tsc_ticks, uint32_t *lapic_ticks)
 	lapic_write(LAPIC_TIMER_INIT, 0xffffffffu); /* masked: counts down, never interrupts */
 	outb(PIT_MODE, PIT_CH2_MODE0);
 	outb(PIT_CH2, count & 0xff);
-	outb(PIT_CH2, count >> 8);
-	uint64_t tsc0 = arch_counter();
 	uint32_t apic0 = lapic_read(LAPIC_TIMER_CUR);
+	uint64_t tsc0 = arch_counter();
+	outb(PIT_CH2, count >> 8); /* the count starts */
 	while (!(inb(PIT_PORT_B) & PORTB_OUT2))
 		;
 	uint64_t tsc1 = arch_counter();
@@ -167,9 +169,9 @@ static void pit_span(uint16_t count, uint64_t *tsc_ticks, uint32_t *lapic_ticks)
  * A short run first, discarded: it warms caches (and an emulator's
  * translated code), whose first-use cost would otherwise fall between the
  * PIT starting and the first counter reads and inflate both rates. Then
- * the fewest ticks of several spans: anything that delays the loop's sight
- * of the PIT's end (an emulator descheduled by a busy host, an SMI) only
- * adds ticks, so the shortest span is the truest.
+ * the fewest ticks of several spans: a stall (an emulator descheduled by a
+ * busy host, an SMI) only adds ticks to a span (see pit_span), so the
+ * shortest is the truest.
  */
 static void calibrate(void)
 {

@@ -227,6 +227,7 @@ x86_syscall_entry:
 	xorl %ebp, %ebp
 	movq %rsp, %rdi
 	call trap_syscall	    /* interrupts off (SFMASK), as the HAL's rule says */
+	cli			    /* and for certain: a switch may have brought them back */
 	movq %rsp, %rdi
 	call trap_user_return
 	/*

@@ -3,6 +3,7 @@
  * child can be in (tests/user/test_orphan.c). Each must end or run to its
  * end, and be freed with everything it held, though nobody waits for it.
  */
+#include "arch/hal/cpu.h"
 #include "cap/cap.h"
 #include "core/init.h"
 #include "core/kstring.h"
@@ -69,4 +70,27 @@ KTEST(orphans_are_freed)
 			}
 		}
 	}
+}
+
+/* Ctrl-C's way (core/shell.c): a program and the processes it started end together. */
+KTEST(terminate_tree_ends_the_descendants)
+{
+	static const char args[] = "init\0child\0orphan_tree";
+	struct footprint before = footprint_now();
+	struct process *p;
+	struct process_exit_info info;
+	KASSERT_EQ(init_create(args, sizeof(args), NULL, 0, PRIO_NORMAL, &p), E_OK);
+	KASSERT_EQ(process_start(p), E_OK);
+	/* Until its child exists (60 s: far past any stall of the host). */
+	for (unsigned i = 0; i < 6000 && process_count() < before.processes + 2; i++)
+		kthread_block(BLOCK_SLEEP, 10000000);
+	KASSERT_EQ(process_count(), before.processes + 2);
+	irqflags_t irq = arch_irq_save();
+	process_terminate_tree(p, -1, EXIT_INTERRUPTED);
+	arch_irq_restore(irq);
+	KASSERT_EQ(process_wait(p, 0, &info), E_OK);
+	KASSERT_EQ(info.exit_reason, EXIT_INTERRUPTED);
+	for (unsigned i = 0; i < 6000 && process_count() > before.processes; i++)
+		kthread_block(BLOCK_SLEEP, 10000000);
+	KASSERT_EQ(process_count(), before.processes);
 }

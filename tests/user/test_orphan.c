@@ -20,6 +20,17 @@ UCHILD(orphan_forever)
 	return 2;
 }
 
+/* A child that blocks for ever, and then itself for ever: a tree for process_terminate_tree. */
+UCHILD(orphan_tree)
+{
+	uint64_t cap, ep;
+	struct ipc_message m;
+	if (utest_start("orphan_forever", NULL, 0, &cap) || ipc_endpoint_create(NULL, &ep))
+		return 1;
+	ipc_receive(ep, 0, &m);
+	return 2;
+}
+
 /* Ends by itself, soon. */
 UCHILD(orphan_brief)
 {
