@@ -91,7 +91,7 @@ static void report(const char *name, bench_fn fn, uint64_t base)
 {
 	uint64_t t = measure(fn);
 	kprintf("BENCH arch=%s name=%s value=%llu unit=instr\n", arch_name, name,
-		(unsigned long long)((t > base ? t - base : 0) / N));
+		(unsigned long long)((t > base ? t - base + N / 2 : 0) / N)); /* to the nearest */
 }
 
 void kbench_boot(void)
