@@ -10,6 +10,7 @@
 #define TESTS_KERNEL_KTEST_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "core/kprintf.h"
@@ -44,6 +45,20 @@ struct process_exit_info;
  * byte it took. *info: the second run's exit information.
  */
 void ktest_child_leaves_no_trace(const char *name, struct process_exit_info *info);
+
+/* What the kernel holds (tests/kernel/footprint.c), to compare before and after a test. */
+struct ktest_footprint {
+	size_t
+	    frames; /* free, and held by the heap's slabs: the heap's objects are counted apart */
+	size_t heap_bytes, heap_blocks;
+	uint32_t caps;
+	unsigned replies, threads, processes;
+};
+/* Count it now; first frees the ended processes nobody waits for. */
+struct ktest_footprint ktest_footprint(void);
+void ktest_footprint_print(const char *who, const char *when, const struct ktest_footprint *f);
+/* Wait until at most `processes` exist, up to `ms`: false if more are left. */
+bool ktest_settle(unsigned processes, unsigned ms);
 /* Run every registered test; returns the number that failed. */
 int ktest_run_all(const struct boot_info *bi);
 /* The boot information of this boot, for tests that check it. */

@@ -22,43 +22,6 @@
 
 extern const char init_image[], init_image_end[];
 
-struct footprint {
-	size_t
-	    frames; /* free, and held by the heap's slabs: the heap's objects are counted apart */
-	size_t heap_bytes, heap_blocks;
-	uint32_t caps;
-	unsigned replies, threads, processes;
-};
-
-static struct footprint footprint_now(void)
-{
-	unsigned processes = process_count(); /* first: it frees what nobody waits for */
-	pmm_drain_caches();
-	struct allocator_stats h = heap_stats();
-	return (struct footprint){
-	    .frames = memory_stats().free_frames + heap_frames(),
-	    .heap_bytes = h.current_allocated,
-	    .heap_blocks = h.allocation_count - h.free_count,
-	    .caps = cap_live_count(),
-	    .replies = reply_live(),
-	    .threads = kthread_count(),
-	    .processes = processes,
-	};
-}
-
-static void footprint_print(const char *when, const struct footprint *f)
-{
-	kprintf("fuzz: %s: %zu frames, heap %zu bytes in %zu blocks, %u capabilities, "
-		"%u reply tokens, %u threads, %u processes\n",
-		when, f->frames, f->heap_bytes, f->heap_blocks, f->caps, f->replies, f->threads,
-		f->processes);
-}
-
-static void sleep_ms(unsigned ms)
-{
-	kthread_block(BLOCK_SLEEP, ms * 1000000ull);
-}
-
 static uint64_t number(const char *s, const char **end)
 {
 	uint64_t v = 0;
@@ -122,16 +85,6 @@ static unsigned end_running_code(uint64_t first, unsigned limit)
 }
 
 /* Wait up to `ms` for the process count to come down to `n`. */
-static bool settle(unsigned n, unsigned ms)
-{
-	for (unsigned waited = 0; process_count() > n; waited += 10) {
-		if (waited >= ms)
-			return false;
-		sleep_ms(10);
-	}
-	return true;
-}
-
 static void fuzz_round(uint64_t seed, uint64_t calls, uint64_t ms)
 {
 	char args[96];
@@ -147,7 +100,7 @@ static void fuzz_round(uint64_t seed, uint64_t calls, uint64_t ms)
 	    .priority = PRIO_NORMAL,
 	    .flags = PROCESS_MAP_IMAGE, /* and no I/O ports: r2 port calls must be refused */
 	};
-	struct footprint before = footprint_now();
+	struct ktest_footprint before = ktest_footprint();
 	uint64_t syscalls = metrics.syscalls, start = arch_time_ns();
 	struct process *p;
 	struct process_exit_info info;
@@ -178,18 +131,18 @@ static void fuzz_round(uint64_t seed, uint64_t calls, uint64_t ms)
 	 */
 	uint64_t now = arch_time_ns(), end = start + ms * 1000000ull;
 	unsigned grace = 5000 + (end > now ? (unsigned)((end - now) / 1000000) : 0);
-	if (!settle(before.processes, grace)) {
+	if (!ktest_settle(before.processes, grace)) {
 		unsigned n = end_running_code(top, process_count() - before.processes);
 		if (n)
 			kprintf("fuzz: %u orphans of random code still ran: ended\n", n);
-		if (!settle(before.processes, 5000)) {
+		if (!ktest_settle(before.processes, 5000)) {
 			kprintf("fuzz: processes left behind:\n");
 			dump_from(top, process_count() - before.processes);
 		}
 	}
-	struct footprint after = footprint_now();
-	footprint_print("before", &before);
-	footprint_print("after", &after);
+	struct ktest_footprint after = ktest_footprint();
+	ktest_footprint_print("fuzz", "before", &before);
+	ktest_footprint_print("fuzz", "after", &after);
 	KASSERT_EQ(after.processes, before.processes);
 	KASSERT_EQ(after.threads, before.threads);
 	KASSERT_EQ(after.caps, before.caps);

@@ -12,24 +12,6 @@
 #include "mm/pmm.h"
 #include "tests/kernel/ktest.h"
 
-struct footprint {
-	size_t frames, heap;
-	uint32_t caps;
-	unsigned processes;
-};
-
-static struct footprint footprint_now(void)
-{
-	unsigned processes = process_count(); /* first: it frees what nobody waits for */
-	pmm_drain_caches();
-	return (struct footprint){
-	    .frames = memory_stats().free_frames,
-	    .heap = heap_stats().current_allocated,
-	    .caps = cap_live_count(),
-	    .processes = processes,
-	};
-}
-
 /* Run `init child orphan_maker mode`; its exit code, once every process it made is gone. */
 static int orphan_round(const char *mode, unsigned processes)
 {
@@ -45,8 +27,7 @@ static int orphan_round(const char *mode, unsigned processes)
 	 * for that, bounded (60 s, far past any stall of the host) only so that
 	 * a leak fails instead of hanging.
 	 */
-	for (unsigned i = 0; i < 6000 && process_count() > processes; i++)
-		kthread_block(BLOCK_SLEEP, 10000000);
+	ktest_settle(processes, 60000);
 	return info.exit_reason == EXIT_NORMAL ? info.exit_code : -2;
 }
 
@@ -59,13 +40,13 @@ KTEST(orphans_are_freed)
 	for (unsigned m = 0; m < sizeof(modes) / sizeof(modes[0]); m++) {
 		/* A first round warms the heap's slabs; the second must leave no trace. */
 		for (int round = 0; round < 2; round++) {
-			struct footprint before = footprint_now();
+			struct ktest_footprint before = ktest_footprint();
 			KASSERT_EQ(orphan_round(modes[m], before.processes), 0);
-			struct footprint after = footprint_now();
+			struct ktest_footprint after = ktest_footprint();
 			KASSERT_EQ(after.processes, before.processes);
 			if (round == 1) {
 				KASSERT_EQ(after.caps, before.caps);
-				KASSERT_EQ(after.heap, before.heap);
+				KASSERT_EQ(after.heap_bytes, before.heap_bytes);
 				KASSERT_EQ(after.frames, before.frames);
 			}
 		}
@@ -76,7 +57,7 @@ KTEST(orphans_are_freed)
 KTEST(terminate_tree_ends_the_descendants)
 {
 	static const char args[] = "init\0child\0orphan_tree";
-	struct footprint before = footprint_now();
+	struct ktest_footprint before = ktest_footprint();
 	struct process *p;
 	struct process_exit_info info;
 	KASSERT_EQ(init_create(args, sizeof(args), NULL, 0, PRIO_NORMAL, &p), E_OK);
@@ -90,7 +71,6 @@ KTEST(terminate_tree_ends_the_descendants)
 	arch_irq_restore(irq);
 	KASSERT_EQ(process_wait(p, 0, &info), E_OK);
 	KASSERT_EQ(info.exit_reason, EXIT_INTERRUPTED);
-	for (unsigned i = 0; i < 6000 && process_count() > before.processes; i++)
-		kthread_block(BLOCK_SLEEP, 10000000);
+	ktest_settle(before.processes, 60000);
 	KASSERT_EQ(process_count(), before.processes);
 }
