@@ -105,6 +105,22 @@ enum syscall_number {
 	SYS_NOTIFICATION_SIGNAL = 193, /* cap (WRITE), bits -> */
 	SYS_NOTIFICATION_WAIT = 194,   /* cap (READ), timeout ns (0: none) -> r0 bits */
 	SYS_NOTIFICATION_POLL = 195,   /* cap (READ) -> r0 bits (0: none pending) */
+	/* Hardware capabilities of the Driver API: include/abi/hw.h says what each takes. */
+	SYS_INTERRUPT_BIND = 196,
+	SYS_INTERRUPT_ACK = 197,
+	SYS_INTERRUPT_UNBIND = 198,
+	SYS_MMIO_MAP = 200,
+	SYS_PORT_IN = 202,
+	SYS_PORT_OUT = 203,
+	SYS_CAPABILITY_DERIVE_RANGE = 204,
+	SYS_DMA_ALLOC = 208,
+	SYS_DMA_PIN = 209,
+	SYS_DMA_RELEASE = 210,
+	SYS_PCI_CONFIG_READ = 212,
+	SYS_PCI_CONFIG_WRITE = 213,
+	SYS_PCI_INTERRUPT = 214,
+	SYS_PCI_MSI_ALLOC = 215,
+	SYS_MACHINE_INFO = 216,
 	SYS_COUNT = 256,
 };
 

@@ -1,0 +1,40 @@
+/*
+ * HAL: I/O ports and the PCI configuration mechanism that needs no MMIO.
+ * Only x86_64 has ports; elsewhere every call is E_NOT_SUPPORTED.
+ */
+#ifndef HAL_IO_H
+#define HAL_IO_H
+
+#include <stdint.h>
+
+/* Read (`write` false) or write the port, `width` 1, 2 or 4 bytes; E_NOT_SUPPORTED without ports. */
+int arch_port_io(uint16_t port, unsigned width, uint32_t *value, int write);
+
+/*
+ * PCI configuration mechanism #1 (ports 0xCF8/0xCFC): `bdf` is
+ * bus << 8 | device << 3 | function, `offset` below 256 and aligned to
+ * `width`. E_NOT_SUPPORTED where there is none.
+ */
+int arch_pci_legacy_config(uint16_t bdf, unsigned offset, unsigned width, uint32_t *value,
+			   int write);
+
+/*
+ * Where the firmware routed a PCI function's INTx on a machine without a
+ * device tree (the PC): `line_reg` is its Interrupt Line register (what
+ * the BIOS assigned), `pin` 1-4 its Interrupt Pin. The line and its
+ * IRQ_LEVEL / IRQ_ACTIVE_LOW flags, or IRQ_NONE when the arch cannot tell
+ * (device-tree machines route through the interrupt-map, core/pci.c).
+ */
+unsigned arch_pci_intx(uint32_t sbdf, unsigned pin, unsigned line_reg, unsigned *flags);
+
+/*
+ * Add what the firmware says about the machine beyond the device tree to
+ * the description user space reads (core/machine.h's machine_add): on
+ * x86_64 the PC's fixed ISA devices, the MADT's interrupt source overrides
+ * and the PCI host bridges of the MCFG (or one reached through 0xCF8/0xCFC).
+ * AArch64 and RISC-V add nothing: their device tree says it all.
+ */
+struct boot_info;
+void arch_machine_describe(const struct boot_info *bi);
+
+#endif
