@@ -7,7 +7,8 @@ configure_file(${CMAKE_SOURCE_DIR}/cmake/config.h.in ${CMAKE_BINARY_DIR}/generat
 set(ARCH_DIR ${CMAKE_SOURCE_DIR}/arch/${KERNEL_ARCH})
 include(${ARCH_DIR}/arch.cmake) # sets ARCH_SOURCES, ARCH_LINKER_SCRIPT, ARCH_C_FLAGS
 
-file(GLOB KTEST_SOURCES CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/kernel/*.c)
+file(GLOB KTEST_SOURCES CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/kernel/*.c
+  ${CMAKE_SOURCE_DIR}/tests/kernel/${KERNEL_ARCH}/*.c) # the arch's own kernel tests
 include(${CMAKE_SOURCE_DIR}/user/user.cmake) # init.elf, embedded through generated/embed.S
 
 # Everything is compiled once and linked twice: the first pass without a

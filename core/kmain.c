@@ -8,6 +8,7 @@
 #include "core/irq.h"
 #include "core/init.h"
 #include "core/kprintf.h"
+#include "core/machine.h"
 #include "core/shell.h"
 #include "core/kthread.h"
 #include "core/timer.h"
@@ -34,6 +35,7 @@ _Noreturn void kmain(struct boot_info *bi)
 	kthread_init();
 	timer_start();
 	irq_init(bi);
+	machine_init(bi);
 	console_init(bi);
 
 	if (boot_cmdline_has(bi, "kbench")) {

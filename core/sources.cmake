@@ -8,6 +8,7 @@ set(CORE_PURE_SOURCES
   ${CMAKE_SOURCE_DIR}/core/kprintf.c
   ${CMAKE_SOURCE_DIR}/core/kstring.c
   ${CMAKE_SOURCE_DIR}/core/lineedit.c
+  ${CMAKE_SOURCE_DIR}/core/machine_fdt.c
   ${CMAKE_SOURCE_DIR}/core/mb2.c
 )
 set(CORE_KERNEL_SOURCES
@@ -15,7 +16,9 @@ set(CORE_KERNEL_SOURCES
   ${CMAKE_SOURCE_DIR}/core/init.c
   ${CMAKE_SOURCE_DIR}/core/console.c
   ${CMAKE_SOURCE_DIR}/core/irq.c
+  ${CMAKE_SOURCE_DIR}/core/hal_weak.c
   ${CMAKE_SOURCE_DIR}/core/kthread.c
+  ${CMAKE_SOURCE_DIR}/core/machine.c
   ${CMAKE_SOURCE_DIR}/core/metrics.c
   ${CMAKE_SOURCE_DIR}/core/process.c
   ${CMAKE_SOURCE_DIR}/core/syscall.c
