@@ -73,3 +73,10 @@ __attribute__((weak)) void arch_machine_describe(const struct boot_info *bi)
 {
 	(void)bi;
 }
+__attribute__((weak)) bool arch_kernel_ports(unsigned idx, uint16_t *base, uint16_t *count)
+{
+	(void)idx;
+	(void)base;
+	(void)count;
+	return false;
+}

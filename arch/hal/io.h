@@ -5,10 +5,18 @@
 #ifndef HAL_IO_H
 #define HAL_IO_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 /* Read (`write` false) or write the port, `width` 1, 2 or 4 bytes; E_NOT_SUPPORTED without ports. */
 int arch_port_io(uint16_t port, unsigned width, uint32_t *value, int write);
+
+/*
+ * Ports the kernel keeps for itself (its console UART, the 8259s, the
+ * timer, 0xCF8-0xCFF, the power-off and exit ports): the `idx`th range into
+ * *base and *count, false past the last. No capability reaches them.
+ */
+bool arch_kernel_ports(unsigned idx, uint16_t *base, uint16_t *count);
 
 /*
  * PCI configuration mechanism #1 (ports 0xCF8/0xCFC): `bdf` is
