@@ -16,6 +16,7 @@
 
 struct entry {
 	uint64_t object_id;
+	uint64_t extent;   /* how much of the object from object_id (hardware ranges), else 0 */
 	cap_token_t token; /* its token, made once: validation compares, never rehashes */
 	uint32_t rights;
 	uint32_t owner; /* cap_space id, 0 when free */
@@ -77,6 +78,7 @@ static void fill(int32_t slot, cap_token_t token, struct capability *out)
 		return;
 	out->object_type = (enum object_type)e->type;
 	out->object_id = e->object_id;
+	out->extent = e->extent;
 	out->rights = e->rights;
 	out->generation = e->generation;
 	out->token = token;
@@ -107,7 +109,7 @@ void cap_space_init(struct cap_space *cs, uint64_t seed)
 
 /* Take a free slot for `owner` (within its quota) and link it under `parent` (NONE: a root). */
 static int32_t alloc_entry(struct cap_space *owner, uint8_t type, uint64_t object_id,
-			   uint32_t rights, int32_t parent)
+			   uint64_t extent, uint32_t rights, int32_t parent)
 {
 	if (owner->count >= owner->quota)
 		return NONE;
@@ -120,6 +122,7 @@ static int32_t alloc_entry(struct cap_space *owner, uint8_t type, uint64_t objec
 		return NONE;
 	struct entry *e = &caps.e[s];
 	e->object_id = object_id;
+	e->extent = extent;
 	e->rights = rights;
 	e->owner = owner->id;
 	e->space = owner;
@@ -193,12 +196,12 @@ static void revoke_subtree(int32_t root)
 	}
 }
 
-int create_capability(struct cap_space *cs, enum object_type type, uint64_t object_id,
-		      uint32_t rights, struct capability *out)
+int create_capability_range(struct cap_space *cs, enum object_type type, uint64_t object_id,
+			    uint64_t extent, uint32_t rights, struct capability *out)
 {
 	if (!cs || !cs->id || (unsigned)type >= OBJ_TYPE_COUNT || rights & ~RIGHTS_ALL)
 		return E_INVALID_PARAMETER;
-	int32_t s = alloc_entry(cs, (uint8_t)type, object_id, rights, NONE);
+	int32_t s = alloc_entry(cs, (uint8_t)type, object_id, extent, rights, NONE);
 	if (s == NONE)
 		return E_RESOURCE_EXHAUSTED;
 	caps.e[s].token = make_token(cs, (uint32_t)s, caps.e[s].generation);
@@ -206,8 +209,16 @@ int create_capability(struct cap_space *cs, enum object_type type, uint64_t obje
 	return E_OK;
 }
 
+int create_capability(struct cap_space *cs, enum object_type type, uint64_t object_id,
+		      uint32_t rights, struct capability *out)
+{
+	return create_capability_range(cs, type, object_id, 0, rights, out);
+}
+
+/* A child of `parent` in `to`; `id`/`extent` NULL: the parent's object, else the one given. */
 static int derive_into(struct cap_space *from, cap_token_t parent, struct cap_space *to,
-		       uint32_t rights, uint32_t need, struct capability *out)
+		       uint32_t rights, uint32_t need, const uint64_t *id, const uint64_t *extent,
+		       struct capability *out)
 {
 	int32_t p = slot_of(from, parent);
 	if (p == NONE)
@@ -217,7 +228,8 @@ static int derive_into(struct cap_space *from, cap_token_t parent, struct cap_sp
 	const struct entry *pe = &caps.e[p];
 	if ((pe->rights & need) != need || rights & ~pe->rights)
 		return E_PERMISSION_DENIED; /* rights only narrow */
-	int32_t s = alloc_entry(to, pe->type, pe->object_id, rights, p);
+	int32_t s = alloc_entry(to, pe->type, id ? *id : pe->object_id,
+				extent ? *extent : pe->extent, rights, p);
 	if (s == NONE)
 		return E_RESOURCE_EXHAUSTED;
 	caps.e[s].token = make_token(to, (uint32_t)s, caps.e[s].generation);
@@ -228,13 +240,19 @@ static int derive_into(struct cap_space *from, cap_token_t parent, struct cap_sp
 int derive_capability(struct cap_space *cs, cap_token_t parent, uint32_t rights,
 		      struct capability *out)
 {
-	return derive_into(cs, parent, cs, rights, 0, out);
+	return derive_into(cs, parent, cs, rights, 0, NULL, NULL, out);
+}
+
+int derive_capability_range(struct cap_space *cs, cap_token_t parent, uint32_t rights,
+			    uint64_t object_id, uint64_t extent, struct capability *out)
+{
+	return derive_into(cs, parent, cs, rights, 0, &object_id, &extent, out);
 }
 
 int grant_capability(struct cap_space *from, cap_token_t token, struct cap_space *to,
 		     uint32_t rights, struct capability *out)
 {
-	return derive_into(from, token, to, rights, RIGHT_GRANT, out);
+	return derive_into(from, token, to, rights, RIGHT_GRANT, NULL, NULL, out);
 }
 
 int validate_capability(const struct cap_space *cs, cap_token_t token, uint32_t required,

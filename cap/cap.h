@@ -24,6 +24,7 @@ typedef uint64_t cap_token_t;
 struct capability {
 	enum object_type object_type;
 	uint64_t object_id;
+	uint64_t extent; /* hardware ranges: how much from object_id (include/abi/hw.h); else 0 */
 	uint32_t rights;
 	uint16_t generation;
 	cap_token_t token;
@@ -51,6 +52,16 @@ void cap_space_destroy(struct cap_space *cs);
 /* A new root capability for an object (the kernel decides who may ask). */
 int create_capability(struct cap_space *cs, enum object_type type, uint64_t object_id,
 		      uint32_t rights, struct capability *out);
+/* The same for an object that is a range: `extent` from `object_id` (include/abi/hw.h). */
+int create_capability_range(struct cap_space *cs, enum object_type type, uint64_t object_id,
+			    uint64_t extent, uint32_t rights, struct capability *out);
+/*
+ * A child of `parent` naming (`object_id`, `extent`) instead of the
+ * parent's object: the caller has checked it is part of the parent's
+ * (core/hw.c narrows hardware ranges). Revoking the parent revokes it.
+ */
+int derive_capability_range(struct cap_space *cs, cap_token_t parent, uint32_t rights,
+			    uint64_t object_id, uint64_t extent, struct capability *out);
 /* A child of `parent` in the same space with `rights` (a subset of the parent's). */
 int derive_capability(struct cap_space *cs, cap_token_t parent, uint32_t rights,
 		      struct capability *out);

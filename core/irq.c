@@ -42,6 +42,20 @@ static struct irq_slot *slot_of(unsigned irq)
 	return NULL;
 }
 
+int irq_can_register(unsigned irq)
+{
+	if (!ready)
+		return E_NOT_IMPLEMENTED;
+	if (irq == IRQ_NONE || !arch_irq_valid(irq))
+		return E_INVALID_PARAMETER;
+	if (slot_of(irq))
+		return E_BUSY;
+	for (unsigned i = 0; i < IRQ_HANDLERS_MAX; i++)
+		if (!slots[i].fn)
+			return E_OK;
+	return E_RESOURCE_EXHAUSTED;
+}
+
 int irq_register(unsigned irq, irq_handler_fn fn, void *arg)
 {
 	if (!ready)

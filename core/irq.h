@@ -26,6 +26,8 @@ bool irq_ready(void);
  * is full, E_NOT_IMPLEMENTED without a controller; nothing changes then.
  */
 int irq_register(unsigned irq, irq_handler_fn fn, void *arg);
+/* Whether irq_register(irq, ...) would succeed now (a valid, free line, room in the table). */
+int irq_can_register(unsigned irq);
 /* Mask `irq` and forget its handler; E_NOT_FOUND when it has none. */
 int irq_unregister(unsigned irq);
 /* Interrupts taken on `irq` since boot (0 for a line without a handler). */

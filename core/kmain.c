@@ -5,6 +5,7 @@
 #include "config.h"
 #include "core/boot_info.h"
 #include "core/console.h"
+#include "core/hw.h"
 #include "core/irq.h"
 #include "core/init.h"
 #include "core/kprintf.h"
@@ -36,6 +37,7 @@ _Noreturn void kmain(struct boot_info *bi)
 	timer_start();
 	irq_init(bi);
 	machine_init(bi);
+	hw_init(bi);
 	console_init(bi);
 
 	if (boot_cmdline_has(bi, "kbench")) {

@@ -8,6 +8,7 @@
  * process_wait() to collect.
  */
 #include "core/process.h"
+#include "core/hw.h"
 #include "arch/hal/cpu.h"
 #include "arch/hal/timer.h"
 #include "arch/hal/user.h"
@@ -105,9 +106,11 @@ static void process_finish(struct process *p)
 	    .memory_peak = p->vs.peak,
 	    .threads = p->threads_made,
 	};
+	hw_process_exit(p);	 /* its lines released, its devices' bus mastering off */
 	ipc_process_exit(p);	 /* peers waiting on it are told; lent pages go home */
 	kthread_use_space(NULL); /* off the tables we are about to free */
 	vmspace_destroy(&p->vs);
+	hw_process_freed(p); /* its DMA frames: nothing can reach them any more */
 	cap_space_destroy(&p->caps);
 	orphan_children(p);
 	p->state = P_ZOMBIE;

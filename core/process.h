@@ -43,6 +43,7 @@ struct process {
 	uint64_t ipc_slots; /* IPC buffer pages in use, a bit per slot (ipc/ipc.c) */
 	uint16_t ipc_endpoints, ipc_channels; /* owned now (ipc/ipc.c) */
 	uint16_t notifications;		      /* owned now (ipc/notify.c) */
+	struct dma_region *dma;		      /* its DMA memory, made or pinned (core/hw.c) */
 	uint64_t syscalls, page_faults, ticks, switches, threads_made;
 };
 

@@ -5,6 +5,7 @@ set(CORE_PURE_SOURCES
   ${CMAKE_SOURCE_DIR}/core/elf.c
   ${CMAKE_SOURCE_DIR}/core/fdt.c
   ${CMAKE_SOURCE_DIR}/core/fdt_boot.c
+  ${CMAKE_SOURCE_DIR}/core/irqline.c
   ${CMAKE_SOURCE_DIR}/core/kprintf.c
   ${CMAKE_SOURCE_DIR}/core/kstring.c
   ${CMAKE_SOURCE_DIR}/core/lineedit.c
@@ -17,6 +18,7 @@ set(CORE_KERNEL_SOURCES
   ${CMAKE_SOURCE_DIR}/core/console.c
   ${CMAKE_SOURCE_DIR}/core/irq.c
   ${CMAKE_SOURCE_DIR}/core/hal_weak.c
+  ${CMAKE_SOURCE_DIR}/core/hw.c
   ${CMAKE_SOURCE_DIR}/core/kthread.c
   ${CMAKE_SOURCE_DIR}/core/machine.c
   ${CMAKE_SOURCE_DIR}/core/metrics.c

@@ -8,6 +8,7 @@
 #include "arch/hal/cpu.h"
 #include "arch/hal/timer.h"
 #include "arch/hal/user.h"
+#include "core/hw.h"
 #include "core/kprintf.h"
 #include "core/kstring.h"
 #include "core/metrics.h"
@@ -313,6 +314,23 @@ static int sys_cap_validate(struct trap_frame *tf, struct process *p)
 	RESULT(0, cap.object_type);
 	RESULT(1, cap.object_id);
 	RESULT(2, cap.rights);
+	RESULT(3, cap.extent);
+	return E_OK;
+}
+
+static int sys_cap_next(struct trap_frame *tf, struct process *p)
+{
+	struct capability cap;
+	uint32_t cursor = (uint32_t)ARG(1);
+	if (ARG(0) >= OBJ_TYPE_COUNT || ARG(1) > CAP_SLOTS)
+		return E_INVALID_PARAMETER;
+	if (cap_next(&p->caps, (enum object_type)ARG(0), &cursor, &cap))
+		return E_NOT_FOUND;
+	RESULT(0, cap.token);
+	RESULT(1, cursor);
+	RESULT(2, cap.object_id);
+	RESULT(3, cap.extent);
+	RESULT(4, cap.rights);
 	return E_OK;
 }
 
@@ -441,6 +459,7 @@ static const syscall_fn table[SYS_COUNT] = {
     [SYS_CAPABILITY_DERIVE] = sys_cap_derive,
     [SYS_CAPABILITY_REVOKE] = sys_cap_revoke,
     [SYS_CAPABILITY_VALIDATE] = sys_cap_validate,
+    [SYS_CAPABILITY_NEXT] = sys_cap_next,
     [SYS_YIELD] = sys_yield,
     [SYS_SET_PRIORITY] = sys_set_priority,
     [SYS_SLEEP] = sys_sleep,
@@ -466,6 +485,21 @@ static const syscall_fn table[SYS_COUNT] = {
     [SYS_NOTIFICATION_SIGNAL] = sys_notification_signal,
     [SYS_NOTIFICATION_WAIT] = sys_notification_wait,
     [SYS_NOTIFICATION_POLL] = sys_notification_poll,
+    [SYS_INTERRUPT_BIND] = sys_interrupt_bind,
+    [SYS_INTERRUPT_ACK] = sys_interrupt_ack,
+    [SYS_INTERRUPT_UNBIND] = sys_interrupt_unbind,
+    [SYS_MMIO_MAP] = sys_mmio_map,
+    [SYS_PORT_IN] = sys_port_in,
+    [SYS_PORT_OUT] = sys_port_out,
+    [SYS_CAPABILITY_DERIVE_RANGE] = sys_cap_derive_range,
+    [SYS_DMA_ALLOC] = sys_dma_alloc,
+    [SYS_DMA_PIN] = sys_dma_pin,
+    [SYS_DMA_RELEASE] = sys_dma_release,
+    [SYS_PCI_CONFIG_READ] = sys_pci_config_read,
+    [SYS_PCI_CONFIG_WRITE] = sys_pci_config_write,
+    [SYS_PCI_INTERRUPT] = sys_pci_interrupt,
+    [SYS_PCI_MSI_ALLOC] = sys_pci_msi_alloc,
+    [SYS_MACHINE_INFO] = sys_machine_info,
     [SYS_KERNEL_METRICS] = sys_kernel_metrics,
     [SYS_DEBUG_PRINT] = sys_debug_print,
     [SYS_DEBUG_DUMP_PROCESS] = sys_dump_process,

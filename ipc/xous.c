@@ -7,6 +7,7 @@
  * come back in the Xous layout (include/abi/syscall.h).
  */
 #include "ipc/xous.h"
+#include "core/hw.h"
 #include "arch/hal/cpu.h"
 #include "arch/hal/user.h"
 #include "cap/cap.h"
@@ -32,6 +33,7 @@ void xous_endpoint_gone(struct ipc_endpoint *ep)
 	names_remove(ep);
 	if (tick_claim == ep)
 		tick_claim = NULL;
+	hw_endpoint_gone(ep);
 }
 
 void xous_tick(void)
@@ -137,9 +139,9 @@ static int own_server(struct process *p, uint64_t sid, struct ipc_endpoint **ep)
 int sys_xous_interrupt_claim(struct trap_frame *tf, struct process *p)
 {
 	struct ipc_endpoint *ep;
-	if (ARG(0) != IRQ_TICK)
-		return E_NOT_FOUND; /* no other line is claimable yet (the Driver API) */
 	CHECK(own_server(p, ARG(1), &ep));
+	if (ARG(0) != IRQ_TICK)
+		return hw_xous_claim(p, ARG(0), ep); /* a device line: its capability decides */
 	if (tick_claim && tick_claim != ep)
 		return E_INTERRUPT_IN_USE;
 	irqflags_t irq = arch_irq_save();
@@ -148,12 +150,12 @@ int sys_xous_interrupt_claim(struct trap_frame *tf, struct process *p)
 	return E_OK;
 }
 
-/* Whether an MMIO capability covers [phys, phys + size). */
+/* Whether an MMIO capability covers [phys, phys + size) (the kernel's own it never does). */
 static bool mmio_covers(const struct capability *cap, uint64_t phys, size_t size)
 {
-	uint64_t base = cap->object_id & ~(uint64_t)(PAGE_SIZE - 1);
-	uint64_t len = ((cap->object_id & (PAGE_SIZE - 1)) + 1) * PAGE_SIZE;
-	return phys >= base && phys + size <= base + len && phys + size > phys;
+	uint64_t off = phys - cap->object_id;
+	return phys >= cap->object_id && size && off <= cap->extent && size <= cap->extent - off &&
+	       !hw_phys_is_kernel(phys, size);
 }
 
 /*
@@ -183,9 +185,8 @@ static int mmio_authority(struct process *p, uint64_t token, uint64_t phys, size
 
 /*
  * Memory: zeroed pages, or with `phys` the physical range an MMIO
- * capability (MAP and READ; WRITE for a writable mapping) covers: its
- * object id is the base address, with the page count less one in the low
- * 12 bits.
+ * capability (MAP and READ; WRITE for a writable mapping) covers, never
+ * the kernel's own (core/hw.c); device memory, never executable.
  */
 int sys_xous_memory_allocate(struct trap_frame *tf, struct process *p)
 {

@@ -142,7 +142,7 @@ int vmspace_can_unmap(const struct vmspace *vs, uintptr_t va, size_t len)
 	bool busy = false; /* vmspace_unlend() owns lent and borrowed pages until it runs */
 	for (const struct vm_region *r = vmspace_region(vs, va);
 	     r && covered < end && r->start <= covered; r = r->next) {
-		busy |= r->lent || r->pinned || r->kind == VM_BORROWED;
+		busy |= r->lent || r->pinned || r->dma_pins || r->kind == VM_BORROWED;
 		covered = r->end;
 	}
 	return covered < end ? E_MEM_NOT_MAPPED : busy ? E_BUSY : E_OK;
@@ -155,6 +155,29 @@ int vmspace_pin(struct vmspace *vs, uintptr_t va, bool pinned)
 		return E_MEM_NOT_MAPPED;
 	r->pinned = pinned;
 	return E_OK;
+}
+
+int vmspace_dma_pin(struct vmspace *vs, uintptr_t va, size_t len, uint64_t *pa)
+{
+	if (!len || !range_ok(va, len))
+		return E_MEM_BAD_ADDRESS;
+	struct vm_region *r = *link_after(vs, va);
+	if (!r || r->start > va || r->end < va + len)
+		return E_MEM_NOT_MAPPED;
+	if (r->kind != VM_ANON || r->lent || r->dma_pins == UINT16_MAX)
+		return E_MEM_BAD_ADDRESS;
+	for (size_t i = 0; i < len / PAGE_SIZE; i++)
+		if (translate(&vs->pt, va + i * PAGE_SIZE, &pa[i]))
+			return E_MEM_NOT_MAPPED; /* a VM_ANON page is always present: a defence */
+	r->dma_pins++;
+	return E_OK;
+}
+
+void vmspace_dma_unpin(struct vmspace *vs, uintptr_t va)
+{
+	struct vm_region *r = *link_after(vs, va);
+	if (r && r->start <= va && r->dma_pins)
+		r->dma_pins--;
 }
 
 int vmspace_unmap(struct vmspace *vs, uintptr_t va, size_t len)
@@ -242,7 +265,7 @@ static int lendable(struct vmspace *vs, uintptr_t va, uintptr_t end, bool write)
 	uintptr_t covered = va;
 	for (struct vm_region *r = *link_after(vs, va); r && covered < end && r->start <= covered;
 	     r = r->next) {
-		if (r->kind != VM_ANON || r->lent || r->pinned)
+		if (r->kind != VM_ANON || r->lent || r->pinned || r->dma_pins)
 			return E_MEM_BAD_ADDRESS;
 		if (write && !(r->flags & PTE_WRITABLE))
 			return E_PERMISSION_DENIED;

@@ -32,6 +32,7 @@ struct vm_region {
 	uint8_t kind;	      /* enum vm_kind */
 	bool lent;	      /* VM_ANON whose pages are lent out: reserved, not mapped here */
 	bool pinned;	      /* the kernel's (an IPC buffer): no munmap, lend or spawn takes it */
+	uint16_t dma_pins;    /* pinned for DMA (vmspace_dma_pin): no munmap or lend either */
 	struct vm_region *next;
 	/* VM_SHM: the object, its page at `start`, and the object's list of mappings. */
 	struct shm *shm;
@@ -67,6 +68,15 @@ int vmspace_map(struct vmspace *vs, uintptr_t va, size_t len, unsigned flags);
 int vmspace_can_unmap(const struct vmspace *vs, uintptr_t va, size_t len);
 /* Pin or unpin the region starting at `va` (E_MEM_NOT_MAPPED if none starts there). */
 int vmspace_pin(struct vmspace *vs, uintptr_t va, bool pinned);
+/*
+ * Pin [va, va + len), which must lie in one VM_ANON region of the space's
+ * own (not lent), for a device: no munmap or lend takes it until as many
+ * unpins; the physical address of each page into pa[]. E_MEM_NOT_MAPPED,
+ * E_MEM_BAD_ADDRESS (not the space's own anonymous memory) and nothing
+ * changes otherwise. The frames go with the space as usual.
+ */
+int vmspace_dma_pin(struct vmspace *vs, uintptr_t va, size_t len, uint64_t *pa);
+void vmspace_dma_unpin(struct vmspace *vs, uintptr_t va);
 /*
  * Unmap and free [va, va + len), which must lie within mapped regions:
  * E_MEM_NOT_MAPPED over a hole, E_BUSY over pages lent out or borrowed.

@@ -120,11 +120,10 @@ struct r2_kbd_ring {
 
 /*
  * A process may use port P if it holds a live OBJ_IO_PORTS capability
- * whose object id is R2_IO_RANGE(first, count) with first <= P and P +
- * width <= first + count, with RIGHT_WRITE for R2_PORT_OUT and RIGHT_READ
- * for R2_PORT_IN.
+ * (object id: the first port, extent: how many; include/abi/hw.h) with
+ * first <= P and P + width <= first + count, with RIGHT_WRITE for
+ * R2_PORT_OUT and RIGHT_READ for R2_PORT_IN.
  */
-#define R2_IO_RANGE(first, count) ((uint64_t)(uint16_t)(first) | (uint64_t)(count) << 16)
 
 /* R2_SERIAL (COM1, 115200 8N1). */
 #define R2_SERIAL_INIT	0x01

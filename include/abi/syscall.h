@@ -57,7 +57,12 @@ enum syscall_number {
 	SYS_CAPABILITY_CREATE = 30,   /* object type, object id, rights -> r0 token */
 	SYS_CAPABILITY_DERIVE = 31,   /* token, rights -> r0 token */
 	SYS_CAPABILITY_REVOKE = 32,   /* token -> */
-	SYS_CAPABILITY_VALIDATE = 33, /* token, rights -> r0 type, r1 object id, r2 rights */
+	SYS_CAPABILITY_VALIDATE = 33, /* token, rights -> r0 type, r1 object id, r2 rights,
+					 r3 extent (hardware ranges, include/abi/hw.h) */
+	SYS_CAPABILITY_NEXT = 34,     /* type, cursor (0: first) -> r0 token, r1 next cursor,
+					 r2 object id, r3 extent, r4 rights: the caller's own
+					 capabilities of that type, one a call; E_NOT_FOUND past
+					 the last (how init finds its root capabilities) */
 	SYS_YIELD = 40,		      /* -> */
 	SYS_SET_PRIORITY = 41,	      /* thread cap (WRITE) or 0 (self), priority -> */
 	SYS_SLEEP = 42,		      /* ns -> (blocks with BLOCK_SLEEP and that timeout) */

@@ -409,40 +409,6 @@ UTEST(xous_memory_and_heap)
 	return 0;
 }
 
-/*
- * The kernel hands every `init test` one frame it filled (its physical
- * address in KESTREL_TEST_PHYS) and an MMIO capability for exactly that
- * page, however the suite was started (core/init.c); the kernel suite's
- * user_suite checks what we write there once the suite is over.
- */
-UTEST(xous_physical_memory_needs_a_capability)
-{
-	const char *s = getenv("KESTREL_TEST_PHYS");
-	UASSERT(s != NULL);
-	uintptr_t pa = strtoul(s, NULL, 0);
-	volatile uint64_t *p;
-	UASSERT_EQ(xous_memory_allocate(pa + 4096, 0, 4096, 0, (void **)&p), E_PERMISSION_DENIED);
-	UASSERT_EQ(xous_memory_allocate(pa, 0, 8192, 0, (void **)&p), E_PERMISSION_DENIED);
-	UASSERT_EQ(xous_memory_allocate(pa - 4096, 0, 8192, 0, (void **)&p), E_PERMISSION_DENIED);
-	UASSERT_EQ(xous_memory_allocate(pa, 0, 4096, 0, (void **)&p), E_OK);
-	for (unsigned i = 0; i < 512; i++)
-		UASSERT_EQ(p[i], 0x5a5a0000ull + i);
-	for (unsigned i = 0; i < 512; i++)
-		p[i] = 0xc0de0000ull + i;
-	UASSERT_EQ(sys_munmap((void *)p, 4096), E_OK);
-	/* A child holds no such capability. */
-	struct process_exit_info info;
-	UASSERT_EQ(utest_spawn("xous_phys_child", s, 0, &info), E_OK);
-	UASSERT_EQ(info.exit_code, E_PERMISSION_DENIED);
-	return 0;
-}
-
-UCHILD(xous_phys_child)
-{
-	void *p;
-	return (int)xous_memory_allocate(strtoul(utest_child_arg, NULL, 0), 0, 4096, 0, &p);
-}
-
 static uint64_t self_sid;
 static void crashing_server(uintptr_t arg)
 {

@@ -173,6 +173,16 @@ static inline long sys_cap_validate(uint64_t token, uint32_t rights, unsigned *t
 	return tag;
 }
 
+/* The extent of the object a capability names (hardware ranges: include/abi/hw.h; else 0). */
+static inline long sys_cap_extent(uint64_t token, uint64_t *extent)
+{
+	uintptr_t r[7];
+	long tag = SYS2(SYS_CAPABILITY_VALIDATE, token, 0, r);
+	if (!tag)
+		*extent = r[3];
+	return tag;
+}
+
 static inline long sys_yield(void)
 {
 	return SYS0(SYS_YIELD, NULL);

@@ -289,8 +289,7 @@ static bool port_allowed(struct process *p, uint64_t port, uint64_t width, uint3
 {
 	struct capability c;
 	for (uint32_t cursor = 0; cap_next(&p->caps, OBJ_IO_PORTS, &cursor, &c) == E_OK;) {
-		uint64_t first = c.object_id & 0xffff, count = c.object_id >> 16;
-		if ((c.rights & right) && port >= first && port + width <= first + count)
+		if ((c.rights & right) && port >= c.object_id && port + width <= c.object_id + c.extent)
 			return true;
 	}
 	return false;
