@@ -26,7 +26,9 @@
  *                      the line's interrupts set `bit` (0-63) in the notification. flags:
  *                      IRQ_FLAG_* (0: as the firmware described the line). A level line is
  *                      masked when it fires until INTERRUPT_ACK. E_BUSY if the line is bound.
- *   INTERRUPT_ACK      irq cap, line -> unmasks the line after an interrupt.
+ *   INTERRUPT_ACK      irq cap, line -> r0 ns since the line last fired (instructions under
+ *                      -icount shift=0: the interrupt latency benchmark); unmasks a level
+ *                      line that fired.
  *   INTERRUPT_UNBIND   irq cap, line -> masked and free again.
  *   MMIO_MAP           mmio cap, phys, size, addr (0: anywhere) -> r0 addr. Device memory,
  *                      uncached, never executable; writable with WRITE on the cap.

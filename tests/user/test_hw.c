@@ -253,10 +253,10 @@ UTEST(hw_interrupt_binding_checks_everything)
 	UASSERT_EQ(hw_irq_bind(one, line, one, 0, 0), E_INVALID_CAPABILITY);
 	UASSERT_EQ(hw_irq_bind(one, line, note, 64, 0), E_INVALID_PARAMETER);
 	UASSERT_EQ(hw_irq_bind(one, line, note, 0, 4), E_INVALID_PARAMETER);
-	UASSERT_EQ(hw_irq_ack(one, line), E_NOT_FOUND);
+	UASSERT_EQ(hw_irq_ack(one, line, NULL), E_NOT_FOUND);
 	UASSERT_EQ(hw_irq_bind(one, line, note, 5, 0), E_OK);
 	UASSERT_EQ(hw_irq_bind(irq, line, note, 6, 0), E_BUSY);
-	UASSERT_EQ(hw_irq_ack(one, line), E_OK);
+	UASSERT_EQ(hw_irq_ack(one, line, NULL), E_OK);
 	UASSERT_EQ(hw_irq_unbind(one, line), E_OK);
 	UASSERT_EQ(hw_irq_unbind(one, line), E_NOT_FOUND);
 	/* Revoked: the capability is gone, the line free. */

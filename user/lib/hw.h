@@ -22,9 +22,14 @@ static inline long hw_irq_bind(uint64_t irq_cap, unsigned line, uint64_t notific
 	return SYS4(SYS_INTERRUPT_BIND, irq_cap, line, notification, bit | flags << 8, NULL);
 }
 
-static inline long hw_irq_ack(uint64_t irq_cap, unsigned line)
+/* Acknowledge an interrupt on `line`; *since (may be NULL): ns since it fired. */
+static inline long hw_irq_ack(uint64_t irq_cap, unsigned line, uint64_t *since)
 {
-	return SYS2(SYS_INTERRUPT_ACK, irq_cap, line, NULL);
+	uintptr_t r[7];
+	long tag = SYS2(SYS_INTERRUPT_ACK, irq_cap, line, r);
+	if (!tag && since)
+		*since = r[0];
+	return tag;
 }
 
 static inline long hw_irq_unbind(uint64_t irq_cap, unsigned line)
