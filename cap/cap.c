@@ -102,7 +102,7 @@ void cap_space_init(struct cap_space *cs, uint64_t seed)
 {
 	cs->id = caps.next_space_id++;
 	cs->key = mix(seed ^ mix(cs->id) ^ 0x6b65737472656cull);
-	cs->first = NONE;
+	cs->first = cs->last = NONE;
 	cs->count = 0;
 	cs->quota = CAP_SPACE_QUOTA;
 }
@@ -126,11 +126,13 @@ static int32_t alloc_entry(struct cap_space *owner, uint8_t type, uint64_t objec
 	e->rights = rights;
 	e->owner = owner->id;
 	e->space = owner;
-	e->space_prev = NONE;
-	e->space_next = owner->first;
-	if (owner->first != NONE)
-		caps.e[owner->first].space_prev = s;
-	owner->first = s;
+	e->space_prev = owner->last; /* appended: the list keeps the order they were made in */
+	e->space_next = NONE;
+	if (owner->last != NONE)
+		caps.e[owner->last].space_next = s;
+	else
+		owner->first = s;
+	owner->last = s;
 	owner->count++;
 	e->type = type;
 	e->parent = parent;
@@ -167,6 +169,8 @@ static void free_entry(int32_t s)
 		e->space->first = e->space_next;
 	if (e->space_next != NONE)
 		caps.e[e->space_next].space_prev = e->space_prev;
+	else
+		e->space->last = e->space_prev;
 	e->space->count--;
 	e->space = NULL;
 	e->space_prev = e->space_next = NONE;
@@ -336,19 +340,27 @@ uint32_t cap_live_count(void)
 	return caps.live;
 }
 
+/* Cursors: 0 the start, slot + 1 the next entry to look at, CURSOR_END past the last. */
+#define CURSOR_END (CAP_SLOTS + 1u)
+
 int cap_next(const struct cap_space *cs, enum object_type type, uint32_t *cursor,
 	     struct capability *out)
 {
-	if (!cs || !cs->id)
+	if (!cs || !cs->id || *cursor > CAP_SLOTS) {
+		*cursor = CURSOR_END;
 		return E_INVALID_CAPABILITY;
-	for (uint32_t slot = *cursor; slot < caps.used; slot++) {
-		const struct entry *e = &caps.e[slot];
-		if (e->owner == cs->id && e->type == (uint8_t)type) {
-			fill((int32_t)slot, e->token, out);
-			*cursor = slot + 1;
+	}
+	int32_t s = *cursor ? (int32_t)*cursor - 1 : cs->first;
+	if (s != NONE && caps.e[s].owner != cs->id)
+		s = NONE; /* the capability it pointed at went: the walk ends */
+	for (; s != NONE; s = caps.e[s].space_next) {
+		const struct entry *e = &caps.e[s];
+		if (e->type == (uint8_t)type) {
+			fill(s, e->token, out);
+			*cursor = e->space_next == NONE ? CURSOR_END : (uint32_t)e->space_next + 1;
 			return E_OK;
 		}
 	}
-	*cursor = CAP_SLOTS;
+	*cursor = CURSOR_END;
 	return E_INVALID_CAPABILITY;
 }

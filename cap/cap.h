@@ -37,7 +37,9 @@ struct capability {
 struct cap_space {
 	uint32_t id; /* never 0 once initialised */
 	uint64_t key;
-	int32_t first;	/* its capabilities, listed through their slots; -1: none */
+	int32_t
+	    first;    /* its capabilities in the order made, listed through their slots; -1: none */
+	int32_t last; /* the newest of them; -1: none */
 	uint32_t count; /* how many it holds */
 	uint32_t quota; /* how many it may hold */
 };
@@ -89,8 +91,10 @@ struct cap_object_ops {
 };
 void cap_set_object_ops(enum object_type type, const struct cap_object_ops *ops);
 /*
- * The next live capability of `type` in `cs` at or after slot *cursor
- * (start at 0), and *cursor past it; E_INVALID_CAPABILITY when none is left.
+ * The next live capability of `type` in `cs` (start with *cursor 0), in
+ * the order they were made, and *cursor past it; E_INVALID_CAPABILITY
+ * when none is left. It walks the space's own list, not the table; a
+ * cursor whose capability went meanwhile ends the walk.
  */
 int cap_next(const struct cap_space *cs, enum object_type type, uint32_t *cursor,
 	     struct capability *out);

@@ -54,6 +54,7 @@ static struct bound {
 	struct irqline st;	 /* IRQL_FREE: the slot is free */
 	struct ipc_endpoint *ep; /* Xous: the server the messages go to; NULL: a notification */
 	uint64_t fired_at;	 /* arch_counter() when it last fired */
+	unsigned flags;		 /* how it signalled before it was bound: restored at unbind */
 } bound[BOUND_MAX];
 
 static struct msi {
@@ -176,21 +177,27 @@ static int bind_line(struct process *p, unsigned line, unsigned flags, uint64_t 
 			b = &bound[i];
 	if (!b)
 		return E_RESOURCE_EXHAUSTED;
-	if (flags && arch_irq_flags(line) != flags)
+	unsigned was = arch_irq_flags(line);
+	if (flags && was != flags)
 		CHECK(arch_irq_configure(line, flags));
+	b->flags = was;
 	bool level = arch_irq_flags(line) & IRQ_LEVEL;
 	CHECK(irqline_bind(&b->st, p, notify, bit, level));
 	b->line = line;
 	b->ep = ep;
 	int err = irq_register(line, bound_irq, b); /* checked above: a defence */
-	if (err)
+	if (err) {
 		b->st = (struct irqline){0};
+		arch_irq_configure(line, was);
+	}
 	return err;
 }
 
 static void unbind(struct bound *b)
 {
 	irq_unregister(b->line); /* masks it */
+	if (arch_irq_flags(b->line) != b->flags)
+		arch_irq_configure(b->line, b->flags);
 	b->st = (struct irqline){0};
 	b->ep = NULL;
 }

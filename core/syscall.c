@@ -322,7 +322,7 @@ static int sys_cap_next(struct trap_frame *tf, struct process *p)
 {
 	struct capability cap;
 	uint32_t cursor = (uint32_t)ARG(1);
-	if (ARG(0) >= OBJ_TYPE_COUNT || ARG(1) > CAP_SLOTS)
+	if (ARG(0) >= OBJ_TYPE_COUNT || ARG(1) > CAP_SLOTS + 1)
 		return E_INVALID_PARAMETER;
 	if (cap_next(&p->caps, (enum object_type)ARG(0), &cursor, &cap))
 		return E_NOT_FOUND;

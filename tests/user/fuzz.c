@@ -11,6 +11,7 @@
  * number of unexpected events: a fuzzing child that did not end normally
  * or that saw some itself, a result the kernel has no error for.
  */
+#include "hw.h"
 #include "fuzz.h"
 
 struct fuzz_state fz;
@@ -307,8 +308,28 @@ static void finish(void)
 	}
 }
 
+/*
+ * Every init holds the root hardware capabilities: a fuzzer with them could
+ * move a PCI BAR over the kernel's RAM or reset the machine through a port,
+ * as the root may. It keeps what cannot hurt the machine: DMA memory, the
+ * interrupt lines (a bound line masks itself), the machine description and
+ * one harmless port (0x80, the POST code port), and drops the rest.
+ */
+static void drop_hardware(void)
+{
+	uint64_t ports = hw_find_cap(OBJ_IO_PORTS, 0), post, token;
+	if (ports &&
+	    !hw_derive_range(ports, RIGHT_READ | RIGHT_WRITE | RIGHT_GRANT, 0x80, 1, &post))
+		sys_cap_revoke(ports);
+	while ((token = hw_find_cap(OBJ_MMIO, 0)))
+		sys_cap_revoke(token);
+	while ((token = hw_find_cap(OBJ_DEVICE, HW_DEV_PCI_BUS)))
+		sys_cap_revoke(token);
+}
+
 static void setup(struct fuzz_thread *t)
 {
+	drop_hardware();
 	struct thread_info ti;
 	sys_thread_info(0, &ti);
 	fz.pid = ti.process_id;

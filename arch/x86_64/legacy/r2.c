@@ -289,7 +289,8 @@ static bool port_allowed(struct process *p, uint64_t port, uint64_t width, uint3
 {
 	struct capability c;
 	for (uint32_t cursor = 0; cap_next(&p->caps, OBJ_IO_PORTS, &cursor, &c) == E_OK;) {
-		if ((c.rights & right) && port >= c.object_id && port + width <= c.object_id + c.extent)
+		if ((c.rights & right) && port >= c.object_id &&
+		    port + width <= c.object_id + c.extent)
 			return true;
 	}
 	return false;
