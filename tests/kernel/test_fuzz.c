@@ -8,6 +8,8 @@
  * back exactly where they were. Without `fuzz.calls=` the test does
  * nothing: CI boots a kernel for it alone (`ktest.only=fuzz`).
  */
+#include "arch/hal/irq.h"
+#include "include/abi/hw.h"
 #include "arch/hal/timer.h"
 #include "cap/cap.h"
 #include "core/boot_info.h"
@@ -107,6 +109,14 @@ static void fuzz_round(uint64_t seed, uint64_t calls, uint64_t ms)
 	kprintf("fuzz: seed %#llx, %llu calls within %llu ms\n", (unsigned long long)seed,
 		(unsigned long long)calls, (unsigned long long)ms);
 	KASSERT_EQ(process_create(NULL, &spec, &p), E_OK);
+	/* The hardware that cannot hurt the machine (tests/user/fuzz.c drops the rest). */
+	KASSERT_EQ(create_capability_range(&p->caps, OBJ_DMA, 0, 0, RIGHTS_ALL, NULL), E_OK);
+	KASSERT_EQ(
+	    create_capability_range(&p->caps, OBJ_INTERRUPT, 0, arch_irq_limit(), RIGHTS_ALL, NULL),
+	    E_OK);
+	KASSERT_EQ(create_capability_range(&p->caps, OBJ_DEVICE, HW_DEV_ID(HW_DEV_ROOT, 0), 0,
+					   RIGHT_READ, NULL),
+		   E_OK);
 	uint64_t top = p->pid;
 	KASSERT_EQ(process_start(p), E_OK);
 	/* Its children end by its deadline; the slack is for their cleanup under a loaded host. */

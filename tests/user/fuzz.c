@@ -312,19 +312,22 @@ static void finish(void)
  * Every init holds the root hardware capabilities: a fuzzer with them could
  * move a PCI BAR over the kernel's RAM or reset the machine through a port,
  * as the root may. It keeps what cannot hurt the machine: DMA memory, the
- * interrupt lines (a bound line masks itself), the machine description and
- * one harmless port (0x80, the POST code port), and drops the rest.
+ * interrupt lines (a bound line masks itself) and the machine description,
+ * in fz.hw (the pools revoke what they forget), and drops the rest.
  */
 static void drop_hardware(void)
 {
-	uint64_t ports = hw_find_cap(OBJ_IO_PORTS, 0), post, token;
-	if (ports &&
-	    !hw_derive_range(ports, RIGHT_READ | RIGHT_WRITE | RIGHT_GRANT, 0x80, 1, &post))
-		sys_cap_revoke(ports);
+	uint64_t token;
+	while ((token = hw_find_cap(OBJ_IO_PORTS, 0)))
+		sys_cap_revoke(token);
 	while ((token = hw_find_cap(OBJ_MMIO, 0)))
 		sys_cap_revoke(token);
 	while ((token = hw_find_cap(OBJ_DEVICE, HW_DEV_PCI_BUS)))
 		sys_cap_revoke(token);
+	static const unsigned kept[] = {OBJ_INTERRUPT, OBJ_DMA, OBJ_DEVICE};
+	for (unsigned i = 0; i < sizeof(kept) / sizeof(kept[0]); i++)
+		if ((token = hw_find_cap(kept[i], HW_DEV_ROOT)))
+			fz.hw[fz.nhw++] = token;
 }
 
 static void setup(struct fuzz_thread *t)

@@ -96,6 +96,9 @@ struct fuzz_state {
 	 */
 	uint64_t hot[8];
 	unsigned nhot;
+	/* The hardware capabilities the fuzzer keeps (fuzz.c): never revoked on purpose either. */
+	uint64_t hw[4];
+	unsigned nhw;
 };
 
 extern struct fuzz_state fz;
@@ -141,6 +144,8 @@ void fuzz_worker_made(unsigned slot, uint64_t tid);
 uint64_t fuzz_any(struct fuzz_thread *t);
 uint64_t fuzz_token(struct fuzz_thread *t, enum fuzz_kind k); /* mostly a capability of kind k */
 uint64_t fuzz_any_token(struct fuzz_thread *t);
+/* Mostly one of the hardware capabilities kept (fz.hw), else any token. */
+uint64_t fuzz_hw_token(struct fuzz_thread *t);
 uint64_t fuzz_id(struct fuzz_thread *t);
 uint64_t fuzz_pid(struct fuzz_thread *t);
 uint64_t fuzz_pages(struct fuzz_thread *t, unsigned max); /* 1..max pages, in bytes */

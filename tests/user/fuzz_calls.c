@@ -103,7 +103,7 @@ static void name_args(struct fuzz_thread *t, uintptr_t *name, uintptr_t *len)
 /* Tags the kernel may answer: E_OK and the codes of include/abi/error.h. */
 bool fuzz_known_tag(long tag)
 {
-	return (tag >= 0 && tag <= E_NOT_IMPLEMENTED) || (tag >= E_IPC_CLOSED && tag <= 18) ||
+	return (tag >= 0 && tag <= E_NOT_SUPPORTED) || (tag >= E_IPC_CLOSED && tag <= 18) ||
 	       (tag >= E_MEM_ALREADY_MAPPED && tag <= E_MEM_DOUBLE_FREE) ||
 	       (tag >= E_SERVER_EXISTS && tag <= E_INTERRUPT_IN_USE);
 }
@@ -168,6 +168,22 @@ static const struct {
     {SYS_NOTIFICATION_SIGNAL, 4},
     {SYS_NOTIFICATION_WAIT, 4},
     {SYS_NOTIFICATION_POLL, 3},
+    {SYS_CAPABILITY_NEXT, 2},
+    {SYS_INTERRUPT_BIND, 3},
+    {SYS_INTERRUPT_ACK, 2},
+    {SYS_INTERRUPT_UNBIND, 2},
+    {SYS_MMIO_MAP, 2},
+    {SYS_PORT_IN, 1},
+    {SYS_PORT_OUT, 1},
+    {SYS_CAPABILITY_DERIVE_RANGE, 3},
+    {SYS_DMA_ALLOC, 3},
+    {SYS_DMA_PIN, 3},
+    {SYS_DMA_RELEASE, 3},
+    {SYS_PCI_CONFIG_READ, 1},
+    {SYS_PCI_CONFIG_WRITE, 1},
+    {SYS_PCI_INTERRUPT, 1},
+    {SYS_PCI_MSI_ALLOC, 1},
+    {SYS_MACHINE_INFO, 1},
     {0, 6},
     {SYS_COUNT, 6}, /* an r2 call on x86_64, else one more number outside the table */
 };
@@ -187,8 +203,8 @@ static unsigned pick(struct fuzz_thread *t)
 /* Numbers the kernel has no call for, near the table's and far from it. */
 static uint64_t unknown_number(struct fuzz_thread *t)
 {
-	static const uint16_t holes[] = {0,   6,   9,	18,  19,  34,  45,  63,	 77,  100,
-					 127, 131, 159, 161, 169, 175, 191, 196, 255, 256};
+	static const uint16_t holes[] = {0,   6,   9,	18,  19,  35,  45,  63,	 77,  100, 127,
+					 131, 159, 161, 169, 175, 191, 199, 201, 217, 255, 256};
 	return fuzz_chance(t, 80) ? holes[fuzz_below(t, COUNT(holes))] : fuzz_rand(t) | 256;
 }
 
@@ -405,6 +421,70 @@ static bool arguments(struct fuzz_thread *t, unsigned nr, uintptr_t a[7])
 	case SYS_NOTIFICATION_POLL:
 		a[0] = fuzz_token(t, FK_NOTE);
 		return true;
+	case SYS_CAPABILITY_NEXT:
+		a[0] = fuzz_chance(t, 90) ? fuzz_below(t, OBJ_TYPE_COUNT + 1) : fuzz_any(t);
+		a[1] = fuzz_chance(t, 50)   ? 0
+		       : fuzz_chance(t, 80) ? fuzz_below(t, 20000)
+					    : fuzz_any(t);
+		return true;
+	case SYS_INTERRUPT_BIND:
+	case SYS_INTERRUPT_ACK:
+	case SYS_INTERRUPT_UNBIND:
+		/* Lines the machines have; the fuzzer holds the interrupt capability (fuzz.c). */
+		a[0] = fuzz_hw_token(t);
+		a[1] = fuzz_chance(t, 85) ? fuzz_below(t, 128) : fuzz_any(t);
+		a[2] = fuzz_token(t, FK_NOTE);
+		a[3] = fuzz_chance(t, 85) ? fuzz_below(t, 70) | fuzz_below(t, 5) << 8 : fuzz_any(t);
+		return true;
+	case SYS_MMIO_MAP:
+		a[0] = fuzz_hw_token(t);
+		a[1] = fuzz_chance(t, 70) ? fuzz_below(t, 1ull << 32) & ~0xfffull : fuzz_any(t);
+		a[2] = fuzz_chance(t, 70) ? (1 + fuzz_below(t, 4)) * 4096 : fuzz_any(t);
+		a[3] = fuzz_chance(t, 70) ? 0 : fuzz_recall(t, FK_ADDR);
+		return true;
+	case SYS_PORT_IN:
+	case SYS_PORT_OUT:
+		a[0] = fuzz_hw_token(t);
+		a[1] = fuzz_chance(t, 50)   ? 0x80
+		       : fuzz_chance(t, 80) ? fuzz_below(t, 0x10000)
+					    : a[1];
+		a[2] = fuzz_chance(t, 80) ? 1u << fuzz_below(t, 3) : a[2];
+		a[3] = fuzz_chance(t, 80) ? fuzz_below(t, 256) : a[3];
+		return true;
+	case SYS_CAPABILITY_DERIVE_RANGE:
+		a[0] = fuzz_hw_token(t);
+		a[1] = fuzz_chance(t, 85) ? fuzz_below(t, 64) : fuzz_any(t);
+		a[2] = fuzz_chance(t, 70) ? fuzz_below(t, 256) : fuzz_any(t);
+		a[3] = fuzz_chance(t, 70) ? fuzz_below(t, 64) : fuzz_any(t);
+		return true;
+	case SYS_DMA_ALLOC:
+		a[0] = fuzz_hw_token(t);
+		a[1] = fuzz_chance(t, 80) ? 1 + fuzz_below(t, 65536) : fuzz_any(t);
+		a[2] = fuzz_chance(t, 85) ? fuzz_below(t, 4) : fuzz_any(t);
+		return true;
+	case SYS_DMA_PIN:
+		a[0] = fuzz_hw_token(t);
+		a[1] = fuzz_recall(t, FK_ADDR);
+		a[2] = fuzz_chance(t, 80) ? (1 + fuzz_below(t, 4)) * 4096 : fuzz_any(t);
+		a[3] = fuzz_out_ptr(t, 4 * sizeof(uint64_t));
+		return true;
+	case SYS_DMA_RELEASE:
+		a[0] = fuzz_recall(t, FK_ADDR);
+		return true;
+	case SYS_PCI_CONFIG_READ:
+	case SYS_PCI_CONFIG_WRITE:
+	case SYS_PCI_INTERRUPT:
+	case SYS_PCI_MSI_ALLOC:
+		a[0] = fuzz_hw_token(t);
+		a[1] = fuzz_chance(t, 80) ? fuzz_below(t, 0x10000) : fuzz_any(t);
+		a[2] = fuzz_chance(t, 80) ? fuzz_below(t, 0x1002) : fuzz_any(t);
+		a[3] = fuzz_chance(t, 80) ? fuzz_below(t, 5) : fuzz_any(t);
+		return true;
+	case SYS_MACHINE_INFO:
+		a[0] = fuzz_hw_token(t);
+		a[2] = fuzz_chance(t, 50) ? 0 : fuzz_below(t, 64 << 10);
+		a[1] = fuzz_out_ptr(t, a[2]);
+		return true;
 	default: /* the rest need no care */
 		return true;
 	}
@@ -513,6 +593,17 @@ static void keep(struct fuzz_thread *t, unsigned nr, const uintptr_t a[7], const
 		break;
 	case SYS_IPC_BUFFER:
 		t->ipcbuf = (struct ipc_buffer *)r[0];
+		break;
+	case SYS_CAPABILITY_NEXT:
+	case SYS_CAPABILITY_DERIVE_RANGE:
+		fuzz_remember(FK_TOKEN, r[0]);
+		break;
+	case SYS_DMA_ALLOC:
+		fuzz_remember(FK_ADDR, r[0]);
+		fuzz_remember(FK_WORD, r[1]);
+		break;
+	case SYS_PCI_MSI_ALLOC:
+		fuzz_remember(FK_TOKEN, r[1]);
 		break;
 	default:
 		break;

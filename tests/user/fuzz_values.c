@@ -98,6 +98,13 @@ uint64_t fuzz_any_token(struct fuzz_thread *t)
 	return r < 82 ? 0 : fuzz_any(t);
 }
 
+uint64_t fuzz_hw_token(struct fuzz_thread *t)
+{
+	if (fz.nhw && fuzz_chance(t, 70))
+		return fz.hw[fuzz_below(t, fz.nhw)];
+	return fuzz_any_token(t);
+}
+
 uint64_t fuzz_id(struct fuzz_thread *t)
 {
 	return fuzz_chance(t, 70) ? fuzz_recall(t, FK_ID) : fuzz_any(t);
