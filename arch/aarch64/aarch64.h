@@ -102,6 +102,8 @@ bool gic_ready(void);
 unsigned gic_version(void);
 /* The #interrupt-cells of the GIC node: the size of an interrupt specifier. */
 uint32_t gic_irq_cells(void);
+/* The GIC node's phandle, what interrupt-parent names it by; 0 when it has none. */
+uint32_t gic_phandle(void);
 /* Enable an SGI or PPI (INTID < 32) on this CPU. */
 void gic_enable_private(unsigned intid);
 /* Interrupt IDs the distributor has (SPIs end below it); 0 without a GIC. */

@@ -110,6 +110,7 @@ static struct {
 	uint64_t dist_pa, dist_size;
 	uint64_t cpu_pa, cpu_size; /* v2: the CPU interface; v3: the redistributor region */
 	uint32_t irq_cells;
+	uint32_t phandle;	      /* 0: the tree names it nowhere */
 	uint64_t v2m_pa;	      /* 0: no GICv2m frame */
 	uint32_t v2m_base, v2m_count; /* from the tree; 0: read MSI_TYPER */
 	unsigned mmio_count;	      /* every register range of the GIC, its frames and ITS */
@@ -210,6 +211,7 @@ int gic_dt_probe(const struct fdt *f)
 				continue;
 			dt.version = kinds[i].version;
 			dt.irq_cells = fdt_prop_u32(f, node, "#interrupt-cells", 3);
+			dt.phandle = fdt_prop_u32(f, node, "phandle", 0);
 			probe_ranges(f, node);
 			return node;
 		}
@@ -220,6 +222,11 @@ int gic_dt_probe(const struct fdt *f)
 uint32_t gic_irq_cells(void)
 {
 	return dt.irq_cells;
+}
+
+uint32_t gic_phandle(void)
+{
+	return dt.phandle;
 }
 
 unsigned gic_version(void)

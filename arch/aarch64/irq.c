@@ -16,11 +16,16 @@
 #include "aarch64.h"
 #include "arch/hal/cpu.h"
 #include "arch/hal/irq.h"
+#include "core/fdt.h"
 #include "core/kprintf.h"
 #include "include/abi/error.h"
 
 #define GIC_NR_PRIVATE 32
 #define GIC_INTIDS     1024 /* what an SPI's INTID is below, on both versions */
+#define GIC_SPEC_CELLS 3    /* type (0: SPI), number, flags (IRQ_TYPE_*: 1, 2 edge; 4, 8 level) */
+#define GIC_SPEC_SPI   0
+#define IRQ_TYPE_MASK  0xfu
+#define IRQ_TYPE_EDGE  3u
 
 /* The v2m frame's SPIs handed out by arch_msi_alloc(), by INTID. */
 static uint64_t msi_used[GIC_INTIDS / 64];
@@ -44,10 +49,55 @@ static bool is_spi(unsigned irq)
 	return irq >= GIC_NR_PRIVATE && irq < gic_lines();
 }
 
+/* The interrupt parent of `node`: its own interrupt-parent or its nearest ancestor's. */
+static uint32_t irq_parent(const struct fdt *f, int node)
+{
+	for (int n = node; n >= 0; n = fdt_parent(f, n)) {
+		uint32_t p = fdt_prop_u32(f, n, "interrupt-parent", 0);
+		if (p)
+			return p;
+	}
+	return 0;
+}
+
+/*
+ * Trigger every SPI a device wired to the GIC has as the device tree
+ * says (interrupts = <type number flags>); the rest stay level. A node
+ * reached through interrupts-extended or an interrupt-map (PCI) is left
+ * to whoever configures it.
+ */
+static void spi_triggers_from_dt(const struct boot_info *bi)
+{
+	struct fdt f;
+	int depth = 0;
+
+	if (!bi || !bi->dtb || fdt_open(&f, phys_map(bi->dtb), bi->dtb_size) < 0 ||
+	    gic_irq_cells() != GIC_SPEC_CELLS || !gic_phandle())
+		return;
+	for (int n = fdt_root(&f); n >= 0; n = fdt_next_node(&f, n, &depth)) {
+		int len;
+		const uint8_t *p = fdt_prop(&f, n, "interrupts", &len);
+		if (!p || len <= 0 || len % (GIC_SPEC_CELLS * 4) || !fdt_is_enabled(&f, n) ||
+		    irq_parent(&f, n) != gic_phandle())
+			continue;
+		for (int i = 0; i < len; i += GIC_SPEC_CELLS * 4) {
+			uint32_t type = fdt_be32(p + i), num = fdt_be32(p + i + 4);
+			uint32_t trig = fdt_be32(p + i + 8) & IRQ_TYPE_MASK;
+			unsigned irq = GIC_NR_PRIVATE + num;
+			if (type == GIC_SPEC_SPI && trig && num < GIC_INTIDS && is_spi(irq) &&
+			    !is_msi(irq))
+				gic_spi_set_edge(irq, trig & IRQ_TYPE_EDGE);
+		}
+	}
+}
+
 int arch_irq_init(const struct boot_info *bi)
 {
-	(void)bi; /* arch_timer_init() already brought the GIC up from the device tree */
-	return gic_ready() ? 0 : -E_NOT_FOUND;
+	/* arch_timer_init() already brought the GIC up from the device tree */
+	if (!gic_ready())
+		return -E_NOT_FOUND;
+	spi_triggers_from_dt(bi);
+	return 0;
 }
 
 bool arch_irq_valid(unsigned irq)

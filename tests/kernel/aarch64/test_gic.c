@@ -10,6 +10,7 @@
 #include "arch/hal/cpu.h"
 #include "arch/hal/irq.h"
 #include "core/boot_info.h"
+#include "core/fdt.h"
 #include "core/irq.h"
 #include "include/abi/error.h"
 #include "mm/phys.h"
@@ -286,4 +287,30 @@ KTEST(gic_kernel_mmio)
 			frame |= setspi >= base && setspi < base + size;
 		KASSERT(frame);
 	}
+}
+
+/* Each SPI of the tree's PrimeCells triggers as the tree says (flags 1, 2: edge; 4, 8: level). */
+KTEST(gic_dt_triggers)
+{
+	static const char *const compats[] = {"arm,pl011", "arm,pl031"};
+	const struct boot_info *bi = ktest_boot_info();
+	struct fdt f;
+	unsigned checked = 0;
+
+	KASSERT(bi->dtb);
+	KASSERT_EQ(fdt_open(&f, phys_to_virt(bi->dtb), bi->dtb_size), 0);
+	for (unsigned c = 0; c < sizeof(compats) / sizeof(compats[0]); c++) {
+		for (int n = fdt_find_compatible(&f, -1, compats[c]); n >= 0;
+		     n = fdt_find_compatible(&f, n, compats[c])) {
+			int len;
+			const uint8_t *p = fdt_prop(&f, n, "interrupts", &len);
+			if (!p || len < 12 || fdt_be32(p) != 0 || !fdt_is_enabled(&f, n))
+				continue;
+			unsigned irq = 32 + fdt_be32(p + 4), trig = fdt_be32(p + 8) & 0xf;
+			KASSERT(arch_irq_valid(irq));
+			KASSERT_EQ(arch_irq_flags(irq), (trig & 3) ? 0 : IRQ_LEVEL);
+			checked++;
+		}
+	}
+	KASSERT_GE(checked, 1);
 }
