@@ -106,6 +106,27 @@ KTEST(gic_spi_delivery)
 	gic_spi_set_pending(irq, false);
 }
 
+/* A line unmasked with no handler: taken once, then masked, so it cannot hold the CPU. */
+KTEST(gic_spi_unhandled)
+{
+	seen.quieten = true;
+	unsigned irq = take_free_line();
+	KASSERT_NE(irq, IRQ_NONE);
+	KASSERT_EQ(irq_unregister(irq), E_OK);
+	KASSERT_EQ(arch_irq_unmask(irq), E_OK);
+	uint64_t spurious = irq_spurious_count();
+	gic_spi_set_pending(irq, true);
+	irqflags_t flags = arch_irq_save();
+	arch_irq_enable();
+	for (unsigned i = 0; i < SPINS && irq_spurious_count() == spurious; i++)
+		__asm__ volatile("isb" ::: "memory");
+	arch_irq_restore(flags);
+	KASSERT_EQ_U(irq_spurious_count(), spurious + 1);
+	KASSERT(!gic_spi_enabled(irq));
+	KASSERT_EQ(seen.count, 0);
+	gic_spi_set_pending(irq, false);
+}
+
 KTEST(gic_spi_trigger)
 {
 	seen.quieten = false; /* acknowledging an edge clears it: nothing to quieten */
