@@ -203,10 +203,10 @@ KTEST(gic_msi_v2m)
 	KASSERT_EQ(arch_msi_alloc(&irq, NULL, &data), E_INVALID_PARAMETER);
 	KASSERT_EQ(arch_msi_alloc(&irq, &address, NULL), E_INVALID_PARAMETER);
 	if (!gic_v2m(&setspi, &first, &count)) {
-		/* GICv3: the ITS is not driven, so no MSI (devices use INTx). */
+		/* GICv3: the ITS is not driven, so no MSI (devices use INTx) */
 		KASSERT_EQ(gic_version(), 3);
 		KASSERT_EQ(arch_msi_alloc(&irq, &address, &data), E_NOT_SUPPORTED);
-		KTEST_SKIP("no GICv2m frame (GICv3: MSI through the ITS is not supported)");
+		return;
 	}
 	KASSERT_GE(first, 32);
 	KASSERT_GT(count, 0);
@@ -264,8 +264,10 @@ KTEST(gic_msi_run_out)
 	uint32_t data;
 
 	if (!gic_v2m(&setspi, &first, &count)) {
+		/* GICv3: the ITS is not driven, so no MSI (devices use INTx) */
+		KASSERT_EQ(gic_version(), 3);
 		KASSERT_EQ(arch_msi_alloc(&irq, &address, &data), E_NOT_SUPPORTED);
-		KTEST_SKIP("no GICv2m frame (GICv3: MSI through the ITS is not supported)");
+		return;
 	}
 	int err;
 	while ((err = arch_msi_alloc(&irq, &address, &data)) == E_OK && n < 1024) {
