@@ -12,6 +12,7 @@
 #define HAL_IRQ_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 struct boot_info;
 

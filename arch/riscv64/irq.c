@@ -170,8 +170,13 @@ int arch_irq_unmask(unsigned irq)
 {
 	if (!arch_irq_valid(irq))
 		return E_INVALID_PARAMETER;
-	mmio_write32(prio_va + 4 * irq, 1);
+	/*
+	 * Priority last: QEMU's PLIC looks for a pending source to deliver
+	 * when a priority is written, not when an enable bit is, so a level
+	 * that rose while masked is delivered now, not at its next change.
+	 */
 	set_enable(irq, true);
+	mmio_write32(prio_va + 4 * irq, 1);
 	return E_OK;
 }
 
