@@ -63,7 +63,8 @@ static int add_marked(const struct hw_rec *rec)
 		struct hw_rec_device d;
 		memcpy(&d, rec, sizeof(d));
 		for (uint32_t i = 0; i < d.reg_count && i < HW_MAX_REG; i++)
-			if (!(d.rec.flags & HW_REC_PORTS) && kernel_keeps(d.reg[i].base, d.reg[i].size))
+			if (!(d.rec.flags & HW_REC_PORTS) &&
+			    kernel_keeps(d.reg[i].base, d.reg[i].size))
 				d.rec.flags |= HW_REC_KERNEL;
 		return machine_add(&d.rec);
 	}

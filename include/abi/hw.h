@@ -82,7 +82,7 @@ enum dma_zone {
 
 struct hw_desc_header {
 	uint32_t magic;
-	uint32_t size; /* the whole description, this header included */
+	uint32_t size;	/* the whole description, this header included */
 	uint32_t count; /* records */
 	uint32_t reserved;
 };
@@ -99,13 +99,13 @@ struct hw_rec {
 	uint32_t flags;
 };
 
-#define HW_REC_KERNEL  1u /* the kernel keeps this device: no capability maps it */
-#define HW_REC_ISA     2u /* a fixed ISA device of the PC (ports, ISA interrupts) */
-#define HW_REC_PORTS   4u /* reg[] are I/O ports, not physical addresses */
-#define HW_MAX_REG     4
-#define HW_MAX_IRQ     4
-#define HW_NAME_MAX    32
-#define HW_COMPAT_MAX  64
+#define HW_REC_KERNEL 1u /* the kernel keeps this device: no capability maps it */
+#define HW_REC_ISA    2u /* a fixed ISA device of the PC (ports, ISA interrupts) */
+#define HW_REC_PORTS  4u /* reg[] are I/O ports, not physical addresses */
+#define HW_MAX_REG    4
+#define HW_MAX_IRQ    4
+#define HW_NAME_MAX   32
+#define HW_COMPAT_MAX 64
 
 /* A device-tree node with registers or interrupts, or a fixed device of the PC. */
 struct hw_rec_device {
@@ -133,7 +133,12 @@ enum {
 	HW_WINDOW_PREFETCH = 0x100, /* or-ed into the type */
 };
 
-/* A PCI host bridge: its ECAM (base 0: ports 0xCF8/0xCFC), windows and INTx routing. */
+/*
+ * A PCI host bridge: its ECAM (base 0: ports 0xCF8/0xCFC), windows and INTx
+ * routing. ecam_base is bus_start's configuration space (the device tree's
+ * reg; an MCFG entry's base plus bus_start << 20), bus b's at
+ * ecam_base + ((b - bus_start) << 20). intx_count 0: no interrupt-map.
+ */
 struct hw_rec_pci_host {
 	struct hw_rec rec;
 	uint64_t ecam_base, ecam_size;
