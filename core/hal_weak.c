@@ -2,7 +2,6 @@
 #include "arch/hal/io.h"
 #include "arch/hal/irq.h"
 #include "include/abi/error.h"
-#include "core/pci.h"
 
 __attribute__((weak)) unsigned arch_irq_limit(void)
 {
@@ -73,6 +72,13 @@ __attribute__((weak)) unsigned arch_pci_intx(uint32_t sbdf, unsigned pin, unsign
 __attribute__((weak)) void arch_machine_describe(const struct boot_info *bi)
 {
 	(void)bi;
+}
+__attribute__((weak)) bool arch_kernel_ports(unsigned idx, uint16_t *base, uint16_t *count)
+{
+	(void)idx;
+	(void)base;
+	(void)count;
+	return false;
 }
 __attribute__((weak)) bool arch_kernel_ports(unsigned idx, uint16_t *base, uint16_t *count)
 {

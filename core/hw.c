@@ -7,7 +7,8 @@
  * What the kernel keeps for itself is refused to everyone, the root
  * included: its RAM (every RAM and reserved range of the boot memory map:
  * the kernel image, page tables and heap live there), the device
- * registers arch_kernel_mmio() names and the ports arch_kernel_ports()
+ * registers arch_kernel_mmio() names, the PCI hosts' ECAM windows (config
+ * space is reached through the kernel) and the ports arch_kernel_ports()
  * names. System calls run with interrupts off (arch/hal/user.h), which is
  * what makes the tables here consistent against the interrupt handler.
  */
@@ -100,6 +101,11 @@ bool hw_phys_is_kernel(uint64_t base, uint64_t size)
 	uint64_t b, s;
 	for (unsigned i = 0; arch_kernel_mmio(i, &b, &s); i++)
 		if (overlaps(base, size, b, s))
+			return true;
+	/* Configuration space goes through PCI_CONFIG_*, where function capabilities are checked. */
+	const struct hw_rec_pci_host *h;
+	for (unsigned i = 0; (h = machine_pci_host(i)); i++)
+		if (h->ecam_base && overlaps(base, size, h->ecam_base, h->ecam_size))
 			return true;
 	return false;
 }

@@ -10,6 +10,7 @@
 #include "core/init.h"
 #include "core/kprintf.h"
 #include "core/machine.h"
+#include "core/pci.h"
 #include "core/shell.h"
 #include "core/kthread.h"
 #include "core/timer.h"
@@ -37,6 +38,7 @@ _Noreturn void kmain(struct boot_info *bi)
 	timer_start();
 	irq_init(bi);
 	machine_init(bi);
+	pci_init();
 	hw_init(bi);
 	console_init(bi);
 
