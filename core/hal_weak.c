@@ -80,39 +80,3 @@ __attribute__((weak)) bool arch_kernel_ports(unsigned idx, uint16_t *base, uint1
 	(void)count;
 	return false;
 }
-__attribute__((weak)) bool arch_kernel_ports(unsigned idx, uint16_t *base, uint16_t *count)
-{
-	(void)idx;
-	(void)base;
-	(void)count;
-	return false;
-}
-__attribute__((weak)) void pci_init(void)
-{
-}
-__attribute__((weak)) int pci_config(uint32_t sbdf, unsigned offset, unsigned width,
-				     uint32_t *value, bool write)
-{
-	(void)sbdf;
-	(void)offset;
-	(void)width;
-	(void)value;
-	(void)write;
-	return E_NOT_FOUND;
-}
-__attribute__((weak)) int pci_intx_route(uint32_t sbdf, unsigned *line, unsigned *flags)
-{
-	(void)sbdf;
-	(void)line;
-	(void)flags;
-	return E_NOT_FOUND;
-}
-__attribute__((weak)) bool pci_bus_range(unsigned idx, uint16_t *segment, uint8_t *bus_start,
-					 uint8_t *bus_end)
-{
-	(void)idx;
-	(void)segment;
-	(void)bus_start;
-	(void)bus_end;
-	return false;
-}
