@@ -28,7 +28,7 @@ KTEST(user_suite)
 	struct process_exit_info info;
 	size_t heap = heap_stats().current_allocated;
 	uint32_t caps = cap_live_count();
-	size_t frames = free_frames_now();
+	size_t frames = ktest_footprint().frames; /* free and heap-held */
 	KASSERT_EQ(init_create(args, sizeof(args), NULL, 0, PRIO_NORMAL, &p), E_OK);
 	KASSERT_EQ(process_start(p), E_OK);
 	KASSERT_EQ(process_wait(p, 0, &info), E_OK);
@@ -40,7 +40,7 @@ KTEST(user_suite)
 	/* Dozens of processes and threads later, every kernel object is gone again. */
 	KASSERT_EQ(heap_stats().current_allocated, heap);
 	KASSERT_EQ(cap_live_count(), caps);
-	KASSERT_EQ(free_frames_now(), frames); /* DMA memory, pinned pages and all */
+	KASSERT_EQ(ktest_footprint().frames, frames); /* DMA memory, pinned pages and all */
 }
 
 void ktest_child_leaves_no_trace(const char *name, struct process_exit_info *info)
