@@ -24,8 +24,10 @@ __attribute__((weak)) unsigned arch_irq_isa(unsigned isa_irq, unsigned *flags)
 	*flags = 0;
 	return IRQ_NONE;
 }
-__attribute__((weak)) int arch_msi_alloc(unsigned *irq, uint64_t *address, uint32_t *data)
+__attribute__((weak)) int arch_msi_alloc(uint32_t sbdf, unsigned *irq, uint64_t *address,
+					 uint32_t *data)
 {
+	(void)sbdf;
 	(void)irq;
 	(void)address;
 	(void)data;

@@ -589,7 +589,7 @@ int sys_pci_msi_alloc(struct trap_frame *tf, struct process *p)
 	unsigned line;
 	uint64_t address;
 	uint32_t data;
-	CHECK(arch_msi_alloc(&line, &address, &data));
+	CHECK(arch_msi_alloc((uint32_t)ARG(1), &line, &address, &data));
 	struct capability c;
 	int err = create_capability_range(&p->caps, OBJ_INTERRUPT, line, 1,
 					  RIGHT_READ | RIGHT_WRITE | RIGHT_GRANT, &c);

@@ -153,8 +153,9 @@ unsigned arch_irq_isa(unsigned isa_irq, unsigned *flags)
 	return IRQ_NONE;
 }
 
-int arch_msi_alloc(unsigned *irq, uint64_t *address, uint32_t *data)
+int arch_msi_alloc(uint32_t sbdf, unsigned *irq, uint64_t *address, uint32_t *data)
 {
+	(void)sbdf; /* a v2m frame does not tell devices apart */
 	uint64_t setspi;
 	unsigned first, count, line = IRQ_NONE;
 

@@ -63,12 +63,14 @@ unsigned arch_irq_flags(unsigned irq);
 unsigned arch_irq_isa(unsigned isa_irq, unsigned *flags);
 
 /*
- * Message-signalled interrupts: a new line and the address and data a PCI
- * function writes to raise it (MSI or an MSI-X table entry), masked.
+ * Message-signalled interrupts: a new line and the address and data PCI
+ * function `sbdf` (segment << 16 | bdf: the GICv3 ITS tells devices apart
+ * by it; other controllers ignore it) writes to raise it (MSI or an MSI-X
+ * table entry), masked.
  * E_NOT_SUPPORTED where the machine has no MSI controller,
  * E_RESOURCE_EXHAUSTED when every MSI line is taken.
  */
-int arch_msi_alloc(unsigned *irq, uint64_t *address, uint32_t *data);
+int arch_msi_alloc(uint32_t sbdf, unsigned *irq, uint64_t *address, uint32_t *data);
 /* Give back an MSI line (masked first). */
 void arch_msi_free(unsigned irq);
 

@@ -222,8 +222,9 @@ unsigned arch_irq_isa(unsigned isa_irq, unsigned *flags)
 	return IRQ_NONE;
 }
 
-int arch_msi_alloc(unsigned *irq, uint64_t *address, uint32_t *data)
+int arch_msi_alloc(uint32_t sbdf, unsigned *irq, uint64_t *address, uint32_t *data)
 {
+	(void)sbdf;
 	(void)irq;
 	(void)address;
 	(void)data;

@@ -200,13 +200,13 @@ KTEST(gic_msi_v2m)
 	uint32_t data;
 	unsigned first, count;
 
-	KASSERT_EQ(arch_msi_alloc(NULL, &address, &data), E_INVALID_PARAMETER);
-	KASSERT_EQ(arch_msi_alloc(&irq, NULL, &data), E_INVALID_PARAMETER);
-	KASSERT_EQ(arch_msi_alloc(&irq, &address, NULL), E_INVALID_PARAMETER);
+	KASSERT_EQ(arch_msi_alloc(0, NULL, &address, &data), E_INVALID_PARAMETER);
+	KASSERT_EQ(arch_msi_alloc(0, &irq, NULL, &data), E_INVALID_PARAMETER);
+	KASSERT_EQ(arch_msi_alloc(0, &irq, &address, NULL), E_INVALID_PARAMETER);
 	if (!gic_v2m(&setspi, &first, &count)) {
 		/* GICv3: the ITS is not driven, so no MSI (devices use INTx) */
 		KASSERT_EQ(gic_version(), 3);
-		KASSERT_EQ(arch_msi_alloc(&irq, &address, &data), E_NOT_SUPPORTED);
+		KASSERT_EQ(arch_msi_alloc(0, &irq, &address, &data), E_NOT_SUPPORTED);
 		return;
 	}
 	KASSERT_GE(first, 32);
@@ -216,7 +216,7 @@ KTEST(gic_msi_v2m)
 	KASSERT_EQ(irq_register(first, on_line, NULL), E_INVALID_PARAMETER);
 	KASSERT_EQ(arch_irq_configure(first, 0), E_INVALID_PARAMETER);
 
-	KASSERT_EQ(arch_msi_alloc(&irq, &address, &data), E_OK);
+	KASSERT_EQ(arch_msi_alloc(0, &irq, &address, &data), E_OK);
 	KASSERT(irq >= first && irq < first + count);
 	KASSERT(arch_irq_valid(irq));
 	KASSERT_LT(irq, arch_irq_limit());
@@ -267,21 +267,21 @@ KTEST(gic_msi_run_out)
 	if (!gic_v2m(&setspi, &first, &count)) {
 		/* GICv3: the ITS is not driven, so no MSI (devices use INTx) */
 		KASSERT_EQ(gic_version(), 3);
-		KASSERT_EQ(arch_msi_alloc(&irq, &address, &data), E_NOT_SUPPORTED);
+		KASSERT_EQ(arch_msi_alloc(0, &irq, &address, &data), E_NOT_SUPPORTED);
 		return;
 	}
 	int err;
-	while ((err = arch_msi_alloc(&irq, &address, &data)) == E_OK && n < 1024) {
+	while ((err = arch_msi_alloc(0, &irq, &address, &data)) == E_OK && n < 1024) {
 		for (unsigned i = 0; i < n; i++)
 			KASSERT_NE(lines[i], irq);
 		lines[n++] = irq;
 	}
 	KASSERT_EQ(err, E_RESOURCE_EXHAUSTED);
 	KASSERT_EQ(n, count);
-	KASSERT_EQ(arch_msi_alloc(&irq, &address, &data), E_RESOURCE_EXHAUSTED);
+	KASSERT_EQ(arch_msi_alloc(0, &irq, &address, &data), E_RESOURCE_EXHAUSTED);
 	for (unsigned i = 0; i < n; i++)
 		arch_msi_free(lines[i]);
-	KASSERT_EQ(arch_msi_alloc(&irq, &address, &data), E_OK);
+	KASSERT_EQ(arch_msi_alloc(0, &irq, &address, &data), E_OK);
 	arch_msi_free(irq);
 }
 

@@ -172,7 +172,7 @@ KTEST(plic_lines_level_no_isa_msi)
 	unsigned msi;
 	uint64_t addr;
 	uint32_t data;
-	KASSERT_EQ(arch_msi_alloc(&msi, &addr, &data), E_NOT_SUPPORTED);
+	KASSERT_EQ(arch_msi_alloc(0, &msi, &addr, &data), E_NOT_SUPPORTED);
 	uint32_t v;
 	KASSERT_EQ(arch_port_io(0x3f8, 1, &v, 0), E_NOT_SUPPORTED);
 	KASSERT_EQ(arch_pci_legacy_config(0, 0, 4, &v, 0), E_NOT_SUPPORTED);
