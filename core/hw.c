@@ -174,9 +174,9 @@ static int bind_line(struct process *p, unsigned line, unsigned flags, uint64_t 
 {
 	if (flags & ~(unsigned)(IRQ_FLAG_LEVEL | IRQ_FLAG_ACTIVE_LOW) || bit > 63)
 		return E_INVALID_PARAMETER;
-	if (bound_of(line))
-		return E_BUSY;
-	CHECK(irq_can_register(line)); /* the kernel's own lines are E_BUSY here */
+	if (bound_of(line) || machine_line_is_kernel(line))
+		return E_BUSY;	       /* bound, or a line of a device the kernel keeps */
+	CHECK(irq_can_register(line)); /* and those it has a handler for */
 	struct bound *b = NULL;
 	for (unsigned i = 0; i < BOUND_MAX && !b; i++)
 		if (bound[i].st.state == IRQL_FREE)

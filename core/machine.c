@@ -47,6 +47,20 @@ const struct hw_rec_pci_host *machine_pci_host(unsigned idx)
 	return NULL;
 }
 
+bool machine_line_is_kernel(unsigned line)
+{
+	for (uint32_t off = sizeof(desc.h); off < desc.h.size;) {
+		const struct hw_rec *r = (const void *)(desc.bytes + off);
+		const struct hw_rec_device *d = (const void *)r;
+		if (r->type == HW_REC_DEVICE && r->flags & HW_REC_KERNEL)
+			for (uint32_t i = 0; i < d->irq_count && i < HW_MAX_IRQ; i++)
+				if (d->irq[i].line == line)
+					return true;
+		off += r->size;
+	}
+	return false;
+}
+
 /* Whether [base, base + size) meets a range the kernel keeps. */
 static bool kernel_keeps(uint64_t base, uint64_t size)
 {

@@ -10,6 +10,7 @@
 #ifndef CORE_MACHINE_H
 #define CORE_MACHINE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -23,6 +24,8 @@ void machine_init(const struct boot_info *bi);
 int machine_add(const struct hw_rec *rec);
 /* The description: header and records, *size bytes. */
 const void *machine_desc(size_t *size);
+/* Whether `line` is an interrupt of a device the kernel keeps (HW_REC_KERNEL). */
+bool machine_line_is_kernel(unsigned line);
 /* The `idx`th PCI host bridge described, or NULL past the last. */
 const struct hw_rec_pci_host *machine_pci_host(unsigned idx);
 
