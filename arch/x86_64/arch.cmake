@@ -8,6 +8,7 @@ set(ARCH_SOURCES
   ${ARCH_DIR}/gdt.c
   ${ARCH_DIR}/console.c
   ${ARCH_DIR}/irq.c
+  ${ARCH_DIR}/io.c
   ${ARCH_DIR}/power.c
   ${ARCH_DIR}/cpu.c
   ${ARCH_DIR}/pvh.c
