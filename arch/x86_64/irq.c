@@ -161,7 +161,8 @@ static bool ioapic_setup(const struct acpi_irq *ai)
 		struct ioapic *a = &ioapics[ioapic_count];
 		a->pa = ai->ioapic[i].address;
 		a->gsi_base = ai->ioapic[i].gsi_base;
-		a->regs = kvm_map_device(a->pa, 4096);
+		uint8_t *page = kvm_map_device(a->pa & ~0xfffull, 4096);
+		a->regs = page ? (volatile uint32_t *)(page + (a->pa & 0xfff)) : NULL;
 		if (!a->regs) {
 			pr_warn("irq: cannot map the I/O APIC at %#llx", (unsigned long long)a->pa);
 			continue;
