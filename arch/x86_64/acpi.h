@@ -59,6 +59,15 @@ struct acpi_irq {
 	struct acpi_mcfg mcfg[ACPI_MCFG_MAX];
 };
 
+/*
+ * Walk the MADT at `madt` (`len` bytes, checksum already checked): count
+ * the enabled CPUs into *cpus and record the I/O APICs and overrides into
+ * *ai, which the caller zeroed (a bad one of those empties them and sets
+ * ai->error). NULL, or what is wrong with the table's structure. Every
+ * entry is bounds-checked.
+ */
+const char *acpi_madt_parse(const uint8_t *madt, uint32_t len, struct acpi_irq *ai, int *cpus);
+
 /* The interrupt and PCI facts found by acpi_boot_info(). */
 const struct acpi_irq *acpi_irq(void);
 
