@@ -32,8 +32,8 @@ struct acpi_ioapic {
 };
 
 /* ISO flags (ACPI 6.5, table 5.26): polarity in bits 1:0, trigger mode in bits 3:2. */
-#define ACPI_ISO_POLARITY(f) ((f) & 3u)	       /* 0 bus default, 1 high, 3 low */
-#define ACPI_ISO_TRIGGER(f)  ((f) >> 2 & 3u)   /* 0 bus default, 1 edge, 3 level */
+#define ACPI_ISO_POLARITY(f) ((f)&3u)	     /* 0 bus default, 1 high, 3 low */
+#define ACPI_ISO_TRIGGER(f)  ((f) >> 2 & 3u) /* 0 bus default, 1 edge, 3 level */
 
 /* An interrupt source override: ISA IRQ `source` arrives on `gsi`. */
 struct acpi_iso {
