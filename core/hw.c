@@ -110,7 +110,7 @@ bool hw_phys_is_kernel(uint64_t base, uint64_t size)
 	return false;
 }
 
-static bool ports_are_kernel(uint32_t port, uint32_t count)
+bool hw_ports_are_kernel(uint32_t port, uint32_t count)
 {
 	uint16_t b, n;
 	for (unsigned i = 0; arch_kernel_ports(i, &b, &n); i++)
@@ -305,7 +305,7 @@ static int port_call(struct trap_frame *tf, struct process *p, uint32_t right, u
 		return E_INVALID_PARAMETER;
 	if (right == RIGHT_WRITE && width < 4 && *value >> (8 * width))
 		return E_INVALID_PARAMETER; /* more than the port takes */
-	if (!in_range(&c, port, width) || ports_are_kernel((uint32_t)port, (uint32_t)width))
+	if (!in_range(&c, port, width) || hw_ports_are_kernel((uint32_t)port, (uint32_t)width))
 		return E_PERMISSION_DENIED;
 	return arch_port_io((uint16_t)port, (unsigned)width, value, right == RIGHT_WRITE);
 }

@@ -17,6 +17,8 @@ struct trap_frame;
 
 /* Remember what the kernel owns (its RAM): kmain, after mm_init. */
 void hw_init(const struct boot_info *bi);
+/* Whether ports [port, port + count) meet the ones the kernel keeps (arch_kernel_ports). */
+bool hw_ports_are_kernel(uint32_t port, uint32_t count);
 /* Whether [base, base + size) meets the kernel's RAM or the registers it keeps. */
 bool hw_phys_is_kernel(uint64_t base, uint64_t size);
 /*

@@ -17,7 +17,6 @@ set(CORE_KERNEL_SOURCES
   ${CMAKE_SOURCE_DIR}/core/init.c
   ${CMAKE_SOURCE_DIR}/core/console.c
   ${CMAKE_SOURCE_DIR}/core/irq.c
-  ${CMAKE_SOURCE_DIR}/core/hal_weak.c
   ${CMAKE_SOURCE_DIR}/core/hw.c
   ${CMAKE_SOURCE_DIR}/core/kthread.c
   ${CMAKE_SOURCE_DIR}/core/machine.c

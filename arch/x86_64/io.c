@@ -78,13 +78,14 @@ bool arch_kernel_ports(unsigned idx, uint16_t *base, uint16_t *count)
 {
 	const struct acpi_sleep *s5 = acpi_s5();
 	const uint16_t fixed[][2] = {
-	    {COM1_PORT, 8},	  /* the console UART */
-	    {0x20, 2},		  /* the master 8259 */
-	    {0xa0, 2},		  /* the slave 8259 */
-	    {0x4d0, 2},		  /* the 8259s' edge/level control */
-	    {0x40, 4},		  /* the PIT (the timer's calibration) */
-	    {PCI_ADDR, 8},	  /* PCI configuration mechanism #1 */
-	    {DEBUG_EXIT_PORT, 4}, /* QEMU's isa-debug-exit (power.c) */
+	    {COM1_PORT, 8}, /* the console UART */
+	    {0x20, 2},	    /* the master 8259 */
+	    {0xa0, 2},	    /* the slave 8259 */
+	    {0x4d0, 2},	    /* the 8259s' edge/level control */
+	    {0x40, 4},	    /* the PIT (the timer's calibration) */
+	    {PCI_ADDR, 8},  /* PCI configuration mechanism #1 */
+	    {0x60, 1},	    /* the PS/2 keyboard's data and status: legacy/kbd.c's */
+	    {0x64, 1},	    {DEBUG_EXIT_PORT, 4}, /* QEMU's isa-debug-exit (power.c) */
 	};
 	unsigned n = sizeof(fixed) / sizeof(fixed[0]);
 
@@ -266,7 +267,9 @@ void arch_machine_describe(const struct boot_info *bi)
 	const struct acpi_irq *ai = acpi_irq();
 
 	isa_device("serial", "PNP0501", HW_REC_KERNEL, (const uint16_t[]){COM1_PORT, 8, 0}, 4);
-	isa_device("keyboard", "PNP0303", 0, (const uint16_t[]){0x60, 1, 0x64, 1, 0}, 1);
+	/* The keyboard is the kernel's while the r2 personality drives it (legacy/kbd.c). */
+	isa_device("keyboard", "PNP0303", HW_REC_KERNEL, (const uint16_t[]){0x60, 1, 0x64, 1, 0},
+		   1);
 	isa_device("rtc", "PNP0B00", 0, (const uint16_t[]){0x70, 2, 0}, 8);
 	isa_device("pit", "PNP0100", HW_REC_KERNEL, (const uint16_t[]){0x40, 4, 0}, 0);
 	isa_device("pic", "PNP0000", HW_REC_KERNEL,

@@ -369,8 +369,9 @@ unsigned arch_irq_isa(unsigned isa_irq, unsigned *flags)
 	return isa_gsi[isa_irq];
 }
 
-int arch_msi_alloc(unsigned *irq, uint64_t *address, uint32_t *data)
+int arch_msi_alloc(uint32_t sbdf, unsigned *irq, uint64_t *address, uint32_t *data)
 {
+	(void)sbdf; /* every function writes the same kind of message to the LAPIC */
 	if (!irq || !address || !data)
 		return E_INVALID_PARAMETER;
 	irqflags_t f = arch_irq_save();

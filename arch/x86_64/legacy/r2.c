@@ -10,6 +10,7 @@
 #include "config.h"
 #include "arch/x86_64/console.h"
 #include "core/console.h"
+#include "core/hw.h"
 #include "core/kprintf.h"
 #include "core/kstring.h"
 #include "core/kthread.h"
@@ -291,7 +292,7 @@ static bool port_allowed(struct process *p, uint64_t port, uint64_t width, uint3
 	for (uint32_t cursor = 0; cap_next(&p->caps, OBJ_IO_PORTS, &cursor, &c) == E_OK;) {
 		if ((c.rights & right) && port >= c.object_id &&
 		    port + width <= c.object_id + c.extent)
-			return true;
+			return !hw_ports_are_kernel((uint32_t)port, (uint32_t)width);
 	}
 	return false;
 }

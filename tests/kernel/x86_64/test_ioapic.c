@@ -209,11 +209,11 @@ KTEST(msi_alloc_refuses_bad_input_and_runs_out)
 	unsigned irq, lines[VEC_MSI_COUNT + 1], n = 0;
 	uint64_t addr;
 	uint32_t data;
-	KASSERT_EQ(arch_msi_alloc(NULL, &addr, &data), E_INVALID_PARAMETER);
-	KASSERT_EQ(arch_msi_alloc(&irq, NULL, &data), E_INVALID_PARAMETER);
-	KASSERT_EQ(arch_msi_alloc(&irq, &addr, NULL), E_INVALID_PARAMETER);
+	KASSERT_EQ(arch_msi_alloc(0, NULL, &addr, &data), E_INVALID_PARAMETER);
+	KASSERT_EQ(arch_msi_alloc(0, &irq, NULL, &data), E_INVALID_PARAMETER);
+	KASSERT_EQ(arch_msi_alloc(0, &irq, &addr, NULL), E_INVALID_PARAMETER);
 	int err;
-	while (n <= VEC_MSI_COUNT && (err = arch_msi_alloc(&irq, &addr, &data)) == E_OK) {
+	while (n <= VEC_MSI_COUNT && (err = arch_msi_alloc(0, &irq, &addr, &data)) == E_OK) {
 		lines[n++] = irq;
 		KASSERT(arch_irq_valid(irq));
 		KASSERT_GE(irq, 64);
@@ -249,7 +249,7 @@ KTEST(msi_masking_defers_and_unmask_replays)
 	unsigned irq;
 	uint64_t addr;
 	uint32_t data;
-	KASSERT_EQ(arch_msi_alloc(&irq, &addr, &data), E_OK);
+	KASSERT_EQ(arch_msi_alloc(0, &irq, &addr, &data), E_OK);
 	msi_count = 0;
 	KASSERT_EQ(irq_register(irq, msi_handler, NULL), E_OK);
 	x86_lapic_self_ipi(data); /* what the device's write of `data` to `addr` raises */

@@ -502,20 +502,22 @@ UCHILD(r2_heap_child)
 
 UTEST(r2_ports)
 {
-	/* COM1's scratch register: what goes out comes back. */
+	/* The VGA's graphics controller index: what goes out comes back. */
 	uint64_t *v = aligned_buf;
-	*v = 0xa5;
-	UASSERT_EQ(r2_port_out(0x3ff, 1, v), R2_OK);
+	*v = 0x05;
+	UASSERT_EQ(r2_port_out(0x3ce, 1, v), R2_OK);
 	*v = 0;
-	UASSERT_EQ(r2_port_in(0x3ff, 1, v), R2_OK);
-	UASSERT_EQ(*v, 0xa5);
-	UASSERT_EQ(r2_port_in(0x3ff, 3, v), R2_INVALID_INPUT); /* width */
-	UASSERT_EQ(r2_call(R2_PORT_IN, R2_PORT(0x3ff, 1) | 1ull << 40, (uintptr_t)v),
+	UASSERT_EQ(r2_port_in(0x3ce, 1, v), R2_OK);
+	UASSERT_EQ(*v, 0x05);
+	/* The kernel's ports are refused, whoever holds a capability: COM1's scratch register. */
+	UASSERT_EQ(r2_port_in(0x3ff, 1, v), R2_INVALID_INPUT);
+	UASSERT_EQ(r2_port_in(0x3ce, 3, v), R2_INVALID_INPUT); /* width */
+	UASSERT_EQ(r2_call(R2_PORT_IN, R2_PORT(0x3ce, 1) | 1ull << 40, (uintptr_t)v),
 		   R2_INVALID_INPUT);
-	UASSERT_EQ(r2_port_in(0x3ff, 1, (uint64_t *)((char *)aligned_buf + 2)), R2_INVALID_INPUT);
-	UASSERT_EQ(r2_port_in(0x3ff, 1, NULL), R2_INVALID_INPUT);
-	UASSERT_EQ(r2_port_in(0x3ff, 1, (uint64_t *)(uintptr_t)&rodata_word), R2_INVALID_INPUT);
-	UASSERT_EQ(r2_port_out(0x3ff, 1, (const uint64_t *)KERNEL_ADDR), R2_INVALID_INPUT);
+	UASSERT_EQ(r2_port_in(0x3ce, 1, (uint64_t *)((char *)aligned_buf + 2)), R2_INVALID_INPUT);
+	UASSERT_EQ(r2_port_in(0x3ce, 1, NULL), R2_INVALID_INPUT);
+	UASSERT_EQ(r2_port_in(0x3ce, 1, (uint64_t *)(uintptr_t)&rodata_word), R2_INVALID_INPUT);
+	UASSERT_EQ(r2_port_out(0x3ce, 1, (const uint64_t *)KERNEL_ADDR), R2_INVALID_INPUT);
 	/* A child holds no I/O port capability: refused. */
 	struct process_exit_info info;
 	UASSERT_EQ(utest_spawn("r2_ports_without_cap", NULL, 0, &info), E_OK);
@@ -559,9 +561,9 @@ UCHILD(r2_ports_read_only)
 	*v = 0;
 	if (r2_io_token() == 0)
 		return 1;
-	if (r2_port_in(0x3ff, 1, v) != R2_OK)
+	if (r2_port_in(0x3ce, 1, v) != R2_OK)
 		return 2;
-	if (r2_port_out(0x3ff, 1, v) != R2_INVALID_INPUT)
+	if (r2_port_out(0x3ce, 1, v) != R2_INVALID_INPUT)
 		return 3;
 	return 0;
 }
@@ -570,7 +572,7 @@ UCHILD(r2_ports_without_cap)
 {
 	uint64_t *v = aligned_buf;
 	*v = 0x5a;
-	uint64_t out = r2_port_out(0x3ff, 1, v), in = r2_port_in(0x3ff, 1, v);
+	uint64_t out = r2_port_out(0x3ce, 1, v), in = r2_port_in(0x3ce, 1, v);
 	if (r2_io_token() != 0)
 		return 1001;
 	return out == in ? (int)out : 1000;
