@@ -10,6 +10,7 @@
 #include "core/init.h"
 #include "core/kprintf.h"
 #include "core/machine.h"
+#include "core/pci.h"
 #include "core/shell.h"
 #include "core/kthread.h"
 #include "core/timer.h"
@@ -38,6 +39,7 @@ _Noreturn void kmain(struct boot_info *bi)
 	irq_init(bi);
 	machine_init(bi);
 	hw_init(bi);
+	pci_init();
 	console_init(bi);
 
 	if (boot_cmdline_has(bi, "kbench")) {

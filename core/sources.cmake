@@ -22,6 +22,7 @@ set(CORE_KERNEL_SOURCES
   ${CMAKE_SOURCE_DIR}/core/kthread.c
   ${CMAKE_SOURCE_DIR}/core/machine.c
   ${CMAKE_SOURCE_DIR}/core/metrics.c
+  ${CMAKE_SOURCE_DIR}/core/pci.c
   ${CMAKE_SOURCE_DIR}/core/process.c
   ${CMAKE_SOURCE_DIR}/core/syscall.c
   ${CMAKE_SOURCE_DIR}/core/sys_shm.c

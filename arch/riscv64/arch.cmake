@@ -10,6 +10,7 @@ set(ARCH_SOURCES
   ${ARCH_DIR}/trap.c
   ${ARCH_DIR}/console.c
   ${ARCH_DIR}/irq.c
+  ${ARCH_DIR}/io.c
   ${ARCH_DIR}/power.c
   ${ARCH_DIR}/cpu.c
   ${ARCH_DIR}/sbi.c

@@ -8,6 +8,12 @@
  * delivered) with the context's threshold 0; unmasking gives a source
  * priority 1 and sets its enable bit. An interrupt is claimed, handled
  * (trap_irq) and completed, until the claim register reads 0.
+ *
+ * Every PLIC source is level-triggered, active high on QEMU virt: the
+ * gateway is built that way and has no trigger register, so
+ * arch_irq_configure() accepts only those flags. There is no MSI
+ * controller: QEMU's virt has an IMSIC only with aia=aplic-imsic, and that
+ * replaces the PLIC by an APLIC this file does not drive.
  */
 #include "arch/hal/irq.h"
 #include "arch/hal/trap.h"
@@ -33,6 +39,37 @@
 
 static uintptr_t prio_va, enable_va, context_va; /* 0 until arch_irq_init() */
 static unsigned sources;			 /* riscv,ndev: sources 1..sources */
+
+/* Registers the kernel keeps (arch_kernel_mmio): PLIC, CLINT, console UART, exit device. */
+#define KMMIO_MAX 4
+static struct {
+	uint64_t base, size;
+} kmmio[KMMIO_MAX];
+static unsigned kmmio_count;
+
+static void keep_mmio(uint64_t base, uint64_t size)
+{
+	if (size && kmmio_count < KMMIO_MAX)
+		kmmio[kmmio_count].base = base, kmmio[kmmio_count++].size = size;
+}
+
+/*
+ * The CLINT (or ACLINT) is M-mode's timer and software interrupts: OpenSBI
+ * drives it for us through SBI calls and no user driver may have it.
+ */
+static void keep_clint(const struct fdt *f)
+{
+	static const char *const compats[] = {"sifive,clint0", "riscv,clint0",
+					      "riscv,aclint-mtimer", "riscv,aclint-mswi"};
+	for (unsigned i = 0; i < sizeof(compats) / sizeof(compats[0]); i++) {
+		uint64_t base, size;
+		int n = fdt_find_compatible(f, -1, compats[i]);
+		if (n >= 0 && fdt_reg(f, n, 0, &base, &size) >= 0) {
+			keep_mmio(base, size);
+			return;
+		}
+	}
+}
 
 /* The node whose phandle is `ph`, or a negative error. */
 static int node_by_phandle(const struct fdt *f, uint32_t ph)
@@ -69,9 +106,15 @@ int arch_irq_init(const struct boot_info *bi)
 	static const char *const compats[] = {"sifive,plic-1.0.0", "riscv,plic0"};
 	struct fdt f;
 
+	kmmio_count = 0;
+	if (bi->console.kind == CONSOLE_NS16550_MMIO)
+		keep_mmio(bi->console.base, 0x1000);
+	if (bi->power == POWER_SIFIVE_TEST && bi->power_base)
+		keep_mmio(bi->power_base, 0x1000);
 	if (!bi->dtb || bi->dtb + bi->dtb_size > PHYS_MAP_SIZE ||
 	    fdt_open(&f, (const void *)riscv_phys_va(bi->dtb), bi->dtb_size) < 0)
 		return -E_NOT_FOUND;
+	keep_clint(&f);
 	int plic = -1;
 	for (unsigned i = 0; i < sizeof(compats) / sizeof(compats[0]) && plic < 0; i++)
 		plic = fdt_find_compatible(&f, -1, compats[i]);
@@ -83,6 +126,7 @@ int arch_irq_init(const struct boot_info *bi)
 	if (ctx < 0 || ndev == 0 || ndev >= PLIC_SOURCES_MAX ||
 	    size < PLIC_CONTEXT + (uint64_t)(ctx + 1) * PLIC_CONTEXT_STEP)
 		return -E_NOT_FOUND;
+	keep_mmio(base, size);
 	void *prio = kvm_map_device(base + PLIC_PRIORITY, 4 * PLIC_SOURCES_MAX);
 	void *en =
 	    kvm_map_device(base + PLIC_ENABLE + (uint64_t)ctx * PLIC_ENABLE_STEP, PLIC_ENABLE_STEP);
@@ -126,8 +170,13 @@ int arch_irq_unmask(unsigned irq)
 {
 	if (!arch_irq_valid(irq))
 		return E_INVALID_PARAMETER;
-	mmio_write32(prio_va + 4 * irq, 1);
+	/*
+	 * Priority last: QEMU's PLIC looks for a pending source to deliver
+	 * when a priority is written, not when an enable bit is, so a level
+	 * that rose while masked is delivered now, not at its next change.
+	 */
 	set_enable(irq, true);
+	mmio_write32(prio_va + 4 * irq, 1);
 	return E_OK;
 }
 
@@ -144,6 +193,51 @@ void arch_irq_eoi(unsigned irq)
 {
 	if (arch_irq_valid(irq))
 		mmio_write32(context_va + PLIC_CLAIM, irq);
+}
+
+unsigned arch_irq_limit(void)
+{
+	return context_va ? sources + 1 : 0;
+}
+
+int arch_irq_configure(unsigned irq, unsigned flags)
+{
+	if (!arch_irq_valid(irq))
+		return E_INVALID_PARAMETER;
+	return flags == IRQ_LEVEL ? E_OK : E_NOT_SUPPORTED;
+}
+
+unsigned arch_irq_flags(unsigned irq)
+{
+	return arch_irq_valid(irq) ? IRQ_LEVEL : 0;
+}
+
+unsigned arch_irq_isa(unsigned isa_irq, unsigned *flags)
+{
+	(void)isa_irq;
+	*flags = 0;
+	return IRQ_NONE;
+}
+
+int arch_msi_alloc(unsigned *irq, uint64_t *address, uint32_t *data)
+{
+	(void)irq;
+	(void)address;
+	(void)data;
+	return E_NOT_SUPPORTED;
+}
+
+void arch_msi_free(unsigned irq)
+{
+	(void)irq;
+}
+
+bool arch_kernel_mmio(unsigned idx, uint64_t *base, uint64_t *size)
+{
+	if (idx >= kmmio_count)
+		return false;
+	*base = kmmio[idx].base, *size = kmmio[idx].size;
+	return true;
 }
 
 void riscv_external_interrupt(struct trap_frame *tf)

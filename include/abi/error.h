@@ -18,7 +18,8 @@ enum kerror {
 	E_INVALID_CAPABILITY = 8,
 	E_IPC = 9,
 	E_NOT_IMPLEMENTED = 10, /* a system call this kernel does not have (yet) */
-	E_NOT_SUPPORTED = 11,	/* this machine has no such thing (ports off x86, no MSI controller) */
+	E_NOT_SUPPORTED =
+	    11, /* this machine has no such thing (ports off x86, no MSI controller) */
 	/* IpcError(..) */
 	E_IPC_CLOSED = 16,	  /* the channel was closed or the endpoint is gone */
 	E_IPC_TOO_LARGE = 17,	  /* more than 64 bytes in a small message */

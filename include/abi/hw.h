@@ -135,7 +135,12 @@ enum {
 	HW_WINDOW_PREFETCH = 0x100, /* or-ed into the type */
 };
 
-/* A PCI host bridge: its ECAM (base 0: ports 0xCF8/0xCFC), windows and INTx routing. */
+/*
+ * A PCI host bridge: its ECAM (base 0: ports 0xCF8/0xCFC), windows and INTx
+ * routing. ecam_base is bus_start's configuration space (the device tree's
+ * reg; an MCFG entry's base plus bus_start << 20), bus b's at
+ * ecam_base + ((b - bus_start) << 20). intx_count 0: no interrupt-map.
+ */
 struct hw_rec_pci_host {
 	struct hw_rec rec;
 	uint64_t ecam_base, ecam_size;
