@@ -1,4 +1,8 @@
-/* ACPI tables at boot: RSDP, RSDT/XSDT, MADT (CPU count), FADT and DSDT (S5 for power-off). */
+/*
+ * ACPI tables at boot: RSDP, RSDT/XSDT, MADT (CPU count, I/O APICs and
+ * interrupt source overrides), MCFG (PCI ECAM), FADT and DSDT (S5 for
+ * power-off).
+ */
 #include <stddef.h>
 
 #include "acpi.h"
@@ -17,8 +21,17 @@
 
 /* MADT entry types and flags. */
 #define MADT_LOCAL_APIC	  0
+#define MADT_IO_APIC	  1
+#define MADT_ISO	  2
 #define MADT_LOCAL_X2APIC 9
 #define MADT_ENABLED	  (1u << 0)
+#define MADT_IO_APIC_LEN  12
+#define MADT_ISO_LEN	  10
+#define MADT_PCAT_COMPAT  (1u << 0) /* the MADT's flags: dual 8259s present */
+
+/* MCFG: the header, 8 reserved bytes, then one 16-byte allocation per ECAM range. */
+#define MCFG_FIRST 44
+#define MCFG_ENTRY 16
 
 /* FADT field offsets. */
 #define FADT_DSDT     40
@@ -33,6 +46,7 @@
 #define AML_PACKAGE 0x12
 
 static struct acpi_sleep s5;
+static struct acpi_irq irq_info;
 
 static uint32_t le32(const uint8_t *p)
 {
@@ -128,23 +142,77 @@ static const uint8_t *sdt_find(const uint8_t *rsdp, const char *sig, uint32_t *l
 	return root ? root_find(root, root_len, 4, sig, len) : NULL;
 }
 
-/* Enabled processors in the MADT; -1 when an entry is malformed. */
-static int madt_cpus(const uint8_t *madt, uint32_t len)
+/*
+ * Walk the MADT (ACPI 6.5, 5.2.12): count the enabled processors, and
+ * record the I/O APICs (type 1) and interrupt source overrides (type 2)
+ * into irq_info. NULL, or what is wrong with the table.
+ */
+static const char *madt_parse(const uint8_t *madt, uint32_t len, int *cpus)
 {
-	int cpus = 0;
-
+	*cpus = 0;
+	if (len < SDT_HEADER + 8)
+		return "ACPI MADT too short";
+	irq_info.pcat_compat = (le32(madt + SDT_HEADER + 4) & MADT_PCAT_COMPAT) != 0;
 	for (uint32_t off = SDT_HEADER + 8; off + 2 <= len;) {
 		uint8_t type = madt[off], elen = madt[off + 1];
+		const uint8_t *e = madt + off;
 		if (elen < 2 || elen > len - off)
-			return -1;
-		if (type == MADT_LOCAL_APIC && elen >= 8 && (le32(madt + off + 4) & MADT_ENABLED))
-			cpus++;
-		if (type == MADT_LOCAL_X2APIC && elen >= 16 &&
-		    (le32(madt + off + 8) & MADT_ENABLED))
-			cpus++;
+			return "malformed ACPI MADT";
+		if (type == MADT_LOCAL_APIC && elen >= 8 && (le32(e + 4) & MADT_ENABLED))
+			(*cpus)++;
+		if (type == MADT_LOCAL_X2APIC && elen >= 16 && (le32(e + 8) & MADT_ENABLED))
+			(*cpus)++;
+		if (type == MADT_IO_APIC) {
+			if (elen < MADT_IO_APIC_LEN)
+				return "malformed ACPI MADT I/O APIC entry";
+			if (irq_info.ioapic_count == ACPI_IOAPIC_MAX)
+				return "too many I/O APICs in the ACPI MADT";
+			struct acpi_ioapic *a = &irq_info.ioapic[irq_info.ioapic_count++];
+			a->id = e[2];
+			a->address = le32(e + 4);
+			a->gsi_base = le32(e + 8);
+			if (!a->address || a->address % 1024 || a->gsi_base > ACPI_GSI_MAX)
+				return "bad I/O APIC entry in the ACPI MADT";
+		}
+		if (type == MADT_ISO) {
+			if (elen < MADT_ISO_LEN)
+				return "malformed ACPI MADT interrupt source override";
+			if (irq_info.iso_count == ACPI_ISO_MAX)
+				return "too many interrupt source overrides in the ACPI MADT";
+			struct acpi_iso *o = &irq_info.iso[irq_info.iso_count++];
+			o->bus = e[2];
+			o->source = e[3];
+			o->gsi = le32(e + 4);
+			o->flags = (uint16_t)(e[8] | e[9] << 8);
+			if (o->bus != 0 || o->source >= 16 || o->gsi > ACPI_GSI_MAX)
+				return "bad interrupt source override in the ACPI MADT";
+		}
 		off += elen;
 	}
-	return cpus;
+	return NULL;
+}
+
+/* The MCFG's ECAM allocations (PCI Firmware Specification 3.2, 4.1.2); absent is no error. */
+static const char *mcfg_parse(const uint8_t *rsdp)
+{
+	uint32_t len;
+	const uint8_t *mcfg = sdt_find(rsdp, "MCFG", &len);
+
+	if (!mcfg)
+		return NULL;
+	for (uint32_t off = MCFG_FIRST; off + MCFG_ENTRY <= len; off += MCFG_ENTRY) {
+		if (irq_info.mcfg_count == ACPI_MCFG_MAX)
+			return "too many ACPI MCFG allocations";
+		struct acpi_mcfg *m = &irq_info.mcfg[irq_info.mcfg_count];
+		m->base = le64(mcfg + off);
+		m->segment = (uint16_t)(mcfg[off + 8] | mcfg[off + 9] << 8);
+		m->bus_start = mcfg[off + 10];
+		m->bus_end = mcfg[off + 11];
+		if (!m->base || m->base % 4096 || m->bus_end < m->bus_start)
+			return "bad ACPI MCFG allocation";
+		irq_info.mcfg_count++;
+	}
+	return NULL;
 }
 
 /* An AML integer of the \_S5 package at t[*i]: ZeroOp, OneOp or BytePrefix n; -1 otherwise. */
@@ -212,24 +280,43 @@ const char *acpi_boot_info(struct boot_info *bi)
 {
 	if (!bi->acpi_rsdp)
 		bi->acpi_rsdp = rsdp_search();
+	irq_info.error = "no ACPI RSDP";
 	if (!bi->acpi_rsdp)
-		return "no ACPI RSDP";
+		return irq_info.error;
 	const uint8_t *rsdp = rsdp_at(bi->acpi_rsdp);
+	irq_info.error = "bad ACPI RSDP";
 	if (!rsdp)
-		return "bad ACPI RSDP";
+		return irq_info.error;
+	irq_info.error = NULL;
 	fadt_sleep(rsdp);
 
 	uint32_t len;
 	const uint8_t *madt = sdt_find(rsdp, "APIC", &len);
-	if (!madt)
-		return "no valid ACPI MADT";
-	int cpus = madt_cpus(madt, len);
-	if (cpus < 0)
-		return "malformed ACPI MADT";
+	if (!madt) {
+		irq_info.error = "no valid ACPI MADT";
+		return irq_info.error;
+	}
+	const char *mcfg_err = mcfg_parse(rsdp);
+	if (mcfg_err) {
+		irq_info.mcfg_count = 0;
+		irq_info.error = mcfg_err;
+	}
+	int cpus;
+	const char *err = madt_parse(madt, len, &cpus);
+	if (err) {
+		irq_info.ioapic_count = irq_info.iso_count = 0;
+		irq_info.error = err;
+		return err;
+	}
 	if (cpus == 0)
 		return "ACPI MADT lists no enabled CPU";
 	bi->cpu_count = (unsigned)cpus;
 	return NULL;
+}
+
+const struct acpi_irq *acpi_irq(void)
+{
+	return &irq_info;
 }
 
 const struct acpi_sleep *acpi_s5(void)

@@ -1,7 +1,8 @@
 /*
  * The console: a 16550 UART on I/O ports (COM1 on the PC). Output is
  * polled; input comes by interrupt once arch_console_rx_irq() turned on the
- * receive interrupt (IRQ 4 for COM1, 3 for COM2, through the 8259). Until
+ * receive interrupt (ISA IRQ 4 for COM1, 3 for COM2: the line is the GSI
+ * the MADT's overrides give it, or the 8259's line without an I/O APIC). Until
  * arch_console_init() names another port, COM1 is used, programmed by
  * x86_64_console_early_init() before anything prints.
  */
@@ -9,6 +10,7 @@
 #include <stdint.h>
 
 #include "arch/hal/console.h"
+#include "arch/hal/irq.h"
 #include "include/abi/error.h"
 #include "console.h"
 #include "core/boot_info.h"
@@ -106,9 +108,13 @@ int arch_console_getc(void)
 int arch_console_rx_irq(const struct boot_info *bi)
 {
 	(void)bi;
-	int irq = uart_port == COM1_PORT ? COM1_IRQ : uart_port == COM2_PORT ? COM2_IRQ : -1;
-	if (irq < 0)
+	int isa = uart_port == COM1_PORT ? COM1_IRQ : uart_port == COM2_PORT ? COM2_IRQ : -1;
+	if (isa < 0)
 		return -E_NOT_FOUND; /* a port whose line we do not know */
+	unsigned flags, line = arch_irq_isa((unsigned)isa, &flags);
+	if (line == IRQ_NONE)
+		return -E_NOT_FOUND;
+	int irq = (int)line;
 	if (inb(uart_port + UART_LSR) == 0xff)
 		return -E_NOT_FOUND; /* no UART there */
 	outb(uart_port + UART_MCR, MCR_DTR_RTS | MCR_OUT2);

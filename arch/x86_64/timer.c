@@ -46,6 +46,10 @@
 #define LAPIC_TPR	 0x080
 #define LAPIC_EOI	 0x0b0
 #define LAPIC_SVR	 0x0f0
+#define LAPIC_ICR_LO	 0x300
+#define LAPIC_ICR_HI	 0x310
+#define ICR_SELF	 (1u << 18) /* destination shorthand: self */
+#define ICR_PENDING	 (1u << 12) /* delivery status: not yet accepted */
 #define LAPIC_LVT_TIMER	 0x320
 #define LAPIC_TIMER_INIT 0x380
 #define LAPIC_TIMER_CUR	 0x390
@@ -63,6 +67,7 @@
 uint64_t x86_tsc_hz;
 
 static volatile uint32_t *lapic;
+static uint64_t lapic_pa;
 static uint64_t lapic_hz;	 /* LAPIC timer ticks per second, after the divider */
 static uint64_t tsc_base;	 /* arch_time_ns() counts from here */
 static uint64_t ns_per_tsc_32;	 /* ns per TSC tick, as a 32.32 fixed-point number */
@@ -82,6 +87,23 @@ static void lapic_write(unsigned reg, uint32_t v)
 void x86_lapic_eoi(void)
 {
 	lapic_write(LAPIC_EOI, 0);
+}
+
+void x86_lapic_self_ipi(unsigned vector)
+{
+	if (!lapic)
+		return;
+	irqflags_t flags = arch_irq_save();
+	for (unsigned spin = 0; spin < 100000 && (lapic_read(LAPIC_ICR_LO) & ICR_PENDING); spin++)
+		;
+	lapic_write(LAPIC_ICR_HI, 0);
+	lapic_write(LAPIC_ICR_LO, ICR_SELF | (vector & 0xff));
+	arch_irq_restore(flags);
+}
+
+uint64_t x86_lapic_base(void)
+{
+	return lapic_pa;
 }
 
 /* a * b >> 32 without losing the high bits: the 128-bit product stays in registers. */
@@ -124,7 +146,8 @@ static void lapic_enable(void)
 
 	if (!(base & APIC_BASE_ENABLE))
 		wrmsr(MSR_APIC_BASE, base | APIC_BASE_ENABLE);
-	lapic = kvm_map_device(base & APIC_BASE_ADDR, 4096);
+	lapic_pa = base & APIC_BASE_ADDR;
+	lapic = kvm_map_device(lapic_pa, 4096);
 	if (!lapic)
 		panic("timer: cannot map the local APIC at %#llx",
 		      (unsigned long long)(base & APIC_BASE_ADDR));

@@ -2,8 +2,9 @@
  * The IDT and the C half of trap entry: decode the vector into a struct
  * trap_info and hand it to the portable handlers (Intel SDM vol. 3, 6.14,
  * 6.15). Vectors 0..31 are exceptions, 32..255 interrupts: the LAPIC timer
- * goes to trap_timer(), spurious vectors are dropped, any other interrupt is
- * reported as unroutable. Page faults go to trap_page_fault(), every other
+ * goes to trap_timer(), spurious vectors are dropped, the device lines'
+ * vectors go to irq.c (x86_64_irq_vector), which reports any other as
+ * unroutable. Page faults go to trap_page_fault(), every other
  * exception to trap_fault(). Traps from ring 3 come the same way (trap.S
  * has swapped GS and will call trap_user_return on the way out); system
  * calls do not pass here.
@@ -247,18 +248,12 @@ void x86_64_trap(struct trap_frame *tf)
 		case R2_GATE_RING3:
 			x86_r2_gate(tf);
 			return;
-		case VEC_PIC_BASE + 1: /* IRQ1: the PS/2 keyboard, unmasked by legacy/kbd.c */
-			x86_r2_keyboard_irq();
-			return;
 		case VEC_LAPIC_SPURIOUS: /* no EOI for the spurious vector */
 		case VEC_PIC_SPURIOUS1:	 /* the masked 8259s may still raise IRQ 7/15 */
 		case VEC_PIC_SPURIOUS2:
 			return;
-		default:
-			if (tf->vector >= VEC_PIC_BASE && tf->vector < VEC_PIC_BASE + 16)
-				x86_64_irq_dispatch(tf, (unsigned)(tf->vector - VEC_PIC_BASE));
-			else
-				trap_irq(tf, IRQ_NONE); /* a vector nothing programs */
+		default: /* the 8259s', the GSIs' and the MSIs' (the keyboard's among them) */
+			x86_64_irq_vector(tf, (unsigned)tf->vector);
 			return;
 		}
 	}

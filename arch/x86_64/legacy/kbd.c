@@ -1,13 +1,15 @@
 /*
- * The PS/2 keyboard on IRQ1, through the master 8259 (remapped to
- * VEC_PIC_BASE; only line 1 is unmasked, and only while a process has a
- * buffer registered). The interrupt handler queues scancodes in the
+ * The PS/2 keyboard on ISA IRQ 1: its GSI through the I/O APIC, or line 1
+ * of the master 8259 when there is no I/O APIC (irq.c chooses; this line
+ * is never the portable dispatch's). It is unmasked only while a process
+ * has a buffer registered. The interrupt handler queues scancodes in the
  * kernel; R2_KBD_READ moves them into the registered ring in the caller's
  * memory, so nothing ever writes user memory from interrupt context. One
  * process at a time holds the keyboard; a dead holder's registration
  * lapses (a zombie not yet reaped is dead), and IRQ1 is masked again.
  */
 #include "core/process.h"
+#include "irq.h"
 #include "legacy.h"
 #include "mm/uaccess.h"
 #include "x86.h"
@@ -15,10 +17,6 @@
 #define PS2_DATA     0x60
 #define PS2_STATUS   0x64
 #define PS2_OBF	     0x01 /* output buffer full: a byte to read */
-#define PIC1_CMD     0x20
-#define PIC1_DATA    0x21
-#define PIC_EOI	     0x20
-#define IRQ_KEYBOARD 1
 #define QUEUE	     256
 
 static uint64_t holder;	      /* pid with a registered ring, 0 for none */
@@ -29,8 +27,7 @@ static uint64_t dropped;
 
 static void irq1_mask(bool masked)
 {
-	uint8_t m = inb(PIC1_DATA);
-	outb(PIC1_DATA, masked ? m | 1u << IRQ_KEYBOARD : m & ~(1u << IRQ_KEYBOARD));
+	x86_64_kbd_mask(masked);
 }
 
 void x86_r2_keyboard_irq(void)
@@ -45,7 +42,7 @@ void x86_r2_keyboard_irq(void)
 		else
 			queue[q_head++ % QUEUE] = sc;
 	}
-	outb(PIC1_CMD, PIC_EOI);
+	x86_64_kbd_eoi();
 }
 
 static bool holder_alive(void)

@@ -22,7 +22,7 @@ bool r2_process_gone(uint64_t pid);
 
 /* trap.c: a trap through one of the r2 gates (vector R2_GATE_RING1..3). */
 void x86_r2_gate(struct trap_frame *tf);
-/* trap.c: IRQ1, the PS/2 keyboard, through the master 8259. */
+/* irq.c: ISA IRQ 1, the PS/2 keyboard (its GSI, or the master 8259's line 1); ends it. */
 void x86_r2_keyboard_irq(void);
 
 /* vga.c: text mode 3 and mode 13h on the VGA. */
