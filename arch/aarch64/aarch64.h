@@ -82,6 +82,9 @@ void mmu_boot_map_ram(const struct boot_info *bi);
 void user_cpu_init(void);
 bool user_pan_on(void);
 
+/* The console UART's registers (console.c): false while the console is not a PL011. */
+bool console_mmio(uint64_t *base, uint64_t *size);
+
 /* Record the PSCI conduit the device tree named, for arch_power_off(). */
 void power_init(const struct boot_info *bi);
 
@@ -99,12 +102,35 @@ bool gic_ready(void);
 unsigned gic_version(void);
 /* The #interrupt-cells of the GIC node: the size of an interrupt specifier. */
 uint32_t gic_irq_cells(void);
+/* The GIC node's phandle, what interrupt-parent names it by; 0 when it has none. */
+uint32_t gic_phandle(void);
 /* Enable an SGI or PPI (INTID < 32) on this CPU. */
 void gic_enable_private(unsigned intid);
 /* Interrupt IDs the distributor has (SPIs end below it); 0 without a GIC. */
 unsigned gic_lines(void);
-/* Route SPI `intid` to this CPU level-triggered and enable it, or disable it; false if no SPI. */
-bool gic_set_shared(unsigned intid, bool enable);
+/*
+ * SPIs, each routed to this CPU at one priority by gic_init() (disabled,
+ * level-triggered): every call is false, changing nothing, for an INTID
+ * that is not an SPI of this distributor. Enable (unmask) or disable it;
+ * whether it is enabled; make it edge- or level-triggered (GICD_ICFGR,
+ * disabled while it changes); whether it is edge-triggered; set or clear
+ * its pending state (GICD_ISPENDR / ICPENDR: as if its line had raised
+ * it, or quietened); whether it is pending.
+ */
+bool gic_spi_enable(unsigned intid, bool enable);
+bool gic_spi_enabled(unsigned intid);
+bool gic_spi_set_edge(unsigned intid, bool edge);
+bool gic_spi_edge(unsigned intid);
+bool gic_spi_set_pending(unsigned intid, bool pending);
+bool gic_spi_pending(unsigned intid);
+/*
+ * The GICv2m frame: the physical address of MSI_SETSPI_NS (a write of an
+ * INTID there raises it) and its SPIs [first, first + count), all
+ * edge-triggered. False without one (always under GICv3).
+ */
+bool gic_v2m(uint64_t *setspi_pa, unsigned *first, unsigned *count);
+/* The idx-th register range of the GIC the tree named (its frames and ITS too); false past the last. */
+bool gic_mmio(unsigned idx, uint64_t *base, uint64_t *size);
 /* Acknowledge the highest priority pending interrupt: the raw IAR value. */
 uint32_t gic_ack(void);
 /* The INTID in an IAR value; 1020-1023 are special (1023: spurious). */

@@ -7,6 +7,7 @@ set(ARCH_SOURCES
   ${A}/console.c
   ${A}/cpu.c
   ${A}/gic.c
+  ${A}/io.c
   ${A}/irq.c
   ${A}/mmu.c
   ${A}/power.c

@@ -22,7 +22,8 @@
 #define PL011_INT_RT  (1u << 6) /* receive timeout: bytes wait under the FIFO level */
 #define GIC_SPI	      0		/* the first cell of a GIC interrupt specifier */
 #define GIC_SPI_BASE  32
-#define GIC_SPI_COUNT 988 /* INTIDs 32-1019 */
+#define GIC_SPI_COUNT 988    /* INTIDs 32-1019 */
+#define PL011_SIZE    0x1000 /* the PrimeCell register block, ID registers at its end */
 
 static volatile uint32_t *pl011;
 static uint64_t pl011_pa;
@@ -43,6 +44,15 @@ void arch_console_init(const struct console_desc *desc)
 		pl011 = phys_map(desc->base);
 		pl011_pa = desc->base;
 	}
+}
+
+bool console_mmio(uint64_t *base, uint64_t *size)
+{
+	if (!pl011)
+		return false;
+	*base = pl011_pa;
+	*size = PL011_SIZE;
+	return true;
 }
 
 void arch_console_putc(char c)

@@ -1,8 +1,9 @@
 /*
- * The Arm Generic Interrupt Controller, as far as the timer and the
- * console need it: one CPU, private peripheral interrupts, shared ones
- * (SPIs) routed to this CPU level-triggered, acknowledge and end of
- * interrupt.
+ * The Arm Generic Interrupt Controller on one CPU: private interrupts
+ * (the timer's PPI), shared ones (SPIs) each routed to the boot CPU at one
+ * priority, masked until asked for and edge- or level-triggered as
+ * configured (level after boot), acknowledge and end of interrupt, and the
+ * GICv2m MSI frame.
  * GICv2 (arm,cortex-a15-gic, arm,gic-400: distributor and memory-mapped
  * CPU interface) and GICv3 (arm,gic-v3: distributor, redistributors and
  * the ICC_* system registers), found in the device tree at boot and
@@ -11,6 +12,19 @@
  * QEMU virt runs the GIC without security extensions (no EL3), so there
  * is one security state: v2 signals group 0 as IRQ with FIQs off, v3
  * (GICD_CTLR.DS = 1) uses non-secure group 1 at EL1.
+ *
+ * Both versions run EOImode 0: the one write to EOIR drops the priority
+ * and deactivates, after the handler. That is right for either trigger:
+ * acknowledging an edge interrupt clears its pending state, so an edge
+ * that comes during the handler pends it again and it is taken after the
+ * end; a level interrupt stays pending while its line is asserted, so the
+ * handler quietens the device (or masks the line) before the end.
+ *
+ * MSI: a GICv2m frame (arm,gic-v2m-frame, a child of a v2 GIC) turns a
+ * write of an INTID to its MSI_SETSPI_NS register into an edge on that
+ * SPI; its SPIs (MSI_TYPER, or arm,msi-base-spi / arm,msi-num-spis) are
+ * then MSI lines only. A GICv3 ITS (arm,gic-v3-its) is recorded, as the
+ * kernel's registers, but not driven: no LPIs, so no MSI under GICv3.
  */
 #include "aarch64.h"
 #include "core/fdt.h"
@@ -25,6 +39,9 @@
 #define GICD_IGROUPR	 0x0080
 #define GICD_ISENABLER	 0x0100
 #define GICD_ICENABLER	 0x0180
+#define GICD_ISPENDR	 0x0200
+#define GICD_ICPENDR	 0x0280
+#define GICD_ICACTIVER	 0x0380
 #define GICD_IPRIORITYR	 0x0400
 #define GICD_ITARGETSR	 0x0800	    /* v2: a byte per interrupt, the CPUs it goes to */
 #define GICD_ICFGR	 0x0c00	    /* two bits per interrupt; the upper one: edge-triggered */
@@ -34,6 +51,13 @@
 #define GICD_CTLR_GRP1	 (1u << 1)  /* v3, one security state: enable group 1 */
 #define GICD_CTLR_ARE	 (1u << 4)  /* v3, one security state: affinity routing */
 #define GICD_CTLR_RWP	 (1u << 31) /* v3: a register write is still in progress */
+
+/* GICv2m MSI frame (Arm Server Base System Architecture, GICv2m). */
+#define V2M_MSI_TYPER	   0x008 /* base SPI in [25:16], number of SPIs in [9:0] */
+#define V2M_MSI_SETSPI_NS  0x040 /* a write of an INTID sets that SPI pending */
+#define V2M_TYPER_BASE(t)  ((t) >> 16 & 0x3ffu)
+#define V2M_TYPER_COUNT(t) ((t)&0x3ffu)
+#define V2M_FRAME_SIZE	   0x1000
 
 /* GICv2 CPU interface. */
 #define GICC_CTLR    0x0000
@@ -65,6 +89,8 @@
 #define GIC_SPIN_LIMIT	  1000000
 #define GIC_INTID_SPECIAL 1020		  /* 1020-1023 are not interrupts */
 #define MPIDR_ROUTE_AFF	  0xff00ffffffull /* Aff3, Aff2, Aff1, Aff0: GICD_IROUTER's layout */
+#define GIC_MMIO_MAX	  8		  /* register ranges recorded for arch_kernel_mmio */
+#define GIC_MSI_MAX	  (GIC_INTID_SPECIAL - GIC_NR_PRIVATE)
 
 /* ICC_* system registers by encoding, so no assembler GIC support is needed. */
 #define ICC_PMR_EL1	"S3_0_C4_C6_0"
@@ -84,11 +110,22 @@ static struct {
 	uint64_t dist_pa, dist_size;
 	uint64_t cpu_pa, cpu_size; /* v2: the CPU interface; v3: the redistributor region */
 	uint32_t irq_cells;
+	uint32_t phandle;	      /* 0: the tree names it nowhere */
+	uint64_t v2m_pa;	      /* 0: no GICv2m frame */
+	uint32_t v2m_base, v2m_count; /* from the tree; 0: read MSI_TYPER */
+	unsigned mmio_count;	      /* every register range of the GIC, its frames and ITS */
+	struct gic_range {
+		uint64_t base, size;
+	} mmio[GIC_MMIO_MAX];
 } dt;
 
 /* Mapped registers, once gic_init() ran. */
-static volatile uint8_t *gicd, *gicc, *gicr_rd, *gicr_sgi;
+static volatile uint8_t *gicd, *gicc, *gicr_rd, *gicr_sgi, *v2m;
+static unsigned v2m_first, v2m_count; /* the frame's SPIs, once mapped and checked */
+static unsigned nlines;		      /* INTIDs the distributor has, below the special ones */
 static bool ready;
+
+static void spi_set_edge(unsigned intid, bool edge);
 
 static inline uint32_t rd32(volatile uint8_t *base, unsigned off)
 {
@@ -120,6 +157,38 @@ static inline void wr64(volatile uint8_t *base, unsigned off, uint64_t v)
 	*(volatile uint64_t *)(base + off) = v;
 }
 
+static void add_range(uint64_t base, uint64_t size)
+{
+	if (dt.mmio_count < GIC_MMIO_MAX && size)
+		dt.mmio[dt.mmio_count++] = (struct gic_range){base, size};
+}
+
+/*
+ * Every register range of the GIC node (v2: distributor, CPU interface and
+ * the virtualization ones; v3: distributor, redistributor regions, ...)
+ * and of its MSI frames, which the kernel keeps; the first v2m frame.
+ */
+static void probe_ranges(const struct fdt *f, int gic)
+{
+	uint64_t base, size;
+
+	dt.mmio_count = 0;
+	for (int i = 0; fdt_reg(f, gic, i, &base, &size) == 0; i++)
+		add_range(base, size);
+	for (int n = fdt_first_child(f, gic); n >= 0; n = fdt_next_sibling(f, n)) {
+		bool is_v2m = fdt_is_compatible(f, n, "arm,gic-v2m-frame");
+		if (!fdt_is_enabled(f, n) || fdt_reg(f, n, 0, &base, &size) < 0 ||
+		    (!is_v2m && !fdt_is_compatible(f, n, "arm,gic-v3-its")))
+			continue;
+		add_range(base, size);
+		if (is_v2m && dt.version == 2 && !dt.v2m_pa && size >= V2M_FRAME_SIZE) {
+			dt.v2m_pa = base;
+			dt.v2m_base = fdt_prop_u32(f, n, "arm,msi-base-spi", 0);
+			dt.v2m_count = fdt_prop_u32(f, n, "arm,msi-num-spis", 0);
+		}
+	}
+}
+
 int gic_dt_probe(const struct fdt *f)
 {
 	static const struct {
@@ -142,6 +211,8 @@ int gic_dt_probe(const struct fdt *f)
 				continue;
 			dt.version = kinds[i].version;
 			dt.irq_cells = fdt_prop_u32(f, node, "#interrupt-cells", 3);
+			dt.phandle = fdt_prop_u32(f, node, "phandle", 0);
+			probe_ranges(f, node);
 			return node;
 		}
 	}
@@ -151,6 +222,11 @@ int gic_dt_probe(const struct fdt *f)
 uint32_t gic_irq_cells(void)
 {
 	return dt.irq_cells;
+}
+
+uint32_t gic_phandle(void)
+{
+	return dt.phandle;
 }
 
 unsigned gic_version(void)
@@ -244,6 +320,65 @@ static bool gicv3_init(void)
 	return true;
 }
 
+/*
+ * Every SPI disabled, neither pending nor active, level-triggered, at the
+ * one priority and routed to this CPU (v3: in group 1), so that unmasking
+ * is a single enable.
+ */
+static void spi_init(void)
+{
+	uint8_t self = rd8(gicd, GICD_ITARGETSR); /* v2: a private byte reads as this CPU */
+	uint64_t route = mpidr_el1_read() & MPIDR_ROUTE_AFF;
+
+	for (unsigned i = GIC_NR_PRIVATE; i < nlines; i += 32) {
+		unsigned word = i / 32 * 4;
+		wr32(gicd, GICD_ICENABLER + word, ~0u);
+		wr32(gicd, GICD_ICPENDR + word, ~0u);
+		wr32(gicd, GICD_ICACTIVER + word, ~0u);
+		if (dt.version == 3)
+			wr32(gicd, GICD_IGROUPR + word, ~0u);
+	}
+	if (dt.version == 3)
+		wait_rwp(gicd, GICD_CTLR, GICD_CTLR_RWP);
+	for (unsigned i = GIC_NR_PRIVATE; i < nlines; i += 16)
+		wr32(gicd, GICD_ICFGR + i / 16 * 4, 0);
+	for (unsigned i = GIC_NR_PRIVATE; i < nlines; i++) {
+		wr8(gicd, GICD_IPRIORITYR + i, GIC_PRIO_DEFAULT);
+		if (dt.version == 3)
+			wr64(gicd, GICD_IROUTER + i * 8, route);
+		else
+			wr8(gicd, GICD_ITARGETSR + i, self ? self : 1);
+	}
+	__asm__ volatile("dsb sy" ::: "memory");
+}
+
+/* The v2m frame, when the tree has one whose SPIs are this distributor's: those edge-triggered. */
+static void v2m_init(void)
+{
+	if (!dt.v2m_pa)
+		return;
+	volatile uint8_t *frame = kvm_map_device(dt.v2m_pa, V2M_FRAME_SIZE);
+	if (!frame) {
+		pr_warn("gic: cannot map the v2m frame at %#llx: no MSI",
+			(unsigned long long)dt.v2m_pa);
+		return;
+	}
+	uint32_t typer = rd32(frame, V2M_MSI_TYPER);
+	bool from_dt = dt.v2m_base && dt.v2m_count; /* the tree overrides a wrong MSI_TYPER */
+	unsigned first = from_dt ? dt.v2m_base : V2M_TYPER_BASE(typer);
+	unsigned count = from_dt ? dt.v2m_count : V2M_TYPER_COUNT(typer);
+	if (first < GIC_NR_PRIVATE || !count || count > GIC_MSI_MAX || first + count > nlines) {
+		pr_warn("gic: the v2m frame's SPIs %u-%u are not the distributor's: no MSI", first,
+			first + count - 1);
+		return;
+	}
+	for (unsigned i = first; i < first + count; i++)
+		spi_set_edge(i, true);
+	v2m = frame;
+	v2m_first = first;
+	v2m_count = count;
+}
+
 bool gic_init(void)
 {
 	switch (dt.version) {
@@ -257,7 +392,15 @@ bool gic_init(void)
 		ready = false;
 		break;
 	}
-	return ready;
+	if (!ready)
+		return false;
+	nlines = ((rd32(gicd, GICD_TYPER) & GICD_TYPER_LINES) + 1) * 32;
+	if (nlines > GIC_INTID_SPECIAL)
+		nlines = GIC_INTID_SPECIAL;
+	spi_init();
+	if (dt.version == 2)
+		v2m_init();
+	return true;
 }
 
 bool gic_ready(void)
@@ -286,43 +429,93 @@ void gic_enable_private(unsigned intid)
 
 unsigned gic_lines(void)
 {
-	if (!ready)
-		return 0;
-	unsigned n = ((rd32(gicd, GICD_TYPER) & GICD_TYPER_LINES) + 1) * 32;
-	return n > GIC_INTID_SPECIAL ? GIC_INTID_SPECIAL : n;
+	return nlines;
 }
 
-/*
- * Route SPI `intid` to this CPU, level-triggered, and enable it; or disable
- * it. False for an interrupt that is not an SPI of this distributor.
- */
-bool gic_set_shared(unsigned intid, bool enable)
+static bool is_spi(unsigned intid)
 {
-	if (!ready || intid < GIC_NR_PRIVATE || intid >= gic_lines())
-		return false;
-	unsigned word = intid / 32 * 4;
-	uint32_t bit = 1u << (intid % 32);
-	if (!enable) {
-		wr32(gicd, GICD_ICENABLER + word, bit);
-		if (dt.version == 3)
-			wait_rwp(gicd, GICD_CTLR, GICD_CTLR_RWP);
-		__asm__ volatile("dsb sy\n\tisb" ::: "memory");
-		return true;
-	}
-	unsigned cfg = GICD_ICFGR + intid / 16 * 4;
-	wr32(gicd, cfg, rd32(gicd, cfg) & ~(2u << (intid % 16 * 2)));
-	wr8(gicd, GICD_IPRIORITYR + intid, GIC_PRIO_DEFAULT);
-	if (dt.version == 3) {
-		wr32(gicd, GICD_IGROUPR + word, rd32(gicd, GICD_IGROUPR + word) | bit);
-		wr64(gicd, GICD_IROUTER + intid * 8, mpidr_el1_read() & MPIDR_ROUTE_AFF);
-	} else {
-		uint8_t self = rd8(gicd, GICD_ITARGETSR); /* a private byte reads as this CPU */
-		wr8(gicd, GICD_ITARGETSR + intid, self ? self : 1);
-	}
-	wr32(gicd, GICD_ISENABLER + word, bit);
+	return intid >= GIC_NR_PRIVATE && intid < nlines;
+}
+
+/* After a write to a distributor's enable or configuration register, before relying on it. */
+static void dist_sync(void)
+{
 	if (dt.version == 3)
 		wait_rwp(gicd, GICD_CTLR, GICD_CTLR_RWP);
 	__asm__ volatile("dsb sy\n\tisb" ::: "memory");
+}
+
+bool gic_spi_enable(unsigned intid, bool enable)
+{
+	if (!is_spi(intid))
+		return false;
+	wr32(gicd, (enable ? GICD_ISENABLER : GICD_ICENABLER) + intid / 32 * 4, 1u << intid % 32);
+	dist_sync();
+	return true;
+}
+
+bool gic_spi_enabled(unsigned intid)
+{
+	return is_spi(intid) && rd32(gicd, GICD_ISENABLER + intid / 32 * 4) & 1u << intid % 32;
+}
+
+/* Both versions leave a change of GICD_ICFGR to an enabled interrupt unpredictable: disable first. */
+static void spi_set_edge(unsigned intid, bool edge)
+{
+	bool was = gic_spi_enabled(intid);
+	if (was)
+		gic_spi_enable(intid, false);
+	unsigned cfg = GICD_ICFGR + intid / 16 * 4;
+	uint32_t bit = 2u << intid % 16 * 2, v = rd32(gicd, cfg);
+	wr32(gicd, cfg, edge ? v | bit : v & ~bit);
+	if (was)
+		gic_spi_enable(intid, true);
+	dist_sync();
+}
+
+bool gic_spi_set_edge(unsigned intid, bool edge)
+{
+	if (!is_spi(intid))
+		return false;
+	spi_set_edge(intid, edge);
+	return true;
+}
+
+bool gic_spi_edge(unsigned intid)
+{
+	return is_spi(intid) && rd32(gicd, GICD_ICFGR + intid / 16 * 4) & 2u << intid % 16 * 2;
+}
+
+bool gic_spi_set_pending(unsigned intid, bool pending)
+{
+	if (!is_spi(intid))
+		return false;
+	wr32(gicd, (pending ? GICD_ISPENDR : GICD_ICPENDR) + intid / 32 * 4, 1u << intid % 32);
+	__asm__ volatile("dsb sy\n\tisb" ::: "memory");
+	return true;
+}
+
+bool gic_spi_pending(unsigned intid)
+{
+	return is_spi(intid) && rd32(gicd, GICD_ISPENDR + intid / 32 * 4) & 1u << intid % 32;
+}
+
+bool gic_v2m(uint64_t *setspi_pa, unsigned *first, unsigned *count)
+{
+	if (!v2m)
+		return false;
+	*setspi_pa = dt.v2m_pa + V2M_MSI_SETSPI_NS;
+	*first = v2m_first;
+	*count = v2m_count;
+	return true;
+}
+
+bool gic_mmio(unsigned idx, uint64_t *base, uint64_t *size)
+{
+	if (idx >= dt.mmio_count)
+		return false;
+	*base = dt.mmio[idx].base;
+	*size = dt.mmio[idx].size;
 	return true;
 }
 

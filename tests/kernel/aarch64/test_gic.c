@@ -1,0 +1,337 @@
+/*
+ * The GIC's device lines with a real source: a shared interrupt made
+ * pending at the distributor (GICD_ISPENDR, as its line would) reaches
+ * the handler registered for it only while unmasked and the CPU takes
+ * interrupts, stays pending while masked, and comes once per edge on an
+ * edge-triggered line; a write to the GICv2m frame is an MSI delivered
+ * the same way. Bad lines and flags are refused and change nothing.
+ */
+#include "arch/aarch64/aarch64.h"
+#include "arch/hal/cpu.h"
+#include "arch/hal/irq.h"
+#include "core/boot_info.h"
+#include "core/fdt.h"
+#include "core/irq.h"
+#include "include/abi/error.h"
+#include "mm/phys.h"
+#include "tests/kernel/ktest.h"
+
+/*
+ * Spins to wait for an interrupt: the GIC signals the CPU when a line it
+ * routes there becomes pending, far sooner than this many loops. A bound
+ * of loops, not of time, so a loaded host changes nothing.
+ */
+#define SPINS 1000000
+
+static struct {
+	unsigned irq;
+	bool quieten; /* clear the pending state, as a level device's handler quietens it */
+	volatile uint64_t count;
+} seen;
+
+static void on_line(unsigned irq, void *arg)
+{
+	(void)arg;
+	seen.count++;
+	seen.irq = irq;
+	if (seen.quieten)
+		gic_spi_set_pending(irq, false);
+}
+
+/*
+ * With interrupts on (tests run with them off), spin until `seen.count`
+ * reaches `n`, or SPINS times: whether it did.
+ */
+static bool reached(uint64_t n)
+{
+	irqflags_t flags = arch_irq_save();
+	arch_irq_enable();
+	for (unsigned i = 0; i < SPINS && seen.count < n; i++)
+		__asm__ volatile("isb" ::: "memory");
+	arch_irq_restore(flags);
+	return seen.count >= n;
+}
+
+/* A shared line with no device and no handler, not the v2m frame's, registered to on_line. */
+static unsigned take_free_line(void)
+{
+	uint64_t pa;
+	unsigned first = 0, count = 0;
+	gic_v2m(&pa, &first, &count);
+	seen.count = 0;
+	seen.irq = IRQ_NONE;
+	for (unsigned irq = arch_irq_limit(); irq-- > 32;) {
+		if (irq >= first && irq < first + count)
+			continue;
+		if (irq_register(irq, on_line, NULL) == E_OK)
+			return irq;
+	}
+	return IRQ_NONE;
+}
+
+KTEST(gic_spi_delivery)
+{
+	KASSERT(irq_ready());
+	seen.quieten = true;
+	unsigned irq = take_free_line();
+	KASSERT_NE(irq, IRQ_NONE);
+	KASSERT_EQ(arch_irq_flags(irq), IRQ_LEVEL); /* what boot leaves every wired line */
+	KASSERT(gic_spi_enabled(irq));
+
+	/* Pending while the CPU masks interrupts: taken once it takes them. */
+	irqflags_t flags = arch_irq_save();
+	KASSERT(gic_spi_set_pending(irq, true));
+	KASSERT(gic_spi_pending(irq));
+	KASSERT_EQ(seen.count, 0);
+	arch_irq_restore(flags);
+	KASSERT(reached(1));
+	KASSERT_EQ(seen.irq, irq);
+	KASSERT(!gic_spi_pending(irq));
+
+	/* Masked at the GIC: stays pending and undelivered until unmasked. */
+	KASSERT_EQ(arch_irq_mask(irq), E_OK);
+	KASSERT(!gic_spi_enabled(irq));
+	gic_spi_set_pending(irq, true);
+	KASSERT(!reached(2));
+	KASSERT(gic_spi_pending(irq));
+	KASSERT_EQ(arch_irq_unmask(irq), E_OK);
+	KASSERT(reached(2));
+	KASSERT_EQ(seen.count, 2);
+	KASSERT_EQ_U(irq_count(irq), 2);
+
+	KASSERT_EQ(irq_unregister(irq), E_OK);
+	KASSERT(!gic_spi_enabled(irq));
+	gic_spi_set_pending(irq, true); /* nobody's line now: masked, so it stays put */
+	KASSERT(!reached(3));
+	gic_spi_set_pending(irq, false);
+}
+
+/* A line unmasked with no handler: taken once, then masked, so it cannot hold the CPU. */
+KTEST(gic_spi_unhandled)
+{
+	seen.quieten = true;
+	unsigned irq = take_free_line();
+	KASSERT_NE(irq, IRQ_NONE);
+	KASSERT_EQ(irq_unregister(irq), E_OK);
+	KASSERT_EQ(arch_irq_unmask(irq), E_OK);
+	uint64_t spurious = irq_spurious_count();
+	gic_spi_set_pending(irq, true);
+	irqflags_t flags = arch_irq_save();
+	arch_irq_enable();
+	for (unsigned i = 0; i < SPINS && irq_spurious_count() == spurious; i++)
+		__asm__ volatile("isb" ::: "memory");
+	arch_irq_restore(flags);
+	KASSERT_EQ_U(irq_spurious_count(), spurious + 1);
+	KASSERT(!gic_spi_enabled(irq));
+	KASSERT_EQ(seen.count, 0);
+	gic_spi_set_pending(irq, false);
+}
+
+KTEST(gic_spi_trigger)
+{
+	seen.quieten = false; /* acknowledging an edge clears it: nothing to quieten */
+	unsigned irq = take_free_line();
+	KASSERT_NE(irq, IRQ_NONE);
+
+	/* Edge: GICD_ICFGR reads back, the line stays unmasked across the change. */
+	KASSERT_EQ(arch_irq_configure(irq, 0), E_OK);
+	KASSERT_EQ(arch_irq_flags(irq), 0);
+	KASSERT(gic_spi_edge(irq));
+	KASSERT(gic_spi_enabled(irq));
+	gic_spi_set_pending(irq, true);
+	KASSERT(reached(1));
+	KASSERT(!gic_spi_pending(irq));
+	KASSERT(!reached(2)); /* one edge, one interrupt */
+
+	/* Two edges while masked are one pending interrupt. */
+	arch_irq_mask(irq);
+	gic_spi_set_pending(irq, true);
+	gic_spi_set_pending(irq, true);
+	KASSERT_EQ(arch_irq_configure(irq, 0), E_OK); /* masked stays masked */
+	KASSERT(!gic_spi_enabled(irq));
+	arch_irq_unmask(irq);
+	KASSERT(reached(2));
+	KASSERT(!reached(3));
+
+	/* Back to level, as it was. */
+	KASSERT_EQ(arch_irq_configure(irq, IRQ_LEVEL), E_OK);
+	KASSERT_EQ(arch_irq_flags(irq), IRQ_LEVEL);
+	KASSERT(!gic_spi_edge(irq));
+	KASSERT(gic_spi_enabled(irq));
+	KASSERT_EQ(irq_unregister(irq), E_OK);
+}
+
+KTEST(gic_configure_bad_input)
+{
+	unsigned limit = arch_irq_limit();
+	KASSERT_EQ(limit, gic_lines());
+	KASSERT_GE(limit, 64);
+	static const unsigned bad[] = {0, 15, 16, 27, 31, 1020, 1023, 100000, IRQ_NONE};
+	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		KASSERT(!arch_irq_valid(bad[i]));
+		KASSERT_EQ(arch_irq_configure(bad[i], IRQ_LEVEL), E_INVALID_PARAMETER);
+		KASSERT_EQ(arch_irq_configure(bad[i], 0), E_INVALID_PARAMETER);
+		KASSERT_EQ(arch_irq_flags(bad[i]), 0);
+	}
+	KASSERT(!arch_irq_valid(limit));
+	KASSERT_EQ(arch_irq_configure(limit, 0), E_INVALID_PARAMETER);
+
+	unsigned irq = take_free_line();
+	KASSERT_NE(irq, IRQ_NONE);
+	KASSERT_EQ(arch_irq_configure(irq, 4), E_INVALID_PARAMETER);
+	KASSERT_EQ(arch_irq_configure(irq, 0x80000000u | IRQ_LEVEL), E_INVALID_PARAMETER);
+	KASSERT_EQ(arch_irq_configure(irq, IRQ_ACTIVE_LOW), E_NOT_SUPPORTED);
+	KASSERT_EQ(arch_irq_configure(irq, IRQ_LEVEL | IRQ_ACTIVE_LOW), E_NOT_SUPPORTED);
+	KASSERT_EQ(arch_irq_flags(irq), IRQ_LEVEL); /* unchanged */
+	KASSERT(gic_spi_enabled(irq));
+	KASSERT_EQ(irq_unregister(irq), E_OK);
+
+	unsigned flags = 99;
+	for (unsigned isa = 0; isa < 16; isa++)
+		KASSERT_EQ(arch_irq_isa(isa, &flags), IRQ_NONE);
+	KASSERT_EQ(flags, 0);
+}
+
+KTEST(gic_msi_v2m)
+{
+	unsigned irq;
+	uint64_t address, setspi;
+	uint32_t data;
+	unsigned first, count;
+
+	KASSERT_EQ(arch_msi_alloc(NULL, &address, &data), E_INVALID_PARAMETER);
+	KASSERT_EQ(arch_msi_alloc(&irq, NULL, &data), E_INVALID_PARAMETER);
+	KASSERT_EQ(arch_msi_alloc(&irq, &address, NULL), E_INVALID_PARAMETER);
+	if (!gic_v2m(&setspi, &first, &count)) {
+		/* GICv3: the ITS is not driven, so no MSI (devices use INTx). */
+		KASSERT_EQ(gic_version(), 3);
+		KASSERT_EQ(arch_msi_alloc(&irq, &address, &data), E_NOT_SUPPORTED);
+		KTEST_SKIP("no GICv2m frame (GICv3: MSI through the ITS is not supported)");
+	}
+	KASSERT_GE(first, 32);
+	KASSERT_GT(count, 0);
+	/* Not allocated, the frame's lines are no lines. */
+	KASSERT(!arch_irq_valid(first));
+	KASSERT_EQ(irq_register(first, on_line, NULL), E_INVALID_PARAMETER);
+	KASSERT_EQ(arch_irq_configure(first, 0), E_INVALID_PARAMETER);
+
+	KASSERT_EQ(arch_msi_alloc(&irq, &address, &data), E_OK);
+	KASSERT(irq >= first && irq < first + count);
+	KASSERT(arch_irq_valid(irq));
+	KASSERT_LT(irq, arch_irq_limit());
+	KASSERT_EQ_U(address, setspi);
+	KASSERT_EQ(data, irq);
+	KASSERT_EQ(arch_irq_flags(irq), 0); /* edge */
+	KASSERT(!gic_spi_enabled(irq));	    /* masked */
+	KASSERT_EQ(arch_irq_configure(irq, IRQ_LEVEL), E_NOT_SUPPORTED);
+	KASSERT_EQ(arch_irq_configure(irq, 0), E_OK);
+
+	/* The write a device would make, from the CPU. */
+	volatile uint32_t *reg = phys_to_virt(address);
+	seen.count = 0;
+	seen.quieten = false;
+	KASSERT_EQ(irq_register(irq, on_line, NULL), E_OK);
+	*reg = data;
+	__asm__ volatile("dsb sy" ::: "memory");
+	KASSERT(reached(1));
+	KASSERT_EQ(seen.irq, irq);
+	KASSERT(!reached(2));
+
+	/* Masked: the message is kept pending, delivered on unmask. */
+	arch_irq_mask(irq);
+	*reg = data;
+	__asm__ volatile("dsb sy" ::: "memory");
+	KASSERT(!reached(2));
+	KASSERT(gic_spi_pending(irq));
+	arch_irq_unmask(irq);
+	KASSERT(reached(2));
+
+	KASSERT_EQ(irq_unregister(irq), E_OK);
+	arch_msi_free(irq);
+	KASSERT(!arch_irq_valid(irq));
+	KASSERT(!gic_spi_enabled(irq));
+	KASSERT_EQ(irq_register(irq, on_line, NULL), E_INVALID_PARAMETER);
+	arch_msi_free(irq);	 /* twice: refused, nothing changes */
+	arch_msi_free(IRQ_NONE); /* not an MSI line at all */
+	KASSERT(!arch_irq_valid(irq));
+}
+
+KTEST(gic_msi_run_out)
+{
+	static unsigned lines[1024];
+	unsigned irq, n = 0, first, count;
+	uint64_t address, setspi;
+	uint32_t data;
+
+	if (!gic_v2m(&setspi, &first, &count)) {
+		KASSERT_EQ(arch_msi_alloc(&irq, &address, &data), E_NOT_SUPPORTED);
+		KTEST_SKIP("no GICv2m frame (GICv3: MSI through the ITS is not supported)");
+	}
+	int err;
+	while ((err = arch_msi_alloc(&irq, &address, &data)) == E_OK && n < 1024) {
+		for (unsigned i = 0; i < n; i++)
+			KASSERT_NE(lines[i], irq);
+		lines[n++] = irq;
+	}
+	KASSERT_EQ(err, E_RESOURCE_EXHAUSTED);
+	KASSERT_EQ(n, count);
+	KASSERT_EQ(arch_msi_alloc(&irq, &address, &data), E_RESOURCE_EXHAUSTED);
+	for (unsigned i = 0; i < n; i++)
+		arch_msi_free(lines[i]);
+	KASSERT_EQ(arch_msi_alloc(&irq, &address, &data), E_OK);
+	arch_msi_free(irq);
+}
+
+KTEST(gic_kernel_mmio)
+{
+	const struct boot_info *bi = ktest_boot_info();
+	uint64_t base, size, gic_base, gic_size;
+	bool console = false;
+	unsigned n = 0;
+
+	KASSERT(gic_mmio(0, &gic_base, &gic_size)); /* the distributor */
+	while (arch_kernel_mmio(n, &base, &size)) {
+		KASSERT_GT_U(size, 0);
+		if (n == 0)
+			KASSERT(base == gic_base && size == gic_size);
+		console |= bi->console.kind == CONSOLE_PL011 && base == bi->console.base;
+		n++;
+	}
+	KASSERT_GE(n, 3); /* distributor, CPU interface or redistributors, console */
+	KASSERT(console);
+	KASSERT(!arch_kernel_mmio(n + 1, &base, &size));
+	uint64_t setspi;
+	unsigned first, count;
+	if (gic_v2m(&setspi, &first, &count)) {
+		bool frame = false;
+		for (unsigned i = 0; arch_kernel_mmio(i, &base, &size); i++)
+			frame |= setspi >= base && setspi < base + size;
+		KASSERT(frame);
+	}
+}
+
+/* Each SPI of the tree's PrimeCells triggers as the tree says (flags 1, 2: edge; 4, 8: level). */
+KTEST(gic_dt_triggers)
+{
+	static const char *const compats[] = {"arm,pl011", "arm,pl031"};
+	const struct boot_info *bi = ktest_boot_info();
+	struct fdt f;
+	unsigned checked = 0;
+
+	KASSERT(bi->dtb);
+	KASSERT_EQ(fdt_open(&f, phys_to_virt(bi->dtb), bi->dtb_size), 0);
+	for (unsigned c = 0; c < sizeof(compats) / sizeof(compats[0]); c++) {
+		for (int n = fdt_find_compatible(&f, -1, compats[c]); n >= 0;
+		     n = fdt_find_compatible(&f, n, compats[c])) {
+			int len;
+			const uint8_t *p = fdt_prop(&f, n, "interrupts", &len);
+			if (!p || len < 12 || fdt_be32(p) != 0 || !fdt_is_enabled(&f, n))
+				continue;
+			unsigned irq = 32 + fdt_be32(p + 4), trig = fdt_be32(p + 8) & 0xf;
+			KASSERT(arch_irq_valid(irq));
+			KASSERT_EQ(arch_irq_flags(irq), (trig & 3) ? 0 : IRQ_LEVEL);
+			checked++;
+		}
+	}
+	KASSERT_GE(checked, 1);
+}
