@@ -299,6 +299,9 @@ static int describe_device(struct walk *w, int node, int (*add)(const struct hw_
 	if (name)
 		memcpy(d.name, name, n);
 	copy_compatible(&w->f, node, d.compatible, sizeof(d.compatible));
+	/* Configuration space is the kernel's (core/pci.c): functions reach it by system call. */
+	if (fdt_is_compatible(&w->f, node, "pci-host-ecam-generic"))
+		d.rec.flags |= HW_REC_KERNEL;
 	return add_result(add(&d.rec));
 }
 

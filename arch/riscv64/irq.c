@@ -5,8 +5,8 @@
  * supervisor external interrupt. The context is found from the PLIC's
  * interrupts-extended: the entry whose CPU node is the boot hart and whose
  * cause is 9 (S-mode external). Every source starts at priority 0 (never
- * delivered) with the context's threshold 0; unmasking gives a source
- * priority 1 and sets its enable bit. An interrupt is claimed, handled
+ * delivered) with the context's threshold 0; unmasking sets a source's
+ * enable bit and gives it priority 1. An interrupt is claimed, handled
  * (trap_irq) and completed, until the claim register reads 0.
  *
  * Every PLIC source is level-triggered, active high on QEMU virt: the
@@ -41,7 +41,7 @@ static uintptr_t prio_va, enable_va, context_va; /* 0 until arch_irq_init() */
 static unsigned sources;			 /* riscv,ndev: sources 1..sources */
 
 /* Registers the kernel keeps (arch_kernel_mmio): PLIC, CLINT, console UART, exit device. */
-#define KMMIO_MAX 4
+#define KMMIO_MAX 8
 static struct {
 	uint64_t base, size;
 } kmmio[KMMIO_MAX];
@@ -49,13 +49,17 @@ static unsigned kmmio_count;
 
 static void keep_mmio(uint64_t base, uint64_t size)
 {
+	for (unsigned i = 0; i < kmmio_count; i++)
+		if (kmmio[i].base == base)
+			return; /* one node, found by two of its compatible strings */
 	if (size && kmmio_count < KMMIO_MAX)
 		kmmio[kmmio_count].base = base, kmmio[kmmio_count++].size = size;
 }
 
 /*
- * The CLINT (or ACLINT) is M-mode's timer and software interrupts: OpenSBI
- * drives it for us through SBI calls and no user driver may have it.
+ * The CLINT (or the ACLINT's timer and software-interrupt devices) is
+ * M-mode's: OpenSBI drives it for us through SBI calls and no user driver
+ * may have it.
  */
 static void keep_clint(const struct fdt *f)
 {
@@ -63,11 +67,10 @@ static void keep_clint(const struct fdt *f)
 					      "riscv,aclint-mtimer", "riscv,aclint-mswi"};
 	for (unsigned i = 0; i < sizeof(compats) / sizeof(compats[0]); i++) {
 		uint64_t base, size;
-		int n = fdt_find_compatible(f, -1, compats[i]);
-		if (n >= 0 && fdt_reg(f, n, 0, &base, &size) >= 0) {
-			keep_mmio(base, size);
-			return;
-		}
+		for (int n = fdt_find_compatible(f, -1, compats[i]); n >= 0;
+		     n = fdt_find_compatible(f, n, compats[i]))
+			if (fdt_reg(f, n, 0, &base, &size) >= 0)
+				keep_mmio(base, size);
 	}
 }
 

@@ -136,7 +136,10 @@ Test(machine_fdt, riscv64_virt)
 	const struct hw_rec_pci_host *h = pci_host(0);
 	cr_assert_not_null(h);
 	cr_expect_null(pci_host(1));
-	cr_expect_not_null(device("pci", 0x30000000), "the host is a device too");
+	const struct hw_rec_device *pdev = device("pci", 0x30000000);
+	cr_assert_not_null(pdev, "the host is a device too");
+	cr_expect_eq(pdev->rec.flags, HW_REC_KERNEL, "its ECAM is the kernel's");
+	cr_expect_eq(rtc->rec.flags, 0);
 	cr_expect_eq(h->ecam_base, 0x30000000);
 	cr_expect_eq(h->ecam_size, 0x10000000);
 	cr_expect_eq(h->segment, 0);
