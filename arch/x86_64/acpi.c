@@ -142,13 +142,49 @@ static const uint8_t *sdt_find(const uint8_t *rsdp, const char *sig, uint32_t *l
 	return root ? root_find(root, root_len, 4, sig, len) : NULL;
 }
 
+/* Record an I/O APIC entry (type 1); NULL, or what is wrong with it. */
+static const char *madt_ioapic(const uint8_t *e, uint8_t elen)
+{
+	if (elen < MADT_IO_APIC_LEN)
+		return "malformed ACPI MADT I/O APIC entry";
+	if (irq_info.ioapic_count == ACPI_IOAPIC_MAX)
+		return "too many I/O APICs in the ACPI MADT";
+	struct acpi_ioapic a = {.id = e[2], .address = le32(e + 4), .gsi_base = le32(e + 8)};
+	/* Its two registers (index, window) at 0x00 and 0x10 of one page. */
+	if (!a.address || a.address % 16 || a.address % 4096 > 4096 - 0x20 ||
+	    a.gsi_base > ACPI_GSI_MAX)
+		return "bad I/O APIC entry in the ACPI MADT";
+	irq_info.ioapic[irq_info.ioapic_count++] = a;
+	return NULL;
+}
+
+/* Record an interrupt source override (type 2); NULL, or what is wrong with it. */
+static const char *madt_iso(const uint8_t *e, uint8_t elen)
+{
+	if (elen < MADT_ISO_LEN)
+		return "malformed ACPI MADT interrupt source override";
+	if (irq_info.iso_count == ACPI_ISO_MAX)
+		return "too many interrupt source overrides in the ACPI MADT";
+	struct acpi_iso o = {
+	    .bus = e[2], .source = e[3], .gsi = le32(e + 4), .flags = (uint16_t)(e[8] | e[9] << 8)};
+	if (o.bus != 0 || o.source >= 16 || o.gsi > ACPI_GSI_MAX)
+		return "bad interrupt source override in the ACPI MADT";
+	irq_info.iso[irq_info.iso_count++] = o;
+	return NULL;
+}
+
 /*
  * Walk the MADT (ACPI 6.5, 5.2.12): count the enabled processors, and
  * record the I/O APICs (type 1) and interrupt source overrides (type 2)
- * into irq_info. NULL, or what is wrong with the table.
+ * into irq_info. A bad I/O APIC or override entry drops them all (the
+ * 8259s then serve, irq_info.error says why) but the CPUs are still
+ * counted; a table whose entries overrun it is an error. NULL, or what is
+ * wrong with the table.
  */
 static const char *madt_parse(const uint8_t *madt, uint32_t len, int *cpus)
 {
+	const char *irq_err = NULL;
+
 	*cpus = 0;
 	if (len < SDT_HEADER + 8)
 		return "ACPI MADT too short";
@@ -162,32 +198,15 @@ static const char *madt_parse(const uint8_t *madt, uint32_t len, int *cpus)
 			(*cpus)++;
 		if (type == MADT_LOCAL_X2APIC && elen >= 16 && (le32(e + 8) & MADT_ENABLED))
 			(*cpus)++;
-		if (type == MADT_IO_APIC) {
-			if (elen < MADT_IO_APIC_LEN)
-				return "malformed ACPI MADT I/O APIC entry";
-			if (irq_info.ioapic_count == ACPI_IOAPIC_MAX)
-				return "too many I/O APICs in the ACPI MADT";
-			struct acpi_ioapic *a = &irq_info.ioapic[irq_info.ioapic_count++];
-			a->id = e[2];
-			a->address = le32(e + 4);
-			a->gsi_base = le32(e + 8);
-			if (!a->address || a->address % 1024 || a->gsi_base > ACPI_GSI_MAX)
-				return "bad I/O APIC entry in the ACPI MADT";
-		}
-		if (type == MADT_ISO) {
-			if (elen < MADT_ISO_LEN)
-				return "malformed ACPI MADT interrupt source override";
-			if (irq_info.iso_count == ACPI_ISO_MAX)
-				return "too many interrupt source overrides in the ACPI MADT";
-			struct acpi_iso *o = &irq_info.iso[irq_info.iso_count++];
-			o->bus = e[2];
-			o->source = e[3];
-			o->gsi = le32(e + 4);
-			o->flags = (uint16_t)(e[8] | e[9] << 8);
-			if (o->bus != 0 || o->source >= 16 || o->gsi > ACPI_GSI_MAX)
-				return "bad interrupt source override in the ACPI MADT";
-		}
+		if (type == MADT_IO_APIC && !irq_err)
+			irq_err = madt_ioapic(e, elen);
+		if (type == MADT_ISO && !irq_err)
+			irq_err = madt_iso(e, elen);
 		off += elen;
+	}
+	if (irq_err) {
+		irq_info.ioapic_count = irq_info.iso_count = 0;
+		irq_info.error = irq_err;
 	}
 	return NULL;
 }
@@ -296,17 +315,18 @@ const char *acpi_boot_info(struct boot_info *bi)
 		irq_info.error = "no valid ACPI MADT";
 		return irq_info.error;
 	}
-	const char *mcfg_err = mcfg_parse(rsdp);
-	if (mcfg_err) {
-		irq_info.mcfg_count = 0;
-		irq_info.error = mcfg_err;
-	}
 	int cpus;
 	const char *err = madt_parse(madt, len, &cpus);
 	if (err) {
 		irq_info.ioapic_count = irq_info.iso_count = 0;
 		irq_info.error = err;
 		return err;
+	}
+	const char *mcfg_err = mcfg_parse(rsdp);
+	if (mcfg_err) {
+		irq_info.mcfg_count = 0;
+		if (!irq_info.error)
+			irq_info.error = mcfg_err;
 	}
 	if (cpus == 0)
 		return "ACPI MADT lists no enabled CPU";

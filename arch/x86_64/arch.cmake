@@ -1,4 +1,4 @@
-# The x86_64 port: QEMU `pc`, booted by GRUB (Multiboot2) or QEMU -kernel (PVH).
+# The x86_64 port: QEMU `pc` and `q35`, booted by GRUB (Multiboot2) or QEMU -kernel (PVH).
 set(ARCH_SOURCES
   ${ARCH_DIR}/boot.S
   ${ARCH_DIR}/boot.c
@@ -8,6 +8,7 @@ set(ARCH_SOURCES
   ${ARCH_DIR}/gdt.c
   ${ARCH_DIR}/console.c
   ${ARCH_DIR}/irq.c
+  ${ARCH_DIR}/io.c
   ${ARCH_DIR}/power.c
   ${ARCH_DIR}/cpu.c
   ${ARCH_DIR}/pvh.c
@@ -45,9 +46,11 @@ set(ARCH_LINK_FLAGS
 # Machine shapes for the kernel suite: "name|QEMU arguments".
 set(ARCH_TEST_SHAPES
   "m128-smp1|-m 128M -smp 1"
-  "m1g-smp4|-m 1G -smp 4"
+  "m1g-smp4|-m 1G -smp 4 -device edu" # edu: a PCI function that raises INTx on demand
   "m4g-smp4|-m 4G -smp 4"
   "max-smp4|-m 512M -smp 4 -cpu max" # SMEP, SMAP and UMIP on
+  "q35|-machine q35 -m 512M -smp 2 -device edu" # ICH9: MCFG, PIRQ E-H on GSIs 16-23
+  "pic|-machine pc,acpi=off -m 256M -smp 1 -device edu" # no MADT: the 8259s' lines
 )
 set(ARCH_TEST_FIRMWARE direct)
 set(ARCH_FIRMWARES grub uefi direct)

@@ -17,8 +17,11 @@
  * masked (timer.c); their spurious vectors are still dropped by trap.c.
  *
  * 8259 mode (no MADT, or no usable I/O APIC in it, e.g. QEMU with
- * acpi=off): lines 0-15 are the 8259 lines as the PC wires them, edge
- * only, ended with a non-specific EOI (to the slave first for 8-15). Line
+ * acpi=off): lines 0-15 are the 8259 lines as the PC wires them, ended
+ * with a non-specific EOI (to the slave first for 8-15). A line is level
+ * when its ELCR bit (ports 0x4d0-0x4d1, which the BIOS sets for the PCI
+ * IRQs) says so, and arch_irq_configure sets that bit (never for lines 0,
+ * 1, 2, 8 and 13; never active low: the 8259's polarity is fixed). Line
  * 2 is the cascade; 7 and 15 are refused (their vectors are the 8259s'
  * spurious ones).
  *
@@ -57,6 +60,9 @@
 #define PIC_LINES    16
 #define PIC_CASCADE  2
 #define PIC_SLAVE_AT 8
+#define ELCR1	     0x4d0 /* edge/level control (PIIX/ICH): a bit per line, 1 = level */
+#define ELCR2	     0x4d1
+#define ELCR_FIXED   0x2107u /* lines 0, 1, 2, 8, 13 are always edge */
 #define ISA_IRQS     16
 #define ISA_KEYBOARD 1
 
@@ -155,7 +161,8 @@ static bool ioapic_setup(const struct acpi_irq *ai)
 		struct ioapic *a = &ioapics[ioapic_count];
 		a->pa = ai->ioapic[i].address;
 		a->gsi_base = ai->ioapic[i].gsi_base;
-		a->regs = kvm_map_device(a->pa, 4096);
+		uint8_t *page = kvm_map_device(a->pa & ~0xfffull, 4096);
+		a->regs = page ? (volatile uint32_t *)(page + (a->pa & 0xfff)) : NULL;
 		if (!a->regs) {
 			pr_warn("irq: cannot map the I/O APIC at %#llx", (unsigned long long)a->pa);
 			continue;
@@ -319,8 +326,19 @@ int arch_irq_configure(unsigned irq, unsigned flags)
 {
 	if (flags & ~(IRQ_LEVEL | IRQ_ACTIVE_LOW) || !arch_irq_valid(irq))
 		return E_INVALID_PARAMETER;
-	if (irq >= MSI_FIRST || !apic_mode) /* MSIs are edges; this port drives the 8259s edge-only */
+	if (irq >= MSI_FIRST) /* MSIs are edges */
 		return flags ? E_NOT_SUPPORTED : E_OK;
+	if (!apic_mode) {
+		if (flags & IRQ_ACTIVE_LOW || (flags & IRQ_LEVEL && ELCR_FIXED >> irq & 1))
+			return E_NOT_SUPPORTED;
+		uint16_t port = irq < PIC_SLAVE_AT ? ELCR1 : ELCR2;
+		uint8_t bit = (uint8_t)(1u << irq % PIC_SLAVE_AT);
+		irqflags_t f = arch_irq_save();
+		uint8_t e = inb(port);
+		outb(port, flags & IRQ_LEVEL ? e | bit : e & (uint8_t)~bit);
+		arch_irq_restore(f);
+		return E_OK;
+	}
 	gsi_flags[irq] = (uint8_t)flags;
 	rte_write(irq);
 	return E_OK;
@@ -330,7 +348,9 @@ unsigned arch_irq_flags(unsigned irq)
 {
 	if (apic_mode && irq < MSI_FIRST && ioapic_of(irq))
 		return gsi_flags[irq];
-	return 0; /* MSI, the 8259s: edge, active high */
+	if (!apic_mode && irq < PIC_LINES)
+		return inb(irq < PIC_SLAVE_AT ? ELCR1 : ELCR2) >> irq % PIC_SLAVE_AT & 1 ? IRQ_LEVEL : 0;
+	return 0; /* MSI: edge */
 }
 
 unsigned arch_irq_isa(unsigned isa_irq, unsigned *flags)
