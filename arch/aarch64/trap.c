@@ -210,7 +210,7 @@ static void trap_interrupt(struct trap_frame *tf)
 		trap_timer(tf);
 		return;
 	}
-	/* A device: its handler quietens it first, so the line is down by the end (irq.c). */
+	/* A device: ended after its handler, which quietened a level line (gic.c, either trigger). */
 	trap_irq(tf, intid);
 	gic_eoi(iar);
 }
