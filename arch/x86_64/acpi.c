@@ -143,52 +143,52 @@ static const uint8_t *sdt_find(const uint8_t *rsdp, const char *sig, uint32_t *l
 }
 
 /* Record an I/O APIC entry (type 1); NULL, or what is wrong with it. */
-static const char *madt_ioapic(const uint8_t *e, uint8_t elen)
+static const char *madt_ioapic(struct acpi_irq *ai, const uint8_t *e, uint8_t elen)
 {
 	if (elen < MADT_IO_APIC_LEN)
 		return "malformed ACPI MADT I/O APIC entry";
-	if (irq_info.ioapic_count == ACPI_IOAPIC_MAX)
+	if (ai->ioapic_count == ACPI_IOAPIC_MAX)
 		return "too many I/O APICs in the ACPI MADT";
 	struct acpi_ioapic a = {.id = e[2], .address = le32(e + 4), .gsi_base = le32(e + 8)};
 	/* Its two registers (index, window) at 0x00 and 0x10 of one page. */
 	if (!a.address || a.address % 16 || a.address % 4096 > 4096 - 0x20 ||
 	    a.gsi_base > ACPI_GSI_MAX)
 		return "bad I/O APIC entry in the ACPI MADT";
-	irq_info.ioapic[irq_info.ioapic_count++] = a;
+	ai->ioapic[ai->ioapic_count++] = a;
 	return NULL;
 }
 
 /* Record an interrupt source override (type 2); NULL, or what is wrong with it. */
-static const char *madt_iso(const uint8_t *e, uint8_t elen)
+static const char *madt_iso(struct acpi_irq *ai, const uint8_t *e, uint8_t elen)
 {
 	if (elen < MADT_ISO_LEN)
 		return "malformed ACPI MADT interrupt source override";
-	if (irq_info.iso_count == ACPI_ISO_MAX)
+	if (ai->iso_count == ACPI_ISO_MAX)
 		return "too many interrupt source overrides in the ACPI MADT";
 	struct acpi_iso o = {
 	    .bus = e[2], .source = e[3], .gsi = le32(e + 4), .flags = (uint16_t)(e[8] | e[9] << 8)};
 	if (o.bus != 0 || o.source >= 16 || o.gsi > ACPI_GSI_MAX)
 		return "bad interrupt source override in the ACPI MADT";
-	irq_info.iso[irq_info.iso_count++] = o;
+	ai->iso[ai->iso_count++] = o;
 	return NULL;
 }
 
 /*
  * Walk the MADT (ACPI 6.5, 5.2.12): count the enabled processors, and
  * record the I/O APICs (type 1) and interrupt source overrides (type 2)
- * into irq_info. A bad I/O APIC or override entry drops them all (the
- * 8259s then serve, irq_info.error says why) but the CPUs are still
+ * into *ai. A bad I/O APIC or override entry drops them all (the
+ * 8259s then serve, ai->error says why) but the CPUs are still
  * counted; a table whose entries overrun it is an error. NULL, or what is
  * wrong with the table.
  */
-static const char *madt_parse(const uint8_t *madt, uint32_t len, int *cpus)
+const char *acpi_madt_parse(const uint8_t *madt, uint32_t len, struct acpi_irq *ai, int *cpus)
 {
 	const char *irq_err = NULL;
 
 	*cpus = 0;
 	if (len < SDT_HEADER + 8)
 		return "ACPI MADT too short";
-	irq_info.pcat_compat = (le32(madt + SDT_HEADER + 4) & MADT_PCAT_COMPAT) != 0;
+	ai->pcat_compat = (le32(madt + SDT_HEADER + 4) & MADT_PCAT_COMPAT) != 0;
 	for (uint32_t off = SDT_HEADER + 8; off + 2 <= len;) {
 		uint8_t type = madt[off], elen = madt[off + 1];
 		const uint8_t *e = madt + off;
@@ -199,14 +199,14 @@ static const char *madt_parse(const uint8_t *madt, uint32_t len, int *cpus)
 		if (type == MADT_LOCAL_X2APIC && elen >= 16 && (le32(e + 8) & MADT_ENABLED))
 			(*cpus)++;
 		if (type == MADT_IO_APIC && !irq_err)
-			irq_err = madt_ioapic(e, elen);
+			irq_err = madt_ioapic(ai, e, elen);
 		if (type == MADT_ISO && !irq_err)
-			irq_err = madt_iso(e, elen);
+			irq_err = madt_iso(ai, e, elen);
 		off += elen;
 	}
 	if (irq_err) {
-		irq_info.ioapic_count = irq_info.iso_count = 0;
-		irq_info.error = irq_err;
+		ai->ioapic_count = ai->iso_count = 0;
+		ai->error = irq_err;
 	}
 	return NULL;
 }
@@ -316,7 +316,7 @@ const char *acpi_boot_info(struct boot_info *bi)
 		return irq_info.error;
 	}
 	int cpus;
-	const char *err = madt_parse(madt, len, &cpus);
+	const char *err = acpi_madt_parse(madt, len, &irq_info, &cpus);
 	if (err) {
 		irq_info.ioapic_count = irq_info.iso_count = 0;
 		irq_info.error = err;

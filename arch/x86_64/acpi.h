@@ -32,8 +32,8 @@ struct acpi_ioapic {
 };
 
 /* ISO flags (ACPI 6.5, table 5.26): polarity in bits 1:0, trigger mode in bits 3:2. */
-#define ACPI_ISO_POLARITY(f) ((f) & 3u)	       /* 0 bus default, 1 high, 3 low */
-#define ACPI_ISO_TRIGGER(f)  ((f) >> 2 & 3u)   /* 0 bus default, 1 edge, 3 level */
+#define ACPI_ISO_POLARITY(f) ((f)&3u)	     /* 0 bus default, 1 high, 3 low */
+#define ACPI_ISO_TRIGGER(f)  ((f) >> 2 & 3u) /* 0 bus default, 1 edge, 3 level */
 
 /* An interrupt source override: ISA IRQ `source` arrives on `gsi`. */
 struct acpi_iso {
@@ -58,6 +58,15 @@ struct acpi_irq {
 	struct acpi_iso iso[ACPI_ISO_MAX];
 	struct acpi_mcfg mcfg[ACPI_MCFG_MAX];
 };
+
+/*
+ * Walk the MADT at `madt` (`len` bytes, checksum already checked): count
+ * the enabled CPUs into *cpus and record the I/O APICs and overrides into
+ * *ai, which the caller zeroed (a bad one of those empties them and sets
+ * ai->error). NULL, or what is wrong with the table's structure. Every
+ * entry is bounds-checked.
+ */
+const char *acpi_madt_parse(const uint8_t *madt, uint32_t len, struct acpi_irq *ai, int *cpus);
 
 /* The interrupt and PCI facts found by acpi_boot_info(). */
 const struct acpi_irq *acpi_irq(void);

@@ -38,17 +38,20 @@
 #include "mm/kvm.h"
 #include "x86.h"
 
-#define PCI_ADDR	 0xcf8
-#define PCI_DATA	 0xcfc
-#define PCI_ENABLE	 0x80000000u
-#define DEBUG_EXIT_PORT	 0xf4 /* power.c */
-#define MSI_WINDOW	 0xfee00000u
-#define MSI_WINDOW_SIZE	 0x100000u
-#define ICH9_LPC_BDF	 (0x1f << 3)
-#define ICH9_LPC_ID	 0x29188086u
-#define ICH9_RCBA	 0xf0
-#define ICH9_RCBA_EN	 1u
-#define ICH9_D31IR	 0x3140 /* D31IR, D30IR, D29IR, D28IR, D27IR at 2-byte steps; D26IR 0x314c, D25IR 0x3150 */
+#define PCI_ADDR	0xcf8
+#define PCI_DATA	0xcfc
+#define PCI_ENABLE	0x80000000u
+#define DEBUG_EXIT_PORT 0xf4 /* power.c */
+#define MSI_WINDOW	0xfee00000u
+#define MSI_WINDOW_SIZE 0x100000u
+#define ICH9_LPC_BDF	(0x1f << 3)
+#define ICH9_LPC_ID	0x29188086u
+#define ICH9_RCBA	0xf0
+#define ICH9_RCBA_EN	1u
+/* RCBA offsets of D31IR..D27IR (2-byte steps down from D31), D26IR and D25IR. */
+#define ICH9_D31IR	 0x3140
+#define ICH9_D26IR	 0x314c
+#define ICH9_D25IR	 0x3150
 #define ICH9_DIR_DEFAULT 0x3210
 #define PIRQ_GSI_BASE	 16
 #define PCI_HDR_TYPE	 0x0e
@@ -174,7 +177,9 @@ static unsigned ich9_pirq(unsigned dev, unsigned pin)
 		if (r & ICH9_RCBA_EN)
 			rcba = kvm_map_device(r & ~0x3fffu, 0x4000);
 	}
-	unsigned reg = dev >= 27 ? ICH9_D31IR + 2 * (31 - dev) : dev == 26 ? 0x314c : 0x3150;
+	unsigned reg = dev >= 27   ? ICH9_D31IR + 2 * (31 - dev)
+		       : dev == 26 ? ICH9_D26IR
+				   : ICH9_D25IR;
 	uint16_t dir = rcba ? *(volatile uint16_t *)(rcba + reg) : ICH9_DIR_DEFAULT;
 	return dir >> (4 * pin) & 7;
 }
@@ -235,7 +240,8 @@ unsigned arch_pci_intx(uint32_t sbdf, unsigned pin, unsigned line_reg, unsigned 
 static void isa_device(const char *name, const char *pnp, uint32_t flags, const uint16_t *ports,
 		       int isa_irq)
 {
-	struct hw_rec_device d = {.rec = {.type = HW_REC_DEVICE, .size = sizeof(d),
+	struct hw_rec_device d = {.rec = {.type = HW_REC_DEVICE,
+					  .size = sizeof(d),
 					  .flags = flags | HW_REC_ISA | HW_REC_PORTS}};
 	kstrlcpy(d.name, name, sizeof(d.name));
 	kstrlcpy(d.compatible, pnp, sizeof(d.compatible));
@@ -263,17 +269,17 @@ void arch_machine_describe(const struct boot_info *bi)
 	isa_device("keyboard", "PNP0303", 0, (const uint16_t[]){0x60, 1, 0x64, 1, 0}, 1);
 	isa_device("rtc", "PNP0B00", 0, (const uint16_t[]){0x70, 2, 0}, 8);
 	isa_device("pit", "PNP0100", HW_REC_KERNEL, (const uint16_t[]){0x40, 4, 0}, 0);
-	isa_device("pic", "PNP0000", HW_REC_KERNEL, (const uint16_t[]){0x20, 2, 0xa0, 2, 0x4d0, 2, 0},
-		   -1);
+	isa_device("pic", "PNP0000", HW_REC_KERNEL,
+		   (const uint16_t[]){0x20, 2, 0xa0, 2, 0x4d0, 2, 0}, -1);
 	isa_device("speaker", "PNP0800", 0, (const uint16_t[]){0x61, 1, 0}, -1);
 	isa_device("vga", "PNP0900", 0, (const uint16_t[]){0x3c0, 0x20, 0}, -1);
 	/* The VGA's memory window: a second "vga" record, ISA but physical addresses. */
-	struct hw_rec_device vga = {.rec = {.type = HW_REC_DEVICE, .size = sizeof(vga),
-					    .flags = HW_REC_ISA},
-				    .name = "vga",
-				    .compatible = "PNP0900",
-				    .reg_count = 1,
-				    .reg = {{0xa0000, 0x20000}}};
+	struct hw_rec_device vga = {
+	    .rec = {.type = HW_REC_DEVICE, .size = sizeof(vga), .flags = HW_REC_ISA},
+	    .name = "vga",
+	    .compatible = "PNP0900",
+	    .reg_count = 1,
+	    .reg = {{0xa0000, 0x20000}}};
 	machine_add(&vga.rec);
 
 	if (x86_64_irq_apic_mode())
@@ -292,7 +298,8 @@ void arch_machine_describe(const struct boot_info *bi)
 	struct hw_rec_pci_host h = {.rec = {.type = HW_REC_PCI_HOST, .size = sizeof(h)}};
 	for (unsigned i = 0; i < ai->mcfg_count; i++) {
 		const struct acpi_mcfg *m = &ai->mcfg[i];
-		h.ecam_base = m->base + ((uint64_t)m->bus_start << 20); /* where bus_start's space starts */
+		/* The MCFG's base is bus 0's; the record's is bus_start's. */
+		h.ecam_base = m->base + ((uint64_t)m->bus_start << 20);
 		h.ecam_size = (uint64_t)(m->bus_end - m->bus_start + 1) << 20;
 		h.segment = m->segment;
 		h.bus_start = m->bus_start;

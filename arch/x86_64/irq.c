@@ -348,8 +348,10 @@ unsigned arch_irq_flags(unsigned irq)
 {
 	if (apic_mode && irq < MSI_FIRST && ioapic_of(irq))
 		return gsi_flags[irq];
-	if (!apic_mode && irq < PIC_LINES)
-		return inb(irq < PIC_SLAVE_AT ? ELCR1 : ELCR2) >> irq % PIC_SLAVE_AT & 1 ? IRQ_LEVEL : 0;
+	if (!apic_mode && irq < PIC_LINES) {
+		uint8_t elcr = inb(irq < PIC_SLAVE_AT ? ELCR1 : ELCR2);
+		return elcr >> irq % PIC_SLAVE_AT & 1 ? IRQ_LEVEL : 0;
+	}
 	return 0; /* MSI: edge */
 }
 
@@ -377,8 +379,9 @@ int arch_msi_alloc(unsigned *irq, uint64_t *address, uint32_t *data)
 			continue;
 		msi[i] = (struct msi_line){.used = true, .masked = true};
 		*irq = MSI_FIRST + i;
-		*address = MSI_ADDR_BASE | boot_apic_id << 12; /* physical, fixed, no redirection hint */
-		*data = VEC_MSI_BASE + i;			/* edge, fixed */
+		/* Physical destination, no redirection hint; fixed delivery, edge. */
+		*address = MSI_ADDR_BASE | boot_apic_id << 12;
+		*data = VEC_MSI_BASE + i;
 		err = E_OK;
 		break;
 	}

@@ -14,10 +14,10 @@
 #include "mm/uaccess.h"
 #include "x86.h"
 
-#define PS2_DATA     0x60
-#define PS2_STATUS   0x64
-#define PS2_OBF	     0x01 /* output buffer full: a byte to read */
-#define QUEUE	     256
+#define PS2_DATA   0x60
+#define PS2_STATUS 0x64
+#define PS2_OBF	   0x01 /* output buffer full: a byte to read */
+#define QUEUE	   256
 
 static uint64_t holder;	      /* pid with a registered ring, 0 for none */
 static uintptr_t holder_ring; /* its user address */

@@ -342,10 +342,10 @@ static uint32_t cfg(uint16_t bdf, unsigned off, unsigned w)
 
 KTEST(pci_intx_arrives_where_routed)
 {
-	int found = -1;
-	for (unsigned df = 0; df < 256 && found < 0; df++)
-		if (cfg((uint16_t)df, 0, 4) == EDU_ID)
-			found = (int)df;
+	int found = -1; /* on bus 0, or behind a bridge on the first buses */
+	for (unsigned bdf = 0; bdf < 16 * 256 && found < 0; bdf++)
+		if (cfg((uint16_t)bdf, 0, 4) == EDU_ID)
+			found = (int)bdf;
 	if (found < 0) {
 		kprintf("  (no -device edu on this machine: INTx not raised)\n");
 		return;
@@ -353,8 +353,8 @@ KTEST(pci_intx_arrives_where_routed)
 	uint16_t bdf = (uint16_t)found;
 	unsigned pin = cfg(bdf, 0x3d, 1), line_reg = cfg(bdf, 0x3c, 1), flags;
 	unsigned line = arch_pci_intx(bdf, pin, line_reg, &flags);
-	kprintf("  edu at 00:%02x.%u INT%c#, Interrupt Line %u: line %u flags %u\n", bdf >> 3,
-		bdf & 7, 'A' + pin - 1, line_reg, line, flags);
+	kprintf("  edu at %02x:%02x.%u INT%c#, Interrupt Line %u: line %u flags %u\n", bdf >> 8,
+		bdf >> 3 & 31, bdf & 7, 'A' + pin - 1, line_reg, line, flags);
 	KASSERT(pin >= 1 && pin <= 4);
 	KASSERT(line != IRQ_NONE);
 	KASSERT(flags & IRQ_LEVEL);
