@@ -91,6 +91,10 @@ UTEST(virtio_library_refuses_bad_input)
 	UASSERT_EQ(virtio_pci_find(mmio, VIRTIO_ID_ENTROPY, &sbdf), E_INVALID_CAPABILITY);
 	UASSERT_EQ(virtio_pci_find(bus, 0x3f, &sbdf), E_NOT_FOUND); /* no such device */
 	UASSERT_EQ(virtio_mmio_find(&v, desc, mmio, 0x3f), E_NOT_FOUND);
+	UASSERT_EQ(virtio_pci_find(bus, VIRTIO_ID_ENTROPY, &sbdf), E_OK);
+	UASSERT_EQ(virtio_pci_open(&v, bus, sbdf & ~0xffu, mmio, desc), E_NOT_FOUND); /* 00.0 */
+	UASSERT_EQ(virtio_pci_open(&v, bus, sbdf | 7, mmio, desc), E_NOT_FOUND); /* no function */
+	v = (struct virtio){0};
 	UASSERT_EQ(virtio_post(&v, 0x1000, 16, true), E_INVALID_PARAMETER); /* not started */
 	UASSERT(!virtio_used(&v, &len));
 	struct virtio none = {0};
