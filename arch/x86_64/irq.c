@@ -12,12 +12,13 @@
  * moves IRQ 0 to GSI 2 and makes 5, 9, 10, 11 level), GSIs from 16 up are
  * PCI's (level, active high as QEMU's DSDT describes them). An interrupt
  * is ended with a LAPIC EOI; for a level line the LAPIC's EOI broadcast
- * clears the I/O APIC's remote IRR (QEMU's I/O APICs, version 0x11 and
- * 0x20, both honour it). The 8259s stay remapped to VEC_PIC_BASE and fully
- * masked (timer.c); their spurious vectors are still dropped by trap.c.
+ * clears the I/O APIC's remote IRR (QEMU's version 0x20 I/O APIC does;
+ * its EOI register is not used). Pins of GSIs from 64 up stay masked and
+ * are no lines. The 8259s stay remapped to VEC_PIC_BASE and fully masked
+ * (timer.c); their spurious vectors are still dropped by trap.c.
  *
  * 8259 mode (no MADT, or no usable I/O APIC in it, e.g. QEMU with
- * acpi=off): lines 0-15 are the 8259 lines as the PC wires them, ended
+ * acpi=off, or `noioapic` on the command line): lines 0-15 are the 8259 lines as the PC wires them, ended
  * with a non-specific EOI (to the slave first for 8-15). A line is level
  * when its ELCR bit (ports 0x4d0-0x4d1, which the BIOS sets for the PCI
  * IRQs) says so, and arch_irq_configure sets that bit (never for lines 0,
@@ -210,10 +211,10 @@ int arch_irq_init(const struct boot_info *bi)
 		isa_gsi[o->source] = o->gsi;
 		isa_flags[o->source] = (uint8_t)iso_flags(o->flags);
 	}
-	/* The GSIs ISA IRQs arrive on signal as the ISA IRQs do (overridden or not). */
-	for (unsigned i = 0; i < ISA_IRQS; i++)
-		if (isa_gsi[i] < VEC_GSI_COUNT)
-			gsi_flags[isa_gsi[i]] = isa_flags[i];
+	/* An override's GSI signals as it says (GSIs 0-15 are ISA's, edge, high, otherwise). */
+	for (unsigned i = 0; i < ai->iso_count; i++)
+		if (ai->iso[i].gsi < VEC_GSI_COUNT)
+			gsi_flags[ai->iso[i].gsi] = isa_flags[ai->iso[i].source];
 	for (unsigned g = 0; g < VEC_GSI_COUNT; g++)
 		rte_write(g);
 	kbd_line = isa_gsi[ISA_KEYBOARD];
