@@ -14,15 +14,19 @@
 #define REQUESTS 4
 #define BYTES	 64
 
-/* REQUESTS reads of BYTES: each answered in full, with not only zeros among them. */
+/*
+ * REQUESTS reads of BYTES: each answered with 1 to BYTES bytes (the device
+ * may use less than the buffer: virtio 1.x, Entropy Device, Device Operation),
+ * not only zeros among them.
+ */
 static int entropy_flows(struct rng *r)
 {
 	uint64_t seen = 0;
 	for (unsigned i = 0; i < REQUESTS; i++) {
 		uint32_t got = 0;
 		UASSERT_EQ(rng_read(r, BYTES, &got, NULL), E_OK);
-		UASSERT_EQ(got, BYTES);
-		for (unsigned b = 0; b < BYTES; b++)
+		UASSERT(got >= 1 && got <= BYTES);
+		for (unsigned b = 0; b < got; b++)
 			seen |= r->buf[b];
 		for (unsigned b = BYTES; b < 4096; b++)
 			UASSERT_EQ(r->buf[b], 0); /* nothing beyond the buffer posted */
@@ -250,12 +254,12 @@ static int masked_until_acknowledged(struct rng *r)
 		return utest_fail(__FILE__, __LINE__, "%llu interrupts in %llu ms",
 				  (unsigned long long)handled, (unsigned long long)ms);
 	UASSERT(virtio_used(&r->v, &got));
-	UASSERT_EQ(got, BYTES);
+	UASSERT(got >= 1 && got <= BYTES);
 	/* Acknowledged (device first, then the line): the next one comes. */
 	UASSERT(virtio_isr(&r->v) & VIRTIO_ISR_QUEUE);
 	UASSERT_EQ(hw_irq_ack(r->irq, r->v.line, NULL), E_OK);
 	UASSERT_EQ(rng_read(r, BYTES, &got, NULL), E_OK);
-	UASSERT_EQ(got, BYTES);
+	UASSERT(got >= 1 && got <= BYTES);
 	return 0;
 }
 
