@@ -33,7 +33,9 @@ if(KERNEL_ARCH STREQUAL "x86_64")
   file(GLOB R2_SOURCES CONFIGURE_DEPENDS ${USER_DIR}/r2/*.c ${CMAKE_SOURCE_DIR}/tests/user/x86_64/*.c)
   list(APPEND UTEST_SOURCES ${R2_SOURCES})
 endif()
-add_executable(init ${USER_DIR}/init/init.c ${UTEST_SOURCES})
+# The driver libraries (drivers/lib/), which the user tests drive real devices with.
+file(GLOB DRIVER_LIB_SOURCES CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/drivers/lib/*.c)
+add_executable(init ${USER_DIR}/init/init.c ${UTEST_SOURCES} ${DRIVER_LIB_SOURCES})
 set_target_properties(init PROPERTIES OUTPUT_NAME init.elf SUFFIX ""
   RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/user
   LINK_DEPENDS ${USER_DIR}/user.ld)

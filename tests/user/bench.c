@@ -4,6 +4,7 @@
  * the difference, so process start and exit cancel out.
  */
 #include "ipc.h"
+#include "rng.h"
 #include "utest.h"
 
 static unsigned long count(void)
@@ -168,4 +169,28 @@ UCHILD(bench_notify)
 	if (notification_signal(n[0], 2) || sys_process_wait(child, 0, &info))
 		return 3;
 	return info.exit_code;
+}
+
+/*
+ * irq_latency: N requests to the virtio-rng-pci; for each interrupt what
+ * hw_irq_ack says (ns since the line fired: instructions under -icount
+ * shift=0, from the interrupt taken to this thread running and
+ * acknowledging). Exits with their average, or a negative code.
+ */
+UCHILD(bench_irq)
+{
+	struct rng r = {0};
+	uint64_t sum = 0;
+	unsigned long n = count();
+	long err = n ? rng_open_pci(&r, NULL) : E_INVALID_PARAMETER;
+	for (unsigned long i = 0; !err && i < n; i++) {
+		uint32_t got;
+		uint64_t since = 0;
+		err = rng_read(&r, 16, &got, &since);
+		sum += since;
+	}
+	rng_close(&r);
+	if (err)
+		return -(int)err;
+	return sum / n > 0x7fffffff ? -1000 : (int)(sum / n);
 }
