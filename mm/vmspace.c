@@ -164,7 +164,8 @@ int vmspace_dma_pin(struct vmspace *vs, uintptr_t va, size_t len, uint64_t *pa)
 	struct vm_region *r = *link_after(vs, va);
 	if (!r || r->start > va || r->end < va + len)
 		return E_MEM_NOT_MAPPED;
-	if (r->kind != VM_ANON || r->lent || r->dma_pins == UINT16_MAX)
+	/* Not the kernel's own pinned pages either (an IPC buffer goes with its thread). */
+	if (r->kind != VM_ANON || r->lent || r->pinned || r->dma_pins == UINT16_MAX)
 		return E_MEM_BAD_ADDRESS;
 	for (size_t i = 0; i < len / PAGE_SIZE; i++)
 		if (translate(&vs->pt, va + i * PAGE_SIZE, &pa[i]))

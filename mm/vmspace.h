@@ -70,7 +70,7 @@ int vmspace_can_unmap(const struct vmspace *vs, uintptr_t va, size_t len);
 int vmspace_pin(struct vmspace *vs, uintptr_t va, bool pinned);
 /*
  * Pin [va, va + len), which must lie in one VM_ANON region of the space's
- * own (not lent), for a device: no munmap or lend takes it until as many
+ * own (not lent, not the kernel's pinned IPC buffer), for a device: no munmap or lend takes it until as many
  * unpins; the physical address of each page into pa[]. E_MEM_NOT_MAPPED,
  * E_MEM_BAD_ADDRESS (not the space's own anonymous memory) and nothing
  * changes otherwise. The frames go with the space as usual.

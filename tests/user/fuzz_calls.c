@@ -595,6 +595,13 @@ static void keep(struct fuzz_thread *t, unsigned nr, const uintptr_t a[7], const
 		t->ipcbuf = (struct ipc_buffer *)r[0];
 		break;
 	case SYS_CAPABILITY_NEXT:
+		/*
+		 * Any capability of ours, those we keep books by too (a worker's
+		 * thread capability): as a number, not a token, since the pools
+		 * revoke the tokens they forget.
+		 */
+		fuzz_remember(FK_ID, r[0]);
+		break;
 	case SYS_CAPABILITY_DERIVE_RANGE:
 		fuzz_remember(FK_TOKEN, r[0]);
 		break;
