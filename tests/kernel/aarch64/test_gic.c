@@ -3,8 +3,9 @@
  * pending at the distributor (GICD_ISPENDR, as its line would) reaches
  * the handler registered for it only while unmasked and the CPU takes
  * interrupts, stays pending while masked, and comes once per edge on an
- * edge-triggered line; a write to the GICv2m frame is an MSI delivered
- * the same way. Bad lines and flags are refused and change nothing.
+ * edge-triggered line; a write to the GICv2m frame, or under GICv3 to the
+ * ITS, is an MSI delivered the same way. Bad lines and flags are refused
+ * and change nothing.
  */
 #include "arch/aarch64/aarch64.h"
 #include "arch/hal/cpu.h"
@@ -15,6 +16,7 @@
 #include "include/abi/error.h"
 #include "mm/kvm.h"
 #include "mm/phys.h"
+#include "mm/pmm.h"
 #include "tests/kernel/ktest.h"
 
 /*
@@ -61,7 +63,7 @@ static unsigned take_free_line(void)
 	gic_v2m(&pa, &first, &count);
 	seen.count = 0;
 	seen.irq = IRQ_NONE;
-	for (unsigned irq = arch_irq_limit(); irq-- > 32;) {
+	for (unsigned irq = gic_lines(); irq-- > 32;) {
 		if (irq >= first && irq < first + count)
 			continue;
 		if (irq_register(irq, on_line, NULL) == E_OK)
@@ -164,10 +166,10 @@ KTEST(gic_spi_trigger)
 
 KTEST(gic_configure_bad_input)
 {
-	unsigned limit = arch_irq_limit();
-	KASSERT_EQ(limit, gic_lines());
+	unsigned limit = arch_irq_limit(), first, count;
+	KASSERT_EQ(limit, its_lpis(&first, &count) ? first + count : gic_lines());
 	KASSERT_GE(limit, 64);
-	static const unsigned bad[] = {0, 15, 16, 27, 31, 1020, 1023, 100000, IRQ_NONE};
+	static const unsigned bad[] = {0, 15, 16, 27, 31, 1020, 1023, 8191, 100000, IRQ_NONE};
 	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		KASSERT(!arch_irq_valid(bad[i]));
 		KASSERT_EQ(arch_irq_configure(bad[i], IRQ_LEVEL), E_INVALID_PARAMETER);
@@ -204,8 +206,9 @@ KTEST(gic_msi_v2m)
 	KASSERT_EQ(arch_msi_alloc(0, &irq, NULL, &data), E_INVALID_PARAMETER);
 	KASSERT_EQ(arch_msi_alloc(0, &irq, &address, NULL), E_INVALID_PARAMETER);
 	if (!gic_v2m(&setspi, &first, &count)) {
-		/* GICv3: the ITS is not driven, so no MSI (devices use INTx) */
 		KASSERT_EQ(gic_version(), 3);
+		if (its_lpis(&first, &count))
+			KTEST_SKIP("GICv3: MSI goes through the ITS (gic_msi_its)");
 		KASSERT_EQ(arch_msi_alloc(0, &irq, &address, &data), E_NOT_SUPPORTED);
 		return;
 	}
@@ -264,8 +267,8 @@ KTEST(gic_msi_run_out)
 	uint64_t address, setspi;
 	uint32_t data;
 
-	if (!gic_v2m(&setspi, &first, &count)) {
-		/* GICv3: the ITS is not driven, so no MSI (devices use INTx) */
+	if (!gic_v2m(&setspi, &first, &count) && !its_lpis(&first, &count)) {
+		/* GICv3 without an ITS it drives: no MSI (devices use INTx) */
 		KASSERT_EQ(gic_version(), 3);
 		KASSERT_EQ(arch_msi_alloc(0, &irq, &address, &data), E_NOT_SUPPORTED);
 		return;
@@ -283,6 +286,218 @@ KTEST(gic_msi_run_out)
 		arch_msi_free(lines[i]);
 	KASSERT_EQ(arch_msi_alloc(0, &irq, &address, &data), E_OK);
 	arch_msi_free(irq);
+}
+
+/* The CPU's write of an MSI's data to its address (GITS_TRANSLATER or the v2m frame). */
+static void msi_write(uint64_t address, uint32_t data)
+{
+	*(volatile uint32_t *)phys_to_virt(address) = data;
+	__asm__ volatile("dsb sy" ::: "memory");
+}
+
+/*
+ * MSI through the ITS: an LPI per message, masked until unmasked,
+ * edge-triggered, gone once freed. QEMU's ITS takes a CPU write to
+ * GITS_TRANSLATER as from DeviceID 0 (no requester ID): the host bridge,
+ * 00:00.0, under virt's identity msi-map.
+ */
+KTEST(gic_msi_its)
+{
+	unsigned irq, first, count, other;
+	uint64_t address, its_pa, its_size, address2;
+	uint32_t data, data2, devid, phandle;
+
+	if (!its_lpis(&first, &count))
+		KTEST_SKIP("no ITS (GICv2, or GICv3 without one)");
+	KASSERT(gic_its(&its_pa, &its_size, &phandle));
+	KASSERT_EQ(first, 8192);
+	KASSERT_GT(count, 0);
+	KASSERT_EQ(arch_irq_limit(), first + count);
+	/* Not allocated, an LPI is no line. */
+	KASSERT(!arch_irq_valid(first));
+	KASSERT_EQ(irq_register(first, on_line, NULL), E_INVALID_PARAMETER);
+	KASSERT_EQ(arch_irq_unmask(first), E_INVALID_PARAMETER);
+	KASSERT_EQ(arch_irq_configure(first, 0), E_INVALID_PARAMETER);
+
+	KASSERT_EQ(its_device_id(0, &devid), E_OK);
+	KASSERT_EQ(devid, 0);
+	KASSERT_EQ(arch_msi_alloc(0, &irq, &address, &data), E_OK);
+	KASSERT(irq >= first && irq < first + count);
+	KASSERT(arch_irq_valid(irq));
+	KASSERT_EQ_U(address, its_pa + 0x10040); /* GITS_TRANSLATER */
+	KASSERT_EQ(data, irq - first);		 /* the EventID */
+	KASSERT_EQ(arch_irq_flags(irq), 0);	 /* edge */
+	KASSERT(!its_lpi_enabled(irq));		 /* masked */
+	KASSERT_EQ(arch_irq_configure(irq, IRQ_LEVEL), E_NOT_SUPPORTED);
+	KASSERT_EQ(arch_irq_configure(irq, IRQ_ACTIVE_LOW), E_NOT_SUPPORTED);
+	KASSERT_EQ(arch_irq_configure(irq, 4), E_INVALID_PARAMETER);
+	KASSERT_EQ(arch_irq_configure(irq, 0), E_OK);
+	KASSERT(!its_lpi_enabled(irq)); /* masked stays masked */
+
+	/* Masked at allocation: a message stays pending, taken once unmasked. */
+	seen.count = 0;
+	seen.irq = IRQ_NONE;
+	seen.quieten = false;
+	msi_write(address, data);
+	KASSERT(!reached(1));
+	KASSERT_EQ(irq_register(irq, on_line, NULL), E_OK);
+	KASSERT(its_lpi_enabled(irq));
+	KASSERT(reached(1));
+	KASSERT_EQ(seen.irq, irq);
+	KASSERT(!reached(2));
+
+	/* Unmasked: each message is one interrupt. */
+	msi_write(address, data);
+	KASSERT(reached(2));
+	KASSERT(!reached(3));
+
+	/* Masked: not delivered; two messages are one pending interrupt, taken on unmask. */
+	KASSERT_EQ(arch_irq_mask(irq), E_OK);
+	KASSERT(!its_lpi_enabled(irq));
+	msi_write(address, data);
+	msi_write(address, data);
+	KASSERT(!reached(3));
+	KASSERT_EQ(arch_irq_unmask(irq), E_OK);
+	KASSERT(reached(3));
+	KASSERT(!reached(4));
+	KASSERT_EQ_U(irq_count(irq), 3);
+
+	/* Another function: another DeviceID, another line; the events of one are not the other's. */
+	KASSERT_EQ(arch_msi_alloc(0x0008, &other, &address2, &data2), E_OK); /* 00:01.0 */
+	KASSERT_NE(other, irq);
+	KASSERT_NE(data2, data);
+	KASSERT_EQ_U(address2, address);
+	KASSERT_EQ(arch_irq_unmask(other), E_OK);
+	msi_write(address, data2); /* from DeviceID 0: not mapped there */
+	KASSERT(!reached(4));
+	msi_write(address, data);
+	KASSERT(reached(4));
+	KASSERT_EQ(seen.irq, irq);
+	arch_msi_free(other);
+	KASSERT(!arch_irq_valid(other));
+
+	/* Freed: no line, and its message translates to nothing. */
+	KASSERT_EQ(irq_unregister(irq), E_OK);
+	arch_msi_free(irq);
+	KASSERT(!arch_irq_valid(irq));
+	KASSERT(!its_lpi_enabled(irq));
+	KASSERT_EQ(irq_register(irq, on_line, NULL), E_INVALID_PARAMETER);
+	KASSERT_EQ(arch_irq_unmask(irq), E_INVALID_PARAMETER);
+	KASSERT_EQ(arch_irq_flags(irq), 0);
+	msi_write(address, data);
+	KASSERT(!reached(5));
+	arch_msi_free(irq);	 /* twice: refused, nothing changes */
+	arch_msi_free(IRQ_NONE); /* not an MSI line at all */
+	KASSERT(!arch_irq_valid(irq));
+
+	/* Reallocated, the line starts masked with nothing pending. */
+	KASSERT_EQ(arch_msi_alloc(0, &irq, &address, &data), E_OK);
+	seen.count = 0;
+	KASSERT_EQ(irq_register(irq, on_line, NULL), E_OK);
+	KASSERT(!reached(1));
+	KASSERT_EQ(irq_unregister(irq), E_OK);
+	arch_msi_free(irq);
+}
+
+KTEST(gic_msi_its_bad_input)
+{
+	unsigned irq, first, count;
+	uint64_t address;
+	uint32_t data, devid;
+
+	if (!its_lpis(&first, &count))
+		KTEST_SKIP("no ITS (GICv2, or GICv3 without one)");
+	KASSERT_EQ(arch_msi_alloc(0, NULL, &address, &data), E_INVALID_PARAMETER);
+	KASSERT_EQ(arch_msi_alloc(0, &irq, NULL, &data), E_INVALID_PARAMETER);
+	KASSERT_EQ(arch_msi_alloc(0, &irq, &address, NULL), E_INVALID_PARAMETER);
+	KASSERT_EQ(its_device_id(0, NULL), E_INVALID_PARAMETER);
+	/* A segment no host bridge has. */
+	KASSERT_EQ(its_device_id(0x7777u << 16, &devid), E_NOT_FOUND);
+	KASSERT_EQ(arch_msi_alloc(0x7777u << 16, &irq, &address, &data), E_NOT_FOUND);
+	KASSERT(!arch_irq_valid(first));
+}
+
+/* msi-map: <rid-base phandle out-base length>, the mask first, entries for other controllers passed over. */
+KTEST(gic_its_msi_map)
+{
+	static const uint32_t cells[] = {
+	    0x00, 7, 0x100,  0x10, /* RIDs 0x00-0x0f: this controller, 0x100 on */
+	    0x10, 9, 0x000,  0x10, /* 0x10-0x1f: another one */
+	    0x18, 7, 0x5000, 0x20, /* 0x18-0x37: this one too (0x18-0x1f after the other) */
+	};
+	uint8_t map[sizeof(cells)];
+	uint32_t out = 0;
+
+	for (unsigned i = 0; i < sizeof(cells) / 4; i++)
+		for (unsigned b = 0; b < 4; b++)
+			map[i * 4 + b] = (uint8_t)(cells[i] >> (24 - 8 * b));
+	KASSERT_EQ(its_map_rid(map, sizeof(map), ~0u, 7, 0x05, &out), E_OK);
+	KASSERT_EQ(out, 0x105);
+	KASSERT_EQ(its_map_rid(map, sizeof(map), ~0u, 7, 0x12, &out), E_NOT_SUPPORTED);
+	KASSERT_EQ(its_map_rid(map, sizeof(map), ~0u, 7, 0x1a, &out), E_OK);
+	KASSERT_EQ(out, 0x5002);
+	KASSERT_EQ(its_map_rid(map, sizeof(map), ~0u, 7, 0x37, &out), E_OK);
+	KASSERT_EQ(out, 0x501f);
+	KASSERT_EQ(its_map_rid(map, sizeof(map), ~0u, 7, 0x38, &out), E_NOT_SUPPORTED);
+	KASSERT_EQ(its_map_rid(map, sizeof(map), ~0u, 9, 0x12, &out), E_OK);
+	KASSERT_EQ(out, 0x02);
+	KASSERT_EQ(its_map_rid(map, sizeof(map), 0x0f, 7, 0x1f5, &out), E_OK); /* masked: 0x05 */
+	KASSERT_EQ(out, 0x105);
+	/* Malformed: not whole entries, empty, a zero length, a range past 32 bits. */
+	KASSERT_EQ(its_map_rid(map, sizeof(map) - 4, ~0u, 7, 0, &out), E_INVALID_PARAMETER);
+	KASSERT_EQ(its_map_rid(map, 0, ~0u, 7, 0, &out), E_INVALID_PARAMETER);
+	KASSERT_EQ(its_map_rid(NULL, 16, ~0u, 7, 0, &out), E_INVALID_PARAMETER);
+	KASSERT_EQ(its_map_rid(map, 16, ~0u, 7, 0, NULL), E_INVALID_PARAMETER);
+	uint8_t bad[16] = {0};
+	bad[7] = 7;
+	KASSERT_EQ(its_map_rid(bad, 16, ~0u, 7, 0, &out), E_INVALID_PARAMETER); /* length 0 */
+	bad[8] = 0xff, bad[15] = 0x10; /* out-base 0xff000000, 16 IDs: fits */
+	KASSERT_EQ(its_map_rid(bad, 16, ~0u, 7, 3, &out), E_OK);
+	KASSERT_EQ(out, 0xff000003);
+	bad[9] = bad[10] = bad[11] = 0xff; /* out-base 0xffffffff, 16 IDs: past 32 bits */
+	KASSERT_EQ(its_map_rid(bad, 16, ~0u, 7, 0, &out), E_INVALID_PARAMETER);
+
+	/* The tree's host bridge: QEMU virt maps every requester ID to itself. */
+	uint32_t devid;
+	unsigned first, count;
+	if (!its_lpis(&first, &count))
+		return;
+	KASSERT_EQ(its_device_id(0x0000, &devid), E_OK);
+	KASSERT_EQ(devid, 0);
+	KASSERT_EQ(its_device_id(0x0108, &devid), E_OK); /* 01:01.0 */
+	KASSERT_EQ(devid, 0x108);
+}
+
+/* Every ITT goes back with its device's last MSI; more devices than the ITS keeps are refused. */
+KTEST(gic_msi_its_devices)
+{
+	static unsigned lines[64];
+	unsigned first, count, n = 0;
+	uint64_t address;
+	uint32_t data;
+	int err = E_OK;
+
+	if (!its_lpis(&first, &count))
+		KTEST_SKIP("no ITS (GICv2, or GICv3 without one)");
+	pmm_drain_caches();
+	size_t before = memory_stats().free_frames;
+	/* A function per devfn on bus 0: a DeviceID and an ITT each. */
+	while (n < 64 && (err = arch_msi_alloc(n << 3, &lines[n], &address, &data)) == E_OK)
+		n++;
+	KASSERT_EQ(err, E_RESOURCE_EXHAUSTED);
+	KASSERT_GE(n, 1);
+	KASSERT_LT(n, count); /* the devices ran out, not the LPIs */
+	KASSERT_LT(memory_stats().free_frames, before);
+	/* A device already mapped still gets more. */
+	unsigned extra;
+	KASSERT_EQ(arch_msi_alloc(0, &extra, &address, &data), E_OK);
+	arch_msi_free(extra);
+	for (unsigned i = 0; i < n; i++)
+		arch_msi_free(lines[i]);
+	pmm_drain_caches();
+	KASSERT_EQ_U(memory_stats().free_frames, before);
+	KASSERT_EQ(arch_msi_alloc(n << 3, &lines[0], &address, &data), E_OK);
+	arch_msi_free(lines[0]);
 }
 
 KTEST(gic_kernel_mmio)
@@ -309,6 +524,14 @@ KTEST(gic_kernel_mmio)
 		bool frame = false;
 		for (unsigned i = 0; arch_kernel_mmio(i, &base, &size); i++)
 			frame |= setspi >= base && setspi < base + size;
+		KASSERT(frame);
+	}
+	uint64_t its_pa, its_size;
+	uint32_t phandle;
+	if (gic_its(&its_pa, &its_size, &phandle)) {
+		bool frame = false; /* control and translation frames both */
+		for (unsigned i = 0; arch_kernel_mmio(i, &base, &size); i++)
+			frame |= its_pa >= base && its_pa + 0x20000 <= base + size;
 		KASSERT(frame);
 	}
 }
