@@ -400,9 +400,9 @@ static int baser_prepare(unsigned n, uint64_t typer, uint64_t *value)
 		uint64_t covered = pages * page / entry;
 		its.device_ids = (uint32_t)(covered < ids ? covered : ids);
 	}
-	uint64_t addr = pa & GITS_BASER_ADDR_MASK;
-	if (page == 0x10000)
-		addr |= (pa >> 48 & 0xf) << 12; /* PA[51:48] in [15:12] */
+	if (pa >> 48 && page != 0x10000)
+		return E_NOT_SUPPORTED; /* only 64 KiB pages hold PA[51:48] */
+	uint64_t addr = (pa & GITS_BASER_ADDR_MASK) | (pa >> 48 & 0xf) << 12;
 	*value = GITS_BASER_VALID | GITS_BASER_INNER_WB | GITS_BASER_INNER_SH |
 		 (b & GITS_BASER_PSZ_MASK) | addr | (pages - 1);
 	return E_OK;
