@@ -530,7 +530,6 @@ KTEST(gic_msi_its_devices)
 #define PCI_CAP_MSIX	   0x11
 #define PCI_CAP_VENDOR	   0x09
 #define MSIX_ENABLE	   (1u << 15)
-#define MSIX_FUNCTION_MASK (1u << 14)
 #define VIRTIO_RNG_ID	   0x10441af4u /* device 0x1044 << 16 | vendor 0x1af4 */
 #define VIRTIO_CAP_COMMON  1
 #define VIRTIO_CAP_NOTIFY  2
