@@ -129,6 +129,15 @@ bool gic_spi_pending(unsigned intid);
  * edge-triggered. False without one (always under GICv3).
  */
 bool gic_v2m(uint64_t *setspi_pa, unsigned *first, unsigned *count);
+/*
+ * GICv3: this CPU's redistributor (its RD_base frame, mapped; *pa its
+ * physical address), NULL before gic_init() or under v2; GICD_TYPER (0
+ * before gic_init()); the first enabled ITS the tree names, under the v3
+ * GIC (false without one).
+ */
+volatile uint8_t *gic_redist(uint64_t *pa);
+uint32_t gic_dist_typer(void);
+bool gic_its(uint64_t *pa, uint64_t *size, uint32_t *phandle);
 /* The idx-th register range of the GIC the tree named (its frames and ITS too); false past the last. */
 bool gic_mmio(unsigned idx, uint64_t *base, uint64_t *size);
 /* Acknowledge the highest priority pending interrupt: the raw IAR value. */
@@ -138,6 +147,32 @@ unsigned gic_intid(uint32_t iar);
 /* End the interrupt acknowledged as `iar` (priority drop and deactivation). */
 void gic_eoi(uint32_t iar);
 #define GIC_INTID_SPURIOUS 1023
+
+/*
+ * The GICv3 ITS (its.c): MSI as LPIs on this CPU's redistributor.
+ * its_init() (from arch_irq_init, after gic_init) sets up the LPI tables,
+ * the ITS and the PCI hosts' msi-map from the tree; 0, or a negative E_*
+ * when there is no ITS it can drive (then no MSI). The LPIs are the INTIDs
+ * [*first, *first + *count), false without a working ITS; each is valid
+ * only while allocated, edge-triggered, enabled or not in its property
+ * byte. its_msi_alloc / its_msi_free: arch_msi_alloc / arch_msi_free.
+ * its_device_id: the DeviceID PCI function `sbdf` writes with (its
+ * requester ID through its host's msi-map). its_map_rid: one msi-map
+ * (`len` bytes of <rid-base phandle out-base length>) applied to `rid`
+ * masked by `mask` for the MSI controller `phandle`: E_OK and *out,
+ * E_NOT_SUPPORTED when no entry maps it there, E_INVALID_PARAMETER for a
+ * malformed map.
+ */
+int its_init(const struct boot_info *bi);
+bool its_lpis(unsigned *first, unsigned *count);
+bool its_lpi_allocated(unsigned intid);
+bool its_lpi_enable(unsigned intid, bool enable);
+bool its_lpi_enabled(unsigned intid);
+int its_msi_alloc(uint32_t sbdf, unsigned *irq, uint64_t *address, uint32_t *data);
+bool its_msi_free(unsigned intid);
+int its_device_id(uint32_t sbdf, uint32_t *devid);
+int its_map_rid(const uint8_t *map, int len, uint32_t mask, uint32_t phandle, uint32_t rid,
+		uint32_t *out);
 
 /*
  * The timer (timer.c): timer_dt_probe() reads the GIC and the timer's

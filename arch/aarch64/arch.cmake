@@ -9,6 +9,7 @@ set(ARCH_SOURCES
   ${A}/gic.c
   ${A}/io.c
   ${A}/irq.c
+  ${A}/its.c
   ${A}/mmu.c
   ${A}/power.c
   ${A}/pte.c

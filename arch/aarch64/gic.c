@@ -23,8 +23,8 @@
  * MSI: a GICv2m frame (arm,gic-v2m-frame, a child of a v2 GIC) turns a
  * write of an INTID to its MSI_SETSPI_NS register into an edge on that
  * SPI; its SPIs (MSI_TYPER, or arm,msi-base-spi / arm,msi-num-spis) are
- * then MSI lines only. A GICv3 ITS (arm,gic-v3-its) is recorded, as the
- * kernel's registers, but not driven: no LPIs, so no MSI under GICv3.
+ * then MSI lines only. Under GICv3 the first ITS (arm,gic-v3-its) is
+ * recorded here and driven by its.c (LPIs on this CPU's redistributor).
  */
 #include "aarch64.h"
 #include "core/fdt.h"
@@ -113,7 +113,9 @@ static struct {
 	uint32_t phandle;	      /* 0: the tree names it nowhere */
 	uint64_t v2m_pa;	      /* 0: no GICv2m frame */
 	uint32_t v2m_base, v2m_count; /* from the tree; 0: read MSI_TYPER */
-	unsigned mmio_count;	      /* every register range of the GIC, its frames and ITS */
+	uint64_t its_pa, its_size;    /* 0: no ITS */
+	uint32_t its_phandle;
+	unsigned mmio_count; /* every register range of the GIC, its frames and ITS */
 	struct gic_range {
 		uint64_t base, size;
 	} mmio[GIC_MMIO_MAX];
@@ -121,6 +123,7 @@ static struct {
 
 /* Mapped registers, once gic_init() ran. */
 static volatile uint8_t *gicd, *gicc, *gicr_rd, *gicr_sgi, *v2m;
+static uint64_t gicr_pa;	      /* v3: this CPU's redistributor (RD_base) */
 static unsigned v2m_first, v2m_count; /* the frame's SPIs, once mapped and checked */
 static unsigned nlines;		      /* INTIDs the distributor has, below the special ones */
 static bool ready;
@@ -185,6 +188,11 @@ static void probe_ranges(const struct fdt *f, int gic)
 			dt.v2m_pa = base;
 			dt.v2m_base = fdt_prop_u32(f, n, "arm,msi-base-spi", 0);
 			dt.v2m_count = fdt_prop_u32(f, n, "arm,msi-num-spis", 0);
+		}
+		if (!is_v2m && dt.version == 3 && !dt.its_pa) {
+			dt.its_pa = base;
+			dt.its_size = size;
+			dt.its_phandle = fdt_prop_u32(f, n, "phandle", 0);
 		}
 	}
 }
@@ -264,8 +272,10 @@ static volatile uint8_t *gicv3_find_redist(uint32_t cpu_id)
 		if (!rd)
 			return NULL;
 		uint64_t typer = rd64(rd, GICR_TYPER);
-		if ((uint32_t)(typer >> GICR_TYPER_AFF_SHIFT) == cpu_id)
+		if ((uint32_t)(typer >> GICR_TYPER_AFF_SHIFT) == cpu_id) {
+			gicr_pa = dt.cpu_pa + off;
 			return rd;
+		}
 		if (typer & GICR_TYPER_LAST)
 			break;
 		off += typer & GICR_TYPER_VLPIS ? GICR_FRAME_STRIDE_VLPI : GICR_FRAME_STRIDE;
@@ -507,6 +517,29 @@ bool gic_v2m(uint64_t *setspi_pa, unsigned *first, unsigned *count)
 	*setspi_pa = dt.v2m_pa + V2M_MSI_SETSPI_NS;
 	*first = v2m_first;
 	*count = v2m_count;
+	return true;
+}
+
+volatile uint8_t *gic_redist(uint64_t *pa)
+{
+	if (!ready || dt.version != 3)
+		return NULL;
+	*pa = gicr_pa;
+	return gicr_rd;
+}
+
+uint32_t gic_dist_typer(void)
+{
+	return ready ? rd32(gicd, GICD_TYPER) : 0;
+}
+
+bool gic_its(uint64_t *pa, uint64_t *size, uint32_t *phandle)
+{
+	if (!dt.its_pa)
+		return false;
+	*pa = dt.its_pa;
+	*size = dt.its_size;
+	*phandle = dt.its_phandle;
 	return true;
 }
 

@@ -7,8 +7,9 @@
  * device tree says level-low or falling edge, the board inverts the signal
  * on its way to the GIC, so the line is configured IRQ_LEVEL or edge and
  * IRQ_ACTIVE_LOW is refused.
- * MSI lines are the SPIs of the GICv2m frame, edge-triggered and valid
- * only while allocated; under GICv3 there is none (its ITS is not driven).
+ * MSI lines are the SPIs of the GICv2m frame or, under GICv3, the LPIs of
+ * the ITS (its.c, numbered from 8192, above the SPIs), edge-triggered and
+ * valid only while allocated.
  * trap.c acknowledges an interrupt, runs trap_irq() and ends it with the
  * acknowledged value once the handler returned (gic.c: right for both
  * triggers); private interrupts (the timer's PPI) stay gic.c's.
@@ -97,33 +98,46 @@ int arch_irq_init(const struct boot_info *bi)
 	if (!gic_ready())
 		return -E_NOT_FOUND;
 	spi_triggers_from_dt(bi);
+	if (gic_version() == 3)
+		its_init(bi); /* no ITS: no MSI, the wired lines work all the same */
 	return 0;
 }
 
 bool arch_irq_valid(unsigned irq)
 {
-	return is_spi(irq) && (!is_msi(irq) || msi_bit(irq));
+	return (is_spi(irq) && (!is_msi(irq) || msi_bit(irq))) || its_lpi_allocated(irq);
 }
 
 unsigned arch_irq_limit(void)
 {
-	return gic_lines();
+	unsigned first, count;
+	return its_lpis(&first, &count) ? first + count : gic_lines();
+}
+
+/* Enable or disable an SPI at the distributor or an LPI in its property byte. */
+static int line_enable(unsigned irq, bool enable)
+{
+	if (!arch_irq_valid(irq))
+		return E_INVALID_PARAMETER;
+	if (is_spi(irq))
+		return gic_spi_enable(irq, enable) ? E_OK : E_INVALID_PARAMETER;
+	return its_lpi_enable(irq, enable) ? E_OK : E_TIMEOUT;
 }
 
 int arch_irq_unmask(unsigned irq)
 {
-	return arch_irq_valid(irq) && gic_spi_enable(irq, true) ? E_OK : E_INVALID_PARAMETER;
+	return line_enable(irq, true);
 }
 
 int arch_irq_mask(unsigned irq)
 {
-	return arch_irq_valid(irq) && gic_spi_enable(irq, false) ? E_OK : E_INVALID_PARAMETER;
+	return line_enable(irq, false);
 }
 
 void arch_irq_eoi(unsigned irq)
 {
-	if (is_spi(irq))
-		gic_eoi(irq); /* an SPI's IAR is its INTID */
+	if (is_spi(irq) || its_lpi_allocated(irq))
+		gic_eoi(irq); /* the IAR of an SPI or LPI is its INTID */
 }
 
 int arch_irq_configure(unsigned irq, unsigned flags)
@@ -132,8 +146,10 @@ int arch_irq_configure(unsigned irq, unsigned flags)
 		return E_INVALID_PARAMETER;
 	if (flags & IRQ_ACTIVE_LOW)
 		return E_NOT_SUPPORTED; /* active-high / rising only: an inverter is the board's */
-	if (flags & IRQ_LEVEL && is_msi(irq))
-		return E_NOT_SUPPORTED; /* a write to the frame is an edge, nothing holds it up */
+	if (flags & IRQ_LEVEL && (is_msi(irq) || !is_spi(irq)))
+		return E_NOT_SUPPORTED; /* a message is an edge, nothing holds it up */
+	if (!is_spi(irq))
+		return E_OK; /* an LPI: edge is all it is */
 	irqflags_t saved = arch_irq_save();
 	gic_spi_set_edge(irq, !(flags & IRQ_LEVEL));
 	arch_irq_restore(saved);
@@ -142,7 +158,7 @@ int arch_irq_configure(unsigned irq, unsigned flags)
 
 unsigned arch_irq_flags(unsigned irq)
 {
-	return arch_irq_valid(irq) && !gic_spi_edge(irq) ? IRQ_LEVEL : 0;
+	return is_spi(irq) && arch_irq_valid(irq) && !gic_spi_edge(irq) ? IRQ_LEVEL : 0;
 }
 
 unsigned arch_irq_isa(unsigned isa_irq, unsigned *flags)
@@ -155,12 +171,14 @@ unsigned arch_irq_isa(unsigned isa_irq, unsigned *flags)
 
 int arch_msi_alloc(uint32_t sbdf, unsigned *irq, uint64_t *address, uint32_t *data)
 {
-	(void)sbdf; /* a v2m frame does not tell devices apart */
 	uint64_t setspi;
 	unsigned first, count, line = IRQ_NONE;
 
 	if (!irq || !address || !data)
 		return E_INVALID_PARAMETER;
+	if (its_lpis(&first, &count))
+		return its_msi_alloc(sbdf, irq, address, data);
+	/* A v2m frame does not tell devices apart: sbdf is not needed. */
 	if (!gic_v2m(&setspi, &first, &count))
 		return E_NOT_SUPPORTED;
 	irqflags_t saved = arch_irq_save();
@@ -184,6 +202,8 @@ int arch_msi_alloc(uint32_t sbdf, unsigned *irq, uint64_t *address, uint32_t *da
 
 void arch_msi_free(unsigned irq)
 {
+	if (its_msi_free(irq))
+		return;
 	if (!is_msi(irq) || !msi_bit(irq)) {
 		pr_warn("msi: line %u is not an allocated MSI line: not freed", irq);
 		return;

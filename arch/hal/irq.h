@@ -67,8 +67,11 @@ unsigned arch_irq_isa(unsigned isa_irq, unsigned *flags);
  * function `sbdf` (segment << 16 | bdf: the GICv3 ITS tells devices apart
  * by it; other controllers ignore it) writes to raise it (MSI or an MSI-X
  * table entry), masked.
- * E_NOT_SUPPORTED where the machine has no MSI controller,
- * E_RESOURCE_EXHAUSTED when every MSI line is taken.
+ * E_NOT_SUPPORTED where the machine has no MSI controller (or, with a
+ * GICv3 ITS, the function's messages cannot reach it: its host bridge's
+ * msi-map says so), E_NOT_FOUND for a function no host bridge has (ITS),
+ * E_RESOURCE_EXHAUSTED when every MSI line (or the ITS's room for
+ * devices) is taken.
  */
 int arch_msi_alloc(uint32_t sbdf, unsigned *irq, uint64_t *address, uint32_t *data);
 /* Give back an MSI line (masked first). */
