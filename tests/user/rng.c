@@ -9,12 +9,20 @@
 
 const void *rng_machine(void)
 {
-	static uint64_t buf[48 << 10 >> 3];
-	uint64_t need, root = hw_find_cap(OBJ_DEVICE, HW_DEV_ROOT);
-	if (!root || hw_machine_info(root, NULL, 0, &need) || need > sizeof(buf) ||
-	    hw_machine_info(root, buf, sizeof(buf), &need))
+	/* Read once into pages of its own (it does not change after boot): no .bss every child zeroes. */
+	static void *desc;
+	uint64_t need, got, root = hw_find_cap(OBJ_DEVICE, HW_DEV_ROOT);
+	void *buf;
+	if (desc)
+		return desc;
+	if (!root || hw_machine_info(root, NULL, 0, &need) ||
+	    sys_mmap(NULL, need, PROT_READ | PROT_WRITE, &buf, NULL))
 		return NULL;
-	return buf;
+	if (hw_machine_info(root, buf, need, &got) || got != need) {
+		sys_munmap(buf, need);
+		return NULL;
+	}
+	return desc = buf;
 }
 
 long rng_bind(struct rng *r, uint64_t irq, uint64_t dma)

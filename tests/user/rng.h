@@ -18,7 +18,7 @@ struct rng {
 	uint64_t buf_phys;
 };
 
-/* The machine description (a static buffer: one reader at a time), NULL if unreadable. */
+/* The machine description (read once, kept), NULL if unreadable. */
 const void *rng_machine(void);
 
 /*

@@ -6,6 +6,7 @@
  */
 #include "hw.h"
 #include "ipc.h"
+#include "rng.h"
 #include "utest.h"
 
 static uint64_t root_of(unsigned type, unsigned kind)
@@ -13,16 +14,9 @@ static uint64_t root_of(unsigned type, unsigned kind)
 	return hw_find_cap(type, kind);
 }
 
-/* The machine description, in a buffer of its own (static: one reader at a time). */
 static const void *machine(void)
 {
-	static uint64_t buf[48 << 10 >> 3];
-	uint64_t need;
-	uint64_t root = root_of(OBJ_DEVICE, HW_DEV_ROOT);
-	if (!root || hw_machine_info(root, NULL, 0, &need) || need > sizeof(buf) ||
-	    hw_machine_info(root, buf, sizeof(buf), &need))
-		return NULL;
-	return buf;
+	return rng_machine();
 }
 
 UTEST(hw_init_holds_the_root_capabilities)
