@@ -27,6 +27,7 @@
 #include "core/process.h"
 #include "core/syscall.h"
 #include "include/abi/hw.h"
+#include "include/abi/ipc.h"
 #include "ipc/ipc.h"
 #include "ipc/notify.h"
 #include "mm/heap.h"
@@ -35,15 +36,16 @@
 #include "mm/uaccess.h"
 #include "mm/vmspace.h"
 
-#define BOUND_MAX      32	   /* lines bound to user space at once */
-#define MSI_MAX	       32	   /* MSI lines handed out at once */
-#define MASTERS_MAX    64	   /* functions whose bus mastering a process turned on */
-#define DMA_MAX	       (16u << 20) /* bytes in one DMA_ALLOC */
-#define PIN_PAGES      512u	   /* pages in one DMA_PIN */
-#define MMIO_EXTENT    (1ull << 52)
-#define PCI_COMMAND    0x04
-#define PCI_CMD_MASTER 0x4u
-#define PCI_HEADER     0x0e
+#define BOUND_MAX	32	    /* lines bound to user space at once */
+#define MSI_MAX		32	    /* MSI lines handed out at once */
+#define MASTERS_MAX	64	    /* functions whose bus mastering a process turned on */
+#define DMA_MAX		(16u << 20) /* bytes in one DMA_ALLOC */
+#define DMA_PROCESS_MAX (64u << 20) /* bytes of DMA_ALLOC one process holds at once */
+#define PIN_PAGES	512u	    /* pages in one DMA_PIN */
+#define MMIO_EXTENT	(1ull << 52)
+#define PCI_COMMAND	0x04
+#define PCI_CMD_MASTER	0x4u
+#define PCI_HEADER	0x0e
 
 /* RAM and reserved ranges of the boot memory map: the kernel's. */
 static struct mem_range kernel_ram[BOOT_MAX_RAM + BOOT_MAX_RESERVED];
@@ -88,9 +90,10 @@ void hw_init(const struct boot_info *bi)
 		kernel_ram[kernel_ram_count++] = bi->reserved[i];
 }
 
+/* Whether [a, a + alen) and [b, b + blen) meet, without ever computing an end that wraps. */
 static bool overlaps(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
 {
-	return a < b + blen && b < a + alen;
+	return alen && blen && (a >= b ? a - b < blen : b - a < alen);
 }
 
 bool hw_phys_is_kernel(uint64_t base, uint64_t size)
@@ -231,7 +234,9 @@ int sys_interrupt_ack(struct trap_frame *tf, struct process *p)
 		arch_irq_unmask(b->line);
 	/* How long since it fired, in ns (instructions under -icount shift=0): the benchmarks'. */
 	uint64_t ticks = arch_counter() - b->fired_at, hz = arch_counter_hz();
-	RESULT(0, hz ? ticks * 1000000000ull / hz : ticks);
+	RESULT(0, !b->fired_at ? 0
+		  : hz	       ? ticks / hz * 1000000000ull + ticks % hz * 1000000000ull / hz
+			       : ticks);
 	return E_OK;
 }
 
@@ -241,15 +246,27 @@ int sys_interrupt_unbind(struct trap_frame *tf, struct process *p)
 	struct bound *b = ARG(1) < arch_irq_limit() ? bound_of((unsigned)ARG(1)) : NULL;
 	if (!b)
 		return E_NOT_FOUND;
-	if (b->st.owner != p)
-		return E_PERMISSION_DENIED;
-	unbind(b);
+	unsigned line = b->line, was = b->flags;
+	CHECK(irqline_unbind(&b->st, p)); /* the binder's alone */
+	irq_unregister(line);
+	if (arch_irq_flags(line) != was)
+		arch_irq_configure(line, was);
+	b->ep = NULL;
 	return E_OK;
+}
+
+bool hw_endpoint_has_line(const struct ipc_endpoint *ep)
+{
+	for (unsigned i = 0; i < BOUND_MAX; i++)
+		if (bound[i].st.state != IRQL_FREE && bound[i].ep == ep)
+			return true;
+	return false;
 }
 
 int hw_xous_claim(struct process *p, uint64_t line, struct ipc_endpoint *ep)
 {
-	if (line >= arch_irq_limit() || !arch_irq_valid((unsigned)line))
+	/* Xous numbers: IRQ_TICK (256) and above are not device lines. */
+	if (line >= IRQ_TICK || line >= arch_irq_limit() || !arch_irq_valid((unsigned)line))
 		return E_NOT_FOUND;
 	/* Xous passes no capability: any interrupt capability with WRITE covering the line. */
 	struct capability c;
@@ -262,6 +279,8 @@ int hw_xous_claim(struct process *p, uint64_t line, struct ipc_endpoint *ep)
 	struct bound *b = bound_of((unsigned)line);
 	if (b)
 		return b->ep == ep ? E_OK : E_INTERRUPT_IN_USE;
+	if (hw_endpoint_has_line(ep))
+		return E_BUSY; /* a server's pending interrupt names one line: one line a server */
 	int err = bind_line(p, (unsigned)line, 0, 0, 0, ep);
 	return err == E_BUSY ? E_INTERRUPT_IN_USE : err;
 }
@@ -356,6 +375,8 @@ int sys_cap_derive_range(struct trap_frame *tf, struct process *p)
 	if (c.object_type == OBJ_DEVICE &&
 	    n == 1) /* one function of a bus: its BARs are not its own */
 		first = HW_DEV_ID(HW_DEV_PCI_FUNCTION, (uint32_t)first);
+	else if (c.object_type == OBJ_DEVICE && (first & 0xff || n % 256))
+		return E_INVALID_PARAMETER; /* bus-wide authority only over whole buses */
 	CHECK(derive_capability_range(&p->caps, ARG(0), (uint32_t)ARG(1), first, n, &out));
 	RESULT(0, out.token);
 	return E_OK;
@@ -397,6 +418,11 @@ int sys_dma_alloc(struct trap_frame *tf, struct process *p)
 	if (!size || size > DMA_MAX || zone > DMA_ZONE_ISA)
 		return E_INVALID_PARAMETER;
 	size_t pages = (size + PAGE_SIZE - 1) / PAGE_SIZE;
+	size_t held = 0;
+	for (const struct dma_region *r = p->dma; r; r = r->next)
+		held += r->phys ? r->pages * PAGE_SIZE : 0;
+	if (held + pages * PAGE_SIZE > DMA_PROCESS_MAX)
+		return E_RESOURCE_EXHAUSTED; /* the frames are everyone's */
 	uintptr_t va = vmspace_find_free(&p->vs, USER_MMAP_BASE, pages * PAGE_SIZE);
 	struct dma_region *d = va ? kmalloc(sizeof(*d)) : NULL;
 	uint64_t frame;
@@ -518,28 +544,40 @@ int sys_pci_config_read(struct trap_frame *tf, struct process *p)
 	return E_OK;
 }
 
-/* Whether [off, off + width) of a function with header type `type` touches what places it. */
+/*
+ * Whether [off, off + width) of a function with header type `type` touches
+ * what places or resets it: BARs and the expansion ROM; a bridge's bus
+ * numbers, windows (and their upper halves) and bridge control (secondary
+ * reset, VGA/ISA decoding); all of a CardBus or unknown header past the
+ * ID registers; and extended configuration space (SR-IOV and resizable
+ * BARs live there).
+ */
 static bool touches_placement(unsigned off, unsigned width, uint32_t type)
 {
-	if ((type & 0x7f) == 1) /* a bridge: its BARs, bus numbers and windows, its ROM */
-		return overlaps(off, width, 0x10, 0x20) || overlaps(off, width, 0x38, 4);
-	return overlaps(off, width, 0x10, 0x18) || overlaps(off, width, 0x30, 4);
+	if (off + width > 0x100)
+		return true;
+	switch (type & 0x7f) {
+	case 0:
+		return overlaps(off, width, 0x10, 0x18) || overlaps(off, width, 0x30, 4);
+	case 1:
+		return overlaps(off, width, 0x10, 0x24) || overlaps(off, width, 0x38, 4) ||
+		       overlaps(off, width, 0x3e, 2);
+	default:
+		return overlaps(off, width, 0x10, 0x30);
+	}
 }
 
-static void note_master(const struct process *p, uint32_t sbdf, bool on)
+/* p's record of turning bus mastering on for `sbdf`, or NULL; *free: a free slot, or NULL. */
+static struct master *master_of(const struct process *p, uint32_t sbdf, struct master **free)
 {
-	struct master *free = NULL;
+	*free = NULL;
 	for (unsigned i = 0; i < MASTERS_MAX; i++) {
-		if (masters[i].owner == p && masters[i].sbdf == sbdf) {
-			if (!on)
-				masters[i].owner = NULL;
-			return;
-		}
-		if (!masters[i].owner && !free)
-			free = &masters[i];
+		if (masters[i].owner == p && masters[i].sbdf == sbdf)
+			return &masters[i];
+		if (!masters[i].owner && !*free)
+			*free = &masters[i];
 	}
-	if (on && free)
-		*free = (struct master){.sbdf = sbdf, .owner = p};
+	return NULL;
 }
 
 int sys_pci_config_write(struct trap_frame *tf, struct process *p)
@@ -549,18 +587,26 @@ int sys_pci_config_write(struct trap_frame *tf, struct process *p)
 	unsigned off = (unsigned)ARG(2), width = (unsigned)ARG(3);
 	uint32_t v = (uint32_t)ARG(4);
 	CHECK(pci_authority(p, ARG(0), ARG(1), RIGHT_WRITE, &bus));
-	if (ARG(2) > 0xfff || ARG(3) > 4 || (width < 4 && ARG(4) >> (8 * width)) || ARG(4) >> 32)
+	if (ARG(2) > 0xfff || (width != 1 && width != 2 && width != 4) || off % width ||
+	    (width < 4 && ARG(4) >> (8 * width)) || ARG(4) >> 32)
 		return E_INVALID_PARAMETER;
 	CHECK(pci_config(sbdf, PCI_HEADER, 1, &type, false));
 	if (!bus && touches_placement(off, width, type))
-		return E_PERMISSION_DENIED; /* only the bus's holder moves BARs */
+		return E_PERMISSION_DENIED; /* only the bus's holder moves or resets it */
+	/*
+	 * Bus mastering turned on is recorded before the write, and a full
+	 * table refuses it: a dying process's devices must all be stopped.
+	 */
 	bool master_known = overlaps(off, width, PCI_COMMAND, 1);
 	bool master = master_known && (v >> (8 * (PCI_COMMAND - off))) & PCI_CMD_MASTER;
-	if (master_known && master)
-		note_master(p, sbdf, true); /* first: a full table must not leave it untracked */
+	struct master *free, *m = master_known ? master_of(p, sbdf, &free) : NULL;
+	if (master && !m && !free)
+		return E_RESOURCE_EXHAUSTED;
 	CHECK(pci_config(sbdf, off, width, &v, true));
-	if (master_known && !master)
-		note_master(p, sbdf, false);
+	if (master && !m)
+		*free = (struct master){.sbdf = sbdf, .owner = p};
+	else if (master_known && !master && m)
+		m->owner = NULL;
 	return E_OK;
 }
 
@@ -651,6 +697,10 @@ void hw_process_exit(struct process *p)
 			unbind(&bound[i]);
 	for (unsigned i = 0; i < MSI_MAX; i++)
 		if (msis[i].owner == p) {
+			/* Whoever bound it (its capability may have been granted on): the line goes. */
+			struct bound *b = bound_of(msis[i].line);
+			if (b)
+				unbind(b);
 			arch_msi_free(msis[i].line);
 			msis[i].owner = NULL;
 		}

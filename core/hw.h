@@ -29,6 +29,8 @@ bool hw_phys_is_kernel(uint64_t base, uint64_t size);
 int hw_root_caps(struct cap_space *cs);
 /* Xous INTERRUPT_CLAIM of a device line for server `ep`, with the capability check. */
 int hw_xous_claim(struct process *p, uint64_t line, struct ipc_endpoint *ep);
+/* Whether a device line is claimed for Xous server `ep` (a server takes one line). */
+bool hw_endpoint_has_line(const struct ipc_endpoint *ep);
 /* An endpoint goes: the lines claimed for it are released. */
 void hw_endpoint_gone(struct ipc_endpoint *ep);
 /* A process ends (before its memory goes): lines released, bus mastering off. */

@@ -66,7 +66,8 @@ static bool kernel_keeps(uint64_t base, uint64_t size)
 {
 	uint64_t b, s;
 	for (unsigned i = 0; arch_kernel_mmio(i, &b, &s); i++)
-		if (base < b + s && b < base + size)
+		if (size && s &&
+		    (base >= b ? base - b < s : b - base < size)) /* no end that wraps */
 			return true;
 	return false;
 }

@@ -140,8 +140,11 @@ int sys_xous_interrupt_claim(struct trap_frame *tf, struct process *p)
 {
 	struct ipc_endpoint *ep;
 	CHECK(own_server(p, ARG(1), &ep));
+	/* One line a server: its pending interrupt (ipc.c) names one. */
 	if (ARG(0) != IRQ_TICK)
-		return hw_xous_claim(p, ARG(0), ep); /* a device line: its capability decides */
+		return tick_claim == ep ? E_BUSY : hw_xous_claim(p, ARG(0), ep);
+	if (hw_endpoint_has_line(ep))
+		return E_BUSY;
 	if (tick_claim && tick_claim != ep)
 		return E_INTERRUPT_IN_USE;
 	irqflags_t irq = arch_irq_save();

@@ -19,7 +19,8 @@
  * SYS_CAPABILITY_DERIVE_RANGE narrows any of them: a sub-range and fewer
  * rights (one function of a PCI bus capability is a function capability).
  * The kernel refuses to map what it keeps for itself (its RAM, image, page
- * tables, console UART, interrupt controllers and timer), whoever asks.
+ * tables, console UART, interrupt controllers, timer, exit device and the
+ * PCI hosts' ECAM windows), whoever asks.
  *
  * System calls (args -> results):
  *   INTERRUPT_BIND     irq cap, line, notification cap (WRITE), bit | flags << 8 ->
@@ -43,7 +44,10 @@
  *                      pinned there. Both happen at exit too.
  *   PCI_CONFIG_READ    device cap, bdf (function caps: theirs), offset, width -> r0 value.
  *   PCI_CONFIG_WRITE   device cap, bdf, offset, width, value -> ; a function capability
- *                      may not write its BARs or expansion ROM address (E_PERMISSION_DENIED).
+ *                      may not write what places or resets it: BARs, expansion ROM, a
+ *                      bridge's bus numbers, windows and bridge control, an unknown
+ *                      header past its IDs, extended space (E_PERMISSION_DENIED). Bus
+ *                      mastering turned on is recorded (E_RESOURCE_EXHAUSTED when full).
  *   PCI_INTERRUPT      device cap, bdf -> r0 line, r1 IRQ_FLAG_*: where its INTx arrives
  *                      (device tree interrupt-map with the bridge swizzle, or the BIOS's
  *                      interrupt line through the MADT's overrides); E_NOT_FOUND if none.

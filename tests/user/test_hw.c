@@ -254,6 +254,8 @@ UTEST(hw_interrupt_binding_checks_everything)
 	UASSERT_EQ(hw_irq_bind(one ^ 1, line, note, 0, 0), E_INVALID_CAPABILITY);
 	UASSERT_EQ(hw_irq_bind(one, line, one, 0, 0), E_INVALID_CAPABILITY);
 	UASSERT_EQ(hw_irq_bind(one, line, note, 64, 0), E_INVALID_PARAMETER);
+	UASSERT_EQ(SYS4(SYS_INTERRUPT_BIND, one, line, note, 64, NULL), E_INVALID_PARAMETER);
+	UASSERT_EQ(SYS4(SYS_INTERRUPT_BIND, one, line, note, 1u << 16, NULL), E_INVALID_PARAMETER);
 	UASSERT_EQ(hw_irq_bind(one, line, note, 0, 4), E_INVALID_PARAMETER);
 	UASSERT_EQ(hw_irq_ack(one, line, NULL), E_NOT_FOUND);
 	UASSERT_EQ(hw_irq_bind(one, line, note, 5, 0), E_OK);
@@ -317,7 +319,7 @@ UTEST(hw_kernel_lines_are_busy)
 {
 	const void *h = machine();
 	uint64_t irq = root_of(OBJ_INTERRUPT, 0), note;
-	unsigned tried = 0;
+	unsigned tried = 0, busy = 0;
 	UASSERT_EQ(notification_create(&note), E_OK);
 	for (const struct hw_rec *r = h ? hw_next_rec(h, NULL) : NULL; r; r = hw_next_rec(h, r)) {
 		const struct hw_rec_device *d = (const void *)r;
@@ -328,9 +330,11 @@ UTEST(hw_kernel_lines_are_busy)
 			/* The kernel's devices' lines are busy (a CPU's private one is no device line). */
 			UASSERT(err == E_BUSY || err == E_INVALID_PARAMETER);
 			tried++;
+			busy += err == E_BUSY;
 		}
 	}
-	UASSERT(tried > 0); /* the console's line at least */
+	UASSERT(tried > 0);
+	UASSERT(busy > 0); /* the console's line at least is a device line, and busy */
 	UASSERT_EQ(sys_cap_revoke(note), E_OK);
 	return 0;
 }
@@ -367,6 +371,10 @@ UTEST(hw_pci_function_capability_may_not_move_bars)
 	UASSERT_EQ(hw_pci_write(fn, f, 0x10, 4, bar), E_PERMISSION_DENIED);
 	UASSERT_EQ(hw_pci_write(fn, f, 0x12, 2, bar >> 16), E_PERMISSION_DENIED);
 	UASSERT_EQ(hw_pci_write(fn, f, 0x30, 4, 0), E_PERMISSION_DENIED);
+	UASSERT_EQ(hw_pci_write(fn, f, 0x100, 4, 0), E_PERMISSION_DENIED); /* extended space */
+	/* Bad widths and alignment change nothing (no bus mastering recorded either). */
+	UASSERT_EQ(hw_pci_write(fn, f, 4, 3, 0), E_INVALID_PARAMETER);
+	UASSERT_EQ(hw_pci_write(fn, f, 2, 4, 0), E_INVALID_PARAMETER);
 	UASSERT_EQ(hw_pci_write(bus, f, 0x10, 4, bar), E_OK); /* the bus's holder may */
 	UASSERT_EQ(hw_pci_read(fn, f, 0x10, 4, &v), E_OK);
 	UASSERT_EQ(v, bar);
@@ -379,6 +387,13 @@ UTEST(hw_pci_function_capability_may_not_move_bars)
 	uint64_t sub;
 	UASSERT_EQ(hw_derive_range(fn, RIGHT_READ, HW_DEV_ID(HW_DEV_PCI_BUS, f), 1, &sub),
 		   E_INVALID_PARAMETER);
+	/* Bus-wide authority narrows to whole buses or to one function, nothing between. */
+	UASSERT_EQ(hw_derive_range(bus, RIGHT_READ, HW_DEV_ID(HW_DEV_PCI_BUS, f), 2, &sub),
+		   E_INVALID_PARAMETER);
+	UASSERT_EQ(
+	    hw_derive_range(bus, RIGHT_READ, HW_DEV_ID(HW_DEV_PCI_BUS, f & ~0xffu), 256, &sub),
+	    E_OK);
+	UASSERT_EQ(sys_cap_revoke(sub), E_OK);
 	UASSERT_EQ(sys_cap_revoke(fn), E_OK);
 	return 0;
 }

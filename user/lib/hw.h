@@ -19,6 +19,8 @@
 static inline long hw_irq_bind(uint64_t irq_cap, unsigned line, uint64_t notification, unsigned bit,
 			       unsigned flags)
 {
+	if (bit > 63 || flags > 0xff)
+		return E_INVALID_PARAMETER; /* they share one argument: bit | flags << 8 */
 	return SYS4(SYS_INTERRUPT_BIND, irq_cap, line, notification, bit | flags << 8, NULL);
 }
 
