@@ -27,6 +27,7 @@
  * recorded here and driven by its.c (LPIs on this CPU's redistributor).
  */
 #include "aarch64.h"
+#include "mmio.h"
 #include "core/fdt.h"
 #include "core/kprintf.h"
 #include "core/panic.h"
@@ -129,36 +130,6 @@ static unsigned nlines;		      /* INTIDs the distributor has, below the special 
 static bool ready;
 
 static void spi_set_edge(unsigned intid, bool edge);
-
-static inline uint32_t rd32(volatile uint8_t *base, unsigned off)
-{
-	return *(volatile uint32_t *)(base + off);
-}
-
-static inline void wr32(volatile uint8_t *base, unsigned off, uint32_t v)
-{
-	*(volatile uint32_t *)(base + off) = v;
-}
-
-static inline uint64_t rd64(volatile uint8_t *base, unsigned off)
-{
-	return *(volatile uint64_t *)(base + off);
-}
-
-static inline void wr8(volatile uint8_t *base, unsigned off, uint8_t v)
-{
-	*(volatile uint8_t *)(base + off) = v;
-}
-
-static inline uint8_t rd8(volatile uint8_t *base, unsigned off)
-{
-	return *(volatile uint8_t *)(base + off);
-}
-
-static inline void wr64(volatile uint8_t *base, unsigned off, uint64_t v)
-{
-	*(volatile uint64_t *)(base + off) = v;
-}
 
 static void add_range(uint64_t base, uint64_t size)
 {

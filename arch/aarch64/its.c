@@ -24,6 +24,7 @@
  * it, so an ITS that does not snoop the caches reads it right too.
  */
 #include "aarch64.h"
+#include "mmio.h"
 #include "arch/hal/cpu.h"
 #include "core/fdt.h"
 #include "core/kprintf.h"
@@ -111,26 +112,6 @@
 #define MSI_MAP_ENTRY	16 /* rid-base, phandle, output-base, length */
 #define ITS_SPIN_LIMIT	1000000
 #define TABLES_MAX	(GITS_BASER_NR + 3)
-
-static inline uint32_t rd32(volatile uint8_t *base, unsigned off)
-{
-	return *(volatile uint32_t *)(base + off);
-}
-
-static inline void wr32(volatile uint8_t *base, unsigned off, uint32_t v)
-{
-	*(volatile uint32_t *)(base + off) = v;
-}
-
-static inline uint64_t rd64(volatile uint8_t *base, unsigned off)
-{
-	return *(volatile uint64_t *)(base + off);
-}
-
-static inline void wr64(volatile uint8_t *base, unsigned off, uint64_t v)
-{
-	*(volatile uint64_t *)(base + off) = v;
-}
 
 static struct {
 	bool ready;  /* LPIs and the ITS on */
