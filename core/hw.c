@@ -194,6 +194,7 @@ static int bind_line(struct process *p, unsigned line, unsigned flags, uint64_t 
 	CHECK(irqline_bind(&b->st, p, notify, bit, level));
 	b->line = line;
 	b->ep = ep;
+	b->fired_at = 0;			    /* not the slot's last binding's */
 	int err = irq_register(line, bound_irq, b); /* checked above: a defence */
 	if (err) {
 		b->st = (struct irqline){0};
