@@ -101,10 +101,8 @@ bool hw_phys_is_kernel(uint64_t base, uint64_t size)
 	for (unsigned i = 0; i < kernel_ram_count; i++)
 		if (overlaps(base, size, kernel_ram[i].base, kernel_ram[i].size))
 			return true;
-	uint64_t b, s;
-	for (unsigned i = 0; arch_kernel_mmio(i, &b, &s); i++)
-		if (overlaps(base, size, b, s))
-			return true;
+	if (machine_kernel_mmio(base, size))
+		return true;
 	/* Configuration space goes through PCI_CONFIG_*, where function capabilities are checked. */
 	const struct hw_rec_pci_host *h;
 	for (unsigned i = 0; (h = machine_pci_host(i)); i++)
@@ -208,7 +206,7 @@ static void unbind(struct bound *b)
 	irq_unregister(b->line); /* masks it */
 	if (arch_irq_flags(b->line) != b->flags)
 		arch_irq_configure(b->line, b->flags);
-	b->st = (struct irqline){0};
+	irqline_unbind(&b->st, b->st.owner);
 	b->ep = NULL;
 }
 
@@ -247,12 +245,9 @@ int sys_interrupt_unbind(struct trap_frame *tf, struct process *p)
 	struct bound *b = ARG(1) < arch_irq_limit() ? bound_of((unsigned)ARG(1)) : NULL;
 	if (!b)
 		return E_NOT_FOUND;
-	unsigned line = b->line, was = b->flags;
-	CHECK(irqline_unbind(&b->st, p)); /* the binder's alone */
-	irq_unregister(line);
-	if (arch_irq_flags(line) != was)
-		arch_irq_configure(line, was);
-	b->ep = NULL;
+	if (b->st.owner != p)
+		return E_PERMISSION_DENIED; /* the binder's alone */
+	unbind(b);
 	return E_OK;
 }
 

@@ -61,8 +61,7 @@ bool machine_line_is_kernel(unsigned line)
 	return false;
 }
 
-/* Whether [base, base + size) meets a range the kernel keeps. */
-static bool kernel_keeps(uint64_t base, uint64_t size)
+bool machine_kernel_mmio(uint64_t base, uint64_t size)
 {
 	uint64_t b, s;
 	for (unsigned i = 0; arch_kernel_mmio(i, &b, &s); i++)
@@ -79,7 +78,7 @@ static int add_marked(const struct hw_rec *rec)
 		memcpy(&d, rec, sizeof(d));
 		for (uint32_t i = 0; i < d.reg_count && i < HW_MAX_REG; i++)
 			if (!(d.rec.flags & HW_REC_PORTS) &&
-			    kernel_keeps(d.reg[i].base, d.reg[i].size))
+			    machine_kernel_mmio(d.reg[i].base, d.reg[i].size))
 				d.rec.flags |= HW_REC_KERNEL;
 		return machine_add(&d.rec);
 	}

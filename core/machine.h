@@ -24,6 +24,8 @@ void machine_init(const struct boot_info *bi);
 int machine_add(const struct hw_rec *rec);
 /* The description: header and records, *size bytes. */
 const void *machine_desc(size_t *size);
+/* Whether [base, base + size) meets registers the kernel keeps (arch_kernel_mmio). */
+bool machine_kernel_mmio(uint64_t base, uint64_t size);
 /* Whether `line` is an interrupt of a device the kernel keeps (HW_REC_KERNEL). */
 bool machine_line_is_kernel(unsigned line);
 /* The `idx`th PCI host bridge described, or NULL past the last. */

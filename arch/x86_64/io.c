@@ -78,14 +78,15 @@ bool arch_kernel_ports(unsigned idx, uint16_t *base, uint16_t *count)
 {
 	const struct acpi_sleep *s5 = acpi_s5();
 	const uint16_t fixed[][2] = {
-	    {COM1_PORT, 8}, /* the console UART */
-	    {0x20, 2},	    /* the master 8259 */
-	    {0xa0, 2},	    /* the slave 8259 */
-	    {0x4d0, 2},	    /* the 8259s' edge/level control */
-	    {0x40, 4},	    /* the PIT (the timer's calibration) */
-	    {PCI_ADDR, 8},  /* PCI configuration mechanism #1 */
-	    {0x60, 1},	    /* the PS/2 keyboard's data and status: legacy/kbd.c's */
-	    {0x64, 1},	    {DEBUG_EXIT_PORT, 4}, /* QEMU's isa-debug-exit (power.c) */
+	    {COM1_PORT, 8},	  /* the console UART */
+	    {0x20, 2},		  /* the master 8259 */
+	    {0xa0, 2},		  /* the slave 8259 */
+	    {0x4d0, 2},		  /* the 8259s' edge/level control */
+	    {0x40, 4},		  /* the PIT (the timer's calibration) */
+	    {PCI_ADDR, 8},	  /* PCI configuration mechanism #1 */
+	    {0x60, 1},		  /* the PS/2 keyboard's data: legacy/kbd.c's */
+	    {0x64, 1},		  /* and its status and command port */
+	    {DEBUG_EXIT_PORT, 4}, /* QEMU's isa-debug-exit (power.c) */
 	};
 	unsigned n = sizeof(fixed) / sizeof(fixed[0]);
 
@@ -117,17 +118,7 @@ int arch_pci_legacy_config(uint16_t bdf, unsigned offset, unsigned width, uint32
 	uint16_t data = (uint16_t)(PCI_DATA + (offset & 3));
 	irqflags_t f = arch_irq_save(); /* the address and the data access go together */
 	outl(PCI_ADDR, PCI_ENABLE | (uint32_t)bdf << 8 | (offset & 0xfc));
-	if (write) {
-		if (width == 1)
-			outb(data, (uint8_t)*value);
-		else if (width == 2)
-			outw(data, (uint16_t)*value);
-		else
-			outl(data, *value);
-	} else {
-		/* An absent function reads as all ones, cut to the width. */
-		*value = width == 1 ? inb(data) : width == 2 ? inw(data) : inl(data);
-	}
+	arch_port_io(data, width, value, write); /* absent functions read all ones */
 	arch_irq_restore(f);
 	return E_OK;
 }

@@ -5,6 +5,7 @@
  * alignment, every pointer through mm/uaccess) before it acts, and leaves
  * every register but RAX as it was. See include/abi/r2.h and the README.
  */
+#include "arch/hal/io.h"
 #include "arch/hal/timer.h"
 #include "cap/cap.h"
 #include "config.h"
@@ -315,12 +316,8 @@ static uint64_t r2_port_out(struct process *p, uint64_t id, uint64_t ptr)
 	if (!port_decode(p, id, ptr, false, &port, &width) ||
 	    copy_from_user(&p->vs, &v, ptr, sizeof(v)))
 		return R2_INVALID_INPUT;
-	if (width == 1)
-		outb(port, (uint8_t)v);
-	else if (width == 2)
-		outw(port, (uint16_t)v);
-	else
-		outl(port, (uint32_t)v);
+	uint32_t out = (uint32_t)v;
+	arch_port_io(port, width, &out, 1); /* decoded: it cannot fail */
 	return R2_OK;
 }
 
@@ -330,7 +327,9 @@ static uint64_t r2_port_in(struct process *p, uint64_t id, uint64_t ptr)
 	unsigned width;
 	if (!port_decode(p, id, ptr, true, &port, &width))
 		return R2_INVALID_INPUT;
-	uint64_t v = width == 1 ? inb(port) : width == 2 ? inw(port) : inl(port);
+	uint32_t in = 0;
+	arch_port_io(port, width, &in, 0);
+	uint64_t v = in;
 	return copy_to_user(&p->vs, ptr, &v, sizeof(v)) ? R2_INVALID_INPUT : R2_OK;
 }
 
