@@ -164,6 +164,8 @@ static void remap_page(struct shm *shm, size_t i)
 
 int shm_cow(struct shm *src, struct shm **out)
 {
+	if (src->dma_pins)
+		return E_BUSY;
 	struct shm *copy = shm_new(src->pages, src->prot);
 	if (!copy)
 		return E_OUT_OF_MEMORY;

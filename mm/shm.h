@@ -37,6 +37,7 @@ struct shm {
 	uint32_t refs; /* mappings + capabilities (+ the creator's, until shm_put) */
 	struct shm_page **page;
 	struct vm_region *maps; /* VM_SHM regions mapping it, through shm_next */
+	uint32_t dma_pins;	/* DMA_PIN pins of its mappings: no copy-on-write while any */
 	struct shm *next;	/* every object */
 };
 
@@ -45,6 +46,8 @@ int shm_create(size_t size, unsigned prot, struct shm **out);
 /*
  * A new object (one reference) whose pages are `src`'s, shared copy-on-write:
  * every mapping of `src` loses write access to them until it writes.
+ * E_BUSY while a device may be using its pages (dma_pins): a copy would
+ * leave the device with the other object's frame.
  */
 int shm_cow(struct shm *src, struct shm **out);
 /* The live object with this id, or NULL. */

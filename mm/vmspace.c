@@ -164,21 +164,36 @@ int vmspace_dma_pin(struct vmspace *vs, uintptr_t va, size_t len, uint64_t *pa)
 	struct vm_region *r = *link_after(vs, va);
 	if (!r || r->start > va || r->end < va + len)
 		return E_MEM_NOT_MAPPED;
-	/* Not the kernel's own pinned pages either (an IPC buffer goes with its thread). */
-	if (r->kind != VM_ANON || r->lent || r->pinned || r->dma_pins == UINT16_MAX)
+	/*
+	 * The space's own memory, or a shared region's pages none but that
+	 * region holds (a copy-on-write page would change under the device);
+	 * not the kernel's own pinned pages (an IPC buffer goes with its thread).
+	 */
+	if ((r->kind != VM_ANON && r->kind != VM_SHM) || r->lent || r->pinned ||
+	    r->dma_pins == UINT16_MAX || (r->kind == VM_SHM && r->shm->dma_pins == UINT32_MAX))
 		return E_MEM_BAD_ADDRESS;
-	for (size_t i = 0; i < len / PAGE_SIZE; i++)
-		if (translate(&vs->pt, va + i * PAGE_SIZE, &pa[i]))
-			return E_MEM_NOT_MAPPED; /* a VM_ANON page is always present: a defence */
+	for (size_t i = 0; i < len / PAGE_SIZE; i++) {
+		uintptr_t at = va + i * PAGE_SIZE;
+		if (r->kind == VM_SHM &&
+		    shm_shares(r->shm, r->first + (at - r->start) / PAGE_SIZE) != 1)
+			return E_BUSY;
+		if (translate(&vs->pt, at, &pa[i]))
+			return E_MEM_NOT_MAPPED; /* mapped pages are always present: a defence */
+	}
 	r->dma_pins++;
+	if (r->kind == VM_SHM)
+		r->shm->dma_pins++;
 	return E_OK;
 }
 
 void vmspace_dma_unpin(struct vmspace *vs, uintptr_t va)
 {
 	struct vm_region *r = *link_after(vs, va);
-	if (r && r->start <= va && r->dma_pins)
+	if (r && r->start <= va && r->dma_pins) {
 		r->dma_pins--;
+		if (r->kind == VM_SHM && r->shm->dma_pins)
+			r->shm->dma_pins--;
+	}
 }
 
 int vmspace_unmap(struct vmspace *vs, uintptr_t va, size_t len)

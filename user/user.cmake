@@ -34,7 +34,11 @@ if(KERNEL_ARCH STREQUAL "x86_64")
   list(APPEND UTEST_SOURCES ${R2_SOURCES})
 endif()
 # The driver libraries (drivers/lib/), which the user tests drive real devices with.
-file(GLOB DRIVER_LIB_SOURCES CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/drivers/lib/*.c)
+# The device manager and the drivers are programs of the same image (`init manager`,
+# `init driver NAME`), each started as a process of its own.
+file(GLOB DRIVER_LIB_SOURCES CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/drivers/lib/*.c
+  ${CMAKE_SOURCE_DIR}/drivers/manager/*.c ${CMAKE_SOURCE_DIR}/drivers/ramdisk/*.c
+  ${CMAKE_SOURCE_DIR}/drivers/virtio-blk/*.c)
 add_executable(init ${USER_DIR}/init/init.c ${UTEST_SOURCES} ${DRIVER_LIB_SOURCES})
 set_target_properties(init PROPERTIES OUTPUT_NAME init.elf SUFFIX ""
   RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/user

@@ -39,7 +39,9 @@
  *   DMA_ALLOC          dma cap, size, zone (DMA_ZONE_*) -> r0 addr, r1 physical address:
  *                      zeroed, physically contiguous, mapped read-write, never executable.
  *   DMA_PIN            dma cap, addr, size, u64 array (one per page) -> r0 pages: the
- *                      caller's own pages pinned (no unmap) and their physical addresses.
+ *                      caller's own pages, or a shared region's it maps (E_BUSY for a
+ *                      page shared copy-on-write), pinned (no unmap, no copy-on-write
+ *                      transfer) and their physical addresses.
  *   DMA_RELEASE        addr -> : frees what DMA_ALLOC made at addr, or unpins what DMA_PIN
  *                      pinned there. Both happen at exit too.
  *   PCI_CONFIG_READ    device cap, bdf (function caps: theirs), offset, width -> r0 value.

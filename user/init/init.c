@@ -1,11 +1,15 @@
 /*
  * init, the first process. Without arguments it greets and ends (the
- * kernel then offers its shell); `init test` runs the user test suite;
+ * kernel then offers its shell); `init test [PREFIX]` runs the user test
+ * suite (the tests whose names start with PREFIX);
  * `init child NAME [ARG]` runs one child entry of the suite, and so does
  * `init NAME [ARG]` (`init r2demo` on x86_64); `init fuzz SEED CALLS MS`
- * runs the system call fuzzer (tests/user/fuzz.c).
+ * runs the system call fuzzer (tests/user/fuzz.c); `init manager` is the
+ * device manager (drivers/manager/) and `init driver PROGRAM` one of the
+ * drivers it starts (drivers/).
  */
 #include "core/kprintf.h"
+#include "drivers/lib/devmgr.h"
 #include "fuzz.h"
 #include "kestrel.h"
 #include "utest.h"
@@ -27,10 +31,12 @@ int utest_fail(const char *file, int line, const char *fmt, ...)
 	return 1;
 }
 
-static int run_tests(void)
+static int run_tests(const char *only)
 {
 	int passed = 0, failed = 0;
 	for (const struct utest *t = __start_utests; t < __stop_utests; t++) {
+		if (only && strncmp(t->name, only, strlen(only)))
+			continue;
 		failure = NULL;
 		int r = t->fn();
 		if (r) {
@@ -59,9 +65,19 @@ static int run_child(const char *name)
 int main(int argc, char **argv)
 {
 	if (argc >= 2 && !strcmp(argv[1], "test"))
-		return run_tests();
+		return run_tests(argc >= 3 ? argv[2] : NULL);
 	if (argc >= 2 && !strcmp(argv[1], "fuzz"))
 		return fuzz_main(argc - 2, argv + 2);
+	if (argc >= 2 && !strcmp(argv[1], "manager"))
+		return devmgr_main(argc - 2, argv + 2);
+	if (argc >= 3 && !strcmp(argv[1], "driver")) {
+		const struct driver_program *prog = driver_program(argv[2]);
+		if (!prog) {
+			printf("init: no driver program '%s'\n", argv[2]);
+			return 127;
+		}
+		return driver_main(prog->ops, prog->dev);
+	}
 	if (argc >= 3 && !strcmp(argv[1], "child")) {
 		utest_child_arg = argc >= 4 ? argv[3] : "";
 		return run_child(argv[2]);
