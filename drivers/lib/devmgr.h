@@ -32,7 +32,8 @@ enum devmgr_call {
 	DEVMGR_STATUS = 0x202,
 	/* From a driver: w1 slot, w2 generation; MSG_CAP its endpoint (WRITE GRANT) -> */
 	DEVMGR_READY = 0x203,
-	/* w1 w2 program name, w3 matcher word (devmgr_matcher_pack), words 4 5: its
+	/* w1 w2 program name, w3 which fields are given (bit 0 vendor, 1 device,
+	 * 2 class, 3 subclass, 4 interface), word 4: their values,
 	 * vendor | device << 16 | class << 32 | subclass << 40 | interface << 48 ->
 	 * w1 the DriverHandle. Devices it matches that no driver has are started at once. */
 	DEVMGR_REGISTER_DRIVER = 0x204,
