@@ -93,6 +93,9 @@ int devmgr_lookup(uint64_t mgr, const char *name, unsigned type, uint64_t *endpo
 		  uint64_t *generation);
 int devmgr_status(uint64_t mgr, const char *name, unsigned *state, uint64_t *generation,
 		  unsigned *restarts);
+/* LIST: the index'th device (DRIVER_HARDWARE_NOT_FOUND past the last); outputs may be NULL. */
+int devmgr_list(uint64_t mgr, unsigned index, char name[17], unsigned *type, unsigned *state,
+		unsigned *restarts, char program[17]);
 int devmgr_fault(uint64_t mgr, const char *name, unsigned kind, unsigned count);
 int devmgr_power_off(uint64_t mgr);
 /* register_driver: PROGRAM must be one the image carries (drivers/manager/programs.c). */

@@ -105,6 +105,30 @@ int devmgr_status(uint64_t mgr, const char *name, unsigned *state, uint64_t *gen
 	return DRIVER_OK;
 }
 
+int devmgr_list(uint64_t mgr, unsigned index, char name[17], unsigned *type, unsigned *state,
+		unsigned *restarts, char program[17])
+{
+	uint64_t w[6] = {DEVMGR_LIST, index};
+	struct ipc_message r;
+	int err = call(mgr, w, 2, &r);
+	if (err)
+		return err;
+	if (name)
+		devmgr_name_unpack(&r.w[1], name);
+	if (type)
+		*type = (unsigned)(r.w[3] & 0xff);
+	if (state)
+		*state = (unsigned)(r.w[3] >> 8 & 0xff);
+	if (restarts)
+		*restarts = (unsigned)(r.w[3] >> 16);
+	if (program) {
+		struct ipc_buffer *b = ipc_buffer();
+		uint64_t p[2] = {b ? b->words[4] : 0, b ? b->words[5] : 0};
+		devmgr_name_unpack(p, program);
+	}
+	return DRIVER_OK;
+}
+
 int devmgr_fault(uint64_t mgr, const char *name, unsigned kind, unsigned count)
 {
 	struct ipc_message r;

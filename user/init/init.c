@@ -1,7 +1,11 @@
 /*
- * init, the first process. Without arguments it greets and ends (the
- * kernel then offers its shell); `init test [PREFIX]` runs the user test
- * suite (the tests whose names start with PREFIX);
+ * init, the first process. Without arguments it greets, starts the device
+ * manager, prints what it found and stops it again, then ends (the kernel
+ * then offers its shell: the capabilities init passed on go with init, so
+ * the manager cannot outlive it); `init test [PREFIX]` starts the manager,
+ * runs the user test suite (the tests whose names start with PREFIX), then
+ * powers the manager off and ends it, so that nothing it made outlives
+ * the run;
  * `init child NAME [ARG]` runs one child entry of the suite, and so does
  * `init NAME [ARG]` (`init r2demo` on x86_64); `init fuzz SEED CALLS MS`
  * runs the system call fuzzer (tests/user/fuzz.c); `init manager` is the
@@ -11,6 +15,7 @@
 #include "core/kprintf.h"
 #include "drivers/lib/devmgr.h"
 #include "fuzz.h"
+#include "ipc.h"
 #include "kestrel.h"
 #include "utest.h"
 
@@ -62,10 +67,66 @@ static int run_child(const char *name)
 	return 127;
 }
 
+/* The device manager as a process of its own: its endpoint in devmgr_endpoint. */
+static bool manager_start(uint64_t *proc)
+{
+	uint64_t ep;
+	int err = devmgr_start(&ep, proc);
+	if (err) {
+		printf("init: the device manager did not start (error %d)\n", err);
+		flush();
+		return false;
+	}
+	return true;
+}
+
+/* Every driver stopped (block devices flush), then the manager ended and waited for. */
+static void manager_stop(uint64_t proc)
+{
+	devmgr_power_off(devmgr_endpoint);
+	struct process_exit_info info;
+	sys_process_terminate(proc, 0);
+	sys_process_wait(proc, 0, &info);
+	sys_cap_revoke(devmgr_endpoint);
+	devmgr_endpoint = 0;
+}
+
+static const char *const state_names[] = {"unbound", "starting", "running", "healthy",
+					  "restarting", "failed", "stopped"};
+
+/* What the manager found and how its drivers came up (after they settled, 3 s at most). */
+static void manager_summary(void)
+{
+	uint64_t until = sys_clock() + 3000000000ull;
+	for (bool settled = false; !settled && sys_clock() < until;) {
+		settled = true;
+		unsigned state;
+		for (unsigned i = 0; !devmgr_list(devmgr_endpoint, i, NULL, NULL, &state, NULL, NULL);
+		     i++)
+			settled &= state != DEVSTATE_STARTING && state != DEVSTATE_RESTARTING;
+		if (!settled)
+			sys_sleep(50000000);
+	}
+	char name[17], prog[17];
+	unsigned state, restarts, n = 0;
+	printf("init: devices:");
+	for (; !devmgr_list(devmgr_endpoint, n, name, NULL, &state, &restarts, prog); n++)
+		if (prog[0])
+			printf(" %s (%s, %s)", name, prog, state < 7 ? state_names[state] : "?");
+	printf(n ? "\n" : " none\n");
+	flush();
+}
+
 int main(int argc, char **argv)
 {
-	if (argc >= 2 && !strcmp(argv[1], "test"))
-		return run_tests(argc >= 3 ? argv[2] : NULL);
+	if (argc >= 2 && !strcmp(argv[1], "test")) {
+		uint64_t mgr = 0;
+		bool have = manager_start(&mgr);
+		int r = run_tests(argc >= 3 ? argv[2] : NULL);
+		if (have)
+			manager_stop(mgr);
+		return r;
+	}
 	if (argc >= 2 && !strcmp(argv[1], "fuzz"))
 		return fuzz_main(argc - 2, argv + 2);
 	if (argc >= 2 && !strcmp(argv[1], "manager"))
@@ -88,5 +149,11 @@ int main(int argc, char **argv)
 	long err = sys_thread_info(0, &self);
 	printf("init: hello from user mode: process %llu, thread %llu (%ld)\n",
 	       (unsigned long long)self.process_id, (unsigned long long)self.thread_id, err);
+	flush();
+	uint64_t mgr;
+	if (manager_start(&mgr)) {
+		manager_summary();
+		manager_stop(mgr);
+	}
 	return 0;
 }

@@ -1,0 +1,59 @@
+/*
+ * The device manager's built-in driver table (struct device_matcher per
+ * driver: virtio-blk for the modern and the transitional virtio-pci block
+ * device and for a virtio-mmio transport whose DeviceID is 2; the RAM disk
+ * for the devices the manager makes up itself) and the driver programs the
+ * image carries, which DEVMGR_REGISTER_DRIVER may name.
+ */
+#include "drivers/manager/manager.h"
+#include "kestrel.h"
+
+#define VIRTIO_VENDOR 0x1af4
+
+struct mgr_driver mgr_drivers[MGR_MAX_DRIVERS];
+
+/* The programs this image has, until driver_program() lists them all. */
+static const char *const programs[] = {"virtio-blk", "ramdisk"};
+
+bool mgr_program_known(const char *program)
+{
+	if (driver_program(program))
+		return true;
+	for (unsigned i = 0; i < sizeof(programs) / sizeof(programs[0]); i++)
+		if (!strcmp(programs[i], program))
+			return true;
+	return false;
+}
+
+static bool virtio_mmio_block(const struct device_info *i)
+{
+	return i->bus == BUS_PLATFORM && i->virtio_id == 2;
+}
+
+static bool ramdisk(const struct device_info *i)
+{
+	return i->bus == BUS_PLATFORM && !i->virtio_id && i->compatible &&
+	       !strcmp(i->compatible, "kestrel,ramdisk");
+}
+
+static void add(const char *program, struct device_matcher m, unsigned type, const char *prefix)
+{
+	for (unsigned k = 0; k < MGR_MAX_DRIVERS; k++)
+		if (!mgr_drivers[k].used) {
+			mgr_drivers[k] = (struct mgr_driver){
+			    .used = true, .match = m, .type = type, .prefix = prefix};
+			memcpy(mgr_drivers[k].program, program, strlen(program) + 1);
+			return;
+		}
+}
+
+void mgr_builtin_drivers(void)
+{
+	add("virtio-blk", (struct device_matcher){VIRTIO_VENDOR, 0x1042, -1, -1, -1, NULL},
+	    DEVICE_BLOCK, "blk");
+	add("virtio-blk", (struct device_matcher){VIRTIO_VENDOR, 0x1001, -1, -1, -1, NULL},
+	    DEVICE_BLOCK, "blk");
+	add("virtio-blk", (struct device_matcher){-1, -1, -1, -1, -1, virtio_mmio_block},
+	    DEVICE_BLOCK, "blk");
+	add("ramdisk", (struct device_matcher){-1, -1, -1, -1, -1, ramdisk}, DEVICE_BLOCK, NULL);
+}
