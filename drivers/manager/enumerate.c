@@ -198,9 +198,8 @@ static void place(unsigned host, struct bar_space *s, int parent)
 			if (!f->bar[i].size || f->bar[i].io)
 				continue;
 			any = true;
-			if (!f->addr[i] &&
-			    bars_place(s, f->bar[i].size, f->bar[i].is64, f->bar[i].prefetch,
-				       parent >= 0, &at))
+			if (!f->addr[i] && bars_place(s, f->bar[i].size, f->bar[i].is64,
+						      f->bar[i].prefetch, parent >= 0, &at))
 				write_bar(bus, f, i, at);
 		}
 		uint32_t cmd = cfg(bus, f->sbdf, PCI_COMMAND, 2);
@@ -209,7 +208,8 @@ static void place(unsigned host, struct bar_space *s, int parent)
 			bool open = bars_bridge_begin(s, &mark);
 			place(host, s, (int)k);
 			if (open && bars_bridge_end(s, mark, &base, &limit)) {
-				cfg_write(bus, f->sbdf, PCI_MEM_BASE, 2, (uint32_t)(base >> 16) & 0xfff0);
+				cfg_write(bus, f->sbdf, PCI_MEM_BASE, 2,
+					  (uint32_t)(base >> 16) & 0xfff0);
 				cfg_write(bus, f->sbdf, PCI_MEM_LIMIT, 2,
 					  (uint32_t)(limit >> 16) & 0xfff0);
 				/* Everything behind it is in that window: no prefetchable or I/O one. */
@@ -335,11 +335,16 @@ static void pci_caps(struct mgr_device *d, const struct function *f)
 		uint64_t cpu = f->addr[i];
 		if (b->io) {
 			uint64_t cap;
-			if (hw->port_count < HWCAPS_MAX_PORTS && mgr_roots.ports && cpu + b->size <= 0x10000 &&
-			    !hw_derive_range(mgr_roots.ports, RIGHT_READ | RIGHT_WRITE | RIGHT_GRANT, cpu,
-					     b->size, &cap))
-				hw->port_ranges[hw->port_count++] = (struct port_range){
-				    .base = (uint16_t)cpu, .size = (uint16_t)b->size, .cap = cap, .writable = true};
+			if (hw->port_count < HWCAPS_MAX_PORTS && mgr_roots.ports &&
+			    cpu + b->size <= 0x10000 &&
+			    !hw_derive_range(mgr_roots.ports,
+					     RIGHT_READ | RIGHT_WRITE | RIGHT_GRANT, cpu, b->size,
+					     &cap))
+				hw->port_ranges[hw->port_count++] =
+				    (struct port_range){.base = (uint16_t)cpu,
+							.size = (uint16_t)b->size,
+							.cap = cap,
+							.writable = true};
 		} else {
 			if (!bars_to_cpu(&s, f->addr[i], b->size, &cpu))
 				cpu = f->addr[i]; /* no window says otherwise: the same address */
@@ -396,8 +401,8 @@ static void scan_platform(void)
 		const struct hw_rec_device *r = found[i].rec;
 		uint64_t base = r->reg[0].base, size = r->reg[0].size ? r->reg[0].size : 0x200;
 		void *va = NULL;
-		if (hw_mmio_map(mgr_roots.mmio, page_down(base), page_up(base + size) - page_down(base),
-				&va))
+		if (hw_mmio_map(mgr_roots.mmio, page_down(base),
+				page_up(base + size) - page_down(base), &va))
 			continue;
 		volatile uint8_t *regs = (volatile uint8_t *)va + (base - page_down(base));
 		uint32_t magic = *(volatile uint32_t *)(regs + 0x000);
@@ -536,7 +541,8 @@ void mgr_reset_device(struct mgr_device *d)
 		/* Bus mastering and decoding off (the device stops), then memory decoding back. */
 		uint32_t sbdf = d->info.sbdf, cmd = cfg(d->bus, sbdf, PCI_COMMAND, 2);
 		if (cmd != ~0u) {
-			cfg_write(d->bus, sbdf, PCI_COMMAND, 2, cmd & ~(CMD_IO | CMD_MEMORY | CMD_MASTER));
+			cfg_write(d->bus, sbdf, PCI_COMMAND, 2,
+				  cmd & ~(CMD_IO | CMD_MEMORY | CMD_MASTER));
 			cfg_write(d->bus, sbdf, PCI_COMMAND, 2,
 				  (cmd & ~(CMD_IO | CMD_MEMORY | CMD_MASTER)) | CMD_MEMORY);
 		}

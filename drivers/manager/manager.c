@@ -23,7 +23,7 @@
 
 uint64_t devmgr_endpoint;
 
-static uint64_t endpoint;	/* ours: we receive on it */
+static uint64_t endpoint; /* ours: we receive on it */
 static uint64_t self_pid;
 static const void *image;
 static uint64_t image_size;
@@ -130,11 +130,14 @@ static long start_driver(struct mgr_device *d)
 
 static const char *reason(const struct process_exit_info *e, char *buf, size_t size)
 {
-	static const char *const names[] = {
-	    [EXIT_TERMINATED] = "terminated", [EXIT_PAGE_FAULT] = "page fault",
-	    [EXIT_ILLEGAL] = "illegal instruction", [EXIT_ALIGNMENT] = "alignment fault",
-	    [EXIT_ARITH] = "arithmetic fault", [EXIT_BREAKPOINT] = "breakpoint",
-	    [EXIT_FAULT] = "fault", [EXIT_INTERRUPTED] = "interrupted"};
+	static const char *const names[] = {[EXIT_TERMINATED] = "terminated",
+					    [EXIT_PAGE_FAULT] = "page fault",
+					    [EXIT_ILLEGAL] = "illegal instruction",
+					    [EXIT_ALIGNMENT] = "alignment fault",
+					    [EXIT_ARITH] = "arithmetic fault",
+					    [EXIT_BREAKPOINT] = "breakpoint",
+					    [EXIT_FAULT] = "fault",
+					    [EXIT_INTERRUPTED] = "interrupted"};
 	if (e->exit_reason == EXIT_NORMAL)
 		snprintf(buf, size, "exited with code %d", e->exit_code);
 	else if (e->exit_reason >= EXIT_PAGE_FAULT && e->exit_reason <= EXIT_FAULT)
@@ -195,8 +198,8 @@ static long ctl(struct mgr_device *d, uint64_t w[4], unsigned words, unsigned ti
 {
 	if (!d->endpoint)
 		return E_NOT_FOUND;
-	long err = ipc_call(d->endpoint, MSG_TIMEOUT_MS(MSG_INFO(words * 8, MSG_SMALL), timeout_ms),
-			    w, r);
+	long err =
+	    ipc_call(d->endpoint, MSG_TIMEOUT_MS(MSG_INFO(words * 8, MSG_SMALL), timeout_ms), w, r);
 	return err ? err : (long)r->w[0];
 }
 
@@ -387,8 +390,9 @@ static void do_fault(const struct ipc_message *m)
 		{
 			long err = ctl(d, w, 2, CTL_TIMEOUT_MS, &r);
 			/* A crash may take the reply with it: the watcher sees the rest. */
-			return reply_err(m, err == E_TIMEOUT || err >= 0 ? DRIVER_OK
-									 : DRIVER_HARDWARE_NOT_FOUND);
+			return reply_err(m, err == E_TIMEOUT || err >= 0
+						? DRIVER_OK
+						: DRIVER_HARDWARE_NOT_FOUND);
 		}
 	case DEVMGR_FAULT_CRASH_START:
 		d->crash_starts = count;
@@ -455,7 +459,7 @@ static void do_register(const struct ipc_message *m)
 static struct mgr_driver *by_handle(uint64_t h)
 {
 	return h >= 1 && h <= MGR_MAX_DRIVERS && mgr_drivers[h - 1].used ? &mgr_drivers[h - 1]
-									  : NULL;
+									 : NULL;
 }
 
 static void do_unregister(const struct ipc_message *m)
@@ -505,16 +509,26 @@ static void do_statistics(const struct ipc_message *m)
 static void serve(const struct ipc_message *m)
 {
 	switch (m->w[0]) {
-	case DEVMGR_LOOKUP: return do_lookup(m);
-	case DEVMGR_LIST: return do_list(m);
-	case DEVMGR_STATUS: return do_status(m);
-	case DEVMGR_READY: return do_ready(m);
-	case DEVMGR_REGISTER_DRIVER: return do_register(m);
-	case DEVMGR_UNREGISTER: return do_unregister(m);
-	case DEVMGR_STATISTICS: return do_statistics(m);
-	case DEVMGR_FAULT: return do_fault(m);
-	case DEVMGR_POWER_OFF: return do_power_off(m);
-	default: return reply_err(m, DRIVER_INVALID_PARAMETER);
+	case DEVMGR_LOOKUP:
+		return do_lookup(m);
+	case DEVMGR_LIST:
+		return do_list(m);
+	case DEVMGR_STATUS:
+		return do_status(m);
+	case DEVMGR_READY:
+		return do_ready(m);
+	case DEVMGR_REGISTER_DRIVER:
+		return do_register(m);
+	case DEVMGR_UNREGISTER:
+		return do_unregister(m);
+	case DEVMGR_STATISTICS:
+		return do_statistics(m);
+	case DEVMGR_FAULT:
+		return do_fault(m);
+	case DEVMGR_POWER_OFF:
+		return do_power_off(m);
+	default:
+		return reply_err(m, DRIVER_INVALID_PARAMETER);
 	}
 }
 
@@ -545,15 +559,17 @@ static void describe(const struct mgr_device *d)
 {
 	char where[40];
 	if (d->info.bus == BUS_PCI)
-		snprintf(where, sizeof(where), "pci %04x:%02x:%02x.%x %04x:%04x", d->info.sbdf >> 16,
-			 d->info.sbdf >> 8 & 0xff, d->info.sbdf >> 3 & 0x1f, d->info.sbdf & 7,
-			 d->info.vendor_id, d->info.device_id);
+		snprintf(where, sizeof(where), "pci %04x:%02x:%02x.%x %04x:%04x",
+			 d->info.sbdf >> 16, d->info.sbdf >> 8 & 0xff, d->info.sbdf >> 3 & 0x1f,
+			 d->info.sbdf & 7, d->info.vendor_id, d->info.device_id);
 	else if (d->regs)
 		snprintf(where, sizeof(where), "virtio-mmio %#llx id %u",
 			 (unsigned long long)d->mmio_base, d->info.virtio_id);
 	else
 		snprintf(where, sizeof(where), "memory (%s)", d->hw.args);
 	const struct hardware_caps *hw = &d->hw;
+	if (d->driver < 0)
+		return log_line("%s: %s, no driver", d->name, where);
 	log_line("%s: %s, driver %s (%u mmio, %u irq%s%s)", d->name, where, program_of(d),
 		 hw->mmio_count, hw->interrupt_count, hw->dma ? ", dma" : "",
 		 hw->pci ? ", pci" : "");
@@ -590,8 +606,7 @@ int devmgr_main(int argc, char **argv)
 	mgr_enumerate();
 	mgr_bind();
 	for (unsigned i = 0; i < mgr_device_count; i++)
-		if (mgr_devices[i].driver >= 0)
-			describe(&mgr_devices[i]);
+		describe(&mgr_devices[i]);
 	start_bound();
 
 	/* Tell init where we are: our endpoint, WRITE GRANT. */

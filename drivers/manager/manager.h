@@ -30,18 +30,18 @@ struct mgr_device {
 	int driver;		 /* index into the driver table, -1: unbound */
 	struct hardware_caps hw; /* the capabilities (the manager's tokens) and the text's fields */
 	/* For resets. */
-	uint64_t bus;		   /* PCI: the bus capability */
-	volatile uint8_t *regs;	   /* virtio-mmio: the manager's mapping of the registers */
-	uint64_t mmio_base;	   /* virtio-mmio: where they are */
+	uint64_t bus;		/* PCI: the bus capability */
+	volatile uint8_t *regs; /* virtio-mmio: the manager's mapping of the registers */
+	uint64_t mmio_base;	/* virtio-mmio: where they are */
 	/* The watcher's. */
 	unsigned state; /* enum devmgr_state */
 	uint32_t generation;
 	struct restart_policy policy;
-	uint64_t process, pid;		 /* the running driver (0: none) */
-	uint64_t endpoint, client;	 /* its endpoint (from READY), the copy lookups hand out */
-	uint64_t restart_at, next_beat;	 /* ns */
-	unsigned misses, crash_starts;	 /* heartbeats unanswered in a row; starts to fail */
-	bool hung, stopping;		 /* why it was terminated */
+	uint64_t process, pid;		/* the running driver (0: none) */
+	uint64_t endpoint, client;	/* its endpoint (from READY), the copy lookups hand out */
+	uint64_t restart_at, next_beat; /* ns */
+	unsigned misses, crash_starts;	/* heartbeats unanswered in a row; starts to fail */
+	bool hung, stopping;		/* why it was terminated */
 };
 
 extern struct mgr_device mgr_devices[MGR_MAX_DEVICES];

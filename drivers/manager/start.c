@@ -34,7 +34,8 @@ int devmgr_start(uint64_t *endpoint, uint64_t *process)
 	}
 	uint64_t caps[MAX_CAPS] = {boot_send};
 	unsigned n = 1;
-	static const unsigned types[] = {OBJ_DEVICE, OBJ_MMIO, OBJ_IO_PORTS, OBJ_INTERRUPT, OBJ_DMA};
+	static const unsigned types[] = {OBJ_DEVICE, OBJ_MMIO, OBJ_IO_PORTS, OBJ_INTERRUPT,
+					 OBJ_DMA};
 	for (unsigned t = 0; t < sizeof(types) / sizeof(types[0]); t++) {
 		uint64_t cursor = 0, token;
 		while (n < MAX_CAPS && !sys_cap_next(types[t], &cursor, &token, NULL, NULL))
@@ -75,8 +76,7 @@ int devmgr_start(uint64_t *endpoint, uint64_t *process)
 		if (!err && !ep && !sys_process_wait(proc, 1, &info)) {
 			ended = true;
 			err = E_NOT_FOUND; /* it ended before it answered */
-		}
-		else if (!ep && sys_clock() > deadline)
+		} else if (!ep && sys_clock() > deadline)
 			err = E_TIMEOUT;
 	}
 	sys_cap_revoke(boot); /* and the manager's copy with it */

@@ -91,8 +91,8 @@ static void manager_stop(uint64_t proc)
 	devmgr_endpoint = 0;
 }
 
-static const char *const state_names[] = {"unbound", "starting", "running", "healthy",
-					  "restarting", "failed", "stopped"};
+static const char *const state_names[] = {"unbound",	"starting", "running", "healthy",
+					  "restarting", "failed",   "stopped"};
 
 /* What the manager found and how its drivers came up (after they settled, 3 s at most). */
 static void manager_summary(void)
@@ -101,8 +101,8 @@ static void manager_summary(void)
 	for (bool settled = false; !settled && sys_clock() < until;) {
 		settled = true;
 		unsigned state;
-		for (unsigned i = 0; !devmgr_list(devmgr_endpoint, i, NULL, NULL, &state, NULL, NULL);
-		     i++)
+		for (unsigned i = 0;
+		     !devmgr_list(devmgr_endpoint, i, NULL, NULL, &state, NULL, NULL); i++)
 			settled &= state != DEVSTATE_STARTING && state != DEVSTATE_RESTARTING;
 		if (!settled)
 			sys_sleep(50000000);
