@@ -12,8 +12,12 @@
 
 struct mgr_driver mgr_drivers[MGR_MAX_DRIVERS];
 
-/* The programs this image has, until driver_program() lists them all. */
-static const char *const programs[] = {"virtio-blk", "ramdisk"};
+/*
+ * The programs this image has, until driver_program() lists them all, and
+ * the stand-in driver of the manager's user tests (tests/user/test_devmgr.c:
+ * init runs it for `init driver devmgr_fake`).
+ */
+static const char *const programs[] = {"virtio-blk", "ramdisk", "devmgr_fake"};
 
 bool mgr_program_known(const char *program)
 {

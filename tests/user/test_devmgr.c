@@ -179,3 +179,139 @@ UTEST(devmgr_a_driver_cannot_reach_hardware_it_was_not_given)
 	UASSERT_EQ(info.exit_code, 0);
 	return 0;
 }
+
+/*
+ * A stand-in driver for the manager's own protocol (the framework's
+ * driver_main does this for real drivers): it reads its capabilities,
+ * fails in init when told to, says READY with its endpoint, then answers
+ * the control calls: HEARTBEAT and PING at once, STATS with 7 operations,
+ * STOP by ending, FAULT HANG by answering nothing more, FAULT CRASH by a
+ * wild store.
+ */
+UCHILD(devmgr_fake)
+{
+	struct hardware_caps hw;
+	if (hwcaps_parse(getenv("KESTREL_HW"), getenv("KESTREL_CAPS"), &hw))
+		return 20;
+	const char *fault = getenv("KESTREL_FAULT");
+	if (fault && !strcmp(fault, "crash-init"))
+		return 21;
+	uint64_t ep, send;
+	struct ipc_buffer *b = ipc_buffer();
+	if (!b || ipc_endpoint_create(NULL, &ep) ||
+	    sys_cap_derive(ep, RIGHT_WRITE | RIGHT_GRANT, &send))
+		return 22;
+	b->send_capability = send;
+	uint64_t w[4] = {DEVMGR_READY, hw.slot, hw.generation};
+	struct ipc_message m;
+	if (ipc_call(hw.manager, MSG_INFO(24, MSG_SMALL) | MSG_CAP, w, &m) || m.w[0] != DRIVER_OK)
+		return 23;
+	for (bool hung = false;;) {
+		if (ipc_receive(ep, 0, &m))
+			return 24;
+		if (hung)
+			continue; /* its event loop spins: nothing is answered */
+		uint64_t r[4] = {DRIVER_OK};
+		switch (m.w[0]) {
+		case DRV_CTL_STATS:
+			r[1] = 7;
+			b->words[4] = b->words[5] = 0;
+			ipc_reply(m.reply, MSG_INFO(48, MSG_SMALL), r);
+			break;
+		case DRV_CTL_STOP:
+			ipc_reply(m.reply, MSG_INFO(8, MSG_SMALL), r);
+			return 0;
+		case DRV_CTL_FAULT:
+			ipc_reply(m.reply, MSG_INFO(8, MSG_SMALL), r);
+			if (m.w[1] == DRV_FAULT_CRASH)
+				*(volatile int *)(uintptr_t)m.w[2] = 1; /* w2 is 0: a wild store */
+			hung = true;
+			break;
+		default:
+			ipc_reply(m.reply, MSG_INFO(8, MSG_SMALL), r);
+		}
+	}
+}
+
+/* Poll `name`'s status until it is `want` with a generation past `after`, 15 s at most. */
+static bool settles(const char *name, unsigned want, uint64_t after, uint64_t *gen,
+		    unsigned *restarts)
+{
+	uint64_t end = sys_clock() + 15000000000ull;
+	unsigned state;
+	while (sys_clock() < end) {
+		if (!devmgr_status(devmgr_endpoint, name, &state, gen, restarts) && state == want &&
+		    *gen > after)
+			return true;
+		sys_sleep(20000000);
+	}
+	return false;
+}
+
+static long ping(uint64_t ep)
+{
+	uint64_t w[4] = {DRV_CTL_PING};
+	struct ipc_message r;
+	long err = ipc_call(ep, MSG_TIMEOUT_MS(MSG_INFO(8, MSG_SMALL), 1000), w, &r);
+	return err ? err : (long)r.w[0];
+}
+
+UTEST(devmgr_starts_watches_and_restarts_a_driver)
+{
+	/* The virtio-rng-pci ci/boot gives every machine: no built-in driver takes it. */
+	struct device_matcher rng = {0x1af4, 0x1044, -1, -1, -1, NULL};
+	uint64_t h;
+	UASSERT_EQ(devmgr_register_driver(devmgr_endpoint, "devmgr_fake", &rng, &h), DRIVER_OK);
+	char name[17] = "", n[17], prog[17];
+	for (unsigned i = 0; !devmgr_list(devmgr_endpoint, i, n, NULL, NULL, NULL, prog); i++)
+		if (!strcmp(prog, "devmgr_fake") && !name[0])
+			memcpy(name, n, sizeof(name));
+	UASSERT(name[0]);
+	/* Started, READY, answered a heartbeat: healthy; its endpoint is handed out. */
+	uint64_t gen = 0, gen2, ep, old;
+	unsigned restarts;
+	UASSERT(settles(name, DEVSTATE_HEALTHY, 0, &gen, &restarts));
+	UASSERT_EQ(devmgr_lookup(devmgr_endpoint, name, 0, &ep, &gen2), DRIVER_OK);
+	UASSERT_EQ(gen2, gen);
+	UASSERT_EQ(ping(ep), DRIVER_OK);
+	struct driver_statistics st;
+	UASSERT_EQ(devmgr_statistics(devmgr_endpoint, h, &st), DRIVER_OK);
+	UASSERT(st.operations_completed >= 7 && st.operations_completed % 7 == 0);
+	/* Killed: restarted (a new generation), the old endpoint gone with it. */
+	old = ep;
+	UASSERT_EQ(devmgr_fault(devmgr_endpoint, name, DEVMGR_FAULT_KILL, 0), DRIVER_OK);
+	UASSERT(settles(name, DEVSTATE_HEALTHY, gen, &gen2, &restarts));
+	UASSERT(restarts >= 1);
+	UASSERT(ping(old) != DRIVER_OK);
+	UASSERT_EQ(devmgr_lookup(devmgr_endpoint, name, 0, &ep, &gen), DRIVER_OK);
+	UASSERT_EQ(gen, gen2);
+	UASSERT_EQ(ping(ep), DRIVER_OK);
+	/* Crashed: restarted. */
+	UASSERT_EQ(devmgr_fault(devmgr_endpoint, name, DEVMGR_FAULT_CRASH, 0), DRIVER_OK);
+	UASSERT(settles(name, DEVSTATE_HEALTHY, gen, &gen, &restarts));
+	/* Hung: the heartbeats go unanswered, it is ended and restarted. */
+	UASSERT_EQ(devmgr_fault(devmgr_endpoint, name, DEVMGR_FAULT_HANG, 0), DRIVER_OK);
+	UASSERT(settles(name, DEVSTATE_HEALTHY, gen, &gen2, &restarts));
+	UASSERT(restarts >= 3);
+	/* Unregistered: stopped, the device unbound. */
+	UASSERT_EQ(devmgr_unregister(devmgr_endpoint, h), DRIVER_OK);
+	unsigned state;
+	UASSERT_EQ(devmgr_status(devmgr_endpoint, name, &state, NULL, NULL), DRIVER_OK);
+	UASSERT_EQ(state, DEVSTATE_UNBOUND);
+	UASSERT_EQ(devmgr_lookup(devmgr_endpoint, name, 0, &ep, NULL), DRIVER_HARDWARE_NOT_FOUND);
+	return 0;
+}
+
+UTEST(devmgr_ready_only_from_the_process_it_started)
+{
+	uint64_t w[4] = {DEVMGR_READY, 0, 1}, ep;
+	struct ipc_message r;
+	struct ipc_buffer *b = ipc_buffer();
+	UASSERT(b);
+	UASSERT_EQ(ipc_endpoint_create(NULL, &ep), E_OK);
+	b->send_capability = ep;
+	UASSERT_EQ(ipc_call(devmgr_endpoint, MSG_INFO(24, MSG_SMALL) | MSG_CAP, w, &r), E_OK);
+	UASSERT_EQ(r.w[0], DRIVER_INVALID_PARAMETER);
+	sys_cap_revoke(ep);
+	return 0;
+}

@@ -10,7 +10,8 @@
  * `init NAME [ARG]` (`init r2demo` on x86_64); `init fuzz SEED CALLS MS`
  * runs the system call fuzzer (tests/user/fuzz.c); `init manager` is the
  * device manager (drivers/manager/) and `init driver PROGRAM` one of the
- * drivers it starts (drivers/).
+ * drivers it starts (drivers/; a PROGRAM "devmgr_..." no driver has is the
+ * child entry of that name: the manager tests' stand-in drivers).
  */
 #include "core/kprintf.h"
 #include "drivers/lib/devmgr.h"
@@ -57,6 +58,14 @@ static int run_tests(const char *only)
 }
 
 const char *utest_child_arg;
+
+static bool has_child(const char *name)
+{
+	for (const struct utest *t = __start_uchildren; t < __stop_uchildren; t++)
+		if (!strcmp(t->name, name))
+			return true;
+	return false;
+}
 
 static int run_child(const char *name)
 {
@@ -133,6 +142,9 @@ int main(int argc, char **argv)
 		return devmgr_main(argc - 2, argv + 2);
 	if (argc >= 3 && !strcmp(argv[1], "driver")) {
 		const struct driver_program *prog = driver_program(argv[2]);
+		/* The manager's tests' stand-in drivers are child entries (tests/user/test_devmgr.c). */
+		if (!prog && !strncmp(argv[2], "devmgr_", 7) && has_child(argv[2]))
+			return run_child(argv[2]);
 		if (!prog) {
 			printf("init: no driver program '%s'\n", argv[2]);
 			return 127;
