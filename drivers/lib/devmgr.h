@@ -22,7 +22,8 @@
 
 enum devmgr_call {
 	/* w1 w2 name, w3 device type (0: any) -> w1 type, w2 generation;
-	 * MSG_CAP the driver's endpoint (WRITE). DRIVER_DEVICE_BUSY while it
+	 * MSG_CAP the driver's endpoint (WRITE GRANT: a capability travels with the
+	 * rights it has, and only with GRANT). DRIVER_DEVICE_BUSY while it
 	 * (re)starts, DRIVER_HARDWARE_NOT_FOUND for no such device or one given up on. */
 	DEVMGR_LOOKUP = 0x200,
 	/* w1 index -> w1 w2 name, w3 type | state << 8 | restarts << 16;

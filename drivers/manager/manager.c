@@ -80,13 +80,13 @@ static long start_driver(struct mgr_device *d)
 	d->misses = 0;
 	d->hung = false;
 	static char env[768], text[512];
-	long err = hwcaps_format(&d->hw, NULL, text, sizeof(text));
+	memcpy(text, "KESTREL_HW=", 11);
+	long err = hwcaps_format(&d->hw, NULL, text + 11, sizeof(text) - 11);
 	if (err)
 		return err;
 	size_t len = 0;
 	char line[64];
-	bool ok = env_add(env, sizeof(env), &len, "KESTREL_HW=") && len--;
-	ok = ok && env_add(env, sizeof(env), &len, text);
+	bool ok = env_add(env, sizeof(env), &len, text);
 	snprintf(line, sizeof(line), "KESTREL_MGR_PID=%llu", (unsigned long long)self_pid);
 	ok = ok && env_add(env, sizeof(env), &len, line);
 	if (d->crash_starts) {
@@ -386,14 +386,12 @@ static void do_fault(const struct ipc_message *m)
 		return reply_err(m, d->process ? DRIVER_OK : DRIVER_HARDWARE_NOT_FOUND);
 	case DEVMGR_FAULT_HANG:
 	case DEVMGR_FAULT_CRASH:
+		if (!d->endpoint)
+			return reply_err(m, DRIVER_DEVICE_BUSY); /* not ready, or given up on */
 		w[1] = kind == DEVMGR_FAULT_HANG ? DRV_FAULT_HANG : DRV_FAULT_CRASH;
-		{
-			long err = ctl(d, w, 2, CTL_TIMEOUT_MS, &r);
-			/* A crash may take the reply with it: the watcher sees the rest. */
-			return reply_err(m, err == E_TIMEOUT || err >= 0
-						? DRIVER_OK
-						: DRIVER_HARDWARE_NOT_FOUND);
-		}
+		/* Whatever it answers (a crash may take the reply with it): the watcher sees the rest. */
+		ctl(d, w, 2, CTL_TIMEOUT_MS, &r);
+		return reply_err(m, DRIVER_OK);
 	case DEVMGR_FAULT_CRASH_START:
 		d->crash_starts = count;
 		if (d->process)
