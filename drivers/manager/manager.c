@@ -18,7 +18,8 @@
 #define LOOP_MS	       50u
 #define CTL_TIMEOUT_MS 500u
 #define STOP_WAIT_NS   2000000000ull
-#define HELLO	       0x2ffu /* to init: the manager's endpoint (start.c) */
+#define READY_WAIT_NS  10000000000ull /* from start to DEVMGR_READY */
+#define HELLO	       0x2ffu	      /* to init: the manager's endpoint (start.c) */
 #define DESC_MAX       65536
 
 uint64_t devmgr_endpoint;
@@ -125,6 +126,7 @@ static long start_driver(struct mgr_device *d)
 		return err;
 	}
 	d->state = DEVSTATE_STARTING;
+	d->ready_by = sys_clock() + READY_WAIT_NS;
 	return E_OK;
 }
 
@@ -212,7 +214,10 @@ static bool poll_exit(struct mgr_device *d)
 	if (sys_process_wait(d->process, 1, &info))
 		return false; /* E_TIMEOUT: alive */
 	char why[64];
-	if (d->hung)
+	if (d->hung && d->state == DEVSTATE_STARTING)
+		snprintf(why, sizeof(why), "hung: not ready after %llu s",
+			 (unsigned long long)(READY_WAIT_NS / 1000000000));
+	else if (d->hung)
 		snprintf(why, sizeof(why), "hung: %u heartbeats unanswered", HEARTBEAT_MISSES);
 	else
 		reason(&info, why, sizeof(why));
@@ -228,6 +233,11 @@ static bool poll_exit(struct mgr_device *d)
 
 static void heartbeat(struct mgr_device *d, uint64_t now)
 {
+	if (d->state == DEVSTATE_STARTING && d->process && !d->hung && now > d->ready_by) {
+		d->hung = true; /* stuck in its init: ended, and counted as a failure */
+		sys_process_terminate(d->process, -1);
+		return;
+	}
 	if ((d->state != DEVSTATE_RUNNING && d->state != DEVSTATE_HEALTHY) || now < d->next_beat)
 		return;
 	uint64_t w[4] = {DRV_CTL_HEARTBEAT};

@@ -40,6 +40,7 @@ struct mgr_device {
 	uint64_t process, pid;		/* the running driver (0: none) */
 	uint64_t endpoint, client;	/* its endpoint (from READY), the copy lookups hand out */
 	uint64_t restart_at, next_beat; /* ns */
+	uint64_t ready_by;		/* ns: a start not ready by then hangs */
 	unsigned misses, crash_starts;	/* heartbeats unanswered in a row; starts to fail */
 	bool hung, stopping;		/* why it was terminated */
 };
