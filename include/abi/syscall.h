@@ -228,6 +228,10 @@ struct kernel_metrics {
 	uint64_t average_syscall_latency_ns;
 	uint64_t average_context_switch_latency_ns;
 	uint64_t average_ipc_latency_ns;
+	/* Ours: the idle thread's time waiting for an interrupt (under -icount the clock
+	 * jumps while a CPU idles: subtract it to count instructions, ci/bench). */
+	uint64_t idle_ns;
+	uint64_t uptime_ns;
 };
 
 #endif
