@@ -283,6 +283,33 @@ bool virtio_pci_bar(uint64_t dev, uint32_t sbdf, unsigned bar, const void *desc,
 	return true;
 }
 
+long virtio_pci_describe(uint64_t bus, uint32_t sbdf, const void *desc, struct pci_bar *bars)
+{
+	uint32_t cmd = cfg(bus, sbdf, PCI_COMMAND, 2);
+	if (cmd == ~0u)
+		return E_NOT_FOUND;
+	long err = hw_pci_write(bus, sbdf, PCI_COMMAND, 2, cmd & ~PCI_CMD_MEMORY);
+	for (unsigned i = 0; i < 6; i++)
+		bars[i] = (struct pci_bar){0};
+	for (unsigned i = 0; i < 6 && !err; i++) {
+		uint64_t addr, cpu;
+		bool is64;
+		if (!bar_read(bus, sbdf, i, &addr, &is64))
+			continue; /* I/O or none: virtio-pci modern needs memory BARs */
+		uint64_t size = bar_size(bus, sbdf, i, is64);
+		if (size && addr && virtio_pci_bar(bus, sbdf, i, desc, &cpu))
+			bars[i] =
+			    (struct pci_bar){.pci_base = addr,
+					     .cpu_base = cpu,
+					     .size = size,
+					     .prefetchable = cfg(bus, sbdf, 0x10 + 4 * i, 4) & 8,
+					     .address_64bit = is64};
+		i += is64;
+	}
+	long e2 = hw_pci_write(bus, sbdf, PCI_COMMAND, 2, cmd);
+	return err ? err : e2;
+}
+
 /*
  * Where a structure of BAR `bar` at `off`, `len` bytes, is mapped: the
  * two ways of opening a function (root capabilities and a description,

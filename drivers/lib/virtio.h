@@ -126,6 +126,14 @@ long virtio_pci_place(uint64_t bus, uint32_t sbdf, const void *desc);
 long virtio_pci_open(struct virtio *v, uint64_t dev, uint32_t sbdf, uint64_t mmio,
 		     const void *desc);
 
+/*
+ * The function's six BARs as a manager hands them to a driver (driver.h's
+ * struct pci_bar: PCI and CPU address, size, kind), each memory BAR sized
+ * with memory decoding off for the moment. Needs the bus capability.
+ */
+struct pci_bar;
+long virtio_pci_describe(uint64_t bus, uint32_t sbdf, const void *desc, struct pci_bar *bars);
+
 /* Where BAR `bar` is for the CPU (after virtio_pci_place); false if unassigned. */
 bool virtio_pci_bar(uint64_t dev, uint32_t sbdf, unsigned bar, const void *desc, uint64_t *cpu);
 
