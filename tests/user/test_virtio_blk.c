@@ -25,6 +25,9 @@
 #include "rng.h"
 #include "utest.h"
 
+#include <stdarg.h>
+#include "core/kprintf.h"
+
 #define RW_SECTORS   16384 /* ci/boot: vblk.img, 8 MiB, serial kestrel-rw */
 #define RO_SECTORS   4096  /* vblkro.img, 2 MiB, read-only, serial kestrel-ro */
 #define MMIO_SECTORS 8192  /* vblk1.img, 4 MiB, serial kestrel-mmio */
@@ -170,8 +173,13 @@ static int run_driver(struct disk *d, const char *mode, uint64_t sectors)
 		sys_process_wait(child, 0, &info);
 		err = E_TIMEOUT;
 	}
+	int fail = 0;
+	if (!err && info.exit_reason == EXIT_NORMAL && info.exit_code && page[2048])
+		fail = utest_fail(__FILE__, __LINE__, "%s: %s", mode, page + 2048);
 	sys_munmap(page, 4096);
 	sys_cap_revoke(region);
+	if (fail)
+		return fail;
 	UASSERT_EQ(err, E_OK);
 	UASSERT_EQ(info.exit_reason, EXIT_NORMAL);
 	UASSERT_EQ(info.exit_code, 0);
@@ -354,6 +362,39 @@ UTEST(virtio_blk_library_checks_what_the_device_gives_back)
 
 /* ---- The child: the driver, with only what it was given ---- */
 
+/* Why the child failed, for the parent to say: in the shared page after the hwcaps text. */
+#define REPORT_AT 2048
+static char *report;
+
+static int child_fail(const char *file, int line, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static int child_fail(const char *file, int line, const char *fmt, ...)
+{
+	if (report && !report[0]) {
+		va_list ap;
+		int n = snprintf(report, 4096 - REPORT_AT, "%s:%d: ", file, line);
+		va_start(ap, fmt);
+		kvsnprintf(report + n, 4096 - REPORT_AT - (size_t)n, fmt, ap);
+		va_end(ap);
+	}
+	return 1;
+}
+
+#undef UASSERT
+#undef UASSERT_EQ
+#define UASSERT(c)                                                                         \
+	do {                                                                               \
+		if (!(c))                                                                  \
+			return child_fail(__FILE__, __LINE__, "assertion failed: %s", #c); \
+	} while (0)
+#define UASSERT_EQ(a, b)                                                                        \
+	do {                                                                                    \
+		long long ua_ = (long long)(a), ub_ = (long long)(b);                           \
+		if (ua_ != ub_)                                                                 \
+			return child_fail(__FILE__, __LINE__, "%s == %s: %lld vs %lld", #a, #b, \
+					  ua_, ub_);                                            \
+	} while (0)
+
 #define POOL_PAGES 160 /* the client's memory: 640 KiB, pinned */
 #define NREQ	   32  /* requests at once */
 #define REQ_BLOCKS 8
@@ -417,7 +458,7 @@ static int wait_all(void)
 	while (outstanding) {
 		long err = notification_wait(note, UTEST_PATIENCE_NS, &bits);
 		if (err)
-			return utest_fail(__FILE__, __LINE__, "%u requests never completed (%ld)",
+			return child_fail(__FILE__, __LINE__, "%u requests never completed (%ld)",
 					  outstanding, err);
 		driver_run_interrupts(bits);
 	}
@@ -476,7 +517,7 @@ static int start_driver(const struct hardware_caps *hw, uint64_t sectors, uint32
 	UASSERT_EQ(OPS->block->status(B), DEVICE_READY);
 	const char *serial = flags ? "kestrel-ro" : hw->pci ? "kestrel-rw" : "kestrel-mmio";
 	if (strcmp(B->serial, serial))
-		return utest_fail(__FILE__, __LINE__, "serial '%s', not '%s'", B->serial, serial);
+		return child_fail(__FILE__, __LINE__, "serial '%s', not '%s'", B->serial, serial);
 	return 0;
 }
 
@@ -494,7 +535,7 @@ static int read_back(uint64_t total)
 	for (unsigned i = 0; i < NREQ; i++) {
 		UASSERT_EQ(reqs[i].status, DRIVER_OK);
 		if (!matches(off_of(i, 256 * 1024) + 1024, lba_of(i, total), REQ_BLOCKS))
-			return utest_fail(__FILE__, __LINE__, "request %u: not what was written",
+			return child_fail(__FILE__, __LINE__, "request %u: not what was written",
 					  i);
 	}
 	return 0;
@@ -693,13 +734,17 @@ UCHILD(vblk_driver)
 	for (unsigned i = 0; *a && *a != ' ' && i < sizeof(mode) - 1; i++)
 		mode[i] = *a++;
 	char *end;
-	uint64_t sectors = strtoul(a, &end, 0);
-	unsigned idx = (unsigned)strtoul(end, NULL, 0);
+	uint64_t sectors = strtoul(*a ? a + 1 : a, &end, 0); /* this strtoul skips no spaces */
+	unsigned idx = (unsigned)strtoul(*end ? end + 1 : end, NULL, 0);
 	const char *text;
 	struct hardware_caps hw;
+	if (sys_shared_region_map(utest_cap(idx), NULL, 0, (void **)&text)) {
+		printf("vblk_driver: no page at %u (%s)\n", idx, utest_child_arg);
+		return 1;
+	}
+	report = (char *)text + REPORT_AT;
 	if (hw_find_cap(OBJ_DEVICE, HW_DEV_PCI_BUS) || hw_find_cap(OBJ_DEVICE, HW_DEV_ROOT))
-		return utest_fail(__FILE__, __LINE__, "more than it was given");
-	UASSERT_EQ(sys_shared_region_map(utest_cap(idx), NULL, 0, (void **)&text), E_OK);
+		return child_fail(__FILE__, __LINE__, "more than it was given");
 	UASSERT_EQ(hwcaps_parse(text, getenv("KESTREL_CAPS"), &hw), E_OK);
 	/* The client's memory, pinned: the device reads and writes it where it is. */
 	UASSERT_EQ(sys_mmap(NULL, POOL_PAGES * 4096, PROT_READ | PROT_WRITE, (void **)&pool, NULL),
@@ -710,7 +755,7 @@ UCHILD(vblk_driver)
 	int fail = !strcmp(mode, "rw")	     ? rw_disk(&hw, sectors)
 		   : !strcmp(mode, "verify") ? verify_disk(&hw, sectors)
 		   : !strcmp(mode, "ro")     ? ro_disk(&hw, sectors)
-					     : utest_fail(__FILE__, __LINE__, "mode %s", mode);
+					     : child_fail(__FILE__, __LINE__, "mode %s", mode);
 	if (B->started || B->req)
 		OPS->stop(B); /* a failure on the way: no more DMA into the pool */
 	UASSERT_EQ(hw_dma_release(pool), E_OK);
