@@ -7,7 +7,9 @@
  * of the loop (a receive with a 50 ms timeout) polls every driver's
  * process, heartbeats the ready ones every HEARTBEAT_INTERVAL_NS through
  * their event loop, and restarts the dead or hung ones after the backoff
- * of restart.h, or gives up on them.
+ * of restart.h, or gives up on them. It is the kernel's power watcher too:
+ * a power-off asked for (the shell's `poweroff`, SYS_POWER_OFF from anyone
+ * else) stops every driver first, as DEVMGR_POWER_OFF does.
  */
 #include "core/kprintf.h"
 #include "drivers/manager/manager.h"
@@ -412,13 +414,19 @@ static void do_fault(const struct ipc_message *m)
 	}
 }
 
-static void do_power_off(const struct ipc_message *m)
+/* Every driver stopped, in order (block drivers flush as they stop). */
+static void stop_all(void)
 {
 	for (unsigned i = 0; i < mgr_device_count; i++) {
 		struct mgr_device *d = &mgr_devices[i];
 		if (d->driver >= 0 && d->state != DEVSTATE_FAILED)
 			stop_driver(d, DEVSTATE_STOPPED);
 	}
+}
+
+static void do_power_off(const struct ipc_message *m)
+{
+	stop_all();
 	reply_err(m, DRIVER_OK);
 }
 
@@ -627,6 +635,10 @@ int devmgr_main(int argc, char **argv)
 		ipc_call(boot, MSG_TIMEOUT_MS(MSG_INFO(16, MSG_SMALL) | MSG_CAP, 5000), w, &r);
 	}
 
+	/* The power watcher: a power-off asked for (the shell's, a process's) stops the drivers first. */
+	uint64_t power = 0, bits;
+	if (notification_create(&power) || sys_power_watch(mgr_roots.root, power, 0))
+		power = 0; /* another watcher: it powers off without us */
 	for (;;) {
 		struct ipc_message m;
 		long err = ipc_receive(endpoint, LOOP_MS, &m);
@@ -635,5 +647,10 @@ int devmgr_main(int argc, char **argv)
 		else if (err != E_TIMEOUT)
 			sys_sleep(LOOP_MS * 1000000ull); /* should not happen: do not spin */
 		watch();
+		if (power && !notification_poll(power, &bits) && bits & 1) {
+			log_line("power-off: stopping the drivers");
+			stop_all();
+			sys_power_off(mgr_roots.root, 0);
+		}
 	}
 }
