@@ -1,8 +1,11 @@
 /*
  * init, the first process. Without arguments it greets, starts the device
- * manager, prints what it found and stops it again, then ends (the kernel
- * then offers its shell: the capabilities init passed on go with init, so
- * the manager cannot outlive it); `init test [PREFIX]` starts the manager,
+ * manager, prints what it found and how its drivers came up, stops it
+ * again and ends (the kernel then offers its shell). It cannot leave the
+ * manager running: the shell starts only once init has ended, and the
+ * capabilities init passed on are revoked with init's own, so a manager
+ * outliving it would hold nothing. `init devices` (`run devices` at the
+ * shell) does the same but the greeting; `init test [PREFIX]` starts the manager,
  * runs the user test suite (the tests whose names start with PREFIX), then
  * powers the manager off and ends it, so that nothing it made outlives
  * the run;
@@ -126,6 +129,17 @@ static void manager_summary(void)
 	flush();
 }
 
+/* The manager started, its summary printed, the manager stopped. */
+static int show_devices(void)
+{
+	uint64_t mgr;
+	if (!manager_start(&mgr))
+		return 1;
+	manager_summary();
+	manager_stop(mgr);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc >= 2 && !strcmp(argv[1], "test")) {
@@ -136,6 +150,8 @@ int main(int argc, char **argv)
 			manager_stop(mgr);
 		return r;
 	}
+	if (argc == 2 && !strcmp(argv[1], "devices"))
+		return show_devices();
 	if (argc >= 2 && !strcmp(argv[1], "fuzz"))
 		return fuzz_main(argc - 2, argv + 2);
 	if (argc >= 2 && !strcmp(argv[1], "manager"))
@@ -162,10 +178,6 @@ int main(int argc, char **argv)
 	printf("init: hello from user mode: process %llu, thread %llu (%ld)\n",
 	       (unsigned long long)self.process_id, (unsigned long long)self.thread_id, err);
 	flush();
-	uint64_t mgr;
-	if (manager_start(&mgr)) {
-		manager_summary();
-		manager_stop(mgr);
-	}
+	show_devices(); /* a machine without a manager still boots to the shell */
 	return 0;
 }
