@@ -303,6 +303,8 @@ struct driver_class {
 	void (*quiesce)(void *dev);
 };
 void driver_set_class(const struct driver_class *cls);
+/* The hardware capabilities driver_main parsed (for the class layers: the DMA capability). */
+const struct hardware_caps *driver_hardware(void);
 /*
  * From the control thread: run fn(dev, arg) on the I/O thread and wait
  * (up to timeout_ns) for it to finish. DRIVER_TIMEOUT if it did not.
