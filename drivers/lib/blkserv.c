@@ -347,7 +347,8 @@ static void pump(void)
 static void doorbells(void *dev, uint64_t bits)
 {
 	(void)dev;
-	(void)bits; /* any bell: every session is looked at, fairly */
+	(void)bits;	     /* any bell: every session is looked at, fairly */
+	device_busy = false; /* and what the driver was too busy for is tried again */
 	pump();
 }
 

@@ -6,7 +6,10 @@
  * 512), "ro" (read-only). Geometry: max_transfer_blocks 256 (128 KiB at
  * 512), alignment 512 (the block size with a larger bs). A request is a
  * memcpy between the storage and the client's data, completed at once;
- * flush has nothing to do. It needs no hardware (CAPTYPE_MEMORY).
+ * flush has nothing to do. It needs no hardware (CAPTYPE_MEMORY); given
+ * a DMA capability anyway, the server pins the clients' data and the RAM
+ * disk checks the segments it is handed (the transport's DMA path, tested
+ * without a device).
  */
 #include "drivers/lib/blkserv.h"
 #include "kestrel.h"
@@ -107,11 +110,32 @@ static bool in_range(const struct ramdisk *r, const struct blk_io *io)
 	       io->buf->size >= (uint64_t)io->count * r->block_size;
 }
 
+/*
+ * Given DMA (dma= in its capabilities), the server pins the client's data
+ * and describes each request's piece of it in segments, as a device would
+ * be given them: the RAM disk copies with the CPU but checks they add up.
+ */
+static int segments_ok(const struct blk_io *io)
+{
+	const struct dma_buffer *b = io->buf;
+	if (!b->seg_count)
+		return DRIVER_OK;
+	uint64_t sum = 0;
+	for (unsigned i = 0; i < b->seg_count && i < DMA_MAX_SEGS; i++) {
+		if (!b->seg[i].len || !b->seg[i].phys)
+			return DRIVER_DMA_ERROR;
+		sum += b->seg[i].len;
+	}
+	return b->seg_count <= DMA_MAX_SEGS && sum == b->size ? DRIVER_OK : DRIVER_DMA_ERROR;
+}
+
 static int rd_read(void *dev, struct blk_io *io)
 {
 	struct ramdisk *r = dev;
 	if (!in_range(r, io))
 		return DRIVER_INVALID_PARAMETER;
+	if (segments_ok(io))
+		return DRIVER_DMA_ERROR;
 	memcpy(io->buf->virt, r->mem + io->lba * r->block_size, (size_t)io->count * r->block_size);
 	blk_complete(io, DRIVER_OK);
 	return DRIVER_OK;
@@ -124,6 +148,8 @@ static int rd_write(void *dev, struct blk_io *io)
 		return DRIVER_READ_ONLY;
 	if (!in_range(r, io))
 		return DRIVER_INVALID_PARAMETER;
+	if (segments_ok(io))
+		return DRIVER_DMA_ERROR;
 	memcpy(r->mem + io->lba * r->block_size, io->buf->virt, (size_t)io->count * r->block_size);
 	blk_complete(io, DRIVER_OK);
 	return DRIVER_OK;

@@ -12,6 +12,7 @@
  */
 #include "drivers/lib/blkdev.h"
 #include "drivers/lib/devmgr.h"
+#include "hw.h"
 #include "ipc.h"
 #include "utest.h"
 
@@ -37,6 +38,7 @@ static struct {
 	void *stack;
 	struct fdev dev[FM_DEVS];
 	uint64_t pid; /* ours */
+	uint64_t dma; /* given to the drivers started while set (dma=1) */
 } fm;
 
 static void fm_reply(const struct ipc_message *m, uint64_t w0, uint64_t w1, uint64_t w2,
@@ -121,8 +123,8 @@ static int fm_start(unsigned slot, const char *name, const char *args, unsigned 
 	memcpy(v->name, name, strlen(name) + 1);
 	static const char argv[] = "init\0driver\0ramdisk";
 	char env[200];
-	int n = snprintf(env, sizeof(env), "KESTREL_HW=dev=%s slot=%u gen=%u mgr=0 args=%s", name,
-			 slot, gen, args);
+	int n = snprintf(env, sizeof(env), "KESTREL_HW=dev=%s slot=%u gen=%u mgr=0%s args=%s", name,
+			 slot, gen, fm.dma ? " dma=1" : "", args);
 	n += 1 + snprintf(env + n + 1, sizeof(env) - (size_t)n - 1, "KESTREL_MGR_PID=%llu",
 			  (unsigned long long)mgr_pid);
 	if (extra_env)
@@ -137,8 +139,8 @@ static int fm_start(unsigned slot, const char *name, const char *args, unsigned 
 	    .args_size = sizeof(argv),
 	    .env = env,
 	    .env_size = (uint64_t)n + 1,
-	    .caps = &give,
-	    .cap_count = 1,
+	    .caps = (const uint64_t[]){give, fm.dma},
+	    .cap_count = fm.dma ? 2 : 1,
 	};
 	long err = sys_process_create(&spec, &pid, &v->proc);
 	if (err)
@@ -687,6 +689,53 @@ UTEST(blk_driver_control)
 	int fail = fm_setup();
 	if (!fail)
 		fail = control_body();
+	fm_teardown();
+	return fail;
+}
+
+/* With DMA the server pins each client's data (in pieces of 512 pages) and hands out segments. */
+static int pinned_body(void)
+{
+	uint64_t dma = hw_find_cap(OBJ_DMA, 0);
+	UASSERT(dma != 0);
+	UASSERT_EQ(sys_cap_derive(dma, RIGHT_WRITE | RIGHT_GRANT, &fm.dma), E_OK);
+	UASSERT_EQ(fm_start(0, "ram9", "size=1048576", 1, NULL, fm.pid), 0);
+	UASSERT_EQ(fm_wait_ready(0, 1), 0);
+	UASSERT_EQ(blkdev_open(&d, fm.ep, "ram9", 16, 4u << 20), DRIVER_OK);
+	int fail = round_trip(&d);
+	if (fail)
+		return fail;
+	/* 128 KiB across the 2 MiB line where the second pin begins, and back elsewhere. */
+	const uint64_t at = (2u << 20) - 65536, back = (3u << 20) + 512;
+	uint8_t *p = blkdev_data(&d, at), *q = blkdev_data(&d, back);
+	for (uint32_t i = 0; i < 131072; i++)
+		p[i] = pattern(5, i);
+	UASSERT_EQ(blkdev_write(&d, 100, 256, at), DRIVER_OK);
+	memset(q, 0, 131072);
+	UASSERT_EQ(blkdev_read(&d, 100, 256, back), DRIVER_OK);
+	UASSERT(!memcmp(p, q, 131072));
+	UASSERT_EQ(blkdev_read(&d, 0, 1, (4u << 20) - 512), DRIVER_OK); /* the last page */
+	blkdev_close(&d);
+	/* Opened and closed again and again: each time pinned and unpinned. */
+	for (int i = 0; i < 20; i++) {
+		UASSERT_EQ(blkdev_open(&d, fm.ep, "ram9", 4, 65536), DRIVER_OK);
+		UASSERT_EQ(blkdev_read(&d, (uint64_t)i, 128, 0), DRIVER_OK);
+		blkdev_close(&d);
+	}
+	UASSERT_EQ(ctl(0, DRV_CTL_STOP, 0, NULL), DRIVER_OK);
+	struct process_exit_info info;
+	UASSERT_EQ(fm_end(0, false, &info), 0);
+	UASSERT_EQ(info.exit_code, 0);
+	return 0;
+}
+
+UTEST(blk_ramdisk_pinned_data)
+{
+	int fail = fm_setup();
+	if (!fail)
+		fail = pinned_body();
+	if (fm.dma)
+		sys_cap_revoke(fm.dma);
 	fm_teardown();
 	return fail;
 }
