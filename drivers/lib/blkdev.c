@@ -188,7 +188,8 @@ int blkdev_open(struct blkdev *d, uint64_t mgr, const char *name, uint32_t entri
 {
 	if (!d)
 		return DRIVER_INVALID_PARAMETER;
-	*d = (struct blkdev){.timeout_ns = DEFAULT_TIMEOUT_NS, .retry = true, .mgr = mgr};
+	*d = (struct blkdev){
+	    .timeout_ns = DEFAULT_TIMEOUT_NS, .retry = true, .mgr = mgr ? mgr : devmgr_endpoint};
 	size_t n = name ? strlen(name) : 0;
 	if (!n || n >= sizeof(d->name) || !blk_layout(entries, data_bytes, &d->layout))
 		return DRIVER_INVALID_PARAMETER;

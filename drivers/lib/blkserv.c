@@ -20,11 +20,12 @@
 #include "hw.h"
 #include "ipc.h"
 
-#define PAGE	   4096u
-#define PIN_CHUNK  512u
-#define QUEUE_MAX  256u
-#define CALL_NS	   5000000000ull /* the I/O thread's time for an open or a close */
-#define QUIESCE_NS 5000000000ull
+#define PAGE	    4096u
+#define PIN_CHUNK   512u
+#define QUEUE_MAX   256u
+#define CALL_NS	    5000000000ull /* the I/O thread's time for an open or a close */
+#define QUIESCE_NS  5000000000ull
+#define PUMP_BUDGET 64u /* passes over the sessions one pump makes before the loop goes on */
 
 enum { SS_FREE, SS_OPEN, SS_LIVE, SS_BROKEN, SS_CLOSING };
 
@@ -327,7 +328,13 @@ static void pump(void)
 	if (in_pump || !bops)
 		return;
 	in_pump = true;
+	/* A budget: clients that keep their rings full do not keep the loop from the rest. */
+	unsigned budget = PUMP_BUDGET;
 	for (bool progress = true; progress && !stopping;) {
+		if (!budget--) {
+			driver_kick(DRIVER_BIT_SESSION); /* more next time round */
+			break;
+		}
 		progress = false;
 		for (unsigned i = 0; i < pool_size && !device_busy; i++)
 			if (pool[i].used && pool[i].deferred &&
