@@ -310,7 +310,7 @@ static int round_trip(struct blkdev *d)
 }
 
 /* Sessions are large (a slot for each ring entry): not on the stack. */
-static struct blkdev d, good, fwd, back, tail, over, many[DRIVER_MAX_SESSIONS - 1];
+static struct blkdev d, good, fwd, back, tail, over, many[DRIVER_MAX_SESSIONS];
 
 static int round_trip_body(void)
 {
@@ -736,6 +736,133 @@ UTEST(blk_ramdisk_pinned_data)
 		fail = pinned_body();
 	if (fm.dma)
 		sys_cap_revoke(fm.dma);
+	fm_teardown();
+	return fail;
+}
+
+/* ---- Clients that die, clients that send garbage ---- */
+
+static struct blkdev child_dev;
+static volatile uintptr_t wild = 8;
+
+/* A client that opens a session, leaves requests and completions behind, and dies. */
+UCHILD(blk_dying_client)
+{
+	if (blkdev_open(&child_dev, utest_cap(0), "ram9", 16, 65536))
+		return 1;
+	for (uint32_t i = 0; i < 8; i++)
+		if (blkdev_submit(&child_dev, BLK_OP_READ, i, 1, i * 512, i, false))
+			return 2;
+	for (uint32_t i = 8; i < 12; i++) /* and some never rung */
+		blkdev_submit(&child_dev, BLK_OP_WRITE, i, 1, i * 512, i, true);
+	if (!strcmp(utest_child_arg, "crash"))
+		*(volatile int *)wild = 1;
+	return 0;
+}
+
+static int dead_body(void)
+{
+	uint64_t give, proc;
+	struct process_exit_info info;
+	UASSERT_EQ(fm_start(0, "ram9", "size=1048576", 1, NULL, fm.pid), 0);
+	UASSERT_EQ(fm_wait_ready(0, 1), 0);
+	UASSERT_EQ(sys_cap_derive(fm.ep, RIGHT_WRITE | RIGHT_GRANT, &give), E_OK);
+	static const char *const how[] = {"crash", "exit", "crash"};
+	for (unsigned i = 0; i < 3; i++) {
+		UASSERT_EQ(utest_start_caps("blk_dying_client", how[i], 0, &give, 1, &proc), E_OK);
+		UASSERT_EQ(sys_process_wait(proc, UTEST_PATIENCE_NS, &info), E_OK);
+		sys_cap_revoke(proc);
+		UASSERT_EQ(info.exit_reason, i == 1 ? EXIT_NORMAL : EXIT_PAGE_FAULT);
+		if (i == 1)
+			UASSERT_EQ(info.exit_code, 0);
+	}
+	sys_cap_revoke(give);
+	/* Their sessions come back to the table: all sixteen can be opened. */
+	unsigned opened = 0;
+	int fail = 0;
+	while (opened < DRIVER_MAX_SESSIONS &&
+	       !blkdev_open(&many[opened], fm.ep, "ram9", 4, 4096)) {
+		if (blkdev_read(&many[opened], opened, 1, 0))
+			fail = utest_fail(__FILE__, __LINE__, "session %u does not serve", opened);
+		opened++;
+	}
+	if (!fail && opened != DRIVER_MAX_SESSIONS)
+		fail = utest_fail(__FILE__, __LINE__, "%u sessions after the dead", opened);
+	while (opened)
+		blkdev_close(&many[--opened]);
+	UASSERT_EQ(ctl(0, DRV_CTL_HEARTBEAT, 0, NULL), DRIVER_OK);
+	return fail;
+}
+
+UTEST(blk_ramdisk_dead_clients)
+{
+	int fail = fm_setup();
+	if (!fail)
+		fail = dead_body();
+	fm_teardown();
+	return fail;
+}
+
+static uint64_t lcg(uint64_t *s)
+{
+	*s = *s * 6364136223846793005ull + 1442695040888963407ull;
+	return *s >> 11;
+}
+
+/* Random descriptors, each completed once with some status; the driver serves on. */
+static int garbage_body(void)
+{
+	UASSERT_EQ(fm_start(0, "ram9", "size=1048576", 1, NULL, fm.pid), 0);
+	UASSERT_EQ(fm_wait_ready(0, 1), 0);
+	UASSERT_EQ(blkdev_open(&fwd, fm.ep, "ram9", 16, 65536), DRIVER_OK);
+	UASSERT_EQ(blkdev_open(&good, fm.ep, "ram9", 16, DATA_BYTES), DRIVER_OK);
+	uint64_t seed = 12345, statuses = 0;
+	unsigned pending = 0, done = 0, sent = 0;
+	while (done < 2000) {
+		if (sent < 2000 && pending < 16) {
+			uint64_t r = lcg(&seed), kind = r % 8;
+			struct ring_desc d = {
+			    .offset = kind < 3 ? (lcg(&seed) % 128) * 512 : lcg(&seed) << (r % 40),
+			    .length = kind < 5 ? (uint32_t)((lcg(&seed) % 300) * 512)
+					       : (uint32_t)lcg(&seed),
+			    .cookie = sent,
+			    .arg = kind < 6 ? BLK_ARG(lcg(&seed) % 4096, 1 + lcg(&seed) % 3)
+					    : lcg(&seed) * lcg(&seed)};
+			UASSERT_EQ(ring_push(&fwd.req, &d), E_OK);
+			sent++;
+			pending++;
+			if (lcg(&seed) % 4 == 0 || pending == 16)
+				notification_signal(fwd.doorbell, 1ull << fwd.doorbell_bit);
+			continue;
+		}
+		struct ring_desc c;
+		if (ring_pop(&fwd.cmp, &c)) {
+			uint64_t bits;
+			notification_signal(fwd.doorbell, 1ull << fwd.doorbell_bit);
+			UASSERT_EQ(notification_wait(fwd.note, UTEST_PATIENCE_NS, &bits), E_OK);
+			continue;
+		}
+		UASSERT(c.cookie < sent);
+		UASSERT(c.arg < DRIVER_ERROR_COUNT);
+		statuses |= 1ull << c.arg;
+		pending--;
+		done++;
+	}
+	/* Some of each kind got through, and some were refused. */
+	UASSERT(statuses & 1ull << DRIVER_OK);
+	UASSERT(statuses & 1ull << DRIVER_INVALID_PARAMETER);
+	UASSERT_EQ(round_trip(&good), 0);
+	blkdev_close(&fwd);
+	blkdev_close(&good);
+	UASSERT_EQ(ctl(0, DRV_CTL_HEARTBEAT, 0, NULL), DRIVER_OK);
+	return 0;
+}
+
+UTEST(blk_ramdisk_garbage_requests)
+{
+	int fail = fm_setup();
+	if (!fail)
+		fail = garbage_body();
 	fm_teardown();
 	return fail;
 }
