@@ -5,7 +5,8 @@
  * The control thread answers BLK_CTL_GEOMETRY and BLK_CTL_STATUS itself
  * and hands OPEN, NOTIFY and CLOSE to the I/O thread, where the session
  * table lives. OPEN maps the client's region (exactly blk_layout's size:
- * checked before a byte of it is read), attaches to its rings and, with
+ * checked before a byte of it is read, in a window of the address space
+ * kept for the session), attaches to its rings and, with
  * DMA, pins the data region once; the client gets a doorbell, a WRITE
  * capability to the driver's notification. On a doorbell the I/O thread
  * takes requests from every live session in turn, as many as the driver's
@@ -81,27 +82,36 @@ static void anon_free(void *p, size_t len, uint64_t cap)
 }
 
 /*
- * Map region `cap` if it is exactly `total` bytes: below a guard page
- * (a bigger one does not fit), then the last page must be taken (a
- * smaller one leaves it free). Nothing of it is touched before.
+ * Each session maps its client's region in a window of its own, far above
+ * where mmap places things (below riscv64's 256 GiB user top).
  */
-static int map_region(uint64_t cap, uint64_t total, uint8_t **out)
+#define WINDOW_BASE 0x3000000000ull
+#define WINDOW_SIZE (32ull << 20) /* BLK_DATA_MAX, the rings and a guard page fit */
+
+/*
+ * Map region `cap` in session n's window if it is exactly `total` bytes,
+ * without a byte of it read: the window's last page free before, a guard
+ * page just past it (a bigger region does not fit), and that last page
+ * taken once the region is mapped (a smaller one leaves it free).
+ */
+static int map_region(uint64_t cap, uint64_t total, unsigned n, uint8_t **out)
 {
-	void *base, *mem, *probe;
-	uint64_t rcap, pcap;
-	if (sys_mmap(NULL, total + PAGE, PROT_READ, &base, &rcap))
+	uint8_t *w = (uint8_t *)(uintptr_t)(WINDOW_BASE + n * WINDOW_SIZE);
+	void *p, *mem;
+	uint64_t pcap, gcap;
+	if (sys_mmap(w + total - PAGE, PAGE, PROT_READ, &p, &pcap))
+		return DRIVER_OUT_OF_RESOURCES; /* the window is not free: a defence */
+	anon_free(p, PAGE, pcap);
+	if (sys_mmap(w + total, PAGE, PROT_READ, &p, &gcap))
 		return DRIVER_OUT_OF_RESOURCES;
-	uint8_t *b = base;
-	sys_munmap(b, total); /* the guard page stays */
-	long err = sys_shared_region_map(cap, b, PROT_READ | PROT_WRITE, &mem);
-	sys_munmap(b + total, PAGE);
-	sys_cap_revoke(rcap);
+	long err = sys_shared_region_map(cap, w, PROT_READ | PROT_WRITE, &mem);
+	anon_free(w + total, PAGE, gcap);
 	if (err)
 		return err == E_OUT_OF_MEMORY ? DRIVER_OUT_OF_RESOURCES : DRIVER_INVALID_PARAMETER;
-	if (!sys_mmap(b + total - PAGE, PAGE, PROT_READ, &probe, &pcap)) {
-		anon_free(probe, PAGE, pcap);
+	if (!sys_mmap(w + total - PAGE, PAGE, PROT_READ, &p, &pcap)) {
+		anon_free(p, PAGE, pcap);
 		for (uint64_t off = 0; off < total; off += PAGE)
-			sys_munmap(b + off, PAGE); /* whatever of it there is */
+			sys_munmap(w + off, PAGE); /* whatever of it there is */
 		return DRIVER_INVALID_PARAMETER;
 	}
 	*out = mem;
@@ -447,7 +457,7 @@ static void do_open(void *dev, void *varg)
 	}
 	*s =
 	    (struct session){.state = SS_OPEN, .pid = a->pid, .lay = a->lay, .entries = a->entries};
-	int err = map_region(a->region, a->lay.total, &s->mem);
+	int err = map_region(a->region, a->lay.total, (unsigned)(s - sessions), &s->mem);
 	if (!err && (ring_attach(&s->req, s->mem + a->lay.req, a->lay.cmp - a->lay.req, a->entries,
 				 false, false) ||
 		     ring_attach(&s->cmp, s->mem + a->lay.cmp, a->lay.data - a->lay.cmp, a->entries,
