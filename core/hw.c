@@ -16,11 +16,13 @@
 #include "arch/hal/cpu.h"
 #include "arch/hal/io.h"
 #include "arch/hal/irq.h"
+#include "arch/hal/power.h"
 #include "cap/cap.h"
 #include "core/boot_info.h"
 #include "core/irq.h"
 #include "core/irqline.h"
 #include "core/kprintf.h"
+#include "core/kthread.h"
 #include "core/kstring.h"
 #include "core/machine.h"
 #include "core/pci.h"
@@ -675,8 +677,7 @@ int hw_root_caps(struct cap_space *cs)
 	CHECK(create_capability_range(cs, OBJ_MMIO, 0, MMIO_EXTENT, all | RIGHT_MAP, NULL));
 	CHECK(create_capability_range(cs, OBJ_INTERRUPT, 0, arch_irq_limit(), all, NULL));
 	CHECK(create_capability_range(cs, OBJ_DMA, 0, 0, all, NULL));
-	CHECK(create_capability_range(cs, OBJ_DEVICE, HW_DEV_ID(HW_DEV_ROOT, 0), 0,
-				      RIGHT_READ | RIGHT_GRANT, NULL));
+	CHECK(create_capability_range(cs, OBJ_DEVICE, HW_DEV_ID(HW_DEV_ROOT, 0), 0, all, NULL));
 	for (unsigned i = 0; pci_bus_range(i, &seg, &b0, &b1); i++)
 		CHECK(create_capability_range(
 		    cs, OBJ_DEVICE, HW_DEV_ID(HW_DEV_PCI_BUS, (uint32_t)seg << 16 | b0 << 8),
@@ -684,10 +685,76 @@ int hw_root_caps(struct cap_space *cs)
 	return E_OK;
 }
 
+/* ---- Power ---- */
+
+#define POWER_GRACE_MS 20000u /* for the watcher to stop every driver */
+
+static struct {
+	struct process *p; /* the watcher, NULL: none */
+	uint64_t notification;
+	unsigned bit;
+} power_watcher;
+
+static int power_cap(struct process *p, uint64_t token)
+{
+	struct capability c;
+	CHECK(cap_lookup(&p->caps, token, OBJ_DEVICE, RIGHT_WRITE, &c));
+	return HW_DEV_KIND(c.object_id) == HW_DEV_ROOT ? E_OK : E_INVALID_CAPABILITY;
+}
+
+int sys_power_off(struct trap_frame *tf, struct process *p)
+{
+	CHECK(power_cap(p, ARG(0)));
+	if (!power_watcher.p || power_watcher.p == p) {
+		kprintf("powering off (status %d, asked by process %llu)\n", (int)ARG(1),
+			(unsigned long long)p->pid);
+		arch_power_off((int)ARG(1));
+	}
+	if (notify_signal(power_watcher.notification, 1ull << power_watcher.bit)) {
+		power_watcher.p = NULL; /* its notification is gone: nobody to wait for */
+		arch_power_off((int)ARG(1));
+	}
+	return E_OK;
+}
+
+int sys_power_watch(struct trap_frame *tf, struct process *p)
+{
+	struct capability n;
+	CHECK(power_cap(p, ARG(0)));
+	CHECK(cap_lookup(&p->caps, ARG(1), OBJ_NOTIFICATION, RIGHT_WRITE, &n));
+	if (ARG(2) > 63)
+		return E_INVALID_PARAMETER;
+	if (power_watcher.p && power_watcher.p != p)
+		return E_BUSY;
+	power_watcher.p = p;
+	power_watcher.notification = n.object_id;
+	power_watcher.bit = (unsigned)ARG(2);
+	return E_OK;
+}
+
+void hw_power_off_request(int status)
+{
+	if (power_watcher.p &&
+	    !notify_signal(power_watcher.notification, 1ull << power_watcher.bit)) {
+		kprintf("power-off: the watcher (process %llu) stops the drivers\n",
+			(unsigned long long)power_watcher.p->pid);
+		for (unsigned ms = 0; ms < POWER_GRACE_MS && power_watcher.p; ms += 10) {
+			irqflags_t irq = arch_irq_save();
+			kthread_block(BLOCK_SLEEP, 10000000ull);
+			arch_irq_restore(irq);
+		}
+		if (power_watcher.p)
+			kprintf("power-off: the watcher did not finish in %u ms\n", POWER_GRACE_MS);
+	}
+	arch_power_off(status);
+}
+
 /* ---- A holder dies ---- */
 
 void hw_process_exit(struct process *p)
 {
+	if (power_watcher.p == p)
+		power_watcher.p = NULL;
 	for (unsigned i = 0; i < BOUND_MAX; i++)
 		if (bound[i].st.state != IRQL_FREE && bound[i].st.owner == p)
 			unbind(&bound[i]);

@@ -55,5 +55,12 @@ int sys_pci_config_write(struct trap_frame *tf, struct process *p);
 int sys_pci_interrupt(struct trap_frame *tf, struct process *p);
 int sys_pci_msi_alloc(struct trap_frame *tf, struct process *p);
 int sys_machine_info(struct trap_frame *tf, struct process *p);
+int sys_power_off(struct trap_frame *tf, struct process *p);
+int sys_power_watch(struct trap_frame *tf, struct process *p);
+/*
+ * A power-off asked for (the kernel shell): with a watcher, signal it and
+ * wait up to POWER_GRACE_MS for it to power off, then power off anyway.
+ */
+_Noreturn void hw_power_off_request(int status);
 
 #endif

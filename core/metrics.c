@@ -1,5 +1,7 @@
 #include "core/metrics.h"
 #include "arch/hal/cpu.h"
+#include "arch/hal/timer.h"
+#include "core/kthread.h"
 #include "mm/heap.h"
 #include "mm/pmm.h"
 
@@ -27,5 +29,7 @@ void metrics_read(struct kernel_metrics *out)
 	    .average_syscall_latency_ns = to_ns(metrics.syscall_ticks, metrics.syscalls),
 	    .average_context_switch_latency_ns =
 		to_ns(metrics.switch_ticks, metrics.switches_timed),
+	    .idle_ns = kthread_idle_ns(),
+	    .uptime_ns = arch_time_ns(),
 	};
 }

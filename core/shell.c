@@ -14,6 +14,7 @@
 #include "core/lineedit.h"
 #include "core/metrics.h"
 #include "core/process.h"
+#include "core/hw.h"
 #include "core/kprintf.h"
 #include "core/kthread.h"
 #include "core/panic.h"
@@ -200,7 +201,7 @@ static void cmd_poweroff(const char *args)
 {
 	(void)args;
 	kprintf("powering off\n");
-	arch_power_off(0);
+	hw_power_off_request(0); /* the device manager stops the drivers first */
 }
 
 static void cmd_panic(const char *args)

@@ -69,6 +69,18 @@ enum syscall_number {
 	SYS_CLOCK = 43,		      /* -> r0 monotonic ns */
 	SYS_SET_AFFINITY = 44,	      /* thread cap (WRITE) or 0 (self), CPU mask -> */
 	/*
+	 * Power (core/hw.c), with the root device capability and WRITE (init's;
+	 * the description's readers have READ only). POWER_OFF from the power
+	 * watcher, or with none, powers off at once with that status; from
+	 * anyone else it signals the watcher (which stops the drivers, then
+	 * calls POWER_OFF itself) and returns, the kernel powering off anyway
+	 * POWER_GRACE_MS later. POWER_WATCH makes the caller the watcher (one:
+	 * E_BUSY while another lives), its notification's bit signalled at a
+	 * power-off request, from a process or from the kernel shell.
+	 */
+	SYS_POWER_OFF = 45,   /* root cap, status -> */
+	SYS_POWER_WATCH = 46, /* root cap, notification cap (WRITE), bit -> */
+	/*
 	 * Xous (ipc/xous.c). Pids name processes, as in Xous; a process may
 	 * suspend, resume and terminate only its children. Messages come back
 	 * in the Xous layout: r0 reply token (0: no reply wanted), r1 kind
@@ -216,6 +228,10 @@ struct kernel_metrics {
 	uint64_t average_syscall_latency_ns;
 	uint64_t average_context_switch_latency_ns;
 	uint64_t average_ipc_latency_ns;
+	/* Ours: the idle thread's time waiting for an interrupt (under -icount the clock
+	 * jumps while a CPU idles: subtract it to count instructions, ci/bench). */
+	uint64_t idle_ns;
+	uint64_t uptime_ns;
 };
 
 #endif

@@ -230,6 +230,50 @@ UTEST(hw_dma_pin_gives_physical_addresses_and_holds_the_pages)
 	return 0;
 }
 
+UTEST(hw_dma_pin_takes_a_shared_region_and_holds_off_copy_on_write)
+{
+	uint64_t dma = root_of(OBJ_DMA, 0), region, phys[4] = {0}, copy, self;
+	uint8_t *at;
+	struct thread_info ti;
+	UASSERT_EQ(sys_shared_region_create(4 * 4096, PROT_READ | PROT_WRITE, NULL, &region), E_OK);
+	UASSERT_EQ(sys_shared_region_map(region, NULL, 0, (void **)&at), E_OK);
+	UASSERT_EQ(hw_dma_pin(dma, at, 4 * 4096, phys), E_OK);
+	UASSERT(phys[0] && phys[3] && !(phys[2] & 4095));
+	/* A copy-on-write transfer would leave the device with the copy's frames: refused. */
+	UASSERT_EQ(sys_thread_info(0, &ti), E_OK);
+	UASSERT_EQ(sys_cap_create(OBJ_PROCESS, ti.process_id, RIGHT_READ | RIGHT_GRANT, &self),
+		   E_OK);
+	UASSERT_EQ(sys_shared_region_transfer(region, self, SHM_COPY_ON_WRITE, &copy), E_BUSY);
+	UASSERT_EQ(sys_munmap(at, 4 * 4096), E_BUSY);
+	UASSERT_EQ(hw_dma_release(at), E_OK);
+	UASSERT_EQ(sys_shared_region_transfer(region, self, SHM_COPY_ON_WRITE, &copy), E_OK);
+	/* Now its pages are shared copy-on-write: not pinned until a write makes them its own. */
+	UASSERT_EQ(hw_dma_pin(dma, at, 4096, phys), E_BUSY);
+	at[0] = 1;
+	UASSERT_EQ(hw_dma_pin(dma, at, 4096, phys), E_OK);
+	UASSERT_EQ(hw_dma_release(at), E_OK);
+	UASSERT_EQ(sys_munmap(at, 4 * 4096), E_OK);
+	UASSERT_EQ(sys_cap_revoke(copy), E_OK);
+	UASSERT_EQ(sys_cap_revoke(region), E_OK);
+	UASSERT_EQ(sys_cap_revoke(self), E_OK);
+	return 0;
+}
+
+UTEST(hw_power_calls_need_the_root_with_write)
+{
+	uint64_t root = root_of(OBJ_DEVICE, HW_DEV_ROOT), reader, note, dma = root_of(OBJ_DMA, 0);
+	UASSERT_EQ(sys_cap_derive(root, RIGHT_READ, &reader), E_OK);
+	UASSERT_EQ(notification_create(&note), E_OK);
+	UASSERT_EQ(sys_power_off(reader, 0), E_PERMISSION_DENIED);
+	UASSERT_EQ(sys_power_off(dma, 0), E_INVALID_CAPABILITY);
+	UASSERT_EQ(sys_power_watch(reader, note, 1), E_PERMISSION_DENIED);
+	UASSERT_EQ(sys_power_watch(root, dma, 1), E_INVALID_CAPABILITY);
+	UASSERT_EQ(sys_power_watch(root, note, 64), E_INVALID_PARAMETER);
+	UASSERT_EQ(sys_cap_revoke(note), E_OK);
+	UASSERT_EQ(sys_cap_revoke(reader), E_OK);
+	return 0;
+}
+
 /* A device line nobody uses: the first interrupt of a non-kernel device, or ~0u. */
 static unsigned free_line(void)
 {

@@ -163,6 +163,18 @@ static inline const struct hw_rec *hw_next_rec(const void *desc, const struct hw
 	return r->size < sizeof(*r) || at + r->size > end ? NULL : r;
 }
 
+/* Power off (root device capability with WRITE): at once from the watcher, else through it. */
+static inline long sys_power_off(uint64_t root, int status)
+{
+	return SYS2(SYS_POWER_OFF, root, status, NULL);
+}
+
+/* Be the power watcher: `bit` of `notification` is signalled when a power-off is asked for. */
+static inline long sys_power_watch(uint64_t root, uint64_t notification, unsigned bit)
+{
+	return SYS3(SYS_POWER_WATCH, root, notification, bit, NULL);
+}
+
 /* One of the caller's own capabilities of `type`, from *cursor (0: the first) on. */
 static inline long sys_cap_next(unsigned type, uint64_t *cursor, uint64_t *token, uint64_t *object,
 				uint64_t *extent)
