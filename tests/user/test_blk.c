@@ -1,6 +1,7 @@
 /*
- * The block transport end to end on the RAM disk: `init driver ramdisk`
- * runs as a process of its own under driver_main, a small fake device
+ * The block transport end to end, on the RAM disk and on the virtio-blk
+ * disk ci/boot gives every machine: `init driver PROGRAM` runs as a
+ * process of its own under driver_main, a small fake device
  * manager here (an endpoint, a thread answering DEVMGR_READY and
  * DEVMGR_LOOKUP) starts and restarts it, and drivers/lib/blkdev.c talks
  * to it. Data round trips with 16 requests in flight; every kind of bad
@@ -12,8 +13,10 @@
  */
 #include "drivers/lib/blkdev.h"
 #include "drivers/lib/devmgr.h"
+#include "drivers/lib/virtio.h"
 #include "hw.h"
 #include "ipc.h"
+#include "rng.h"
 #include "utest.h"
 
 #define DISK_BYTES (1u << 20)
@@ -108,39 +111,51 @@ static int fm_setup(void)
 	return 0;
 }
 
-/* Start `init driver ramdisk` as device slot `slot` called `name`, generation `gen`. */
-static int fm_start(unsigned slot, const char *name, const char *args, unsigned gen,
-		    const char *extra_env, uint64_t mgr_pid)
+/*
+ * Start `init driver PROGRAM` as device slot `slot`, generation `gen`, with
+ * the hardware in `hw` (its name, capabilities, arguments) and the manager
+ * endpoint, as the manager would: KESTREL_HW, KESTREL_CAPS, KESTREL_MGR_PID.
+ */
+static int fm_start_hw(unsigned slot, const char *program, const struct hardware_caps *hw_in,
+		       unsigned gen, const char *extra_env, uint64_t mgr_pid)
 {
 	struct fdev *v = &fm.dev[slot];
 	const void *image;
-	uint64_t size, give, pid;
+	uint64_t size, give, pid, caps[24];
+	static struct hardware_caps hw;
 	UASSERT(utest_image(&image, &size));
 	if (v->ep) {
 		sys_cap_revoke(v->ep);
 		v->ep = 0;
 	}
-	memcpy(v->name, name, strlen(name) + 1);
-	static const char argv[] = "init\0driver\0ramdisk";
-	char env[200];
-	int n = snprintf(env, sizeof(env), "KESTREL_HW=dev=%s slot=%u gen=%u mgr=0%s args=%s", name,
-			 slot, gen, fm.dma ? " dma=1" : "", args);
+	memcpy(v->name, hw_in->device, sizeof(hw_in->device));
+	char argv[40];
+	int an = snprintf(argv, sizeof(argv), "init%cdriver%c%s", 0, 0, program) + 1;
+	/* The driver may call the manager, not receive its calls. */
+	UASSERT_EQ(sys_cap_derive(fm.ep, RIGHT_WRITE | RIGHT_GRANT, &give), E_OK);
+	hw = *hw_in;
+	hw.manager = give;
+	hw.slot = slot;
+	hw.generation = gen;
+	unsigned ncaps = hwcaps_cap_list(&hw, caps, 24);
+	static char env[600];
+	int n = snprintf(env, sizeof(env), "KESTREL_HW=");
+	UASSERT_EQ(hwcaps_format(&hw, NULL, env + n, sizeof(env) - (size_t)n - 100), E_OK);
+	n += (int)strlen(env + n);
 	n += 1 + snprintf(env + n + 1, sizeof(env) - (size_t)n - 1, "KESTREL_MGR_PID=%llu",
 			  (unsigned long long)mgr_pid);
 	if (extra_env)
 		n += 1 + snprintf(env + n + 1, sizeof(env) - (size_t)n - 1, "%s", extra_env);
 	UASSERT((size_t)n + 1 < sizeof(env));
-	/* The driver may call the manager, not receive its calls. */
-	UASSERT_EQ(sys_cap_derive(fm.ep, RIGHT_WRITE | RIGHT_GRANT, &give), E_OK);
 	struct process_spec spec = {
 	    .image = image,
 	    .image_size = size,
 	    .args = argv,
-	    .args_size = sizeof(argv),
+	    .args_size = (uint64_t)an,
 	    .env = env,
 	    .env_size = (uint64_t)n + 1,
-	    .caps = (const uint64_t[]){give, fm.dma},
-	    .cap_count = fm.dma ? 2 : 1,
+	    .caps = caps,
+	    .cap_count = ncaps,
 	};
 	long err = sys_process_create(&spec, &pid, &v->proc);
 	if (err)
@@ -150,6 +165,17 @@ static int fm_start(unsigned slot, const char *name, const char *args, unsigned 
 	UASSERT_EQ(err, E_OK);
 	UASSERT_EQ(sys_process_start(v->proc), E_OK);
 	return 0;
+}
+
+/* The RAM disk as slot `slot` called `name`, arguments `args` (commas for spaces). */
+static int fm_start(unsigned slot, const char *name, const char *args, unsigned gen,
+		    const char *extra_env, uint64_t mgr_pid)
+{
+	struct hardware_caps hw = {.dma = fm.dma};
+	memcpy(hw.device, name, strlen(name) + 1);
+	for (unsigned i = 0; args[i] && i + 1 < sizeof(hw.args); i++)
+		hw.args[i] = args[i] == ',' ? ' ' : args[i];
+	return fm_start_hw(slot, "ramdisk", &hw, gen, extra_env, mgr_pid);
 }
 
 static int fm_wait_ready(unsigned slot, unsigned gen)
@@ -864,5 +890,132 @@ UTEST(blk_ramdisk_garbage_requests)
 	if (!fail)
 		fail = garbage_body();
 	fm_teardown();
+	return fail;
+}
+
+/* ---- A real device: the virtio-blk driver under driver_main, its DMA into the clients' pages ---- */
+
+#define VBLK_RW_SECTORS 16384 /* ci/boot's read-write disk on virtio-pci: 8 MiB */
+#define VBLK_ALL	(RIGHT_READ | RIGHT_WRITE | RIGHT_GRANT)
+
+static struct {
+	struct hardware_caps hw;
+	uint64_t derived[HWCAPS_MAX_MMIO + 3];
+	unsigned n;
+} vdisk;
+
+static long vderive(uint64_t cap, uint32_t rights, uint64_t first, uint64_t extent, uint64_t *out)
+{
+	long err = extent ? hw_derive_range(cap, rights, first, extent, out)
+			  : sys_cap_derive(cap, rights, out);
+	if (!err)
+		vdisk.derived[vdisk.n++] = *out;
+	return err;
+}
+
+/* The disk's hardware as the manager would give it: its function, BARs, line, DMA. */
+static long find_vdisk(void)
+{
+	uint64_t bus = hw_find_cap(OBJ_DEVICE, HW_DEV_PCI_BUS), mmio = hw_find_cap(OBJ_MMIO, 0);
+	uint64_t irq = hw_find_cap(OBJ_INTERRUPT, 0), dma = hw_find_cap(OBJ_DMA, 0);
+	const void *desc = rng_machine();
+	struct virtio v;
+	uint32_t sbdf;
+	memset(&vdisk, 0, sizeof(vdisk));
+	if (!bus || !mmio || !irq || !dma || !desc)
+		return E_NOT_FOUND;
+	long err = virtio_pci_find(bus, VIRTIO_ID_BLOCK, &sbdf);
+	for (; !err; err = virtio_pci_find_next(bus, VIRTIO_ID_BLOCK, &sbdf))
+		if (!virtio_pci_place(bus, sbdf, desc) &&
+		    !virtio_pci_open(&v, bus, sbdf, mmio, desc) &&
+		    virtio_config(&v, 0, 8) == VBLK_RW_SECTORS)
+			break;
+	if (err)
+		return err;
+	struct hardware_caps *hw = &vdisk.hw;
+	memcpy(hw->device, "blk0", 5);
+	hw->sbdf = sbdf;
+	if ((err = virtio_pci_describe(bus, sbdf, desc, hw->bars)) ||
+	    (err = vderive(bus, VBLK_ALL, HW_DEV_ID(HW_DEV_PCI_BUS, sbdf), 1, &hw->pci)) ||
+	    (err = vderive(dma, VBLK_ALL, 0, 0, &hw->dma)))
+		return err;
+	for (unsigned i = 0; i < 6; i++) {
+		const struct pci_bar *b = &hw->bars[i];
+		if (!b->size || b->io)
+			continue;
+		struct mmio_region *m = &hw->mmio_regions[hw->mmio_count];
+		*m = (struct mmio_region){.base = b->cpu_base, .size = b->size, .writable = true};
+		if ((err = vderive(mmio, VBLK_ALL | RIGHT_MAP, b->cpu_base, b->size, &m->cap)))
+			return err;
+		hw->mmio_count++;
+	}
+	hw->interrupts[0] = (struct interrupt_line){.line = v.line, .flags = v.line_flags};
+	hw->interrupt_count = 1;
+	return vderive(irq, VBLK_ALL, v.line, 1, &hw->interrupts[0].cap);
+}
+
+static int vblk_body(void)
+{
+	uint32_t cookie;
+	int status;
+	UASSERT_EQ(find_vdisk(), E_OK); /* ci/boot gives every machine the 8 MiB disk */
+	UASSERT_EQ(fm_start_hw(0, "virtio-blk", &vdisk.hw, 1, NULL, fm.pid), 0);
+	UASSERT_EQ(fm_wait_ready(0, 1), 0);
+	UASSERT_EQ(blkdev_open(&d, fm.ep, "blk0", 16, DATA_BYTES), DRIVER_OK);
+	UASSERT_EQ(d.geo.total_blocks * d.geo.block_size, VBLK_RW_SECTORS * 512ull);
+	UASSERT_EQ(d.geo.block_size, 512);
+	int fail = round_trip(&d);
+	if (fail)
+		return fail;
+	/* Killed with writes in the device: each completes once, and all are on the disk. */
+	for (uint32_t i = 0; i < 16; i++) {
+		uint8_t *p = blkdev_data(&d, i * 4096);
+		for (uint32_t b = 0; b < 4096; b++)
+			p[b] = pattern(i + 1000, b);
+		UASSERT_EQ(
+		    blkdev_submit(&d, BLK_OP_WRITE, 4096 + i * 8, 8, i * 4096, i, i % 4 != 3),
+		    DRIVER_OK);
+	}
+	struct process_exit_info info;
+	UASSERT_EQ(fm_end(0, true, &info), 0);
+	UASSERT_EQ(fm_start_hw(0, "virtio-blk", &vdisk.hw, 2, NULL, fm.pid), 0);
+	bool seen[16] = {0};
+	for (int i = 0; i < 16; i++) {
+		UASSERT_EQ(blkdev_complete(&d, &cookie, &status), DRIVER_OK);
+		UASSERT(cookie < 16 && !seen[cookie]);
+		seen[cookie] = true;
+		UASSERT_EQ(status, DRIVER_OK);
+	}
+	UASSERT_EQ(d.reconnects, 1);
+	UASSERT_EQ(d.generation, 2);
+	memset(blkdev_data(&d, 131072), 0, 65536);
+	UASSERT_EQ(blkdev_read(&d, 4096, 128, 131072), DRIVER_OK);
+	const uint8_t *q = blkdev_data(&d, 131072);
+	for (uint32_t i = 0; i < 16; i++)
+		for (uint32_t b = 0; b < 4096; b++)
+			if (q[i * 4096 + b] != pattern(i + 1000, b))
+				return utest_fail(__FILE__, __LINE__, "write %u not on the disk",
+						  i);
+	UASSERT_EQ(blkdev_flush(&d), DRIVER_OK);
+	blkdev_close(&d);
+	struct ipc_message r;
+	UASSERT_EQ(ctl(0, DRV_CTL_STATS, 0, &r), DRIVER_OK);
+	UASSERT(r.w[1] >= 2);
+	UASSERT_EQ(ctl(0, DRV_CTL_STOP, 0, NULL), DRIVER_OK);
+	UASSERT_EQ(fm_end(0, false, &info), 0);
+	UASSERT_EQ(info.exit_reason, EXIT_NORMAL);
+	UASSERT_EQ(info.exit_code, 0);
+	return 0;
+}
+
+UTEST(blk_virtio_pci_through_the_server)
+{
+	int fail = fm_setup();
+	if (!fail)
+		fail = vblk_body();
+	fm_teardown();
+	for (unsigned i = 0; i < vdisk.n; i++)
+		sys_cap_revoke(vdisk.derived[i]);
+	memset(&vdisk, 0, sizeof(vdisk));
 	return fail;
 }
