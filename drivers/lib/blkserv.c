@@ -313,6 +313,10 @@ static bool take(unsigned n)
 		return true;
 	}
 	struct slot *sl = free_slot();
+	if (!sl) { /* pool_used says there is one: a defence */
+		finish(s, d.offset, 0, d.cookie, DRIVER_OUT_OF_RESOURCES);
+		return true;
+	}
 	sl->used = true;
 	pool_used++;
 	enum blk_op op = (enum blk_op)BLK_ARG_OP(d.arg);

@@ -190,7 +190,12 @@ int pci_get_bar(const struct pci_device *d, uint8_t bar, struct pci_bar *out);
 /* The config-space offset of capability `cap_id`, 0 if it has none. */
 uint8_t pci_find_capability(const struct pci_device *d, uint8_t cap_id);
 
-/* DriverStatistics. */
+/*
+ * DriverStatistics: operations and bytes of requests that succeeded, their
+ * average latency (submission to completion), errors (requests that
+ * failed, bad ones included), and the peak bandwidth in MB/s (10^6 bytes
+ * a second) over windows of at least 1 ms of completions.
+ */
 struct driver_statistics {
 	uint64_t operations_completed;
 	uint64_t bytes_transferred;
