@@ -98,6 +98,16 @@ static void fm_thread(uintptr_t arg)
 	}
 }
 
+/*
+ * Sessions are large (a slot for each ring entry): neither on the stack
+ * nor in the image's .bss (every process of the image would carry them),
+ * but mapped while a test runs (fm_setup).
+ */
+struct sessions {
+	struct blkdev d, good, fwd, back, tail, over, many[DRIVER_MAX_SESSIONS];
+};
+static struct sessions *S;
+
 static int fm_setup(void)
 {
 	struct thread_info ti;
@@ -105,6 +115,10 @@ static int fm_setup(void)
 	memset(&fm, 0, sizeof(fm));
 	UASSERT_EQ(sys_thread_info(0, &ti), E_OK);
 	fm.pid = ti.process_id;
+	void *mem;
+	UASSERT_EQ(sys_mmap(NULL, sizeof(struct sessions), PROT_READ | PROT_WRITE, &mem, NULL),
+		   E_OK);
+	S = mem;
 	UASSERT_EQ(ipc_endpoint_create(NULL, &fm.ep), E_OK);
 	UASSERT_EQ(sys_mmap(NULL, FM_STACK, PROT_READ | PROT_WRITE, &fm.stack, NULL), E_OK);
 	UASSERT_EQ(sys_thread_create(fm_thread, fm.stack, FM_STACK, 0, 0, &tid, &fm.thread), E_OK);
@@ -231,6 +245,9 @@ static void fm_teardown(void)
 	if (fm.ep)
 		sys_cap_revoke(fm.ep);
 	memset(&fm, 0, sizeof(fm));
+	if (S)
+		sys_munmap(S, sizeof(struct sessions));
+	S = NULL;
 }
 
 /* A control call to the driver of `slot`: the reply's word 0, or 1000 + the IPC error. */
@@ -335,23 +352,21 @@ static int round_trip(struct blkdev *d)
 	return 0;
 }
 
-/* Sessions are large (a slot for each ring entry): not on the stack. */
-static struct blkdev d, good, fwd, back, tail, over, many[DRIVER_MAX_SESSIONS];
-
 static int round_trip_body(void)
 {
 	UASSERT_EQ(fm_start(0, "ram9", "size=1048576", 1, NULL, fm.pid), 0);
 	UASSERT_EQ(fm_wait_ready(0, 1), 0);
-	UASSERT_EQ(blkdev_open(&d, fm.ep, "ram9", 16, DATA_BYTES), DRIVER_OK);
-	UASSERT_EQ(d.geo.block_size, 512);
-	UASSERT_EQ(d.geo.total_blocks, DISK_BYTES / 512);
-	UASSERT_EQ(d.geo.max_transfer_blocks, 256);
-	UASSERT_EQ(d.geo.flags, 0);
-	int fail = round_trip(&d);
+	UASSERT_EQ(blkdev_open(&S->d, fm.ep, "ram9", 16, DATA_BYTES), DRIVER_OK);
+	UASSERT_EQ(S->d.geo.block_size, 512);
+	UASSERT_EQ(S->d.geo.total_blocks, DISK_BYTES / 512);
+	UASSERT_EQ(S->d.geo.max_transfer_blocks, 256);
+	UASSERT_EQ(S->d.geo.flags, 0);
+	int fail = round_trip(&S->d);
 	/* The largest request, and the last block. */
-	if (!fail && (blkdev_write(&d, 0, 256, 0) || blkdev_read(&d, DISK_BYTES / 512 - 1, 1, 0)))
+	if (!fail &&
+	    (blkdev_write(&S->d, 0, 256, 0) || blkdev_read(&S->d, DISK_BYTES / 512 - 1, 1, 0)))
 		fail = utest_fail(__FILE__, __LINE__, "large or last request failed");
-	blkdev_close(&d);
+	blkdev_close(&S->d);
 	if (fail)
 		return fail;
 	struct ipc_message r;
@@ -381,7 +396,7 @@ static int bad_body(void)
 	const uint64_t end = DISK_BYTES / 512;
 	UASSERT_EQ(fm_start(0, "ram9", "size=1048576", 1, NULL, fm.pid), 0);
 	UASSERT_EQ(fm_wait_ready(0, 1), 0);
-	UASSERT_EQ(blkdev_open(&d, fm.ep, "ram9", 16, DATA_BYTES), DRIVER_OK);
+	UASSERT_EQ(blkdev_open(&S->d, fm.ep, "ram9", 16, DATA_BYTES), DRIVER_OK);
 	static const struct {
 		uint64_t off;
 		uint32_t len;
@@ -408,45 +423,45 @@ static int bad_body(void)
 	    {0, 512, 0, BLK_OP_FLUSH},			   /* a flush with data */
 	};
 	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		long st = raw(&d, rd(bad[i].off, bad[i].len, bad[i].lba, bad[i].op));
+		long st = raw(&S->d, rd(bad[i].off, bad[i].len, bad[i].lba, bad[i].op));
 		if (st != DRIVER_INVALID_PARAMETER)
 			return utest_fail(__FILE__, __LINE__, "bad request %u: %ld", i, st);
 	}
 	/* Between and after them, it serves. */
-	UASSERT_EQ(raw(&d, rd(512, 512, end - 1, BLK_OP_WRITE)), DRIVER_OK);
-	UASSERT_EQ(raw(&d, rd(DATA_BYTES - 131072, 131072, end - 256, BLK_OP_READ)), DRIVER_OK);
-	UASSERT_EQ(raw(&d, rd(0, 0, 0, BLK_OP_FLUSH)), DRIVER_OK);
+	UASSERT_EQ(raw(&S->d, rd(512, 512, end - 1, BLK_OP_WRITE)), DRIVER_OK);
+	UASSERT_EQ(raw(&S->d, rd(DATA_BYTES - 131072, 131072, end - 256, BLK_OP_READ)), DRIVER_OK);
+	UASSERT_EQ(raw(&S->d, rd(0, 0, 0, BLK_OP_FLUSH)), DRIVER_OK);
 	/* What the library refuses itself: an LBA that does not fit in 56 bits. */
-	UASSERT_EQ(blkdev_submit(&d, BLK_OP_READ, 1ull << 56, 1, 0, 1, false),
+	UASSERT_EQ(blkdev_submit(&S->d, BLK_OP_READ, 1ull << 56, 1, 0, 1, false),
 		   DRIVER_INVALID_PARAMETER);
 	/* And through it, a bad one comes back as its status. */
-	UASSERT_EQ(blkdev_read(&d, end, 1, 0), DRIVER_INVALID_PARAMETER);
-	uint8_t *p = blkdev_data(&d, 0);
+	UASSERT_EQ(blkdev_read(&S->d, end, 1, 0), DRIVER_INVALID_PARAMETER);
+	uint8_t *p = blkdev_data(&S->d, 0);
 	memset(p, 0xa5, 512);
-	UASSERT_EQ(blkdev_write(&d, 7, 1, 0), DRIVER_OK);
+	UASSERT_EQ(blkdev_write(&S->d, 7, 1, 0), DRIVER_OK);
 	memset(p, 0, 512);
-	UASSERT_EQ(blkdev_read(&d, 7, 1, 0), DRIVER_OK);
+	UASSERT_EQ(blkdev_read(&S->d, 7, 1, 0), DRIVER_OK);
 	UASSERT_EQ(p[0], 0xa5);
 	UASSERT_EQ(p[511], 0xa5);
-	blkdev_close(&d);
+	blkdev_close(&S->d);
 	struct ipc_message r;
 	UASSERT_EQ(ctl(0, DRV_CTL_STATS, 0, &r), DRIVER_OK);
 	UASSERT(r.w[3] >= sizeof(bad) / sizeof(bad[0]));
 	/* A read-only disk refuses writes, and only writes. */
 	UASSERT_EQ(fm_start(1, "ram8", "size=65536,ro", 1, NULL, fm.pid), 0);
 	UASSERT_EQ(fm_wait_ready(1, 1), 0);
-	UASSERT_EQ(blkdev_open(&d, fm.ep, "ram8", 4, 8192), DRIVER_OK);
-	UASSERT(d.geo.flags & BLK_FLAG_READ_ONLY);
-	UASSERT_EQ(d.geo.total_blocks, 128);
-	UASSERT_EQ(blkdev_write(&d, 0, 1, 0), DRIVER_READ_ONLY);
-	UASSERT_EQ(blkdev_read(&d, 0, 16, 0), DRIVER_OK);
-	UASSERT_EQ(blkdev_flush(&d), DRIVER_OK);
-	UASSERT_EQ(raw(&d, rd(0, 512, 0, BLK_OP_WRITE)), DRIVER_READ_ONLY);
-	blkdev_close(&d);
+	UASSERT_EQ(blkdev_open(&S->d, fm.ep, "ram8", 4, 8192), DRIVER_OK);
+	UASSERT(S->d.geo.flags & BLK_FLAG_READ_ONLY);
+	UASSERT_EQ(S->d.geo.total_blocks, 128);
+	UASSERT_EQ(blkdev_write(&S->d, 0, 1, 0), DRIVER_READ_ONLY);
+	UASSERT_EQ(blkdev_read(&S->d, 0, 16, 0), DRIVER_OK);
+	UASSERT_EQ(blkdev_flush(&S->d), DRIVER_OK);
+	UASSERT_EQ(raw(&S->d, rd(0, 512, 0, BLK_OP_WRITE)), DRIVER_READ_ONLY);
+	blkdev_close(&S->d);
 	/* A device the manager does not have. */
-	UASSERT_EQ(blkdev_open(&d, fm.ep, "ram7", 4, 8192), DRIVER_HARDWARE_NOT_FOUND);
-	UASSERT_EQ(blkdev_open(&d, fm.ep, "ram8", 3, 8192), DRIVER_INVALID_PARAMETER);
-	UASSERT_EQ(blkdev_open(&d, fm.ep, "ram8", 4, 8191), DRIVER_INVALID_PARAMETER);
+	UASSERT_EQ(blkdev_open(&S->d, fm.ep, "ram7", 4, 8192), DRIVER_HARDWARE_NOT_FOUND);
+	UASSERT_EQ(blkdev_open(&S->d, fm.ep, "ram8", 3, 8192), DRIVER_INVALID_PARAMETER);
+	UASSERT_EQ(blkdev_open(&S->d, fm.ep, "ram8", 4, 8191), DRIVER_INVALID_PARAMETER);
 	return 0;
 }
 
@@ -520,52 +535,52 @@ static int hostile_body(void)
 	UASSERT_EQ(fm_start(0, "ram9", "size=1048576", 1, NULL, fm.pid), 0);
 	UASSERT_EQ(fm_wait_ready(0, 1), 0);
 	UASSERT_EQ(bad_calls(), 0);
-	UASSERT_EQ(blkdev_open(&good, fm.ep, "ram9", 16, DATA_BYTES), DRIVER_OK);
-	UASSERT_EQ(blkdev_open(&fwd, fm.ep, "ram9", 8, 65536), DRIVER_OK);
-	UASSERT_EQ(blkdev_open(&back, fm.ep, "ram9", 8, 65536), DRIVER_OK);
-	UASSERT_EQ(blkdev_open(&tail, fm.ep, "ram9", 8, 65536), DRIVER_OK);
-	UASSERT_EQ(blkdev_write(&fwd, 0, 1, 0), DRIVER_OK); /* all of them work at first */
-	UASSERT_EQ(blkdev_write(&back, 0, 1, 0), DRIVER_OK);
+	UASSERT_EQ(blkdev_open(&S->good, fm.ep, "ram9", 16, DATA_BYTES), DRIVER_OK);
+	UASSERT_EQ(blkdev_open(&S->fwd, fm.ep, "ram9", 8, 65536), DRIVER_OK);
+	UASSERT_EQ(blkdev_open(&S->back, fm.ep, "ram9", 8, 65536), DRIVER_OK);
+	UASSERT_EQ(blkdev_open(&S->tail, fm.ep, "ram9", 8, 65536), DRIVER_OK);
+	UASSERT_EQ(blkdev_write(&S->fwd, 0, 1, 0), DRIVER_OK); /* all of them work at first */
+	UASSERT_EQ(blkdev_write(&S->back, 0, 1, 0), DRIVER_OK);
 	/* Heads far forward and backward, a completion ring's tail far off. */
-	uint32_t h1 = fwd.req.sh->head, h2 = back.req.sh->head;
-	__atomic_store_n(&fwd.req.sh->head, h1 + 0x40000000u, __ATOMIC_RELEASE);
-	__atomic_store_n(&back.req.sh->head, h2 - 1000u, __ATOMIC_RELEASE);
-	__atomic_store_n(&tail.cmp.sh->tail, 0x12345678u, __ATOMIC_RELEASE);
-	notification_signal(fwd.doorbell, 1ull << fwd.doorbell_bit);
-	notification_signal(back.doorbell, 1ull << back.doorbell_bit);
-	UASSERT_EQ(ring_push(&tail.req,
+	uint32_t h1 = S->fwd.req.sh->head, h2 = S->back.req.sh->head;
+	__atomic_store_n(&S->fwd.req.sh->head, h1 + 0x40000000u, __ATOMIC_RELEASE);
+	__atomic_store_n(&S->back.req.sh->head, h2 - 1000u, __ATOMIC_RELEASE);
+	__atomic_store_n(&S->tail.cmp.sh->tail, 0x12345678u, __ATOMIC_RELEASE);
+	notification_signal(S->fwd.doorbell, 1ull << S->fwd.doorbell_bit);
+	notification_signal(S->back.doorbell, 1ull << S->back.doorbell_bit);
+	UASSERT_EQ(ring_push(&S->tail.req,
 			     &(struct ring_desc){.length = 512, .arg = BLK_ARG(0, BLK_OP_READ)}),
 		   E_OK);
-	notification_signal(tail.doorbell, 1ull << tail.doorbell_bit);
+	notification_signal(S->tail.doorbell, 1ull << S->tail.doorbell_bit);
 	/* The good client is served all along. */
-	UASSERT_EQ(round_trip(&good), 0);
+	UASSERT_EQ(round_trip(&S->good), 0);
 	/* The others are not, even with their indices put right. */
-	__atomic_store_n(&fwd.req.sh->head, h1, __ATOMIC_RELEASE);
-	__atomic_store_n(&back.req.sh->head, h2, __ATOMIC_RELEASE);
-	UASSERT(unanswered(&fwd, rd(0, 512, 0, BLK_OP_READ), 300));
-	UASSERT(unanswered(&back, rd(0, 512, 0, BLK_OP_READ), 300));
-	fwd.timeout_ns = 300000000ull;
-	UASSERT_EQ(blkdev_read(&fwd, 0, 1, 0), DRIVER_TIMEOUT); /* alive, but not for it */
-	UASSERT_EQ(blkdev_write(&good, 1, 1, 0), DRIVER_OK);
-	blkdev_close(&fwd);
-	blkdev_close(&back);
-	blkdev_close(&tail);
+	__atomic_store_n(&S->fwd.req.sh->head, h1, __ATOMIC_RELEASE);
+	__atomic_store_n(&S->back.req.sh->head, h2, __ATOMIC_RELEASE);
+	UASSERT(unanswered(&S->fwd, rd(0, 512, 0, BLK_OP_READ), 300));
+	UASSERT(unanswered(&S->back, rd(0, 512, 0, BLK_OP_READ), 300));
+	S->fwd.timeout_ns = 300000000ull;
+	UASSERT_EQ(blkdev_read(&S->fwd, 0, 1, 0), DRIVER_TIMEOUT); /* alive, but not for it */
+	UASSERT_EQ(blkdev_write(&S->good, 1, 1, 0), DRIVER_OK);
+	blkdev_close(&S->fwd);
+	blkdev_close(&S->back);
+	blkdev_close(&S->tail);
 	/* Their sessions are free again: sixteen can be open at once. */
 	unsigned opened = 0;
 	int fail = 0;
 	while (opened < DRIVER_MAX_SESSIONS - 1 &&
-	       !blkdev_open(&many[opened], fm.ep, "ram9", 4, 4096))
+	       !blkdev_open(&S->many[opened], fm.ep, "ram9", 4, 4096))
 		opened++;
 	if (opened != DRIVER_MAX_SESSIONS - 1)
 		fail = utest_fail(__FILE__, __LINE__, "only %u more sessions", opened);
-	else if (blkdev_read(&many[opened - 1], 3, 8, 0) != DRIVER_OK)
+	else if (blkdev_read(&S->many[opened - 1], 3, 8, 0) != DRIVER_OK)
 		fail = utest_fail(__FILE__, __LINE__, "the last session does not serve");
-	if (!fail && blkdev_open(&over, fm.ep, "ram9", 4, 4096) != DRIVER_OUT_OF_RESOURCES)
+	if (!fail && blkdev_open(&S->over, fm.ep, "ram9", 4, 4096) != DRIVER_OUT_OF_RESOURCES)
 		fail = utest_fail(__FILE__, __LINE__, "a seventeenth session");
 	while (opened)
-		blkdev_close(&many[--opened]);
-	UASSERT_EQ(blkdev_read(&good, 0, 1, 0), DRIVER_OK);
-	blkdev_close(&good);
+		blkdev_close(&S->many[--opened]);
+	UASSERT_EQ(blkdev_read(&S->good, 0, 1, 0), DRIVER_OK);
+	blkdev_close(&S->good);
 	return fail;
 }
 
@@ -594,63 +609,64 @@ static int restart_body(void)
 	int status;
 	UASSERT_EQ(fm_start(0, "ram9", "size=1048576", 1, NULL, fm.pid), 0);
 	UASSERT_EQ(fm_wait_ready(0, 1), 0);
-	UASSERT_EQ(blkdev_open(&d, fm.ep, "ram9", 16, DATA_BYTES), DRIVER_OK);
+	UASSERT_EQ(blkdev_open(&S->d, fm.ep, "ram9", 16, DATA_BYTES), DRIVER_OK);
 	/* Eight done by the first driver (not yet taken), eight it never saw. */
 	for (uint32_t i = 0; i < 16; i++) {
-		uint8_t *p = blkdev_data(&d, i * 4096);
+		uint8_t *p = blkdev_data(&S->d, i * 4096);
 		for (uint32_t b = 0; b < 4096; b++)
 			p[b] = pattern(i, b);
-		UASSERT_EQ(blkdev_submit(&d, BLK_OP_WRITE, i * 8, 8, i * 4096, i, i != 7),
+		UASSERT_EQ(blkdev_submit(&S->d, BLK_OP_WRITE, i * 8, 8, i * 4096, i, i != 7),
 			   DRIVER_OK);
 		if (i != 7)
 			continue;
 		for (uint64_t end = sys_clock() + UTEST_PATIENCE_NS;
-		     ring_pending(&d.cmp) < 8 && sys_clock() < end;)
+		     ring_pending(&S->d.cmp) < 8 && sys_clock() < end;)
 			sys_sleep(1000000);
-		UASSERT_EQ(ring_pending(&d.cmp), 8);
+		UASSERT_EQ(ring_pending(&S->d.cmp), 8);
 	}
 	UASSERT_EQ(restart(2), 0);
 	bool seen[16] = {0};
 	for (int i = 0; i < 16; i++) {
-		UASSERT_EQ(blkdev_complete(&d, &cookie, &status), DRIVER_OK);
+		UASSERT_EQ(blkdev_complete(&S->d, &cookie, &status), DRIVER_OK);
 		UASSERT(cookie < 16 && !seen[cookie]);
 		seen[cookie] = true;
 		UASSERT_EQ(status, DRIVER_OK);
 	}
-	UASSERT_EQ(d.reconnects, 1);
-	UASSERT_EQ(d.restarted, 8);
-	UASSERT_EQ(d.generation, 2);
+	UASSERT_EQ(S->d.reconnects, 1);
+	UASSERT_EQ(S->d.restarted, 8);
+	UASSERT_EQ(S->d.generation, 2);
 	/* The eight resubmitted are on the new disk (a RAM disk forgets the rest). */
-	UASSERT_EQ(blkdev_read(&d, 64, 64, 65536), DRIVER_OK);
-	const uint8_t *p = blkdev_data(&d, 65536);
+	UASSERT_EQ(blkdev_read(&S->d, 64, 64, 65536), DRIVER_OK);
+	const uint8_t *p = blkdev_data(&S->d, 65536);
 	for (uint32_t i = 8; i < 16; i++)
 		for (uint32_t b = 0; b < 4096; b++)
 			if (p[(i - 8) * 4096 + b] != pattern(i, b))
 				return utest_fail(__FILE__, __LINE__, "write %u lost", i);
 	/* Without retry they come back as DRIVER_RESTARTED. */
-	d.retry = false;
+	S->d.retry = false;
 	for (uint32_t i = 0; i < 4; i++)
-		UASSERT_EQ(blkdev_submit(&d, BLK_OP_READ, i, 1, i * 512, 100 + i, true), DRIVER_OK);
+		UASSERT_EQ(blkdev_submit(&S->d, BLK_OP_READ, i, 1, i * 512, 100 + i, true),
+			   DRIVER_OK);
 	UASSERT_EQ(restart(3), 0);
 	for (int i = 0; i < 4; i++) {
-		UASSERT_EQ(blkdev_complete(&d, &cookie, &status), DRIVER_OK);
+		UASSERT_EQ(blkdev_complete(&S->d, &cookie, &status), DRIVER_OK);
 		UASSERT(cookie >= 100 && cookie < 104);
 		UASSERT_EQ(status, DRIVER_RESTARTED);
 	}
-	UASSERT_EQ(d.reconnects, 2);
-	UASSERT_EQ(d.restarted, 12);
-	d.retry = true;
-	UASSERT_EQ(blkdev_write(&d, 5, 1, 0), DRIVER_OK); /* and on it goes */
+	UASSERT_EQ(S->d.reconnects, 2);
+	UASSERT_EQ(S->d.restarted, 12);
+	S->d.retry = true;
+	UASSERT_EQ(blkdev_write(&S->d, 5, 1, 0), DRIVER_OK); /* and on it goes */
 	/* Given up on: what is in flight fails with DRIVER_HARDWARE_NOT_FOUND, and so does more. */
-	UASSERT_EQ(blkdev_submit(&d, BLK_OP_READ, 0, 1, 0, 7, true), DRIVER_OK);
+	UASSERT_EQ(blkdev_submit(&S->d, BLK_OP_READ, 0, 1, 0, 7, true), DRIVER_OK);
 	fm.dev[0].given_up = true;
 	struct process_exit_info info;
 	UASSERT_EQ(fm_end(0, true, &info), 0);
-	UASSERT_EQ(blkdev_complete(&d, &cookie, &status), DRIVER_OK);
+	UASSERT_EQ(blkdev_complete(&S->d, &cookie, &status), DRIVER_OK);
 	UASSERT_EQ(cookie, 7);
 	UASSERT_EQ(status, DRIVER_HARDWARE_NOT_FOUND);
-	UASSERT_EQ(blkdev_read(&d, 0, 1, 0), DRIVER_HARDWARE_NOT_FOUND);
-	blkdev_close(&d);
+	UASSERT_EQ(blkdev_read(&S->d, 0, 1, 0), DRIVER_HARDWARE_NOT_FOUND);
+	blkdev_close(&S->d);
 	return 0;
 }
 
@@ -727,26 +743,26 @@ static int pinned_body(void)
 	UASSERT_EQ(sys_cap_derive(dma, RIGHT_WRITE | RIGHT_GRANT, &fm.dma), E_OK);
 	UASSERT_EQ(fm_start(0, "ram9", "size=1048576", 1, NULL, fm.pid), 0);
 	UASSERT_EQ(fm_wait_ready(0, 1), 0);
-	UASSERT_EQ(blkdev_open(&d, fm.ep, "ram9", 16, 4u << 20), DRIVER_OK);
-	int fail = round_trip(&d);
+	UASSERT_EQ(blkdev_open(&S->d, fm.ep, "ram9", 16, 4u << 20), DRIVER_OK);
+	int fail = round_trip(&S->d);
 	if (fail)
 		return fail;
 	/* 128 KiB across the 2 MiB line where the second pin begins, and back elsewhere. */
 	const uint64_t at = (2u << 20) - 65536, back = (3u << 20) + 512;
-	uint8_t *p = blkdev_data(&d, at), *q = blkdev_data(&d, back);
+	uint8_t *p = blkdev_data(&S->d, at), *q = blkdev_data(&S->d, back);
 	for (uint32_t i = 0; i < 131072; i++)
 		p[i] = pattern(5, i);
-	UASSERT_EQ(blkdev_write(&d, 100, 256, at), DRIVER_OK);
+	UASSERT_EQ(blkdev_write(&S->d, 100, 256, at), DRIVER_OK);
 	memset(q, 0, 131072);
-	UASSERT_EQ(blkdev_read(&d, 100, 256, back), DRIVER_OK);
+	UASSERT_EQ(blkdev_read(&S->d, 100, 256, back), DRIVER_OK);
 	UASSERT(!memcmp(p, q, 131072));
-	UASSERT_EQ(blkdev_read(&d, 0, 1, (4u << 20) - 512), DRIVER_OK); /* the last page */
-	blkdev_close(&d);
+	UASSERT_EQ(blkdev_read(&S->d, 0, 1, (4u << 20) - 512), DRIVER_OK); /* the last page */
+	blkdev_close(&S->d);
 	/* Opened and closed again and again: each time pinned and unpinned. */
 	for (int i = 0; i < 20; i++) {
-		UASSERT_EQ(blkdev_open(&d, fm.ep, "ram9", 4, 65536), DRIVER_OK);
-		UASSERT_EQ(blkdev_read(&d, (uint64_t)i, 128, 0), DRIVER_OK);
-		blkdev_close(&d);
+		UASSERT_EQ(blkdev_open(&S->d, fm.ep, "ram9", 4, 65536), DRIVER_OK);
+		UASSERT_EQ(blkdev_read(&S->d, (uint64_t)i, 128, 0), DRIVER_OK);
+		blkdev_close(&S->d);
 	}
 	UASSERT_EQ(ctl(0, DRV_CTL_STOP, 0, NULL), DRIVER_OK);
 	struct process_exit_info info;
@@ -768,19 +784,20 @@ UTEST(blk_ramdisk_pinned_data)
 
 /* ---- Clients that die, clients that send garbage ---- */
 
-static struct blkdev child_dev;
 static volatile uintptr_t wild = 8;
 
 /* A client that opens a session, leaves requests and completions behind, and dies. */
 UCHILD(blk_dying_client)
 {
-	if (blkdev_open(&child_dev, utest_cap(0), "ram9", 16, 65536))
+	struct blkdev *cd;
+	if (sys_mmap(NULL, sizeof(*cd), PROT_READ | PROT_WRITE, (void **)&cd, NULL) ||
+	    blkdev_open(cd, utest_cap(0), "ram9", 16, 65536))
 		return 1;
 	for (uint32_t i = 0; i < 8; i++)
-		if (blkdev_submit(&child_dev, BLK_OP_READ, i, 1, i * 512, i, false))
+		if (blkdev_submit(cd, BLK_OP_READ, i, 1, i * 512, i, false))
 			return 2;
 	for (uint32_t i = 8; i < 12; i++) /* and some never rung */
-		blkdev_submit(&child_dev, BLK_OP_WRITE, i, 1, i * 512, i, true);
+		blkdev_submit(cd, BLK_OP_WRITE, i, 1, i * 512, i, true);
 	if (!strcmp(utest_child_arg, "crash"))
 		*(volatile int *)wild = 1;
 	return 0;
@@ -807,15 +824,15 @@ static int dead_body(void)
 	unsigned opened = 0;
 	int fail = 0;
 	while (opened < DRIVER_MAX_SESSIONS &&
-	       !blkdev_open(&many[opened], fm.ep, "ram9", 4, 4096)) {
-		if (blkdev_read(&many[opened], opened, 1, 0))
+	       !blkdev_open(&S->many[opened], fm.ep, "ram9", 4, 4096)) {
+		if (blkdev_read(&S->many[opened], opened, 1, 0))
 			fail = utest_fail(__FILE__, __LINE__, "session %u does not serve", opened);
 		opened++;
 	}
 	if (!fail && opened != DRIVER_MAX_SESSIONS)
 		fail = utest_fail(__FILE__, __LINE__, "%u sessions after the dead", opened);
 	while (opened)
-		blkdev_close(&many[--opened]);
+		blkdev_close(&S->many[--opened]);
 	UASSERT_EQ(ctl(0, DRV_CTL_HEARTBEAT, 0, NULL), DRIVER_OK);
 	return fail;
 }
@@ -840,32 +857,32 @@ static int garbage_body(void)
 {
 	UASSERT_EQ(fm_start(0, "ram9", "size=1048576", 1, NULL, fm.pid), 0);
 	UASSERT_EQ(fm_wait_ready(0, 1), 0);
-	UASSERT_EQ(blkdev_open(&fwd, fm.ep, "ram9", 16, 65536), DRIVER_OK);
-	UASSERT_EQ(blkdev_open(&good, fm.ep, "ram9", 16, DATA_BYTES), DRIVER_OK);
+	UASSERT_EQ(blkdev_open(&S->fwd, fm.ep, "ram9", 16, 65536), DRIVER_OK);
+	UASSERT_EQ(blkdev_open(&S->good, fm.ep, "ram9", 16, DATA_BYTES), DRIVER_OK);
 	uint64_t seed = 12345, statuses = 0;
 	unsigned pending = 0, done = 0, sent = 0;
 	while (done < 2000) {
 		if (sent < 2000 && pending < 16) {
 			uint64_t r = lcg(&seed), kind = r % 8;
-			struct ring_desc d = {
+			struct ring_desc rq = {
 			    .offset = kind < 3 ? (lcg(&seed) % 128) * 512 : lcg(&seed) << (r % 40),
 			    .length = kind < 5 ? (uint32_t)((lcg(&seed) % 300) * 512)
 					       : (uint32_t)lcg(&seed),
 			    .cookie = sent,
 			    .arg = kind < 6 ? BLK_ARG(lcg(&seed) % 4096, 1 + lcg(&seed) % 3)
 					    : lcg(&seed) * lcg(&seed)};
-			UASSERT_EQ(ring_push(&fwd.req, &d), E_OK);
+			UASSERT_EQ(ring_push(&S->fwd.req, &rq), E_OK);
 			sent++;
 			pending++;
 			if (lcg(&seed) % 4 == 0 || pending == 16)
-				notification_signal(fwd.doorbell, 1ull << fwd.doorbell_bit);
+				notification_signal(S->fwd.doorbell, 1ull << S->fwd.doorbell_bit);
 			continue;
 		}
 		struct ring_desc c;
-		if (ring_pop(&fwd.cmp, &c)) {
+		if (ring_pop(&S->fwd.cmp, &c)) {
 			uint64_t bits;
-			notification_signal(fwd.doorbell, 1ull << fwd.doorbell_bit);
-			UASSERT_EQ(notification_wait(fwd.note, UTEST_PATIENCE_NS, &bits), E_OK);
+			notification_signal(S->fwd.doorbell, 1ull << S->fwd.doorbell_bit);
+			UASSERT_EQ(notification_wait(S->fwd.note, UTEST_PATIENCE_NS, &bits), E_OK);
 			continue;
 		}
 		UASSERT(c.cookie < sent);
@@ -877,9 +894,9 @@ static int garbage_body(void)
 	/* Some of each kind got through, and some were refused. */
 	UASSERT(statuses & 1ull << DRIVER_OK);
 	UASSERT(statuses & 1ull << DRIVER_INVALID_PARAMETER);
-	UASSERT_EQ(round_trip(&good), 0);
-	blkdev_close(&fwd);
-	blkdev_close(&good);
+	UASSERT_EQ(round_trip(&S->good), 0);
+	blkdev_close(&S->fwd);
+	blkdev_close(&S->good);
 	UASSERT_EQ(ctl(0, DRV_CTL_HEARTBEAT, 0, NULL), DRIVER_OK);
 	return 0;
 }
@@ -961,19 +978,19 @@ static int vblk_body(void)
 	UASSERT_EQ(find_vdisk(), E_OK); /* ci/boot gives every machine the 8 MiB disk */
 	UASSERT_EQ(fm_start_hw(0, "virtio-blk", &vdisk.hw, 1, NULL, fm.pid), 0);
 	UASSERT_EQ(fm_wait_ready(0, 1), 0);
-	UASSERT_EQ(blkdev_open(&d, fm.ep, "blk0", 16, DATA_BYTES), DRIVER_OK);
-	UASSERT_EQ(d.geo.total_blocks * d.geo.block_size, VBLK_RW_SECTORS * 512ull);
-	UASSERT_EQ(d.geo.block_size, 512);
-	int fail = round_trip(&d);
+	UASSERT_EQ(blkdev_open(&S->d, fm.ep, "blk0", 16, DATA_BYTES), DRIVER_OK);
+	UASSERT_EQ(S->d.geo.total_blocks * S->d.geo.block_size, VBLK_RW_SECTORS * 512ull);
+	UASSERT_EQ(S->d.geo.block_size, 512);
+	int fail = round_trip(&S->d);
 	if (fail)
 		return fail;
 	/* Killed with writes in the device: each completes once, and all are on the disk. */
 	for (uint32_t i = 0; i < 16; i++) {
-		uint8_t *p = blkdev_data(&d, i * 4096);
+		uint8_t *p = blkdev_data(&S->d, i * 4096);
 		for (uint32_t b = 0; b < 4096; b++)
 			p[b] = pattern(i + 1000, b);
 		UASSERT_EQ(
-		    blkdev_submit(&d, BLK_OP_WRITE, 4096 + i * 8, 8, i * 4096, i, i % 4 != 3),
+		    blkdev_submit(&S->d, BLK_OP_WRITE, 4096 + i * 8, 8, i * 4096, i, i % 4 != 3),
 		    DRIVER_OK);
 	}
 	struct process_exit_info info;
@@ -981,23 +998,23 @@ static int vblk_body(void)
 	UASSERT_EQ(fm_start_hw(0, "virtio-blk", &vdisk.hw, 2, NULL, fm.pid), 0);
 	bool seen[16] = {0};
 	for (int i = 0; i < 16; i++) {
-		UASSERT_EQ(blkdev_complete(&d, &cookie, &status), DRIVER_OK);
+		UASSERT_EQ(blkdev_complete(&S->d, &cookie, &status), DRIVER_OK);
 		UASSERT(cookie < 16 && !seen[cookie]);
 		seen[cookie] = true;
 		UASSERT_EQ(status, DRIVER_OK);
 	}
-	UASSERT_EQ(d.reconnects, 1);
-	UASSERT_EQ(d.generation, 2);
-	memset(blkdev_data(&d, 131072), 0, 65536);
-	UASSERT_EQ(blkdev_read(&d, 4096, 128, 131072), DRIVER_OK);
-	const uint8_t *q = blkdev_data(&d, 131072);
+	UASSERT_EQ(S->d.reconnects, 1);
+	UASSERT_EQ(S->d.generation, 2);
+	memset(blkdev_data(&S->d, 131072), 0, 65536);
+	UASSERT_EQ(blkdev_read(&S->d, 4096, 128, 131072), DRIVER_OK);
+	const uint8_t *q = blkdev_data(&S->d, 131072);
 	for (uint32_t i = 0; i < 16; i++)
 		for (uint32_t b = 0; b < 4096; b++)
 			if (q[i * 4096 + b] != pattern(i + 1000, b))
 				return utest_fail(__FILE__, __LINE__, "write %u not on the disk",
 						  i);
-	UASSERT_EQ(blkdev_flush(&d), DRIVER_OK);
-	blkdev_close(&d);
+	UASSERT_EQ(blkdev_flush(&S->d), DRIVER_OK);
+	blkdev_close(&S->d);
 	struct ipc_message r;
 	UASSERT_EQ(ctl(0, DRV_CTL_STATS, 0, &r), DRIVER_OK);
 	UASSERT(r.w[1] >= 2);
