@@ -56,7 +56,10 @@ struct blkdev {
 	uint64_t reconnects, restarted, submitted, completed;
 };
 
-/* Open device `name` with `entries` descriptors a ring and `data_bytes` of data. */
+/*
+ * Open device `name` with `entries` descriptors a ring and `data_bytes` of
+ * data, through manager endpoint `mgr` (0: devmgr_endpoint).
+ */
 int blkdev_open(struct blkdev *d, uint64_t mgr, const char *name, uint32_t entries,
 		uint64_t data_bytes);
 void blkdev_close(struct blkdev *d);

@@ -48,6 +48,15 @@ struct block_ops {
 /* The device finished `io` (on the I/O thread): io->done(io, status). */
 void blk_complete(struct blk_io *io, int status);
 
+/*
+ * Whether a request a client put on its ring may go to the driver:
+ * DRIVER_OK (and its block count in *count), or the DriverError it is
+ * completed with (DRIVER_INVALID_PARAMETER, DRIVER_READ_ONLY). Pure
+ * (drivers/lib/blkcheck.c, host-tested).
+ */
+int blkserv_check(const struct ring_desc *d, const struct block_geometry *g, uint64_t data_bytes,
+		  uint32_t *count);
+
 /* Serve block clients for a driver whose ops->block is set (driver_main calls it). */
 void blkserv_install(const struct driver_ops *ops, void *dev);
 

@@ -190,7 +190,12 @@ int pci_get_bar(const struct pci_device *d, uint8_t bar, struct pci_bar *out);
 /* The config-space offset of capability `cap_id`, 0 if it has none. */
 uint8_t pci_find_capability(const struct pci_device *d, uint8_t cap_id);
 
-/* DriverStatistics. */
+/*
+ * DriverStatistics: operations and bytes of requests that succeeded, their
+ * average latency (submission to completion), errors (requests that
+ * failed, bad ones included), and the peak bandwidth in MB/s (10^6 bytes
+ * a second) over windows of at least 1 ms of completions.
+ */
 struct driver_statistics {
 	uint64_t operations_completed;
 	uint64_t bytes_transferred;
@@ -303,6 +308,8 @@ struct driver_class {
 	void (*quiesce)(void *dev);
 };
 void driver_set_class(const struct driver_class *cls);
+/* The hardware capabilities driver_main parsed (for the class layers: the DMA capability). */
+const struct hardware_caps *driver_hardware(void);
 /*
  * From the control thread: run fn(dev, arg) on the I/O thread and wait
  * (up to timeout_ns) for it to finish. DRIVER_TIMEOUT if it did not.

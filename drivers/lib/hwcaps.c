@@ -6,7 +6,7 @@
 #include "drivers/lib/driver.h"
 #include "include/abi/error.h"
 
-#ifdef KESTREL_HOST_TEST
+#if defined(KESTREL_HOST_TEST) || defined(KESTREL_HOST)
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,8 +72,8 @@ static void put(struct out *o, const char *fmt, ...)
 static bool word_ok(const char *s, size_t max)
 {
 	size_t n = strlen(s);
-	if (n >= max)
-		return false;
+	if (!n || n >= max)
+		return false; /* parse refuses an empty word: so does format */
 	for (size_t i = 0; i < n; i++)
 		if (s[i] <= ' ' || s[i] > '~' || s[i] == ',')
 			return false;
