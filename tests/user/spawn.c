@@ -1,4 +1,5 @@
 /* Children for the user tests (copies of init started with `child NAME [ARG]`), and waiting. */
+#include "drivers/lib/devmgr.h"
 #include "utest.h"
 
 bool utest_image(const void **image, uint64_t *size)
@@ -93,4 +94,21 @@ long utest_spawn(const char *name, const char *arg, unsigned priority,
 	if (!err)
 		err = sys_process_wait(cap, 0, info);
 	return err;
+}
+
+int utest_devmgr_up(uint64_t *process)
+{
+	uint64_t ep;
+	return devmgr_start(&ep, process);
+}
+
+void utest_devmgr_down(uint64_t process)
+{
+	struct process_exit_info info;
+	devmgr_power_off(devmgr_endpoint);
+	sys_process_terminate(process, 0);
+	sys_process_wait(process, 0, &info);
+	sys_cap_revoke(process);
+	sys_cap_revoke(devmgr_endpoint);
+	devmgr_endpoint = 0;
 }

@@ -25,9 +25,9 @@ static bool listed(const char *name, char program[17], unsigned *type, unsigned 
 	return false;
 }
 
-UTEST(devmgr_lists_blk0_and_ram0)
+DEVMGR_UTEST(devmgr_lists_blk0_and_ram0)
 {
-	UASSERT(devmgr_endpoint != 0); /* init started the manager */
+	UASSERT(devmgr_endpoint != 0);
 	char prog[17];
 	unsigned type, state;
 	UASSERT(listed("blk0", prog, &type, &state)); /* ci/boot's default disk */
@@ -51,7 +51,7 @@ UTEST(devmgr_lists_blk0_and_ram0)
 	return 0;
 }
 
-UTEST(devmgr_lookup_of_a_missing_device_is_not_found_at_once)
+DEVMGR_UTEST(devmgr_lookup_of_a_missing_device_is_not_found_at_once)
 {
 	uint64_t ep, gen, t0 = sys_clock();
 	UASSERT_EQ(devmgr_lookup(devmgr_endpoint, "blk9", 0, &ep, &gen), DRIVER_HARDWARE_NOT_FOUND);
@@ -69,7 +69,7 @@ UTEST(devmgr_lookup_of_a_missing_device_is_not_found_at_once)
 	return 0;
 }
 
-UTEST(devmgr_gives_up_on_a_driver_that_crashes_as_it_starts)
+DEVMGR_UTEST(devmgr_gives_up_on_a_driver_that_crashes_as_it_starts)
 {
 	/* Every start fails in init from now on, and the running driver is killed. */
 	UASSERT_EQ(devmgr_fault(devmgr_endpoint, "ram1", DEVMGR_FAULT_CRASH_START,
@@ -98,7 +98,7 @@ UTEST(devmgr_gives_up_on_a_driver_that_crashes_as_it_starts)
 	return 0;
 }
 
-UTEST(devmgr_registers_only_programs_the_image_has)
+DEVMGR_UTEST(devmgr_registers_only_programs_the_image_has)
 {
 	struct device_matcher none = {0x1234, 0x5678, -1, -1, -1, NULL};
 	uint64_t h;
@@ -147,7 +147,7 @@ UCHILD(devmgr_one_bar_driver)
 	return 0;
 }
 
-UTEST(devmgr_a_driver_cannot_reach_hardware_it_was_not_given)
+DEVMGR_UTEST(devmgr_a_driver_cannot_reach_hardware_it_was_not_given)
 {
 	uint64_t bus = hw_find_cap(OBJ_DEVICE, HW_DEV_PCI_BUS), mmio = hw_find_cap(OBJ_MMIO, 0);
 	uint64_t root = hw_find_cap(OBJ_DEVICE, HW_DEV_ROOT);
@@ -256,7 +256,7 @@ static long ping(uint64_t ep)
 	return err ? err : (long)r.w[0];
 }
 
-UTEST(devmgr_starts_watches_and_restarts_a_driver)
+DEVMGR_UTEST(devmgr_starts_watches_and_restarts_a_driver)
 {
 	/* The virtio-rng-pci ci/boot gives every machine: no built-in driver takes it. */
 	struct device_matcher rng = {0x1af4, 0x1044, -1, -1, -1, NULL};
@@ -302,7 +302,7 @@ UTEST(devmgr_starts_watches_and_restarts_a_driver)
 	return 0;
 }
 
-UTEST(devmgr_ready_only_from_the_process_it_started)
+DEVMGR_UTEST(devmgr_ready_only_from_the_process_it_started)
 {
 	uint64_t w[4] = {DEVMGR_READY, 0, 1}, ep;
 	struct ipc_message r;
@@ -341,7 +341,7 @@ static unsigned mem_bars(uint64_t bus, uint32_t sbdf, unsigned nbars, uint64_t *
  * BAR behind them; no two BARs share a page; every function with a BAR has
  * memory decoding on.
  */
-UTEST(devmgr_placed_bars_and_bridge_windows)
+DEVMGR_UTEST(devmgr_placed_bars_and_bridge_windows)
 {
 	uint64_t bus = 0, cursor = 0, token, object;
 	while (!bus && !sys_cap_next(OBJ_DEVICE, &cursor, &token, &object, NULL))

@@ -30,6 +30,27 @@ struct utest {
 #define UTEST(tname)  UTEST_("utests", tname)
 #define UCHILD(tname) UTEST_("uchildren", tname)
 
+/*
+ * A test that needs the device manager: one of its own is started before
+ * it (devmgr_endpoint) and powered off, ended and waited for after it,
+ * whatever the test's outcome, so that tests which drive devices directly
+ * find them free and nothing outlives the suite.
+ */
+int utest_devmgr_up(uint64_t *process);
+void utest_devmgr_down(uint64_t process);
+#define DEVMGR_UTEST(tname)                                                                        \
+	static int devmgr_body_##tname(void);                                                      \
+	UTEST(tname)                                                                               \
+	{                                                                                          \
+		uint64_t mgr_process;                                                              \
+		if (utest_devmgr_up(&mgr_process))                                                 \
+			return utest_fail(__FILE__, __LINE__, "the device manager did not start"); \
+		int r = devmgr_body_##tname();                                                     \
+		utest_devmgr_down(mgr_process);                                                    \
+		return r;                                                                          \
+	}                                                                                          \
+	static int devmgr_body_##tname(void)
+
 /* A child entry's ARG (`init child NAME ARG`), "" if none. */
 extern const char *utest_child_arg;
 
