@@ -60,6 +60,29 @@ int driver_register_interrupt(const struct interrupt_line *irq,
 	return DRIVER_OK;
 }
 
+static struct {
+	void (*fn)(void *ctx, uint32_t line);
+	void *ctx;
+} polled[HWCAPS_MAX_IRQ];
+static unsigned polled_count;
+
+int driver_register_poll(void (*handler)(void *ctx, uint32_t line), void *ctx)
+{
+	if (!handler)
+		return DRIVER_INVALID_PARAMETER;
+	if (polled_count >= HWCAPS_MAX_IRQ)
+		return DRIVER_OUT_OF_RESOURCES;
+	polled[polled_count].fn = handler;
+	polled[polled_count++].ctx = ctx;
+	return DRIVER_OK;
+}
+
+static void run_polled(void)
+{
+	for (unsigned i = 0; i < polled_count; i++)
+		polled[i].fn(polled[i].ctx, 0);
+}
+
 void driver_run_interrupts(uint64_t bits)
 {
 	for (unsigned i = 0; i < handler_count; i++) {
@@ -469,7 +492,10 @@ static _Noreturn void io_loop(void)
 	for (;;) {
 		check_fault();
 		uint64_t bits = 0;
-		if (notification_wait(note, 0, &bits))
+		long err = notification_wait(note, polled_count ? DRIVER_POLL_NS : 0, &bits);
+		if (polled_count)
+			run_polled();
+		if (err)
 			continue;
 		if (bits & irq_bits)
 			driver_run_interrupts(bits & irq_bits);

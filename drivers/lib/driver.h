@@ -283,6 +283,14 @@ void driver_kick(unsigned bit);
  * calls this itself).
  */
 void driver_run_interrupts(uint64_t bits);
+/*
+ * A handler run on the I/O thread at every wake-up of the loop and at
+ * least every DRIVER_POLL_NS: for a device whose interrupt line another
+ * driver holds (legacy INTx lines are shared, and a line binds to one
+ * notification), which then turns its own INTx off and is polled.
+ */
+#define DRIVER_POLL_NS 1000000ull
+int driver_register_poll(void (*handler)(void *ctx, uint32_t line), void *ctx);
 
 /*
  * Control calls every driver answers on its endpoint (native IPC, word 0

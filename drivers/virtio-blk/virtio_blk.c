@@ -365,8 +365,20 @@ static int init(void *dev, const struct hardware_caps *hw)
 	if (!b->started)
 		return fail_init(b, DRIVER_HARDWARE_ERROR);
 	struct interrupt_flags none = {0};
-	if (driver_register_interrupt(&b->irq, interrupt, b, none))
-		return fail_init(b, DRIVER_INTERRUPT_ERROR);
+	if (driver_register_interrupt(&b->irq, interrupt, b, none)) {
+		/*
+		 * Another driver holds the line (legacy INTx lines are shared: on
+		 * the PC a handful serve every slot). Turn this function's INTx
+		 * off, so it never holds the other's line up, and be polled.
+		 */
+		uint32_t cmd;
+		if (!hw->pci || hw_pci_read(hw->pci, hw->sbdf, PCI_COMMAND, 2, &cmd) ||
+		    hw_pci_write(hw->pci, hw->sbdf, PCI_COMMAND, 2, cmd | PCI_CMD_INTX_OFF) ||
+		    driver_register_poll(interrupt, b))
+			return fail_init(b, DRIVER_INTERRUPT_ERROR);
+		printf("virtio-blk: %s: interrupt line %u is another driver's: polled\n",
+		       hw->device, b->irq.line);
+	}
 	b->irq_bound = true;
 	return DRIVER_OK;
 }

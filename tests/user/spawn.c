@@ -99,7 +99,21 @@ long utest_spawn(const char *name, const char *arg, unsigned priority,
 int utest_devmgr_up(uint64_t *process)
 {
 	uint64_t ep;
-	return devmgr_start(&ep, process);
+	int err = devmgr_start(&ep, process);
+	if (err)
+		return err;
+	/* Until every driver has come up (or been given up on): tests look devices up at once. */
+	uint64_t end = sys_clock() + UTEST_PATIENCE_NS;
+	for (;;) {
+		bool settled = true;
+		unsigned state;
+		for (unsigned i = 0; !devmgr_list(ep, i, NULL, NULL, &state, NULL, NULL); i++)
+			settled &= state != DEVSTATE_STARTING && state != DEVSTATE_RESTARTING &&
+				   state != DEVSTATE_RUNNING;
+		if (settled || sys_clock() > end)
+			return E_OK;
+		sys_sleep(5000000);
+	}
 }
 
 void utest_devmgr_down(uint64_t process)
