@@ -135,6 +135,10 @@ set_tests_properties(system-shell-${fw} PROPERTIES TIMEOUT 360)
 add_test(NAME system-shell-polled-${fw}
   COMMAND ${CMAKE_SOURCE_DIR}/tests/system/shell ${KERNEL_ARCH} ${fw} ${CMAKE_BINARY_DIR} --polled)
 set_tests_properties(system-shell-polled-${fw} PROPERTIES TIMEOUT 360)
+# Block devices: what the guest wrote is on the host's images byte for byte, through driver kills and hangs.
+add_test(NAME system-blk-image
+  COMMAND ${CMAKE_SOURCE_DIR}/tests/system/blk_image ${KERNEL_ARCH} ${CMAKE_BINARY_DIR})
+set_tests_properties(system-blk-image PROPERTIES TIMEOUT 900)
 # The r2 legacy ABI (x86_64): the screen, the speaker, the keyboard and the clock, seen from outside.
 if(KERNEL_ARCH STREQUAL "x86_64")
   foreach(what text mode13 tone melody keys rtc rings)

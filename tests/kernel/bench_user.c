@@ -84,4 +84,10 @@ void kbench_user(void)
 	report("shm_share_64k", "bench_shm_share", 20, 20);
 	/* Interrupt taken to driver thread acknowledging: the average of 50, best of RUNS. */
 	report_code("irq_latency", "bench_irq", 50);
+	/* Block requests end to end from a client (tests/user/bench_blk.c), idle time excluded. */
+	report_code("blk_read_4k_qd1", "bench_blk_r4k_qd1", 200);
+	report_code("blk_read_4k_qd16", "bench_blk_r4k_qd16", 400);
+	report_code("blk_write_4k_qd1", "bench_blk_w4k_qd1", 200);
+	report_code("blk_write_4k_qd16", "bench_blk_w4k_qd16", 400);
+	report_code("blk_read_1m_per_mib", "bench_blk_r1m", 64);
 }
