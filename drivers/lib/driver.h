@@ -289,7 +289,7 @@ void driver_run_interrupts(uint64_t bits);
  * driver holds (legacy INTx lines are shared, and a line binds to one
  * notification), which then turns its own INTx off and is polled.
  */
-#define DRIVER_POLL_NS 1000000ull
+#define DRIVER_POLL_NS 5000000ull
 int driver_register_poll(void (*handler)(void *ctx, uint32_t line), void *ctx);
 
 /*

@@ -205,7 +205,7 @@ static unsigned pick(struct fuzz_thread *t)
 /* Numbers the kernel has no call for, near the table's and far from it. */
 static uint64_t unknown_number(struct fuzz_thread *t)
 {
-	static const uint16_t holes[] = {0,   6,   9,	18,  19,  35,  45,  63,	 77,  100, 127,
+	static const uint16_t holes[] = {0,   6,   9,	18,  19,  35,  47,  63,	 77,  100, 127,
 					 131, 159, 161, 169, 175, 191, 199, 201, 217, 255, 256};
 	return fuzz_chance(t, 80) ? holes[fuzz_below(t, COUNT(holes))] : fuzz_rand(t) | 256;
 }
