@@ -92,14 +92,14 @@ foreach(shape IN LISTS ARCH_TEST_SHAPES)
   # A test boot has everything a test needs: nothing may skip there.
   add_test(NAME ktest-${name}
     COMMAND ${BOOT} ${KERNEL_ARCH} --firmware ${ARCH_TEST_FIRMWARE} --no-build
-            --build-dir ${CMAKE_BINARY_DIR} --test --timeout 240 -- ${args})
-  set_tests_properties(ktest-${name} PROPERTIES TIMEOUT 300 FAIL_REGULAR_EXPRESSION " # SKIP ")
+            --build-dir ${CMAKE_BINARY_DIR} --test --timeout 400 -- ${args})
+  set_tests_properties(ktest-${name} PROPERTIES TIMEOUT 450 FAIL_REGULAR_EXPRESSION " # SKIP ")
 endforeach()
 # Both suites from the shell of a plain boot (`ktest`, `run test`), typed over the console.
 add_test(NAME system-plain-boot
   COMMAND ${CMAKE_SOURCE_DIR}/tests/system/plain_boot ${KERNEL_ARCH} ${CMAKE_BINARY_DIR}
           ${ARCH_TEST_FIRMWARE})
-set_tests_properties(system-plain-boot PROPERTIES TIMEOUT 330)
+set_tests_properties(system-plain-boot PROPERTIES TIMEOUT 700)
 foreach(fw IN LISTS ARCH_FIRMWARES)
   add_test(NAME system-boot-${fw}
     COMMAND ${CMAKE_SOURCE_DIR}/tests/system/boot_banner ${KERNEL_ARCH} ${fw} ${CMAKE_BINARY_DIR})
