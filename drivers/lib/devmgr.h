@@ -116,5 +116,7 @@ int devmgr_main(int argc, char **argv);
  * answers: its endpoint in *endpoint (and devmgr_endpoint).
  */
 int devmgr_start(uint64_t *endpoint, uint64_t *process);
+/* Every driver stopped (block devices flush), then the manager ended, waited for and forgotten. */
+void devmgr_stop(uint64_t process);
 
 #endif

@@ -92,3 +92,14 @@ int devmgr_start(uint64_t *endpoint, uint64_t *process)
 	*process = proc;
 	return E_OK;
 }
+
+void devmgr_stop(uint64_t process)
+{
+	struct process_exit_info info;
+	devmgr_power_off(devmgr_endpoint);
+	sys_process_terminate(process, 0);
+	sys_process_wait(process, 0, &info);
+	sys_cap_revoke(process);
+	sys_cap_revoke(devmgr_endpoint);
+	devmgr_endpoint = 0;
+}

@@ -118,11 +118,5 @@ int utest_devmgr_up(uint64_t *process)
 
 void utest_devmgr_down(uint64_t process)
 {
-	struct process_exit_info info;
-	devmgr_power_off(devmgr_endpoint);
-	sys_process_terminate(process, 0);
-	sys_process_wait(process, 0, &info);
-	sys_cap_revoke(process);
-	sys_cap_revoke(devmgr_endpoint);
-	devmgr_endpoint = 0;
+	devmgr_stop(process);
 }

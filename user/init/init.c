@@ -92,17 +92,6 @@ static bool manager_start(uint64_t *proc)
 	return true;
 }
 
-/* Every driver stopped (block devices flush), then the manager ended and waited for. */
-static void manager_stop(uint64_t proc)
-{
-	devmgr_power_off(devmgr_endpoint);
-	struct process_exit_info info;
-	sys_process_terminate(proc, 0);
-	sys_process_wait(proc, 0, &info);
-	sys_cap_revoke(devmgr_endpoint);
-	devmgr_endpoint = 0;
-}
-
 static const char *const state_names[] = {"unbound",	"starting", "running", "healthy",
 					  "restarting", "failed",   "stopped"};
 
@@ -136,7 +125,7 @@ static int show_devices(void)
 	if (!manager_start(&mgr))
 		return 1;
 	manager_summary();
-	manager_stop(mgr);
+	devmgr_stop(mgr);
 	return 0;
 }
 
