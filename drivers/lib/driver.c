@@ -621,14 +621,30 @@ static void control_message(struct ipc_message *m)
 		sys_cap_revoke(cap); /* nothing here keeps a capability a caller sent */
 }
 
+/*
+ * The control thread. A driver the manager started checks, whenever a
+ * second passes without a message, that the manager is still there: its
+ * capability to the manager is revoked when the manager ends, however it
+ * ends, and a driver nobody manages ends too (it would hold its device
+ * for good; the next manager resets and restarts it).
+ */
+#define CTL_IDLE_MS 1000u
+
 static void control_thread(uintptr_t arg)
 {
 	(void)arg;
 	for (;;) {
 		struct ipc_message m;
-		if (ipc_receive(endpoint, 0, &m))
+		long err = ipc_receive(endpoint, hw.manager ? CTL_IDLE_MS : 0, &m);
+		if (!err) {
+			control_message(&m);
 			continue;
-		control_message(&m);
+		}
+		if (hw.manager && sys_cap_validate(hw.manager, 0, NULL, NULL, NULL)) {
+			printf("driver %s: the manager has ended: so does the driver\n", hw.device);
+			flush();
+			sys_exit(0);
+		}
 	}
 }
 

@@ -591,11 +591,24 @@ static void describe(const struct mgr_device *d)
 		 hw->pci ? ", pci" : "");
 }
 
-/* The first capability init gave us: its endpoint, to send ours to. */
-static uint64_t boot_cap(void)
+/* Capability `n` of those init gave us: 0 its endpoint, to send ours to; 1 our lifeline. */
+static uint64_t init_cap(unsigned n)
 {
 	const char *s = getenv("KESTREL_CAPS");
+	for (; s && n; n--)
+		if ((s = strchr(s, ',')))
+			s++;
 	return s ? strtoul(s, NULL, 0) : 0;
+}
+
+/* init has ended (the lifeline is revoked with its capabilities): so do we, drivers first. */
+static void check_lifeline(uint64_t life)
+{
+	if (!life || !sys_cap_validate(life, RIGHT_READ, NULL, NULL, NULL))
+		return;
+	log_line("init has ended: stopping the drivers");
+	stop_all();
+	sys_exit(0);
 }
 
 int devmgr_main(int argc, char **argv)
@@ -626,7 +639,7 @@ int devmgr_main(int argc, char **argv)
 	start_bound();
 
 	/* Tell init where we are: our endpoint, WRITE GRANT. */
-	uint64_t boot = boot_cap(), ours;
+	uint64_t boot = init_cap(0), life = init_cap(1), ours;
 	struct ipc_buffer *b = ipc_buffer();
 	if (boot && b && !sys_cap_derive(endpoint, RIGHT_WRITE | RIGHT_GRANT, &ours)) {
 		uint64_t w[4] = {HELLO, mgr_device_count};
@@ -647,6 +660,7 @@ int devmgr_main(int argc, char **argv)
 		else if (err != E_TIMEOUT)
 			sys_sleep(LOOP_MS * 1000000ull); /* should not happen: do not spin */
 		watch();
+		check_lifeline(life);
 		if (power && !notification_poll(power, &bits) && bits & 1) {
 			log_line("power-off: stopping the drivers");
 			stop_all();

@@ -5,6 +5,12 @@
  * own endpoint (so that it is the receiver, and calls to a dead manager
  * fail instead of waiting) and sends it back on init's in a first call;
  * init answers, keeps that and drops its own.
+ *
+ * The second capability is the manager's lifeline: a READ capability to a
+ * notification init keeps until devmgr_stop. When init ends, however it
+ * ends, the lifeline is revoked with init's capabilities, and the manager
+ * stops its drivers and ends too (a manager can do nothing useful once
+ * what init granted is gone, and must not be left running for good).
  */
 #include "drivers/lib/devmgr.h"
 #include "hw.h"
@@ -15,6 +21,8 @@
 #define START_PATIENCE_NS 20000000000ull /* enumeration and the first starts */
 #define MAX_CAPS	  16		 /* what a process is given at creation */
 
+static uint64_t lifeline; /* init's notification; the manager holds a capability derived from it */
+
 int devmgr_start(uint64_t *endpoint, uint64_t *process)
 {
 	const char *img = getenv("KESTREL_IMAGE");
@@ -24,16 +32,23 @@ int devmgr_start(uint64_t *endpoint, uint64_t *process)
 	const void *image = (const void *)strtoul(img, &end, 0);
 	uint64_t image_size = strtoul(end + 1, NULL, 0);
 
-	uint64_t boot, boot_send;
+	uint64_t boot, boot_send, life, life_send;
 	if (ipc_endpoint_create(NULL, &boot))
 		return E_OUT_OF_MEMORY;
+	if (notification_create(&life)) {
+		sys_cap_revoke(boot);
+		return E_OUT_OF_MEMORY;
+	}
 	long err = sys_cap_derive(boot, RIGHT_WRITE | RIGHT_GRANT, &boot_send);
+	if (!err)
+		err = sys_cap_derive(life, RIGHT_READ | RIGHT_GRANT, &life_send);
 	if (err) {
 		sys_cap_revoke(boot);
+		sys_cap_revoke(life);
 		return (int)err;
 	}
-	uint64_t caps[MAX_CAPS] = {boot_send};
-	unsigned n = 1;
+	uint64_t caps[MAX_CAPS] = {boot_send, life_send};
+	unsigned n = 2;
 	static const unsigned types[] = {OBJ_DEVICE, OBJ_MMIO, OBJ_IO_PORTS, OBJ_INTERRUPT,
 					 OBJ_DMA};
 	for (unsigned t = 0; t < sizeof(types) / sizeof(types[0]); t++) {
@@ -86,8 +101,10 @@ int devmgr_start(uint64_t *endpoint, uint64_t *process)
 			sys_process_terminate(proc, -1);
 			sys_process_wait(proc, 0, &info);
 		}
+		sys_cap_revoke(life);
 		return (int)err;
 	}
+	lifeline = life;
 	*endpoint = devmgr_endpoint = ep;
 	*process = proc;
 	return E_OK;
@@ -101,5 +118,6 @@ void devmgr_stop(uint64_t process)
 	sys_process_wait(process, 0, &info);
 	sys_cap_revoke(process);
 	sys_cap_revoke(devmgr_endpoint);
-	devmgr_endpoint = 0;
+	sys_cap_revoke(lifeline);
+	devmgr_endpoint = lifeline = 0;
 }

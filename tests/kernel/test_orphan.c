@@ -74,3 +74,43 @@ KTEST(terminate_tree_ends_the_descendants)
 	ktest_settle(before.processes, 60000);
 	KASSERT_EQ(process_count(), before.processes);
 }
+
+/*
+ * A device manager and its drivers end with the process that started them
+ * (drivers/manager/start.c: the lifeline; drivers/lib/driver.c: a driver
+ * whose manager is gone), whether it ends, is terminated, or terminates
+ * the manager first and leaves the drivers: none runs on for good.
+ */
+KTEST(manager_ends_with_its_starter)
+{
+	static const char *const modes[] = {"exit", "killed", "manager_killed"};
+	for (unsigned m = 0; m < sizeof(modes) / sizeof(modes[0]); m++) {
+		char args[64];
+		int size = ksnprintf(args, sizeof(args), "init%cchild%cdevmgr_starter%c%s", 0, 0, 0,
+				     modes[m]);
+		struct ktest_footprint before = ktest_footprint();
+		struct process *p;
+		struct process_exit_info info;
+		KASSERT_EQ(init_create(args, (size_t)size + 1, NULL, 0, PRIO_NORMAL, &p), E_OK);
+		KASSERT_EQ(process_start(p), E_OK);
+		if (m == 1) {
+			/* Until the manager and its two RAM disks' drivers at least are up (60 s at most). */
+			for (unsigned i = 0; i < 6000 && process_count() < before.processes + 4;
+			     i++)
+				kthread_block(BLOCK_SLEEP, 10000000);
+			KASSERT(process_count() >= before.processes + 4);
+			kthread_block(BLOCK_SLEEP, 500000000); /* and the rest started */
+			irqflags_t irq = arch_irq_save();
+			process_terminate(p, -1, EXIT_TERMINATED, 0);
+			arch_irq_restore(irq);
+		}
+		KASSERT_EQ(process_wait(p, 0, &info), E_OK);
+		if (m != 1) {
+			KASSERT_EQ(info.exit_reason, EXIT_NORMAL);
+			KASSERT(info.exit_code >= 2); /* ram0 and ram1's drivers ran at least */
+		}
+		/* They notice within a second or so; 60 s: far past any stall of the host. */
+		KASSERT(ktest_settle(before.processes, 60000));
+		KASSERT_EQ(process_count(), before.processes);
+	}
+}

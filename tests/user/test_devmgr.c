@@ -207,8 +207,11 @@ UCHILD(devmgr_fake)
 	if (ipc_call(hw.manager, MSG_INFO(24, MSG_SMALL) | MSG_CAP, w, &m) || m.w[0] != DRIVER_OK)
 		return 23;
 	for (bool hung = false;;) {
-		if (ipc_receive(ep, 0, &m))
-			return 24;
+		long err = ipc_receive(ep, 1000, &m);
+		if (err == E_TIMEOUT && !sys_cap_validate(hw.manager, 0, NULL, NULL, NULL))
+			continue;
+		if (err)
+			return err == E_TIMEOUT ? 0 : 24; /* the manager has ended: so do we */
 		if (hung)
 			continue; /* its event loop spins: nothing is answered */
 		uint64_t r[4] = {DRIVER_OK};
@@ -395,4 +398,31 @@ DEVMGR_UTEST(devmgr_placed_bars_and_bridge_windows)
 #endif
 	(void)bridges;
 	return 0;
+}
+
+/*
+ * A process that starts a manager and then goes without stopping it
+ * (tests/kernel/test_orphan.c: manager_ends_with_its_starter). Mode
+ * "exit": it ends at once; "killed": it sleeps until it is terminated;
+ * "manager_killed": it terminates the manager itself, leaving the drivers
+ * to notice. Its exit code is the number of drivers that were running.
+ */
+UCHILD(devmgr_starter)
+{
+	uint64_t mgr;
+	if (utest_devmgr_up(&mgr))
+		return 0;
+	unsigned state, running = 0;
+	char prog[17];
+	for (unsigned i = 0; !devmgr_list(devmgr_endpoint, i, NULL, NULL, &state, NULL, prog); i++)
+		running += prog[0] && state == DEVSTATE_HEALTHY;
+	if (!strcmp(utest_child_arg, "killed"))
+		for (;;)
+			sys_sleep(1000000000ull);
+	if (!strcmp(utest_child_arg, "manager_killed")) {
+		struct process_exit_info info;
+		sys_process_terminate(mgr, -1);
+		sys_process_wait(mgr, 0, &info);
+	}
+	return (int)running;
 }
