@@ -43,7 +43,10 @@ _Noreturn void kmain(struct boot_info *bi)
 	console_init(bi);
 
 	if (boot_cmdline_has(bi, "kbench")) {
-		kbench_run_all();
+		char only[32]; /* kbench.only=PREFIX: those figures alone */
+		if (!boot_cmdline_get(bi, "kbench.only", only, sizeof(only)))
+			only[0] = 0;
+		kbench_run_all(only);
 		arch_power_off(0);
 	}
 	if (boot_cmdline_has(bi, "ktest")) {

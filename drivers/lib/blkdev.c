@@ -348,7 +348,12 @@ int blkdev_complete(struct blkdev *d, uint32_t *cookie, int *status)
 {
 	if (!d || !d->mem || !cookie || !status)
 		return DRIVER_INVALID_PARAMETER;
-	uint64_t deadline = sys_clock() + (d->timeout_ns ? d->timeout_ns : DEFAULT_TIMEOUT_NS);
+	/*
+	 * The clock (a system call) is read only when a wait brings no
+	 * completion: the timeout runs from then, a slice late at most.
+	 */
+	uint64_t timeout = d->timeout_ns ? d->timeout_ns : DEFAULT_TIMEOUT_NS, deadline = 0,
+		 now = 0;
 	for (;;) {
 		struct ring_desc c;
 		int err = ring_pop(&d->cmp, &c);
@@ -365,14 +370,22 @@ int blkdev_complete(struct blkdev *d, uint32_t *cookie, int *status)
 		}
 		if (!d->inflight)
 			return DRIVER_INVALID_PARAMETER; /* nothing to wait for */
-		uint64_t now = sys_clock();
+		bool gone = err == E_INVALID_PARAMETER || d->session == GONE;
+		long w = E_TIMEOUT;
+		if (!gone) {
+			uint64_t bits, slice = deadline && deadline - now < WAIT_SLICE_NS
+						   ? deadline - now
+						   : WAIT_SLICE_NS;
+			w = notification_wait(d->note, slice, &bits);
+			if (!w && ring_pending(&d->cmp))
+				continue; /* the common case: woken with a completion */
+		}
+		now = sys_clock();
+		if (!deadline)
+			deadline = now + timeout;
 		if (now >= deadline)
 			return DRIVER_TIMEOUT;
-		bool gone = err == E_INVALID_PARAMETER || d->session == GONE;
 		if (!gone) {
-			uint64_t bits,
-			    slice = deadline - now < WAIT_SLICE_NS ? deadline - now : WAIT_SLICE_NS;
-			long w = notification_wait(d->note, slice, &bits);
 			if (!w || ring_pending(&d->cmp))
 				continue;
 			gone = !alive(d);

@@ -27,6 +27,7 @@
 #define CALL_NS	    5000000000ull /* the I/O thread's time for an open or a close */
 #define QUIESCE_NS  5000000000ull
 #define PUMP_BUDGET 64u /* passes over the sessions one pump makes before the loop goes on */
+#define TIME_EVERY  8u	/* one request in this many is timed, for the statistics' latency */
 
 enum { SS_FREE, SS_OPEN, SS_LIVE, SS_BROKEN, SS_CLOSING };
 
@@ -46,7 +47,6 @@ struct session {
 	unsigned bit;
 	uint64_t doorbell;    /* what we gave it: revoked when the session goes */
 	unsigned outstanding; /* taken from its ring, not yet completed */
-	bool signal;
 };
 
 struct slot {
@@ -57,13 +57,26 @@ struct slot {
 
 static struct session sessions[DRIVER_MAX_SESSIONS];
 static struct slot *pool;
-static unsigned pool_size, pool_used;
+static unsigned pool_size, pool_used, pool_deferred;
+static uint16_t pool_free[QUEUE_MAX]; /* a stack of free slots' indices: pool_size - pool_used */
 static const struct block_ops *bops;
 static void *bdev;
 static uint64_t dma;
 static struct block_geometry geo;
 static bool in_pump, device_busy, stopping;
-static unsigned rr; /* the session the next pass starts with */
+static unsigned rr;	/* the session the next pass starts with */
+static unsigned timing; /* requests taken, for TIME_EVERY */
+/* Sessions by bit: those live (served), those with completions to signal. */
+static uint32_t live_mask, signal_mask;
+
+static void set_state(struct session *s, int state)
+{
+	uint32_t bit = 1u << (s - sessions);
+	s->state = state;
+	live_mask = state == SS_LIVE ? live_mask | bit : live_mask & ~bit;
+	if (state != SS_LIVE)
+		signal_mask &= ~bit;
+}
 
 static void pump(void);
 
@@ -164,6 +177,7 @@ static void finalize(struct session *s)
 	if (s->doorbell)
 		sys_cap_revoke(s->doorbell);
 	*s = (struct session){.state = SS_FREE};
+	set_state(s, SS_FREE);
 }
 
 static void close_session(struct session *s)
@@ -174,7 +188,7 @@ static void close_session(struct session *s)
 		sys_cap_revoke(s->doorbell); /* the client's copy goes with it */
 		s->doorbell = 0;
 	}
-	s->state = SS_CLOSING;
+	set_state(s, SS_CLOSING);
 	if (!s->outstanding)
 		finalize(s);
 }
@@ -187,9 +201,9 @@ static void finish(struct session *s, uint64_t offset, uint32_t length, uint32_t
 		struct ring_desc c = {
 		    .offset = offset, .length = length, .cookie = cookie, .arg = (uint64_t)status};
 		if (ring_push(&s->cmp, &c))
-			s->state = SS_BROKEN; /* its tail is garbage: it hears nothing more */
+			set_state(s, SS_BROKEN); /* its tail is garbage: it hears nothing more */
 		else
-			s->signal = true;
+			signal_mask |= 1u << (s - sessions);
 	}
 	if (s->outstanding)
 		s->outstanding--;
@@ -201,19 +215,20 @@ static void complete_slot(struct slot *sl, int status)
 {
 	struct blk_io *io = &sl->io;
 	uint64_t bytes = status == DRIVER_OK ? (uint64_t)io->count * geo.block_size : 0;
-	driver_stats_record(bytes, sys_clock() - io->start_ns, status != DRIVER_OK);
+	/* A clock read is a system call: one request in TIME_EVERY is timed. */
+	driver_stats_record(bytes, io->start_ns, io->start_ns ? sys_clock() : 0,
+			    status != DRIVER_OK);
+	pool_deferred -= sl->deferred;
 	sl->used = sl->deferred = false;
-	pool_used--;
+	pool_free[pool_size - pool_used--] = (uint16_t)(sl - pool);
 	finish(&sessions[io->session], io->offset, (uint32_t)bytes, io->cookie, status);
 }
 
 static void send_signals(void)
 {
-	for (unsigned i = 0; i < DRIVER_MAX_SESSIONS; i++) {
-		struct session *s = &sessions[i];
-		if (!s->signal)
-			continue;
-		s->signal = false;
+	while (signal_mask) {
+		struct session *s = &sessions[__builtin_ctz(signal_mask)];
+		signal_mask &= signal_mask - 1;
 		if (s->state == SS_LIVE && notification_signal(s->note, 1ull << s->bit))
 			close_session(s); /* its notification is gone: so is the client */
 	}
@@ -239,9 +254,12 @@ static void served(struct blk_io *io, int status)
 static int view(struct session *s, uint64_t offset, uint32_t len, enum blk_op op,
 		struct dma_buffer *b)
 {
-	*b = (struct dma_buffer){.virt = s->mem + s->lay.data + offset,
-				 .size = len,
-				 .direction = op == BLK_OP_WRITE ? DMA_TO_DEVICE : DMA_FROM_DEVICE};
+	/* Field by field: zeroing the segment array would cost more than the rest. */
+	b->virt = s->mem + s->lay.data + offset;
+	b->size = len;
+	b->direction = op == BLK_OP_WRITE ? DMA_TO_DEVICE : DMA_FROM_DEVICE;
+	b->seg_count = 0;
+	b->coherent = false;
 	if (!s->pinned)
 		return DRIVER_OK; /* no DMA (the RAM disk): the CPU copies */
 	for (uint64_t at = offset, end = offset + len; at < end;) {
@@ -269,10 +287,12 @@ static int start(struct slot *sl)
 								      : bops->flush;
 	int err = fn ? fn(bdev, io) : DRIVER_INVALID_PARAMETER;
 	if (err == DRIVER_DEVICE_BUSY) {
+		pool_deferred += !sl->deferred;
 		sl->deferred = true;
 		device_busy = true;
 		return err;
 	}
+	pool_deferred -= sl->deferred;
 	sl->deferred = false;
 	if (err) /* not started: ours to complete */
 		complete_slot(sl,
@@ -282,10 +302,7 @@ static int start(struct slot *sl)
 
 static struct slot *free_slot(void)
 {
-	for (unsigned i = 0; i < pool_size; i++)
-		if (!pool[i].used)
-			return &pool[i];
-	return NULL;
+	return pool_used < pool_size ? &pool[pool_free[pool_size - pool_used - 1]] : NULL;
 }
 
 /* Take one request of session n, if it and the driver have room: true if one was taken. */
@@ -302,13 +319,13 @@ static bool take(unsigned n)
 	if (err == E_NOT_FOUND)
 		return false;
 	if (err) {
-		s->state = SS_BROKEN; /* its head is garbage: stop serving it, and only it */
+		set_state(s, SS_BROKEN); /* its head is garbage: stop serving it, and only it */
 		return false;
 	}
 	s->outstanding++;
 	uint32_t count;
 	if ((err = blkserv_check(&d, &geo, s->lay.data_bytes, &count))) {
-		driver_stats_record(0, 0, true);
+		driver_stats_record(0, 0, 0, true);
 		finish(s, d.offset, 0, d.cookie, err);
 		return true;
 	}
@@ -328,7 +345,7 @@ static bool take(unsigned n)
 				 .session = n,
 				 .cookie = d.cookie,
 				 .offset = d.offset,
-				 .start_ns = sys_clock()};
+				 .start_ns = ++timing % TIME_EVERY ? 0 : sys_clock()};
 	if (op != BLK_OP_FLUSH && (err = view(s, d.offset, d.length, op, &sl->buf))) {
 		complete_slot(sl, err);
 		return true;
@@ -350,14 +367,17 @@ static void pump(void)
 			break;
 		}
 		progress = false;
-		for (unsigned i = 0; i < pool_size && !device_busy; i++)
+		for (unsigned i = 0; pool_deferred && i < pool_size && !device_busy; i++)
 			if (pool[i].used && pool[i].deferred &&
 			    start(&pool[i]) != DRIVER_DEVICE_BUSY)
 				progress = true;
 		if (device_busy)
 			break;
-		for (unsigned k = 0; k < DRIVER_MAX_SESSIONS && !device_busy; k++)
-			if (take((rr + k) % DRIVER_MAX_SESSIONS))
+		/* The live sessions, one request each, from session rr on. */
+		uint32_t m = live_mask, all = (1u << DRIVER_MAX_SESSIONS) - 1;
+		m = (m >> rr | m << (DRIVER_MAX_SESSIONS - rr)) & all;
+		for (; m && !device_busy; m &= m - 1)
+			if (take((__builtin_ctz(m) + rr) % DRIVER_MAX_SESSIONS))
 				progress = true;
 		rr = (rr + 1) % DRIVER_MAX_SESSIONS;
 	}
@@ -507,7 +527,7 @@ static void do_notify(void *dev, void *varg)
 	}
 	s->note = a->note;
 	s->bit = (unsigned)a->bit;
-	s->state = SS_LIVE;
+	set_state(s, SS_LIVE);
 	a->err = DRIVER_OK;
 	pump(); /* what it queued before */
 }
@@ -629,6 +649,8 @@ void blkserv_install(const struct driver_ops *ops, void *dev)
 	pool = anon(pool_size * sizeof(struct slot), &cap);
 	if (!pool)
 		pool_size = 0; /* every request waits: nothing can be served */
+	for (unsigned i = 0; i < pool_size; i++)
+		pool_free[i] = (uint16_t)(pool_size - 1 - i); /* slot 0 on top */
 	driver_set_class(&block_class);
 	dma = driver_hardware()->dma;
 }

@@ -349,12 +349,12 @@ uint8_t pci_find_capability(const struct pci_device *d, uint8_t cap_id)
 #define BW_WINDOW_NS 1000000ull /* peak bandwidth: over windows of at least 1 ms */
 
 static struct {
-	uint64_t ops, bytes, errors, latency_sum;
+	uint64_t ops, bytes, errors, latency_sum, timed;
 	uint64_t window_start, window_bytes;
 	uint32_t peak_mbps;
 } stats;
 
-void driver_stats_record(uint64_t bytes, uint64_t latency_ns, bool error)
+void driver_stats_record(uint64_t bytes, uint64_t start_ns, uint64_t now_ns, bool error)
 {
 	if (error) {
 		__atomic_fetch_add(&stats.errors, 1, __ATOMIC_RELAXED);
@@ -362,20 +362,24 @@ void driver_stats_record(uint64_t bytes, uint64_t latency_ns, bool error)
 	}
 	__atomic_fetch_add(&stats.ops, 1, __ATOMIC_RELAXED);
 	__atomic_fetch_add(&stats.bytes, bytes, __ATOMIC_RELAXED);
-	__atomic_fetch_add(&stats.latency_sum, latency_ns, __ATOMIC_RELAXED);
 	/* The window is the I/O thread's alone; only the peak is read elsewhere. */
-	uint64_t now = sys_clock();
-	if (!stats.window_start)
-		stats.window_start = now;
 	stats.window_bytes += bytes;
-	uint64_t span = now - stats.window_start;
+	if (!start_ns || now_ns < start_ns)
+		return; /* not timed: a clock read is a system call, so not every request is */
+	__atomic_fetch_add(&stats.latency_sum, now_ns - start_ns, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&stats.timed, 1, __ATOMIC_RELAXED);
+	if (!stats.window_start) {
+		stats.window_start = now_ns;
+		stats.window_bytes = 0;
+	}
+	uint64_t span = now_ns - stats.window_start;
 	if (span >= BW_WINDOW_NS) {
 		uint64_t mbps = stats.window_bytes * 1000 / span; /* bytes/ns * 1000 = MB/s */
 		if (mbps > UINT32_MAX)
 			mbps = UINT32_MAX;
 		if (mbps > __atomic_load_n(&stats.peak_mbps, __ATOMIC_RELAXED))
 			__atomic_store_n(&stats.peak_mbps, (uint32_t)mbps, __ATOMIC_RELAXED);
-		stats.window_start = now;
+		stats.window_start = now_ns;
 		stats.window_bytes = 0;
 	}
 }
@@ -384,11 +388,12 @@ void driver_stats_get(struct driver_statistics *out)
 {
 	uint64_t ops = __atomic_load_n(&stats.ops, __ATOMIC_RELAXED);
 	uint64_t lat = __atomic_load_n(&stats.latency_sum, __ATOMIC_RELAXED);
+	uint64_t timed = __atomic_load_n(&stats.timed, __ATOMIC_RELAXED);
 	*out = (struct driver_statistics){
 	    .operations_completed = ops,
 	    .bytes_transferred = __atomic_load_n(&stats.bytes, __ATOMIC_RELAXED),
 	    .errors_encountered = __atomic_load_n(&stats.errors, __ATOMIC_RELAXED),
-	    .average_latency_ns = ops ? lat / ops : 0,
+	    .average_latency_ns = timed ? lat / timed : 0,
 	    .peak_bandwidth_mbps = __atomic_load_n(&stats.peak_mbps, __ATOMIC_RELAXED),
 	};
 }

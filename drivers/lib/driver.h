@@ -204,8 +204,13 @@ struct driver_statistics {
 	uint32_t peak_bandwidth_mbps;
 };
 
-/* The framework's counters behind it (the I/O thread adds, anyone reads a copy). */
-void driver_stats_record(uint64_t bytes, uint64_t latency_ns, bool error);
+/*
+ * The framework's counters behind it (the I/O thread adds, anyone reads a
+ * copy). A request timed from start_ns to now_ns (sys_clock) counts in the
+ * average latency and the peak bandwidth's windows; one with start_ns 0
+ * only in the totals (drivers time a sample: a clock read is a system call).
+ */
+void driver_stats_record(uint64_t bytes, uint64_t start_ns, uint64_t now_ns, bool error);
 void driver_stats_get(struct driver_statistics *out);
 
 enum power_event { POWER_SUSPEND = 1, POWER_RESUME = 2, POWER_OFF = 3 };

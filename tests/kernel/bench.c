@@ -8,6 +8,7 @@
 #include "tests/kernel/bench.h"
 #include "arch/hal/hal.h"
 #include "core/kprintf.h"
+#include "core/kstring.h"
 #include "core/kthread.h"
 #include "core/process.h"
 #include "mm/heap.h"
@@ -86,9 +87,18 @@ static uint64_t measure(bench_fn fn)
 	return best;
 }
 
+static const char *only = "";
+
+bool kbench_wanted(const char *name)
+{
+	return !strncmp(name, only, strlen(only));
+}
+
 /* One figure: instructions per operation, the empty loop taken off. */
 static void report(const char *name, bench_fn fn, uint64_t base)
 {
+	if (!kbench_wanted(name))
+		return;
 	uint64_t t = measure(fn);
 	kprintf("BENCH arch=%s name=%s value=%llu unit=instr\n", arch_name, name,
 		(unsigned long long)((t > base ? t - base + N / 2 : 0) / N)); /* to the nearest */
@@ -104,9 +114,10 @@ void kbench_boot(void)
 		(unsigned long long)instr);
 }
 
-void kbench_run_all(void)
+void kbench_run_all(const char *prefix)
 {
 	uint64_t frame, anchor;
+	only = prefix;
 
 	kbench_user();
 
@@ -119,8 +130,9 @@ void kbench_run_all(void)
 	    (struct bench_map_target){&kernel_pt, KVM_SCRATCH_VA, frame * FRAME_SIZE,
 				      PTE_PRESENT | PTE_WRITABLE | PTE_NO_EXECUTE | PTE_GLOBAL};
 	uint64_t base = measure(empty);
-	kprintf("BENCH arch=%s name=kthread_switch value=%llu unit=instr\n", arch_name,
-		(unsigned long long)measure_switch());
+	if (kbench_wanted("kthread_switch"))
+		kprintf("BENCH arch=%s name=kthread_switch value=%llu unit=instr\n", arch_name,
+			(unsigned long long)measure_switch());
 	for (unsigned i = 0; i < sizeof(bench_mm_ops) / sizeof(bench_mm_ops[0]); i++)
 		report(bench_mm_ops[i].name, bench_mm_ops[i].run, base);
 	report("calibration_100_nops", nops_100, base);

@@ -2,8 +2,12 @@
 #ifndef TESTS_KERNEL_BENCH_H
 #define TESTS_KERNEL_BENCH_H
 
-/* Run every benchmark and print one BENCH line per figure. */
-void kbench_run_all(void);
+#include <stdbool.h>
+
+/* Run every benchmark (`only`: those whose names start with it) and print a BENCH line each. */
+void kbench_run_all(const char *only);
+/* Whether the figure `name` is wanted (kbench.only=PREFIX). */
+bool kbench_wanted(const char *name);
 /* The user-mode figures: null system call, yield switch, process create+exit+wait. */
 void kbench_user(void);
 /* The boot figure: instructions from the kernel's first to the first user instruction. */

@@ -31,6 +31,8 @@ static uint64_t run_child(const char *name, unsigned n)
 static uint64_t report(const char *bench, const char *child, unsigned n, unsigned ops)
 {
 	uint64_t best = UINT64_MAX;
+	if (!kbench_wanted(bench))
+		return 0;
 	for (int r = 0; r < RUNS; r++) {
 		uint64_t with = run_child(child, n), without = run_child(child, 0);
 		uint64_t per = with > without ? (with - without) / ops : 0;
@@ -49,6 +51,8 @@ static void report_code(const char *bench, const char *child, unsigned n)
 	int args_size = ksnprintf(args, sizeof(args), "init%cchild%c%s", 0, 0, child) + 1;
 	int env_size = ksnprintf(env, sizeof(env), "BENCH_N=%u", n) + 1;
 	int32_t best = -1;
+	if (!kbench_wanted(bench))
+		return;
 	for (int r = 0; r < RUNS; r++) {
 		struct process *p;
 		struct process_exit_info info = {.exit_code = -1};
@@ -67,7 +71,9 @@ static void report_code(const char *bench, const char *child, unsigned n)
 /* A figure as a multiple of the null system call, one decimal. */
 static void ratio(const char *bench, uint64_t value, uint64_t null)
 {
-	uint64_t tenths = null ? (value * 10 + null / 2) / null : 0;
+	if (!value || !null)
+		return; /* one or the other left out (kbench.only) */
+	uint64_t tenths = (value * 10 + null / 2) / null;
 	kprintf("bench: %s = %llu.%llu null system calls\n", bench,
 		(unsigned long long)(tenths / 10), (unsigned long long)(tenths % 10));
 }

@@ -39,6 +39,8 @@ static long run(struct blkdev *d, enum blk_op op, uint32_t blocks, unsigned dept
 	unsigned slots = BENCH_DATA / bytes;
 	if (depth > slots)
 		depth = slots;
+	struct kernel_metrics m0, m1;
+	sys_kernel_metrics(&m0);
 	uint64_t t0 = busy_ns();
 	while (done < n) {
 		while (sent < n && sent - done < depth) {
@@ -58,7 +60,16 @@ static long run(struct blkdev *d, enum blk_op op, uint32_t blocks, unsigned dept
 			return -(err ? err : status);
 		done++;
 	}
-	return (long)(busy_ns() - t0);
+	long t = (long)(busy_ns() - t0);
+	/* Where the instructions went, per 10 requests (a figure to read, not the figure). */
+	if (n >= 64 && !sys_kernel_metrics(&m1))
+		printf("bench_blk: %lu x %u blocks, depth %u, per 10 requests: %llu system calls, "
+		       "%llu switches, %llu interrupts\n",
+		       n, blocks, depth,
+		       (unsigned long long)((m1.syscalls_processed - m0.syscalls_processed) * 10 / n),
+		       (unsigned long long)((m1.context_switches - m0.context_switches) * 10 / n),
+		       (unsigned long long)((m1.interrupts_handled - m0.interrupts_handled) * 10 / n));
+	return t;
 }
 
 static int bench(enum blk_op op, uint32_t blocks, unsigned depth, bool per_mib)
