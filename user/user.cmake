@@ -17,6 +17,18 @@ endif()
 set(USER_C_FLAGS -Wall -Wextra -Werror -ffreestanding -fno-builtin-printf -fno-stack-protector
   -fno-common -fno-omit-frame-pointer -fno-pie -fno-pic -fno-asynchronous-unwind-tables
   -g -O2 ${USER_ARCH_FLAGS})
+# The system's own code (the library, init, the manager, the drivers, the servers) keeps out
+# of the FP/SIMD registers, which the compiler would use for copies: the kernel switches FP
+# state lazily, so a thread that never touches it never traps for it (one trap per switch on
+# the block path, else). Only what computes in floating point (the FP tests) is built with
+# them. RISC-V's compiler uses FP registers for floating point alone (and one ABI must hold).
+if(KERNEL_ARCH STREQUAL "riscv64")
+  set(USER_NOFP_FLAGS "")
+else()
+  set(USER_NOFP_FLAGS -mgeneral-regs-only)
+endif()
+set(USER_FP_SOURCES ${CMAKE_SOURCE_DIR}/tests/user/test_thread.c
+  ${CMAKE_SOURCE_DIR}/tests/user/x86_64/test_r2.c)
 
 add_library(ulib STATIC
   ${USER_DIR}/arch/${KERNEL_ARCH}/crt0.S
@@ -26,6 +38,7 @@ add_library(ulib STATIC
 target_include_directories(ulib PUBLIC
   ${CMAKE_SOURCE_DIR} ${USER_DIR}/lib ${USER_DIR}/arch/${KERNEL_ARCH})
 target_compile_options(ulib PUBLIC ${USER_C_FLAGS})
+target_compile_options(ulib PRIVATE ${USER_NOFP_FLAGS})
 
 file(GLOB UTEST_SOURCES CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/user/*.c)
 if(KERNEL_ARCH STREQUAL "x86_64")
@@ -40,6 +53,11 @@ file(GLOB DRIVER_LIB_SOURCES CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/drivers/lib/*
   ${CMAKE_SOURCE_DIR}/drivers/manager/*.c ${CMAKE_SOURCE_DIR}/drivers/ramdisk/*.c
   ${CMAKE_SOURCE_DIR}/drivers/virtio-blk/*.c)
 add_executable(init ${USER_DIR}/init/init.c ${UTEST_SOURCES} ${DRIVER_LIB_SOURCES})
+set(USER_NOFP_SOURCES ${USER_DIR}/init/init.c ${UTEST_SOURCES} ${DRIVER_LIB_SOURCES})
+list(REMOVE_ITEM USER_NOFP_SOURCES ${USER_FP_SOURCES})
+if(USER_NOFP_FLAGS)
+  set_source_files_properties(${USER_NOFP_SOURCES} PROPERTIES COMPILE_OPTIONS ${USER_NOFP_FLAGS})
+endif()
 set_target_properties(init PROPERTIES OUTPUT_NAME init.elf SUFFIX ""
   RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/user
   LINK_DEPENDS ${USER_DIR}/user.ld)

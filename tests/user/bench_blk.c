@@ -62,7 +62,7 @@ static long run(struct blkdev *d, enum blk_op op, uint32_t blocks, unsigned dept
 	}
 	long t = (long)(busy_ns() - t0);
 	/* Where the instructions went, per 10 requests (a figure to read, not the figure). */
-	if (n >= 64 && !sys_kernel_metrics(&m1))
+	if (!sys_kernel_metrics(&m1) && n >= 64)
 		printf("bench_blk: %lu x %u blocks, depth %u, per 10 requests: %llu system calls, "
 		       "%llu switches, %llu interrupts\n",
 		       n, blocks, depth,
