@@ -8,6 +8,8 @@
 void kbench_run_all(const char *only);
 /* Whether the figure `name` is wanted (kbench.only=PREFIX). */
 bool kbench_wanted(const char *name);
+/* The kbench.only= prefix ("" for every figure). */
+const char *kbench_only(void);
 /* The user-mode figures: null system call, yield switch, process create+exit+wait. */
 void kbench_user(void);
 /* The boot figure: instructions from the kernel's first to the first user instruction. */
