@@ -6,6 +6,7 @@
  * mechanism's two-step access is the arch's to serialise.
  */
 #include "core/pci.h"
+#include "arch/hal/cpu.h"
 #include "arch/hal/io.h"
 #include "arch/hal/irq.h"
 #include "core/kprintf.h"
@@ -31,6 +32,7 @@
 static struct pci_host {
 	const struct hw_rec_pci_host *rec;
 	volatile uint8_t *ecam; /* NULL: ports 0xCF8/0xCFC (rec->ecam_base 0) */
+	uint64_t mapped[4];	/* buses (from bus_start) whose 1 MiB of the ECAM is mapped */
 } hosts[PCI_HOSTS_MAX];
 static unsigned host_count;
 
@@ -48,10 +50,16 @@ void pci_init(void)
 		p->rec = h;
 		p->ecam = NULL;
 		if (h->ecam_base) {
-			/* Only the buses it decodes: a 256 MiB window may serve a few buses. */
+			/*
+			 * Only the buses it decodes, each mapped when first used: a
+			 * 256 MiB window is 65 536 pages, most of them for buses
+			 * nobody has (mapping them all cost 15 M instructions at boot).
+			 */
 			uint64_t need = (uint64_t)(h->bus_end - h->bus_start + 1) << ECAM_BUS_SHIFT;
+			for (unsigned w = 0; w < 4; w++)
+				p->mapped[w] = 0;
 			if (h->bus_start > h->bus_end || need > h->ecam_size ||
-			    !(p->ecam = kvm_map_device(h->ecam_base, need))) {
+			    !(p->ecam = kvm_map_device(h->ecam_base, 1ull << ECAM_BUS_SHIFT))) {
 				pr_warn(
 				    "pci: segment %u: cannot map the ECAM at %#llx (buses %u-%u, "
 				    "%#llx bytes); not used",
@@ -60,6 +68,7 @@ void pci_init(void)
 				continue;
 			}
 		}
+		p->mapped[0] = p->ecam ? 1 : 0; /* the first bus: mapped above */
 		host_count++;
 		pr_info("pci: segment %u buses %u-%u, %s %#llx, %u INTx routes", h->segment,
 			h->bus_start, h->bus_end, h->ecam_base ? "ECAM" : "ports",
@@ -67,7 +76,7 @@ void pci_init(void)
 	}
 }
 
-static const struct pci_host *host_of(uint32_t sbdf)
+static struct pci_host *host_of(uint32_t sbdf)
 {
 	unsigned seg = sbdf >> 16, bus = sbdf >> 8 & 0xff;
 	for (unsigned i = 0; i < host_count; i++)
@@ -81,7 +90,7 @@ int pci_config(uint32_t sbdf, unsigned offset, unsigned width, uint32_t *value, 
 {
 	if (!value || (width != 1 && width != 2 && width != 4) || offset % width)
 		return E_INVALID_PARAMETER;
-	const struct pci_host *p = host_of(sbdf);
+	struct pci_host *p = host_of(sbdf);
 	if (!p)
 		return E_NOT_FOUND;
 	if (!p->ecam) {
@@ -92,6 +101,16 @@ int pci_config(uint32_t sbdf, unsigned offset, unsigned width, uint32_t *value, 
 	if (offset >= ECAM_CONFIG_SIZE)
 		return E_INVALID_PARAMETER;
 	unsigned bus = (sbdf >> 8 & 0xff) - p->rec->bus_start;
+	if (!(p->mapped[bus / 64] >> bus % 64 & 1)) {
+		irqflags_t irq = arch_irq_save(); /* the kernel's page tables are shared */
+		bool ok = kvm_map_device(p->rec->ecam_base + ((uint64_t)bus << ECAM_BUS_SHIFT),
+					 1ull << ECAM_BUS_SHIFT) != NULL;
+		if (ok)
+			p->mapped[bus / 64] |= 1ull << bus % 64;
+		arch_irq_restore(irq);
+		if (!ok)
+			return E_OUT_OF_MEMORY;
+	}
 	volatile uint8_t *a = p->ecam + ((uintptr_t)bus << ECAM_BUS_SHIFT |
 					 (uintptr_t)(sbdf & 0xff) << ECAM_FUNCTION_SHIFT | offset);
 	if (write) {
