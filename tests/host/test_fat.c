@@ -26,6 +26,8 @@ struct ramdev {
 	bool outside;	/* any access past the end */
 	uint8_t *dirty; /* sectors written, one byte each (the fuzz restores them) */
 	unsigned writes, flushes;
+	uint64_t log[256]; /* the order of writes (their LBAs) and flushes (UINT64_MAX) */
+	unsigned nlog;
 };
 
 static int ram_read(void *ctx, uint64_t lba, uint32_t count, void *buf)
@@ -50,12 +52,17 @@ static int ram_write(void *ctx, uint64_t lba, uint32_t count, const void *buf)
 	if (d->dirty)
 		memset(d->dirty + lba, 1, count);
 	d->writes++;
+	if (d->nlog < 256)
+		d->log[d->nlog++] = lba;
 	return 0;
 }
 
 static int ram_flush(void *ctx)
 {
-	((struct ramdev *)ctx)->flushes++;
+	struct ramdev *d = ctx;
+	d->flushes++;
+	if (d->nlog < 256)
+		d->log[d->nlog++] = UINT64_MAX;
 	return 0;
 }
 
@@ -726,7 +733,125 @@ Test(fat, check_finds_a_chain_loop)
 	fault_case(LOOP);
 }
 
+/* The region of a logged write: 0 FAT, 1 root directory, 2 data, 3 flush. */
+static int region(const struct geo *g, uint64_t lba)
+{
+	if (lba == UINT64_MAX)
+		return 3;
+	if (lba < g->root)
+		return 0;
+	return lba < g->data ? 1 : 2;
+}
+
+Test(fat, writes_go_data_then_fat_then_entry_then_flush)
+{
+	make_dir();
+	cr_assert_eq(run("mkfs.fat -F 12 -s 1 -C img 100"), 0);
+	struct img m;
+	img_open(&m, "img");
+	struct geo g = geo_of(m.dev.data);
+	uint8_t *b = pattern(5000, 3);
+	cr_assert_eq(fat_write(&m.vol, "/F.BIN", 0, NULL, 0, true, false), FAT_OK);
+	m.dev.nlog = 0;
+	cr_assert_eq(fat_write(&m.vol, "/F.BIN", 0, b, 5000, false, false), FAT_OK);
+	static const int grow[] = {2, 0, 1, 3};
+	unsigned k = 0;
+	for (unsigned i = 0; i < m.dev.nlog; i++) {
+		int r = region(&g, m.dev.log[i]);
+		while (k < 4 && grow[k] != r)
+			k++;
+		cr_assert_lt(k, 4, "write %u (lba %llu) out of order", i,
+			     (unsigned long long)m.dev.log[i]);
+	}
+	cr_assert_eq(region(&g, m.dev.log[m.dev.nlog - 1]), 3, "the flush comes last");
+	/* Both FAT copies are written. */
+	bool copy[2] = {false, false};
+	for (unsigned i = 0; i < m.dev.nlog; i++)
+		if (region(&g, m.dev.log[i]) == 0)
+			copy[(m.dev.log[i] - g.fat) / g.fatsz] = true;
+	cr_assert(copy[0] && copy[1]);
+	/* A truncation: the entry first, then the FAT frees the tail. */
+	m.dev.nlog = 0;
+	cr_assert_eq(fat_write(&m.vol, "/F.BIN", 100, NULL, 0, false, true), FAT_OK);
+	static const int shrink[] = {1, 0, 3};
+	k = 0;
+	for (unsigned i = 0; i < m.dev.nlog; i++) {
+		int r = region(&g, m.dev.log[i]);
+		while (k < 3 && shrink[k] != r)
+			k++;
+		cr_assert_lt(k, 3, "truncate: write %u out of order", i);
+	}
+	assert_lib_file(&m.vol, "/F.BIN", b, 100);
+	assert_clean(&m.vol);
+	remove_dir();
+}
+
+Test(fat, directory_loops_and_bad_clusters_end_with_corrupt)
+{
+	make_dir();
+	uint8_t *a = pattern(700, 1);
+	put_file("a", a, 700);
+	cr_assert_eq(run("mkfs.fat -F 12 -s 1 -C img 100 && mmd -i img ::D ::D/E && mcopy -i img "
+			 "a ::D/E/A.BIN && mcopy -i img a ::X.BIN"),
+		     0);
+	size_t n;
+	uint8_t *d = load("img", &n);
+	struct geo g = geo_of(d);
+	uint8_t *ed = root_entry(d, "D          ");
+	unsigned cd = ed[26] | ed[27] << 8;
+	/* In D's cluster: ".", "..", then E; E now points back at D. */
+	uint8_t *ee = d + (g.data + (cd - 2) * g.spc) * 512 + 64;
+	cr_assert(memcmp(ee, "E          ", 11) == 0);
+	ee[26] = (uint8_t)cd;
+	ee[27] = (uint8_t)(cd >> 8);
+	/* X.BIN's first cluster past the last one. */
+	uint8_t *ex = root_entry(d, "X       BIN");
+	ex[26] = 0xF0;
+	ex[27] = 0x0F;
+	put_file("img", d, n);
+	cr_assert_neq(run("fsck.fat -n img"), 0);
+	struct img m;
+	img_open(&m, "img");
+	struct fat_stat st;
+	cr_assert_eq(fat_stat(&m.vol, "/D/E/E/E/E/E/E/E", &st), FAT_OK, "the loop is a path");
+	struct fat_check_report r;
+	cr_assert_eq(fat_check(&m.vol, &r), FAT_OK);
+	cr_assert_eq(r.cross_linked, 1, "E runs into D");
+	cr_assert_eq(r.bad_chains, 1, "X is out of range");
+	uint32_t got;
+	uint8_t buf[8];
+	cr_assert_eq(fat_read(&m.vol, "/X.BIN", 0, buf, 8, &got), FAT_E_CORRUPT);
+	cr_assert_eq(fat_write(&m.vol, "/X.BIN", 0, buf, 8, false, false), FAT_E_CORRUPT);
+	/* D's own chain loops onto itself: listing it ends. */
+	set12(m.dev.data, 0, cd, cd);
+	set12(m.dev.data, 1, cd, cd);
+	/* Its cluster full of labels (skipped, not free), so every walk reaches the loop. */
+	uint8_t *dc = m.dev.data + (g.data + (cd - 2) * g.spc) * 512;
+	for (unsigned e = 3; e < 16 * g.spc; e++) {
+		memcpy(dc + e * 32, "LABEL      ", 11);
+		dc[e * 32 + 11] = FAT_ATTR_VOLUME_ID;
+	}
+	cr_assert_eq(fat_mount(&m.vol, &m.fd), FAT_OK);
+	uint32_t i = 0;
+	int err;
+	while ((err = fat_readdir(&m.vol, "/D", i, &st)) == FAT_OK)
+		i++;
+	cr_assert_eq(err, FAT_E_CORRUPT);
+	cr_assert_eq(fat_stat(&m.vol, "/D/NOPE", &st), FAT_E_CORRUPT);
+	cr_assert_eq(fat_write(&m.vol, "/D/NEW", 0, buf, 8, true, false), FAT_E_CORRUPT);
+	cr_assert_eq(fat_check(&m.vol, &r), FAT_OK);
+	cr_assert_gt(r.bad_chains, 1);
+	cr_assert(!m.dev.outside);
+	remove_dir();
+}
+
 /* ---- 5: mutation fuzz ---- */
+
+static void assert_error(int err)
+{
+	if (err > 0 || err < FAT_E_READ_ONLY)
+		cr_assert_fail("not a fat_error: %d", err);
+}
 
 #define FUZZ_RUNS 100000
 
@@ -739,13 +864,15 @@ static void visit(struct fat_vol *v, const char *path, unsigned depth)
 	static uint8_t buf[4096];
 	uint32_t got;
 	for (uint32_t i = 0; i < 40; i++) {
-		if (fat_readdir(v, path, i, &st) != FAT_OK)
+		int err = fat_readdir(v, path, i, &st);
+		assert_error(err);
+		if (err != FAT_OK)
 			break;
 		char sub[128];
 		snprintf(sub, sizeof(sub), "%s/%s", depth ? path : "", st.name);
 		fuzz_paths++;
-		(void)fat_stat(v, sub, &st);
-		(void)fat_read(v, sub, (uint32_t)(rnd() % 3000), buf, sizeof(buf), &got);
+		assert_error(fat_stat(v, sub, &st));
+		assert_error(fat_read(v, sub, (uint32_t)(rnd() % 3000), buf, sizeof(buf), &got));
 		if (got > sizeof(buf))
 			cr_assert_fail("read %u into %zu", got, sizeof(buf));
 		if (st.dir && depth < 4)
@@ -845,31 +972,31 @@ Test(fat, mutation_fuzz_never_crashes_hangs_or_strays, .timeout = 600)
 		mounted++;
 		visit(&v, "/", 0);
 		struct fat_check_report rep;
-		(void)fat_check(&v, &rep);
+		assert_error(fat_check(&v, &rep));
 		static uint8_t wbuf[2000];
 		uint32_t off = (uint32_t)(rnd() % 4000), len = (uint32_t)(rnd() % sizeof(wbuf));
 		switch (rnd() % 6) {
 		case 0:
-			(void)fat_write(&v, "/D/C", off, wbuf, len, false, rnd() % 2);
+			assert_error(fat_write(&v, "/D/C", off, wbuf, len, false, rnd() % 2));
 			break;
 		case 1:
-			(void)fat_write(&v, "/D/E/NEW.TXT", off, wbuf, len, true, false);
+			assert_error(fat_write(&v, "/D/E/NEW.TXT", off, wbuf, len, true, false));
 			break;
 		case 2:
-			(void)fat_unlink(&v, "/FRAG");
+			assert_error(fat_unlink(&v, "/FRAG"));
 			break;
 		case 3:
-			(void)fat_mkdir(&v, "/D/E/M");
+			assert_error(fat_mkdir(&v, "/D/E/M"));
 			break;
 		case 4:
-			(void)fat_rename(&v, "/D/E", "/E2");
+			assert_error(fat_rename(&v, "/D/E", "/E2"));
 			break;
 		case 5:
-			(void)fat_rmdir(&v, "/D/E");
-			(void)fat_rename(&v, "/B", "/D/E/B3");
+			assert_error(fat_rmdir(&v, "/D/E"));
+			assert_error(fat_rename(&v, "/B", "/D/E/B3"));
 			break;
 		}
-		(void)fat_check(&v, &rep);
+		assert_error(fat_check(&v, &rep));
 		cr_assert(!dev.outside, "run %u touched a sector outside the image", run_no);
 	}
 	cr_assert_gt(mounted, FUZZ_RUNS / 4, "most runs should mount (%u did)", mounted);
