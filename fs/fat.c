@@ -179,7 +179,7 @@ int fat_get_copy(struct fat_vol *v, unsigned n, uint16_t c, uint16_t *val)
 	if (c >= v->clusters + 2)
 		return FAT_E_CORRUPT;
 	uint32_t off = c + c / 2u;
-	uint8_t lo, hi;
+	uint8_t lo = 0, hi = 0;
 	int err = fat_byte(v, n, off, &lo);
 	if (err == FAT_OK)
 		err = fat_byte(v, n, off + 1, &hi);

@@ -530,6 +530,83 @@ Test(fat, writes_pass_fsck_and_read_back_with_mtools)
 	remove_dir();
 }
 
+/* Random writes, truncations, unlinks and renames against a model, then fsck.fat and mtype. */
+Test(fat, random_writes_match_a_model_and_fsck)
+{
+	make_dir();
+	put_file("ro", (const uint8_t *)"read only", 9);
+	cr_assert_eq(run("mkfs.fat -F 12 -s 2 -C img 400 && mmd -i img ::M && mcopy -i img ro "
+			 "::RO.TXT && mattrib -i img +r ::RO.TXT"),
+		     0);
+	struct img m;
+	img_open(&m, "img");
+	struct fat_vol *v = &m.vol;
+	enum { FILES = 6, MAXSZ = 30000 };
+	uint8_t *model[FILES], *src = pattern(MAXSZ, 77);
+	uint32_t size[FILES] = {0};
+	bool exists[FILES] = {false};
+	for (unsigned f = 0; f < FILES; f++)
+		model[f] = keep(calloc(1, MAXSZ));
+	for (unsigned op = 0; op < 3000; op++) {
+		unsigned f = (unsigned)(rnd() % FILES), kind = (unsigned)(rnd() % 10);
+		char path[32];
+		snprintf(path, sizeof(path), f % 2 ? "/G%u.DAT" : "/M/F%u.DAT", f);
+		int err;
+		if (kind < 6) {
+			uint32_t off = (uint32_t)(rnd() % ((exists[f] ? size[f] : 0) + 2000));
+			uint32_t len = (uint32_t)(rnd() % 4000);
+			bool trunc = rnd() % 4 == 0;
+			if (off + len > MAXSZ)
+				continue;
+			const uint8_t *from = src + rnd() % (MAXSZ - len);
+			err = fat_write(v, path, off, from, len, true, trunc);
+			cr_assert_eq(err, FAT_OK, "op %u write %s: %s", op, path,
+				     fat_error_name(err));
+			if (!exists[f])
+				size[f] = 0;
+			exists[f] = true;
+			if (off > size[f])
+				memset(model[f] + size[f], 0, off - size[f]);
+			memcpy(model[f] + off, from, len);
+			if (trunc || off + len > size[f])
+				size[f] = off + len;
+		} else if (kind == 6) {
+			uint32_t off = (uint32_t)(rnd() % (size[f] + 1));
+			err = fat_write(v, path, off, NULL, 0, false, true);
+			cr_assert_eq(err, exists[f] ? FAT_OK : FAT_E_NOT_FOUND);
+			if (exists[f])
+				size[f] = off;
+		} else if (kind == 7) {
+			cr_assert_eq(fat_unlink(v, path), exists[f] ? FAT_OK : FAT_E_NOT_FOUND);
+			exists[f] = false;
+		} else if (kind == 8) {
+			if (!exists[f])
+				continue;
+			cr_assert_eq(fat_rename(v, path, f % 2 ? "/M/TMP" : "/TMP"), FAT_OK);
+			cr_assert_eq(fat_rename(v, f % 2 ? "/M/TMP" : "/TMP", path), FAT_OK);
+		} else if (exists[f]) {
+			assert_lib_file(v, path, model[f], size[f]);
+		}
+		if (op % 500 == 499)
+			assert_clean(v);
+	}
+	cr_assert_eq(fat_write(v, "/RO.TXT", 0, src, 1, false, false), FAT_E_READ_ONLY);
+	cr_assert_eq(fat_unlink(v, "/RO.TXT"), FAT_E_READ_ONLY);
+	assert_clean(v);
+	img_save(&m, "img");
+	cr_assert_eq(run("fsck.fat -n img"), 0);
+	for (unsigned f = 0; f < FILES; f++) {
+		char path[32];
+		snprintf(path, sizeof(path), f % 2 ? "G%u.DAT" : "M/F%u.DAT", f);
+		if (exists[f])
+			assert_mtype(path, model[f], size[f]);
+		else
+			cr_assert_neq(run("mtype -i img '::%s'", path), 0);
+	}
+	assert_mtype("RO.TXT", (const uint8_t *)"read only", 9);
+	remove_dir();
+}
+
 /* ---- 3: a full disk ---- */
 
 Test(fat, fills_the_disk_to_no_space_and_stays_clean)
