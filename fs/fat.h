@@ -21,7 +21,13 @@
  * "." and ".." are not accepted (FAT_E_NAME). Long-file-name entries are
  * kept as they are and skipped; what this library creates has only the 8.3
  * entry, and removing or renaming an entry also deletes its long-name
- * entries.
+ * entries. Writes stamp the last-write date and time, the last-access date
+ * and, for a new entry, the creation date and time with fat_set_clock's
+ * values.
+ *
+ * The cache is write-through: every change reaches dev->write before the
+ * call returns, in the order above. A struct fat_vol is about 3.2 KiB; one
+ * volume is not safe to use from two threads at once.
  */
 #ifndef FS_FAT_H
 #define FS_FAT_H
@@ -150,11 +156,16 @@ int fat_write(struct fat_vol *v, const char *path, uint32_t offset, const void *
 
 /*
  * The index-th live 8.3 entry of a directory, skipping deleted and long-name
- * entries, the volume label, "." and ".."; FAT_E_NOT_FOUND past the end.
+ * entries, the volume label, "." and ".."; FAT_E_NOT_FOUND past the end,
+ * FAT_E_NOT_DIR for a file. Each call walks the directory from its start.
  */
 int fat_readdir(struct fat_vol *v, const char *path, uint32_t index, struct fat_stat *out);
 
-/* A new directory, its cluster zeroed but for "." and ".." (0 when the parent is the root). */
+/*
+ * A new directory, its cluster zeroed but for "." and ".." (".." 0 when the
+ * parent is the root). A full subdirectory grows by a zeroed cluster; a full
+ * root is FAT_E_NO_SPACE.
+ */
 int fat_mkdir(struct fat_vol *v, const char *path);
 /* Remove an empty directory (FAT_E_NOT_EMPTY otherwise; the root is FAT_E_INVALID). */
 int fat_rmdir(struct fat_vol *v, const char *path);
@@ -172,7 +183,9 @@ int fat_rename(struct fat_vol *v, const char *from, const char *to);
  * Check the whole volume without writing: every chain walked and marked,
  * directories scanned from the root (each cluster once, so a directory loop
  * ends), then the FAT searched for lost clusters and the copies compared.
- * FAT_OK with the counts in r; FAT_E_IO on a device error.
+ * A directory whose chain breaks is scanned up to the break. "." and ".."
+ * are not compared with where they should point. FAT_OK with the counts in
+ * r; FAT_E_IO on a device error.
  */
 int fat_check(struct fat_vol *v, struct fat_check_report *r);
 

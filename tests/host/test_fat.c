@@ -411,7 +411,7 @@ Test(fat, writes_pass_fsck_and_read_back_with_mtools)
 	struct img m;
 	img_open(&m, "img");
 	struct fat_vol *v = &m.vol;
-	fat_set_clock(v, fat_date(2026, 12, 2), fat_time(13, 45, 30));
+	fat_set_clock(v, fat_date(2019, 7, 4), fat_time(10, 20, 30));
 
 	/* Create. */
 	uint8_t *nw = pattern(1500, 5);
@@ -421,8 +421,8 @@ Test(fat, writes_pass_fsck_and_read_back_with_mtools)
 	struct fat_stat st;
 	cr_assert_eq(fat_stat(v, "/NEW.TXT", &st), FAT_OK);
 	cr_assert_eq(st.size, 1500);
-	cr_assert_eq(st.date, fat_date(2026, 12, 2));
-	cr_assert_eq(st.time, fat_time(13, 45, 30));
+	cr_assert_eq(st.date, fat_date(2019, 7, 4));
+	cr_assert_eq(st.time, fat_time(10, 20, 30));
 	cr_assert_eq(st.attr, FAT_ATTR_ARCHIVE);
 	cr_assert_gt(m.dev.flushes, 0);
 	/* Overwrite in the middle, across clusters. */
@@ -513,6 +513,8 @@ Test(fat, writes_pass_fsck_and_read_back_with_mtools)
 	}
 	char *sorted = keep(capture(NULL, "printf '%%s' '%s' | sort", want));
 	cr_assert_str_eq(list, sorted);
+	char *line = keep(capture(NULL, "mdir -i img ::ND/NEW3.TXT | grep NEW3"));
+	cr_assert_not_null(strstr(line, "1500 2019-07-04  10:20"), "mdir: %s", line);
 	assert_mtype("C.BIN", c2, 4000);
 	assert_mtype("D1/MULTI.BIN", multi, 5000);
 	assert_mtype("S1.TXT", small2, 3100);
@@ -924,10 +926,18 @@ Test(fat, directory_loops_and_bad_clusters_end_with_corrupt)
 
 /* ---- 5: mutation fuzz ---- */
 
-static void assert_error(int err)
+static unsigned outcomes[12]; /* the fuzz's writing calls, by result */
+
+static int assert_error(int err)
 {
 	if (err > 0 || err < FAT_E_READ_ONLY)
 		cr_assert_fail("not a fat_error: %d", err);
+	return err;
+}
+
+static void tally(int err)
+{
+	outcomes[-assert_error(err)]++;
 }
 
 #define FUZZ_RUNS 100000
@@ -979,7 +989,7 @@ Test(fat, mutation_fuzz_never_crashes_hangs_or_strays, .timeout = 600)
 	struct ramdev dev = {.data = work, .sectors = n / 512, .dirty = keep(calloc(1, n / 512))};
 	struct fat_dev fd = ram_dev(&dev);
 	static struct fat_vol v;
-	unsigned mounted = 0;
+	unsigned mounted = 0, flagged = 0;
 	for (unsigned run_no = 0; run_no < FUZZ_RUNS; run_no++) {
 		for (size_t s = 0; s < n / 512; s++)
 			if (dev.dirty[s]) {
@@ -1054,29 +1064,38 @@ Test(fat, mutation_fuzz_never_crashes_hangs_or_strays, .timeout = 600)
 		uint32_t off = (uint32_t)(rnd() % 4000), len = (uint32_t)(rnd() % sizeof(wbuf));
 		switch (rnd() % 6) {
 		case 0:
-			assert_error(fat_write(&v, "/D/C", off, wbuf, len, false, rnd() % 2));
+			tally(fat_write(&v, "/D/C", off, wbuf, len, false, rnd() % 2));
 			break;
 		case 1:
-			assert_error(fat_write(&v, "/D/E/NEW.TXT", off, wbuf, len, true, false));
+			tally(fat_write(&v, "/D/E/NEW.TXT", off, wbuf, len, true, false));
 			break;
 		case 2:
-			assert_error(fat_unlink(&v, "/FRAG"));
+			tally(fat_unlink(&v, "/FRAG"));
 			break;
 		case 3:
-			assert_error(fat_mkdir(&v, "/D/E/M"));
+			tally(fat_mkdir(&v, "/D/E/M"));
 			break;
 		case 4:
-			assert_error(fat_rename(&v, "/D/E", "/E2"));
+			tally(fat_rename(&v, "/D/E", "/E2"));
 			break;
 		case 5:
-			assert_error(fat_rmdir(&v, "/D/E"));
-			assert_error(fat_rename(&v, "/B", "/D/E/B3"));
+			tally(fat_rmdir(&v, "/D/E"));
+			tally(fat_rename(&v, "/B", "/D/E/B3"));
 			break;
 		}
 		assert_error(fat_check(&v, &rep));
+		if (rep.lost_clusters + rep.cross_linked + rep.bad_sizes + rep.bad_chains +
+		    rep.fat_copies_differ)
+			flagged++;
 		cr_assert(!dev.outside, "run %u touched a sector outside the image", run_no);
 	}
 	cr_assert_gt(mounted, FUZZ_RUNS / 4, "most runs should mount (%u did)", mounted);
 	cr_assert_gt(fuzz_paths, FUZZ_RUNS, "paths were reached (%u)", fuzz_paths);
+	cr_log_info("fuzz: mounted %u, flagged by fat_check %u, paths %u, writes OK %u, "
+		    "FAT_E_CORRUPT %u",
+		    mounted, flagged, fuzz_paths, outcomes[0], outcomes[2]);
+	cr_assert_gt(flagged, FUZZ_RUNS / 10, "fat_check should see many of the faults");
+	cr_assert_gt(outcomes[0], FUZZ_RUNS / 10, "many writes should succeed");
+	cr_assert_gt(outcomes[-FAT_E_CORRUPT], 100, "some writes should meet damage");
 	remove_dir();
 }
