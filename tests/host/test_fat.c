@@ -263,6 +263,40 @@ static void assert_mtype(const char *path, const uint8_t *b, size_t n)
 	free(out);
 }
 
+/* Where the regions of an image are, from its BPB. */
+struct geo {
+	uint32_t fat, fatsz, nfats, root, data, spc;
+};
+
+static struct geo geo_of(const uint8_t *d)
+{
+	struct geo g;
+	g.fat = d[14] | d[15] << 8;
+	g.nfats = d[16];
+	g.fatsz = d[22] | d[23] << 8;
+	g.root = g.fat + g.nfats * g.fatsz;
+	g.data = g.root + ((d[17] | d[18] << 8) * 32u + 511) / 512;
+	g.spc = d[13];
+	return g;
+}
+
+static void set12_in(uint8_t *d, struct geo g, unsigned copy, unsigned c, unsigned val)
+{
+	uint8_t *f = d + (g.fat + copy * g.fatsz) * 512 + c + c / 2;
+	if (c & 1) {
+		f[0] = (uint8_t)((f[0] & 0x0F) | (val << 4));
+		f[1] = (uint8_t)(val >> 4);
+	} else {
+		f[0] = (uint8_t)val;
+		f[1] = (uint8_t)((f[1] & 0xF0) | ((val >> 8) & 0x0F));
+	}
+}
+
+static void set12(uint8_t *d, unsigned copy, unsigned c, unsigned val)
+{
+	set12_in(d, geo_of(d), copy, c, val);
+}
+
 /* ---- 1: reading what mkfs.fat and mcopy make ---- */
 
 Test(fat, reads_every_file_of_an_mtools_image)
@@ -609,6 +643,121 @@ Test(fat, random_writes_match_a_model_and_fsck)
 	remove_dir();
 }
 
+/* The ".." entry of a directory (its second), read from the image. */
+static unsigned dotdot(struct img *m, unsigned c)
+{
+	struct geo g = geo_of(m->dev.data);
+	const uint8_t *e = m->dev.data + (g.data + (c - 2) * g.spc) * 512 + 32;
+	cr_assert(memcmp(e, "..         ", 11) == 0);
+	return e[26] | e[27] << 8;
+}
+
+Test(fat, moved_directories_keep_dotdot_right)
+{
+	make_dir();
+	cr_assert_eq(run("mkfs.fat -F 12 -C img 200"), 0);
+	struct img m;
+	img_open(&m, "img");
+	struct fat_vol *v = &m.vol;
+	struct fat_stat a, b;
+	cr_assert_eq(fat_mkdir(v, "/A"), FAT_OK);
+	cr_assert_eq(fat_mkdir(v, "/A/B"), FAT_OK);
+	cr_assert_eq(fat_write(v, "/A/B/F", 0, "x", 1, true, false), FAT_OK);
+	cr_assert_eq(fat_stat(v, "/A", &a), FAT_OK);
+	cr_assert_eq(fat_stat(v, "/A/B", &b), FAT_OK);
+	cr_assert_eq(dotdot(&m, a.first_cluster), 0);
+	cr_assert_eq(dotdot(&m, b.first_cluster), a.first_cluster);
+	cr_assert_eq(fat_rename(v, "/A/B", "/B"), FAT_OK);
+	cr_assert_eq(dotdot(&m, b.first_cluster), 0);
+	img_save(&m, "img");
+	cr_assert_eq(run("fsck.fat -n img"), 0);
+	cr_assert_eq(fat_rename(v, "/B", "/A/B2"), FAT_OK);
+	cr_assert_eq(dotdot(&m, b.first_cluster), a.first_cluster);
+	cr_assert_eq(fat_rename(v, "/A", "/A/B2/X"), FAT_E_INVALID);
+	cr_assert_eq(fat_rename(v, "/NOPE", "/X"), FAT_E_NOT_FOUND);
+	cr_assert_eq(fat_rename(v, "/A", "/NOPE/X"), FAT_E_NOT_FOUND);
+	cr_assert_eq(fat_rename(v, "/", "/X"), FAT_E_INVALID);
+	assert_clean(v);
+	img_save(&m, "img");
+	cr_assert_eq(run("fsck.fat -n img"), 0);
+	char *out = keep(capture(NULL, "mtype -i img ::A/B2/F"));
+	cr_assert_str_eq(out, "x");
+	remove_dir();
+}
+
+/* A device that fails after so many calls. */
+static int fail_after;
+static int failing_read(void *ctx, uint64_t lba, uint32_t count, void *buf)
+{
+	return fail_after-- <= 0 ? -5 : ram_read(ctx, lba, count, buf);
+}
+static int failing_write(void *ctx, uint64_t lba, uint32_t count, const void *buf)
+{
+	return fail_after-- <= 0 ? -5 : ram_write(ctx, lba, count, buf);
+}
+static int failing_flush(void *ctx)
+{
+	return fail_after-- <= 0 ? -5 : ram_flush(ctx);
+}
+
+Test(fat, device_errors_give_fat_e_io)
+{
+	make_dir();
+	uint8_t *a = pattern(3000, 1);
+	put_file("a", a, 3000);
+	cr_assert_eq(run("mkfs.fat -F 12 -s 1 -C img 100 && mmd -i img ::D && mcopy -i img a "
+			 "::D/A.BIN"),
+		     0);
+	size_t n;
+	uint8_t *base = load("img", &n);
+	uint8_t *work = keep(malloc(n));
+	struct ramdev dev = {.data = work, .sectors = n / 512};
+	struct fat_dev fd = {.ctx = &dev,
+			     .sectors = dev.sectors,
+			     .read = failing_read,
+			     .write = failing_write,
+			     .flush = failing_flush};
+	static struct fat_vol v;
+	unsigned io = 0;
+	for (int k = 0; k < 400; k++) {
+		memcpy(work, base, n);
+		fail_after = k;
+		int r[8];
+		r[0] = fat_mount(&v, &fd);
+		if (r[0] != FAT_OK) {
+			cr_assert_eq(r[0], FAT_E_IO);
+			io++;
+			continue;
+		}
+		uint32_t got;
+		uint8_t buf[3000];
+		struct fat_check_report rep;
+		r[1] = fat_read(&v, "/D/A.BIN", 0, buf, sizeof(buf), &got);
+		r[2] = fat_write(&v, "/D/A.BIN", 2000, a, 3000, false, false);
+		r[3] = fat_mkdir(&v, "/E");
+		r[4] = fat_rename(&v, "/D/A.BIN", "/E/B.BIN");
+		r[5] = fat_check(&v, &rep);
+		r[6] = fat_unlink(&v, "/E/B.BIN");
+		r[7] = fat_rmdir(&v, "/E");
+		bool failed = false;
+		for (unsigned i = 1; i < 8; i++) {
+			cr_assert(r[i] == FAT_OK || r[i] == FAT_E_IO || r[i] == FAT_E_NOT_FOUND ||
+				      r[i] == FAT_E_EXISTS || r[i] == FAT_E_NOT_EMPTY,
+				  "k %d call %u: %s", k, i, fat_error_name(r[i]));
+			failed |= r[i] == FAT_E_IO;
+		}
+		io += failed;
+		/* Whatever was left, a healthy device reads it without a crash. */
+		fail_after = 1 << 30;
+		cr_assert_eq(fat_mount(&v, &fd), FAT_OK);
+		cr_assert_eq(fat_check(&v, &rep), FAT_OK);
+		cr_assert(!dev.outside);
+	}
+	cr_assert_gt(io, 40, "io %u", io);
+	cr_assert_lt(io, 400, "the last runs meet no failure");
+	remove_dir();
+}
+
 /* ---- 3: a full disk ---- */
 
 Test(fat, fills_the_disk_to_no_space_and_stays_clean)
@@ -665,39 +814,6 @@ Test(fat, fills_the_disk_to_no_space_and_stays_clean)
 }
 
 /* ---- 4: faults fat_check and fsck.fat both see ---- */
-
-struct geo {
-	uint32_t fat, fatsz, nfats, root, data, spc;
-};
-
-static struct geo geo_of(const uint8_t *d)
-{
-	struct geo g;
-	g.fat = d[14] | d[15] << 8;
-	g.nfats = d[16];
-	g.fatsz = d[22] | d[23] << 8;
-	g.root = g.fat + g.nfats * g.fatsz;
-	g.data = g.root + ((d[17] | d[18] << 8) * 32u + 511) / 512;
-	g.spc = d[13];
-	return g;
-}
-
-static void set12_in(uint8_t *d, struct geo g, unsigned copy, unsigned c, unsigned val)
-{
-	uint8_t *f = d + (g.fat + copy * g.fatsz) * 512 + c + c / 2;
-	if (c & 1) {
-		f[0] = (uint8_t)((f[0] & 0x0F) | (val << 4));
-		f[1] = (uint8_t)(val >> 4);
-	} else {
-		f[0] = (uint8_t)val;
-		f[1] = (uint8_t)((f[1] & 0xF0) | ((val >> 8) & 0x0F));
-	}
-}
-
-static void set12(uint8_t *d, unsigned copy, unsigned c, unsigned val)
-{
-	set12_in(d, geo_of(d), copy, c, val);
-}
 
 /* The root entry with this 11-byte name. */
 static uint8_t *root_entry(uint8_t *d, const char *name11)
