@@ -298,7 +298,7 @@ int fat_nth(struct fat_vol *v, uint16_t first, uint32_t index, uint16_t *out)
 
 /* ---- directories ---- */
 
-void dir_start(struct dir_it *it, uint16_t start)
+void fat_dir_start(struct dir_it *it, uint16_t start)
 {
 	it->start = start;
 	it->clus = start;
@@ -307,7 +307,7 @@ void dir_start(struct dir_it *it, uint16_t start)
 	it->end = false;
 }
 
-int dir_where(struct fat_vol *v, const struct dir_it *it, uint64_t *lba, uint16_t *off)
+int fat_dir_where(struct fat_vol *v, const struct dir_it *it, uint64_t *lba, uint16_t *off)
 {
 	if (it->end)
 		return FAT_E_NOT_FOUND;
@@ -326,7 +326,7 @@ int dir_where(struct fat_vol *v, const struct dir_it *it, uint64_t *lba, uint16_
 	return FAT_OK;
 }
 
-int dir_next(struct fat_vol *v, struct dir_it *it)
+int fat_dir_next(struct fat_vol *v, struct dir_it *it)
 {
 	if (it->end)
 		return FAT_E_NOT_FOUND;
@@ -351,9 +351,10 @@ int dir_next(struct fat_vol *v, struct dir_it *it)
 	}
 }
 
-int dir_read(struct fat_vol *v, const struct dir_it *it, uint8_t *ent, uint64_t *lba, uint16_t *off)
+int fat_dir_read(struct fat_vol *v, const struct dir_it *it, uint8_t *ent, uint64_t *lba,
+		 uint16_t *off)
 {
-	int err = dir_where(v, it, lba, off);
+	int err = fat_dir_where(v, it, lba, off);
 	if (err != FAT_OK)
 		return err;
 	const uint8_t *s = fat_sector(v, *lba, &err);
@@ -363,7 +364,7 @@ int dir_read(struct fat_vol *v, const struct dir_it *it, uint8_t *ent, uint64_t 
 	return FAT_OK;
 }
 
-bool dir_hidden(const uint8_t *ent)
+bool fat_dir_hidden(const uint8_t *ent)
 {
 	if ((ent[11] & 0x3F) == FAT_ATTR_LFN || (ent[11] & FAT_ATTR_VOLUME_ID))
 		return true;
@@ -446,16 +447,16 @@ uint8_t fat_lfn_sum(const uint8_t name[11])
 /* ---- paths ---- */
 
 /* Find name in directory dir. FAT_E_NOT_FOUND if it is not there. */
-int dir_lookup(struct fat_vol *v, uint16_t dir, const uint8_t name[11], struct dir_loc *loc)
+int fat_dir_lookup(struct fat_vol *v, uint16_t dir, const uint8_t name[11], struct dir_loc *loc)
 {
 	struct dir_it it, lfn;
 	bool in_lfn = false;
-	dir_start(&it, dir);
+	fat_dir_start(&it, dir);
 	for (;;) {
 		uint8_t e[DIRENT];
 		uint64_t lba;
 		uint16_t off;
-		int err = dir_read(v, &it, e, &lba, &off);
+		int err = fat_dir_read(v, &it, e, &lba, &off);
 		if (err != FAT_OK)
 			return err;
 		if (e[0] == 0x00)
@@ -480,14 +481,14 @@ int dir_lookup(struct fat_vol *v, uint16_t dir, const uint8_t name[11], struct d
 			}
 			in_lfn = false;
 		}
-		err = dir_next(v, &it);
+		err = fat_dir_next(v, &it);
 		if (err != FAT_OK)
 			return err;
 	}
 }
 
 /* The first cluster of a directory entry, checked. */
-int dir_cluster(const struct fat_vol *v, const uint8_t *ent, uint16_t *out)
+int fat_dir_cluster(const struct fat_vol *v, const uint8_t *ent, uint16_t *out)
 {
 	if (!(ent[11] & FAT_ATTR_DIRECTORY))
 		return FAT_E_NOT_DIR;
@@ -503,8 +504,8 @@ int dir_cluster(const struct fat_vol *v, const uint8_t *ent, uint16_t *out)
  * name its 11-byte form. FAT_E_INVALID for "/" itself. If avoid is not 0,
  * passing through directory cluster avoid is FAT_E_INVALID.
  */
-int path_parent(struct fat_vol *v, const char *path, uint16_t *dir, uint8_t name[11],
-		uint16_t avoid)
+int fat_path_parent(struct fat_vol *v, const char *path, uint16_t *dir, uint8_t name[11],
+		    uint16_t avoid)
 {
 	if (!v || !v->mounted || !path || path[0] != '/')
 		return FAT_E_INVALID;
@@ -529,10 +530,10 @@ int path_parent(struct fat_vol *v, const char *path, uint16_t *dir, uint8_t name
 			return FAT_OK;
 		}
 		struct dir_loc loc;
-		err = dir_lookup(v, d, name, &loc);
+		err = fat_dir_lookup(v, d, name, &loc);
 		if (err != FAT_OK)
 			return err;
-		err = dir_cluster(v, loc.ent, &d);
+		err = fat_dir_cluster(v, loc.ent, &d);
 		if (err != FAT_OK)
 			return err;
 		if (avoid != 0 && d == avoid)
@@ -541,12 +542,12 @@ int path_parent(struct fat_vol *v, const char *path, uint16_t *dir, uint8_t name
 }
 
 /* Locate path's entry. *root set (and loc untouched) for "/". */
-int path_find(struct fat_vol *v, const char *path, struct dir_loc *loc, bool *root)
+int fat_path_find(struct fat_vol *v, const char *path, struct dir_loc *loc, bool *root)
 {
 	uint16_t dir;
 	uint8_t name[11];
 	*root = false;
-	int err = path_parent(v, path, &dir, name, 0);
+	int err = fat_path_parent(v, path, &dir, name, 0);
 	if (err == FAT_E_INVALID && v && v->mounted && path && path[0] == '/') {
 		const char *p = path;
 		while (*p == '/')
@@ -558,7 +559,7 @@ int path_find(struct fat_vol *v, const char *path, struct dir_loc *loc, bool *ro
 	}
 	if (err != FAT_OK)
 		return err;
-	return dir_lookup(v, dir, name, loc);
+	return fat_dir_lookup(v, dir, name, loc);
 }
 
 static void stat_fill(const uint8_t *e, struct fat_stat *out)
@@ -579,7 +580,7 @@ int fat_stat(struct fat_vol *v, const char *path, struct fat_stat *out)
 	bool root;
 	if (!out)
 		return FAT_E_INVALID;
-	int err = path_find(v, path, &loc, &root);
+	int err = fat_path_find(v, path, &loc, &root);
 	if (err != FAT_OK)
 		return err;
 	if (root) {
@@ -601,7 +602,7 @@ int fat_read(struct fat_vol *v, const char *path, uint32_t offset, void *buf, ui
 	if (!got || (!buf && len))
 		return FAT_E_INVALID;
 	*got = 0;
-	int err = path_find(v, path, &loc, &root);
+	int err = fat_path_find(v, path, &loc, &root);
 	if (err != FAT_OK)
 		return err;
 	if (root || (loc.ent[11] & FAT_ATTR_DIRECTORY))
@@ -657,32 +658,32 @@ int fat_readdir(struct fat_vol *v, const char *path, uint32_t index, struct fat_
 	bool root;
 	if (!out)
 		return FAT_E_INVALID;
-	int err = path_find(v, path, &loc, &root);
+	int err = fat_path_find(v, path, &loc, &root);
 	if (err != FAT_OK)
 		return err;
 	uint16_t dir = 0;
 	if (!root) {
-		err = dir_cluster(v, loc.ent, &dir);
+		err = fat_dir_cluster(v, loc.ent, &dir);
 		if (err != FAT_OK)
 			return err;
 	}
 	struct dir_it it;
-	dir_start(&it, dir);
+	fat_dir_start(&it, dir);
 	uint32_t seen = 0;
 	for (;;) {
 		uint8_t e[DIRENT];
 		uint64_t lba;
 		uint16_t off;
-		err = dir_read(v, &it, e, &lba, &off);
+		err = fat_dir_read(v, &it, e, &lba, &off);
 		if (err != FAT_OK)
 			return err;
 		if (e[0] == 0x00)
 			return FAT_E_NOT_FOUND;
-		if (e[0] != ENT_FREE && !dir_hidden(e) && seen++ == index) {
+		if (e[0] != ENT_FREE && !fat_dir_hidden(e) && seen++ == index) {
 			stat_fill(e, out);
 			return FAT_OK;
 		}
-		err = dir_next(v, &it);
+		err = fat_dir_next(v, &it);
 		if (err != FAT_OK)
 			return err;
 	}

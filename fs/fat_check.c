@@ -83,19 +83,19 @@ static int walk_mark(struct fat_vol *v, uint16_t first, struct fat_check_report 
 static int scan_dir(struct fat_vol *v, uint16_t d, struct fat_check_report *r)
 {
 	struct dir_it it;
-	dir_start(&it, d);
+	fat_dir_start(&it, d);
 	for (;;) {
 		uint8_t e[DIRENT];
 		uint64_t lba;
 		uint16_t off;
-		int err = dir_read(v, &it, e, &lba, &off);
+		int err = fat_dir_read(v, &it, e, &lba, &off);
 		if (err == FAT_E_NOT_FOUND || err == FAT_E_CORRUPT)
 			return FAT_OK; /* the end, or a damaged chain already counted */
 		if (err != FAT_OK)
 			return err;
 		if (e[0] == 0x00)
 			return FAT_OK;
-		if (e[0] != ENT_FREE && !dir_hidden(e)) {
+		if (e[0] != ENT_FREE && !fat_dir_hidden(e)) {
 			bool is_dir = (e[11] & FAT_ATTR_DIRECTORY) != 0;
 			uint16_t first = le16(e + 26);
 			uint32_t size = le32(e + 28), n;
@@ -122,7 +122,7 @@ static int scan_dir(struct fat_vol *v, uint16_t d, struct fat_check_report *r)
 				set_bit(v->queued, first, true);
 		}
 	next:
-		err = dir_next(v, &it);
+		err = fat_dir_next(v, &it);
 		if (err == FAT_E_CORRUPT)
 			return FAT_OK;
 		if (err != FAT_OK)

@@ -73,7 +73,7 @@ int fat_sector_write(struct fat_vol *v, uint64_t lba, uint8_t *data);
 /* FAT entry c from copy n (the first is 0). */
 int fat_get_copy(struct fat_vol *v, unsigned n, uint16_t c, uint16_t *val);
 int fat_get(struct fat_vol *v, uint16_t c, uint16_t *val);
-/* Classify what entry c holds; *next set for NEXT_CLUSTER. */
+/* What a FAT entry's value means on this volume. */
 enum fat_next fat_classify(const struct fat_vol *v, uint16_t val);
 
 /* Set entry c in every FAT copy. */
@@ -85,25 +85,25 @@ int fat_nth(struct fat_vol *v, uint16_t first, uint32_t index, uint16_t *out);
 /* The checksum a long-name entry holds of its 8.3 name. */
 uint8_t fat_lfn_sum(const uint8_t name[11]);
 
-void dir_start(struct dir_it *it, uint16_t start);
+void fat_dir_start(struct dir_it *it, uint16_t start);
 /* The sector and offset of the iterator's entry; FAT_E_NOT_FOUND past the end. */
-int dir_where(struct fat_vol *v, const struct dir_it *it, uint64_t *lba, uint16_t *off);
+int fat_dir_where(struct fat_vol *v, const struct dir_it *it, uint64_t *lba, uint16_t *off);
 /* Move on one entry; FAT_E_CORRUPT when the chain is damaged or loops. */
-int dir_next(struct fat_vol *v, struct dir_it *it);
+int fat_dir_next(struct fat_vol *v, struct dir_it *it);
 /* Copy the iterator's entry into ent; FAT_E_NOT_FOUND past the end. */
-int dir_read(struct fat_vol *v, const struct dir_it *it, uint8_t *ent, uint64_t *lba,
-	     uint16_t *off);
+int fat_dir_read(struct fat_vol *v, const struct dir_it *it, uint8_t *ent, uint64_t *lba,
+		 uint16_t *off);
 /* Whether a live entry is a long-name entry, the volume label, "." or "..". */
-bool dir_hidden(const uint8_t *ent);
+bool fat_dir_hidden(const uint8_t *ent);
 
 /* Find an 11-byte name in a directory (0: root); FAT_E_NOT_FOUND if absent. */
-int dir_lookup(struct fat_vol *v, uint16_t dir, const uint8_t name[11], struct dir_loc *loc);
+int fat_dir_lookup(struct fat_vol *v, uint16_t dir, const uint8_t name[11], struct dir_loc *loc);
 /* A directory entry's first cluster, checked; FAT_E_NOT_DIR for a file. */
-int dir_cluster(const struct fat_vol *v, const uint8_t *ent, uint16_t *out);
+int fat_dir_cluster(const struct fat_vol *v, const uint8_t *ent, uint16_t *out);
 /* The directory that holds path's last component and that component's name. */
-int path_parent(struct fat_vol *v, const char *path, uint16_t *dir, uint8_t name[11],
-		uint16_t avoid);
+int fat_path_parent(struct fat_vol *v, const char *path, uint16_t *dir, uint8_t name[11],
+		    uint16_t avoid);
 /* Locate path's entry; *root for "/". */
-int path_find(struct fat_vol *v, const char *path, struct dir_loc *loc, bool *root);
+int fat_path_find(struct fat_vol *v, const char *path, struct dir_loc *loc, bool *root);
 
 #endif

@@ -88,7 +88,7 @@ static int write_zero_cluster(struct fat_vol *v, uint16_t c)
 	return FAT_OK;
 }
 
-/* Change bytes [off, off + n) of a directory entry's sector to src. */
+/* Write one 32-byte directory entry at (lba, off). */
 static int entry_patch(struct fat_vol *v, uint64_t lba, uint16_t off, const uint8_t *ent)
 {
 	int err = FAT_OK;
@@ -131,14 +131,14 @@ static int dir_slot(struct fat_vol *v, uint16_t dir, bool *found, struct dir_it 
 		    uint16_t *tail)
 {
 	struct dir_it it;
-	dir_start(&it, dir);
+	fat_dir_start(&it, dir);
 	*found = false;
 	for (;;) {
 		uint8_t e[DIRENT];
 		uint64_t lba;
 		uint16_t off;
 		uint16_t clus = it.clus;
-		int err = dir_read(v, &it, e, &lba, &off);
+		int err = fat_dir_read(v, &it, e, &lba, &off);
 		if (err == FAT_E_NOT_FOUND) {
 			if (dir == 0)
 				return FAT_E_NO_SPACE;
@@ -152,7 +152,7 @@ static int dir_slot(struct fat_vol *v, uint16_t dir, bool *found, struct dir_it 
 			*slot = it;
 			return FAT_OK;
 		}
-		err = dir_next(v, &it);
+		err = fat_dir_next(v, &it);
 		if (err != FAT_OK)
 			return err;
 	}
@@ -192,11 +192,11 @@ static int dir_add(struct fat_vol *v, uint16_t dir, const uint8_t *ent, struct d
 			return err;
 		slot.start = dir;
 		slot.clus = c;
-		slot.index = 0; /* only its place in the cluster matters to dir_where */
+		slot.index = 0; /* only its place in the cluster matters to fat_dir_where */
 		slot.hops = 0;
 		slot.end = false;
 	}
-	err = dir_where(v, &slot, &loc->lba, &loc->off);
+	err = fat_dir_where(v, &slot, &loc->lba, &loc->off);
 	if (err != FAT_OK)
 		return err;
 	memcpy(loc->ent, ent, DIRENT);
@@ -216,7 +216,7 @@ static int dir_remove(struct fat_vol *v, const struct dir_loc *loc, bool entry_t
 			uint8_t e[DIRENT];
 			uint64_t lba;
 			uint16_t off;
-			int err = dir_read(v, &it, e, &lba, &off);
+			int err = fat_dir_read(v, &it, e, &lba, &off);
 			if (err != FAT_OK)
 				return err;
 			if ((e[11] & 0x3F) == FAT_ATTR_LFN && e[0] != ENT_FREE && e[13] == sum) {
@@ -225,7 +225,7 @@ static int dir_remove(struct fat_vol *v, const struct dir_loc *loc, bool entry_t
 				if (err != FAT_OK)
 					return err;
 			}
-			err = dir_next(v, &it);
+			err = fat_dir_next(v, &it);
 			if (err != FAT_OK)
 				return err;
 		}
@@ -299,13 +299,13 @@ int fat_write(struct fat_vol *v, const char *path, uint32_t offset, const void *
 	if (end64 > UINT32_MAX)
 		return FAT_E_INVALID;
 	uint32_t end = (uint32_t)end64;
-	int err = path_parent(v, path, &dir, name, 0);
+	int err = fat_path_parent(v, path, &dir, name, 0);
 	if (err != FAT_OK)
 		return err == FAT_E_INVALID && v && v->mounted && path && path[0] == '/'
 			   ? FAT_E_IS_DIR
 			   : err;
 	uint32_t cs = v->cluster_size;
-	err = dir_lookup(v, dir, name, &loc);
+	err = fat_dir_lookup(v, dir, name, &loc);
 	bool created = false;
 	if (err == FAT_E_NOT_FOUND) {
 		if (!create)
@@ -421,12 +421,12 @@ int fat_mkdir(struct fat_vol *v, const char *path)
 	uint16_t dir;
 	uint8_t name[11];
 	struct dir_loc loc;
-	int err = path_parent(v, path, &dir, name, 0);
+	int err = fat_path_parent(v, path, &dir, name, 0);
 	if (err != FAT_OK)
 		return err == FAT_E_INVALID && v && v->mounted && path && path[0] == '/'
 			   ? FAT_E_EXISTS
 			   : err;
-	err = dir_lookup(v, dir, name, &loc);
+	err = fat_dir_lookup(v, dir, name, &loc);
 	if (err == FAT_OK)
 		return FAT_E_EXISTS;
 	if (err != FAT_E_NOT_FOUND)
@@ -466,21 +466,21 @@ int fat_mkdir(struct fat_vol *v, const char *path)
 static int dir_empty(struct fat_vol *v, uint16_t c)
 {
 	struct dir_it it;
-	dir_start(&it, c);
+	fat_dir_start(&it, c);
 	for (;;) {
 		uint8_t e[DIRENT];
 		uint64_t lba;
 		uint16_t off;
-		int err = dir_read(v, &it, e, &lba, &off);
+		int err = fat_dir_read(v, &it, e, &lba, &off);
 		if (err == FAT_E_NOT_FOUND)
 			return FAT_OK;
 		if (err != FAT_OK)
 			return err;
 		if (e[0] == 0x00)
 			return FAT_OK;
-		if (e[0] != ENT_FREE && !dir_hidden(e))
+		if (e[0] != ENT_FREE && !fat_dir_hidden(e))
 			return FAT_E_NOT_EMPTY;
-		err = dir_next(v, &it);
+		err = fat_dir_next(v, &it);
 		if (err != FAT_OK)
 			return err;
 	}
@@ -490,13 +490,13 @@ int fat_rmdir(struct fat_vol *v, const char *path)
 {
 	struct dir_loc loc;
 	bool root;
-	int err = path_find(v, path, &loc, &root);
+	int err = fat_path_find(v, path, &loc, &root);
 	if (err != FAT_OK)
 		return err;
 	if (root)
 		return FAT_E_INVALID;
 	uint16_t c;
-	err = dir_cluster(v, loc.ent, &c);
+	err = fat_dir_cluster(v, loc.ent, &c);
 	if (err == FAT_OK)
 		err = dir_empty(v, c);
 	if (err != FAT_OK)
@@ -511,7 +511,7 @@ int fat_unlink(struct fat_vol *v, const char *path)
 {
 	struct dir_loc loc;
 	bool root;
-	int err = path_find(v, path, &loc, &root);
+	int err = fat_path_find(v, path, &loc, &root);
 	if (err != FAT_OK)
 		return err;
 	if (root || (loc.ent[11] & FAT_ATTR_DIRECTORY))
@@ -531,10 +531,10 @@ static int set_dotdot(struct fat_vol *v, uint16_t c, uint16_t parent)
 	uint8_t e[DIRENT];
 	uint64_t lba;
 	uint16_t off;
-	dir_start(&it, c);
-	int err = dir_next(v, &it);
+	fat_dir_start(&it, c);
+	int err = fat_dir_next(v, &it);
 	if (err == FAT_OK)
-		err = dir_read(v, &it, e, &lba, &off);
+		err = fat_dir_read(v, &it, e, &lba, &off);
 	if (err != FAT_OK)
 		return err;
 	if (memcmp(e, "..         ", 11) != 0)
@@ -547,7 +547,7 @@ int fat_rename(struct fat_vol *v, const char *from, const char *to)
 {
 	struct dir_loc src, dst;
 	bool root;
-	int err = path_find(v, from, &src, &root);
+	int err = fat_path_find(v, from, &src, &root);
 	if (err != FAT_OK)
 		return err;
 	if (root)
@@ -555,18 +555,18 @@ int fat_rename(struct fat_vol *v, const char *from, const char *to)
 	bool is_dir = (src.ent[11] & FAT_ATTR_DIRECTORY) != 0;
 	uint16_t c = 0;
 	if (is_dir) {
-		err = dir_cluster(v, src.ent, &c);
+		err = fat_dir_cluster(v, src.ent, &c);
 		if (err != FAT_OK)
 			return err;
 	}
 	uint16_t dir;
 	uint8_t name[11];
-	err = path_parent(v, to, &dir, name, c);
+	err = fat_path_parent(v, to, &dir, name, c);
 	if (err != FAT_OK)
 		return err;
 	if (is_dir && dir == c)
 		return FAT_E_INVALID;
-	err = dir_lookup(v, dir, name, &dst);
+	err = fat_dir_lookup(v, dir, name, &dst);
 	if (err == FAT_OK)
 		return (dst.lba == src.lba && dst.off == src.off) ? FAT_OK : FAT_E_EXISTS;
 	if (err != FAT_E_NOT_FOUND)
