@@ -826,7 +826,7 @@ static uint8_t *root_entry(uint8_t *d, const char *name11)
 	return NULL;
 }
 
-enum fault { LOST, CROSS, SIZE, COPIES, LOOP };
+enum fault { LOST, CROSS, SIZE, COPIES, LOOP, FREE_IN, BAD_IN };
 
 static void fault_case(enum fault f)
 {
@@ -860,6 +860,11 @@ static void fault_case(enum fault f)
 	case LOOP:
 		set12(d, 0, ca + 2, ca);
 		set12(d, 1, ca + 2, ca);
+		break;
+	case FREE_IN: /* A's second cluster marked free: its third is cut off */
+	case BAD_IN:
+		set12(d, 0, ca + 1, f == FREE_IN ? 0 : 0xFF7);
+		set12(d, 1, ca + 1, f == FREE_IN ? 0 : 0xFF7);
 		break;
 	}
 	put_file("img", d, n);
@@ -898,6 +903,15 @@ static void fault_case(enum fault f)
 		cr_assert_eq(fat_read(&m.vol, "/A.BIN", 0, buf2, 16, &got2), FAT_E_CORRUPT);
 		cr_assert_eq(fat_write(&m.vol, "/A.BIN", 0, buf2, 16, false, false), FAT_E_CORRUPT);
 		break;
+	case FREE_IN:
+	case BAD_IN:
+		cr_assert_eq(r.bad_chains, 1);
+		cr_assert_eq(r.lost_clusters, 1, "A's third cluster");
+		cr_assert_eq(r.cross_linked + r.fat_copies_differ, 0);
+		uint32_t got3;
+		uint8_t buf3[16];
+		cr_assert_eq(fat_read(&m.vol, "/A.BIN", 600, buf3, 16, &got3), FAT_E_CORRUPT);
+		break;
 	}
 	cr_assert(!m.dev.outside);
 	remove_dir();
@@ -926,6 +940,16 @@ Test(fat, check_finds_fat_copies_that_differ)
 Test(fat, check_finds_a_chain_loop)
 {
 	fault_case(LOOP);
+}
+
+Test(fat, check_finds_a_free_cluster_inside_a_chain)
+{
+	fault_case(FREE_IN);
+}
+
+Test(fat, check_finds_a_bad_cluster_inside_a_chain)
+{
+	fault_case(BAD_IN);
 }
 
 /* The region of a logged write: 0 FAT, 1 root directory, 2 data, 3 flush. */
