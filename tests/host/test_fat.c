@@ -786,9 +786,12 @@ Test(fat, fills_the_disk_to_no_space_and_stays_clean)
 	cr_assert_eq(fat_stat(v, p, &st), FAT_E_NOT_FOUND, "a refused write changes nothing");
 	/* Appends until the last cluster is gone, then small files fill the root. */
 	uint32_t size = 3000;
-	while ((err = fat_write(v, "/D/F0", size, b, 100, false, false)) == FAT_OK)
+	unsigned before;
+	while (before = m.dev.writes,
+	       (err = fat_write(v, "/D/F0", size, b, 100, false, false)) == FAT_OK)
 		size += 100;
 	cr_assert_eq(err, FAT_E_NO_SPACE);
+	cr_assert_eq(m.dev.writes, before, "FAT_E_NO_SPACE writes nothing");
 	cr_assert_eq(fat_stat(v, "/D/F0", &st), FAT_OK);
 	cr_assert_eq(st.size, size);
 	unsigned roots = 0;
