@@ -583,6 +583,7 @@ Test(fat, random_writes_match_a_model_and_fsck)
 	bool exists[FILES] = {false};
 	for (unsigned f = 0; f < FILES; f++)
 		model[f] = keep(calloc(1, MAXSZ));
+	unsigned writes = 0;
 	for (unsigned op = 0; op < 3000; op++) {
 		unsigned f = (unsigned)(rnd() % FILES), kind = (unsigned)(rnd() % 10);
 		char path[32];
@@ -598,6 +599,7 @@ Test(fat, random_writes_match_a_model_and_fsck)
 			err = fat_write(v, path, off, from, len, true, trunc);
 			cr_assert_eq(err, FAT_OK, "op %u write %s: %s", op, path,
 				     fat_error_name(err));
+			writes++;
 			if (!exists[f])
 				size[f] = 0;
 			exists[f] = true;
@@ -626,6 +628,7 @@ Test(fat, random_writes_match_a_model_and_fsck)
 		if (op % 500 == 499)
 			assert_clean(v);
 	}
+	cr_assert_gt(writes, 1000, "writes done: %u", writes);
 	cr_assert_eq(fat_write(v, "/RO.TXT", 0, src, 1, false, false), FAT_E_READ_ONLY);
 	cr_assert_eq(fat_unlink(v, "/RO.TXT"), FAT_E_READ_ONLY);
 	assert_clean(v);
