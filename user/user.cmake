@@ -51,7 +51,8 @@ endif()
 # `init driver NAME`), each started as a process of its own.
 file(GLOB DRIVER_LIB_SOURCES CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/drivers/lib/*.c
   ${CMAKE_SOURCE_DIR}/drivers/manager/*.c ${CMAKE_SOURCE_DIR}/drivers/ramdisk/*.c
-  ${CMAKE_SOURCE_DIR}/drivers/virtio-blk/*.c)
+  ${CMAKE_SOURCE_DIR}/drivers/virtio-blk/*.c
+  ${CMAKE_SOURCE_DIR}/fs/*.c) # the FAT12 library, portable, host-tested too
 add_executable(init ${USER_DIR}/init/init.c ${UTEST_SOURCES} ${DRIVER_LIB_SOURCES})
 set(USER_NOFP_SOURCES ${USER_DIR}/init/init.c ${UTEST_SOURCES} ${DRIVER_LIB_SOURCES})
 list(REMOVE_ITEM USER_NOFP_SOURCES ${USER_FP_SOURCES})

@@ -419,8 +419,10 @@ static void wait_until(bool (*cond)(void), uint64_t deadline)
 {
 	while (!cond() && sys_clock() < deadline) {
 		uint64_t bits = 0;
-		if (!notification_wait(driver_notification(), 10000000ull, &bits))
-			driver_run_interrupts(bits & ((1ull << HWCAPS_MAX_IRQ) - 1));
+		if (notification_wait(driver_notification(), DRIVER_POLL_NS, &bits))
+			bits = 0;
+		/* The polled devices too: a flush on one would otherwise wait out the deadline. */
+		driver_run_interrupts(bits & ((1ull << HWCAPS_MAX_IRQ) - 1));
 	}
 }
 

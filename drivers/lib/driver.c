@@ -91,6 +91,7 @@ void driver_run_interrupts(uint64_t bits)
 		handlers[i].fn(handlers[i].ctx, handlers[i].line.line);
 		hw_irq_ack(handlers[i].line.cap, handlers[i].line.line, NULL);
 	}
+	run_polled();
 }
 
 /* ---- DriverError ---- */
@@ -498,12 +499,12 @@ static _Noreturn void io_loop(void)
 		check_fault();
 		uint64_t bits = 0;
 		long err = notification_wait(note, polled_count ? DRIVER_POLL_NS : 0, &bits);
-		if (polled_count)
-			run_polled();
+		if (err)
+			bits = 0;
+		if (bits & irq_bits || polled_count)
+			driver_run_interrupts(bits & irq_bits); /* and the polled devices */
 		if (err)
 			continue;
-		if (bits & irq_bits)
-			driver_run_interrupts(bits & irq_bits);
 		if (bits & session_bits && klass && klass->doorbells)
 			klass->doorbells(drv_dev, bits & session_bits);
 		if (bits & 1ull << DRIVER_BIT_MAILBOX) {

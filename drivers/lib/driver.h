@@ -283,9 +283,11 @@ uint64_t driver_notification(void);
 void driver_kick(unsigned bit);
 /*
  * Run the interrupt handlers whose bits are in `bits` and acknowledge
- * their lines (the event loop does; a test driving a driver's ops
- * directly, without driver_main, waits on driver_notification() and
- * calls this itself).
+ * their lines, then every polled handler (driver_register_poll): the
+ * event loop does at each wake-up; so does a wait of the I/O thread's own
+ * (the block server's quiesce), and a test driving a driver's ops
+ * directly, without driver_main, waits on driver_notification() and calls
+ * this itself.
  */
 void driver_run_interrupts(uint64_t bits);
 /*
