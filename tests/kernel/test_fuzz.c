@@ -162,6 +162,16 @@ static void fuzz_round(uint64_t seed, uint64_t calls, uint64_t ms)
 	KASSERT_EQ(after.frames, before.frames);
 }
 
+struct fuzz_job {
+	uint64_t seed, calls, ms;
+};
+
+static void fuzz_thread(void *arg)
+{
+	const struct fuzz_job *j = arg;
+	fuzz_round(j->seed, j->calls, j->ms);
+}
+
 KTEST(fuzz)
 {
 	char buf[128];
@@ -176,7 +186,16 @@ KTEST(fuzz)
 		const char *end;
 		uint64_t seed = number(s, &end);
 		KASSERT(end != s); /* a list of numbers, decimal or 0x hex */
-		fuzz_round(seed, calls, ms);
+		/*
+		 * The suite runs on the idle thread, which a user thread that
+		 * spins (random code, at any priority) would starve: each round
+		 * runs in a kernel thread above every user priority, so its
+		 * timeouts and its ending of runaway orphans always run.
+		 */
+		struct fuzz_job job = {seed, calls, ms};
+		struct kthread *t = kthread_create("fuzz", fuzz_thread, &job, PRIO_REALTIME);
+		KASSERT(t != NULL);
+		KASSERT_EQ(kthread_join(t), E_OK);
 		s = *end == ',' ? end + 1 : end;
 		KASSERT(*s == 0 || end[0] == ',');
 	}
