@@ -206,6 +206,27 @@ enum fat_next fat_classify(const struct fat_vol *v, uint16_t val)
 	return NEXT_BAD; /* 1, 0xFF7 (bad cluster) or past the last cluster */
 }
 
+int fat_chain_next(struct fat_vol *v, uint16_t c, uint16_t *next)
+{
+	uint16_t val;
+	int err = fat_get(v, c, &val);
+	if (err != FAT_OK)
+		return err;
+	if (fat_classify(v, val) != NEXT_CLUSTER)
+		return FAT_E_CORRUPT;
+	*next = val;
+	return FAT_OK;
+}
+
+int fat_find_file(struct fat_vol *v, const char *path, struct dir_loc *loc)
+{
+	bool root;
+	int err = fat_path_find(v, path, loc, &root);
+	if (err != FAT_OK)
+		return err;
+	return root || (loc->ent[11] & FAT_ATTR_DIRECTORY) ? FAT_E_IS_DIR : FAT_OK;
+}
+
 /* Write one byte of FAT copy n: read, modify, write the sector. */
 static int fat_put_byte(struct fat_vol *v, unsigned n, uint32_t off, uint8_t mask, uint8_t bits)
 {
@@ -284,13 +305,9 @@ int fat_nth(struct fat_vol *v, uint16_t first, uint32_t index, uint16_t *out)
 	if (!fat_valid_cluster(v, c) || index >= v->clusters)
 		return FAT_E_CORRUPT;
 	for (uint32_t i = 0; i < index; i++) {
-		uint16_t val;
-		int err = fat_get(v, c, &val);
+		int err = fat_chain_next(v, c, &c);
 		if (err != FAT_OK)
 			return err;
-		if (fat_classify(v, val) != NEXT_CLUSTER)
-			return FAT_E_CORRUPT;
-		c = val;
 	}
 	*out = c;
 	return FAT_OK;
@@ -598,15 +615,12 @@ int fat_read(struct fat_vol *v, const char *path, uint32_t offset, void *buf, ui
 	     uint32_t *got)
 {
 	struct dir_loc loc;
-	bool root;
 	if (!got || (!buf && len))
 		return FAT_E_INVALID;
 	*got = 0;
-	int err = fat_path_find(v, path, &loc, &root);
+	int err = fat_find_file(v, path, &loc);
 	if (err != FAT_OK)
 		return err;
-	if (root || (loc.ent[11] & FAT_ATTR_DIRECTORY))
-		return FAT_E_IS_DIR;
 	uint32_t size = le32(loc.ent + 28);
 	if (offset >= size || len == 0)
 		return FAT_OK;
@@ -639,15 +653,9 @@ int fat_read(struct fat_vol *v, const char *path, uint32_t offset, void *buf, ui
 		done += k;
 		pos += k;
 		*got = done;
-		if (done < len && pos % v->cluster_size == 0) {
-			uint16_t val;
-			err = fat_get(v, c, &val);
-			if (err != FAT_OK)
-				return err;
-			if (fat_classify(v, val) != NEXT_CLUSTER)
-				return FAT_E_CORRUPT;
-			c = val;
-		}
+		if (done < len && pos % v->cluster_size == 0 &&
+		    (err = fat_chain_next(v, c, &c)) != FAT_OK)
+			return err;
 	}
 	return FAT_OK;
 }

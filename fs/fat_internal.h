@@ -105,5 +105,9 @@ int fat_path_parent(struct fat_vol *v, const char *path, uint16_t *dir, uint8_t 
 		    uint16_t avoid);
 /* Locate path's entry; *root for "/". */
 int fat_path_find(struct fat_vol *v, const char *path, struct dir_loc *loc, bool *root);
+/* The next cluster of a chain: FAT_E_CORRUPT unless the entry links to one. */
+int fat_chain_next(struct fat_vol *v, uint16_t c, uint16_t *next);
+/* A file's entry (not the root, not a directory: FAT_E_IS_DIR). */
+int fat_find_file(struct fat_vol *v, const char *path, struct dir_loc *loc);
 
 #endif

@@ -510,12 +510,9 @@ int fat_rmdir(struct fat_vol *v, const char *path)
 int fat_unlink(struct fat_vol *v, const char *path)
 {
 	struct dir_loc loc;
-	bool root;
-	int err = fat_path_find(v, path, &loc, &root);
+	int err = fat_find_file(v, path, &loc);
 	if (err != FAT_OK)
 		return err;
-	if (root || (loc.ent[11] & FAT_ATTR_DIRECTORY))
-		return FAT_E_IS_DIR;
 	if (loc.ent[11] & FAT_ATTR_READ_ONLY)
 		return FAT_E_READ_ONLY;
 	err = dir_remove(v, &loc, true);
