@@ -14,6 +14,7 @@
 #include "core/metrics.h"
 #include "core/process.h"
 #include "core/syscall.h"
+#include "ipc/file.h"
 #include "ipc/ipc.h"
 #include "ipc/notify.h"
 #include "ipc/xous.h"
@@ -49,10 +50,19 @@ static int sys_exit(struct trap_frame *tf, struct process *p)
 	process_exit_self((int)ARG(0), EXIT_NORMAL, 0);
 }
 
+/* fd 0 is the console's input; anything else is a file capability (ipc/file.c). */
+static int sys_read(struct trap_frame *tf, struct process *p)
+{
+	if (ARG(0) != 0)
+		return file_sys_read(tf, p);
+	return E_NOT_IMPLEMENTED; /* the console's input: to come */
+}
+
+/* fd 1 and 2 are the console; anything else is a file capability. */
 static int sys_write(struct trap_frame *tf, struct process *p)
 {
 	if (ARG(0) != 1 && ARG(0) != 2)
-		return E_INVALID_PARAMETER; /* no files yet: only the console */
+		return file_sys_write(tf, p);
 	CHECK(write_console(p, ARG(1), ARG(2)));
 	RESULT(0, ARG(2));
 	return E_OK;
@@ -434,7 +444,12 @@ static int sys_debug_trace(struct trap_frame *tf, struct process *p)
 
 static const syscall_fn table[SYS_COUNT] = {
     [SYS_EXIT] = sys_exit,
+    [SYS_READ] = sys_read,
     [SYS_WRITE] = sys_write,
+    [SYS_OPEN] = sys_open,
+    [SYS_SEEK] = sys_seek,
+    [SYS_CLOSE] = sys_close,
+    [SYS_FILE_CALL] = sys_file_call,
     [SYS_MMAP] = sys_mmap,
     [SYS_MUNMAP] = sys_munmap,
     [SYS_IPC_SEND] = sys_ipc_send,

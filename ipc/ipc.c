@@ -8,6 +8,8 @@
  * registers.
  */
 #include "ipc/ipc.h"
+#include "ipc/file.h"
+#include "include/abi/file.h"
 #include "ipc/notify.h"
 #include "ipc/xous.h"
 #include "arch/hal/cpu.h"
@@ -87,6 +89,7 @@ void ipc_init(void)
 	cap_set_object_ops(OBJ_IPC_ENDPOINT, &endpoint_ops);
 	cap_set_object_ops(OBJ_IPC_CHANNEL, &channel_ops);
 	notify_init();
+	file_init();
 }
 
 /*
@@ -155,13 +158,17 @@ static void orphan_all(struct kthread *t)
 	}
 }
 
-/* Lend a memory message's buffers to `to`; their addresses there go into words 1 and 3. */
+/*
+ * Lend a memory message's buffers to `to`; their addresses there go into
+ * words 1 and 3 (for MSG_FORWARD, each buffer's place in the pages lent).
+ */
 static int lend(struct kthread *from, struct ipc_msg *m, struct kthread *to)
 {
 	for (unsigned i = 0; i < 2; i++) /* both checked before either is lent */
 		if (m->mem[i].len)
 			CHECK(vmspace_lend_check(&from->proc->vs, m->mem[i].va, m->mem[i].len,
 						 m->mem[i].writable));
+	uintptr_t at[2] = {0, 0};
 	for (unsigned i = 0; i < 2; i++) {
 		if (!m->mem[i].len)
 			continue;
@@ -176,8 +183,12 @@ static int lend(struct kthread *from, struct ipc_msg *m, struct kthread *to)
 		l->va = m->mem[i].va;
 		l->len = m->mem[i].len;
 		from->ipc.nloans++;
+		at[i] = l->to_va;
 		m->w[1 + 2 * i] = l->to_va;
 	}
+	if (m->type == MSG_FORWARD)
+		for (unsigned j = 0; j < 2; j++)
+			m->w[1 + 2 * j] = m->fwd[j].slot < 2 ? at[m->fwd[j].slot] + m->fwd[j].off : 0;
 	return E_OK;
 }
 
@@ -229,12 +240,17 @@ static int deliver(struct kthread *from, struct ipc_msg *m, struct kthread *to,
 		   struct ipc_endpoint *ep, uint64_t token)
 {
 	struct capability cap = {.token = 0}, orig;
+	if (to->ipc.kcall) { /* the reply to a call the kernel made: words only, no capability */
+		memcpy(to->ipc.msg.w, m->w, sizeof(m->w));
+		metrics.ipc_messages++;
+		return E_OK;
+	}
 	/* The capability and the receiver's room for it first: lending is the last step that fails. */
 	if (from && m->has_cap) {
 		CHECK(validate_capability(&from->proc->caps, m->cap, RIGHT_GRANT, &orig));
 		CHECK(cap_space_room(&to->proc->caps, 1, 1));
 	}
-	if (from && m->type == XOUS_MEMORY)
+	if (from && (m->type == XOUS_MEMORY || m->type == MSG_FORWARD))
 		CHECK(lend(from, m, to));
 	if (from && m->has_cap) {
 		int err =
@@ -373,6 +389,26 @@ static void deliver_irq(struct kthread *to, struct ipc_endpoint *ep, unsigned ir
 	deliver(NULL, &m, to, ep, 0);
 }
 
+/* A file handle released, as a message from the kernel (include/abi/file.h, FILE_OP_RELEASE). */
+static void deliver_released(struct kthread *to, struct ipc_endpoint *ep, uint64_t handle)
+{
+	struct ipc_msg m = {.type = MSG_FORWARD, .len = 64, .w = {FILE_OP_RELEASE, 0, 0, 0, 0, handle}};
+	deliver(NULL, &m, to, ep, 0);
+}
+
+void ipc_file_released(struct ipc_endpoint *ep, uint64_t handle)
+{
+	struct kthread *r = take_waiter(&ep->receivers);
+	if (r) {
+		deliver_released(r, ep, handle);
+		release(r, E_OK);
+	} else if (ep->nreleased < IPC_RELEASED_MAX) {
+		ep->released[ep->nreleased++] = handle;
+	} else {
+		ep->released_lost++;
+	}
+}
+
 int ipc_receive(struct ipc_endpoint *ep, bool xous, uint64_t timeout_ns)
 {
 	struct kthread *self = current;
@@ -384,6 +420,10 @@ int ipc_receive(struct ipc_endpoint *ep, bool xous, uint64_t timeout_ns)
 	if (ep->irq_pending) {
 		deliver_irq(self, ep, ep->irq, ep->irq_pending);
 		ep->irq_pending = 0;
+		return E_OK;
+	}
+	if (ep->nreleased) {
+		deliver_released(self, ep, ep->released[--ep->nreleased]);
 		return E_OK;
 	}
 	struct kthread *s;
@@ -432,6 +472,7 @@ int ipc_reply(uint64_t token, struct ipc_endpoint *then)
 		return err;
 	}
 	if (then && waiting && !self->killed && ipcq_empty(&then->senders) && !then->irq_pending &&
+	    !then->nreleased &&
 	    c->se.priority >= self->se.priority) {
 		/* The fast path back: wait on `then` and run the caller now. */
 		self->ipc.state = IPC_RECEIVING;
@@ -648,7 +689,7 @@ static int msg_from_regs(struct trap_frame *tf, struct process *p)
 static ALWAYS_INLINE bool fast_partner(const struct kthread *self, const struct kthread *t,
 				       bool xous)
 {
-	return t->se.state == T_BLOCKED && !t->killed && t->ipc.xous == xous &&
+	return t->se.state == T_BLOCKED && !t->killed && t->ipc.xous == xous && !t->ipc.kcall &&
 	       t->se.priority >= self->se.priority && (xous || t->ipc.buf);
 }
 
@@ -694,7 +735,7 @@ static ALWAYS_INLINE int fast_reply_wait(struct process *p, uint64_t reply, uint
 	struct ipc_endpoint *then;
 	if (!then_token || (!m->xous && !self->ipc.buf) || self->killed ||
 	    ipc_endpoint_of(p, then_token, RIGHT_READ, &then) || !ipcq_empty(&then->senders) ||
-	    then->irq_pending)
+	    then->irq_pending || then->nreleased)
 		return -1;
 	struct kthread *c = reply_peek(reply, p);
 	if (!c || !fast_partner(self, c, m->xous) || c->ipc.nloans)

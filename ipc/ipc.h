@@ -21,6 +21,8 @@ struct process;
 struct kthread;
 struct trap_frame;
 
+#define IPC_RELEASED_MAX 32u
+
 struct ipc_endpoint {
 	uint64_t id;
 	struct process *owner;
@@ -30,6 +32,10 @@ struct ipc_endpoint {
 	uint32_t irq_pending; /* claimed interrupts not yet delivered (ipc/xous.c) */
 	uint32_t irq;	      /* ... and the last one's number */
 	uint32_t refs;	      /* capabilities naming it: it goes with the last (or its owner) */
+	/* File handles whose last capability went, for the server's next receive (ipc/file.c). */
+	uint64_t released[IPC_RELEASED_MAX];
+	uint32_t nreleased;
+	uint32_t released_lost; /* released while the queue was full */
 };
 
 /* Endpoints (servers included) and channels one process may own at a time, and servers. */
@@ -69,6 +75,8 @@ struct ipc_fast {
 };
 int ipc_fast_call(struct process *p, uint64_t target, const struct ipc_fast *m);
 int ipc_fast_reply_wait(struct process *p, uint64_t reply, uint64_t then, const struct ipc_fast *m);
+/* Tell `ep`'s receiver that file `handle` is released (a message from the kernel, no reply). */
+void ipc_file_released(struct ipc_endpoint *ep, uint64_t handle);
 /* Deliver an interrupt claimed by `ep`'s owner (interrupt context). */
 void ipc_notify_irq(struct ipc_endpoint *ep, unsigned irq);
 

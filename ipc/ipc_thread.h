@@ -34,7 +34,12 @@ struct ipc_msg {
 		uintptr_t va;
 		size_t len;
 		bool writable;
-	} mem[2]; /* XOUS_MEMORY: in_buf, out_buf */
+	} mem[2]; /* XOUS_MEMORY: in_buf, out_buf; MSG_FORWARD: the pages of its buffers */
+	/* MSG_FORWARD: buffer j is at (where mem[slot] is lent) + off; its address goes to word 1 + 2j. */
+	struct {
+		uint8_t slot; /* 0xff: no buffer */
+		uintptr_t off;
+	} fwd[2];
 };
 
 struct vmspace;
@@ -50,6 +55,7 @@ struct ipc_thread {
 	struct ipc_link link; /* first: on an endpoint's queue */
 	uint8_t state;	      /* enum ipc_state */
 	bool xous;	      /* Xous layout of results; a dead server is E_SERVER_NOT_FOUND */
+	bool kcall;	      /* a call the kernel makes for it (ipc/file.c): the reply goes to msg.w */
 	int result;	      /* what whoever woke it decided */
 	uint64_t bits;	      /* a notification's bits it was handed (ipc/notify.c) */
 	uint64_t reply_token; /* IPC_REPLY_WAIT */

@@ -8,4 +8,5 @@ set(IPC_KERNEL_SOURCES
   ${CMAKE_SOURCE_DIR}/ipc/ipc.c
   ${CMAKE_SOURCE_DIR}/ipc/xous.c
   ${CMAKE_SOURCE_DIR}/ipc/notify.c
+  ${CMAKE_SOURCE_DIR}/ipc/file.c
 )

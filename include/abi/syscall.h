@@ -21,10 +21,15 @@
 
 enum syscall_number {
 	SYS_EXIT = 1,	/* code -> (never returns): ends the calling process */
-	SYS_READ = 2,	/* fd, buf, len -> r0 bytes (fd 0: not implemented yet) */
-	SYS_WRITE = 3,	/* fd (1, 2: the debug console), buf, len -> r0 bytes */
+	SYS_READ = 2,	/* fd (0: the console, or a file cap), buf, len -> r0 bytes */
+	SYS_WRITE = 3,	/* fd (1, 2: the console, or a file cap), buf, len -> r0 bytes */
 	SYS_MMAP = 4,	/* addr (0: anywhere), len, prot (PROT_*) -> r0 addr, r1 memory cap */
 	SYS_MUNMAP = 5, /* addr, len -> */
+	/* Files (include/abi/file.h says what each takes). */
+	SYS_OPEN = 6,
+	SYS_SEEK = 7,
+	SYS_CLOSE = 8,
+	SYS_FILE_CALL = 9,
 	/*
 	 * IPC (include/abi/ipc.h): `info` is a message info word, w0..w3 the
 	 * message's words 0..3; a delivered message comes back as r0 info,
@@ -80,6 +85,13 @@ enum syscall_number {
 	 */
 	SYS_POWER_OFF = 45,   /* root cap, status -> */
 	SYS_POWER_WATCH = 46, /* root cap, notification cap (WRITE), bit -> */
+	/*
+	 * Console: while a process holds the break (one at a time, E_BUSY for
+	 * another), Ctrl-C on the console is taken out of the input and
+	 * signals `bit` of its notification; cap 0 gives the break back, and
+	 * so does the holder's end.
+	 */
+	SYS_CONSOLE_BREAK = 47, /* notification cap (WRITE) or 0, bit -> */
 	/*
 	 * Xous (ipc/xous.c). Pids name processes, as in Xous; a process may
 	 * suspend, resume and terminate only its children. Messages come back

@@ -105,7 +105,8 @@ bool fuzz_known_tag(long tag)
 {
 	return (tag >= 0 && tag <= E_NOT_SUPPORTED) || (tag >= E_IPC_CLOSED && tag <= 18) ||
 	       (tag >= E_MEM_ALREADY_MAPPED && tag <= E_MEM_DOUBLE_FREE) ||
-	       (tag >= E_SERVER_EXISTS && tag <= E_INTERRUPT_IN_USE);
+	       (tag >= E_SERVER_EXISTS && tag <= E_INTERRUPT_IN_USE) ||
+	       (tag >= E_FS_CORRUPT && tag <= E_NO_FILE_SERVER);
 }
 
 /* The calls and how often each comes (out of the sum); 0 stands for a number outside the table. */
