@@ -30,12 +30,15 @@ static bool backlog;
 static int irq_line = -1;
 static void (*break_fn)(void *arg);
 static void *break_arg;
+static bool (*hold_fn)(void);
 static struct kthread *waiters[WAITERS_MAX];
 static struct console_stats stats;
 
 static void put_byte(uint8_t c)
 {
 	stats.received++;
+	if (c == CONSOLE_BREAK && hold_fn && hold_fn())
+		return;
 	if (c == CONSOLE_BREAK && break_fn) {
 		break_fn(break_arg);
 		return;
@@ -159,6 +162,13 @@ void console_arm_break(void (*fn)(void *arg), void *arg)
 	irqflags_t flags = arch_irq_save();
 	break_fn = fn;
 	break_arg = fn ? arg : NULL;
+	arch_irq_restore(flags);
+}
+
+void console_hold_break(bool (*fn)(void))
+{
+	irqflags_t flags = arch_irq_save();
+	hold_fn = fn;
 	arch_irq_restore(flags);
 }
 

@@ -36,6 +36,12 @@ int console_read(uint64_t timeout_ns);
  * next. console_arm_break(NULL, NULL) disarms: Ctrl-C is a byte again.
  */
 void console_arm_break(void (*fn)(void *arg), void *arg);
+/*
+ * A process's break (SYS_CONSOLE_BREAK, core/sys_console.c) comes first:
+ * while `fn` is set, Ctrl-C runs it (interrupts off), and the armed break,
+ * or else the byte, follows only when it returns false. NULL unsets it.
+ */
+void console_hold_break(bool (*fn)(void));
 /* Move what the device holds into the ring (for a polled console; harmless otherwise). */
 void console_poll(void);
 

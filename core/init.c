@@ -1,5 +1,6 @@
 #include "cap/cap.h"
 #include "arch/hal/cpu.h"
+#include "core/boot_info.h"
 #include "core/hw.h"
 #include "core/init.h"
 #include "core/kprintf.h"
@@ -48,12 +49,23 @@ int init_create(const char *args, size_t args_size, const char *env, size_t env_
 	return err;
 }
 
-void init_run(void)
+void init_run(const struct boot_info *bi)
 {
 	static const char args[] = "init";
+	/*
+	 * shell=kernel: init greets and ends, so the kernel's debug shell comes
+	 * next; otherwise it runs the user shell (user/shell/). So does a boot
+	 * that measures itself to init's end (bootbench).
+	 */
+	char shell[16];
+	bool kernel_shell =
+	    (boot_cmdline_get(bi, "shell", shell, sizeof(shell)) && !strcmp(shell, "kernel")) ||
+	    boot_cmdline_has(bi, "bootbench");
+	static const char env[] = "KESTREL_SHELL=kernel";
 	struct process *p;
 	struct process_exit_info info;
-	int err = init_create(args, sizeof(args), NULL, 0, PRIO_NORMAL, &p);
+	int err = init_create(args, sizeof(args), kernel_shell ? env : NULL,
+			      kernel_shell ? sizeof(env) : 0, PRIO_NORMAL, &p);
 	if (!err)
 		err = process_start(p);
 	if (!err)

@@ -15,7 +15,13 @@
  */
 int init_create(const char *args, size_t args_size, const char *env, size_t env_size,
 		unsigned priority, struct process **out);
-/* Run init without arguments to its end at boot; prints how it ended. */
-void init_run(void);
+struct boot_info;
+
+/*
+ * Run init without arguments to its end at boot; prints how it ended. With
+ * shell=kernel on the command line, init gets KESTREL_SHELL=kernel in its
+ * environment and leaves the console to the kernel's shell.
+ */
+void init_run(const struct boot_info *bi);
 
 #endif

@@ -53,7 +53,7 @@ _Noreturn void kmain(struct boot_info *bi)
 		int failed = ktest_run_all(bi);
 		arch_power_off(failed ? 1 : 0);
 	}
-	init_run();
+	init_run(bi);
 	if (boot_cmdline_has(bi, "bootbench")) { /* under -icount: see tests/system/kbench */
 		kbench_boot();
 		arch_power_off(0);

@@ -16,6 +16,7 @@
 #include "core/kprintf.h"
 #include "core/kstring.h"
 #include "core/panic.h"
+#include "core/sys_console.h"
 #include "core/timer.h"
 #include "ipc/ipc.h"
 #include "mm/heap.h"
@@ -107,6 +108,7 @@ static void process_finish(struct process *p)
 	    .threads = p->threads_made,
 	};
 	hw_process_exit(p);	 /* its lines released, its devices' bus mastering off */
+	console_process_exit(p); /* Ctrl-C is the kernel's again if it held the break */
 	ipc_process_exit(p);	 /* peers waiting on it are told; lent pages go home */
 	kthread_use_space(NULL); /* off the tables we are about to free */
 	vmspace_destroy(&p->vs);
@@ -579,6 +581,17 @@ static int setup(struct process *p, const struct process_spec *spec)
 	return err;
 }
 
+/* The first words after argv[0], space-separated, as far as they fit (`ps` shows them). */
+static void keep_args(struct process *p, const struct process_spec *spec)
+{
+	size_t n = 0, first = spec->args_size ? strlen(spec->args) + 1 : 0;
+	for (size_t i = first; i < spec->args_size && n + 1 < sizeof(p->args); i++)
+		p->args[n++] = spec->args[i] ? spec->args[i] : ' ';
+	while (n && p->args[n - 1] == ' ')
+		n--; /* the last word's NUL */
+	p->args[n] = '\0';
+}
+
 static int create_locked(struct process *parent, const struct process_spec *spec,
 			 struct process **out)
 {
@@ -596,6 +609,7 @@ static int create_locked(struct process *parent, const struct process_spec *spec
 		if (*c == '/')
 			name = c + 1;
 	kstrlcpy(p->name, name, sizeof(p->name));
+	keep_args(p, spec);
 	cap_space_init(&p->caps, p->pid * 0x9e3779b97f4a7c15ull ^ arch_counter());
 	int err = setup(p, spec);
 	if (err) {
@@ -681,6 +695,29 @@ unsigned process_count(void)
 		n++;
 	arch_irq_restore(irq);
 	return n;
+}
+
+int process_info_at(unsigned index, struct process_info *out)
+{
+	irqflags_t irq = arch_irq_save();
+	reap_detached();
+	const struct process *p = all_processes;
+	for (unsigned i = 0; p && i < index; i++)
+		p = p->next;
+	if (p) {
+		*out = (struct process_info){
+		    .pid = p->pid,
+		    .parent_pid = p->parent ? p->parent->pid : 0,
+		    .state = (uint32_t)p->state,
+		    .threads = p->live_threads,
+		    .memory = p->vs.mapped,
+		    .cpu_time_ns = p->ticks * TIMER_TICK_NS,
+		};
+		kstrlcpy(out->name, p->name, sizeof(out->name));
+		kstrlcpy(out->args, p->args, sizeof(out->args));
+	}
+	arch_irq_restore(irq);
+	return p ? E_OK : E_NOT_FOUND;
 }
 
 void process_tick(void)

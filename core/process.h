@@ -27,6 +27,7 @@ enum process_state { P_NEW, P_RUNNING, P_ENDING, P_ZOMBIE };
 struct process {
 	uint64_t pid;
 	char name[16];
+	char args[32]; /* its first arguments, space-separated (SYS_PROCESS_INFO) */
 	enum process_state state;
 	struct vmspace vs;
 	struct cap_space caps;
@@ -80,6 +81,8 @@ uint64_t process_first_user_counter(void);
 /* Processes that exist, ended ones included, after freeing those nobody will wait for. */
 unsigned process_count(void);
 struct process *process_find(uint64_t pid);
+/* The process at `index` of the list (0: the newest), for SYS_PROCESS_INFO; E_NOT_FOUND past it. */
+int process_info_at(unsigned index, struct process_info *out);
 
 /* A thread of `p` starting at `entry` with `sp` and `arg` in user mode. */
 int thread_create(struct process *p, uintptr_t entry, uintptr_t stack_base, size_t stack_size,

@@ -24,6 +24,7 @@ set(CORE_KERNEL_SOURCES
   ${CMAKE_SOURCE_DIR}/core/pci.c
   ${CMAKE_SOURCE_DIR}/core/process.c
   ${CMAKE_SOURCE_DIR}/core/syscall.c
+  ${CMAKE_SOURCE_DIR}/core/sys_console.c
   ${CMAKE_SOURCE_DIR}/core/sys_shm.c
   ${CMAKE_SOURCE_DIR}/core/timer.c
   ${CMAKE_SOURCE_DIR}/core/panic.c

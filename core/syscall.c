@@ -18,6 +18,7 @@
 #include "ipc/ipc.h"
 #include "ipc/notify.h"
 #include "ipc/xous.h"
+#include "core/sys_console.h"
 #include "core/sys_shm.h"
 #include "mm/heap.h"
 #include "mm/pmm.h"
@@ -55,7 +56,7 @@ static int sys_read(struct trap_frame *tf, struct process *p)
 {
 	if (ARG(0) != 0)
 		return file_sys_read(tf, p);
-	return E_NOT_IMPLEMENTED; /* the console's input: to come */
+	return sys_console_read(tf, p);
 }
 
 /* fd 1 and 2 are the console; anything else is a file capability. */
@@ -402,6 +403,19 @@ static int sys_kernel_metrics(struct trap_frame *tf, struct process *p)
 	return copy_to_user(&p->vs, ARG(0), &m, sizeof(m));
 }
 
+_Static_assert(sizeof(struct process_info) == 88, "struct process_info is ABI");
+_Static_assert((int)PS_ENDED == (int)P_ZOMBIE, "process states are ABI");
+
+static int sys_process_info(struct trap_frame *tf, struct process *p)
+{
+	struct process_info info;
+	if (ARG(0) > UINT32_MAX)
+		return E_NOT_FOUND;
+	CHECK(user_range_ok(&p->vs, ARG(1), sizeof(info), true));
+	CHECK(process_info_at((unsigned)ARG(0), &info));
+	return copy_to_user(&p->vs, ARG(1), &info, sizeof(info));
+}
+
 static int sys_debug_print(struct trap_frame *tf, struct process *p)
 {
 	return write_console(p, ARG(0), ARG(1));
@@ -482,6 +496,7 @@ static const syscall_fn table[SYS_COUNT] = {
     [SYS_SET_AFFINITY] = sys_set_affinity,
     [SYS_POWER_OFF] = sys_power_off,
     [SYS_POWER_WATCH] = sys_power_watch,
+    [SYS_CONSOLE_BREAK] = sys_console_break,
     [SYS_XOUS_PROCESS_SPAWN] = sys_xous_process_spawn,
     [SYS_XOUS_PROCESS_YIELD] = sys_yield,
     [SYS_XOUS_PROCESS_SUSPEND] = sys_xous_process_suspend,
@@ -518,6 +533,7 @@ static const syscall_fn table[SYS_COUNT] = {
     [SYS_PCI_MSI_ALLOC] = sys_pci_msi_alloc,
     [SYS_MACHINE_INFO] = sys_machine_info,
     [SYS_KERNEL_METRICS] = sys_kernel_metrics,
+    [SYS_PROCESS_INFO] = sys_process_info,
     [SYS_DEBUG_PRINT] = sys_debug_print,
     [SYS_DEBUG_DUMP_PROCESS] = sys_dump_process,
     [SYS_DEBUG_DUMP_MEMORY] = sys_dump_memory,

@@ -53,8 +53,12 @@ file(GLOB DRIVER_LIB_SOURCES CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/drivers/lib/*
   ${CMAKE_SOURCE_DIR}/drivers/manager/*.c ${CMAKE_SOURCE_DIR}/drivers/ramdisk/*.c
   ${CMAKE_SOURCE_DIR}/drivers/virtio-blk/*.c
   ${CMAKE_SOURCE_DIR}/fs/*.c) # the FAT12 library, portable, host-tested too
-add_executable(init ${USER_DIR}/init/init.c ${UTEST_SOURCES} ${DRIVER_LIB_SOURCES})
-set(USER_NOFP_SOURCES ${USER_DIR}/init/init.c ${UTEST_SOURCES} ${DRIVER_LIB_SOURCES})
+# The user shell (`init shell`), with the kernel shell's line editor, portable code of ours.
+file(GLOB SHELL_SOURCES CONFIGURE_DEPENDS ${USER_DIR}/shell/*.c)
+list(APPEND SHELL_SOURCES ${CMAKE_SOURCE_DIR}/core/lineedit.c)
+add_executable(init ${USER_DIR}/init/init.c ${UTEST_SOURCES} ${DRIVER_LIB_SOURCES} ${SHELL_SOURCES})
+set(USER_NOFP_SOURCES ${USER_DIR}/init/init.c ${UTEST_SOURCES} ${DRIVER_LIB_SOURCES}
+  ${SHELL_SOURCES})
 list(REMOVE_ITEM USER_NOFP_SOURCES ${USER_FP_SOURCES})
 if(USER_NOFP_FLAGS)
   set_source_files_properties(${USER_NOFP_SOURCES} PROPERTIES COMPILE_OPTIONS ${USER_NOFP_FLAGS})
@@ -62,7 +66,9 @@ endif()
 set_target_properties(init PROPERTIES OUTPUT_NAME init.elf SUFFIX ""
   RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/user
   LINK_DEPENDS ${USER_DIR}/user.ld)
-target_include_directories(init PRIVATE ${CMAKE_SOURCE_DIR}/tests/user ${USER_DIR}/r2)
+target_include_directories(init PRIVATE ${CMAKE_SOURCE_DIR}/tests/user ${USER_DIR}/r2
+  ${USER_DIR}/shell ${CMAKE_BINARY_DIR}/generated) # generated/config.h: the version, for `info`
+target_compile_definitions(init PRIVATE KESTREL_ARCH_NAME="${KERNEL_ARCH}")
 target_link_options(init PRIVATE -nostdlib -static -no-pie -Wl,--build-id=none
   -Wl,-z,max-page-size=4096 -Wl,-z,noexecstack -Wl,-T,${USER_DIR}/user.ld ${USER_LINK_ARCH})
 target_link_libraries(init PRIVATE ulib gcc)

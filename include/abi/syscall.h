@@ -120,6 +120,9 @@ enum syscall_number {
 	SYS_SHARED_REGION_TRANSFER = 130, /* cap (GRANT), process cap (GRANT), mode -> r0 token */
 
 	SYS_KERNEL_METRICS = 160,     /* struct kernel_metrics * -> */
+	SYS_PROCESS_INFO = 161,	      /* index, struct process_info * -> : the index-th of
+					 every process (0: the newest), E_NOT_FOUND past
+					 the last; for `ps`, a snapshot a call at a time */
 	SYS_DEBUG_PRINT = 170,	      /* buf, len -> */
 	SYS_DEBUG_DUMP_PROCESS = 171, /* pid (0: self) -> */
 	SYS_DEBUG_DUMP_MEMORY = 172,  /* -> */
@@ -214,6 +217,20 @@ struct process_exit_info {
 	uint32_t exit_reason; /* enum exit_reason */
 	struct resource_usage usage;
 	uint64_t fault_addr; /* the faulting address or pc for fault reasons */
+};
+
+/* SYS_PROCESS_INFO: one process as `ps` shows it. */
+enum process_state_abi { PS_NEW, PS_RUNNING, PS_ENDING, PS_ENDED };
+
+struct process_info {
+	uint64_t pid;
+	uint64_t parent_pid; /* 0: made by the kernel, or orphaned */
+	uint32_t state;	     /* enum process_state_abi */
+	uint32_t threads;    /* live threads */
+	uint64_t memory;     /* bytes of user memory mapped now */
+	uint64_t cpu_time_ns;
+	char name[16]; /* argv[0] without its directories, NUL-terminated */
+	char args[32]; /* the first arguments after it, space-separated, as far as they fit */
 };
 
 /* ThreadState and ThreadInfo of the Kernel API. */

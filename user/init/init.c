@@ -1,11 +1,16 @@
 /*
  * init, the first process. Without arguments it greets, starts the device
- * manager, prints what it found and how its drivers came up, stops it
- * again and ends (the kernel then offers its shell). It cannot leave the
- * manager running: the shell starts only once init has ended, and the
- * capabilities init passed on are revoked with init's own, so a manager
- * outliving it would hold nothing. `init devices` (`run devices` at the
- * shell) does the same but the greeting; `init test [PREFIX]` starts the manager,
+ * manager and prints what it found and how its drivers came up, starts the
+ * file server, then runs the user shell (`init shell`, user/shell/) and
+ * waits for it; when the shell ends it stops the file server and the
+ * manager, in that order, and ends (the kernel then offers its debug
+ * shell), or powers off if the shell's `poweroff` asked for it. With
+ * KESTREL_SHELL=kernel in its environment (the kernel's command line has
+ * shell=kernel) it stops the manager again at once and ends, leaving the
+ * console to the kernel's shell: the manager cannot outlive init, as the
+ * capabilities init passed on are revoked with init's own. `init devices`
+ * (`run devices` at the kernel shell) does that but the greeting;
+ * `init NAME ARGS` runs a built-in program of the shell (user/shell/programs.c); `init test [PREFIX]` starts the manager,
  * runs the user test suite (the tests whose names start with PREFIX), then
  * powers the manager off and ends it, so that nothing it made outlives
  * the run;
@@ -18,9 +23,12 @@
  */
 #include "core/kprintf.h"
 #include "drivers/lib/devmgr.h"
+#include "fsserv_weak.h" /* TEMPORARY: "fs/server/fsserv.h" once the file server is merged */
 #include "fuzz.h"
+#include "hw.h"
 #include "ipc.h"
 #include "kestrel.h"
+#include "shell.h"
 #include "utest.h"
 
 extern const struct utest __start_utests[], __stop_utests[];
@@ -129,6 +137,67 @@ static int show_devices(void)
 	return 0;
 }
 
+/* Power off at once: the manager, the watcher, has stopped; nobody else is to be told. */
+static void power_off(void)
+{
+	uint64_t root = hw_find_cap(OBJ_DEVICE, HW_DEV_ROOT);
+	flush();
+	long err = root ? sys_power_off(root, 0) : E_NOT_FOUND;
+	printf("init: could not power off (error %ld)\n", err);
+}
+
+/* The user shell as a child (`init shell`, with our image mapped for its `run`); its exit code. */
+static int run_shell(void)
+{
+	const char *img = getenv("KESTREL_IMAGE");
+	static const char args[] = "init\0shell";
+	if (!img)
+		return -1;
+	char *end;
+	struct process_spec spec = {
+	    .image = (const void *)strtoul(img, &end, 0),
+	    .image_size = strtoul(end + 1, NULL, 0),
+	    .args = args,
+	    .args_size = sizeof(args),
+	    .flags = PROCESS_MAP_IMAGE,
+	};
+	uint64_t pid, cap;
+	struct process_exit_info info;
+	long err = sys_process_create(&spec, &pid, &cap);
+	if (!err && (err = sys_process_start(cap)) == E_OK)
+		err = sys_process_wait(cap, 0, &info);
+	if (err) {
+		printf("init: the shell did not run (error %ld)\n", err);
+		return -1;
+	}
+	sys_cap_revoke(cap);
+	return info.exit_reason == EXIT_NORMAL ? info.exit_code : -1;
+}
+
+/* What a person meets at boot: the manager, the file server, the shell; then all stopped. */
+static int boot_to_shell(void)
+{
+	uint64_t mgr, fs = 0;
+	bool have_mgr = manager_start(&mgr);
+	if (have_mgr)
+		manager_summary();
+	int err = fsserv_start(&fs);
+	if (err) {
+		printf("init: the file server did not start (error %d): no files\n", err);
+		fs = 0;
+	}
+	flush();
+	int code = run_shell();
+	if (fs)
+		fsserv_stop(fs); /* first: it writes through the manager's disk driver */
+	if (have_mgr)
+		devmgr_stop(mgr);
+	if (code == SHELL_EXIT_POWEROFF)
+		power_off();
+	printf("init: the shell ended: init ends, the kernel's debug shell follows\n");
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	/* The tests that need the device manager start one of their own (DEVMGR_UTEST). */
@@ -155,6 +224,10 @@ int main(int argc, char **argv)
 		utest_child_arg = argc >= 4 ? argv[3] : "";
 		return run_child(argv[2]);
 	}
+	if (argc == 2 && !strcmp(argv[1], "shell"))
+		return shell_main(argc - 1, argv + 1);
+	if (argc >= 2 && shell_is_program(argv[1]))
+		return shell_program_main(argc - 1, argv + 1);
 	if (argc >= 2)
 		return run_child(argv[1]);
 	struct thread_info self;
@@ -162,6 +235,9 @@ int main(int argc, char **argv)
 	printf("init: hello from user mode: process %llu, thread %llu (%ld)\n",
 	       (unsigned long long)self.process_id, (unsigned long long)self.thread_id, err);
 	flush();
+	const char *shell = getenv("KESTREL_SHELL");
+	if (!shell || strcmp(shell, "kernel"))
+		return boot_to_shell();
 	show_devices(); /* a machine without a manager still boots to the shell */
 	return 0;
 }

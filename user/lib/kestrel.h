@@ -249,6 +249,28 @@ static inline long sys_kernel_metrics(struct kernel_metrics *m)
 	return SYS1(SYS_KERNEL_METRICS, m, NULL);
 }
 
+/* The index-th process of the system (0: the newest); E_NOT_FOUND past the last. */
+static inline long sys_process_info(unsigned index, struct process_info *info)
+{
+	return SYS2(SYS_PROCESS_INFO, index, info, NULL);
+}
+
+/*
+ * Take Ctrl-C: while held, it signals `bit` of notification `cap` (WRITE)
+ * instead of reaching the input; cap 0 gives it back. E_BUSY while another
+ * process holds it; the holder's end gives it back too.
+ */
+static inline long sys_console_break(uint64_t cap, unsigned bit)
+{
+	return SYS2(SYS_CONSOLE_BREAK, cap, bit, NULL);
+}
+
+/* Read a polled console's device, so that its Ctrl-C reaches the holder (SYS_READ of 0 bytes). */
+static inline long sys_console_poll(void)
+{
+	return SYS3(SYS_READ, 0, 0, 0, NULL);
+}
+
 static inline long sys_debug_print(const char *s, size_t len)
 {
 	return SYS2(SYS_DEBUG_PRINT, s, len, NULL);
