@@ -436,6 +436,7 @@ int fsserv_main(int argc, char **argv)
 		if ((rc || !(served % 256)) && lifeline_gone(life))
 			break;
 		if (rc) {
+			fs_r2_reap();
 			rc = ipc_receive(ep, POLL_MS, &m);
 			continue;
 		}

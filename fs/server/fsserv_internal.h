@@ -23,5 +23,7 @@ int fs_error(int fat_err);
 int fs_path(uint64_t va, uint64_t len, char out[FILE_PATH_MAX + 1]);
 /* An r2 file call (FILE_OP_R2 + number) the kernel's r2 gate forwarded: r[0] its r2 code. */
 int fs_r2(const uint64_t *w, uint64_t *r);
+/* The programs the r2 calls started that have ended are forgotten (while idle). */
+void fs_r2_reap(void);
 
 #endif
