@@ -696,3 +696,37 @@ int fat_readdir(struct fat_vol *v, const char *path, uint32_t index, struct fat_
 			return err;
 	}
 }
+
+/* ---- raw access, for the r2 calls (fat.h) ---- */
+
+int fat_entry_get(struct fat_vol *v, uint32_t cluster, uint16_t *val)
+{
+	if (!v->mounted)
+		return FAT_E_INVALID;
+	if (cluster > 0xFFFF || !fat_valid_cluster(v, (uint16_t)cluster))
+		return FAT_E_INVALID;
+	return fat_get(v, (uint16_t)cluster, val);
+}
+
+int fat_list_raw(struct fat_vol *v, uint32_t dir, uint32_t index, uint8_t ent[32])
+{
+	if (!v->mounted || dir > 0xFFFF || (dir && !fat_valid_cluster(v, (uint16_t)dir)))
+		return FAT_E_INVALID;
+	struct dir_it it;
+	fat_dir_start(&it, (uint16_t)dir);
+	for (uint32_t live = 0;;) {
+		uint64_t lba;
+		uint16_t off;
+		int err = fat_dir_read(v, &it, ent, &lba, &off);
+		if (err != FAT_OK)
+			return err;
+		if (ent[0] == 0)
+			return FAT_E_NOT_FOUND; /* the end of the directory */
+		bool hidden = ent[0] == 0xE5 || (ent[11] & 0x3F) == FAT_ATTR_LFN ||
+			      (ent[11] & FAT_ATTR_VOLUME_ID);
+		if (!hidden && live++ == index)
+			return FAT_OK;
+		if ((err = fat_dir_next(v, &it)) != FAT_OK)
+			return err;
+	}
+}

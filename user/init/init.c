@@ -10,20 +10,22 @@
  * console to the kernel's shell: the manager cannot outlive init, as the
  * capabilities init passed on are revoked with init's own. `init devices`
  * (`run devices` at the kernel shell) does that but the greeting;
- * `init NAME ARGS` runs a built-in program of the shell (user/shell/programs.c); `init test [PREFIX]` starts the manager,
+ * `init shell` is the user shell and `init NAME ARGS` one of its built-in
+ * programs (user/shell/programs.c); `init test [PREFIX]` starts the manager,
  * runs the user test suite (the tests whose names start with PREFIX), then
  * powers the manager off and ends it, so that nothing it made outlives
  * the run;
  * `init child NAME [ARG]` runs one child entry of the suite, and so does
  * `init NAME [ARG]` (`init r2demo` on x86_64); `init fuzz SEED CALLS MS`
  * runs the system call fuzzer (tests/user/fuzz.c); `init manager` is the
- * device manager (drivers/manager/) and `init driver PROGRAM` one of the
+ * device manager (drivers/manager/), `init fsserv [DISK]` the file server
+ * (fs/server/) and `init driver PROGRAM` one of the
  * drivers it starts (drivers/; a PROGRAM "devmgr_..." no driver has is the
  * child entry of that name: the manager tests' stand-in drivers).
  */
 #include "core/kprintf.h"
 #include "drivers/lib/devmgr.h"
-#include "fsserv_weak.h" /* TEMPORARY: "fs/server/fsserv.h" once the file server is merged */
+#include "fs/server/fsserv.h"
 #include "fuzz.h"
 #include "hw.h"
 #include "ipc.h"
@@ -182,10 +184,13 @@ static int boot_to_shell(void)
 	if (have_mgr)
 		manager_summary();
 	int err = fsserv_start(&fs);
-	if (err) {
-		printf("init: the file server did not start (error %d): no files\n", err);
+	if (err == E_NOT_FOUND)
+		printf("init: no FAT12 disk: the shell has no files\n");
+	else if (err)
+		printf("init: the file server did not start (error %d): the shell has no files\n",
+		       err);
+	if (err)
 		fs = 0;
-	}
 	flush();
 	int code = run_shell();
 	if (fs)
@@ -209,6 +214,8 @@ int main(int argc, char **argv)
 		return fuzz_main(argc - 2, argv + 2);
 	if (argc >= 2 && !strcmp(argv[1], "manager"))
 		return devmgr_main(argc - 2, argv + 2);
+	if (argc >= 2 && !strcmp(argv[1], "fsserv"))
+		return fsserv_main(argc - 2, argv + 2);
 	if (argc >= 3 && !strcmp(argv[1], "driver")) {
 		const struct driver_program *prog = driver_program(argv[2]);
 		/* The manager's tests' stand-in drivers are child entries (tests/user/test_devmgr.c). */
