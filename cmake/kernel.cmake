@@ -135,6 +135,14 @@ set_tests_properties(system-shell-${fw} PROPERTIES TIMEOUT 360)
 add_test(NAME system-shell-polled-${fw}
   COMMAND ${CMAKE_SOURCE_DIR}/tests/system/shell ${KERNEL_ARCH} ${fw} ${CMAKE_BINARY_DIR} --polled)
 set_tests_properties(system-shell-polled-${fw} PROPERTIES TIMEOUT 360)
+# The user shell as a person uses it: files on the FAT disk, editing, history, Ctrl-C, run, ps,
+# kill, a 2 KiB line, Ctrl-D to the kernel's shell; by interrupt and with a polled console.
+add_test(NAME system-user-shell-${fw}
+  COMMAND ${CMAKE_SOURCE_DIR}/tests/system/user_shell ${KERNEL_ARCH} ${fw} ${CMAKE_BINARY_DIR})
+set_tests_properties(system-user-shell-${fw} PROPERTIES TIMEOUT 450)
+add_test(NAME system-user-shell-polled-${fw}
+  COMMAND ${CMAKE_SOURCE_DIR}/tests/system/user_shell ${KERNEL_ARCH} ${fw} ${CMAKE_BINARY_DIR} --polled)
+set_tests_properties(system-user-shell-polled-${fw} PROPERTIES TIMEOUT 450)
 # Block devices: what the guest wrote is on the host's images byte for byte, through driver kills and hangs.
 add_test(NAME system-blk-image
   COMMAND ${CMAKE_SOURCE_DIR}/tests/system/blk_image ${KERNEL_ARCH} ${CMAKE_BINARY_DIR})
