@@ -148,15 +148,22 @@ static void power_off(void)
 	printf("init: could not power off (error %ld)\n", err);
 }
 
-/* The user shell as a child (`init shell`, with our image mapped for its `run`); its exit code. */
+/*
+ * The user shell as a child (`init shell`, with our image mapped for its
+ * `run`); its exit code. It gets the I/O ports, which it passes on to what
+ * it runs, as the kernel shell's `run` does (the r2 programs need them).
+ */
 static int run_shell(void)
 {
 	const char *img = getenv("KESTREL_IMAGE");
 	static const char args[] = "init\0shell";
+	uint64_t ports = hw_find_cap(OBJ_IO_PORTS, 0);
 	if (!img)
 		return -1;
 	char *end;
 	struct process_spec spec = {
+	    .caps = &ports,
+	    .cap_count = ports ? 1 : 0,
 	    .image = (const void *)strtoul(img, &end, 0),
 	    .image_size = strtoul(end + 1, NULL, 0),
 	    .args = args,

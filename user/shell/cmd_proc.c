@@ -11,6 +11,7 @@
  */
 #include "config.h"
 #include "file.h"
+#include "hw.h"
 #include "ipc.h"
 #include "shell.h"
 
@@ -124,6 +125,12 @@ static long create(int argc, char **argv, uint64_t *pid, uint64_t *cap)
 		}
 		spec.flags = PROCESS_MAP_IMAGE; /* so that it can start programs too */
 		spec.args_size = arg_list(args, "init", argc, argv);
+	}
+	/* The I/O ports, if init gave us them: the kernel shell's `run` gives them too. */
+	uint64_t cursor = 0, ports;
+	if (!sys_cap_next(OBJ_IO_PORTS, &cursor, &ports, NULL, NULL)) {
+		spec.caps = &ports;
+		spec.cap_count = 1;
 	}
 	spec.args = args;
 	err = spec.args_size ? sys_process_create(&spec, pid, cap) : E_INVALID_PARAMETER;
