@@ -642,6 +642,35 @@ int fat_read(struct fat_vol *v, const char *path, uint32_t offset, void *buf, ui
 	uint32_t pos = offset, done = 0;
 	while (done < len) {
 		uint32_t in = pos % v->cluster_size;
+		if (in == 0 && len - done >= v->cluster_size) {
+			/* Whole clusters, as many as lie in a row: one device read, past the cache. */
+			uint32_t run = 1;
+			uint16_t after = 0;
+			bool have_after = false;
+			while ((run + 1) * v->cluster_size <= len - done) {
+				if ((err = fat_chain_next(v, (uint16_t)(c + run - 1), &after)) !=
+				    FAT_OK)
+					return err;
+				have_after = true;
+				if (after != c + run)
+					break;
+				run++;
+				have_after = false;
+			}
+			if (v->dev.read(v->dev.ctx, fat_cluster_lba(v, c),
+					run * (v->cluster_size / FAT_SECTOR), out + done))
+				return FAT_E_IO;
+			done += run * v->cluster_size;
+			pos += run * v->cluster_size;
+			*got = done;
+			if (done == len)
+				break;
+			if (!have_after &&
+			    (err = fat_chain_next(v, (uint16_t)(c + run - 1), &after)) != FAT_OK)
+				return err;
+			c = after;
+			continue;
+		}
 		uint64_t lba = fat_cluster_lba(v, c) + in / FAT_SECTOR;
 		uint32_t so = in % FAT_SECTOR, k = FAT_SECTOR - so;
 		if (k > len - done)
