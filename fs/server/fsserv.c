@@ -456,6 +456,13 @@ int fsserv_main(int argc, char **argv)
 		blkdev_close(&disk);
 		return 1;
 	}
+	/* A write cut short (a crash, our own kill) leaves lost clusters at most: free them. */
+	struct fat_check_report rep;
+	int rec = fat_recover(&vol, &rep);
+	if (rec || rep.lost_clusters || rep.fat_copies_differ)
+		printf("fsserv: %s: %s (%u lost clusters, %u FAT entries differing)\n", disk.name,
+		       rec ? "damaged: served as it is" : "recovered", rep.lost_clusters,
+		       rep.fat_copies_differ);
 	printf("fsserv: serving %s (FAT12, %u clusters of %u bytes)\n", disk.name, vol.clusters,
 	       vol.cluster_size);
 	struct ipc_message m;
