@@ -147,6 +147,10 @@ set_tests_properties(system-user-shell-polled-${fw} PROPERTIES TIMEOUT 450)
 add_test(NAME system-blk-image
   COMMAND ${CMAKE_SOURCE_DIR}/tests/system/blk_image ${KERNEL_ARCH} ${CMAKE_BINARY_DIR})
 set_tests_properties(system-blk-image PROPERTIES TIMEOUT 900)
+# Files: the file server killed during a stream of writes; the image checked by fsck.fat and mtools.
+add_test(NAME system-fs-kill
+  COMMAND ${CMAKE_SOURCE_DIR}/tests/system/fs_kill ${KERNEL_ARCH} ${CMAKE_BINARY_DIR})
+set_tests_properties(system-fs-kill PROPERTIES TIMEOUT 900)
 # The r2 legacy ABI (x86_64): the screen, the speaker, the keyboard and the clock, seen from outside.
 if(KERNEL_ARCH STREQUAL "x86_64")
   foreach(what text mode13 tone melody keys rtc rings)

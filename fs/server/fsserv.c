@@ -328,10 +328,32 @@ static int op_check(const uint64_t *w)
 	return E_OK;
 }
 
+/* The FAT date and time of now (UTC) for what is written next; 1980-01-01 without a clock. */
+static void stamp_now(void)
+{
+	uint64_t ns;
+	if (sys_clock_realtime(&ns))
+		return;
+	uint64_t secs = ns / 1000000000ull, days = secs / 86400, t = secs % 86400;
+	/* The civil date of a day count from 1970 (Howard Hinnant's days-to-civil steps). */
+	uint64_t z = days + 719468, era = z / 146097, doe = z - era * 146097;
+	uint64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	uint64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100), mp = (5 * doy + 2) / 153;
+	unsigned d = (unsigned)(doy - (153 * mp + 2) / 5 + 1),
+		 m = (unsigned)(mp < 10 ? mp + 3 : mp - 9);
+	unsigned y = (unsigned)(yoe + era * 400 + (m <= 2));
+	if (y < 1980 || y > 2107)
+		return;
+	fat_set_clock(&vol, fat_date(y, m, d),
+		      fat_time((unsigned)(t / 3600), (unsigned)(t / 60 % 60), (unsigned)(t % 60)));
+}
+
 /* One forwarded call: its status, results in r[0..2]. */
 static int serve(const uint64_t *w, uint64_t *r)
 {
 	uint64_t op = w[FWD_OP];
+	if (op != FILE_OP_READ && op != FILE_OP_STAT && op != FILE_OP_READDIR)
+		stamp_now(); /* what may write gets the time it happens at */
 	if (op >= FILE_OP_R2 && op <= FILE_OP_R2 + 0xff)
 		return fs_r2(w, r);
 	struct handle *h = NULL;
@@ -377,32 +399,39 @@ static uint64_t given_cap(unsigned n)
 	return s ? strtoul(s, NULL, 0) : 0;
 }
 
-static bool try_disk(uint64_t mgr, const char *name)
+/* 1: mounted; 0: the disk is there and holds no FAT12; -1: no such disk (yet). */
+static int try_disk(uint64_t mgr, const char *name)
 {
 	if (blkdev_open(&disk, mgr, name, 16, WINDOW))
-		return false;
+		return -1;
 	struct fat_dev dev = {.ctx = &disk,
 			      .sectors = disk.geo.total_blocks,
 			      .read = dev_read,
 			      .write = dev_write,
 			      .flush = dev_flush};
 	if (disk.geo.block_size == FAT_SECTOR && !fat_mount(&vol, &dev))
-		return true;
+		return 1;
 	blkdev_close(&disk);
-	return false;
+	return 0;
 }
 
-/* The named disk, or the first block device holding FAT12; the manager may still be starting it. */
+/*
+ * The named disk, or the first block device holding FAT12. The manager
+ * may still be starting them: a disk not there yet is waited for, a while.
+ */
 static bool find_volume(uint64_t mgr, const char *want)
 {
 	uint64_t deadline = sys_clock() + FIND_PATIENCE_NS;
 	do {
-		if (want && want[0] && try_disk(mgr, want))
-			return true;
+		if (want && want[0]) {
+			int r = try_disk(mgr, want);
+			if (r >= 0)
+				return r > 0;
+		}
 		char name[8];
 		for (unsigned n = 0; !(want && want[0]) && n < 8; n++) {
 			snprintf(name, sizeof(name), "blk%u", n);
-			if (try_disk(mgr, name))
+			if (try_disk(mgr, name) > 0)
 				return true;
 		}
 		sys_sleep(200000000);
@@ -427,6 +456,13 @@ int fsserv_main(int argc, char **argv)
 		blkdev_close(&disk);
 		return 1;
 	}
+	/* A write cut short (a crash, our own kill) leaves lost clusters at most: free them. */
+	struct fat_check_report rep;
+	int rec = fat_recover(&vol, &rep);
+	if (rec || rep.lost_clusters || rep.fat_copies_differ)
+		printf("fsserv: %s: %s (%u lost clusters, %u FAT entries differing)\n", disk.name,
+		       rec ? "damaged: served as it is" : "recovered", rep.lost_clusters,
+		       rep.fat_copies_differ);
 	printf("fsserv: serving %s (FAT12, %u clusters of %u bytes)\n", disk.name, vol.clusters,
 	       vol.cluster_size);
 	struct ipc_message m;
