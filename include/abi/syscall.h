@@ -21,7 +21,8 @@
 
 enum syscall_number {
 	SYS_EXIT = 1,	/* code -> (never returns): ends the calling process */
-	SYS_READ = 2,	/* fd (0: the console, or a file cap), buf, len -> r0 bytes */
+	SYS_READ = 2,	/* fd (0: the console, or a file cap), buf, len -> r0 bytes; on
+			   the console len 0 waits for nothing: it reads a polled device */
 	SYS_WRITE = 3,	/* fd (1, 2: the console, or a file cap), buf, len -> r0 bytes */
 	SYS_MMAP = 4,	/* addr (0: anywhere), len, prot (PROT_*) -> r0 addr, r1 memory cap */
 	SYS_MUNMAP = 5, /* addr, len -> */

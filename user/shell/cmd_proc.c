@@ -41,11 +41,11 @@ static bool on_disk(const char *name)
 	return (ext[0] | 0x20) == 'e' && (ext[1] | 0x20) == 'l' && (ext[2] | 0x20) == 'f';
 }
 
-/* Words as a NUL-separated list after `first` (NULL: none); its size, 0 if too long. */
+/* `first` and the words as a NUL-separated list; its size, 0 if too long. */
 static size_t arg_list(char *out, const char *first, int argc, char **argv)
 {
 	size_t n = 0;
-	for (int i = first ? -1 : 0; i < argc; i++) {
+	for (int i = -1; i < argc; i++) {
 		const char *w = i < 0 ? first : argv[i];
 		size_t len = strlen(w) + 1;
 		if (n + len > ARGS_MAX)
@@ -92,55 +92,70 @@ static bool own_image(const void **image, uint64_t *size)
 	return true;
 }
 
+/* The image of a program on the disk, read into fresh memory; prints why not. */
+static long disk_image(const char *arg, char *path, struct process_spec *spec)
+{
+	void *image = NULL;
+	uint64_t size = 0;
+	if (!shell_path(shell_cwd, arg, path, FILE_PATH_MAX)) {
+		printf("run: %s: path too long\n", arg);
+		return E_INVALID_PARAMETER;
+	}
+	long err = load(path, &image, &size);
+	if (err == E_INVALID_PARAMETER)
+		printf("run: %s: empty, or larger than %u MiB\n", path, IMAGE_MAX >> 20);
+	else if (err)
+		shell_fail("run", path, err);
+	spec->image = image;
+	spec->image_size = size;
+	return err;
+}
+
+/* This image, to run one of its programs (`init NAME ARGS`); prints why not. */
+static long builtin_image(const char *name, struct process_spec *spec)
+{
+	if (!shell_program_exists(name)) {
+		printf("run: %s: no such program (help lists them; one on the disk is a path or "
+		       "NAME.ELF)\n",
+		       name);
+		return E_NOT_FOUND;
+	}
+	if (!own_image(&spec->image, &spec->image_size)) {
+		printf("run: this shell was started without its image (KESTREL_IMAGE)\n");
+		return E_NOT_FOUND;
+	}
+	spec->flags = PROCESS_MAP_IMAGE; /* so that it can start programs too */
+	return E_OK;
+}
+
 /* Create (not start) the program argv[0] with its arguments; prints why not. */
 static long create(int argc, char **argv, uint64_t *pid, uint64_t *cap)
 {
 	static char args[ARGS_MAX];
 	char path[FILE_PATH_MAX];
-	struct process_spec spec = {0};
-	void *loaded = NULL;
-	uint64_t size = 0;
-	long err;
-	if (on_disk(argv[0])) {
-		if (!shell_path(shell_cwd, argv[0], path, sizeof(path)))
-			return shell_fail("run", argv[0], E_INVALID_PARAMETER);
-		if ((err = load(path, &loaded, &size)))
-			return shell_fail("run", path,
-					  err == E_INVALID_PARAMETER ? E_NOT_SUPPORTED : err);
-		spec.image = loaded;
-		spec.image_size = size;
-		argv[0] = path;
-		spec.args_size = arg_list(args, NULL, argc, argv);
-	} else {
-		if (!shell_program_exists(argv[0])) {
-			printf(
-			    "run: %s: no such program (help lists them; one on the disk is a path "
-			    "or NAME.ELF)\n",
-			    argv[0]);
-			return E_NOT_FOUND;
-		}
-		if (!own_image(&spec.image, &spec.image_size)) {
-			printf("run: this shell was started without its image (KESTREL_IMAGE)\n");
-			return E_NOT_FOUND;
-		}
-		spec.flags = PROCESS_MAP_IMAGE; /* so that it can start programs too */
-		spec.args_size = arg_list(args, "init", argc, argv);
-	}
+	struct process_spec spec = {.args = args};
+	bool disk = on_disk(argv[0]);
+	long err = disk ? disk_image(argv[0], path, &spec) : builtin_image(argv[0], &spec);
+	if (err)
+		return err;
+	/* A program from the disk gets its path as argv[0]; one of ours runs as init. */
+	const char *first = disk ? path : "init";
+	spec.args_size = arg_list(args, first, disk ? argc - 1 : argc, disk ? argv + 1 : argv);
 	/* The I/O ports, if init gave us them: the kernel shell's `run` gives them too. */
 	uint64_t cursor = 0, ports;
 	if (!sys_cap_next(OBJ_IO_PORTS, &cursor, &ports, NULL, NULL)) {
 		spec.caps = &ports;
 		spec.cap_count = 1;
 	}
-	spec.args = args;
-	err = spec.args_size ? sys_process_create(&spec, pid, cap) : E_INVALID_PARAMETER;
-	if (loaded)
-		sys_munmap(loaded, size); /* the kernel has its own copy */
-	if (err == E_INVALID_PARAMETER && loaded)
+	if (!spec.args_size)
+		printf("run: the arguments are too long\n");
+	else if ((err = sys_process_create(&spec, pid, cap)) == E_INVALID_PARAMETER && disk)
 		printf("run: %s: not a program for this machine (an ELF64 executable)\n", path);
 	else if (err)
 		shell_fail("run", argv[0], err);
-	return err;
+	if (disk)
+		sys_munmap((void *)spec.image, spec.image_size); /* the kernel made its own copy */
+	return spec.args_size ? err : E_INVALID_PARAMETER;
 }
 
 /* How a program ended, in words, after "PREFIX: NAME (process N): ". */
