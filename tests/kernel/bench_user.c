@@ -109,6 +109,7 @@ void kbench_user(void)
 	/* Files through the file server (tests/user/bench_file.c), and the block reads they need. */
 	report_code("file_read_1m_per_mib", "bench_file_r1m", 4);
 	report_code("file_raw_blocks_1m_per_mib", "bench_file_raw_r1m", 4);
+	report_code("file_read_at_end_1m", "bench_file_lend1m", 4); /* the forwarding alone */
 	report_code("file_write_1m_per_mib", "bench_file_w1m", 4);
 	report_code("file_create_delete_100", "bench_file_create100", 2);
 	/* Wall clock, asked for by name alone (kbench.only=wall_, in a boot without -icount). */
