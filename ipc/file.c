@@ -134,7 +134,8 @@ int file_forward(struct ipc_endpoint *ep, uint64_t w[8], const struct fwd_buf b[
 	self->ipc.kcall = true;
 	int err = ipc_send(ep, true, 0);
 	self->ipc.kcall = false;
-	if (err == E_SERVER_NOT_FOUND || err == E_IPC_CLOSED)
+	if (err == E_SERVER_NOT_FOUND || err == E_IPC_CLOSED ||
+	    (err == E_PROCESS_TERMINATED && !self->killed))
 		return E_NO_FILE_SERVER; /* it went before or while it had the call */
 	CHECK(err);
 	if (m->w[0] >= 256)
