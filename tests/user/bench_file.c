@@ -13,62 +13,21 @@
 #include "drivers/lib/devmgr.h"
 #include "file.h"
 #include "fs/fat.h"
+#include "fs/server/blkfat.h"
 #include "fs/server/fsserv.h"
 #include "utest.h"
 
 #define BENCH_DISK    "blk0"
 #define VOLUME_SECTOR 16384u /* 8 MiB */
 #define MIB	      (1u << 20)
-#define WINDOW	      (64u << 10)
-
-static unsigned long count(void)
-{
-	const char *n = getenv("BENCH_N");
-	return n ? strtoul(n, NULL, 0) : 0;
-}
-
-static uint64_t busy_ns(void)
-{
-	struct kernel_metrics m;
-	if (sys_kernel_metrics(&m))
-		return 0;
-	return m.uptime_ns - m.idle_ns;
-}
-
-static int dev_read(void *ctx, uint64_t lba, uint32_t n, void *buf)
-{
-	struct blkdev *d = ctx;
-	if (n * FAT_SECTOR > WINDOW || blkdev_read(d, lba, n, 0))
-		return -1;
-	memcpy(buf, blkdev_data(d, 0), n * FAT_SECTOR);
-	return 0;
-}
-
-static int dev_write(void *ctx, uint64_t lba, uint32_t n, const void *buf)
-{
-	struct blkdev *d = ctx;
-	if (n * FAT_SECTOR > WINDOW)
-		return -1;
-	memcpy(blkdev_data(d, 0), buf, n * FAT_SECTOR);
-	return blkdev_write(d, lba, n, 0);
-}
-
-static int dev_flush(void *ctx)
-{
-	return blkdev_flush(ctx);
-}
 
 /* An empty volume on blk0 (formatted through the client library; the server is not up yet). */
 static int make_volume(uint64_t mgr)
 {
 	struct blkdev d;
-	if (blkdev_open(&d, mgr, BENCH_DISK, 16, WINDOW))
+	if (blkdev_open(&d, mgr, BENCH_DISK, 16, BLKFAT_WINDOW))
 		return -1;
-	struct fat_dev dev = {.ctx = &d,
-			      .sectors = d.geo.total_blocks,
-			      .read = dev_read,
-			      .write = dev_write,
-			      .flush = dev_flush};
+	struct fat_dev dev = blkfat_dev(&d);
 	int err =
 	    d.geo.total_blocks >= VOLUME_SECTOR ? fat_format(&dev, VOLUME_SECTOR, 8, "BENCH") : -1;
 	blkdev_close(&d);
@@ -142,10 +101,10 @@ static long one(enum what w, uint8_t *buf, struct blkdev *raw, uint64_t lba)
 			return -1;
 		return file_close(fd);
 	case RAW_READ_1M:
-		for (uint32_t off = 0; off < MIB; off += WINDOW) {
-			if (blkdev_read(raw, lba + off / 512, WINDOW / 512, 0))
+		for (uint32_t off = 0; off < MIB; off += BLKFAT_WINDOW) {
+			if (blkdev_read(raw, lba + off / 512, BLKFAT_WINDOW / 512, 0))
 				return -1;
-			memcpy(buf + off, blkdev_data(raw, 0), WINDOW);
+			memcpy(buf + off, blkdev_data(raw, 0), BLKFAT_WINDOW);
 		}
 		return 0;
 	}
@@ -154,7 +113,7 @@ static long one(enum what w, uint8_t *buf, struct blkdev *raw, uint64_t lba)
 
 static int bench(enum what w)
 {
-	unsigned long n = count();
+	unsigned long n = bench_count();
 	if (!n)
 		return 0;
 	uint64_t mgr, proc, srv;
@@ -170,14 +129,14 @@ static int bench(enum what w)
 			buf[i] = (uint8_t)(i * 7 + (i >> 12));
 		bool ok = !make_file(buf);
 		if (ok && w == RAW_READ_1M)
-			ok = !blkdev_open(&raw, mgr, BENCH_DISK, 16, WINDOW) &&
+			ok = !blkdev_open(&raw, mgr, BENCH_DISK, 16, BLKFAT_WINDOW) &&
 			     !file_lba(&raw, &lba);
 		/* A first run warms what a first touch costs; then the measured ones. */
 		ok = ok && !one(w, buf, &raw, lba);
-		uint64_t t0 = busy_ns();
+		uint64_t t0 = bench_busy_ns();
 		for (unsigned long i = 0; ok && i < n; i++)
 			ok = !one(w, buf, &raw, lba);
-		long t = (long)(busy_ns() - t0);
+		long t = (long)(bench_busy_ns() - t0);
 		figure = ok ? t / (long)n : -3;
 		if (w == RAW_READ_1M && ok)
 			blkdev_close(&raw);
