@@ -53,19 +53,20 @@ void init_run(const struct boot_info *bi)
 {
 	static const char args[] = "init";
 	/*
-	 * shell=kernel: init greets and ends, so the kernel's debug shell comes
-	 * next; otherwise it runs the user shell (user/shell/). So does a boot
-	 * that measures itself to init's end (bootbench).
+	 * Only the init of the boot runs the user shell (user/shell/): told so
+	 * by its environment, as an init anyone else starts without arguments
+	 * must end (the fuzzer's, `run` at the kernel shell). shell=kernel: it
+	 * greets and ends, so the kernel's debug shell comes next; so does a
+	 * boot that measures itself to init's end (bootbench).
 	 */
 	char shell[16];
 	bool kernel_shell =
 	    (boot_cmdline_get(bi, "shell", shell, sizeof(shell)) && !strcmp(shell, "kernel")) ||
 	    boot_cmdline_has(bi, "bootbench");
-	static const char env[] = "KESTREL_SHELL=kernel";
+	const char *env = kernel_shell ? "KESTREL_SHELL=kernel" : "KESTREL_SHELL=user";
 	struct process *p;
 	struct process_exit_info info;
-	int err = init_create(args, sizeof(args), kernel_shell ? env : NULL,
-			      kernel_shell ? sizeof(env) : 0, PRIO_NORMAL, &p);
+	int err = init_create(args, sizeof(args), env, strlen(env) + 1, PRIO_NORMAL, &p);
 	if (!err)
 		err = process_start(p);
 	if (!err)

@@ -18,9 +18,10 @@ int init_create(const char *args, size_t args_size, const char *env, size_t env_
 struct boot_info;
 
 /*
- * Run init without arguments to its end at boot; prints how it ended. With
- * shell=kernel on the command line, init gets KESTREL_SHELL=kernel in its
- * environment and leaves the console to the kernel's shell.
+ * Run init without arguments to its end at boot; prints how it ended. It
+ * gets KESTREL_SHELL=user in its environment, and runs the user shell; with
+ * shell=kernel on the command line KESTREL_SHELL=kernel, and leaves the
+ * console to the kernel's shell.
  */
 void init_run(const struct boot_info *bi);
 

@@ -1,14 +1,16 @@
 /*
- * init, the first process. Without arguments it greets, starts the device
+ * init, the first process. Without arguments, at boot (KESTREL_SHELL=user
+ * in its environment, from the kernel) it greets, starts the device
  * manager and prints what it found and how its drivers came up, starts the
  * file server, then runs the user shell (`init shell`, user/shell/) and
  * waits for it; when the shell ends it stops the file server and the
  * manager, in that order, and ends (the kernel then offers its debug
- * shell), or powers off if the shell's `poweroff` asked for it. With
- * KESTREL_SHELL=kernel in its environment (the kernel's command line has
- * shell=kernel) it stops the manager again at once and ends, leaving the
- * console to the kernel's shell: the manager cannot outlive init, as the
- * capabilities init passed on are revoked with init's own. `init devices`
+ * shell), or powers off if the shell's `poweroff` asked for it. Otherwise
+ * (KESTREL_SHELL=kernel: the kernel's command line has shell=kernel; or
+ * nothing: started by another process) it stops the manager again at once
+ * and ends, leaving the console to the kernel's shell: the manager cannot
+ * outlive init, as the capabilities init passed on are revoked with init's
+ * own. `init devices`
  * (`run devices` at the kernel shell) does that but the greeting;
  * `init shell` is the user shell and `init NAME ARGS` one of its built-in
  * programs (user/shell/programs.c); `init test [PREFIX]` starts the manager,
@@ -250,7 +252,7 @@ int main(int argc, char **argv)
 	       (unsigned long long)self.process_id, (unsigned long long)self.thread_id, err);
 	flush();
 	const char *shell = getenv("KESTREL_SHELL");
-	if (!shell || strcmp(shell, "kernel"))
+	if (shell && !strcmp(shell, "user"))
 		return boot_to_shell();
 	show_devices(); /* a machine without a manager still boots to the shell */
 	return 0;
