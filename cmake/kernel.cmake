@@ -10,6 +10,7 @@ include(${ARCH_DIR}/arch.cmake) # sets ARCH_SOURCES, ARCH_LINKER_SCRIPT, ARCH_C_
 file(GLOB KTEST_SOURCES CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/kernel/*.c
   ${CMAKE_SOURCE_DIR}/tests/kernel/${KERNEL_ARCH}/*.c) # the arch's own kernel tests
 include(${CMAKE_SOURCE_DIR}/user/user.cmake) # init.elf, embedded through generated/embed.S
+include(${CMAKE_SOURCE_DIR}/cmake/disk.cmake) # build/ARCH/disk/fat.img, the programs on it
 
 # Everything is compiled once and linked twice: the first pass without a
 # symbol table, the second with the table of the first's code symbols
