@@ -140,6 +140,12 @@ set_tests_properties(system-shell-polled-${fw} PROPERTIES TIMEOUT 360)
 add_test(NAME system-blk-image
   COMMAND ${CMAKE_SOURCE_DIR}/tests/system/blk_image ${KERNEL_ARCH} ${CMAKE_BINARY_DIR})
 set_tests_properties(system-blk-image PROPERTIES TIMEOUT 900)
+# Files, host <-> guest: images mkfs.fat and mcopy made read right, the guest's script of changes
+# on them as the host finds it (fsck.fat -n, mdir, mtype).
+add_test(NAME system-fat-files
+  COMMAND ${CMAKE_SOURCE_DIR}/tests/system/fat_files ${KERNEL_ARCH} ${CMAKE_BINARY_DIR}
+          ${ARCH_TEST_FIRMWARE})
+set_tests_properties(system-fat-files PROPERTIES TIMEOUT 900)
 # The r2 legacy ABI (x86_64): the screen, the speaker, the keyboard and the clock, seen from outside.
 if(KERNEL_ARCH STREQUAL "x86_64")
   foreach(what text mode13 tone melody keys rtc rings)
