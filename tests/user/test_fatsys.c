@@ -512,7 +512,7 @@ static int run_script(void)
 	return 0;
 }
 
-/* A file larger than the disk: the writes end with an error, then it is removed. */
+/* A file larger than the disk, 4 KiB a write: the writes end with an error, then it is removed. */
 static int fill_disk(void)
 {
 	struct gfile f;
@@ -520,7 +520,7 @@ static int fill_disk(void)
 	int err = g_open("/GUEST/HUGE.BIN", FILE_WRITE | FILE_CREATE, &f, NULL);
 	if (err)
 		return utest_fail(__FILE__, __LINE__, "HUGE.BIN: open: %d", err);
-	for (; at < (1536u << 10) && !(err = g_write(&f, buf, sizeof(buf))); at += sizeof(buf))
+	for (; at < (1536u << 10) && !(err = g_write(&f, buf, 4096)); at += 4096)
 		;
 	g_close(&f);
 	printf("fatsys: write /GUEST/HUGE.BIN until the disk is full: %u KiB went, then error %d\n",
