@@ -642,6 +642,35 @@ int fat_read(struct fat_vol *v, const char *path, uint32_t offset, void *buf, ui
 	uint32_t pos = offset, done = 0;
 	while (done < len) {
 		uint32_t in = pos % v->cluster_size;
+		if (in == 0 && len - done >= v->cluster_size) {
+			/* Whole clusters, as many as lie in a row: one device read, past the cache. */
+			uint32_t run = 1;
+			uint16_t after = 0;
+			bool have_after = false;
+			while ((run + 1) * v->cluster_size <= len - done) {
+				if ((err = fat_chain_next(v, (uint16_t)(c + run - 1), &after)) !=
+				    FAT_OK)
+					return err;
+				have_after = true;
+				if (after != c + run)
+					break;
+				run++;
+				have_after = false;
+			}
+			if (v->dev.read(v->dev.ctx, fat_cluster_lba(v, c),
+					run * (v->cluster_size / FAT_SECTOR), out + done))
+				return FAT_E_IO;
+			done += run * v->cluster_size;
+			pos += run * v->cluster_size;
+			*got = done;
+			if (done == len)
+				break;
+			if (!have_after &&
+			    (err = fat_chain_next(v, (uint16_t)(c + run - 1), &after)) != FAT_OK)
+				return err;
+			c = after;
+			continue;
+		}
 		uint64_t lba = fat_cluster_lba(v, c) + in / FAT_SECTOR;
 		uint32_t so = in % FAT_SECTOR, k = FAT_SECTOR - so;
 		if (k > len - done)
@@ -693,6 +722,40 @@ int fat_readdir(struct fat_vol *v, const char *path, uint32_t index, struct fat_
 		}
 		err = fat_dir_next(v, &it);
 		if (err != FAT_OK)
+			return err;
+	}
+}
+
+/* ---- raw access, for the r2 calls (fat.h) ---- */
+
+int fat_entry_get(struct fat_vol *v, uint32_t cluster, uint16_t *val)
+{
+	if (!v->mounted)
+		return FAT_E_INVALID;
+	if (cluster > 0xFFFF || !fat_valid_cluster(v, (uint16_t)cluster))
+		return FAT_E_INVALID;
+	return fat_get(v, (uint16_t)cluster, val);
+}
+
+int fat_list_raw(struct fat_vol *v, uint32_t dir, uint32_t index, uint8_t ent[32])
+{
+	if (!v->mounted || dir > 0xFFFF || (dir && !fat_valid_cluster(v, (uint16_t)dir)))
+		return FAT_E_INVALID;
+	struct dir_it it;
+	fat_dir_start(&it, (uint16_t)dir);
+	for (uint32_t live = 0;;) {
+		uint64_t lba;
+		uint16_t off;
+		int err = fat_dir_read(v, &it, ent, &lba, &off);
+		if (err != FAT_OK)
+			return err;
+		if (ent[0] == 0)
+			return FAT_E_NOT_FOUND; /* the end of the directory */
+		bool hidden = ent[0] == 0xE5 || (ent[11] & 0x3F) == FAT_ATTR_LFN ||
+			      (ent[11] & FAT_ATTR_VOLUME_ID);
+		if (!hidden && live++ == index)
+			return FAT_OK;
+		if ((err = fat_dir_next(v, &it)) != FAT_OK)
 			return err;
 	}
 }

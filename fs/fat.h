@@ -189,4 +189,22 @@ int fat_rename(struct fat_vol *v, const char *from, const char *to);
  */
 int fat_check(struct fat_vol *v, struct fat_check_report *r);
 
+/*
+ * Raw access, for the r2 file calls (fs/server/r2.c): clusters are numbers
+ * 2 .. clusters + 1 and directories are named by their first cluster (0:
+ * the root); anything else is FAT_E_INVALID.
+ *
+ * fat_entry_get/set read and write one FAT entry (set: every copy, then
+ * flush; the caller is trusted to know what a raw FAT write does).
+ * fat_list_raw gives the index-th live 32-byte entry of a directory as it
+ * is on the disk, "." and ".." included, deleted, long-name and label
+ * entries skipped. fat_insert_raw writes a 32-byte entry into a free slot
+ * of a directory (a full subdirectory grows); its name must be a live one
+ * not taken there (FAT_E_EXISTS) and its first cluster 0 or in range.
+ */
+int fat_entry_get(struct fat_vol *v, uint32_t cluster, uint16_t *val);
+int fat_entry_set(struct fat_vol *v, uint32_t cluster, uint16_t val);
+int fat_list_raw(struct fat_vol *v, uint32_t dir, uint32_t index, uint8_t ent[32]);
+int fat_insert_raw(struct fat_vol *v, uint32_t dir, const uint8_t ent[32]);
+
 #endif

@@ -589,3 +589,35 @@ int fat_rename(struct fat_vol *v, const char *from, const char *to)
 		err = dir_remove(v, &src, true);
 	return flush(v, err);
 }
+
+/* ---- raw access, for the r2 calls (fat.h) ---- */
+
+int fat_entry_set(struct fat_vol *v, uint32_t cluster, uint16_t val)
+{
+	if (!v->mounted)
+		return FAT_E_INVALID;
+	if (cluster > 0xFFFF || !fat_valid_cluster(v, (uint16_t)cluster) || val > 0xFFF)
+		return FAT_E_INVALID;
+	return flush(v, fat_set(v, (uint16_t)cluster, val));
+}
+
+int fat_insert_raw(struct fat_vol *v, uint32_t dir, const uint8_t ent[32])
+{
+	if (!v->mounted || dir > 0xFFFF || (dir && !fat_valid_cluster(v, (uint16_t)dir)))
+		return FAT_E_INVALID;
+	if (ent[0] == 0 || ent[0] == 0xE5 || ent[0] == '.' || (ent[11] & 0x3F) == FAT_ATTR_LFN)
+		return FAT_E_NAME;
+	uint16_t first = le16(ent + 26);
+	if (first && !fat_valid_cluster(v, first))
+		return FAT_E_INVALID;
+	struct dir_loc loc;
+	int err = fat_dir_lookup(v, (uint16_t)dir, ent, &loc);
+	if (err == FAT_OK)
+		return FAT_E_EXISTS;
+	if (err != FAT_E_NOT_FOUND)
+		return err;
+	err = dir_space(v, (uint16_t)dir, 0);
+	if (err == FAT_OK)
+		err = dir_add(v, (uint16_t)dir, ent, &loc);
+	return flush(v, err);
+}

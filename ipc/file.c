@@ -20,7 +20,7 @@
 #include "mm/uaccess.h"
 #include "core/kthread.h"
 
-#define FILE_OBJECTS 1024u /* open files in the whole system */
+#define FILE_OBJECTS 1024u	 /* open files in the whole system */
 #define FILE_IO_MAX  (16u << 20) /* the most one read or write lends */
 
 struct file_obj {
@@ -113,8 +113,7 @@ static int plan_loans(struct process *p, struct ipc_msg *m, const struct fwd_buf
 	return E_OK;
 }
 
-int file_forward(struct ipc_endpoint *ep, uint64_t w[8], const struct fwd_buf b[2],
-		 uint64_t out[3])
+int file_forward(struct ipc_endpoint *ep, uint64_t w[8], const struct fwd_buf b[2], uint64_t out[3])
 {
 	struct kthread *self = kthread_current();
 	struct ipc_msg *m = &self->ipc.msg;
@@ -200,7 +199,8 @@ int sys_open(struct trap_frame *tf, struct process *p)
 {
 	uint64_t flags = ARG(2);
 	if (!ARG(1) || ARG(1) > FILE_PATH_MAX ||
-	    flags & ~(uint64_t)(FILE_READ | FILE_WRITE | FILE_CREATE | FILE_TRUNCATE | FILE_APPEND) ||
+	    flags &
+		~(uint64_t)(FILE_READ | FILE_WRITE | FILE_CREATE | FILE_TRUNCATE | FILE_APPEND) ||
 	    !(flags & (FILE_READ | FILE_WRITE)) ||
 	    (flags & (FILE_CREATE | FILE_TRUNCATE | FILE_APPEND) && !(flags & FILE_WRITE)))
 		return E_INVALID_PARAMETER;
@@ -216,13 +216,17 @@ int sys_open(struct trap_frame *tf, struct process *p)
 	/* The call blocked: what was checked before may have changed; see again. */
 	struct file_obj *f = file_slot();
 	ep = ipc_endpoint_find(id);
-	int err = !ep ? E_NO_FILE_SERVER : !f ? E_RESOURCE_EXHAUSTED : cap_space_room(&p->caps, 1, 1);
+	int err = !ep  ? E_NO_FILE_SERVER
+		  : !f ? E_RESOURCE_EXHAUSTED
+		       : cap_space_room(&p->caps, 1, 1);
 	struct capability cap;
 	if (!err) {
 		*f = (struct file_obj){.ep = ep->id, .handle = out[0], .refs = 0};
-		uint32_t rights = RIGHT_GRANT | RIGHT_DELETE | (flags & FILE_READ ? RIGHT_READ : 0) |
+		uint32_t rights = RIGHT_GRANT | RIGHT_DELETE |
+				  (flags & FILE_READ ? RIGHT_READ : 0) |
 				  (flags & FILE_WRITE ? RIGHT_WRITE : 0);
-		err = create_capability(&p->caps, OBJ_FILE, (uint64_t)(f - files) + 1, rights, &cap);
+		err =
+		    create_capability(&p->caps, OBJ_FILE, (uint64_t)(f - files) + 1, rights, &cap);
 		if (err)
 			f->ep = 0;
 	}

@@ -188,7 +188,8 @@ static int lend(struct kthread *from, struct ipc_msg *m, struct kthread *to)
 	}
 	if (m->type == MSG_FORWARD)
 		for (unsigned j = 0; j < 2; j++)
-			m->w[1 + 2 * j] = m->fwd[j].slot < 2 ? at[m->fwd[j].slot] + m->fwd[j].off : 0;
+			m->w[1 + 2 * j] =
+			    m->fwd[j].slot < 2 ? at[m->fwd[j].slot] + m->fwd[j].off : 0;
 	return E_OK;
 }
 
@@ -392,7 +393,8 @@ static void deliver_irq(struct kthread *to, struct ipc_endpoint *ep, unsigned ir
 /* A file handle released, as a message from the kernel (include/abi/file.h, FILE_OP_RELEASE). */
 static void deliver_released(struct kthread *to, struct ipc_endpoint *ep, uint64_t handle)
 {
-	struct ipc_msg m = {.type = MSG_FORWARD, .len = 64, .w = {FILE_OP_RELEASE, 0, 0, 0, 0, handle}};
+	struct ipc_msg m = {
+	    .type = MSG_FORWARD, .len = 64, .w = {FILE_OP_RELEASE, 0, 0, 0, 0, handle}};
 	deliver(NULL, &m, to, ep, 0);
 }
 
@@ -472,8 +474,7 @@ int ipc_reply(uint64_t token, struct ipc_endpoint *then)
 		return err;
 	}
 	if (then && waiting && !self->killed && ipcq_empty(&then->senders) && !then->irq_pending &&
-	    !then->nreleased &&
-	    c->se.priority >= self->se.priority) {
+	    !then->nreleased && c->se.priority >= self->se.priority) {
 		/* The fast path back: wait on `then` and run the caller now. */
 		self->ipc.state = IPC_RECEIVING;
 		ipcq_push(&then->receivers, &self->ipc.link);

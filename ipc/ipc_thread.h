@@ -55,9 +55,9 @@ struct ipc_thread {
 	struct ipc_link link; /* first: on an endpoint's queue */
 	uint8_t state;	      /* enum ipc_state */
 	bool xous;	      /* Xous layout of results; a dead server is E_SERVER_NOT_FOUND */
-	bool kcall;	      /* a call the kernel makes for it (ipc/file.c): the reply goes to msg.w */
-	int result;	      /* what whoever woke it decided */
-	uint64_t bits;	      /* a notification's bits it was handed (ipc/notify.c) */
+	bool kcall;    /* a call the kernel makes for it (ipc/file.c): the reply goes to msg.w */
+	int result;    /* what whoever woke it decided */
+	uint64_t bits; /* a notification's bits it was handed (ipc/notify.c) */
 	uint64_t reply_token; /* IPC_REPLY_WAIT */
 	struct ipc_msg msg;   /* IPC_SENDING, IPC_CALLING */
 	struct ipc_loan loans[2];

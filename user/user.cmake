@@ -52,7 +52,8 @@ endif()
 file(GLOB DRIVER_LIB_SOURCES CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/drivers/lib/*.c
   ${CMAKE_SOURCE_DIR}/drivers/manager/*.c ${CMAKE_SOURCE_DIR}/drivers/ramdisk/*.c
   ${CMAKE_SOURCE_DIR}/drivers/virtio-blk/*.c
-  ${CMAKE_SOURCE_DIR}/fs/*.c) # the FAT12 library, portable, host-tested too
+  ${CMAKE_SOURCE_DIR}/fs/*.c # the FAT12 library, portable, host-tested too
+  ${CMAKE_SOURCE_DIR}/fs/server/*.c) # and the file server over it (`init fsserv`)
 add_executable(init ${USER_DIR}/init/init.c ${UTEST_SOURCES} ${DRIVER_LIB_SOURCES})
 set(USER_NOFP_SOURCES ${USER_DIR}/init/init.c ${UTEST_SOURCES} ${DRIVER_LIB_SOURCES})
 list(REMOVE_ITEM USER_NOFP_SOURCES ${USER_FP_SOURCES})

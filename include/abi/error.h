@@ -40,15 +40,15 @@ enum kerror {
 	E_INVALID_STRING = 54,	   /* a name that is empty, too long or not UTF-8 */
 	E_INTERRUPT_IN_USE = 55,   /* interrupt_claim: someone holds it */
 	/* Files (include/abi/file.h); a missing file or directory is E_NOT_FOUND. */
-	E_FS_CORRUPT = 64,   /* FilesystemError: the volume's structures are damaged */
-	E_FS_IO = 65,	     /* the disk under the file system failed */
-	E_FILE_EXISTS = 66,  /* the name is taken */
+	E_FS_CORRUPT = 64,  /* FilesystemError: the volume's structures are damaged */
+	E_FS_IO = 65,	    /* the disk under the file system failed */
+	E_FILE_EXISTS = 66, /* the name is taken */
 	E_NOT_DIRECTORY = 67,
 	E_IS_DIRECTORY = 68,
 	E_DIR_NOT_EMPTY = 69,
-	E_NO_SPACE = 70,     /* no free cluster, or the directory is full */
-	E_BAD_NAME = 71,     /* not a name the file system can hold (FAT: 8.3) */
-	E_READ_ONLY = 72,    /* the file is read-only, or the capability lacks WRITE */
+	E_NO_SPACE = 70,       /* no free cluster, or the directory is full */
+	E_BAD_NAME = 71,       /* not a name the file system can hold (FAT: 8.3) */
+	E_READ_ONLY = 72,      /* the file is read-only, or the capability lacks WRITE */
 	E_NO_FILE_SERVER = 73, /* nobody serves files (yet, or any more) */
 };
 

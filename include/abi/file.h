@@ -38,9 +38,9 @@
 enum {
 	FILE_READ = 1u << 0,
 	FILE_WRITE = 1u << 1,
-	FILE_CREATE = 1u << 2,	/* make it if it is missing */
+	FILE_CREATE = 1u << 2,	 /* make it if it is missing */
 	FILE_TRUNCATE = 1u << 3, /* with FILE_WRITE: empty it first */
-	FILE_APPEND = 1u << 4,	/* every write goes to the end */
+	FILE_APPEND = 1u << 4,	 /* every write goes to the end */
 };
 
 /* SYS_SEEK whence. */
@@ -59,8 +59,8 @@ enum { SEEK_SET = 0, SEEK_CUR = 1, SEEK_END = 2 };
  *           server flushes the device once more
  */
 enum file_op {
-	FILE_OP_OPEN = 1, /* SYS_OPEN: buf0 path, arg flags -> r0 handle, r1 size */
-	FILE_OP_READ = 2, /* handle; buf1 (written) -> r0 bytes */
+	FILE_OP_OPEN = 1,  /* SYS_OPEN: buf0 path, arg flags -> r0 handle, r1 size */
+	FILE_OP_READ = 2,  /* handle; buf1 (written) -> r0 bytes */
 	FILE_OP_WRITE = 3, /* handle; buf0 -> r0 bytes */
 	FILE_OP_SEEK = 4,  /* handle; arg offset, arg2 whence -> r0 position */
 	FILE_OP_CLOSE = 5, /* handle */
@@ -87,9 +87,9 @@ enum file_op {
 
 struct file_stat {
 	uint64_t size;
-	uint32_t attr;	       /* FILE_ATTR_* (the FAT attribute byte) */
+	uint32_t attr; /* FILE_ATTR_* (the FAT attribute byte) */
 	uint32_t first_cluster;
-	uint16_t date, time;   /* FAT format: of the last write */
+	uint16_t date, time; /* FAT format: of the last write */
 	uint32_t reserved;
 };
 

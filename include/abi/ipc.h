@@ -27,7 +27,7 @@ enum message_type {
 	XOUS_BLOCKING_SCALAR = 3, /* the sender waits for a scalar reply */
 	XOUS_MEMORY = 4,	  /* in_buf, in_size, out_buf, out_size: lent until the reply */
 	XOUS_INTERRUPT = 5, /* from the kernel: word 1 the IRQ, word 2 how many since the last */
-	MSG_FORWARD = 6,    /* from the kernel alone: a call made for a process (include/abi/file.h) */
+	MSG_FORWARD = 6, /* from the kernel alone: a call made for a process (include/abi/file.h) */
 };
 
 /*

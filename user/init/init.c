@@ -12,12 +12,14 @@
  * `init child NAME [ARG]` runs one child entry of the suite, and so does
  * `init NAME [ARG]` (`init r2demo` on x86_64); `init fuzz SEED CALLS MS`
  * runs the system call fuzzer (tests/user/fuzz.c); `init manager` is the
- * device manager (drivers/manager/) and `init driver PROGRAM` one of the
+ * device manager (drivers/manager/), `init fsserv [DISK]` the file server
+ * (fs/server/) and `init driver PROGRAM` one of the
  * drivers it starts (drivers/; a PROGRAM "devmgr_..." no driver has is the
  * child entry of that name: the manager tests' stand-in drivers).
  */
 #include "core/kprintf.h"
 #include "drivers/lib/devmgr.h"
+#include "fs/server/fsserv.h"
 #include "fuzz.h"
 #include "ipc.h"
 #include "kestrel.h"
@@ -140,6 +142,8 @@ int main(int argc, char **argv)
 		return fuzz_main(argc - 2, argv + 2);
 	if (argc >= 2 && !strcmp(argv[1], "manager"))
 		return devmgr_main(argc - 2, argv + 2);
+	if (argc >= 2 && !strcmp(argv[1], "fsserv"))
+		return fsserv_main(argc - 2, argv + 2);
 	if (argc >= 3 && !strcmp(argv[1], "driver")) {
 		const struct driver_program *prog = driver_program(argv[2]);
 		/* The manager's tests' stand-in drivers are child entries (tests/user/test_devmgr.c). */

@@ -10,7 +10,7 @@
 #include "include/abi/file.h"
 #include "kestrel.h"
 
-#define SYS4F(nr, a, b, c, d, r)                                                                  \
+#define SYS4F(nr, a, b, c, d, r) \
 	sys(nr, (uintptr_t)(a), (uintptr_t)(b), (uintptr_t)(c), (uintptr_t)(d), 0, 0, 0, r)
 
 /* Bytes read into buf (0 at the end of a file); fd 0 is the console's input. */
@@ -73,8 +73,8 @@ static inline long file_readdir(const char *path, uint32_t index, struct file_di
 				unsigned max, unsigned *count, uint32_t *next)
 {
 	uintptr_t r[7];
-	long tag = file_call(FILE_OP_READDIR, path, strlen(path), ents, max * sizeof(*ents), index,
-			     r);
+	long tag =
+	    file_call(FILE_OP_READDIR, path, strlen(path), ents, max * sizeof(*ents), index, r);
 	*count = tag ? 0 : (unsigned)r[0];
 	if (next)
 		*next = tag ? index : (uint32_t)r[1];

@@ -20,6 +20,9 @@ struct process;
 /* r2.c: has process `pid` ended (no such process, or a zombie not yet reaped)? */
 bool r2_process_gone(uint64_t pid);
 
+/* r2_file.c: a file call (R2_FILE_FIRST..R2_FILE_LAST), forwarded to the file server. */
+uint64_t r2_file_call(struct process *p, uint64_t nr, uint64_t a1, uint64_t a2);
+
 /* trap.c: a trap through one of the r2 gates (vector R2_GATE_RING1..3). */
 void x86_r2_gate(struct trap_frame *tf);
 /* irq.c: ISA IRQ 1, the PS/2 keyboard (its GSI, or the master 8259's line 1); ends it. */

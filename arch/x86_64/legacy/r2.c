@@ -404,7 +404,6 @@ static const r2_fn table[R2_SET_RING + 1] = {
     [R2_TONE] = r2_tone,
     [R2_MIDI] = r2_midi,
     [R2_STOP] = r2_stop,
-    [R2_FILE_FIRST... R2_FILE_LAST] = r2_not_implemented,
     [R2_PORT_OUT] = r2_port_out,
     [R2_PORT_IN] = r2_port_in,
     [R2_SERIAL] = r2_serial,
@@ -418,14 +417,15 @@ void x86_r2_gate(struct trap_frame *tf)
 	unsigned ring = (unsigned)(tf->cs & 3);
 	struct process *p = process_current();
 	uint64_t nr = tf->rax;
+	bool file = nr >= R2_FILE_FIRST && nr <= R2_FILE_LAST;
 	r2_fn fn = nr <= R2_SET_RING ? table[nr] : NULL;
 
 	/* Vector 0x7d belongs to ring 1, 0x7e to ring 2, 0x7f to ring 3. */
-	if (!p || ring == 0 || tf->vector - (R2_GATE_RING1 - 1) != ring || !fn) {
+	if (!p || ring == 0 || tf->vector - (R2_GATE_RING1 - 1) != ring || (!fn && !file)) {
 		tf->rax = R2_INVALID_SYSCALL;
 		return;
 	}
 	p->syscalls++;
 	metrics.syscalls++;
-	tf->rax = fn(p, tf->rdi, tf->rsi);
+	tf->rax = file ? r2_file_call(p, nr, tf->rdi, tf->rsi) : fn(p, tf->rdi, tf->rsi);
 }

@@ -1,0 +1,115 @@
+/*
+ * The r2 file calls 0x20..0x2b: the gate checks the caller's pointers,
+ * measures its name strings and forwards the call to the file server as
+ * a call on the caller's behalf (ipc/file.c), its buffers lent; the server
+ * does everything that knows FAT (fs/server/r2.c). Only the lengths are
+ * decided here, from the r2 ABI: a name up to its NUL (at most 64 bytes),
+ * 512 bytes written by 0x21, 1024 listed by 0x28, a 32-byte entry or
+ * report, a u64 FAT entry or pid. A read (0x20) has no length in the ABI:
+ * the server is asked first how many bytes the file fills (whole
+ * sectors), and that much of the buffer is lent.
+ */
+#include "core/process.h"
+#include "include/abi/file.h"
+#include "ipc/file.h"
+#include "legacy.h"
+#include "mm/uaccess.h"
+
+#define R2_NAME_MAX 64
+
+/* The length of the caller's NUL-terminated string at va (at most R2_NAME_MAX), or -1. */
+static long name_len(struct process *p, uint64_t va)
+{
+	for (long n = 0; va && n <= R2_NAME_MAX; n++) {
+		char c;
+		if (copy_from_user(&p->vs, &c, va + (uint64_t)n, 1))
+			return -1;
+		if (!c)
+			return n ? n : -1;
+	}
+	return -1;
+}
+
+static bool name_buf(struct process *p, uint64_t va, struct fwd_buf *b)
+{
+	long n = name_len(p, va);
+	*b = (struct fwd_buf){.va = va, .len = n > 0 ? (size_t)n : 0};
+	return n > 0;
+}
+
+static bool user_buf(struct process *p, uint64_t va, size_t len, bool write, struct fwd_buf *b)
+{
+	*b = (struct fwd_buf){.va = va, .len = len, .writable = write};
+	return va && user_range_ok(&p->vs, va, len, write) == E_OK;
+}
+
+/* The server's answer as an r2 code (a kernel error: no server, bad memory). */
+static uint64_t forward(uint64_t nr, uint64_t a1, uint64_t a2, const struct fwd_buf b[2],
+			uint64_t out[3])
+{
+	uint64_t w[8] = {FILE_OP_R2 + nr, [FWD_ARG] = a1, [FWD_ARG2] = a2};
+	int err = file_forward(file_server(), w, b, out);
+	if (err == E_NOT_IMPLEMENTED)
+		return R2_NOT_IMPLEMENTED;
+	if (err == E_MEM_BAD_ADDRESS || err == E_MEM_NOT_MAPPED || err == E_PERMISSION_DENIED)
+		return R2_INVALID_INPUT;
+	if (err)
+		return R2_FILESYSTEM_ERROR; /* no file server, or it failed */
+	return out[0] <= 0xff ? out[0] : R2_FILESYSTEM_ERROR;
+}
+
+uint64_t r2_file_call(struct process *p, uint64_t nr, uint64_t a1, uint64_t a2)
+{
+	struct fwd_buf b[2] = {{0}, {0}};
+	uint64_t out[3] = {0, 0, 0}, code;
+	bool ok = true;
+	switch (nr) {
+	case 0x20: /* name, buffer: first how much, then the read */
+		if (!name_buf(p, a1, &b[0]) || !a2)
+			return R2_INVALID_INPUT;
+		if ((code = forward(nr, a1, 0, b, out)) != R2_OK || !out[1])
+			return code;
+		if (!user_buf(p, a2, out[1], true, &b[1]))
+			return R2_INVALID_INPUT;
+		return forward(nr, a1, 1, b, out);
+	case 0x21: /* name, 512 bytes */
+		ok = name_buf(p, a1, &b[0]) && user_buf(p, a2, 512, false, &b[1]);
+		break;
+	case 0x22: /* old name, new name */
+		ok = name_buf(p, a1, &b[0]) && name_buf(p, a2, &b[1]);
+		break;
+	case 0x23: /* name, 0 */
+		ok = name_buf(p, a1, &b[0]) && !a2;
+		break;
+	case 0x24: /* cluster, u64 * next */
+		ok = user_buf(p, a2, 8, true, &b[1]);
+		break;
+	case 0x25: /* cluster, value */
+		break;
+	case 0x26: /* directory cluster, Entry_T * */
+		ok = user_buf(p, a2, sizeof(Entry_T), false, &b[0]);
+		break;
+	case 0x27: /* parent: a cluster (the seed) or a path (later rou2exOS), name */
+		if (a1 >= 0x10000 && !name_buf(p, a1, &b[0]))
+			return R2_INVALID_INPUT;
+		ok = name_buf(p, a2, &b[1]);
+		a2 = a1 >= 0x10000;
+		break;
+	case 0x28: /* directory cluster, Entry_T[32] */
+		ok = user_buf(p, a2, 32 * sizeof(Entry_T), true, &b[1]);
+		break;
+	case 0x29:
+	case 0x2a: /* name, u64 * pid (written back) */
+		if (!name_buf(p, a1, &b[0]) || (a2 && user_range_ok(&p->vs, a2, 8, true)))
+			return R2_INVALID_INPUT;
+		if ((code = forward(nr, a1, 0, b, out)) == R2_OK && a2)
+			copy_to_user(&p->vs, a2, &out[1], sizeof(out[1]));
+		return code;
+	case 0x2b: /* ignored, report (four u64) */
+		ok = user_buf(p, a2, 32, true, &b[1]);
+		break;
+	default:
+		return R2_INVALID_SYSCALL;
+	}
+	return ok ? forward(nr, a1, a2, b, out) : R2_INVALID_INPUT;
+}

@@ -1,0 +1,299 @@
+/*
+ * The r2 (rou2exOS) file calls 0x20..0x2b as the file server answers them
+ * (docs/r2-files.md has what real rou2exOS does; the README's r2 table
+ * what Kestrel does). The kernel's r2 gate (arch/x86_64/legacy/r2.c) has
+ * checked the caller's pointers, measured its strings and lent its
+ * buffers; the words are FWD_ARG = RDI and FWD_ARG2 = RSI as the program
+ * gave them (or a phase, below), buf0 the first string or input, buf1 the
+ * second string or the output. The answer is r[0], the r2 return code;
+ * r[1] a size (0x20's first phase) or a pid (0x29, 0x2a).
+ *
+ * A name is taken as rou2exOS takes it: split at its first dot, at most 8
+ * and 3 characters kept, upper-cased, in the root directory. A name that
+ * starts with '/' is a Kestrel path instead.
+ */
+#include "fs/fat.h"
+#include "fs/server/fsserv_internal.h"
+#include "include/abi/r2.h"
+#include "kestrel.h"
+
+#define R2_NAME_MAX  64
+#define EXEC_MAX     (4u << 20) /* the largest program 0x29/0x2a start */
+#define FLAT_LOAD_VA 0x600000ul /* where a flat binary runs (rou2exOS's user base) */
+#define CHILDREN     16
+
+static uint64_t children[CHILDREN]; /* process capabilities of the programs started */
+
+/* A FAT_E_* as an r2 return code. */
+static uint64_t r2_code(int err);
+
+/* The call is answered (status 0) with r2 return code `code`. */
+static int answer(uint64_t *r, uint64_t code)
+{
+	r[0] = code;
+	return 0;
+}
+
+static uint64_t r2_code(int err)
+{
+	switch (err) {
+	case FAT_OK:
+		return R2_OK;
+	case FAT_E_NOT_FOUND:
+	case FAT_E_NOT_DIR:
+	case FAT_E_IS_DIR:
+		return R2_FILE_NOT_FOUND;
+	case FAT_E_NAME:
+	case FAT_E_INVALID:
+	case FAT_E_EXISTS:
+	case FAT_E_NOT_EMPTY:
+	case FAT_E_READ_ONLY:
+		return R2_INVALID_INPUT;
+	default: /* damaged, full, the disk failing */
+		return R2_FILESYSTEM_ERROR;
+	}
+}
+
+static char upper(char c)
+{
+	return c >= 'a' && c <= 'z' ? (char)(c - 'a' + 'A') : c;
+}
+
+/* A program's name (buf0 or buf1, no NUL inside) as a path: "/BASE.EXT" or itself. */
+static int r2_path(uint64_t va, uint64_t len, char out[FILE_PATH_MAX + 1])
+{
+	if (!va || !len || len > R2_NAME_MAX)
+		return FAT_E_NAME;
+	const char *s = (const char *)(uintptr_t)va;
+	if (s[0] == '/')
+		return fs_path(va, len, out) ? FAT_E_NAME : FAT_OK;
+	size_t n = 0, base = 0, ext = 0, i = 0;
+	out[n++] = '/';
+	for (; i < len && s[i] != '.'; i++)
+		if (base < 8)
+			out[n++] = upper(s[i]), base++;
+	if (i < len) {
+		out[n++] = '.';
+		for (i++; i < len; i++)
+			if (ext < 3)
+				out[n++] = upper(s[i]), ext++;
+	}
+	out[n] = 0;
+	for (size_t k = 1; k < n; k++)
+		if (out[k] == 0 || out[k] == '/')
+			return FAT_E_NAME;
+	return base ? FAT_OK : FAT_E_NAME;
+}
+
+/* 0x20: phase 0 (ARG2 0): the bytes the read will write, whole 512-byte sectors; phase 1: read. */
+static int r2_read(const uint64_t *w, uint64_t *r)
+{
+	char path[FILE_PATH_MAX + 1];
+	struct fat_stat st;
+	int err = r2_path(w[FWD_BUF0], w[FWD_LEN0], path);
+	if (!err)
+		err = fat_stat(fs_volume(), path, &st);
+	if (!err && st.dir)
+		err = FAT_E_IS_DIR;
+	if (err)
+		return answer(r, r2_code(err));
+	uint64_t need = ((uint64_t)st.size + FAT_SECTOR - 1) / FAT_SECTOR * FAT_SECTOR;
+	if (!w[FWD_ARG2]) {
+		r[1] = need;
+		return 0;
+	}
+	uint8_t *buf = (uint8_t *)(uintptr_t)w[FWD_BUF1];
+	uint32_t len = (uint32_t)(w[FWD_LEN1] < need ? w[FWD_LEN1] : need), got = 0;
+	err = fat_read(fs_volume(), path, 0, buf, len, &got);
+	if (!err)
+		memset(buf + got, 0, len - got); /* the last sector's tail: zeros */
+	r[0] = r2_code(err);
+	r[1] = len;
+	return 0;
+}
+
+/* 0x27: in the directory of cluster ARG (ARG2 0) or of the path in buf0 (ARG2 1), make buf1. */
+static int r2_mkdir(const uint64_t *w, uint64_t *r)
+{
+	char parent[FILE_PATH_MAX + 1], name[FILE_PATH_MAX + 1], path[2 * FILE_PATH_MAX + 2];
+	int err = r2_path(w[FWD_BUF1], w[FWD_LEN1], name);
+	if (!err && w[FWD_ARG2])
+		err = r2_path(w[FWD_BUF0], w[FWD_LEN0], parent);
+	else if (!err && w[FWD_ARG])
+		err = FAT_E_INVALID; /* a subdirectory by cluster: the seed's form, the root only */
+	else if (!err)
+		parent[0] = '/', parent[1] = 0;
+	if (!err) {
+		size_t n = strlen(parent);
+		memcpy(path, parent, n);
+		if (n > 1)
+			path[n++] = '/';
+		memcpy(path + n, name + 1, strlen(name)); /* with its NUL */
+		err = strlen(path) > FILE_PATH_MAX ? FAT_E_NAME : fat_mkdir(fs_volume(), path);
+	}
+	r[0] = r2_code(err);
+	return 0;
+}
+
+/* 0x28: up to 32 entries of the directory at cluster ARG into buf1 (1024 bytes), rest zeroed. */
+static int r2_list(const uint64_t *w, uint64_t *r)
+{
+	Entry_T *out = (Entry_T *)(uintptr_t)w[FWD_BUF1];
+	size_t max = w[FWD_LEN1] / sizeof(Entry_T), n = 0;
+	int err = FAT_OK;
+	for (; n < max; n++) {
+		uint8_t ent[32];
+		err = fat_list_raw(fs_volume(), w[FWD_ARG] > 0xFFFF ? ~0u : (uint32_t)w[FWD_ARG],
+				   (uint32_t)n, ent);
+		if (err)
+			break;
+		memcpy(&out[n], ent, sizeof(ent));
+	}
+	memset(&out[n], 0, (max - n) * sizeof(Entry_T));
+	r[0] = r2_code(err == FAT_E_NOT_FOUND ? FAT_OK : err);
+	return 0;
+}
+
+/* Programs started earlier that have ended: their capabilities go. */
+void fs_r2_reap(void)
+{
+	for (unsigned i = 0; i < CHILDREN; i++) {
+		struct process_exit_info info;
+		if (children[i] && !sys_process_wait(children[i], 1, &info)) {
+			sys_cap_revoke(children[i]);
+			children[i] = 0;
+		}
+	}
+}
+
+/* 0x29 (flat, at FLAT_LOAD_VA) and 0x2a (ELF64): start the program; r[1] its pid. */
+static int r2_exec(const uint64_t *w, uint64_t *r, bool flat)
+{
+	char path[FILE_PATH_MAX + 1];
+	struct fat_stat st;
+	int err = r2_path(w[FWD_BUF0], w[FWD_LEN0], path);
+	if (!err)
+		err = fat_stat(fs_volume(), path, &st);
+	if (!err && (st.dir || !st.size || st.size > EXEC_MAX))
+		err = st.dir ? FAT_E_IS_DIR : FAT_E_INVALID;
+	fs_r2_reap();
+	unsigned slot = 0;
+	while (!err && slot < CHILDREN && children[slot])
+		slot++;
+	if (!err && slot == CHILDREN)
+		return answer(r, R2_FILESYSTEM_ERROR); /* too many running */
+	void *image = NULL;
+	if (!err && sys_mmap(NULL, st.size, PROT_READ | PROT_WRITE, &image, NULL))
+		return answer(r, R2_FILESYSTEM_ERROR);
+	uint32_t got = 0;
+	if (!err && !(err = fat_read(fs_volume(), path, 0, image, st.size, &got)) && got != st.size)
+		err = FAT_E_CORRUPT;
+	if (err) {
+		if (image)
+			sys_munmap(image, st.size);
+		return answer(r, r2_code(err));
+	}
+	const char *name = path;
+	for (const char *c = path; *c; c++)
+		if (*c == '/')
+			name = c + 1;
+	struct process_spec spec = {
+	    .image = image,
+	    .image_size = st.size,
+	    .args = name,
+	    .args_size = strlen(name) + 1,
+	    .flags = flat ? PROCESS_FLAT : 0,
+	    .load_address = flat ? FLAT_LOAD_VA : 0,
+	};
+	uint64_t pid = 0, proc = 0;
+	long tag = sys_process_create(&spec, &pid, &proc);
+	if (!tag && (tag = sys_process_start(proc)))
+		sys_cap_revoke(proc);
+	sys_munmap(image, st.size);
+	if (tag) /* not a program this machine runs: a malformed ELF, a bad flat image */
+		return answer(r, R2_INVALID_INPUT);
+	children[slot] = proc;
+	r[0] = R2_OK;
+	r[1] = pid;
+	return 0;
+}
+
+/* 0x2b: the report rou2exOS programs read (four u64: errors, orphans, cross-links, entries). */
+static int r2_fsck(const uint64_t *w, uint64_t *r)
+{
+	struct fat_check_report rep;
+	int err = fat_check(fs_volume(), &rep);
+	if (!err) {
+		uint64_t out[4] = {rep.bad_sizes + rep.bad_chains + rep.fat_copies_differ,
+				   rep.lost_clusters, rep.cross_linked, 0};
+		memcpy((void *)(uintptr_t)w[FWD_BUF1], out, sizeof(out));
+	}
+	r[0] = r2_code(err);
+	return 0;
+}
+
+int fs_r2(const uint64_t *w, uint64_t *r)
+{
+	struct fat_vol *v = fs_volume();
+	char a[FILE_PATH_MAX + 1], b[FILE_PATH_MAX + 1];
+	uint16_t val = 0;
+	int err;
+	switch (w[FWD_OP] - FILE_OP_R2) {
+	case 0x20:
+		return r2_read(w, r);
+	case 0x21: /* a 512-byte file, made or overwritten, as rou2exOS writes */
+		err = r2_path(w[FWD_BUF0], w[FWD_LEN0], a);
+		if (!err && w[FWD_LEN1] != FAT_SECTOR)
+			err = FAT_E_INVALID;
+		if (!err)
+			err = fat_write(v, a, 0, (const void *)(uintptr_t)w[FWD_BUF1], FAT_SECTOR,
+					true, true);
+		break;
+	case 0x22:
+		err = r2_path(w[FWD_BUF0], w[FWD_LEN0], a);
+		if (!err)
+			err = r2_path(w[FWD_BUF1], w[FWD_LEN1], b);
+		if (!err)
+			err = fat_rename(v, a, b);
+		break;
+	case 0x23: { /* a file (its clusters freed), or an empty directory */
+		struct fat_stat st;
+		err = r2_path(w[FWD_BUF0], w[FWD_LEN0], a);
+		if (!err)
+			err = fat_stat(v, a, &st);
+		if (!err)
+			err = st.dir ? fat_rmdir(v, a) : fat_unlink(v, a);
+		break;
+	}
+	case 0x24: /* the FAT entry of cluster RDI into the u64 at RSI */
+		err = fat_entry_get(v, w[FWD_ARG] > 0xFFFF ? ~0u : (uint32_t)w[FWD_ARG], &val);
+		if (!err) {
+			uint64_t next = val;
+			memcpy((void *)(uintptr_t)w[FWD_BUF1], &next, sizeof(next));
+		}
+		break;
+	case 0x25: /* the FAT entry of cluster RDI set to RSI, every copy */
+		err = w[FWD_ARG2] > 0xFFF
+			  ? FAT_E_INVALID
+			  : fat_entry_set(v, w[FWD_ARG] > 0xFFFF ? ~0u : (uint32_t)w[FWD_ARG],
+					  (uint16_t)w[FWD_ARG2]);
+		break;
+	case 0x26: /* the 32-byte entry at RSI into the directory of cluster RDI */
+		err = fat_insert_raw(v, w[FWD_ARG] > 0xFFFF ? ~0u : (uint32_t)w[FWD_ARG],
+				     (const uint8_t *)(uintptr_t)w[FWD_BUF0]);
+		break;
+	case 0x27:
+		return r2_mkdir(w, r);
+	case 0x28:
+		return r2_list(w, r);
+	case 0x29:
+	case 0x2a:
+		return r2_exec(w, r, w[FWD_OP] - FILE_OP_R2 == 0x29);
+	case 0x2b:
+		return r2_fsck(w, r);
+	default:
+		return E_NOT_IMPLEMENTED;
+	}
+	r[0] = r2_code(err);
+	return 0;
+}

@@ -1,0 +1,145 @@
+/*
+ * The r2 file calls 0x20..0x2b through the kernel's gate and the file
+ * server, as a rou2exOS program makes them (the steps of r2apps'
+ * hello-fs, then the rest): the caller's strings unaligned and on its
+ * stack, its buffers where it likes.
+ */
+#include "file.h"
+#include "fs/server/fsserv.h"
+#include "r2.h"
+#include "utest.h"
+
+/* exit(42) through SYS_EXIT, as a minimal ELF64 of one PT_LOAD (code at 0x400078). */
+static size_t tiny_elf(uint8_t *e)
+{
+	static const uint8_t code[] = {0xbf, 42,   0,	 0,   0, /* mov edi, 42 */
+				       0xb8, 1,	   0,	 0,   0, /* mov eax, SYS_EXIT */
+				       0x0f, 0x05, 0xeb, 0xfe};	 /* syscall; jmp . */
+	size_t size = 120 + sizeof(code);
+	memset(e, 0, size);
+	memcpy(e, "\177ELF\2\1\1", 7);
+	e[16] = 2;  /* ET_EXEC */
+	e[18] = 62; /* EM_X86_64 */
+	e[20] = 1;  /* EV_CURRENT */
+	uint64_t entry = 0x400078, phoff = 64, vaddr = 0x400000, fsz = size;
+	memcpy(e + 24, &entry, 8);
+	memcpy(e + 32, &phoff, 8);
+	e[52] = 64; /* e_ehsize */
+	e[54] = 56; /* e_phentsize */
+	e[56] = 1;  /* e_phnum */
+	uint8_t *ph = e + 64;
+	ph[0] = 1; /* PT_LOAD */
+	ph[4] = 5; /* R X */
+	memcpy(ph + 16, &vaddr, 8);
+	memcpy(ph + 24, &vaddr, 8);
+	memcpy(ph + 32, &fsz, 8);
+	memcpy(ph + 40, &fsz, 8);
+	uint64_t align = 0x1000;
+	memcpy(ph + 48, &align, 8);
+	memcpy(e + 120, code, sizeof(code));
+	return size;
+}
+
+static bool listed(const Entry_T *ents, const char *name8, const char *ext3, Entry_T *out)
+{
+	for (unsigned i = 0; i < 32 && ents[i].name[0]; i++)
+		if (!memcmp(ents[i].name, name8, 8) && !memcmp(ents[i].ext, ext3, 3)) {
+			if (out)
+				*out = ents[i];
+			return true;
+		}
+	return false;
+}
+
+/* The check just above failed: remember where, and clean up. */
+#define FAILED()                     \
+	do {                         \
+		bad_line = __LINE__; \
+		goto out;            \
+	} while (0)
+
+static Entry_T ents[32];
+static uint8_t rbuf[1024 + 1];
+
+DEVMGR_UTEST(r2_file_calls_as_hello_fs_makes_them)
+{
+	uint64_t srv;
+	int err = fsserv_start(&srv);
+	if (err)
+		return utest_fail(__FILE__, __LINE__, "no file server (%d)", err);
+	int r = 1, bad_line = 0;
+	/* hello-fs's steps: write, read back, mkdir, rename, delete, list. */
+	char text[512] = "Written by C using the rou2exOS ABI\n"; /* 0x21 takes 512 bytes */
+	char name[] = "xctest.txt";				  /* odd address, lower case */
+	if (r2_call(0x21, (uintptr_t)(name + 1), (uintptr_t)text) != R2_OK)
+		FAILED();
+	memset(rbuf, 0xaa, sizeof(rbuf));
+	if (r2_call(0x20, (uintptr_t) "CTEST.TXT", (uintptr_t)(rbuf + 1)) != R2_OK ||
+	    memcmp(rbuf + 1, text, 512) || rbuf[513] != 0xaa) /* whole sectors: 512, no more */
+		FAILED();
+	r2_call(0x23, (uintptr_t) "NEWDIR", 0);
+	r2_call(0x23, (uintptr_t) "TESTDIR", 0);
+	if (r2_call(0x27, 0, (uintptr_t) "TESTDIR") != R2_OK ||
+	    r2_call(0x22, (uintptr_t) "TESTDIR", (uintptr_t) "NEWDIR") != R2_OK ||
+	    r2_call(0x28, 0, (uintptr_t)ents) != R2_OK)
+		FAILED();
+	Entry_T e;
+	if (!listed(ents, "NEWDIR  ", "   ", &e) || !(e.attr & 0x10) ||
+	    listed(ents, "TESTDIR ", "   ", NULL) || !listed(ents, "CTEST   ", "TXT", &e) ||
+	    e.file_size != 512)
+		FAILED();
+	/* 0x24: a one-cluster file's chain ends at once. */
+	uint64_t next = 0;
+	if (r2_call(0x24, e.start_cluster, (uintptr_t)&next) != R2_OK || next < 0xff8)
+		FAILED();
+	if (r2_call(0x23, (uintptr_t) "CTEST.TXT", 0) != R2_OK ||
+	    r2_call(0x20, (uintptr_t) "CTEST.TXT", (uintptr_t)rbuf) != R2_FILE_NOT_FOUND ||
+	    r2_call(0x23, (uintptr_t) "CTEST.TXT", 1) != R2_INVALID_INPUT)
+		FAILED();
+	/* 0x26 puts a raw entry in; 0x23 takes it out. */
+	Entry_T raw = {.name = "RAWENTRY", .ext = "BIN", .attr = 0x20};
+	if (r2_call(0x26, 0, (uintptr_t)&raw) != R2_OK ||
+	    r2_call(0x26, 0, (uintptr_t)&raw) != R2_INVALID_INPUT || /* taken */
+	    r2_call(0x28, 0, (uintptr_t)ents) != R2_OK || !listed(ents, "RAWENTRY", "BIN", NULL) ||
+	    r2_call(0x23, (uintptr_t) "RAWENTRY.BIN", 0) != R2_OK)
+		FAILED();
+	/* 0x2a starts an ELF from the disk; its pid comes back through RSI. */
+	uint8_t elf[200];
+	size_t n = tiny_elf(elf), put;
+	uint64_t fd, pid = 0;
+	if (file_open("/EXIT42.ELF", FILE_WRITE | FILE_CREATE | FILE_TRUNCATE, &fd, NULL) ||
+	    file_write(fd, elf, n, &put) || file_close(fd))
+		FAILED();
+	if (r2_call(0x2a, (uintptr_t) "EXIT42.ELF", (uintptr_t)&pid) != R2_OK || !pid)
+		FAILED();
+	if (r2_call(0x2a, (uintptr_t) "NOPE.ELF", (uintptr_t)&pid) != R2_FILE_NOT_FOUND ||
+	    r2_call(0x2a, (uintptr_t) "NEWDIR", (uintptr_t)&pid) != R2_FILE_NOT_FOUND)
+		FAILED();
+	/* A malformed ELF is refused. */
+	elf[0] = 'X';
+	if (file_open("/BAD.ELF", FILE_WRITE | FILE_CREATE | FILE_TRUNCATE, &fd, NULL) ||
+	    file_write(fd, elf, n, &put) || file_close(fd) ||
+	    r2_call(0x2a, (uintptr_t) "BAD.ELF", (uintptr_t)&pid) != R2_INVALID_INPUT)
+		FAILED();
+	/* Bad pointers and names: 0xfc, nothing done. */
+	if (r2_call(0x20, 0x10, (uintptr_t)rbuf) != R2_INVALID_INPUT ||
+	    r2_call(0x20, (uintptr_t) "HELLO.TXT", 0x10) != R2_INVALID_INPUT ||
+	    r2_call(0x28, 0, 0x10) != R2_INVALID_INPUT ||
+	    r2_call(0x21, (uintptr_t) "A:B", (uintptr_t)text) != R2_INVALID_INPUT ||
+	    r2_call(0x24, 1, (uintptr_t)&next) != R2_INVALID_INPUT)
+		FAILED();
+	/* fsck (0x2b): a healthy disk reports nothing. */
+	uint64_t report[4] = {9, 9, 9, 9};
+	if (r2_call(0x23, (uintptr_t) "EXIT42.ELF", 0) != R2_OK ||
+	    r2_call(0x23, (uintptr_t) "BAD.ELF", 0) != R2_OK ||
+	    r2_call(0x23, (uintptr_t) "NEWDIR", 0) != R2_OK ||
+	    r2_call(0x2b, 0, (uintptr_t)report) != R2_OK || report[0] || report[1] || report[2] ||
+	    report[3])
+		FAILED();
+	r = 0;
+out:
+	if (r)
+		utest_fail(__FILE__, bad_line, "an r2 file call answered wrong (the check before)");
+	fsserv_stop(srv);
+	return r;
+}
