@@ -8,11 +8,12 @@
  * directory changes (the same as SCRIPT in fat_files.py, which the host
  * then compares with the image), printing each step ("fatsys: ...").
  *
- * Two ways to reach the files, one script: FATSYS_FILE_API 1 goes through
- * the native file API (user/lib/file.h: the file server, started here
- * unless one already serves), 0 through the FAT12 library (fs/) over the
- * block device directly, as test_fatdisk.c does. The second proves the host
- * side until the server is in the tree; then this should be 1.
+ * Two ways to reach the files, one script: FATSYS_FILE_API 1 (the default)
+ * goes through the native file API (user/lib/file.h: the file server,
+ * started here on the only FAT disk unless one already serves), 0 through
+ * the FAT12 library (fs/) over the block device directly, as
+ * test_fatdisk.c does: it tells a fault of the server from one of the
+ * library.
  *
  * Only in a boot that has the image: in any other it says so and passes
  * (ci/boot --test attaches none; a test boot skips nothing).
@@ -24,7 +25,7 @@
 #include "utest.h"
 
 #ifndef FATSYS_FILE_API
-#define FATSYS_FILE_API 0
+#define FATSYS_FILE_API 1
 #endif
 
 #if FATSYS_FILE_API
@@ -356,7 +357,7 @@ static char manifest[16384];
 /* The whole of a small file into `out` (at most max bytes); its length. */
 static int read_small(const char *path, char *out, uint32_t max, uint32_t *len)
 {
-	struct gfile f;
+	struct gfile f = {0};
 	uint32_t got;
 	*len = 0;
 	int err = g_open(path, FILE_READ, &f, NULL);
@@ -371,8 +372,8 @@ static int read_small(const char *path, char *out, uint32_t max, uint32_t *len)
 /* One manifest entry checked: size by stat and by open, contents by FNV, a seek into its middle. */
 static int check_file(const char *path, uint32_t size, uint32_t want)
 {
-	struct gfile f;
-	uint64_t st_size, open_size;
+	struct gfile f = {0};
+	uint64_t st_size, open_size = 0;
 	bool dir;
 	uint8_t mid[16], again[16];
 	uint32_t h = 0x811c9dc5u, at = 0, got, midn = 0;
@@ -440,7 +441,7 @@ static int check_manifest(unsigned *files, unsigned *frag)
 static int write_file(const char *path, unsigned flags, const void *data, uint32_t len,
 		      uint32_t piece)
 {
-	struct gfile f;
+	struct gfile f = {0};
 	int err = g_open(path, FILE_WRITE | flags, &f, NULL);
 	if (err)
 		return err;
@@ -491,7 +492,7 @@ static int run_script(void)
 	STEP("unlink /FRAG/F00.BIN", !g_unlink("/FRAG/F00.BIN"));
 	for (uint32_t i = 0; i < 5000; i++)
 		buf[i] = pattern(i, 2);
-	struct gfile f;
+	struct gfile f = {0};
 	STEP("write 5000 bytes at 1000 into the fragmented /FRAG/BIG.BIN",
 	     !g_open("/FRAG/BIG.BIN", FILE_WRITE, &f, NULL) && !g_seek(&f, 1000) &&
 		 !g_write(&f, buf, 5000));
@@ -515,7 +516,7 @@ static int run_script(void)
 /* A file larger than the disk, 4 KiB a write: the writes end with an error, then it is removed. */
 static int fill_disk(void)
 {
-	struct gfile f;
+	struct gfile f = {0};
 	uint32_t at = 0;
 	int err = g_open("/GUEST/HUGE.BIN", FILE_WRITE | FILE_CREATE, &f, NULL);
 	if (err)
