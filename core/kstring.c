@@ -7,8 +7,9 @@
 #ifndef KESTREL_HOST
 
 /*
- * Whole words while both pointers are word aligned (pages, frames, most
- * buffers), bytes for the rest. The word type may alias anything.
+ * Whole words, four a loop, once both pointers are word aligned (pages,
+ * frames, most buffers; pointers equally misaligned get there after a few
+ * bytes), bytes for the rest. The word type may alias anything.
  */
 typedef uint64_t __attribute__((may_alias)) word_t;
 
@@ -17,12 +18,20 @@ void *memcpy(void *restrict dst, const void *restrict src, size_t n)
 	unsigned char *d = dst;
 	const unsigned char *s = src;
 
-	if (!(((uintptr_t)d | (uintptr_t)s) & (sizeof(word_t) - 1))) {
-		for (; n >= sizeof(word_t); n -= sizeof(word_t)) {
-			*(word_t *)d = *(const word_t *)s;
-			d += sizeof(word_t);
-			s += sizeof(word_t);
+	if (!(((uintptr_t)d ^ (uintptr_t)s) & (sizeof(word_t) - 1))) {
+		/* Equally misaligned: bytes up to a word boundary, then words, four at a time. */
+		for (; n && ((uintptr_t)d & (sizeof(word_t) - 1)); n--)
+			*d++ = *s++;
+		word_t *dw = (word_t *)d;
+		const word_t *sw = (const word_t *)s;
+		for (; n >= 4 * sizeof(word_t); n -= 4 * sizeof(word_t), dw += 4, sw += 4) {
+			word_t a = sw[0], b = sw[1], c = sw[2], e = sw[3];
+			dw[0] = a, dw[1] = b, dw[2] = c, dw[3] = e;
 		}
+		for (; n >= sizeof(word_t); n -= sizeof(word_t))
+			*dw++ = *sw++;
+		d = (unsigned char *)dw;
+		s = (const unsigned char *)sw;
 	}
 	while (n--)
 		*d++ = *s++;

@@ -267,6 +267,59 @@ int fat_set(struct fat_vol *v, uint16_t c, uint16_t val)
 }
 
 /*
+ * Set n entries (c[i] to val[i]) in every copy, each FAT sector written
+ * once for all the entries in it that come together (a batch of clusters
+ * in a row touches one or two sectors a copy): the sector being changed
+ * is written before the next one is touched, so the cache never holds a
+ * change not on the disk for longer than one sector's worth of entries.
+ */
+int fat_set_many(struct fat_vol *v, const uint16_t *c, const uint16_t *val, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		if (!fat_valid_cluster(v, c[i]))
+			return FAT_E_CORRUPT;
+	for (unsigned copy = 0; copy < v->nfats; copy++) {
+		uint64_t base = v->fat_start + (uint64_t)copy * v->fat_sectors, pending = 0;
+		uint8_t *ps = NULL;
+		int err = FAT_OK;
+		for (unsigned i = 0; i < n; i++) {
+			uint32_t off = c[i] + c[i] / 2u;
+			uint16_t x = val[i] & 0xFFF;
+			uint8_t mask[2] = {(c[i] & 1) ? 0xF0 : 0xFF, (c[i] & 1) ? 0xFF : 0x0F};
+			uint8_t bits[2] = {(c[i] & 1) ? (uint8_t)(x << 4) : (uint8_t)x,
+					   (c[i] & 1) ? (uint8_t)(x >> 4) : (uint8_t)(x >> 8)};
+			for (unsigned k = 0; k < 2; k++) {
+				uint64_t lba = base + (off + k) / FAT_SECTOR;
+				if (ps && lba != pending) {
+					if ((err = fat_sector_write(v, pending, ps)) != FAT_OK)
+						return err;
+					ps = NULL;
+				}
+				if (!ps && !(ps = fat_sector(v, lba, &err)))
+					return err;
+				pending = lba;
+				uint8_t *p = &ps[(off + k) % FAT_SECTOR];
+				*p = (uint8_t)((*p & ~mask[k]) | (bits[k] & mask[k]));
+			}
+		}
+		if (ps && (err = fat_sector_write(v, pending, ps)) != FAT_OK)
+			return err;
+	}
+	return FAT_OK;
+}
+
+int fat_write_through(struct fat_vol *v, uint64_t lba, uint32_t count, const void *buf)
+{
+	if (lba >= v->total_sectors || count > v->total_sectors - lba ||
+	    lba + count > v->dev.sectors)
+		return FAT_E_CORRUPT;
+	for (unsigned i = 0; i < FAT_CACHE_SECTORS; i++) /* what the cache holds of it is stale */
+		if (v->cache[i].used && v->cache[i].lba >= lba && v->cache[i].lba < lba + count)
+			v->cache[i].used = false;
+	return v->dev.write(v->dev.ctx, lba, count, buf) ? FAT_E_IO : FAT_OK;
+}
+
+/*
  * Walk a chain from first: *n clusters, *last the final one. FAT_E_CORRUPT
  * for a free, bad or out-of-range cluster or a loop (more hops than clusters).
  */

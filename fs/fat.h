@@ -129,6 +129,16 @@ const char *fat_error_name(int err);
  */
 int fat_mount(struct fat_vol *v, const struct fat_dev *dev);
 
+/*
+ * Make an empty FAT12 volume on the first `sectors` of dev: two FAT copies,
+ * a root of 224 entries, clusters of sec_per_clus sectors (a power of two;
+ * FAT_E_INVALID if that makes 4085 clusters or more), the volume label
+ * (up to 11 characters, or NULL). It writes only the boot sector, the FATs
+ * and the root: the data area keeps what it held.
+ */
+int fat_format(const struct fat_dev *dev, uint32_t sectors, unsigned sec_per_clus,
+	       const char *label);
+
 /* Stamps (FAT date and time formats) for entries written from now on; 1980-01-01 00:00 at mount. */
 void fat_set_clock(struct fat_vol *v, uint16_t date, uint16_t time);
 /* FAT packing of a calendar date and time (year 1980-2107, seconds in 2 s steps). */

@@ -78,6 +78,10 @@ enum fat_next fat_classify(const struct fat_vol *v, uint16_t val);
 
 /* Set entry c in every FAT copy. */
 int fat_set(struct fat_vol *v, uint16_t c, uint16_t val);
+/* n entries at once, each FAT sector written once per run of entries in it (every copy). */
+int fat_set_many(struct fat_vol *v, const uint16_t *c, const uint16_t *val, unsigned n);
+/* Whole sectors written straight from buf, the cache's copies of them dropped. */
+int fat_write_through(struct fat_vol *v, uint64_t lba, uint32_t count, const void *buf);
 /* Walk a chain: *n clusters, *last the final one; FAT_E_CORRUPT if damaged or looping. */
 int fat_chain(struct fat_vol *v, uint16_t first, uint32_t *n, uint16_t *last);
 /* The index-th cluster of a chain. */

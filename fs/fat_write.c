@@ -8,7 +8,7 @@
 
 #include "core/kstring.h"
 
-#define BATCH 16
+#define BATCH 64
 
 static int flush(struct fat_vol *v, int err)
 {
@@ -276,8 +276,19 @@ static int put_sector(struct fat_vol *v, uint64_t lba, uint32_t a, bool fresh,
 	return fat_sector_write(v, lba, s);
 }
 
+/* Whether the data covers clusters k .. k + n - 1 of the file entirely (nothing to zero there). */
+static bool covered(const struct fat_vol *v, uint32_t k, uint32_t n, const struct wplan *w)
+{
+	uint64_t a = (uint64_t)k * v->cluster_size, b = a + (uint64_t)n * v->cluster_size;
+	bool zero = w->zhi > w->zlo && a < w->zhi && b > w->zlo;
+	return !zero && w->off <= a && b <= w->end;
+}
+
 static int put_cluster(struct fat_vol *v, uint16_t c, uint32_t k, bool fresh, const struct wplan *w)
 {
+	if (covered(v, k, 1, w)) /* all of it from buf: one device write, past the cache */
+		return fat_write_through(v, fat_cluster_lba(v, c), v->sec_per_clus,
+					 w->buf + ((uint64_t)k * v->cluster_size - w->off));
 	for (uint32_t i = 0; i < v->sec_per_clus; i++) {
 		uint32_t a = k * v->cluster_size + i * FAT_SECTOR;
 		int err = put_sector(v, fat_cluster_lba(v, c) + i, a, fresh, w);
@@ -367,17 +378,30 @@ int fat_write(struct fat_vol *v, const char *path, uint32_t offset, const void *
 	}
 	/* New clusters, a batch at a time: data, then their FAT entries, then the link. */
 	for (uint32_t k = have; k < need;) {
-		uint16_t batch[BATCH];
+		uint16_t batch[BATCH], link[BATCH];
 		uint32_t n = 0;
-		for (; n < BATCH && k + n < need; n++) {
-			err = find_free(v, &batch[n]);
-			if (err == FAT_OK)
-				err = put_cluster(v, batch[n], k + n, true, &w);
+		for (; n < BATCH && k + n < need; n++)
+			if ((err = find_free(v, &batch[n])) != FAT_OK)
+				return flush(v, err);
+		/* The data: runs of clusters in a row that it covers whole go in one write. */
+		for (uint32_t i = 0; i < n;) {
+			uint32_t run = 1;
+			while (i + run < n && batch[i + run] == batch[i] + run &&
+			       covered(v, k + i, run + 1, &w))
+				run++;
+			if (run > 1)
+				err = fat_write_through(v, fat_cluster_lba(v, batch[i]),
+							run * v->sec_per_clus,
+							w.buf + ((uint64_t)(k + i) * cs - w.off));
+			else
+				err = put_cluster(v, batch[i], k + i, true, &w);
 			if (err != FAT_OK)
 				return flush(v, err);
+			i += run;
 		}
-		for (uint32_t i = 0; i < n && err == FAT_OK; i++)
-			err = fat_set(v, batch[i], i + 1 < n ? batch[i + 1] : FAT_EOC);
+		for (uint32_t i = 0; i < n; i++)
+			link[i] = i + 1 < n ? batch[i + 1] : FAT_EOC;
+		err = fat_set_many(v, batch, link, n);
 		if (err == FAT_OK && tail != 0)
 			err = fat_set(v, tail, batch[0]);
 		if (err != FAT_OK)

@@ -377,32 +377,39 @@ static uint64_t given_cap(unsigned n)
 	return s ? strtoul(s, NULL, 0) : 0;
 }
 
-static bool try_disk(uint64_t mgr, const char *name)
+/* 1: mounted; 0: the disk is there and holds no FAT12; -1: no such disk (yet). */
+static int try_disk(uint64_t mgr, const char *name)
 {
 	if (blkdev_open(&disk, mgr, name, 16, WINDOW))
-		return false;
+		return -1;
 	struct fat_dev dev = {.ctx = &disk,
 			      .sectors = disk.geo.total_blocks,
 			      .read = dev_read,
 			      .write = dev_write,
 			      .flush = dev_flush};
 	if (disk.geo.block_size == FAT_SECTOR && !fat_mount(&vol, &dev))
-		return true;
+		return 1;
 	blkdev_close(&disk);
-	return false;
+	return 0;
 }
 
-/* The named disk, or the first block device holding FAT12; the manager may still be starting it. */
+/*
+ * The named disk, or the first block device holding FAT12. The manager
+ * may still be starting them: a disk not there yet is waited for, a while.
+ */
 static bool find_volume(uint64_t mgr, const char *want)
 {
 	uint64_t deadline = sys_clock() + FIND_PATIENCE_NS;
 	do {
-		if (want && want[0] && try_disk(mgr, want))
-			return true;
+		if (want && want[0]) {
+			int r = try_disk(mgr, want);
+			if (r >= 0)
+				return r > 0;
+		}
 		char name[8];
 		for (unsigned n = 0; !(want && want[0]) && n < 8; n++) {
 			snprintf(name, sizeof(name), "blk%u", n);
-			if (try_disk(mgr, name))
+			if (try_disk(mgr, name) > 0)
 				return true;
 		}
 		sys_sleep(200000000);

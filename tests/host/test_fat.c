@@ -1245,3 +1245,40 @@ Test(fat, mutation_fuzz_never_crashes_hangs_or_strays, .timeout = 600)
 	cr_assert_gt(outcomes[-FAT_E_CORRUPT], 100, "some writes should meet damage");
 	remove_dir();
 }
+
+/* fat_format makes what fsck.fat accepts and mtools reads; the library mounts and fills it. */
+Test(fat, format_makes_what_fsck_and_mtools_accept)
+{
+	make_dir();
+	const struct {
+		uint32_t sectors;
+		unsigned spc;
+	} shapes[] = {{2880, 1}, {16384, 8}, {12288, 4}, {400, 1}};
+	for (unsigned i = 0; i < sizeof(shapes) / sizeof(shapes[0]); i++) {
+		struct img m = {0};
+		m.size = (size_t)shapes[i].sectors * 512;
+		m.dev.data = keep(calloc(1, m.size));
+		m.dev.sectors = shapes[i].sectors;
+		m.fd = ram_dev(&m.dev);
+		cr_assert_eq(fat_format(&m.fd, shapes[i].sectors, shapes[i].spc, "BENCH"), FAT_OK,
+			     "shape %u", i);
+		cr_assert_eq(fat_mount(&m.vol, &m.fd), FAT_OK);
+		uint8_t *data = pattern(70000, 9);
+		cr_assert_eq(fat_mkdir(&m.vol, "/D"), FAT_OK);
+		uint32_t len = m.vol.clusters * m.vol.cluster_size > 140000 ? 70000 : 3000;
+		cr_assert_eq(fat_write(&m.vol, "/D/F.BIN", 0, data, len, true, false), FAT_OK);
+		img_save(&m, "fmt");
+		cr_assert_eq(run("fsck.fat -n fmt"), 0, "fsck.fat on shape %u", i);
+		cr_assert_eq(run("mtype -i fmt ::D/F.BIN > out && cmp -n %u out - < /dev/null || "
+				 "test $(stat -c %%s out) = %u",
+				 len, len),
+			     0);
+	}
+	/* Shapes the library refuses: too many clusters for FAT12, bad cluster sizes. */
+	struct ramdev d = {.data = keep(calloc(1, 32768 * 512)), .sectors = 32768};
+	struct fat_dev fd = ram_dev(&d);
+	cr_assert_eq(fat_format(&fd, 32768, 1, NULL), FAT_E_INVALID);
+	cr_assert_eq(fat_format(&fd, 2880, 3, NULL), FAT_E_INVALID);
+	cr_assert_eq(fat_format(&fd, 40000, 16, NULL), FAT_E_INVALID); /* past the device */
+	remove_dir();
+}

@@ -6,8 +6,10 @@
  * capabilities' rights, bad buffers, stale and released handles; the
  * server killed and started again by its watcher with nothing lost.
  */
+#include "drivers/lib/blkdev.h"
 #include "drivers/lib/devmgr.h"
 #include "file.h"
+#include "fs/fat.h"
 #include "fs/server/fsserv.h"
 #include "ipc.h"
 #include "utest.h"
@@ -202,5 +204,90 @@ FS_UTEST(files_survive_the_server_killed)
 	UASSERT(!sys_read(fd, back, 64, &got) && got == 7 && !memcmp(back, "before\n", 7));
 	UASSERT(!file_close(fd));
 	UASSERT(!file_unlink("/KILL.TXT"));
+	return 0;
+}
+
+static int ram_read(void *ctx, uint64_t lba, uint32_t n, void *buf)
+{
+	struct blkdev *d = ctx;
+	if (n * FAT_SECTOR > 65536 || blkdev_read(d, lba, n, 0))
+		return -1;
+	memcpy(buf, blkdev_data(d, 0), n * FAT_SECTOR);
+	return 0;
+}
+
+static int ram_write(void *ctx, uint64_t lba, uint32_t n, const void *buf)
+{
+	struct blkdev *d = ctx;
+	if (n * FAT_SECTOR > 65536)
+		return -1;
+	memcpy(blkdev_data(d, 0), buf, n * FAT_SECTOR);
+	return blkdev_write(d, lba, n, 0);
+}
+
+static struct fat_vol ram_vol;
+
+/*
+ * A damaged volume on the RAM disk (made and damaged here through the
+ * library): a file whose chain loops, another cross-linked into it. The
+ * server answers FilesystemError for what touches the damage, serves the
+ * rest, and its check counts both; a volume without a boot sector is not
+ * served at all. Nothing hangs.
+ */
+DEVMGR_UTEST(files_on_a_damaged_volume_give_errors)
+{
+	struct blkdev d;
+	UASSERT(!blkdev_open(&d, devmgr_endpoint, "ram0", 16, 65536));
+	struct fat_dev dev = {.ctx = &d, .sectors = 2880, .read = ram_read, .write = ram_write};
+	UASSERT(!fat_format(&dev, 2880, 1, "DAMAGED"));
+	UASSERT(!fat_mount(&ram_vol, &dev));
+	for (size_t i = 0; i < 3000; i++)
+		big[i] = (char)i;
+	UASSERT(!fat_write(&ram_vol, "/LOOP.BIN", 0, big, 3000, true, false));
+	UASSERT(!fat_write(&ram_vol, "/X.BIN", 0, big, 1500, true, false));
+	UASSERT(!fat_write(&ram_vol, "/CROSS.BIN", 0, big, 1500, true, false));
+	UASSERT(!fat_write(&ram_vol, "/GOOD.TXT", 0, hello, sizeof(hello) - 1, true, false));
+	struct fat_stat a, b, x;
+	UASSERT(!fat_stat(&ram_vol, "/LOOP.BIN", &a) && !fat_stat(&ram_vol, "/CROSS.BIN", &b) &&
+		!fat_stat(&ram_vol, "/X.BIN", &x));
+	/* LOOP's last cluster points back at its first; CROSS goes on into X's second cluster. */
+	UASSERT(!fat_entry_set(&ram_vol, a.first_cluster + 5u, a.first_cluster));
+	UASSERT(!fat_entry_set(&ram_vol, b.first_cluster, x.first_cluster + 1u));
+	blkdev_close(&d);
+
+	uint64_t srv, fd, size;
+	size_t got;
+	UASSERT(!fsserv_start_on("ram0", &srv));
+	int r = 1, line = 0;
+#define FAIL_HERE()              \
+	do {                     \
+		line = __LINE__; \
+		goto out;        \
+	} while (0)
+	struct file_check c;
+	if (file_open("/LOOP.BIN", FILE_READ, &fd, &size) || size != 3000)
+		FAIL_HERE();
+	if (sys_read(fd, back, sizeof(back), &got) != E_FS_CORRUPT)
+		FAIL_HERE();
+	file_close(fd);
+	if (file_open("/GOOD.TXT", FILE_READ, &fd, NULL) || sys_read(fd, back, 64, &got) ||
+	    got != sizeof(hello) - 1 || memcmp(back, hello, got))
+		FAIL_HERE();
+	file_close(fd);
+	if (file_check(&c) || !c.bad_chains || !c.cross_linked)
+		FAIL_HERE();
+	r = 0;
+out:
+	fsserv_stop(srv);
+	if (r)
+		return utest_fail(__FILE__, line,
+				  "the damaged volume answered wrong (the check before)");
+	/* No boot sector: the server finds no volume; clients are told nobody serves files. */
+	UASSERT(!blkdev_open(&d, devmgr_endpoint, "ram0", 16, 65536));
+	memset(blkdev_data(&d, 0), 0, 512);
+	UASSERT(!blkdev_write(&d, 0, 1, 0));
+	blkdev_close(&d);
+	UASSERT(fsserv_start_on("ram0", &srv) == E_NOT_FOUND);
+	UASSERT(file_open("/GOOD.TXT", FILE_READ, &fd, NULL) == E_NO_FILE_SERVER);
 	return 0;
 }
