@@ -140,6 +140,10 @@ set_tests_properties(system-shell-polled-${fw} PROPERTIES TIMEOUT 360)
 add_test(NAME system-blk-image
   COMMAND ${CMAKE_SOURCE_DIR}/tests/system/blk_image ${KERNEL_ARCH} ${CMAKE_BINARY_DIR})
 set_tests_properties(system-blk-image PROPERTIES TIMEOUT 900)
+# Files: the file server killed during a stream of writes; the image checked by fsck.fat and mtools.
+add_test(NAME system-fs-kill
+  COMMAND ${CMAKE_SOURCE_DIR}/tests/system/fs_kill ${KERNEL_ARCH} ${CMAKE_BINARY_DIR})
+set_tests_properties(system-fs-kill PROPERTIES TIMEOUT 900)
 # Files, host <-> guest: images mkfs.fat and mcopy made read right, the guest's script of changes
 # on them as the host finds it (fsck.fat -n, mdir, mtype).
 add_test(NAME system-fat-files

@@ -36,6 +36,25 @@ const void *machine_desc(size_t *size)
 	return desc.bytes;
 }
 
+const struct hw_rec_device *machine_find_compatible(const char *compat)
+{
+	size_t want = strlen(compat);
+	for (uint32_t off = sizeof(desc.h); off < desc.h.size;) {
+		const struct hw_rec *r = (const void *)(desc.bytes + off);
+		const struct hw_rec_device *d = (const void *)r;
+		for (size_t i = 0; r->type == HW_REC_DEVICE && i < HW_COMPAT_MAX;) {
+			size_t n = strnlen(d->compatible + i, HW_COMPAT_MAX - i);
+			if (!n)
+				break;
+			if (n == want && !memcmp(d->compatible + i, compat, n))
+				return d;
+			i += n + 1;
+		}
+		off += r->size;
+	}
+	return NULL;
+}
+
 const struct hw_rec_pci_host *machine_pci_host(unsigned idx)
 {
 	for (uint32_t off = sizeof(desc.h); off < desc.h.size;) {

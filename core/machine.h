@@ -30,5 +30,7 @@ bool machine_kernel_mmio(uint64_t base, uint64_t size);
 bool machine_line_is_kernel(unsigned line);
 /* The `idx`th PCI host bridge described, or NULL past the last. */
 const struct hw_rec_pci_host *machine_pci_host(unsigned idx);
+/* The first device whose compatible strings hold `compat`, or NULL. */
+const struct hw_rec_device *machine_find_compatible(const char *compat);
 
 #endif

@@ -198,6 +198,13 @@ int fat_rename(struct fat_vol *v, const char *from, const char *to);
  * r; FAT_E_IO on a device error.
  */
 int fat_check(struct fat_vol *v, struct fat_check_report *r);
+/*
+ * Undo what a write cut short (a crash, a killed server) can leave: FAT
+ * copies made equal to the first, then clusters no entry reaches freed. r
+ * is the check from before. FAT_E_CORRUPT, nothing changed, when the check
+ * finds other damage (cross-links, broken chains, bad sizes).
+ */
+int fat_recover(struct fat_vol *v, struct fat_check_report *r);
 
 /*
  * Raw access, for the r2 file calls (fs/server/r2.c): clusters are numbers

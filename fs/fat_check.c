@@ -165,3 +165,56 @@ int fat_check(struct fat_vol *v, struct fat_check_report *r)
 	}
 	return err;
 }
+
+/*
+ * What a write cut short can leave (fat.h, fat_recover): clusters the FAT
+ * holds that no chain reaches, and FAT copies that differ where a change
+ * reached the first copy only. Anything else is damage this does not
+ * guess at.
+ */
+int fat_recover(struct fat_vol *v, struct fat_check_report *r)
+{
+	int err = fat_check(v, r);
+	if (err != FAT_OK)
+		return err;
+	if (r->cross_linked || r->bad_chains || r->bad_sizes)
+		return FAT_E_CORRUPT;
+	if (!r->lost_clusters && !r->fat_copies_differ)
+		return FAT_OK;
+	/* The first copy is the one read: the others become it, sector by sector. */
+	for (unsigned n = 1; n < v->nfats; n++)
+		for (uint32_t s = 0; s < v->fat_sectors; s++) {
+			uint8_t copy[FAT_SECTOR];
+			const uint8_t *a = fat_sector(v, v->fat_start + s, &err);
+			if (!a)
+				return err;
+			memcpy(copy, a, FAT_SECTOR);
+			uint64_t lba = v->fat_start + (uint64_t)n * v->fat_sectors + s;
+			const uint8_t *b = fat_sector(v, lba, &err);
+			if (!b)
+				return err;
+			if (memcmp(copy, b, FAT_SECTOR) &&
+			    (err = fat_write_through(v, lba, 1, copy)) != FAT_OK)
+				return err;
+		}
+	/* fat_check left the reached clusters marked in v->used: free the others. */
+	uint16_t batch[64];
+	static const uint16_t zeros[64];
+	unsigned k = 0;
+	for (uint32_t c = 2; c < v->clusters + 2; c++) {
+		uint16_t val;
+		if ((err = fat_get(v, (uint16_t)c, &val)) != FAT_OK)
+			return err;
+		if (val == 0 || val == FAT_BAD || bit(v->used, c))
+			continue;
+		batch[k++] = (uint16_t)c;
+		if (k == 64 && (err = fat_set_many(v, batch, zeros, k)) != FAT_OK)
+			return err;
+		k %= 64;
+	}
+	if (k && (err = fat_set_many(v, batch, zeros, k)) != FAT_OK)
+		return err;
+	if (v->dev.flush && v->dev.flush(v->dev.ctx))
+		return FAT_E_IO;
+	return FAT_OK;
+}

@@ -58,18 +58,25 @@ static int find_free(struct fat_vol *v, uint16_t *out)
 /* Free a chain from c on, in every copy; stops at its end or at anything not a cluster. */
 static int free_chain(struct fat_vol *v, uint16_t c)
 {
+	static const uint16_t zeros[BATCH];
+	uint16_t batch[BATCH];
+	unsigned n = 0;
+	/* Read ahead of the frees (a batch at a time): the links are gone once written. */
 	for (uint32_t hops = 0; fat_valid_cluster(v, c) && hops < v->clusters; hops++) {
 		uint16_t val;
 		int err = fat_get(v, c, &val);
-		if (err == FAT_OK && val != 0)
-			err = fat_set(v, c, 0);
 		if (err != FAT_OK)
 			return err;
+		if (val != 0)
+			batch[n++] = c;
+		if (n == BATCH && (err = fat_set_many(v, batch, zeros, n)) != FAT_OK)
+			return err;
+		n %= BATCH;
 		if (fat_classify(v, val) != NEXT_CLUSTER)
 			break;
 		c = val;
 	}
-	return FAT_OK;
+	return n ? fat_set_many(v, batch, zeros, n) : FAT_OK;
 }
 
 static int write_zero_cluster(struct fat_vol *v, uint16_t c)

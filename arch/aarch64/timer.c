@@ -9,6 +9,8 @@
 #include "arch/hal/timer.h"
 #include "core/fdt.h"
 #include "core/kprintf.h"
+#include "core/machine.h"
+#include "mm/kvm.h"
 #include "core/panic.h"
 #include "sysreg.h"
 
@@ -129,4 +131,16 @@ void arch_timer_set(uint64_t deadline_ns)
 const char *arch_timer_name(void)
 {
 	return name[0] ? name : "CNTV (not started)";
+}
+
+/* A PL031 (QEMU virt's "arm,pl031"): its data register counts seconds since 1970. */
+bool arch_rtc_seconds(uint64_t *out)
+{
+	const struct hw_rec_device *d = machine_find_compatible("arm,pl031");
+	volatile uint32_t *r =
+	    d && d->reg_count && d->reg[0].size >= 4 ? kvm_map_device(d->reg[0].base, 4) : NULL;
+	if (!r)
+		return false;
+	*out = r[0];
+	return true;
 }

@@ -5,6 +5,7 @@
 #ifndef HAL_TIMER_H
 #define HAL_TIMER_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct trap_frame;
@@ -17,6 +18,12 @@ uint64_t arch_time_ns(void);
 void arch_timer_set(uint64_t deadline_ns);
 /* Name of the timer and controller in use, for the boot log ("LAPIC", "GICv3 + CNTV", ...). */
 const char *arch_timer_name(void);
+/*
+ * Seconds since 1970-01-01 00:00 UTC from the machine's real-time clock,
+ * read now (x86_64: the CMOS clock; AArch64: a PL031; RISC-V: a goldfish
+ * RTC, as QEMU's virt has); false when the machine has none.
+ */
+bool arch_rtc_seconds(uint64_t *out);
 
 /*
  * Portable handler, called by the arch with interrupts off when the timer

@@ -8,6 +8,8 @@
 #include "arch/hal/timer.h"
 #include "arch/hal/cpu.h"
 #include "core/kprintf.h"
+#include "core/machine.h"
+#include "mm/kvm.h"
 #include "core/panic.h"
 #include "riscv.h"
 #include "sbi.h"
@@ -106,4 +108,17 @@ void riscv_timer_interrupt(struct trap_frame *tf)
 const char *arch_timer_name(void)
 {
 	return timer_name[0] ? timer_name : "SBI timer (not started)";
+}
+
+/* A goldfish RTC (QEMU virt's): nanoseconds since 1970, the low word first (it latches the high). */
+bool arch_rtc_seconds(uint64_t *out)
+{
+	const struct hw_rec_device *d = machine_find_compatible("google,goldfish-rtc");
+	volatile uint32_t *r =
+	    d && d->reg_count && d->reg[0].size >= 8 ? kvm_map_device(d->reg[0].base, 8) : NULL;
+	if (!r)
+		return false;
+	uint64_t lo = r[0], hi = r[1];
+	*out = (hi << 32 | lo) / 1000000000ull;
+	return true;
 }

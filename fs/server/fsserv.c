@@ -328,10 +328,32 @@ static int op_check(const uint64_t *w)
 	return E_OK;
 }
 
+/* The FAT date and time of now (UTC) for what is written next; 1980-01-01 without a clock. */
+static void stamp_now(void)
+{
+	uint64_t ns;
+	if (sys_clock_realtime(&ns))
+		return;
+	uint64_t secs = ns / 1000000000ull, days = secs / 86400, t = secs % 86400;
+	/* The civil date of a day count from 1970 (Howard Hinnant's days-to-civil steps). */
+	uint64_t z = days + 719468, era = z / 146097, doe = z - era * 146097;
+	uint64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	uint64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100), mp = (5 * doy + 2) / 153;
+	unsigned d = (unsigned)(doy - (153 * mp + 2) / 5 + 1),
+		 m = (unsigned)(mp < 10 ? mp + 3 : mp - 9);
+	unsigned y = (unsigned)(yoe + era * 400 + (m <= 2));
+	if (y < 1980 || y > 2107)
+		return;
+	fat_set_clock(&vol, fat_date(y, m, d),
+		      fat_time((unsigned)(t / 3600), (unsigned)(t / 60 % 60), (unsigned)(t % 60)));
+}
+
 /* One forwarded call: its status, results in r[0..2]. */
 static int serve(const uint64_t *w, uint64_t *r)
 {
 	uint64_t op = w[FWD_OP];
+	if (op != FILE_OP_READ && op != FILE_OP_STAT && op != FILE_OP_READDIR)
+		stamp_now(); /* what may write gets the time it happens at */
 	if (op >= FILE_OP_R2 && op <= FILE_OP_R2 + 0xff)
 		return fs_r2(w, r);
 	struct handle *h = NULL;
@@ -434,6 +456,13 @@ int fsserv_main(int argc, char **argv)
 		blkdev_close(&disk);
 		return 1;
 	}
+	/* A write cut short (a crash, our own kill) leaves lost clusters at most: free them. */
+	struct fat_check_report rep;
+	int rec = fat_recover(&vol, &rep);
+	if (rec || rep.lost_clusters || rep.fat_copies_differ)
+		printf("fsserv: %s: %s (%u lost clusters, %u FAT entries differing)\n", disk.name,
+		       rec ? "damaged: served as it is" : "recovered", rep.lost_clusters,
+		       rep.fat_copies_differ);
 	printf("fsserv: serving %s (FAT12, %u clusters of %u bytes)\n", disk.name, vol.clusters,
 	       vol.cluster_size);
 	struct ipc_message m;

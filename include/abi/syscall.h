@@ -71,7 +71,7 @@ enum syscall_number {
 	SYS_YIELD = 40,		      /* -> */
 	SYS_SET_PRIORITY = 41,	      /* thread cap (WRITE) or 0 (self), priority -> */
 	SYS_SLEEP = 42,		      /* ns -> (blocks with BLOCK_SLEEP and that timeout) */
-	SYS_CLOCK = 43,		      /* -> r0 monotonic ns */
+	SYS_CLOCK = 43,		      /* CLOCK_* (0: monotonic) -> r0 ns */
 	SYS_SET_AFFINITY = 44,	      /* thread cap (WRITE) or 0 (self), CPU mask -> */
 	/*
 	 * Power (core/hw.c), with the root device capability and WRITE (init's;
@@ -157,6 +157,9 @@ enum {
 	PROCESS_MAP_IMAGE = 1u << 0, /* also map the image, read-only (env KESTREL_IMAGE) */
 	PROCESS_FLAT = 1u << 1,	     /* the image is code to run at load_address, not an ELF */
 };
+
+/* SYS_CLOCK: since boot, or since 1970-01-01 00:00 UTC (the machine's real-time clock). */
+enum { CLOCK_MONOTONIC = 0, CLOCK_REALTIME = 1 };
 
 /* SYS_MMAP protections (never writable and executable at once). */
 enum { PROT_READ = 1, PROT_WRITE = 2, PROT_EXEC = 4 };

@@ -919,6 +919,18 @@ static void fault_case(enum fault f)
 		cr_assert_eq(fat_read(&m.vol, "/A.BIN", 600, buf3, 16, &got3), FAT_E_CORRUPT);
 		break;
 	}
+	/* What a write cut short leaves is recovered; other damage is left alone. */
+	uint8_t *before = keep(malloc(m.size));
+	memcpy(before, m.dev.data, m.size);
+	int rec = fat_recover(&m.vol, &r);
+	if (f == LOST || f == COPIES) {
+		cr_assert_eq(rec, FAT_OK);
+		img_save(&m, "fixed");
+		cr_assert_eq(run("fsck.fat -n fixed"), 0, "the recovered image is clean");
+	} else {
+		cr_assert_eq(rec, FAT_E_CORRUPT);
+		cr_assert(!memcmp(before, m.dev.data, m.size), "nothing changed");
+	}
 	cr_assert(!m.dev.outside);
 	remove_dir();
 }

@@ -128,8 +128,12 @@ FS_UTEST(files_written_renamed_and_removed)
 	UASSERT(!sys_read(fd, back, 64, &got) && got == 8 && !memcmp(back, "one\ntwo\n", 8));
 	UASSERT(!file_close(fd));
 
-	UASSERT(!file_rename("/T/NEW.TXT", "/T/MOVED.TXT"));
+	/* Stamped with the machine's real-time clock (QEMU's starts at the host's time). */
+	uint64_t now;
 	struct file_stat st;
+	UASSERT(!sys_clock_realtime(&now) && now / 1000000000ull > 1700000000ull);
+	UASSERT(!file_stat("/T/NEW.TXT", &st) && (st.date >> 9) + 1980u >= 2024u);
+	UASSERT(!file_rename("/T/NEW.TXT", "/T/MOVED.TXT"));
 	UASSERT(file_stat("/T/NEW.TXT", &st) == E_NOT_FOUND);
 	UASSERT(!file_stat("/T/MOVED.TXT", &st) && st.size == 8);
 	UASSERT(file_rmdir("/T") == E_DIR_NOT_EMPTY);
@@ -289,5 +293,91 @@ out:
 	blkdev_close(&d);
 	UASSERT(fsserv_start_on("ram0", &srv) == E_NOT_FOUND);
 	UASSERT(file_open("/GOOD.TXT", FILE_READ, &fd, NULL) == E_NO_FILE_SERVER);
+	return 0;
+}
+
+/* The server killed now and then while the test writes (a thread of its own). */
+static volatile unsigned kills_done;
+static volatile bool stream_over;
+static uint8_t killer_stack[8192] __attribute__((aligned(16)));
+
+static void killer(uintptr_t kills)
+{
+	for (unsigned k = 0; k < kills && !stream_over; k++) {
+		sys_sleep(250000000ull + k * 170000000ull); /* not in step with the writes */
+		if (!fsserv_kill_for_test())
+			kills_done++;
+		/* Wait for the watcher to start it again before the next. */
+		while (!stream_over && fsserv_restarts() < kills_done)
+			sys_sleep(20000000);
+	}
+	sys_thread_exit(0);
+}
+
+static void stream_pattern(unsigned i, char *out, size_t n)
+{
+	for (size_t k = 0; k < n; k++)
+		out[k] = (char)('A' + (i * 7 + k) % 26);
+}
+
+/*
+ * A stream of writes (30 files of 3000 bytes in /S) while the server is
+ * killed three times: each write is tried until it is acknowledged, and
+ * every acknowledged file reads back right afterwards. The lines
+ * "files_stream: acked PATH" let tests/system/fs_kill check the image on
+ * the host, with fsck.fat, after the run.
+ */
+FS_UTEST(files_stream_through_server_kills)
+{
+	enum { FILES = 30, SIZE = 3000, KILLS = 3 };
+	file_mkdir("/S");
+	kills_done = 0;
+	stream_over = false;
+	uint64_t tid, thread;
+	UASSERT(!sys_thread_create(killer, killer_stack, sizeof(killer_stack), KILLS, 0, &tid,
+				   &thread));
+	uint64_t deadline = sys_clock() + 120000000000ull;
+	unsigned failures = 0;
+	char path[24];
+	for (unsigned i = 0; i < FILES && sys_clock() < deadline;) {
+		uint64_t fd;
+		size_t put = 0;
+		snprintf(path, sizeof(path), "/S/F%u.TXT", i);
+		stream_pattern(i, big, SIZE);
+		long tag = file_open(path, FILE_WRITE | FILE_CREATE | FILE_TRUNCATE, &fd, NULL);
+		if (!tag) {
+			tag = file_write(fd, big, SIZE, &put);
+			long c = file_close(fd);
+			tag = tag ? tag : c;
+		}
+		if (tag || put != SIZE) {
+			failures++;
+			sys_sleep(50000000); /* the server is gone: it comes back */
+			continue;
+		}
+		printf("files_stream: acked %s\n", path);
+		i++;
+		if (i == FILES && kills_done < KILLS) /* the writes outran the kills: go on */
+			i = 0;
+	}
+	stream_over = true;
+	int code;
+	sys_thread_join(thread, 0, &code);
+	UASSERT(kills_done == KILLS);
+	UASSERT(fsserv_restarts() >= KILLS);
+	printf("files_stream: %u kills, %u writes refused while the server was away\n", kills_done,
+	       failures);
+	for (unsigned i = 0; i < FILES; i++) {
+		uint64_t fd, size;
+		size_t got;
+		snprintf(path, sizeof(path), "/S/F%u.TXT", i);
+		stream_pattern(i, big, SIZE);
+		UASSERT(!file_open(path, FILE_READ, &fd, &size) && size == SIZE);
+		UASSERT(!sys_read(fd, back, sizeof(back), &got) && got == SIZE);
+		UASSERT(!memcmp(back, big, SIZE));
+		file_close(fd);
+	}
+	struct file_check c;
+	UASSERT(!file_check(&c) && !c.cross_linked && !c.bad_chains && !c.bad_sizes);
 	return 0;
 }

@@ -210,6 +210,15 @@ static inline uint64_t sys_clock(void)
 	return r[0];
 }
 
+/* Nanoseconds since 1970-01-01 00:00 UTC; E_NOT_SUPPORTED without a real-time clock. */
+static inline long sys_clock_realtime(uint64_t *ns)
+{
+	uintptr_t r[7];
+	long tag = SYS1(SYS_CLOCK, CLOCK_REALTIME, r);
+	*ns = tag ? 0 : r[0];
+	return tag;
+}
+
 /* A shared region of size bytes (prot PROT_READ | PROT_WRITE): its id and a capability. */
 static inline long sys_shared_region_create(size_t size, unsigned prot, uint64_t *id, uint64_t *cap)
 {

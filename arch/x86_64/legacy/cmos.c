@@ -5,6 +5,7 @@
  * 19 or 20 and is taken as 20 otherwise.
  */
 #include "core/kstring.h"
+#include "arch/hal/timer.h"
 #include "legacy.h"
 #include "x86.h"
 
@@ -77,4 +78,25 @@ void cmos_rtc_read(RTC_T *out)
 		       .day = a[3],
 		       .month = a[4],
 		       .year = (uint16_t)(century * 100 + a[5])};
+}
+
+/* Days from 1970-01-01 to a date of the Gregorian calendar (month 1-12). */
+static uint64_t days_from_civil(unsigned y, unsigned m, unsigned d)
+{
+	y -= m <= 2;
+	unsigned era = y / 400, yoe = y - era * 400;
+	unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return (uint64_t)era * 146097 + doe - 719468;
+}
+
+bool arch_rtc_seconds(uint64_t *out)
+{
+	RTC_T t;
+	cmos_rtc_read(&t);
+	if (t.month < 1 || t.month > 12 || t.day < 1 || t.day > 31 || t.year < 1970)
+		return false; /* no clock there, or one never set */
+	*out = days_from_civil(t.year, t.month, t.day) * 86400 + t.hours * 3600u + t.minutes * 60u +
+	       t.seconds;
+	return true;
 }
