@@ -18,6 +18,7 @@
 #include "include/abi/file.h"
 #include "ipc/ipc.h"
 #include "mm/uaccess.h"
+#include "mm/vmspace.h"
 #include "core/kthread.h"
 
 #define FILE_OBJECTS 1024u	 /* open files in the whole system */
@@ -90,8 +91,9 @@ static int plan_loans(struct process *p, struct ipc_msg *m, const struct fwd_buf
 			continue;
 		if (b[j].va + b[j].len < b[j].va || b[j].va + b[j].len > USER_TOP)
 			return E_MEM_BAD_ADDRESS;
-		CHECK(user_range_ok(&p->vs, b[j].va, b[j].len, b[j].writable));
 		uintptr_t lo = page_down(b[j].va), hi = page_up(b[j].va + b[j].len);
+		/* The caller's own memory, lendable (not lent, a device's or shared), writable if need be. */
+		CHECK(vmspace_lend_check(&p->vs, lo, hi - lo, b[j].writable));
 		if (n && lo < m->mem[0].va + m->mem[0].len && m->mem[0].va < hi) { /* they meet */
 			uintptr_t old = m->mem[0].va;
 			uintptr_t end = m->mem[0].va + m->mem[0].len;
@@ -132,7 +134,8 @@ int file_forward(struct ipc_endpoint *ep, uint64_t w[8], const struct fwd_buf b[
 	self->ipc.kcall = true;
 	int err = ipc_send(ep, true, 0);
 	self->ipc.kcall = false;
-	if (err == E_SERVER_NOT_FOUND || err == E_IPC_CLOSED)
+	if (err == E_SERVER_NOT_FOUND || err == E_IPC_CLOSED ||
+	    (err == E_PROCESS_TERMINATED && !self->killed))
 		return E_NO_FILE_SERVER; /* it went before or while it had the call */
 	CHECK(err);
 	if (m->w[0] >= 256)

@@ -136,8 +136,16 @@ int map_page(struct page_table *pt, uintptr_t va, uint64_t pa, unsigned flags)
 	return map_at(pt, va, pa, flags, 0);
 }
 
-static bool table_empty(const pte_t *t)
+/*
+ * Whether a table is empty now that entry `at` was cleared. Its neighbours
+ * first: unmapping a range page by page clears entries in order, and the
+ * next one is then still there, so the whole table is scanned only once
+ * per range, not once per page.
+ */
+static bool table_empty(const pte_t *t, unsigned at)
 {
+	if ((at + 1 < PT_ENTRIES && t[at + 1]) || (at > 0 && t[at - 1]))
+		return false;
 	for (unsigned i = 0; i < PT_ENTRIES; i++)
 		if (t[i])
 			return false;
@@ -170,7 +178,7 @@ int unmap_page(struct page_table *pt, uintptr_t va, uint64_t *pa)
 	uint64_t dead[6];
 	unsigned ndead = 0;
 	unsigned top = pt->keep_top ? pt->levels - 1 : pt->levels;
-	for (unsigned l = 1; l < top && table_empty(table_at(table)); l++) {
+	for (unsigned l = 1; l < top && table_empty(table_at(table), index_of(va, l - 1)); l++) {
 		table_at(path[l])[index_of(va, l)] = 0;
 		dead[ndead++] = table;
 		table = path[l];
@@ -224,6 +232,105 @@ int pt_unpark(struct page_table *pt, uintptr_t va)
 	if (pt->fmt->flush_on_map)
 		arch_tlb_flush_page(va);
 	return E_OK;
+}
+
+/*
+ * The ranges below walk to a level-0 table once and then step through its
+ * entries: lending a buffer touches every page of it several times, and a
+ * walk per page and per step was most of what a large forwarded call cost.
+ * `run` is how many of the n pages from va lie in va's table.
+ */
+static pte_t *leaf_run(const struct page_table *pt, uintptr_t va, size_t n, size_t *run)
+{
+	size_t left = PT_ENTRIES - index_of(va, 0);
+	*run = n < left ? n : left;
+	return leaf_entry(pt, va);
+}
+
+int pt_translate_range(const struct page_table *pt, uintptr_t va, size_t n, uint64_t *pas)
+{
+	const struct pt_format *fmt = pt->fmt;
+	for (size_t done = 0, run; done < n; done += run) {
+		pte_t *e = leaf_run(pt, va + done * PAGE_SIZE, n - done, &run);
+		for (size_t i = 0; i < run; i++) {
+			if (!e || fmt->kind(e[i], 0) != PTE_KIND_LEAF)
+				return E_MEM_NOT_MAPPED;
+			pas[done + i] = fmt->addr(e[i]);
+		}
+	}
+	return E_OK;
+}
+
+int pt_map_pages(struct page_table *pt, uintptr_t va, const uint64_t *pas, size_t n, unsigned flags)
+{
+	const struct pt_format *fmt = pt->fmt;
+	for (size_t done = 0, run; done < n; done += run) {
+		uintptr_t at = va + done * PAGE_SIZE;
+		int err = map_page(pt, at, pas[done], flags); /* makes the tables */
+		if (err)
+			return err;
+		pte_t *e = leaf_run(pt, at, n - done, &run);
+		for (size_t i = 1; i < run; i++) {
+			if ((pas[done + i] & (PAGE_SIZE - 1)) || e[i] & fmt->valid_mask)
+				return E_MEM_ALREADY_MAPPED;
+			e[i] = fmt->leaf(pas[done + i], flags & ~PTE_HUGE, 0);
+			if (fmt->flush_on_map)
+				arch_tlb_flush_page(at + i * PAGE_SIZE);
+		}
+	}
+	return E_OK;
+}
+
+void pt_unmap_range(struct page_table *pt, uintptr_t va, size_t n)
+{
+	const struct pt_format *fmt = pt->fmt;
+	for (size_t done = 0, run; done < n; done += run) {
+		uintptr_t at = va + done * PAGE_SIZE;
+		pte_t *e = leaf_run(pt, at, n - done, &run);
+		if (!e)
+			continue;
+		/* All but the run's last entry here; unmap_page() takes that and any table it empties. */
+		for (size_t i = 0; i + 1 < run; i++)
+			if (e[i] & fmt->valid_mask) {
+				e[i] = 0;
+				arch_tlb_flush_page(at + i * PAGE_SIZE);
+			}
+		unmap_page(pt, at + (run - 1) * PAGE_SIZE, NULL);
+	}
+}
+
+int pt_park_range(struct page_table *pt, uintptr_t va, size_t n)
+{
+	const struct pt_format *fmt = pt->fmt;
+	for (size_t done = 0, run; done < n; done += run) {
+		pte_t *e = leaf_run(pt, va + done * PAGE_SIZE, n - done, &run);
+		for (size_t i = 0; i < run; i++)
+			if (!e || fmt->kind(e[i], 0) != PTE_KIND_LEAF)
+				return E_MEM_NOT_MAPPED; /* checked before anything changes */
+	}
+	for (size_t done = 0, run; done < n; done += run) {
+		pte_t *e = leaf_run(pt, va + done * PAGE_SIZE, n - done, &run);
+		for (size_t i = 0; i < run; i++) {
+			e[i] &= ~fmt->valid_mask; /* address and user bits stay: never 0 */
+			arch_tlb_flush_page(va + (done + i) * PAGE_SIZE);
+		}
+	}
+	return E_OK;
+}
+
+void pt_unpark_range(struct page_table *pt, uintptr_t va, size_t n)
+{
+	const struct pt_format *fmt = pt->fmt;
+	for (size_t done = 0, run; done < n; done += run) {
+		pte_t *e = leaf_run(pt, va + done * PAGE_SIZE, n - done, &run);
+		for (size_t i = 0; e && i < run; i++) {
+			if (!e[i] || e[i] & fmt->valid_mask)
+				continue;
+			e[i] |= fmt->valid_mask;
+			if (fmt->flush_on_map)
+				arch_tlb_flush_page(va + (done + i) * PAGE_SIZE);
+		}
+	}
 }
 
 int pt_set_leaf(struct page_table *pt, uintptr_t va, uint64_t pa, unsigned flags)

@@ -8,6 +8,7 @@
 #define MM_PT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "arch/hal/mmu.h"
@@ -46,6 +47,19 @@ int unmap_page(struct page_table *pt, uintptr_t va, uint64_t *pa);
 int pt_park(struct page_table *pt, uintptr_t va, uint64_t *pa);
 int pt_unpark(struct page_table *pt, uintptr_t va);
 int pt_set_leaf(struct page_table *pt, uintptr_t va, uint64_t pa, unsigned flags);
+/*
+ * The same over n 4 KiB pages from va, a walk per level-0 table, not per
+ * page: their frames' addresses (E_MEM_NOT_MAPPED if one is not a mapped
+ * page); map each at its frame (stops at the first failure, what it mapped
+ * left for the caller to unmap); unmap (what is not mapped is skipped);
+ * park (every page checked first: nothing changes on an error); unpark.
+ */
+int pt_translate_range(const struct page_table *pt, uintptr_t va, size_t n, uint64_t *pas);
+int pt_map_pages(struct page_table *pt, uintptr_t va, const uint64_t *pas, size_t n,
+		 unsigned flags);
+void pt_unmap_range(struct page_table *pt, uintptr_t va, size_t n);
+int pt_park_range(struct page_table *pt, uintptr_t va, size_t n);
+void pt_unpark_range(struct page_table *pt, uintptr_t va, size_t n);
 /* What maps `va`: physical address of the byte, portable flags and the leaf's level. */
 int pt_query(const struct page_table *pt, uintptr_t va, uint64_t *pa, unsigned *flags,
 	     unsigned *level);

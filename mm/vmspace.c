@@ -263,6 +263,8 @@ void vmspace_destroy(struct vmspace *vs)
  * Split the region holding `at` (strictly inside it) in two, using `spare`.
  * Returns whether `spare` was used.
  */
+#define LEND_CHUNK 64 /* pages a lend translates and maps at a time (their frames on the stack) */
+
 static bool split_at(struct vmspace *vs, uintptr_t at, struct vm_region *spare)
 {
 	struct vm_region *r = *link_after(vs, at);
@@ -315,19 +317,20 @@ int vmspace_lend(struct vmspace *from, uintptr_t va, size_t len, struct vmspace 
 	if (!rec || !spare[0] || !spare[1])
 		goto oom;
 	unsigned flags = PTE_PRESENT | PTE_USER | PTE_NO_EXECUTE | (writable ? PTE_WRITABLE : 0);
-	for (uintptr_t off = 0; off < len; off += PAGE_SIZE) {
-		uint64_t pa = 0;
-		err = translate(&from->pt, va + off, &pa);
+	for (uintptr_t off = 0; off < len; off += LEND_CHUNK * PAGE_SIZE) {
+		uint64_t pas[LEND_CHUNK];
+		size_t n =
+		    (len - off) / PAGE_SIZE < LEND_CHUNK ? (len - off) / PAGE_SIZE : LEND_CHUNK;
+		err = pt_translate_range(&from->pt, va + off, n, pas);
 		if (!err)
-			err = map_page(&to->pt, dst + off, pa, flags);
+			err = pt_map_pages(&to->pt, dst + off, pas, n, flags);
 		if (err) {
-			unmap_pages(to, dst, dst + off, false);
+			pt_unmap_range(&to->pt, dst, (off / PAGE_SIZE) + n);
 			goto fail;
 		}
 	}
-	/* From here nothing fails: park the pages in the lender, mark its regions. */
-	for (uintptr_t off = 0; off < len; off += PAGE_SIZE)
-		pt_park(&from->pt, va + off, NULL);
+	/* From here nothing fails (each page was just translated): park them, mark the regions. */
+	pt_park_range(&from->pt, va, len / PAGE_SIZE);
 	unsigned used = split_at(from, va, spare[0]);
 	used += split_at(from, end, spare[used]);
 	while (used < 2)
@@ -358,9 +361,8 @@ void vmspace_unlend(struct vmspace *from, uintptr_t va, size_t len, struct vmspa
 		*link = r->next;
 		kfree(r);
 	}
-	unmap_pages(to, to_va, to_va + len, false);
-	for (uintptr_t off = 0; off < len; off += PAGE_SIZE)
-		pt_unpark(&from->pt, va + off);
+	pt_unmap_range(&to->pt, to_va, len / PAGE_SIZE);
+	pt_unpark_range(&from->pt, va, len / PAGE_SIZE);
 	for (struct vm_region *r = *link_after(from, va); r && r->start < end; r = r->next)
 		r->lent = false;
 }

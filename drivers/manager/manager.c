@@ -591,16 +591,6 @@ static void describe(const struct mgr_device *d)
 		 hw->pci ? ", pci" : "");
 }
 
-/* Capability `n` of those init gave us: 0 its endpoint, to send ours to; 1 our lifeline. */
-static uint64_t init_cap(unsigned n)
-{
-	const char *s = getenv("KESTREL_CAPS");
-	for (; s && n; n--)
-		if ((s = strchr(s, ',')))
-			s++;
-	return s ? strtoul(s, NULL, 0) : 0;
-}
-
 /* init has ended (the lifeline is revoked with its capabilities): so do we, drivers first. */
 static void check_lifeline(uint64_t life)
 {
@@ -639,7 +629,8 @@ int devmgr_main(int argc, char **argv)
 	start_bound();
 
 	/* Tell init where we are: our endpoint, WRITE GRANT. */
-	uint64_t boot = init_cap(0), life = init_cap(1), ours;
+	/* What init gave: 0 its endpoint, to send ours to; 1 our lifeline. */
+	uint64_t boot = kestrel_given_cap(0), life = kestrel_given_cap(1), ours;
 	struct ipc_buffer *b = ipc_buffer();
 	if (boot && b && !sys_cap_derive(endpoint, RIGHT_WRITE | RIGHT_GRANT, &ours)) {
 		uint64_t w[4] = {HELLO, mgr_device_count};

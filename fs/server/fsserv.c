@@ -18,14 +18,14 @@
 #include "drivers/lib/blkdev.h"
 #include "drivers/lib/devmgr.h"
 #include "fs/fat.h"
+#include "fs/server/blkfat.h"
 #include "fs/server/fsserv_internal.h"
 #include "include/abi/file.h"
 #include "ipc.h"
 #include "kestrel.h"
 
 #define HANDLES		 128
-#define WINDOW		 (64u << 10) /* the disk session's data region: the bounce buffer */
-#define POLL_MS		 200	     /* how often the lifeline is looked at while idle */
+#define POLL_MS		 200 /* how often the lifeline is looked at while idle */
 #define FIND_PATIENCE_NS 10000000000ull
 #define EXIT_NO_VOLUME	 2
 
@@ -40,39 +40,6 @@ struct handle {
 static struct fat_vol vol;
 static struct blkdev disk;
 static struct handle handles[HANDLES];
-
-static int dev_io(void *ctx, uint64_t lba, uint32_t count, void *buf, bool write)
-{
-	struct blkdev *d = ctx;
-	uint8_t *win = blkdev_data(d, 0), *p = buf;
-	while (count) {
-		uint32_t n = count < WINDOW / FAT_SECTOR ? count : WINDOW / FAT_SECTOR;
-		if (write)
-			memcpy(win, p, n * FAT_SECTOR);
-		int err = write ? blkdev_write(d, lba, n, 0) : blkdev_read(d, lba, n, 0);
-		if (err)
-			return err;
-		if (!write)
-			memcpy(p, win, n * FAT_SECTOR);
-		lba += n, p += n * FAT_SECTOR, count -= n;
-	}
-	return 0;
-}
-
-static int dev_read(void *ctx, uint64_t lba, uint32_t count, void *buf)
-{
-	return dev_io(ctx, lba, count, buf, false);
-}
-
-static int dev_write(void *ctx, uint64_t lba, uint32_t count, const void *buf)
-{
-	return dev_io(ctx, lba, count, (void *)(uintptr_t)buf, true);
-}
-
-static int dev_flush(void *ctx)
-{
-	return blkdev_flush(ctx);
-}
 
 int fs_error(int fat_err)
 {
@@ -389,26 +356,12 @@ static int serve(const uint64_t *w, uint64_t *r)
 	}
 }
 
-/* Capability n of those the starter gave: 0 the manager's endpoint, 1 the lifeline. */
-static uint64_t given_cap(unsigned n)
-{
-	const char *s = getenv("KESTREL_CAPS");
-	for (; s && n; n--)
-		if ((s = strchr(s, ',')))
-			s++;
-	return s ? strtoul(s, NULL, 0) : 0;
-}
-
 /* 1: mounted; 0: the disk is there and holds no FAT12; -1: no such disk (yet). */
 static int try_disk(uint64_t mgr, const char *name)
 {
-	if (blkdev_open(&disk, mgr, name, 16, WINDOW))
+	if (blkdev_open(&disk, mgr, name, 16, BLKFAT_WINDOW))
 		return -1;
-	struct fat_dev dev = {.ctx = &disk,
-			      .sectors = disk.geo.total_blocks,
-			      .read = dev_read,
-			      .write = dev_write,
-			      .flush = dev_flush};
+	struct fat_dev dev = blkfat_dev(&disk);
 	if (disk.geo.block_size == FAT_SECTOR && !fat_mount(&vol, &dev))
 		return 1;
 	blkdev_close(&disk);
@@ -446,7 +399,7 @@ static bool lifeline_gone(uint64_t life)
 
 int fsserv_main(int argc, char **argv)
 {
-	uint64_t mgr = given_cap(0), life = given_cap(1), ep;
+	uint64_t mgr = kestrel_given_cap(0), life = kestrel_given_cap(1), ep;
 	if (!find_volume(mgr, argc >= 1 ? argv[0] : NULL)) {
 		printf("fsserv: no FAT12 volume on any disk\n");
 		return EXIT_NO_VOLUME;

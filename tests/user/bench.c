@@ -7,15 +7,24 @@
 #include "rng.h"
 #include "utest.h"
 
-static unsigned long count(void)
+unsigned long bench_count(void)
 {
 	const char *n = getenv("BENCH_N");
 	return n ? strtoul(n, NULL, 0) : 0;
 }
 
+/* Nanoseconds the machine ran (not idle) since boot: instructions, under -icount shift=0. */
+uint64_t bench_busy_ns(void)
+{
+	struct kernel_metrics m;
+	if (sys_kernel_metrics(&m))
+		return 0;
+	return m.uptime_ns - m.idle_ns;
+}
+
 UCHILD(bench_null)
 {
-	for (unsigned long i = count(); i; i--)
+	for (unsigned long i = bench_count(); i; i--)
 		sys_thread_self();
 	return 0;
 }
@@ -32,7 +41,7 @@ UCHILD(bench_yield)
 	static char stack[8192] __attribute__((aligned(16)));
 	uint64_t tid, cap;
 	int code;
-	unsigned long n = count();
+	unsigned long n = bench_count();
 	if (!n)
 		return 0;
 	if (sys_thread_create(yield_loop, stack, sizeof(stack), n, 0, &tid, &cap))
@@ -48,7 +57,7 @@ UCHILD(bench_spawn)
 	struct process_spec spec = {.args = args, .args_size = sizeof(args)};
 	if (!utest_image(&spec.image, &spec.image_size))
 		return 1;
-	for (unsigned long i = count(); i; i--) {
+	for (unsigned long i = bench_count(); i; i--) {
 		uint64_t pid, cap;
 		struct process_exit_info info;
 		if (sys_process_create(&spec, &pid, &cap) || sys_process_start(cap) ||
@@ -67,7 +76,7 @@ UCHILD(bench_ipc)
 		return 1;
 	uint64_t w[4] = {1, 2, 3, 4};
 	struct ipc_message r;
-	for (unsigned long i = count(); i; i--)
+	for (unsigned long i = bench_count(); i; i--)
 		if (ipc_call(ep, MSG_INFO(32, MSG_SMALL), w, &r))
 			return 2;
 	w[0] = 0; /* quit */
@@ -85,7 +94,7 @@ UCHILD(bench_xous)
 	for (int i = 0; !err && xous_client_connect("kestrel.bench.xous", &conn); i++)
 		if (i == 1000 || sys_yield())
 			return 1;
-	for (unsigned long i = count(); !err && i; i--)
+	for (unsigned long i = bench_count(); !err && i; i--)
 		err = xous_send_blocking(conn, 1, a, 0, out);
 	if (err || xous_send_blocking(conn, 0, a, 0, out) || sys_process_wait(child, 0, &info))
 		return 2;
@@ -106,7 +115,7 @@ static int bench_shm(bool move)
 	if (ipc_endpoint_create(NULL, &ep) ||
 	    utest_start_caps("shm_reader", NULL, 0, &ep, 1, &child))
 		return 1;
-	for (unsigned long n = count(); n; n--) {
+	for (unsigned long n = bench_count(); n; n--) {
 		if (!region) {
 			if (sys_shared_region_create(SIZE, PROT_READ | PROT_WRITE, NULL, &region) ||
 			    sys_shared_region_map(region, NULL, 0, (void **)&data))
@@ -163,7 +172,7 @@ UCHILD(bench_notify)
 	if (notification_create(&n[0]) || notification_create(&n[1]) ||
 	    utest_start_caps("notify_pong", NULL, 0, n, 2, &child))
 		return 1;
-	for (unsigned long i = count(); i; i--)
+	for (unsigned long i = bench_count(); i; i--)
 		if (notification_signal(n[0], 1) || notification_wait(n[1], 0, &bits))
 			return 2;
 	if (notification_signal(n[0], 2) || sys_process_wait(child, 0, &info))
@@ -181,7 +190,7 @@ UCHILD(bench_irq)
 {
 	struct rng r = {0};
 	uint64_t sum = 0;
-	unsigned long n = count();
+	unsigned long n = bench_count();
 	long err = n ? rng_open_pci(&r, NULL) : E_INVALID_PARAMETER;
 	for (unsigned long i = 0; !err && i < n; i++) {
 		uint32_t got;

@@ -17,21 +17,6 @@
 #define BENCH_DATA (2u << 20)
 #define BENCH_SPAN 8192u /* LBAs the requests spread over (4 MiB) */
 
-static unsigned long count(void)
-{
-	const char *n = getenv("BENCH_N");
-	return n ? strtoul(n, NULL, 0) : 0;
-}
-
-/* Instructions the machine ran (not idle) since boot. */
-static uint64_t busy_ns(void)
-{
-	struct kernel_metrics m;
-	if (sys_kernel_metrics(&m))
-		return 0;
-	return m.uptime_ns - m.idle_ns;
-}
-
 /* `n` requests of `blocks` each, `depth` in flight; the instructions they took. */
 static long run(struct blkdev *d, enum blk_op op, uint32_t blocks, unsigned depth, unsigned long n)
 {
@@ -42,7 +27,7 @@ static long run(struct blkdev *d, enum blk_op op, uint32_t blocks, unsigned dept
 		depth = slots;
 	struct kernel_metrics m0, m1;
 	sys_kernel_metrics(&m0);
-	uint64_t t0 = busy_ns();
+	uint64_t t0 = bench_busy_ns();
 	while (done < n) {
 		while (sent < n && sent - done < depth) {
 			uint32_t slot = (uint32_t)(sent % depth);
@@ -61,7 +46,7 @@ static long run(struct blkdev *d, enum blk_op op, uint32_t blocks, unsigned dept
 			return -(err ? err : status);
 		done++;
 	}
-	long t = (long)(busy_ns() - t0);
+	long t = (long)(bench_busy_ns() - t0);
 	/* Where the instructions went, per 10 requests (a figure to read, not the figure). */
 	if (!sys_kernel_metrics(&m1) && n >= 64)
 		printf(
@@ -79,7 +64,7 @@ static bool wall;
 
 static int bench(enum blk_op op, uint32_t blocks, unsigned depth, bool per_mib)
 {
-	unsigned long n = count();
+	unsigned long n = bench_count();
 	if (!n)
 		return 0;
 	uint64_t mgr, proc;

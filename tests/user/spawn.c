@@ -31,12 +31,7 @@ bool utest_wait_blocked(uint64_t thread_cap)
 
 uint64_t utest_cap(unsigned i)
 {
-	const char *s = getenv("KESTREL_CAPS");
-	while (s && i--) {
-		s = strchr(s, ',');
-		s = s ? s + 1 : NULL;
-	}
-	return s ? strtoul(s, NULL, 0) : 0;
+	return kestrel_given_cap(i);
 }
 
 long utest_start(const char *name, const char *arg, unsigned priority, uint64_t *cap)

@@ -10,50 +10,17 @@
 #include "drivers/lib/blkdev.h"
 #include "drivers/lib/devmgr.h"
 #include "fs/fat.h"
+#include "fs/server/blkfat.h"
 #include "utest.h"
 
 #define FAT_DISK_SECTORS 2880
-#define WINDOW		 (64u << 10) /* the client's data region: the bounce buffer */
-
-static int dev_io(void *ctx, uint64_t lba, uint32_t count, void *buf, bool write)
-{
-	struct blkdev *d = ctx;
-	uint8_t *win = blkdev_data(d, 0), *p = buf;
-	while (count) {
-		uint32_t n = count < WINDOW / FAT_SECTOR ? count : WINDOW / FAT_SECTOR;
-		if (write)
-			memcpy(win, p, n * FAT_SECTOR);
-		int err = write ? blkdev_write(d, lba, n, 0) : blkdev_read(d, lba, n, 0);
-		if (err)
-			return err;
-		if (!write)
-			memcpy(p, win, n * FAT_SECTOR);
-		lba += n, p += n * FAT_SECTOR, count -= n;
-	}
-	return 0;
-}
-
-static int dev_read(void *ctx, uint64_t lba, uint32_t count, void *buf)
-{
-	return dev_io(ctx, lba, count, buf, false);
-}
-
-static int dev_write(void *ctx, uint64_t lba, uint32_t count, const void *buf)
-{
-	return dev_io(ctx, lba, count, (void *)(uintptr_t)buf, true);
-}
-
-static int dev_flush(void *ctx)
-{
-	return blkdev_flush(ctx);
-}
 
 static bool open_fat_disk(struct blkdev *d)
 {
 	char name[8];
 	for (unsigned n = 0; n < 8; n++) {
 		snprintf(name, sizeof(name), "blk%u", n);
-		if (blkdev_open(d, devmgr_endpoint, name, 16, WINDOW))
+		if (blkdev_open(d, devmgr_endpoint, name, 16, BLKFAT_WINDOW))
 			continue;
 		if (d->geo.total_blocks == FAT_DISK_SECTORS && d->geo.block_size == FAT_SECTOR)
 			return true;
@@ -70,11 +37,7 @@ DEVMGR_UTEST(fat_reads_and_writes_a_host_made_image_on_virtio_blk)
 	struct blkdev d;
 	if (!open_fat_disk(&d))
 		return utest_fail(__FILE__, __LINE__, "no FAT disk (ci/boot --test attaches it)");
-	struct fat_dev dev = {.ctx = &d,
-			      .sectors = FAT_DISK_SECTORS,
-			      .read = dev_read,
-			      .write = dev_write,
-			      .flush = dev_flush};
+	struct fat_dev dev = blkfat_dev(&d);
 	int r = 1;
 	uint32_t got = 0;
 	struct fat_stat st;

@@ -10,6 +10,7 @@
 #include "drivers/lib/devmgr.h"
 #include "file.h"
 #include "fs/fat.h"
+#include "fs/server/blkfat.h"
 #include "fs/server/fsserv.h"
 #include "ipc.h"
 #include "utest.h"
@@ -211,24 +212,6 @@ FS_UTEST(files_survive_the_server_killed)
 	return 0;
 }
 
-static int ram_read(void *ctx, uint64_t lba, uint32_t n, void *buf)
-{
-	struct blkdev *d = ctx;
-	if (n * FAT_SECTOR > 65536 || blkdev_read(d, lba, n, 0))
-		return -1;
-	memcpy(buf, blkdev_data(d, 0), n * FAT_SECTOR);
-	return 0;
-}
-
-static int ram_write(void *ctx, uint64_t lba, uint32_t n, const void *buf)
-{
-	struct blkdev *d = ctx;
-	if (n * FAT_SECTOR > 65536)
-		return -1;
-	memcpy(blkdev_data(d, 0), buf, n * FAT_SECTOR);
-	return blkdev_write(d, lba, n, 0);
-}
-
 static struct fat_vol ram_vol;
 
 /*
@@ -241,8 +224,8 @@ static struct fat_vol ram_vol;
 DEVMGR_UTEST(files_on_a_damaged_volume_give_errors)
 {
 	struct blkdev d;
-	UASSERT(!blkdev_open(&d, devmgr_endpoint, "ram0", 16, 65536));
-	struct fat_dev dev = {.ctx = &d, .sectors = 2880, .read = ram_read, .write = ram_write};
+	UASSERT(!blkdev_open(&d, devmgr_endpoint, "ram0", 16, BLKFAT_WINDOW));
+	struct fat_dev dev = blkfat_dev(&d);
 	UASSERT(!fat_format(&dev, 2880, 1, "DAMAGED"));
 	UASSERT(!fat_mount(&ram_vol, &dev));
 	for (size_t i = 0; i < 3000; i++)
@@ -287,7 +270,7 @@ out:
 		return utest_fail(__FILE__, line,
 				  "the damaged volume answered wrong (the check before)");
 	/* No boot sector: the server finds no volume; clients are told nobody serves files. */
-	UASSERT(!blkdev_open(&d, devmgr_endpoint, "ram0", 16, 65536));
+	UASSERT(!blkdev_open(&d, devmgr_endpoint, "ram0", 16, BLKFAT_WINDOW));
 	memset(blkdev_data(&d, 0), 0, 512);
 	UASSERT(!blkdev_write(&d, 0, 1, 0));
 	blkdev_close(&d);

@@ -10,7 +10,7 @@ UTEST(write_and_bad_pointers)
 	uintptr_t r[7];
 	UASSERT_EQ(SYS3(SYS_WRITE, 1, msg, sizeof(msg) - 1, r), E_OK);
 	UASSERT_EQ(r[0], sizeof(msg) - 1);
-	UASSERT_EQ(sys_write(7, msg, 1), E_INVALID_PARAMETER);
+	UASSERT_EQ(sys_write(7, msg, 1), E_INVALID_CAPABILITY); /* not a file capability */
 	UASSERT_EQ(sys_write(1, NULL, 4), E_MEM_BAD_ADDRESS);
 	UASSERT_EQ(sys_write(1, (void *)KERNEL_ADDR, 16), E_MEM_BAD_ADDRESS);
 	UASSERT_EQ(sys_write(1, (void *)UNMAPPED, 16), E_MEM_BAD_ADDRESS);

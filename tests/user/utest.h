@@ -109,6 +109,9 @@ long utest_start_caps(const char *name, const char *arg, unsigned priority, cons
 		      unsigned ncaps, uint64_t *cap);
 /* The i-th capability our parent granted us (KESTREL_CAPS), 0 if none. */
 uint64_t utest_cap(unsigned i);
+/* Benchmark children (bench*.c): their BENCH_N, and the machine's busy time (idle excluded). */
+unsigned long bench_count(void);
+uint64_t bench_busy_ns(void);
 /* The same in two steps: create and start, then wait through *cap. */
 long utest_start(const char *name, const char *arg, unsigned priority, uint64_t *cap);
 

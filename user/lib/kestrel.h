@@ -303,6 +303,8 @@ void flush(void);
 const char *getenv(const char *name);
 /* The number at the start of `s` (decimal, or hex after 0x), and where it ended. */
 unsigned long strtoul(const char *s, char **end, int base);
+/* Capability n of those the process was created with (KESTREL_CAPS, in order), or 0. */
+uint64_t kestrel_given_cap(unsigned n);
 
 extern char **environ;
 

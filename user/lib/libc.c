@@ -71,6 +71,15 @@ const char *getenv(const char *name)
 	return NULL;
 }
 
+uint64_t kestrel_given_cap(unsigned n)
+{
+	const char *s = getenv("KESTREL_CAPS");
+	for (; s && n; n--)
+		if ((s = strchr(s, ',')))
+			s++;
+	return s ? strtoul(s, NULL, 0) : 0;
+}
+
 unsigned long strtoul(const char *s, char **end, int base)
 {
 	unsigned long v = 0;
