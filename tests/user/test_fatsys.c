@@ -11,9 +11,8 @@
  * Two ways to reach the files, one script: FATSYS_FILE_API 1 (the default)
  * goes through the native file API (user/lib/file.h: the file server,
  * started here on the only FAT disk unless one already serves), 0 through
- * the FAT12 library (fs/) over the block device directly, as
- * test_fatdisk.c does: it tells a fault of the server from one of the
- * library.
+ * the FAT12 library (fs/) over the block device directly (blkfat.h): it
+ * tells a fault of the server from one of the library.
  *
  * Only in a boot that has the image: in any other it says so and passes
  * (ci/boot --test attaches none; a test boot skips nothing).
@@ -21,6 +20,7 @@
 #include "drivers/lib/blkdev.h"
 #include "drivers/lib/devmgr.h"
 #include "fs/fat.h"
+#include "fs/server/blkfat.h"
 #include "include/abi/file.h"
 #include "utest.h"
 
@@ -162,43 +162,8 @@ static int g_check(bool *clean)
 
 #else /* the FAT12 library over the block device */
 
-#define WINDOW (64u << 10) /* the client's data region: the bounce buffer */
-
 static struct blkdev disk;
 static struct fat_vol vol;
-static uint8_t sector[FAT_SECTOR];
-
-static int dev_io(void *ctx, uint64_t lba, uint32_t count, uint8_t *p, bool write)
-{
-	struct blkdev *d = ctx;
-	uint8_t *win = blkdev_data(d, 0);
-	for (uint32_t n; count; lba += n, p += n * FAT_SECTOR, count -= n) {
-		n = count < WINDOW / FAT_SECTOR ? count : WINDOW / FAT_SECTOR;
-		if (write)
-			memcpy(win, p, n * FAT_SECTOR);
-		int err = write ? blkdev_write(d, lba, n, 0) : blkdev_read(d, lba, n, 0);
-		if (err)
-			return err;
-		if (!write)
-			memcpy(p, win, n * FAT_SECTOR);
-	}
-	return 0;
-}
-
-static int dev_read(void *ctx, uint64_t lba, uint32_t count, void *buf)
-{
-	return dev_io(ctx, lba, count, buf, false);
-}
-
-static int dev_write(void *ctx, uint64_t lba, uint32_t count, const void *buf)
-{
-	return dev_io(ctx, lba, count, (uint8_t *)(uintptr_t)buf, true);
-}
-
-static int dev_flush(void *ctx)
-{
-	return blkdev_flush(ctx);
-}
 
 /* The disk whose boot sector has the label KT... (fat_files.py's images). */
 static bool open_test_disk(void)
@@ -206,10 +171,11 @@ static bool open_test_disk(void)
 	char name[8];
 	for (unsigned n = 0; n < 8; n++) {
 		snprintf(name, sizeof(name), "blk%u", n);
-		if (blkdev_open(&disk, devmgr_endpoint, name, 16, WINDOW))
+		if (blkdev_open(&disk, devmgr_endpoint, name, 16, BLKFAT_WINDOW))
 			continue;
-		if (disk.geo.block_size == FAT_SECTOR && !dev_read(&disk, 0, 1, sector) &&
-		    sector[38] == 0x29 && !memcmp(sector + 43, "KT", 2))
+		uint8_t *boot = blkdev_data(&disk, 0);
+		if (disk.geo.block_size == FAT_SECTOR && !blkdev_read(&disk, 0, 1, 0) &&
+		    boot[38] == 0x29 && !memcmp(boot + 43, "KT", 2))
 			return true;
 		blkdev_close(&disk);
 	}
@@ -220,11 +186,7 @@ static int g_mount(void)
 {
 	if (!open_test_disk())
 		return -1;
-	struct fat_dev dev = {.ctx = &disk,
-			      .sectors = disk.geo.total_blocks,
-			      .read = dev_read,
-			      .write = dev_write,
-			      .flush = dev_flush};
+	struct fat_dev dev = blkfat_dev(&disk);
 	if (fat_mount(&vol, &dev) == FAT_OK)
 		return 0;
 	blkdev_close(&disk);
