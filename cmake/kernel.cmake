@@ -10,6 +10,7 @@ include(${ARCH_DIR}/arch.cmake) # sets ARCH_SOURCES, ARCH_LINKER_SCRIPT, ARCH_C_
 file(GLOB KTEST_SOURCES CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/kernel/*.c
   ${CMAKE_SOURCE_DIR}/tests/kernel/${KERNEL_ARCH}/*.c) # the arch's own kernel tests
 include(${CMAKE_SOURCE_DIR}/user/user.cmake) # init.elf, embedded through generated/embed.S
+include(${CMAKE_SOURCE_DIR}/cmake/disk.cmake) # build/ARCH/disk/fat.img, the programs on it
 
 # Everything is compiled once and linked twice: the first pass without a
 # symbol table, the second with the table of the first's code symbols
@@ -151,6 +152,12 @@ set_tests_properties(system-blk-image PROPERTIES TIMEOUT 900)
 add_test(NAME system-fs-kill
   COMMAND ${CMAKE_SOURCE_DIR}/tests/system/fs_kill ${KERNEL_ARCH} ${CMAKE_BINARY_DIR})
 set_tests_properties(system-fs-kill PROPERTIES TIMEOUT 900)
+# Files, host <-> guest: images mkfs.fat and mcopy made read right, the guest's script of changes
+# on them as the host finds it (fsck.fat -n, mdir, mtype).
+add_test(NAME system-fat-files
+  COMMAND ${CMAKE_SOURCE_DIR}/tests/system/fat_files ${KERNEL_ARCH} ${CMAKE_BINARY_DIR}
+          ${ARCH_TEST_FIRMWARE})
+set_tests_properties(system-fat-files PROPERTIES TIMEOUT 900)
 # The r2 legacy ABI (x86_64): the screen, the speaker, the keyboard and the clock, seen from outside.
 if(KERNEL_ARCH STREQUAL "x86_64")
   foreach(what text mode13 tone melody keys rtc rings)

@@ -21,16 +21,22 @@ const char *fat_error_name(int err)
 
 static struct fat_cache *cache_slot(struct fat_vol *v, uint64_t lba)
 {
-	struct fat_cache *victim = &v->cache[0];
+	struct fat_cache *victim = &v->cache[0], *hot = &v->cache[v->last % FAT_CACHE_SECTORS];
+	if (hot->used && hot->lba == lba) {
+		hot->stamp = ++v->stamp;
+		return hot;
+	}
 	for (unsigned i = 0; i < FAT_CACHE_SECTORS; i++) {
 		struct fat_cache *c = &v->cache[i];
 		if (c->used && c->lba == lba) {
 			c->stamp = ++v->stamp;
+			v->last = (uint8_t)i;
 			return c;
 		}
 		if (!c->used || (victim->used && c->stamp < victim->stamp))
 			victim = c;
 	}
+	v->last = (uint8_t)(victim - v->cache); /* about to hold lba */
 	return victim;
 }
 

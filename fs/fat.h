@@ -2,7 +2,7 @@
  * A FAT12 volume on a block device of 512-byte sectors, written from the
  * FAT specification (Microsoft's fatgen103). Portable: it uses no libc but
  * core/kstring.h and allocates nothing; the caller owns the struct fat_vol,
- * which holds the geometry, a small write-through sector cache and the
+ * which holds the geometry, a small write-through sector cache (32 sectors: a floppy's root directory and FAT fit) and the
  * scratch bitmaps fat_check uses.
  *
  * Every field read from the disk is checked before it is used: a chain walk
@@ -26,7 +26,7 @@
  * values.
  *
  * The cache is write-through: every change reaches dev->write before the
- * call returns, in the order above. A struct fat_vol is about 3.2 KiB; one
+ * call returns, in the order above. A struct fat_vol is about 18 KiB; one
  * volume is not safe to use from two threads at once.
  */
 #ifndef FS_FAT_H
@@ -37,7 +37,7 @@
 #include <stdint.h>
 
 #define FAT_SECTOR	   512
-#define FAT_CACHE_SECTORS  4
+#define FAT_CACHE_SECTORS  32
 #define FAT12_MAX_CLUSTERS 4084 /* 4085 or more is FAT16 */
 
 /* The block device: 512-byte sectors, each call 0 or an error of its own. */
@@ -92,6 +92,7 @@ struct fat_vol {
 	uint16_t alloc_hint;   /* where the next free-cluster search starts */
 	uint16_t date, time;   /* stamps for what is written (fat_set_clock) */
 	uint32_t stamp;
+	uint8_t last; /* the cache entry found last: walks hit it again and again */
 	struct fat_cache cache[FAT_CACHE_SECTORS];
 	uint8_t used[(FAT12_MAX_CLUSTERS + 2 + 7) / 8];	  /* fat_check: clusters seen */
 	uint8_t queued[(FAT12_MAX_CLUSTERS + 2 + 7) / 8]; /* fat_check: directories to scan */

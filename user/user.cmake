@@ -82,3 +82,6 @@ add_custom_command(OUTPUT ${INIT_ELF}
 add_custom_target(init_stripped DEPENDS ${INIT_ELF})
 configure_file(${USER_DIR}/embed.S.in ${CMAKE_BINARY_DIR}/generated/embed.S @ONLY)
 set_source_files_properties(${CMAKE_BINARY_DIR}/generated/embed.S PROPERTIES OBJECT_DEPENDS ${INIT_ELF})
+
+# The standalone programs of the disk (user/programs/).
+include(${USER_DIR}/programs/programs.cmake)

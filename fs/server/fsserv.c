@@ -368,14 +368,26 @@ static int try_disk(uint64_t mgr, const char *name)
 	return 0;
 }
 
+/* Whether none of the manager's devices is still coming up (a driver starting or restarting). */
+static bool devices_settled(uint64_t mgr)
+{
+	unsigned state;
+	for (unsigned i = 0; !devmgr_list(mgr, i, NULL, NULL, &state, NULL, NULL); i++)
+		if (state == DEVSTATE_STARTING || state == DEVSTATE_RESTARTING)
+			return false;
+	return true;
+}
+
 /*
  * The named disk, or the first block device holding FAT12. The manager
- * may still be starting them: a disk not there yet is waited for, a while.
+ * may still be starting them: a disk not there yet is waited for while
+ * drivers are coming up, a while at most.
  */
 static bool find_volume(uint64_t mgr, const char *want)
 {
 	uint64_t deadline = sys_clock() + FIND_PATIENCE_NS;
 	do {
+		bool settled = devices_settled(mgr); /* before the look: a disk up since is seen */
 		if (want && want[0]) {
 			int r = try_disk(mgr, want);
 			if (r >= 0)
@@ -387,6 +399,8 @@ static bool find_volume(uint64_t mgr, const char *want)
 			if (try_disk(mgr, name) > 0)
 				return true;
 		}
+		if (settled)
+			return false; /* every disk is up, and none holds FAT12 */
 		sys_sleep(200000000);
 	} while (sys_clock() < deadline);
 	return false;

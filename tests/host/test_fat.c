@@ -756,7 +756,8 @@ Test(fat, device_errors_give_fat_e_io)
 		cr_assert_eq(fat_check(&v, &rep), FAT_OK);
 		cr_assert(!dev.outside);
 	}
-	cr_assert_gt(io, 40, "io %u", io);
+	cr_assert_gt(io, 20, "io %u",
+		     io); /* many runs meet a failure (the cache spares some I/O) */
 	cr_assert_lt(io, 400, "the last runs meet no failure");
 	remove_dir();
 }
