@@ -132,8 +132,11 @@ static long builtin_image(const char *name, struct process_spec *spec)
 static long create(int argc, char **argv, uint64_t *pid, uint64_t *cap)
 {
 	static char args[ARGS_MAX];
+	static char env[sizeof("PWD=") + FILE_PATH_MAX];
 	char path[FILE_PATH_MAX];
-	struct process_spec spec = {.args = args};
+	/* PWD: the current directory, for a program's relative paths (CAT.ELF's). */
+	int env_len = snprintf(env, sizeof(env), "PWD=%s", shell_cwd);
+	struct process_spec spec = {.args = args, .env = env, .env_size = (uint64_t)env_len + 1};
 	bool disk = on_disk(argv[0]);
 	long err = disk ? disk_image(argv[0], path, &spec) : builtin_image(argv[0], &spec);
 	if (err)
