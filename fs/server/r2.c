@@ -166,7 +166,10 @@ void fs_r2_reap(void)
 	}
 }
 
-/* 0x29 (flat, at FLAT_LOAD_VA) and 0x2a (ELF64): start the program; r[1] its pid. */
+/*
+ * 0x29 (flat, at FLAT_LOAD_VA) and 0x2a (ELF64): make the program's process;
+ * r[1] its pid. The r2 gate starts it, in the caller's r2 convention.
+ */
 static int r2_exec(const uint64_t *w, uint64_t *r, bool flat)
 {
 	char path[FILE_PATH_MAX + 1];
@@ -206,9 +209,7 @@ static int r2_exec(const uint64_t *w, uint64_t *r, bool flat)
 	    .load_address = flat ? FLAT_LOAD_VA : 0,
 	};
 	uint64_t pid = 0, proc = 0;
-	long tag = sys_process_create(&spec, &pid, &proc);
-	if (!tag && (tag = sys_process_start(proc)))
-		sys_cap_revoke(proc);
+	long tag = sys_process_create(&spec, &pid, &proc); /* the kernel's gate starts it */
 	sys_munmap(image, st.size);
 	if (tag) /* not a program this machine runs: a malformed ELF, a bad flat image */
 		return answer(r, R2_INVALID_INPUT);

@@ -54,9 +54,21 @@ enum r2_call {
 	R2_SERIAL = 0x32,    /* R2_SERIAL_*, uint64_t * value */
 	R2_NET_FIRST = 0x33, /* 0x33..0x37: the network calls, R2_NOT_IMPLEMENTED for now */
 	R2_NET_LAST = 0x37,
+	R2_CONVENTION = 0x3d, /* Kestrel's: pid of a child not yet started, R2_CONV_* */
 	R2_IO_TOKEN = 0x3e, /* Kestrel's: 0, 0 -> the token of an I/O port capability held, or 0 */
 	R2_SET_RING = 0x3f, /* Kestrel's: pid of a child not yet started, ring 1 or 2 */
 };
+
+/*
+ * R2_CONVENTION: where a process's r2 calls carry their number. R2_CONV_SEED:
+ * RAX, as the seed and rou2exOS's kernel take it. R2_CONV_LIBCR2: RDX, as
+ * the r2apps C library (libcr2) passes it, leaving RAX unset; such a
+ * process also gets the pid of 0x29/0x2a as the one byte libcr2 reads, and
+ * the programs it starts that way follow its convention. Nothing in the
+ * registers tells the two apart, so the starter says which.
+ */
+#define R2_CONV_SEED   0
+#define R2_CONV_LIBCR2 1
 
 /* Argument 1 of the get/set style calls. */
 #define R2_GET 0x01

@@ -9,6 +9,9 @@
  * At the prompt the break is not held: Ctrl-C is a key for the line
  * editor, which drops the line.
  */
+#ifdef __x86_64__
+#include "r2.h"
+#endif
 #include "config.h"
 #include "file.h"
 #include "hw.h"
@@ -264,10 +267,20 @@ static int cmd_run(int argc, char **argv)
 	bool background = argc > 1 && !strcmp(argv[argc - 1], "&");
 	if (background)
 		argc--;
+	/* --libcr2: an r2 program built with r2apps' C library (its calls' number in RDX). */
+	bool libcr2 = argc > 1 && !strcmp(argv[1], "--libcr2");
+	if (libcr2)
+		argc--, argv++;
 	if (argc < 2) {
-		printf("usage: run PROGRAM [ARGS...] [&]\n");
+		printf("usage: run [--libcr2] PROGRAM [ARGS...] [&]\n");
 		return 1;
 	}
+#ifndef __x86_64__
+	if (libcr2) {
+		printf("run: --libcr2: r2 programs run on x86_64 only\n");
+		return 1;
+	}
+#endif
 	struct job *job = background ? job_slot() : NULL;
 	if (background && !job) {
 		printf("run: %u programs run in the background already (kill one)\n", JOBS_MAX);
@@ -278,6 +291,14 @@ static int cmd_run(int argc, char **argv)
 	uint64_t pid, cap;
 	if (create(argc - 1, argv + 1, &pid, &cap))
 		return 1;
+#ifdef __x86_64__
+	if (libcr2 && r2_call(R2_CONVENTION, pid, R2_CONV_LIBCR2) != R2_OK) {
+		sys_process_terminate(cap, -1);
+		sys_cap_revoke(cap);
+		printf("run: %s: the libcr2 convention was refused\n", name);
+		return 1;
+	}
+#endif
 	flush(); /* what we printed comes before what it prints */
 	long err = sys_process_start(cap);
 	if (err) {
@@ -405,8 +426,9 @@ static int cmd_poweroff(int argc, char **argv)
 }
 
 const struct shell_cmd shell_proc_cmds[] = {
-    {"run", cmd_run, "run PROGRAM [ARGS...] [&]",
-     "run a program (a path or NAME.ELF: from the disk), wait for it (Ctrl-C ends it) or not (&)"},
+    {"run", cmd_run, "run [--libcr2] PROGRAM [ARGS...] [&]",
+     "run a program (a path or NAME.ELF: from the disk), wait for it (Ctrl-C ends it) or not (&); "
+     "--libcr2: an r2 program of r2apps' C library (x86_64)"},
     {"ps", cmd_ps, "ps", "list the processes"},
     {"kill", cmd_kill, "kill PID", "end a program this shell started in the background"},
     {"mem", cmd_mem, "mem", "memory: the kernel's frames and heap, user memory"},

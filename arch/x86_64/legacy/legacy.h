@@ -20,6 +20,10 @@ struct process;
 /* r2.c: has process `pid` ended (no such process, or a zombie not yet reaped)? */
 bool r2_process_gone(uint64_t pid);
 
+/* r2.c: whether pid's calls follow libcr2 (R2_CONVENTION); set it (no checks: the gate's). */
+bool r2_is_libcr2(uint64_t pid);
+uint64_t r2_set_convention(uint64_t pid, uint64_t conv);
+
 /* r2_file.c: a file call (R2_FILE_FIRST..R2_FILE_LAST), forwarded to the file server. */
 uint64_t r2_file_call(struct process *p, uint64_t nr, uint64_t a1, uint64_t a2);
 

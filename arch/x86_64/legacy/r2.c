@@ -387,6 +387,43 @@ static uint64_t r2_ring(struct process *p, uint64_t pid, uint64_t ring)
 	return r2_set_ring(p, pid, ring);
 }
 
+/* The processes whose calls follow libcr2 (R2_CONV_LIBCR2); a slot of one that ended is free. */
+#define LIBCR2_PROCS 32
+static uint64_t libcr2_pids[LIBCR2_PROCS];
+static unsigned libcr2_count;
+
+bool r2_is_libcr2(uint64_t pid)
+{
+	for (unsigned i = 0; libcr2_count && i < LIBCR2_PROCS; i++)
+		if (libcr2_pids[i] == pid)
+			return true;
+	return false;
+}
+
+uint64_t r2_set_convention(uint64_t pid, uint64_t conv)
+{
+	for (unsigned i = 0; i < LIBCR2_PROCS; i++)
+		if (libcr2_pids[i] && (libcr2_pids[i] == pid || r2_process_gone(libcr2_pids[i]))) {
+			libcr2_pids[i] = 0;
+			libcr2_count--;
+		}
+	for (unsigned i = 0; conv == R2_CONV_LIBCR2 && i < LIBCR2_PROCS; i++)
+		if (!libcr2_pids[i]) {
+			libcr2_pids[i] = pid;
+			libcr2_count++;
+			return R2_OK;
+		}
+	return conv == R2_CONV_SEED ? R2_OK : R2_INVALID_INPUT; /* the table is full */
+}
+
+static uint64_t r2_convention(struct process *p, uint64_t pid, uint64_t conv)
+{
+	struct process *child = process_find(pid);
+	if (conv > R2_CONV_LIBCR2 || !child || child->parent != p || child->state != P_NEW)
+		return R2_INVALID_INPUT;
+	return r2_set_convention(pid, conv);
+}
+
 static const r2_fn table[R2_SET_RING + 1] = {
     [R2_EXIT] = r2_exit,
     [R2_SYSINFO] = r2_sysinfo,
@@ -408,6 +445,7 @@ static const r2_fn table[R2_SET_RING + 1] = {
     [R2_PORT_IN] = r2_port_in,
     [R2_SERIAL] = r2_serial,
     [R2_NET_FIRST... R2_NET_LAST] = r2_not_implemented,
+    [R2_CONVENTION] = r2_convention,
     [R2_IO_TOKEN] = r2_io_token,
     [R2_SET_RING] = r2_ring,
 };
@@ -416,7 +454,7 @@ void x86_r2_gate(struct trap_frame *tf)
 {
 	unsigned ring = (unsigned)(tf->cs & 3);
 	struct process *p = process_current();
-	uint64_t nr = tf->rax;
+	uint64_t nr = p && r2_is_libcr2(p->pid) ? tf->rdx : tf->rax;
 	bool file = nr >= R2_FILE_FIRST && nr <= R2_FILE_LAST;
 	r2_fn fn = nr <= R2_SET_RING ? table[nr] : NULL;
 

@@ -12,6 +12,7 @@
 #include "core/process.h"
 #include "include/abi/file.h"
 #include "ipc/file.h"
+#include "ipc/ipc.h"
 #include "legacy.h"
 #include "mm/uaccess.h"
 
@@ -58,6 +59,35 @@ static uint64_t forward(uint64_t nr, uint64_t a1, uint64_t a2, const struct fwd_
 	return out[0] <= 0xff ? out[0] : R2_FILESYSTEM_ERROR;
 }
 
+/*
+ * 0x29, 0x2a: the server makes the process (its child) and leaves it
+ * unstarted; here it gets the caller's convention and starts. Only a new
+ * process of the server's own is started so.
+ */
+static uint64_t exec(struct process *p, uint64_t nr, uint64_t a1, uint64_t a2)
+{
+	struct fwd_buf b[2] = {{0}, {0}};
+	uint64_t out[3] = {0, 0, 0};
+	bool libcr2 = r2_is_libcr2(p->pid);
+	size_t pid_size = libcr2 ? 1 : sizeof(uint64_t);
+	if (!name_buf(p, a1, &b[0]) || (a2 && user_range_ok(&p->vs, a2, pid_size, true)))
+		return R2_INVALID_INPUT;
+	uint64_t code = forward(nr, a1, 0, b, out);
+	if (code != R2_OK)
+		return code;
+	struct ipc_endpoint *srv = file_server();
+	struct process *child = process_find(out[1]);
+	if (!srv || !child || child->parent != srv->owner || child->state != P_NEW)
+		return R2_FILESYSTEM_ERROR;
+	if (libcr2)
+		r2_set_convention(child->pid, R2_CONV_LIBCR2);
+	if (process_start(child))
+		return R2_INVALID_INPUT;
+	if (a2)
+		copy_to_user(&p->vs, a2, &out[1], pid_size); /* the low byte first: little-endian */
+	return R2_OK;
+}
+
 uint64_t r2_file_call(struct process *p, uint64_t nr, uint64_t a1, uint64_t a2)
 {
 	struct fwd_buf b[2] = {{0}, {0}};
@@ -99,12 +129,8 @@ uint64_t r2_file_call(struct process *p, uint64_t nr, uint64_t a1, uint64_t a2)
 		ok = user_buf(p, a2, 32 * sizeof(Entry_T), true, &b[1]);
 		break;
 	case 0x29:
-	case 0x2a: /* name, u64 * pid (written back) */
-		if (!name_buf(p, a1, &b[0]) || (a2 && user_range_ok(&p->vs, a2, 8, true)))
-			return R2_INVALID_INPUT;
-		if ((code = forward(nr, a1, 0, b, out)) == R2_OK && a2)
-			copy_to_user(&p->vs, a2, &out[1], sizeof(out[1]));
-		return code;
+	case 0x2a: /* name, pid * (written back: a u64, or libcr2's one byte) */
+		return exec(p, nr, a1, a2);
 	case 0x2b: /* ignored, report (four u64) */
 		ok = user_buf(p, a2, 32, true, &b[1]);
 		break;

@@ -143,3 +143,104 @@ out:
 	fsserv_stop(srv);
 	return r;
 }
+
+/*
+ * A program in the style of r2apps' C library, libcr2: its own system call
+ * stub puts the number in RDX, argument 1 in RDI, 2 in RSI, 3 in RCX and
+ * reads RAX back, which it never sets (here it holds 0xff, a number no call
+ * has, so a kernel reading RAX would answer InvalidSyscall). Its wrappers
+ * return 1 for RAX 0. It makes hello-fs's file calls, in hello-fs's order,
+ * then fsck's, with a one-byte pid as hello-fs passes, and exits with the
+ * step that went wrong (0: none). Its parent says it follows libcr2.
+ */
+typedef struct {
+	uint64_t errors, orphan_clusters, cross_linked, invalid_entries;
+} __attribute__((packed)) Cr2Fsck_T;
+
+static int64_t cr2_syscall(uint64_t number, int64_t a1, int64_t a2, int64_t a3)
+{
+	int64_t ret;
+	__asm__ volatile("int $0x7f"
+			 : "=a"(ret)
+			 : "d"(number), "D"(a1), "S"(a2), "c"(a3), "a"(0xff)
+			 : "r11", "memory");
+	return ret;
+}
+
+static int64_t cr2_ok(uint64_t number, const void *a1, const void *a2)
+{
+	return cr2_syscall(number, (int64_t)(uintptr_t)a1, (int64_t)(uintptr_t)a2, 0) ? 0 : 1;
+}
+
+static const uint8_t cr2_text[] = "Written by C using the rou2exOS ABI\n";
+
+UCHILD(r2_libcr2_hello_fs)
+{
+	uint8_t rbuf[512];
+	Entry_T list[32];
+	struct {
+		uint8_t before, pid, after;
+	} p = {0x5a, 0, 0xa5};
+	Cr2Fsck_T rep;
+	memset(&rep, 0x77, sizeof(rep));
+	if (!cr2_ok(0x21, "CTEST.TXT", cr2_text)) /* 512 bytes from a 37-byte string, as hello-fs */
+		return 1;
+	memset(rbuf, 0, sizeof(rbuf));
+	if (!cr2_ok(0x20, "CTEST.TXT", rbuf) || memcmp(rbuf, cr2_text, sizeof(cr2_text)))
+		return 2;
+	if (!cr2_ok(0x27, 0, "TESTDIR") || !cr2_ok(0x22, "TESTDIR", "NEWDIR"))
+		return 3;
+	if (!cr2_ok(0x23, "CTEST.TXT", 0) || !cr2_ok(0x28, 0, list))
+		return 4;
+	if (!listed(list, "NEWDIR  ", "   ", NULL) || listed(list, "CTEST   ", "TXT", NULL))
+		return 5;
+	if (!cr2_ok(0x2a, "EXIT42.ELF", &p.pid) || !p.pid || p.before != 0x5a || p.after != 0xa5)
+		return 6; /* the pid in its one byte, nothing around it touched */
+	if (!cr2_ok(0x23, "NEWDIR", 0))
+		return 7;
+	cr2_syscall(0x2b, 0, (int64_t)(uintptr_t)&rep, 0); /* fsck ignores RAX, as the app does */
+	if (rep.errors || rep.orphan_clusters || rep.cross_linked || rep.invalid_entries)
+		return 8;
+	return 0;
+}
+
+DEVMGR_UTEST(r2_libcr2_program_runs_unchanged)
+{
+	uint64_t srv, fd, pid, cap;
+	size_t put;
+	uint8_t elf[200];
+	size_t n = tiny_elf(elf);
+	int err = fsserv_start(&srv);
+	if (err)
+		return utest_fail(__FILE__, __LINE__, "no file server (%d)", err);
+	int r = 1;
+	struct process_exit_info info;
+	if (file_open("/EXIT42.ELF", FILE_WRITE | FILE_CREATE | FILE_TRUNCATE, &fd, NULL) ||
+	    file_write(fd, elf, n, &put) || file_close(fd))
+		goto out;
+	if (utest_create("r2_libcr2_hello_fs", NULL, 0, NULL, 0, &pid, &cap))
+		goto out;
+	/* Its convention: by its parent, before it starts; not for a stranger, not twice. */
+	if (r2_call(R2_CONVENTION, pid, R2_CONV_LIBCR2) != R2_OK ||
+	    r2_call(R2_CONVENTION, 1, R2_CONV_LIBCR2) != R2_INVALID_INPUT ||
+	    r2_call(R2_CONVENTION, pid, 7) != R2_INVALID_INPUT || sys_process_start(cap) ||
+	    r2_call(R2_CONVENTION, pid, R2_CONV_SEED) != R2_INVALID_INPUT) {
+		sys_process_terminate(cap, -1);
+		sys_process_wait(cap, 0, &info);
+		goto out;
+	}
+	if (sys_process_wait(cap, 0, &info))
+		goto out;
+	sys_cap_revoke(cap);
+	file_unlink("/EXIT42.ELF");
+	r = info.exit_reason != EXIT_NORMAL || info.exit_code ? 2 : 0;
+out:
+	fsserv_stop(srv);
+	if (r == 2)
+		return utest_fail(__FILE__, __LINE__,
+				  "the libcr2 program ended at step %d (reason %u)", info.exit_code,
+				  info.exit_reason);
+	if (r)
+		return utest_fail(__FILE__, __LINE__, "could not set up the libcr2 program");
+	return 0;
+}
