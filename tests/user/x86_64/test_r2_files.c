@@ -112,6 +112,13 @@ DEVMGR_UTEST(r2_file_calls_as_hello_fs_makes_them)
 		FAILED();
 	if (r2_call(0x2a, (uintptr_t) "EXIT42.ELF", (uintptr_t)&pid) != R2_OK || !pid)
 		FAILED();
+	/* 0x29 runs a flat binary: the same code, alone, at 0x600000 (an empty one is refused). */
+	uint64_t flat_pid = 0;
+	if (file_open("/EXIT42.BIN", FILE_WRITE | FILE_CREATE | FILE_TRUNCATE, &fd, NULL) ||
+	    file_write(fd, elf + 120, n - 120, &put) || file_close(fd) ||
+	    r2_call(0x29, (uintptr_t) "EXIT42.BIN", (uintptr_t)&flat_pid) != R2_OK || !flat_pid ||
+	    flat_pid == pid || r2_call(0x23, (uintptr_t) "EXIT42.BIN", 0) != R2_OK)
+		FAILED();
 	if (r2_call(0x2a, (uintptr_t) "NOPE.ELF", (uintptr_t)&pid) != R2_FILE_NOT_FOUND ||
 	    r2_call(0x2a, (uintptr_t) "NEWDIR", (uintptr_t)&pid) != R2_FILE_NOT_FOUND)
 		FAILED();
