@@ -106,10 +106,10 @@ UCHILD(r2_mode13)
 	if (r2_video_mode(R2_MODE_13H) != R2_OK)
 		return 1;
 	r2_demo_picture();
-	/* A few pixels on top through the pixel call: a white cross at (160, 100). */
+	/* A few pixels on top through the pixel call: a cross of colour 255 at (160, 100). */
 	for (int d = -5; d <= 5; d++) {
-		r2_pixel((unsigned)(160 + d), 100, 255);
-		r2_pixel(160, (unsigned)(100 + d), 255);
+		r2_pixel((unsigned)(160 + d), 100, R2_DEMO_RGB255);
+		r2_pixel(160, (unsigned)(100 + d), R2_DEMO_RGB255);
 	}
 	hold("mode13");
 	return r2_video_mode(R2_MODE_TEXT) == R2_OK ? 0 : 2;

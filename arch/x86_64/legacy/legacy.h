@@ -20,9 +20,13 @@ struct process;
 /* r2.c: has process `pid` ended (no such process, or a zombie not yet reaped)? */
 bool r2_process_gone(uint64_t pid);
 
-/* r2.c: whether pid's calls follow libcr2 (R2_CONVENTION); set it (no checks: the gate's). */
+/* r2.c: pid's R2_CONV_* bits; whether they say libcr2; set them (no checks: the gate's). */
+unsigned r2_convention_of(uint64_t pid);
 bool r2_is_libcr2(uint64_t pid);
 uint64_t r2_set_convention(uint64_t pid, uint64_t conv);
+
+/* r2.c: the current directory 0x2e set, as SysInfo_T's system_path and system_path_cluster report it. */
+void r2_set_cwd(const char *path, size_t len, uint32_t cluster);
 
 /* r2_file.c: a file call (R2_FILE_FIRST..R2_FILE_LAST), forwarded to the file server. */
 uint64_t r2_file_call(struct process *p, uint64_t nr, uint64_t a1, uint64_t a2);
@@ -38,8 +42,10 @@ void vga_clear(void);
 /* R2_OK, or R2_INVALID_INPUT for a mode other than R2_MODE_TEXT and R2_MODE_13H. */
 uint64_t vga_set_mode(uint64_t mode);
 uint64_t vga_mode(void);
-/* A pixel in mode 13h; R2_INVALID_INPUT outside the screen or in text mode. */
-uint64_t vga_pixel(unsigned x, unsigned y, uint8_t colour);
+/* A pixel, 0x00RRGGBB as the nearest palette colour; R2_INVALID_INPUT outside the screen or in text mode. */
+uint64_t vga_pixel(unsigned x, unsigned y, uint32_t rgb);
+/* The text font's glyphs, 16 bytes each, as many as fit in cap (256 at most): bytes per glyph, or 0. */
+size_t vga_font(uint8_t *out, size_t cap);
 /* One row of mode 13h pixels (x from 0), in mode 13h only. */
 void vga_row(unsigned y, const uint8_t *pixels);
 /* Load the DAC: 256 RGB triples of 8 bits each, or the default VGA palette (NULL). */
@@ -66,8 +72,11 @@ void speaker_tick(void);
 #define R2_MIDI_MAX_TRACKS 64
 uint64_t midi_parse(const uint8_t *smf, size_t size, struct r2_note *out, size_t *count);
 
-/* kbd.c: R2_KEYBOARD. */
-uint64_t kbd_call(struct process *p, uint64_t op, uintptr_t ring);
+/* kbd.c: R2_KEYBOARD, on a libcr2 buffer (byte 0 polled) or Kestrel's ring. */
+#define R2_KBD_READ_BYTES 16 /* a libcr2 read: up to 16 scancodes, then a 0 if fewer */
+uint64_t kbd_call(struct process *p, uint64_t op, uintptr_t buf, bool libcr2);
+/* trap.c: every timer tick: the next scancode into a libcr2 buffer whose byte 0 was taken. */
+void kbd_tick(void);
 
 /* heap.c: the caller's r2 heap. */
 uint64_t r2_heap_alloc(struct process *p, uint64_t size);

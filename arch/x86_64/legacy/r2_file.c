@@ -68,7 +68,8 @@ static uint64_t exec(struct process *p, uint64_t nr, uint64_t a1, uint64_t a2)
 {
 	struct fwd_buf b[2] = {{0}, {0}};
 	uint64_t out[3] = {0, 0, 0};
-	bool libcr2 = r2_is_libcr2(p->pid);
+	unsigned conv = r2_convention_of(p->pid);
+	bool libcr2 = conv & R2_CONV_LIBCR2;
 	size_t pid_size = libcr2 ? 1 : sizeof(uint64_t);
 	if (!name_buf(p, a1, &b[0]) || (a2 && user_range_ok(&p->vs, a2, pid_size, true)))
 		return R2_INVALID_INPUT;
@@ -79,8 +80,8 @@ static uint64_t exec(struct process *p, uint64_t nr, uint64_t a1, uint64_t a2)
 	struct process *child = process_find(out[1]);
 	if (!srv || !child || child->parent != srv->owner || child->state != P_NEW)
 		return R2_FILESYSTEM_ERROR;
-	if (libcr2)
-		r2_set_convention(child->pid, R2_CONV_LIBCR2);
+	if (conv != R2_CONV_SEED)
+		r2_set_convention(child->pid, conv);
 	if (process_start(child))
 		return R2_INVALID_INPUT;
 	if (a2)

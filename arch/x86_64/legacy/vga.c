@@ -225,8 +225,9 @@ uint64_t vga_set_mode(uint64_t m)
 	return R2_OK;
 }
 
-uint64_t vga_pixel(unsigned x, unsigned y, uint8_t colour)
+uint64_t vga_pixel(unsigned x, unsigned y, uint32_t rgb) /* TEMP until the VGA work merges */
 {
+	uint8_t colour = rgb == 0xffffff ? 15 : (uint8_t)rgb;
 	volatile uint8_t *w = vga_window();
 	if (mode != R2_MODE_13H || !w || x >= R2_MODE13_W || y >= R2_MODE13_H)
 		return R2_INVALID_INPUT;
@@ -296,4 +297,10 @@ void vga_palette(const uint8_t *rgb)
 		}
 		dac_set((uint8_t)i, c[0], c[1], c[2]);
 	}
+}
+
+size_t vga_font(uint8_t *out, size_t cap) /* TEMP */
+{
+	(void)out, (void)cap;
+	return 0;
 }

@@ -230,7 +230,9 @@ DEVMGR_UTEST(r2_libcr2_program_runs_unchanged)
 	/* Its convention: by its parent, before it starts; not for a stranger, not twice. */
 	if (r2_call(R2_CONVENTION, pid, R2_CONV_LIBCR2) != R2_OK ||
 	    r2_call(R2_CONVENTION, 1, R2_CONV_LIBCR2) != R2_INVALID_INPUT ||
-	    r2_call(R2_CONVENTION, pid, 7) != R2_INVALID_INPUT || sys_process_start(cap) ||
+	    r2_call(R2_CONVENTION, pid, 8) != R2_INVALID_INPUT ||
+	    r2_call(R2_CONVENTION, pid, R2_CONV_RAX) != R2_INVALID_INPUT ||
+	    sys_process_start(cap) ||
 	    r2_call(R2_CONVENTION, pid, R2_CONV_SEED) != R2_INVALID_INPUT) {
 		sys_process_terminate(cap, -1);
 		sys_process_wait(cap, 0, &info);
