@@ -52,7 +52,7 @@ enum r2_call {
 	R2_BLIT = 0x17,	      /* 32-bit pixels, 0 or w << 16 | h -> 0x00, or 1: no framebuffer */
 	R2_FONT = 0x18,	      /* buffer, its size -> bytes per glyph (16), 0 on failure */
 	R2_TONE = 0x1a,	      /* frequency Hz (0: a rest), length ms */
-	R2_MIDI = 0x1b,	      /* R2_MIDI_PLAY (0x01), the Standard MIDI File ("MThd"...) */
+	R2_MIDI = 0x1b,	      /* R2_MIDI_PLAY (0x01), the file ("MThd"...) or its name on the disk */
 	R2_STOP = 0x1f,	      /* 0, 0 */
 	R2_FILE_FIRST = 0x20, /* 0x20..0x2b: the FAT12 calls, served by the file server */
 	R2_FILE_LAST = 0x2b,
@@ -138,10 +138,13 @@ struct r2_kbd_ring {
 
 /*
  * R2_TONE limits; R2_MIDI_PLAY and the largest SMF accepted. R2_MIDI's
- * argument 2 points at the file itself (any alignment): the kernel finds
- * its size from the chunk headers, the MThd chunk and then as many chunks
- * as it says tracks (each "MTrk", a big-endian length and that many bytes).
- * A tone or tune stops when the process that started it ends.
+ * argument 2 points at the file itself (any alignment; the call returns at
+ * once): the kernel finds its size from the chunk headers, the MThd chunk
+ * and then as many chunks as it says tracks (each "MTrk", a big-endian
+ * length and that many bytes). Or, when it does not start with "MThd", it
+ * is a file name on the disk, as rou2exOS takes it: the call returns when
+ * the tune has played. A tone or tune stops when the process that started
+ * it ends.
  */
 #define R2_TONE_MIN_HZ 20
 #define R2_TONE_MAX_HZ 20000

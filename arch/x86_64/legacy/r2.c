@@ -353,22 +353,62 @@ static bool midi_size(struct process *p, uint64_t smf, uint64_t *size)
 	return true;
 }
 
-/* Argument 2 is the file itself, as in rou2exOS; any alignment. */
-static uint64_t r2_midi(struct process *p, uint64_t op, uint64_t smf)
+/* A tune parsed into the speaker's idle buffer, played from the tick; its length in ms. */
+static uint64_t play(struct process *p, const uint8_t *smf, size_t size, uint64_t *ms)
+{
+	size_t n = 0;
+	uint64_t rc = midi_parse(smf, size, speaker_buffer(), &n);
+	if (rc)
+		return rc;
+	uint64_t us = 0;
+	for (size_t i = 0; i < n; i++)
+		us += speaker_buffer()[i].us;
+	*ms = (us + 999) / 1000;
+	return speaker_play_buffer(p->pid, n);
+}
+
+/* The MIDI file at `smf` in the caller's memory (its size learnt by midi_size), played. */
+static uint64_t play_user(struct process *p, uint64_t smf, uint64_t *ms)
 {
 	uint64_t size;
-	if (op != R2_MIDI_PLAY || !midi_size(p, smf, &size) ||
-	    user_range_ok(&p->vs, smf, size, false))
+	if (!midi_size(p, smf, &size) || user_range_ok(&p->vs, smf, size, false))
 		return R2_INVALID_INPUT;
 	uint8_t *copy = kmalloc(size);
 	if (!copy)
 		return R2_INVALID_INPUT;
-	size_t n = 0;
-	uint64_t rc = copy_from_user(&p->vs, copy, smf, size)
-			  ? R2_INVALID_INPUT
-			  : midi_parse(copy, size, speaker_buffer(), &n);
+	uint64_t rc = copy_from_user(&p->vs, copy, smf, size) ? R2_INVALID_INPUT
+							       : play(p, copy, size, ms);
 	kfree(copy);
-	return rc ? rc : speaker_play_buffer(p->pid, n);
+	return rc;
+}
+
+/*
+ * Argument 2 is the Standard MIDI File itself ("MThd"..., any alignment):
+ * it plays from the tick and the call returns at once. Or, as rou2exOS
+ * takes it, the name of a file on the disk: the file server reads it (up to
+ * R2_MIDI_MAX bytes) into a scratch window the gate maps in the caller for
+ * the call (R2_SCRATCH_VA; 0xfc when something is mapped there), and the
+ * call returns when the tune has played, as on rou2exOS.
+ */
+static uint64_t r2_midi(struct process *p, uint64_t op, uint64_t arg)
+{
+	uint8_t magic[4];
+	uint64_t ms = 0, rc;
+	if (op != R2_MIDI_PLAY || !arg || copy_from_user(&p->vs, magic, arg, 1))
+		return R2_INVALID_INPUT;
+	if (!copy_from_user(&p->vs, magic, arg, sizeof(magic)) && !memcmp(magic, "MThd", 4))
+		return play_user(p, arg, &ms);
+	if (vmspace_region(&p->vs, R2_SCRATCH_VA) ||
+	    vmspace_region(&p->vs, R2_SCRATCH_VA + R2_MIDI_MAX - 1) ||
+	    vmspace_map(&p->vs, R2_SCRATCH_VA, R2_MIDI_MAX, PTE_WRITABLE | PTE_NO_EXECUTE))
+		return R2_INVALID_INPUT;
+	rc = r2_file_call(p, R2_READ_FILE, arg, R2_SCRATCH_VA);
+	if (rc == R2_OK)
+		rc = play_user(p, R2_SCRATCH_VA, &ms);
+	vmspace_unmap(&p->vs, R2_SCRATCH_VA, R2_MIDI_MAX);
+	if (rc == R2_OK)
+		r2_wait_ms(ms);
+	return rc;
 }
 
 static uint64_t r2_stop(struct process *p, uint64_t a1, uint64_t a2)
