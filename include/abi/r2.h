@@ -47,8 +47,8 @@ enum r2_call {
 	R2_TONE = 0x1a,	      /* frequency Hz, length ms */
 	R2_MIDI = 0x1b,	      /* R2_MIDI_PLAY (0x01), the Standard MIDI File ("MThd"...) */
 	R2_STOP = 0x1f,	      /* 0, 0 */
-	R2_FILE_FIRST = 0x20, /* 0x20..0x2b: the FAT12 calls, served by the file server */
-	R2_FILE_LAST = 0x2b,
+	R2_FILE_FIRST = 0x20, /* 0x20..0x2e: the FAT12 calls, served by the file server */
+	R2_FILE_LAST = 0x2e,
 	R2_PORT_OUT = 0x30,  /* port | width << 16, uint64_t * value */
 	R2_PORT_IN = 0x31,   /* port | width << 16, uint64_t * value (written) */
 	R2_SERIAL = 0x32,    /* R2_SERIAL_*, uint64_t * value */

@@ -24,6 +24,9 @@ bool r2_process_gone(uint64_t pid);
 bool r2_is_libcr2(uint64_t pid);
 uint64_t r2_set_convention(uint64_t pid, uint64_t conv);
 
+/* r2.c: the current directory 0x2e set, as SysInfo_T's system_path and system_path_cluster report it. */
+void r2_set_cwd(const char *path, size_t len, uint32_t cluster);
+
 /* r2_file.c: a file call (R2_FILE_FIRST..R2_FILE_LAST), forwarded to the file server. */
 uint64_t r2_file_call(struct process *p, uint64_t nr, uint64_t a1, uint64_t a2);
 
