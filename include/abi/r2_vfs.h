@@ -6,12 +6,15 @@
  * answers.
  *
  *   R2_LIST_MOUNTS ignored (0), MountInfo_T[R2_MOUNTS_MAX] -> the number of
- *                  mounts; only the entries reported are written, but the
- *                  whole array must be writable
- *   R2_LIST_PATH   absolute path (NUL-terminated), VfsDirEntry_T[R2_DIR_MAX]
- *                  -> the number of entries written (at most R2_DIR_MAX, the
- *                  rest of the array untouched), or R2_FILE_NOT_FOUND /
- *                  R2_INVALID_INPUT: return codes are all above R2_DIR_MAX
+ *                  mounts (0 while no file server runs); only the entries
+ *                  reported are written, but the whole array must be
+ *                  writable
+ *   R2_LIST_PATH   absolute path (NUL-terminated, at most 64 bytes),
+ *                  VfsDirEntry_T[R2_DIR_MAX] -> the number of entries
+ *                  written (at most R2_DIR_MAX, the rest of the array
+ *                  untouched), or an r2 return code (R2_FILE_NOT_FOUND,
+ *                  R2_INVALID_INPUT, R2_FILESYSTEM_ERROR): every one is
+ *                  above R2_DIR_MAX
  *   R2_CHDIR       absolute path (NUL-terminated, at most R2_CWD_MAX bytes),
  *                  ignored (0) -> R2_OK, the path becoming SysInfo_T's
  *                  system_path (and its first cluster, 0 for the root,
