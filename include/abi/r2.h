@@ -52,10 +52,10 @@ enum r2_call {
 	R2_BLIT = 0x17,	      /* 32-bit pixels, 0 or w << 16 | h -> 0x00, or 1: no framebuffer */
 	R2_FONT = 0x18,	      /* buffer, its size -> bytes per glyph (16), 0 on failure */
 	R2_TONE = 0x1a,	      /* frequency Hz (0: a rest), length ms */
-	R2_MIDI = 0x1b,	      /* R2_MIDI_PLAY (0x01), the file ("MThd"...) or its name on the disk */
-	R2_STOP = 0x1f,	      /* 0, 0 */
-	R2_FILE_FIRST = 0x20, /* 0x20..0x2b: the FAT12 calls, served by the file server */
-	R2_FILE_LAST = 0x2b,
+	R2_MIDI = 0x1b, /* R2_MIDI_PLAY (0x01), the file ("MThd"...) or its name on the disk */
+	R2_STOP = 0x1f, /* 0, 0 */
+	R2_FILE_FIRST = 0x20, /* 0x20..0x2e: the FAT12 calls, served by the file server */
+	R2_FILE_LAST = 0x2e,
 	R2_TASKS = 0x2f,     /* TaskInfo_T *, how many at most -> how many written */
 	R2_PORT_OUT = 0x30,  /* R2_PORT(port, width), uint64_t *; or uint16_t *, uint32_t * */
 	R2_PORT_IN = 0x31,   /* the same, the value written */
