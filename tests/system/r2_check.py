@@ -281,6 +281,41 @@ def check_melody(path, notes):
         if abs(f - want) > 0.02 * want or secs < 0.2:
             sys.exit(f"r2_check: {f} Hz for {secs} s, expected {want} Hz for about 0.47 s")
 
+def read_screen(path, log):
+    """The 80x25 text screen of a screendump as text: each cell the printable character whose
+    glyph (as r2_text dumped the VGA's font) it shows exactly, grey on black; '?' for none."""
+    w, h, px = read_ppm(path)
+    if (w, h) != (720, 400):
+        sys.exit(f"r2_check: text screen is {w}x{h}, not 80x25 cells of 9x16")
+    by_bits = {bits: ch for ch, bits in read_glyphs(log).items()}
+    if len(by_bits) < 90:
+        sys.exit(f"r2_check: only {len(by_bits)} glyphs on the console")
+    lines = []
+    for row in range(25):
+        line = ""
+        for col in range(80):
+            rows = bytearray()
+            for y in range(16):
+                v = 0
+                for x in range(8):
+                    i = 3 * ((row * 16 + y) * w + col * 9 + x)
+                    if close(tuple(px[i:i + 3]), GREY, 3):
+                        v |= 0x80 >> x
+                rows.append(v)
+            line += by_bits.get(bytes(rows), "?")
+        lines.append(line.rstrip())
+    return lines
+
+def check_screen(path, log, want):
+    """The lines `want` shown on the screen one under the other, in that order."""
+    lines = read_screen(path, log)
+    for top in range(len(lines) - len(want) + 1):
+        if lines[top:top + len(want)] == want:
+            print(f"r2_check: the screen shows {want} at row {top}")
+            return
+    shown = "\n".join(lines)
+    sys.exit(f"r2_check: the screen does not show {want}; it shows:\n{shown}")
+
 def main():
     if len(sys.argv) < 3:
         sys.exit(__doc__)
@@ -293,6 +328,8 @@ def main():
         check_mode13(sys.argv[2])
     elif what == "planar":
         check_planar(sys.argv[2])
+    elif what == "screen":
+        check_screen(sys.argv[2], sys.argv[3], sys.argv[4:])
     elif what == "tone":
         check_tone(sys.argv[2], float(sys.argv[3]), float(sys.argv[4]), float(sys.argv[5]))
     elif what == "melody":

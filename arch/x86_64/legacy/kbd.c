@@ -32,9 +32,17 @@ static uint64_t dropped;
 static uint8_t pushq[QUEUE]; /* a libcr2 holder's scancodes not yet in byte 0 */
 static unsigned p_head, p_tail;
 
+static bool console; /* vgacon's: unmasked always, unheld scancodes typed */
+
 static void irq1_mask(bool masked)
 {
-	x86_64_kbd_mask(masked);
+	x86_64_kbd_mask(masked && !console);
+}
+
+void kbd_console(bool on)
+{
+	console = on;
+	irq1_mask(!on);
 }
 
 /* The next scancode into byte 0 of a libcr2 holder's buffer, if the last was taken. */
@@ -59,8 +67,13 @@ void x86_r2_keyboard_irq(void)
 	/* Read even when nobody listens: the controller sends nothing more until we do. */
 	for (unsigned i = 0; i < 16 && (inb(PS2_STATUS) & PS2_OBF); i++) {
 		uint8_t sc = inb(PS2_DATA);
-		if (!holder)
+		if (holder && r2_process_gone(holder))
+			holder = 0; /* ended without unregistering: the console's again */
+		if (!holder) {
+			if (console)
+				vgacon_key(sc);
 			continue;
+		}
 		if (q_head - q_tail == QUEUE)
 			dropped++;
 		else

@@ -88,6 +88,19 @@ void speaker_tick(void);
 #define R2_MIDI_MAX_TRACKS 64
 uint64_t midi_parse(const uint8_t *smf, size_t size, struct r2_note *out, size_t *count);
 
+/*
+ * vgacon.c: the VGA text screen and the PS/2 keyboard as a console beside
+ * COM1 (`console=vga`): on once vgacon_init has seen it on the command line.
+ */
+struct boot_info;
+extern bool vgacon_on;
+void vgacon_init(const struct boot_info *bi);
+void vgacon_putc(char c);
+/* A scancode nobody holds the keyboard for: typed into the console's input. */
+void vgacon_key(uint8_t scancode);
+/* kbd.c: IRQ1 stays unmasked and unheld scancodes go to vgacon_key. */
+void kbd_console(bool on);
+
 /* kbd.c: R2_KEYBOARD, on a libcr2 buffer (byte 0 polled) or Kestrel's ring. */
 #define R2_KBD_READ_BYTES 16 /* a libcr2 read: up to 16 scancodes, then a 0 if fewer */
 uint64_t kbd_call(struct process *p, uint64_t op, uintptr_t buf, bool libcr2);

@@ -160,6 +160,12 @@ void vga_print(const char *s, size_t n)
 			col = 0;
 			continue;
 		}
+		if (c == '\b') { /* the console's line editor: "\b \b" rubs a character out */
+			col -= col > 0;
+			continue;
+		}
+		if ((uint8_t)c < 0x20)
+			continue; /* other controls (a bell, a tab) draw nothing */
 		t[row * COLS + col++] = (uint16_t)(TEXT_ATTR << 8 | (uint8_t)c);
 	}
 }
