@@ -376,8 +376,8 @@ static uint64_t play_user(struct process *p, uint64_t smf, uint64_t *ms)
 	uint8_t *copy = kmalloc(size);
 	if (!copy)
 		return R2_INVALID_INPUT;
-	uint64_t rc = copy_from_user(&p->vs, copy, smf, size) ? R2_INVALID_INPUT
-							       : play(p, copy, size, ms);
+	uint64_t rc =
+	    copy_from_user(&p->vs, copy, smf, size) ? R2_INVALID_INPUT : play(p, copy, size, ms);
 	kfree(copy);
 	return rc;
 }
