@@ -287,7 +287,8 @@ static int cmd_run(int argc, char **argv)
 				conv = 0, o = "";
 		}
 		if (!conv) {
-			printf("run: %s: expected --libcr2, --libcr2=rax, =112 or =rax,112\n", argv[1]);
+			printf("run: %s: expected --libcr2, --libcr2=rax, =112 or =rax,112\n",
+			       argv[1]);
 			return 1;
 		}
 		argc--, argv++;
