@@ -272,11 +272,23 @@ static int r2_exec(const uint64_t *w, uint64_t *r, bool flat)
 	for (const char *c = path; *c; c++)
 		if (*c == '/')
 			name = c + 1;
+	/* A command line (0x2a's newer form): its words, NUL-separated, are the arguments. */
+	char args[128];
+	size_t nargs = 0;
+	const char *cl = (const char *)(uintptr_t)w[FWD_BUF1];
+	for (size_t i = 0; i < w[FWD_LEN1] && i < sizeof(args) - 1; i++) {
+		if (cl[i] != ' ')
+			args[nargs++] = cl[i];
+		else if (nargs && args[nargs - 1])
+			args[nargs++] = '\0';
+	}
+	if (nargs && args[nargs - 1])
+		args[nargs++] = '\0';
 	struct process_spec spec = {
 	    .image = image,
 	    .image_size = st.size,
-	    .args = name,
-	    .args_size = strlen(name) + 1,
+	    .args = nargs ? args : name,
+	    .args_size = nargs ? nargs : strlen(name) + 1,
 	    .flags = flat ? PROCESS_FLAT : 0,
 	    .load_address = flat ? FLAT_LOAD_VA : 0,
 	};

@@ -20,6 +20,7 @@
 #include "mm/uaccess.h"
 
 #define R2_NAME_MAX 64
+#define R2_ARGS_MAX 127 /* a command line of 0x2a's newer form */
 
 /* The length of the caller's NUL-terminated string at va (at most R2_NAME_MAX), or -1. */
 static long name_len(struct process *p, uint64_t va)
@@ -64,31 +65,52 @@ static uint64_t forward(uint64_t nr, uint64_t a1, uint64_t a2, const struct fwd_
 	return out[0] <= 0xff ? out[0] : R2_FILESYSTEM_ERROR;
 }
 
+/* The length of the caller's command line at va (at most R2_ARGS_MAX, NUL excluded), or -1. */
+static long args_len(struct process *p, uint64_t va)
+{
+	for (long n = 0; n <= R2_ARGS_MAX; n++) {
+		char c;
+		if (copy_from_user(&p->vs, &c, va + (uint64_t)n, 1))
+			return -1;
+		if (!c)
+			return n;
+	}
+	return -1;
+}
+
 /*
  * 0x29, 0x2a: the server makes the process (its child) and leaves it
  * unstarted; here it gets the caller's convention and starts. Only a new
- * process of the server's own is started so.
+ * process of the server's own is started so. Argument 2 is a pid pointer
+ * (or 0): a u64 for the seed, one byte for libcr2. For the newer libcr2
+ * (R2_CONV_RAX), 0x2a is its newer form: argument 2 the command line (or
+ * 0), its first word argv[0], and RAX the pid, 0 when it failed.
  */
 static uint64_t exec(struct process *p, uint64_t nr, uint64_t a1, uint64_t a2)
 {
 	struct fwd_buf b[2] = {{0}, {0}};
 	uint64_t out[3] = {0, 0, 0};
 	unsigned conv = r2_convention_of(p->pid);
-	bool libcr2 = conv & R2_CONV_LIBCR2;
+	bool libcr2 = conv & R2_CONV_LIBCR2, newer = conv & R2_CONV_RAX && nr == 0x2a;
 	size_t pid_size = libcr2 ? 1 : sizeof(uint64_t);
-	if (!name_buf(p, a1, &b[0]) || (a2 && user_range_ok(&p->vs, a2, pid_size, true)))
-		return R2_INVALID_INPUT;
+	long n = newer && a2 ? args_len(p, a2) : 0;
+	if (!name_buf(p, a1, &b[0]) || n < 0 ||
+	    (!newer && a2 && user_range_ok(&p->vs, a2, pid_size, true)))
+		return newer ? 0 : R2_INVALID_INPUT;
+	b[1] = (struct fwd_buf){.va = a2, .len = (size_t)n};
 	uint64_t code = forward(nr, a1, 0, b, out);
 	if (code != R2_OK)
-		return code;
+		return newer ? 0 : code;
 	struct ipc_endpoint *srv = file_server();
 	struct process *child = process_find(out[1]);
 	if (!srv || !child || child->parent != srv->owner || child->state != P_NEW)
-		return R2_FILESYSTEM_ERROR;
+		return newer ? 0 : R2_FILESYSTEM_ERROR;
 	if (conv != R2_CONV_SEED)
 		r2_set_convention(child->pid, conv);
 	if (process_start(child))
-		return R2_INVALID_INPUT;
+		return newer ? 0 : R2_INVALID_INPUT;
+	if (newer)
+		return child->pid;
 	if (a2)
 		copy_to_user(&p->vs, a2, &out[1], pid_size); /* the low byte first: little-endian */
 	return R2_OK;

@@ -507,3 +507,63 @@ out:
 				  (unsigned long)got);
 	return 0;
 }
+
+/* libcr2's newer stub: the number in RAX and RDX both. */
+static uint64_t cr2_new(uint64_t number, uint64_t a1, uint64_t a2)
+{
+	uint64_t ret;
+	__asm__ volatile("int $0x7f"
+			 : "=a"(ret)
+			 : "d"(number), "D"(a1), "S"(a2), "c"(0), "a"(number)
+			 : "r11", "memory");
+	return ret;
+}
+
+/* 0x2a in its newer form (a command line; RAX the pid, 0 on failure); the failed step. */
+UCHILD(r2_libcr2_new_run)
+{
+	uint64_t pid = cr2_new(0x2a, (uintptr_t) "EXIT42.ELF", (uintptr_t) "exit42 one  two");
+	if (!pid || pid > 0xff00000000ull)
+		return 1;
+	if (cr2_new(0x2a, (uintptr_t) "EXIT42.ELF", 0) == 0) /* no command line: the name */
+		return 2;
+	if (cr2_new(0x2a, (uintptr_t) "NOPE.ELF", 0) != 0 ||
+	    cr2_new(0x2a, (uintptr_t) "EXIT42.ELF", 0x30000000ul) != 0)
+		return 3;
+	return 0;
+}
+
+DEVMGR_UTEST(r2_libcr2_newer_run_returns_the_pid)
+{
+	uint64_t srv, fd, pid, cap;
+	size_t put;
+	uint8_t elf[200];
+	size_t n = tiny_elf(elf);
+	int err = fsserv_start(&srv);
+	if (err)
+		return utest_fail(__FILE__, __LINE__, "no file server (%d)", err);
+	struct process_exit_info info = {0};
+	int r = 1;
+	if (file_open("/EXIT42.ELF", FILE_WRITE | FILE_CREATE | FILE_TRUNCATE, &fd, NULL) ||
+	    file_write(fd, elf, n, &put) || file_close(fd) ||
+	    utest_create("r2_libcr2_new_run", NULL, 0, NULL, 0, &pid, &cap))
+		goto out;
+	if (r2_call(R2_CONVENTION, pid, R2_CONV_LIBCR2 | R2_CONV_RAX) != R2_OK ||
+	    sys_process_start(cap)) {
+		sys_process_terminate(cap, -1);
+		sys_process_wait(cap, 0, &info);
+		goto out;
+	}
+	if (sys_process_wait(cap, 0, &info))
+		goto out;
+	sys_cap_revoke(cap);
+	r = info.exit_reason != EXIT_NORMAL || info.exit_code ? 2 : 0;
+out:
+	file_unlink("/EXIT42.ELF");
+	fsserv_stop(srv);
+	if (r == 2)
+		return utest_fail(__FILE__, __LINE__, "failed at step %d", info.exit_code);
+	if (r)
+		return utest_fail(__FILE__, __LINE__, "could not set up the program");
+	return 0;
+}
