@@ -13,6 +13,7 @@
 #include "r2.h"
 #endif
 #include "config.h"
+#include "include/abi/r2.h" /* the conventions of run --libcr2, parsed on every arch */
 #include "file.h"
 #include "hw.h"
 #include "ipc.h"
