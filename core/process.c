@@ -444,9 +444,10 @@ static int load_segments(struct process *p, const uint8_t *image, const struct e
 					   va < page_hi(&elf->segment[k]));
 			while (!other && end < page_hi(s) && !sharers(elf, i, end))
 				end += PAGE_SIZE; /* a run of pages of this segment only */
-			int err = !other || first
-				      ? vmspace_map(&p->vs, va, end - va, seg_pte(s->flags | other))
-				      : E_OK;
+			int err = !other  ? vmspace_map(&p->vs, va, end - va, seg_pte(s->flags))
+				  : first ? vmspace_map_wx(&p->vs, va, end - va,
+							   seg_pte(s->flags | other))
+					  : E_OK;
 			if (err)
 				return err;
 			va = end;
@@ -620,8 +621,9 @@ static int setup(struct process *p, const struct process_spec *spec)
 	if (!err)
 		err = build_stack(p, spec, env, env_size, &sp, &argc, &argv);
 	struct kthread *t;
+	/* Started at argc itself, not below a return slot: the entry stack is no call's. */
 	if (!err)
-		err = new_thread(p, elf.entry, sp, argc, argv, &t);
+		err = new_thread(p, elf.entry, sp + ARCH_USER_CALL_SLOT, argc, argv, &t);
 	if (!err) {
 		t->ustack_base = USER_STACK_TOP - USER_STACK_SIZE;
 		t->ustack_size = USER_STACK_SIZE;

@@ -99,8 +99,15 @@ static int user_frame(uint64_t *pa)
 
 int vmspace_map(struct vmspace *vs, uintptr_t va, size_t len, unsigned flags)
 {
-	if (!range_ok(va, len) || (flags & (PTE_WRITABLE | PTE_NO_EXECUTE)) == PTE_WRITABLE)
-		return E_MEM_BAD_ADDRESS; /* out of range, or writable and executable */
+	if ((flags & (PTE_WRITABLE | PTE_NO_EXECUTE)) == PTE_WRITABLE)
+		return E_MEM_BAD_ADDRESS; /* writable and executable */
+	return vmspace_map_wx(vs, va, len, flags);
+}
+
+int vmspace_map_wx(struct vmspace *vs, uintptr_t va, size_t len, unsigned flags)
+{
+	if (!range_ok(va, len))
+		return E_MEM_BAD_ADDRESS;
 	uintptr_t end = va + len;
 	struct vm_region **link = link_after(vs, va);
 	if (*link && (*link)->start < end)

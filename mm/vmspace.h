@@ -57,10 +57,17 @@ void vmspace_destroy(struct vmspace *vs);
 void vmspace_sync(struct vmspace *vs);
 /*
  * Back [va, va + len) with zeroed frames mapped with `flags` (PTE_USER and
- * PTE_PRESENT are added). E_MEM_BAD_ADDRESS outside [USER_BASE, USER_TOP)
- * or unaligned, E_MEM_ALREADY_MAPPED over another region, E_OUT_OF_MEMORY.
+ * PTE_PRESENT are added). E_MEM_BAD_ADDRESS outside [USER_BASE, USER_TOP),
+ * unaligned or writable and executable, E_MEM_ALREADY_MAPPED over another
+ * region, E_OUT_OF_MEMORY.
  */
 int vmspace_map(struct vmspace *vs, uintptr_t va, size_t len, unsigned flags);
+/*
+ * The same, writable and executable allowed: only for the ELF loader's page
+ * two segments share (one ends there, the next begins), as some linker
+ * scripts lay programs out.
+ */
+int vmspace_map_wx(struct vmspace *vs, uintptr_t va, size_t len, unsigned flags);
 /*
  * Whether [va, va + len) could be unmapped now: E_OK, E_MEM_NOT_MAPPED over
  * a hole, E_BUSY over pages lent out, borrowed or pinned.

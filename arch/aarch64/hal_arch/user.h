@@ -7,6 +7,9 @@
 #ifndef HAL_ARCH_USER_H
 #define HAL_ARCH_USER_H
 
+/* arch_user_frame_init starts a thread at the stack it is given: no return-address slot. */
+#define ARCH_USER_CALL_SLOT 0
+
 #include <stdint.h>
 
 #include <hal_arch/trap.h>

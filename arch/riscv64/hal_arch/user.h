@@ -11,6 +11,9 @@
 #ifndef HAL_ARCH_USER_H
 #define HAL_ARCH_USER_H
 
+/* arch_user_frame_init starts a thread at the stack it is given: no return-address slot. */
+#define ARCH_USER_CALL_SLOT 0
+
 #ifndef HAL_USER_H
 #error "include arch/hal/user.h, not hal_arch/user.h"
 #endif

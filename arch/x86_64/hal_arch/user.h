@@ -15,6 +15,9 @@
 
 #include <hal_arch/trap.h>
 
+/* The return-address slot arch_user_frame_init leaves below the stack it is given. */
+#define ARCH_USER_CALL_SLOT 8
+
 /* The argument and result registers, in order (one register serves both). */
 static inline uint64_t *x86_syscall_reg(struct trap_frame *tf, unsigned i)
 {
