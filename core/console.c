@@ -50,6 +50,13 @@ static void put_byte(uint8_t c)
 	ring[head++ % CONSOLE_RING_SIZE] = c;
 }
 
+static void wake_readers(void)
+{
+	for (unsigned i = 0; i < WAITERS_MAX; i++)
+		if (waiters[i] && waiters[i]->se.state == T_BLOCKED)
+			wake_thread(&waiters[i]->se);
+}
+
 /* Move what the device holds into the ring and wake the readers; interrupts off. */
 static void drain(void)
 {
@@ -61,11 +68,16 @@ static void drain(void)
 		n++;
 	}
 	backlog = n == DRAIN_MAX;
-	if (head == before)
-		return;
-	for (unsigned i = 0; i < WAITERS_MAX; i++)
-		if (waiters[i] && waiters[i]->se.state == T_BLOCKED)
-			wake_thread(&waiters[i]->se);
+	if (head != before)
+		wake_readers();
+}
+
+void console_input(uint8_t c)
+{
+	unsigned before = head;
+	put_byte(c);
+	if (head != before)
+		wake_readers();
 }
 
 static void console_irq(unsigned irq, void *arg)

@@ -42,6 +42,8 @@ void console_arm_break(void (*fn)(void *arg), void *arg);
  * or else the byte, follows only when it returns false. NULL unsets it.
  */
 void console_hold_break(bool (*fn)(void));
+/* A byte typed on another input device (a PC's keyboard) into the ring; interrupts off. */
+void console_input(uint8_t c);
 /* Move what the device holds into the ring (for a polled console; harmless otherwise). */
 void console_poll(void);
 

@@ -93,14 +93,13 @@ int elf_parse(const void *data, size_t size, unsigned machine, uint64_t user_top
 				    "segment address and file offset disagree modulo the page");
 		if ((s.flags & (ELF_SEG_W | ELF_SEG_X)) == (ELF_SEG_W | ELF_SEG_X))
 			return fail(why, "segment both writable and executable");
-		/* Whole pages may not be shared between segments. */
-		uint64_t lo = s.vaddr & ~(ELF_PAGE - 1);
-		uint64_t hi = (s.vaddr + s.memsz + ELF_PAGE - 1) & ~(ELF_PAGE - 1);
+		/*
+		 * Segments may share a page at their ends (linker scripts that
+		 * do not page-align .data make that), never a byte.
+		 */
 		for (unsigned k = 0; k < out->segment_count; k++) {
 			const struct elf_segment *o = &out->segment[k];
-			uint64_t olo = o->vaddr & ~(ELF_PAGE - 1);
-			uint64_t ohi = (o->vaddr + o->memsz + ELF_PAGE - 1) & ~(ELF_PAGE - 1);
-			if (lo < ohi && olo < hi)
+			if (s.vaddr < o->vaddr + o->memsz && o->vaddr < s.vaddr + s.memsz)
 				return fail(why, "segments overlap");
 		}
 		if (s.flags & ELF_SEG_X && out->entry >= s.vaddr && out->entry - s.vaddr < s.memsz)

@@ -33,7 +33,7 @@ struct elf_image {
 /*
  * Check `size` bytes at `data` as an ELF64 little-endian executable for
  * `machine` whose loadable segments all lie in [page_size, user_top), do
- * not overlap, are never writable and executable at once, and hold the
+ * not overlap (they may share a page at their ends), are never writable and executable at once, and hold the
  * entry point in an executable one. E_OK and the segments in *out, or
  * E_INVALID_PARAMETER with a one-line reason in *why.
  */

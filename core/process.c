@@ -396,20 +396,65 @@ void thread_info_of(const struct kthread *t, struct thread_info *out)
 	};
 }
 
-/* Map the image's segments and copy their bytes in. */
+static uintptr_t page_lo(const struct elf_segment *s)
+{
+	return s->vaddr & ~(uintptr_t)(PAGE_SIZE - 1);
+}
+
+static uintptr_t page_hi(const struct elf_segment *s)
+{
+	return (s->vaddr + s->memsz + PAGE_SIZE - 1) & ~(uintptr_t)(PAGE_SIZE - 1);
+}
+
+static unsigned seg_pte(unsigned elf_flags)
+{
+	return (elf_flags & ELF_SEG_W ? PTE_WRITABLE : 0) |
+	       (elf_flags & ELF_SEG_X ? 0 : PTE_NO_EXECUTE);
+}
+
+/* The ELF flags of every segment touching page `va` but segment `self`; 0 for none. */
+static unsigned sharers(const struct elf_image *elf, unsigned self, uintptr_t va)
+{
+	unsigned f = 0;
+	for (unsigned k = 0; k < elf->segment_count; k++)
+		if (k != self && va >= page_lo(&elf->segment[k]) && va < page_hi(&elf->segment[k]))
+			f |= elf->segment[k].flags | ELF_SEG_R;
+	return f;
+}
+
+/*
+ * Map the image's segments and copy their bytes in. Segments never share a
+ * byte (elf_parse), but may share the page where one ends and the next
+ * begins: that page is mapped once, by the first segment touching it, with
+ * the union of their permissions (it may be writable and executable: the
+ * one page such a layout makes so); the rest of each segment has its own.
+ */
 static int load_segments(struct process *p, const uint8_t *image, const struct elf_image *elf)
 {
 	for (unsigned i = 0; i < elf->segment_count; i++) {
 		const struct elf_segment *s = &elf->segment[i];
 		if (s->vaddr < USER_BASE)
 			return E_INVALID_PARAMETER; /* below the first user page */
-		uintptr_t start = s->vaddr & ~(PAGE_SIZE - 1);
-		uintptr_t end = (s->vaddr + s->memsz + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
-		unsigned flags = (s->flags & ELF_SEG_W ? PTE_WRITABLE : 0) |
-				 (s->flags & ELF_SEG_X ? 0 : PTE_NO_EXECUTE);
-		int err = vmspace_map(&p->vs, start, end - start, flags);
-		if (!err)
-			err = vmspace_poke(&p->vs, s->vaddr, image + s->offset, s->filesz);
+		for (uintptr_t va = page_lo(s); va < page_hi(s);) {
+			unsigned other = sharers(elf, i, va);
+			uintptr_t end = va + PAGE_SIZE;
+			bool first = true; /* the first segment touching a shared page maps it */
+			for (unsigned k = 0; other && k < i; k++)
+				first &= !(va >= page_lo(&elf->segment[k]) &&
+					   va < page_hi(&elf->segment[k]));
+			while (!other && end < page_hi(s) && !sharers(elf, i, end))
+				end += PAGE_SIZE; /* a run of pages of this segment only */
+			int err = !other || first
+				      ? vmspace_map(&p->vs, va, end - va, seg_pte(s->flags | other))
+				      : E_OK;
+			if (err)
+				return err;
+			va = end;
+		}
+	}
+	for (unsigned i = 0; i < elf->segment_count; i++) {
+		const struct elf_segment *s = &elf->segment[i];
+		int err = vmspace_poke(&p->vs, s->vaddr, image + s->offset, s->filesz);
 		if (err)
 			return err;
 	}
@@ -429,8 +474,10 @@ static long count_strings(const char *s, size_t size)
 
 /*
  * The first thread's stack: at its top the argument and environment
- * strings, below them argv[] and envp[] (each ending in NULL); the thread
- * starts with argc and argv in its first two argument registers.
+ * strings, below them argc, argv[] and envp[] (each ending in NULL), the
+ * stack pointer at argc and 16-byte aligned (the System V entry stack,
+ * which r2 programs' own crt0 reads); the thread also starts with argc
+ * and argv in its first two argument registers.
  */
 static int build_stack(struct process *p, const struct process_spec *spec, const char *extra_env,
 		       size_t extra, uintptr_t *sp, uintptr_t *argc, uintptr_t *argv)
@@ -442,7 +489,7 @@ static int build_stack(struct process *p, const struct process_spec *spec, const
 		return E_INVALID_PARAMETER;
 	nenv += nextra;
 	size_t strings = spec->args_size + spec->env_size + extra;
-	size_t ptrs = (size_t)(nargs + 1 + nenv + 1) * sizeof(uint64_t);
+	size_t ptrs = (size_t)(1 + nargs + 1 + nenv + 1) * sizeof(uint64_t);
 	if (strings + ptrs > MAX_ARG_BYTES)
 		return E_INVALID_PARAMETER;
 	int err = vmspace_map(&p->vs, USER_STACK_TOP - USER_STACK_SIZE, USER_STACK_SIZE,
@@ -463,8 +510,9 @@ static int build_stack(struct process *p, const struct process_spec *spec, const
 	memcpy(buf + spec->args_size, spec->env, spec->env_size);
 	if (extra)
 		memcpy(buf + spec->args_size + spec->env_size, extra_env, extra);
-	/* Pointers: argv[0..nargs), NULL, envp[0..nenv), NULL. */
+	/* argc, then pointers: argv[0..nargs), NULL, envp[0..nenv), NULL. */
 	size_t v = 0, off = 0;
+	vec[v++] = (uint64_t)nargs;
 	for (long i = 0; i < nargs + nenv; i++) {
 		if (i == nargs)
 			vec[v++] = 0;
@@ -481,7 +529,7 @@ static int build_stack(struct process *p, const struct process_spec *spec, const
 	kfree(buf);
 	*sp = base;
 	*argc = (uintptr_t)nargs;
-	*argv = base;
+	*argv = base + sizeof(uint64_t);
 	return err;
 }
 

@@ -22,6 +22,7 @@ set(ARCH_SOURCES
   ${ARCH_DIR}/legacy/r2.c        # the rou2exOS personality (include/abi/r2.h)
   ${ARCH_DIR}/legacy/r2_file.c   # its file calls, forwarded to the file server
   ${ARCH_DIR}/legacy/vga.c
+  ${ARCH_DIR}/legacy/vgacon.c    # console=vga: the screen and keyboard as a console
   ${ARCH_DIR}/legacy/speaker.c
   ${ARCH_DIR}/legacy/midi.c
   ${ARCH_DIR}/legacy/kbd.c
@@ -57,11 +58,13 @@ set(ARCH_TEST_FIRMWARE direct)
 set(ARCH_FIRMWARES grub uefi direct)
 
 # The bootable ISO is a build product: GRUB 2 (BIOS and UEFI) with the normal command
-# line, for QEMU (ci/boot), a CD or a USB stick (README). ci/boot makes other
-# ISOs, apart, for other command lines (--test, --cmdline).
+# line, the console on the screen and keyboard too (console=vga), for QEMU (ci/boot),
+# a CD or a USB stick (README). ci/boot makes other ISOs, apart, for other command
+# lines (--test, --cmdline).
 function(arch_post_build target)
   add_custom_command(OUTPUT ${CMAKE_BINARY_DIR}/kernel.iso
-    COMMAND ${CMAKE_SOURCE_DIR}/ci/mkiso $<TARGET_FILE:${target}> ${CMAKE_BINARY_DIR}/kernel.iso
+    COMMAND ${CMAKE_SOURCE_DIR}/ci/mkiso --cmdline console=vga $<TARGET_FILE:${target}>
+            ${CMAKE_BINARY_DIR}/kernel.iso
     DEPENDS ${target} ${ARCH_DIR}/grub.cfg.in ${CMAKE_SOURCE_DIR}/ci/mkiso
     COMMENT "x86_64: GRUB ISO kernel.iso" VERBATIM)
   add_custom_target(kernel_iso ALL DEPENDS ${CMAKE_BINARY_DIR}/kernel.iso)

@@ -14,6 +14,7 @@
 #include "include/abi/error.h"
 #include "console.h"
 #include "core/boot_info.h"
+#include "legacy/legacy.h"
 #include "x86.h"
 
 /* 16550 registers, offsets from the base port. */
@@ -88,6 +89,8 @@ void arch_console_init(const struct console_desc *desc)
 
 void arch_console_putc(char c)
 {
+	if (vgacon_on)
+		vgacon_putc(c);
 	for (unsigned spin = 0; spin < TX_SPIN_MAX; spin++) {
 		if (inb(uart_port + UART_LSR) & LSR_THRE)
 			break;
@@ -107,7 +110,7 @@ int arch_console_getc(void)
 
 int arch_console_rx_irq(const struct boot_info *bi)
 {
-	(void)bi;
+	vgacon_init(bi); /* the screen and keyboard too, if asked for */
 	int isa = uart_port == COM1_PORT ? COM1_IRQ : uart_port == COM2_PORT ? COM2_IRQ : -1;
 	if (isa < 0)
 		return -E_NOT_FOUND; /* a port whose line we do not know */

@@ -1,20 +1,22 @@
 /*
- * The r2 (rou2exOS) file calls 0x20..0x2b as the file server answers them
+ * The r2 (rou2exOS) file calls 0x20..0x2e as the file server answers them
  * (docs/r2-files.md has what real rou2exOS does; the README's r2 table
  * what Kestrel does). The kernel's r2 gate (arch/x86_64/legacy/r2.c) has
  * checked the caller's pointers, measured its strings and lent its
  * buffers; the words are FWD_ARG = RDI and FWD_ARG2 = RSI as the program
  * gave them (or a phase, below), buf0 the first string or input, buf1 the
- * second string or the output. The answer is r[0], the r2 return code;
- * r[1] a size (0x20's first phase) or a pid (0x29, 0x2a).
+ * second string or the output. The answer is r[0], the r2 return code (or
+ * a count: 0x2c, 0x2d); r[1] a size (0x20's first phase), a pid (0x29,
+ * 0x2a) or a directory's first cluster (0x2e).
  *
  * A name is taken as rou2exOS takes it: split at its first dot, at most 8
  * and 3 characters kept, upper-cased, in the root directory. A name that
- * starts with '/' is a Kestrel path instead.
+ * starts with '/' is a Kestrel path instead; 0x2d and 0x2e take only those.
  */
 #include "fs/fat.h"
 #include "fs/server/fsserv_internal.h"
 #include "include/abi/r2.h"
+#include "include/abi/r2_vfs.h"
 #include "kestrel.h"
 
 #define R2_NAME_MAX  64
@@ -154,6 +156,76 @@ static int r2_list(const uint64_t *w, uint64_t *r)
 	return 0;
 }
 
+/* 0x2c: the one volume, FAT12 at "/", into buf1 (R2_MOUNTS_MAX lent); r[0] how many. */
+static int r2_mounts(const uint64_t *w, uint64_t *r)
+{
+	if (!w[FWD_BUF1] || w[FWD_LEN1] < sizeof(MountInfo_T))
+		return answer(r, R2_INVALID_INPUT);
+	if (!fs_volume()->mounted)
+		return answer(r, 0);
+	MountInfo_T m = {.path = "/", .path_len = 1, .fs_type = R2_FS_FAT12};
+	memcpy((void *)(uintptr_t)w[FWD_BUF1], &m, sizeof(m));
+	return answer(r, 1);
+}
+
+/* A path of 0x2d or 0x2e (buf0): absolute only. */
+static int r2_abs_path(uint64_t va, uint64_t len, char out[FILE_PATH_MAX + 1])
+{
+	if (va && len && *(const char *)(uintptr_t)va != '/')
+		return FAT_E_NAME;
+	return r2_path(va, len, out);
+}
+
+/*
+ * 0x2d: the directory at the path in buf0 into buf1, up to R2_DIR_MAX live
+ * entries (as fat_readdir finds them: no ".", "..", deleted, long-name or
+ * label entries); r[0] how many, the rest of buf1 untouched.
+ */
+static int r2_list_path(const uint64_t *w, uint64_t *r)
+{
+	char path[FILE_PATH_MAX + 1];
+	struct fat_stat st;
+	uint8_t *out = (uint8_t *)(uintptr_t)w[FWD_BUF1];
+	size_t max = w[FWD_LEN1] / sizeof(VfsDirEntry_T), n = 0;
+	int err = r2_abs_path(w[FWD_BUF0], w[FWD_LEN0], path);
+	if (!err && !out)
+		err = FAT_E_INVALID;
+	if (!err)
+		err = fat_stat(fs_volume(), path, &st);
+	if (!err && !st.dir)
+		err = FAT_E_NOT_DIR;
+	if (err)
+		return answer(r, r2_code(err));
+	for (; n < max && n < R2_DIR_MAX; n++) {
+		err = fat_readdir(fs_volume(), path, (uint32_t)n, &st);
+		if (err)
+			break;
+		VfsDirEntry_T e = {.name_len = (uint8_t)strlen(st.name),
+				   .is_dir = st.dir ? 1 : 0,
+				   .size = st.size};
+		memcpy(e.name, st.name, e.name_len);
+		memcpy(out + n * sizeof(e), &e, sizeof(e));
+	}
+	if (err && err != FAT_E_NOT_FOUND) /* the end is FAT_E_NOT_FOUND */
+		return answer(r, r2_code(err));
+	return answer(r, n);
+}
+
+/* 0x2e: does the path in buf0 name a directory? r[1] its first cluster (0: the root). */
+static int r2_chdir(const uint64_t *w, uint64_t *r)
+{
+	char path[FILE_PATH_MAX + 1];
+	struct fat_stat st;
+	int err = r2_abs_path(w[FWD_BUF0], w[FWD_LEN0], path);
+	if (!err)
+		err = fat_stat(fs_volume(), path, &st);
+	if (!err && !st.dir)
+		err = FAT_E_NOT_DIR;
+	r[0] = r2_code(err);
+	r[1] = err ? 0 : st.first_cluster;
+	return 0;
+}
+
 /* Programs started earlier that have ended: their capabilities go. */
 void fs_r2_reap(void)
 {
@@ -200,11 +272,23 @@ static int r2_exec(const uint64_t *w, uint64_t *r, bool flat)
 	for (const char *c = path; *c; c++)
 		if (*c == '/')
 			name = c + 1;
+	/* A command line (0x2a's newer form): its words, NUL-separated, are the arguments. */
+	char args[128];
+	size_t nargs = 0;
+	const char *cl = (const char *)(uintptr_t)w[FWD_BUF1];
+	for (size_t i = 0; i < w[FWD_LEN1] && i < sizeof(args) - 1; i++) {
+		if (cl[i] != ' ')
+			args[nargs++] = cl[i];
+		else if (nargs && args[nargs - 1])
+			args[nargs++] = '\0';
+	}
+	if (nargs && args[nargs - 1])
+		args[nargs++] = '\0';
 	struct process_spec spec = {
 	    .image = image,
 	    .image_size = st.size,
-	    .args = name,
-	    .args_size = strlen(name) + 1,
+	    .args = nargs ? args : name,
+	    .args_size = nargs ? nargs : strlen(name) + 1,
 	    .flags = flat ? PROCESS_FLAT : 0,
 	    .load_address = flat ? FLAT_LOAD_VA : 0,
 	};
@@ -292,6 +376,12 @@ int fs_r2(const uint64_t *w, uint64_t *r)
 		return r2_exec(w, r, w[FWD_OP] - FILE_OP_R2 == 0x29);
 	case 0x2b:
 		return r2_fsck(w, r);
+	case 0x2c:
+		return r2_mounts(w, r);
+	case 0x2d:
+		return r2_list_path(w, r);
+	case 0x2e:
+		return r2_chdir(w, r);
 	default:
 		return E_NOT_IMPLEMENTED;
 	}

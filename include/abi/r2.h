@@ -6,9 +6,11 @@
  * ring 1; a gate used from another ring answers R2_INVALID_SYSCALL): the
  * number in RAX, argument 1 in RDI, argument 2 in RSI, the result or a
  * return code in RAX. Every other register comes back unchanged. Values
- * and pointers are 64-bit words; pointers to structures and words must be
- * 8-byte aligned (R2_INVALID_INPUT otherwise), strings and byte buffers
- * need no alignment.
+ * and pointers are 64-bit words; a pointer needs no alignment (libcr2's
+ * structures are packed), only to be the caller's memory.
+ * Where the seed's table and rou2exOS's kernel read a call differently and
+ * the two can be told apart by the arguments, both are taken (see each call).
+ * Where they cannot, the caller's convention (R2_CONVENTION) decides.
  */
 #ifndef ABI_R2_H
 #define ABI_R2_H
@@ -31,27 +33,33 @@
 
 /* Call numbers. */
 enum r2_call {
-	R2_EXIT = 0x00,	      /* pid (0: self), code */
-	R2_SYSINFO = 0x01,    /* R2_GET / R2_SET, SysInfo_T * */
-	R2_RTC = 0x02,	      /* R2_GET, RTC_T * */
-	R2_KEYBOARD = 0x03,   /* R2_KBD_*, struct r2_kbd_ring * -> count read (R2_KBD_READ) */
-	R2_MALLOC = 0x0a,     /* reserved (0), size -> address, 0 on failure */
-	R2_REALLOC = 0x0b,    /* address, size -> new address, 0 on failure (the old block stays) */
-	R2_FREE = 0x0f,	      /* address, 0 */
-	R2_PRINT = 0x10,      /* string, length */
-	R2_CLEAR = 0x11,      /* 0, 0 */
-	R2_PIXEL = 0x12,      /* R2_PIXEL_POS(x, y), colour index */
+	R2_EXIT = 0x00,	    /* ignored (libcr2 passes argc), code */
+	R2_SYSINFO = 0x01,  /* R2_GET / R2_SET, SysInfo_T * */
+	R2_RTC = 0x02,	    /* R2_GET, RTC_T * */
+	R2_KEYBOARD = 0x03, /* R2_KBD_*, struct r2_kbd_ring * -> count read (R2_KBD_READ) */
+	R2_TICKS = 0x04,    /* 0, 0 -> milliseconds since boot */
+	R2_SLEEP = 0x05,    /* milliseconds (at most R2_SLEEP_MAX_MS), 0 -> 0x00 once they passed */
+	R2_MALLOC = 0x0a,   /* size, 0 (libcr2) or 0, size (the seed) -> address, 0 on failure */
+	R2_REALLOC = 0x0b,  /* address, size -> new address, 0 on failure (the old block stays) */
+	R2_FREE = 0x0f,	    /* address, 0 */
+	R2_PRINT = 0x10,    /* string, length */
+	R2_CLEAR = 0x11,    /* 0, 0 */
+	R2_PIXEL = 0x12,    /* R2_PIXEL_POS(x, y), colour 0x00RRGGBB */
 	R2_MODE13_BUF = 0x13, /* 64000-byte buffer, 768-byte RGB palette or 0 (default palette) */
-	R2_MAP_VGA = 0x14,    /* 0, 0 -> R2_VGA_USER_VA, 0 on failure */
-	R2_VIDEO_MODE = 0x15, /* R2_MODE_TEXT (0x03) or R2_MODE_13H (0x13), 0 */
-	R2_TONE = 0x1a,	      /* frequency Hz, length ms */
-	R2_MIDI = 0x1b,	      /* R2_MIDI_PLAY (0x01), the Standard MIDI File ("MThd"...) */
-	R2_STOP = 0x1f,	      /* 0, 0 */
-	R2_FILE_FIRST = 0x20, /* 0x20..0x2b: the FAT12 calls, served by the file server */
-	R2_FILE_LAST = 0x2b,
-	R2_PORT_OUT = 0x30,  /* port | width << 16, uint64_t * value */
-	R2_PORT_IN = 0x31,   /* port | width << 16, uint64_t * value (written) */
-	R2_SERIAL = 0x32,    /* R2_SERIAL_*, uint64_t * value */
+	R2_MAP_VGA = 0x14,    /* 0, uint64_t * (written; RAX 0) or 0 (RAX the address) */
+	R2_VIDEO_MODE = 0x15, /* R2_MODE_TEXT, R2_MODE_0DH, R2_MODE_12H or R2_MODE_13H */
+	R2_FB_INFO = 0x16,    /* FBInfo_T * -> 0x00, or 1: no linear framebuffer */
+	R2_BLIT = 0x17,	      /* 32-bit pixels, 0 or w << 16 | h -> 0x00, or 1: no framebuffer */
+	R2_FONT = 0x18,	      /* buffer, its size -> bytes per glyph (16), 0 on failure */
+	R2_TONE = 0x1a,	      /* frequency Hz (0: a rest), length ms */
+	R2_MIDI = 0x1b, /* R2_MIDI_PLAY (0x01), the file ("MThd"...) or its name on the disk */
+	R2_STOP = 0x1f, /* 0, 0 */
+	R2_FILE_FIRST = 0x20, /* 0x20..0x2e: the FAT12 calls, served by the file server */
+	R2_FILE_LAST = 0x2e,
+	R2_TASKS = 0x2f,     /* TaskInfo_T *, how many at most -> how many written */
+	R2_PORT_OUT = 0x30,  /* R2_PORT(port, width), uint64_t *; or uint16_t *, uint32_t * */
+	R2_PORT_IN = 0x31,   /* the same, the value written */
+	R2_SERIAL = 0x32,    /* R2_SERIAL_*, a byte or a pointer to one (see R2_SERIAL) */
 	R2_NET_FIRST = 0x33, /* 0x33..0x37: the network calls, R2_NOT_IMPLEMENTED for now */
 	R2_NET_LAST = 0x37,
 	R2_CONVENTION = 0x3d, /* Kestrel's: pid of a child not yet started, R2_CONV_* */
@@ -60,15 +68,24 @@ enum r2_call {
 };
 
 /*
- * R2_CONVENTION: where a process's r2 calls carry their number. R2_CONV_SEED:
- * RAX, as the seed and rou2exOS's kernel take it. R2_CONV_LIBCR2: RDX, as
- * the r2apps C library (libcr2) passes it, leaving RAX unset; such a
- * process also gets the pid of 0x29/0x2a as the one byte libcr2 reads, and
- * the programs it starts that way follow its convention. Nothing in the
- * registers tells the two apart, so the starter says which.
+ * R2_CONVENTION, a set of bits: how a process's calls are to be read where
+ * nothing in the registers tells. 0 (R2_CONV_SEED): as the seed's table
+ * says: the number in RAX, the 112-byte SysInfo_T, Kestrel's keyboard
+ * ring, tones that return at once, the pid of 0x29/0x2a as a uint64_t.
+ * R2_CONV_LIBCR2: a program of r2apps' C library (libcr2), as rou2exOS's
+ * kernel reads it: the number in RDX (libcr2's older stub leaves RAX
+ * unset), the 116-byte SysInfo_T (with ip_addr), the keyboard written into
+ * byte 0 of the registered buffer, tones that last their length, the pid
+ * as one byte; what it starts through 0x29/0x2a follows its convention.
+ * With it, R2_CONV_RAX: the number in RAX (libcr2's newer stub loads both
+ * registers, its crt0's exit only RAX) and R2_CONV_SYSINFO112: SysInfo_T
+ * as libcr2 had it before ip_addr (112 bytes).
  */
-#define R2_CONV_SEED   0
-#define R2_CONV_LIBCR2 1
+#define R2_CONV_SEED	   0
+#define R2_CONV_LIBCR2	   1
+#define R2_CONV_RAX	   2
+#define R2_CONV_SYSINFO112 4
+#define R2_CONV_VALID(c)   ((c) == 0 || ((c)&R2_CONV_LIBCR2 && (c) < 8))
 
 /* Argument 1 of the get/set style calls. */
 #define R2_GET 0x01
@@ -101,11 +118,16 @@ struct r2_kbd_ring {
  */
 #define R2_PRINT_MAX 65536
 
-/* R2_PIXEL: x in bits 0..15, y in bits 16..31; the colour is a palette index 0..255. */
-#define R2_PIXEL_POS(x, y) ((uint64_t)(uint16_t)(x) | (uint64_t)(uint16_t)(y) << 16)
+/* R2_PIXEL: x in bits 16..31, y in bits 0..15 (rou2exOS's); the colour is 0x00RRGGBB. */
+#define R2_PIXEL_POS(x, y) ((uint64_t)(uint16_t)(x) << 16 | (uint64_t)(uint16_t)(y))
+
+/* R2_SLEEP: the longest sleep of one call. */
+#define R2_SLEEP_MAX_MS 3600000
 
 /* R2_VIDEO_MODE. */
 #define R2_MODE_TEXT 0x03 /* 80x25 colour text */
+#define R2_MODE_0DH  0x0d /* 320x200, 16 colours, four planes at 0xA0000 */
+#define R2_MODE_12H  0x12 /* 640x480, 16 colours, four planes at 0xA0000 */
 #define R2_MODE_13H  0x13 /* 320x200, 256 colours, linear at 0xA0000 */
 #define R2_MODE13_W  320
 #define R2_MODE13_H  200
@@ -116,10 +138,13 @@ struct r2_kbd_ring {
 
 /*
  * R2_TONE limits; R2_MIDI_PLAY and the largest SMF accepted. R2_MIDI's
- * argument 2 points at the file itself (any alignment): the kernel finds
- * its size from the chunk headers, the MThd chunk and then as many chunks
- * as it says tracks (each "MTrk", a big-endian length and that many bytes).
- * A tone or tune stops when the process that started it ends.
+ * argument 2 points at the file itself (any alignment; the call returns at
+ * once): the kernel finds its size from the chunk headers, the MThd chunk
+ * and then as many chunks as it says tracks (each "MTrk", a big-endian
+ * length and that many bytes). Or, when it does not start with "MThd", it
+ * is a file name on the disk, as rou2exOS takes it: the call returns when
+ * the tune has played. A tone or tune stops when the process that started
+ * it ends.
  */
 #define R2_TONE_MIN_HZ 20
 #define R2_TONE_MAX_HZ 20000
@@ -127,7 +152,15 @@ struct r2_kbd_ring {
 #define R2_MIDI_PLAY   0x01
 #define R2_MIDI_MAX    65536
 
-/* R2_PORT_*: argument 1 is the port in bits 0..15 and the width in bytes (1, 2 or 4) above. */
+/*
+ * R2_PORT_*: argument 1 is the port in bits 0..15 and the width in bytes
+ * (1, 2 or 4) above, argument 2 a uint64_t * (the seed's), or, as libcr2
+ * passes them, argument 1 a uint16_t * to the port and argument 2 a
+ * uint32_t * to the value, a byte access (VGA, PIT, CMOS registers; a
+ * value above 0xff is refused). A pointer is never below 0x50000, which
+ * tells the two apart.
+ */
+#define R2_PORT_PTR_MIN	     0x50000
 #define R2_PORT(port, width) ((uint64_t)(uint16_t)(port) | (uint64_t)(width) << 16)
 
 /*
@@ -139,8 +172,8 @@ struct r2_kbd_ring {
 
 /* R2_SERIAL (COM1, 115200 8N1). */
 #define R2_SERIAL_INIT	0x01
-#define R2_SERIAL_READ	0x02 /* R2_INVALID_INPUT when no byte is waiting */
-#define R2_SERIAL_WRITE 0x03
+#define R2_SERIAL_READ	0x02 /* into a uint32_t *; R2_INVALID_INPUT when no byte is waiting */
+#define R2_SERIAL_WRITE 0x03 /* the byte itself (<= 0xff, libcr2), or a pointer to a uint32_t */
 
 /* The structures of the r2 ABI, packed, exactly as it gives them. */
 typedef struct {
@@ -151,6 +184,33 @@ typedef struct {
 	uint32_t system_path_cluster;
 	uint32_t system_uptime; /* seconds since boot, live */
 } __attribute__((packed)) SysInfo_T;
+
+/* SysInfo_T as libcr2 has it now: the seed's and the IPv4 address (0.0.0.0 without a network). */
+typedef struct {
+	SysInfo_T info;
+	uint8_t ip_addr[4];
+} __attribute__((packed)) SysInfoIp_T;
+
+/* R2_FB_INFO's answer. */
+typedef struct {
+	uint32_t width;
+	uint32_t height;
+	uint32_t pitch;
+	uint32_t bpp;
+} __attribute__((packed)) FBInfo_T;
+
+/* R2_TASKS: one process. mode 1 (user); status R2_TASK_*. */
+typedef struct {
+	uint8_t id; /* the pid's low byte */
+	uint8_t mode;
+	uint8_t status;
+	uint8_t pad;
+	uint8_t name[16];
+} __attribute__((packed)) TaskInfo_T;
+#define R2_TASK_READY	0
+#define R2_TASK_RUNNING 1
+#define R2_TASK_DEAD	5
+#define R2_TASKS_MAX	64
 
 typedef struct {
 	uint8_t seconds;
@@ -183,6 +243,9 @@ _Static_assert(offsetof(SysInfo_T, system_path) == 64, "SysInfo.system_path");
 _Static_assert(offsetof(SysInfo_T, system_version) == 96, "SysInfo.system_version");
 _Static_assert(offsetof(SysInfo_T, system_path_cluster) == 104, "SysInfo.system_path_cluster");
 _Static_assert(offsetof(SysInfo_T, system_uptime) == 108, "SysInfo.system_uptime");
+_Static_assert(sizeof(SysInfoIp_T) == 116, "SysInfo with ip_addr size");
+_Static_assert(sizeof(FBInfo_T) == 16, "FBInfo size");
+_Static_assert(sizeof(TaskInfo_T) == 20, "TaskInfo size");
 _Static_assert(sizeof(RTC_T) == 7, "RTC size");
 _Static_assert(offsetof(RTC_T, month) == 4 && offsetof(RTC_T, year) == 5, "RTC.year");
 _Static_assert(sizeof(Entry_T) == 32, "Entry size");

@@ -95,6 +95,24 @@ Test(elf, a_good_executable)
 		     E_INVALID_PARAMETER, "another machine's image");
 }
 
+/*
+ * Data right after the text, in the text's last page, as r2apps' linker
+ * script lays a program out: accepted (the page is shared, no byte is);
+ * one byte further back it overlaps and is refused.
+ */
+Test(elf, segments_may_share_a_page_not_a_byte)
+{
+	struct elf_image im;
+	const char *why = NULL;
+	phdr(1, 1, ELF_SEG_R | ELF_SEG_W, 0x1100, 0x401100, 0x10, 0x3000);
+	cr_assert_eq(elf_parse(img, IMAGE_SIZE, ELF_MACHINE_X86_64, USER_TOP, &im, &why), E_OK,
+		     "%s", why);
+	cr_assert_eq(im.segment_count, 2);
+	phdr(1, 1, ELF_SEG_R | ELF_SEG_W, 0x10ff, 0x4010ff, 0x10, 0x3000);
+	cr_assert_eq(elf_parse(img, IMAGE_SIZE, ELF_MACHINE_X86_64, USER_TOP, &im, &why),
+		     E_INVALID_PARAMETER);
+}
+
 struct damage {
 	const char *name;
 	void (*apply)(void);

@@ -7,6 +7,7 @@ would: the text on the screen, the picture's pixels, the tone's pitch.
   r2_check.py text PPM LOG                  the r2_text screen (demo.c), drawn with the
                                             font it printed on the console LOG
   r2_check.py mode13 PPM                    the r2_mode13 picture (demo.c)
+  r2_check.py planar PPM                    the r2_planar bars in mode 12h (demo.c)
   r2_check.py tone WAV HZ ASKED STOP        a tone of HZ (within 2 %) asked for ASKED s,
                                             stopped after STOP s, then silence
   r2_check.py melody WAV HZ...              notes of these pitches, in order
@@ -154,6 +155,38 @@ def check_mode13(path):
                  f"({x},{y}): {got}, expected {want}")
     print(f"r2_check: mode 13h picture {w}x{h}: all {w * h} pixels as drawn")
 
+# The EGA colours as r2_planar asks for them (RGB). The DAC holds their top six bits (0x15,
+# 0x2a, 0x3f), which QEMU widens to 8 by repeating the lowest: 0x57, 0xa8 and 0xff on screen.
+EGA = [0x000000, 0x0000aa, 0x00aa00, 0x00aaaa, 0xaa0000, 0xaa00aa, 0xaa5500, 0xaaaaaa,
+       0x555555, 0x5555ff, 0x55ff55, 0x55ffff, 0xff5555, 0xff55ff, 0xffff55, 0xffffff]
+
+def qemu_dac(rgb):
+    def widen(c):
+        six = c >> 2
+        return six << 2 | (six & 1) * 3
+    return tuple(widen(rgb >> s & 0xff) for s in (16, 8, 0))
+
+def check_planar(path):
+    """Mode 12h at its own size: rows 100..139 as 16 bars of 40 pixels, bar n in EGA colour n
+    as QEMU shows the DAC's entry for it, every pixel exactly; every other pixel black."""
+    w, h, px = read_ppm(path)
+    if (w, h) != (640, 480):
+        sys.exit(f"r2_check: mode 12h screen is {w}x{h}, not 640x480")
+    bars = [qemu_dac(c) for c in EGA]
+    bad = []
+    for y in range(h):
+        for x in range(w):
+            want = bars[x // 40] if 100 <= y < 140 else BLACK
+            i = 3 * (y * w + x)
+            got = tuple(px[i:i + 3])
+            if got != want:
+                bad.append((x, y, got, want))
+    if bad:
+        x, y, got, want = bad[0]
+        sys.exit(f"r2_check: mode 12h: {len(bad)} of {w * h} pixels differ; first at "
+                 f"({x},{y}): {got}, expected {want}")
+    print(f"r2_check: mode 12h bars {w}x{h}: all {w * h} pixels as drawn")
+
 def read_wav(path):
     with open(path, "rb") as f:
         data = f.read()
@@ -248,6 +281,41 @@ def check_melody(path, notes):
         if abs(f - want) > 0.02 * want or secs < 0.2:
             sys.exit(f"r2_check: {f} Hz for {secs} s, expected {want} Hz for about 0.47 s")
 
+def read_screen(path, log):
+    """The 80x25 text screen of a screendump as text: each cell the printable character whose
+    glyph (as r2_text dumped the VGA's font) it shows exactly, grey on black; '?' for none."""
+    w, h, px = read_ppm(path)
+    if (w, h) != (720, 400):
+        sys.exit(f"r2_check: text screen is {w}x{h}, not 80x25 cells of 9x16")
+    by_bits = {bits: ch for ch, bits in read_glyphs(log).items()}
+    if len(by_bits) < 90:
+        sys.exit(f"r2_check: only {len(by_bits)} glyphs on the console")
+    lines = []
+    for row in range(25):
+        line = ""
+        for col in range(80):
+            rows = bytearray()
+            for y in range(16):
+                v = 0
+                for x in range(8):
+                    i = 3 * ((row * 16 + y) * w + col * 9 + x)
+                    if close(tuple(px[i:i + 3]), GREY, 3):
+                        v |= 0x80 >> x
+                rows.append(v)
+            line += by_bits.get(bytes(rows), "?")
+        lines.append(line.rstrip())
+    return lines
+
+def check_screen(path, log, want):
+    """The lines `want` shown on the screen one under the other, in that order."""
+    lines = read_screen(path, log)
+    for top in range(len(lines) - len(want) + 1):
+        if lines[top:top + len(want)] == want:
+            print(f"r2_check: the screen shows {want} at row {top}")
+            return
+    shown = "\n".join(lines)
+    sys.exit(f"r2_check: the screen does not show {want}; it shows:\n{shown}")
+
 def main():
     if len(sys.argv) < 3:
         sys.exit(__doc__)
@@ -258,6 +326,10 @@ def main():
         check_text(sys.argv[2], sys.argv[3])
     elif what == "mode13":
         check_mode13(sys.argv[2])
+    elif what == "planar":
+        check_planar(sys.argv[2])
+    elif what == "screen":
+        check_screen(sys.argv[2], sys.argv[3], sys.argv[4:])
     elif what == "tone":
         check_tone(sys.argv[2], float(sys.argv[3]), float(sys.argv[4]), float(sys.argv[5]))
     elif what == "melody":

@@ -6,6 +6,8 @@
  *   r2_text    a known text screen, held until a byte arrives on the serial
  *              console (at most 60 s; it says so, and takes that one byte only)
  *   r2_mode13  a known mode-13h picture, held the same way
+ *   r2_planar  mode 0Dh set and left, then 16 bars in mode 12h's EGA colours,
+ *              held the same way
  *   r2_tone    880 Hz asked for 5 s, stopped after 600 ms, then silence
  *   r2_keys    prints each scancode IRQ1 delivers to its ring (four of them)
  *   r2_rtc     prints the CMOS date and time
@@ -106,10 +108,10 @@ UCHILD(r2_mode13)
 	if (r2_video_mode(R2_MODE_13H) != R2_OK)
 		return 1;
 	r2_demo_picture();
-	/* A few pixels on top through the pixel call: a white cross at (160, 100). */
+	/* A few pixels on top through the pixel call: a cross of colour 255 at (160, 100). */
 	for (int d = -5; d <= 5; d++) {
-		r2_pixel((unsigned)(160 + d), 100, 255);
-		r2_pixel(160, (unsigned)(100 + d), 255);
+		r2_pixel((unsigned)(160 + d), 100, R2_DEMO_RGB255);
+		r2_pixel(160, (unsigned)(100 + d), R2_DEMO_RGB255);
 	}
 	hold("mode13");
 	return r2_video_mode(R2_MODE_TEXT) == R2_OK ? 0 : 2;
@@ -207,4 +209,42 @@ UCHILD(r2rings)
 			return 2;
 	}
 	return 0;
+}
+
+/* The 16 EGA colours as RGB: what the planar modes' DAC holds, as QEMU shows it. */
+static const uint32_t ega_rgb[16] = {
+    0x000000, 0x0000aa, 0x00aa00, 0x00aaaa, 0xaa0000, 0xaa00aa, 0xaa5500, 0xaaaaaa,
+    0x555555, 0x5555ff, 0x55ff55, 0x55ffff, 0xff5555, 0xff55ff, 0xffff55, 0xffffff,
+};
+
+/* rou2exOS's pixel call: x in bits 16..31, y in bits 0..15, the colour as 0x00RRGGBB. */
+static uint64_t pixel_rgb(unsigned x, unsigned y, uint64_t rgb)
+{
+	return r2_call(R2_PIXEL, (uint64_t)x << 16 | y, rgb);
+}
+
+/*
+ * Modes 0Dh and 12h (planar, 16 colours): 0Dh set, drawn on at its edges
+ * and left for text, then again and left for 12h directly (graphics to
+ * graphics); there, rows 100..139 as 16 bars of 40 pixels in the EGA
+ * colours (tests/system/r2_check draws the same), black elsewhere.
+ */
+UCHILD(r2_planar)
+{
+	if (r2_video_mode(0x0d) != R2_OK || r2_clear() != R2_OK ||
+	    pixel_rgb(319, 199, 0xffffff) != R2_OK || pixel_rgb(320, 0, 0) != R2_INVALID_INPUT ||
+	    pixel_rgb(0, 200, 0) != R2_INVALID_INPUT ||
+	    pixel_rgb(0, 0, 0x1000000) != R2_INVALID_INPUT)
+		return 1;
+	if (r2_video_mode(R2_MODE_TEXT) != R2_OK || r2_video_mode(0x0d) != R2_OK ||
+	    r2_video_mode(0x12) != R2_OK || r2_clear() != R2_OK)
+		return 2;
+	if (pixel_rgb(640, 0, 0) != R2_INVALID_INPUT || pixel_rgb(0, 480, 0) != R2_INVALID_INPUT)
+		return 3;
+	for (unsigned y = 100; y < 140; y++)
+		for (unsigned x = 0; x < 640; x++)
+			if (pixel_rgb(x, y, ega_rgb[x / 40]) != R2_OK)
+				return 4;
+	hold("planar");
+	return r2_video_mode(R2_MODE_TEXT) == R2_OK ? 0 : 5;
 }

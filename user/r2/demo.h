@@ -11,7 +11,12 @@
 
 /* The demo: text output, a mode-13h picture and a tune, then text mode again; 0. */
 int r2_demo(void);
-/* The r2_mode13 picture (tests/system/r2_check draws the same), put on the screen. */
+/*
+ * The r2_mode13 picture (tests/system/r2_check draws the same), put on the
+ * screen. Its palette's colour i is (i, 255 - i, i * 4 & 0xff), the DAC
+ * keeping 6 bits: colour 255 as the pixel call's RGB, which no other holds.
+ */
+#define R2_DEMO_RGB255 0xff00fcu
 void r2_demo_picture(void);
 /* A format-0 Standard MIDI File of `n` notes (number, eighths), 96 ticks a quarter; its size. */
 uint64_t r2_demo_midi(uint8_t *m, const uint8_t (*notes)[2], unsigned n);

@@ -107,9 +107,10 @@ static inline uint64_t r2_clear(void)
 	return r2_call(R2_CLEAR, 0, 0);
 }
 
-static inline uint64_t r2_pixel(unsigned x, unsigned y, uint8_t colour)
+/* A pixel in a graphics mode; `rgb` 0x00RRGGBB, drawn as the palette's nearest colour. */
+static inline uint64_t r2_pixel(unsigned x, unsigned y, uint32_t rgb)
 {
-	return r2_call(R2_PIXEL, R2_PIXEL_POS(x, y), colour);
+	return r2_call(R2_PIXEL, R2_PIXEL_POS(x, y), rgb);
 }
 
 /* 320x200 palette indices; `rgb` is 256 RGB triples (8 bits each) or NULL for the default. */

@@ -13,6 +13,7 @@
 #include "r2.h"
 #endif
 #include "config.h"
+#include "include/abi/r2.h" /* the conventions of run --libcr2, parsed on every arch */
 #include "file.h"
 #include "hw.h"
 #include "ipc.h"
@@ -267,12 +268,35 @@ static int cmd_run(int argc, char **argv)
 	bool background = argc > 1 && !strcmp(argv[argc - 1], "&");
 	if (background)
 		argc--;
-	/* --libcr2: an r2 program built with r2apps' C library (its calls' number in RDX). */
-	bool libcr2 = argc > 1 && !strcmp(argv[1], "--libcr2");
-	if (libcr2)
+	/*
+	 * --libcr2[=rax][,112]: an r2 program built with r2apps' C library (its
+	 * calls' number in RDX; =rax: in RAX, as libcr2's newer stub also has it;
+	 * 112: its SysInfo_T without ip_addr).
+	 */
+	uint64_t conv = 0;
+	if (argc > 1 && !strncmp(argv[1], "--libcr2", 8)) {
+		const char *o = argv[1] + 8;
+		conv = R2_CONV_LIBCR2;
+		for (bool first = true; *o; first = false) {
+			if (*o != (first ? '=' : ','))
+				conv = 0, o = "";
+			else if (!strncmp(o + 1, "rax", 3))
+				conv |= R2_CONV_RAX, o += 4;
+			else if (!strncmp(o + 1, "112", 3))
+				conv |= R2_CONV_SYSINFO112, o += 4;
+			else
+				conv = 0, o = "";
+		}
+		if (!conv) {
+			printf("run: %s: expected --libcr2, --libcr2=rax, =112 or =rax,112\n",
+			       argv[1]);
+			return 1;
+		}
 		argc--, argv++;
+	}
+	bool libcr2 = conv != 0;
 	if (argc < 2) {
-		printf("usage: run [--libcr2] PROGRAM [ARGS...] [&]\n");
+		printf("usage: run [--libcr2[=rax][,112]] PROGRAM [ARGS...] [&]\n");
 		return 1;
 	}
 #ifndef __x86_64__
@@ -292,7 +316,7 @@ static int cmd_run(int argc, char **argv)
 	if (create(argc - 1, argv + 1, &pid, &cap))
 		return 1;
 #ifdef __x86_64__
-	if (libcr2 && r2_call(R2_CONVENTION, pid, R2_CONV_LIBCR2) != R2_OK) {
+	if (libcr2 && r2_call(R2_CONVENTION, pid, conv) != R2_OK) {
 		sys_process_terminate(cap, -1);
 		sys_cap_revoke(cap);
 		printf("run: %s: the libcr2 convention was refused\n", name);
@@ -426,7 +450,7 @@ static int cmd_poweroff(int argc, char **argv)
 }
 
 const struct shell_cmd shell_proc_cmds[] = {
-    {"run", cmd_run, "run [--libcr2] PROGRAM [ARGS...] [&]",
+    {"run", cmd_run, "run [--libcr2[=rax][,112]] PROGRAM [ARGS...] [&]",
      "run a program (a path or NAME.ELF: from the disk), wait for it (Ctrl-C ends it) or not (&); "
      "--libcr2: an r2 program of r2apps' C library (x86_64)"},
     {"ps", cmd_ps, "ps", "list the processes"},

@@ -20,9 +20,17 @@ struct process;
 /* r2.c: has process `pid` ended (no such process, or a zombie not yet reaped)? */
 bool r2_process_gone(uint64_t pid);
 
-/* r2.c: whether pid's calls follow libcr2 (R2_CONVENTION); set it (no checks: the gate's). */
+/* r2.c: pid's R2_CONV_* bits; whether they say libcr2; set them (no checks: the gate's). */
+unsigned r2_convention_of(uint64_t pid);
 bool r2_is_libcr2(uint64_t pid);
 uint64_t r2_set_convention(uint64_t pid, uint64_t conv);
+
+/* r2.c: the current directory 0x2e set, as SysInfo_T's system_path and system_path_cluster report it. */
+void r2_set_cwd(const char *path, size_t len, uint32_t cluster);
+
+/* Where a gate borrows R2_MIDI_MAX bytes of the caller's space for a call (R2_MIDI by name). */
+#define R2_SCRATCH_VA 0x610000000000ul
+#define R2_READ_FILE  0x20
 
 /* r2_file.c: a file call (R2_FILE_FIRST..R2_FILE_LAST), forwarded to the file server. */
 uint64_t r2_file_call(struct process *p, uint64_t nr, uint64_t a1, uint64_t a2);
@@ -32,16 +40,30 @@ void x86_r2_gate(struct trap_frame *tf);
 /* irq.c: ISA IRQ 1, the PS/2 keyboard (its GSI, or the master 8259's line 1); ends it. */
 void x86_r2_keyboard_irq(void);
 
-/* vga.c: text mode 3 and mode 13h on the VGA. */
+/* vga.c: text mode 3, the planar modes 0Dh and 12h, and mode 13h on the VGA. */
 void vga_print(const char *s, size_t n);
+/* Text mode: blank cells; a graphics mode: every pixel colour 0. */
 void vga_clear(void);
-/* R2_OK, or R2_INVALID_INPUT for a mode other than R2_MODE_TEXT and R2_MODE_13H. */
+/* R2_OK, or R2_INVALID_INPUT (nothing changed) for a mode other than those four. */
 uint64_t vga_set_mode(uint64_t mode);
 uint64_t vga_mode(void);
-/* A pixel in mode 13h; R2_INVALID_INPUT outside the screen or in text mode. */
-uint64_t vga_pixel(unsigned x, unsigned y, uint8_t colour);
+/* The current graphics mode's size and colours; false in text mode. */
+bool vga_geometry(unsigned *w, unsigned *h, unsigned *colours);
+/*
+ * A pixel in a graphics mode, of colour 0x00RRGGBB as the nearest entry of
+ * the palette loaded (16 colours in the planar modes, 256 in mode 13h);
+ * R2_INVALID_INPUT outside the screen, in text mode or with bits 24..31 set.
+ */
+uint64_t vga_pixel(unsigned x, unsigned y, uint32_t rgb);
 /* One row of mode 13h pixels (x from 0), in mode 13h only. */
 void vga_row(unsigned y, const uint8_t *pixels);
+/*
+ * The text font: as many whole glyphs as fit in `cap` bytes (256 at most),
+ * 16 bytes each (a row a byte, bit 7 leftmost), glyph n at out[16 * n];
+ * live from plane 2 in text mode, else the copy saved on leaving it.
+ * Returns the bytes a glyph (16), 0 when not even one fits.
+ */
+size_t vga_font(uint8_t *out, size_t cap);
 /* Load the DAC: 256 RGB triples of 8 bits each, or the default VGA palette (NULL). */
 void vga_palette(const uint8_t *rgb);
 /* The physical VGA window, mapped for the kernel (once). */
@@ -66,8 +88,24 @@ void speaker_tick(void);
 #define R2_MIDI_MAX_TRACKS 64
 uint64_t midi_parse(const uint8_t *smf, size_t size, struct r2_note *out, size_t *count);
 
-/* kbd.c: R2_KEYBOARD. */
-uint64_t kbd_call(struct process *p, uint64_t op, uintptr_t ring);
+/*
+ * vgacon.c: the VGA text screen and the PS/2 keyboard as a console beside
+ * COM1 (`console=vga`): on once vgacon_init has seen it on the command line.
+ */
+struct boot_info;
+extern bool vgacon_on;
+void vgacon_init(const struct boot_info *bi);
+void vgacon_putc(char c);
+/* A scancode nobody holds the keyboard for: typed into the console's input. */
+void vgacon_key(uint8_t scancode);
+/* kbd.c: IRQ1 stays unmasked and unheld scancodes go to vgacon_key. */
+void kbd_console(bool on);
+
+/* kbd.c: R2_KEYBOARD, on a libcr2 buffer (byte 0 polled) or Kestrel's ring. */
+#define R2_KBD_READ_BYTES 16 /* a libcr2 read: up to 16 scancodes, then a 0 if fewer */
+uint64_t kbd_call(struct process *p, uint64_t op, uintptr_t buf, bool libcr2);
+/* trap.c: every timer tick: the next scancode into a libcr2 buffer whose byte 0 was taken. */
+void kbd_tick(void);
 
 /* heap.c: the caller's r2 heap. */
 uint64_t r2_heap_alloc(struct process *p, uint64_t size);

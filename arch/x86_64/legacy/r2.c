@@ -2,7 +2,7 @@
  * The r2 gates: int 0x7d, 0x7e and 0x7f, each answered only for code
  * running in its ring (1, 2, 3); from any other ring the caller gets
  * R2_INVALID_SYSCALL in RAX and goes on. A call is decoded (numbers,
- * alignment, every pointer through mm/uaccess) before it acts, and leaves
+ * every pointer through mm/uaccess) before it acts, and leaves
  * every register but RAX as it was. See include/abi/r2.h and the README.
  */
 #include "arch/hal/io.h"
@@ -28,12 +28,12 @@
 
 typedef uint64_t (*r2_fn)(struct process *p, uint64_t a1, uint64_t a2);
 
-static SysInfo_T sysinfo = {
-    .system_name = KERNEL_NAME,
-    .system_user = "root",
-    .system_path = "/",
-    .system_version = KERNEL_VERSION,
-};
+static SysInfoIp_T sysinfo = {.info = {
+				  .system_name = KERNEL_NAME,
+				  .system_user = "root",
+				  .system_path = "/",
+				  .system_version = KERNEL_VERSION,
+			      }};
 
 bool r2_process_gone(uint64_t pid)
 {
@@ -50,39 +50,74 @@ static bool vga_mapped(struct process *p)
 	return true;
 }
 
-static bool aligned(uint64_t ptr)
-{
-	return (ptr & 7) == 0;
-}
-
-/* A pointer to a structure or word of `n` bytes: aligned, user memory, writable with `w`. */
+/* A pointer to a structure or word of `n` bytes (any alignment): user memory, writable with `w`. */
 static bool user_ok(struct process *p, uint64_t ptr, size_t n, bool w)
 {
-	return ptr && aligned(ptr) && user_range_ok(&p->vs, ptr, n, w) == E_OK;
+	return ptr && user_range_ok(&p->vs, ptr, n, w) == E_OK;
 }
 
-static uint64_t r2_exit(struct process *p, uint64_t pid, uint64_t code)
+/* Argument 1 is ignored, as rou2exOS ignores it (libcr2 passes argc, gfxtest 0xff). */
+static uint64_t r2_exit(struct process *p, uint64_t any, uint64_t code)
 {
-	if (pid && pid != p->pid)
-		return R2_INVALID_INPUT; /* only the caller itself */
+	(void)p, (void)any;
 	process_exit_self((int)code, EXIT_NORMAL, 0);
+}
+
+/* The 116-byte SysInfo_T for libcr2 processes, the seed's 112 bytes for the others. */
+static size_t sysinfo_size(const struct process *p)
+{
+	unsigned c = r2_convention_of(p->pid);
+	return c & R2_CONV_LIBCR2 && !(c & R2_CONV_SYSINFO112) ? sizeof(SysInfoIp_T)
+							       : sizeof(SysInfo_T);
 }
 
 static uint64_t r2_sysinfo(struct process *p, uint64_t op, uint64_t ptr)
 {
-	SysInfo_T tmp;
-	if ((op != R2_GET && op != R2_SET) || !user_ok(p, ptr, sizeof(tmp), op == R2_GET))
+	SysInfoIp_T tmp = sysinfo;
+	size_t n = sysinfo_size(p);
+	if ((op != R2_GET && op != R2_SET) || !user_ok(p, ptr, n, op == R2_GET))
 		return R2_INVALID_INPUT;
 	if (op == R2_SET) {
-		if (copy_from_user(&p->vs, &tmp, ptr, sizeof(tmp)))
+		if (copy_from_user(&p->vs, &tmp, ptr, n))
 			return R2_INVALID_INPUT;
-		tmp.system_uptime = 0; /* the clock's, not the caller's */
+		tmp.info.system_uptime = 0; /* the clock's, not the caller's */
 		sysinfo = tmp;
 		return R2_OK;
 	}
-	tmp = sysinfo;
-	tmp.system_uptime = (uint32_t)(arch_time_ns() / 1000000000ull);
-	return copy_to_user(&p->vs, ptr, &tmp, sizeof(tmp)) ? R2_INVALID_INPUT : R2_OK;
+	tmp.info.system_uptime = (uint32_t)(arch_time_ns() / 1000000000ull);
+	return copy_to_user(&p->vs, ptr, &tmp, n) ? R2_INVALID_INPUT : R2_OK;
+}
+
+void r2_set_cwd(const char *path, size_t len, uint32_t cluster)
+{
+	SysInfo_T *i = &sysinfo.info;
+	memset(i->system_path, 0, sizeof(i->system_path));
+	memcpy(i->system_path, path,
+	       len < sizeof(i->system_path) ? len : sizeof(i->system_path) - 1);
+	i->system_path_cluster = cluster;
+}
+
+/* Block the calling thread for `ms` (interrupts off, as in every gate); false if it is killed. */
+static bool r2_wait_ms(uint64_t ms)
+{
+	if (ms)
+		(void)kthread_block(BLOCK_SLEEP, ms * 1000000ull);
+	return !kthread_current()->killed;
+}
+
+static uint64_t r2_ticks(struct process *p, uint64_t a1, uint64_t a2)
+{
+	(void)p, (void)a1, (void)a2;
+	return arch_time_ns() / 1000000ull;
+}
+
+static uint64_t r2_sleep(struct process *p, uint64_t ms, uint64_t a2)
+{
+	(void)p, (void)a2;
+	if (ms > R2_SLEEP_MAX_MS)
+		return R2_INVALID_INPUT;
+	r2_wait_ms(ms);
+	return R2_OK;
 }
 
 static uint64_t r2_rtc(struct process *p, uint64_t op, uint64_t ptr)
@@ -94,17 +129,23 @@ static uint64_t r2_rtc(struct process *p, uint64_t op, uint64_t ptr)
 	return copy_to_user(&p->vs, ptr, &rtc, sizeof(rtc)) ? R2_INVALID_INPUT : R2_OK;
 }
 
-static uint64_t r2_keyboard(struct process *p, uint64_t op, uint64_t ring)
+/*
+ * A libcr2 process's buffer: byte 0 written (polled), and R2_KBD_READ's 16
+ * bytes; the seed's: Kestrel's ring.
+ */
+static uint64_t r2_keyboard(struct process *p, uint64_t op, uint64_t buf)
 {
-	if (!user_ok(p, ring, sizeof(struct r2_kbd_ring), true))
+	bool cr2 = r2_is_libcr2(p->pid);
+	size_t n = !cr2 ? sizeof(struct r2_kbd_ring) : op == R2_KBD_READ ? R2_KBD_READ_BYTES : 1;
+	if (!user_ok(p, buf, n, true))
 		return R2_INVALID_INPUT;
-	return kbd_call(p, op, ring);
+	return kbd_call(p, op, buf, cr2);
 }
 
-static uint64_t r2_malloc(struct process *p, uint64_t reserved, uint64_t size)
+/* (size, 0) as libcr2 calls it, or the seed's (0, size). */
+static uint64_t r2_malloc(struct process *p, uint64_t a1, uint64_t a2)
 {
-	(void)reserved;
-	return r2_heap_alloc(p, size);
+	return r2_heap_alloc(p, a2 ? a2 : a1);
 }
 
 static uint64_t r2_realloc(struct process *p, uint64_t addr, uint64_t size)
@@ -135,7 +176,9 @@ static void let_interrupts_in(void)
  * a time, with interrupts let in between chunks: 64 KiB on a real 115200
  * baud UART takes seconds. Each chunk is copied afresh (another thread may
  * have unmapped the string meanwhile: InvalidInput, what went out stays
- * out); a thread whose process is ending stops printing.
+ * out); a thread whose process is ending stops printing. A NUL ends the
+ * string (libcr2 counts its terminator in the length), nothing after it
+ * is printed.
  */
 static uint64_t r2_print(struct process *p, uint64_t str, uint64_t len)
 {
@@ -151,8 +194,11 @@ static uint64_t r2_print(struct process *p, uint64_t str, uint64_t len)
 		size_t n = len - done < sizeof(chunk) ? len - done : sizeof(chunk);
 		if (copy_from_user(&p->vs, chunk, str + done, n))
 			return R2_INVALID_INPUT;
-		kprintf("%.*s", (int)n, chunk);
-		vga_print(chunk, n);
+		size_t end = strnlen(chunk, n);
+		kprintf("%.*s", (int)end, chunk);
+		vga_print(chunk, end);
+		if (end < n)
+			break;
 		done += n;
 	}
 	return R2_OK;
@@ -165,12 +211,13 @@ static uint64_t r2_clear(struct process *p, uint64_t a1, uint64_t a2)
 	return R2_OK;
 }
 
-static uint64_t r2_pixel(struct process *p, uint64_t pos, uint64_t colour)
+/* x << 16 | y and an RGB colour, as rou2exOS and libcr2 have them. */
+static uint64_t r2_pixel(struct process *p, uint64_t pos, uint64_t rgb)
 {
 	(void)p;
-	if (pos >> 32 || colour > 0xff)
+	if (pos >> 32 || rgb > 0xffffff)
 		return R2_INVALID_INPUT;
-	return vga_pixel(pos & 0xffff, (pos >> 16) & 0xffff, (uint8_t)colour);
+	return vga_pixel((pos >> 16) & 0xffff, pos & 0xffff, (uint32_t)rgb);
 }
 
 /* Checks both buffers before the screen changes, then copies row by row. */
@@ -198,11 +245,9 @@ static uint64_t r2_mode13_buf(struct process *p, uint64_t buf, uint64_t pal)
  * unmap it like any other region). The same address again while it is
  * there; 0 on failure, or when something else holds those addresses.
  */
-static uint64_t r2_map_vga(struct process *p, uint64_t a1, uint64_t a2)
+static uint64_t map_vga(struct process *p)
 {
 	const struct vm_region *r;
-	if (a1 || a2)
-		return 0;
 	(void)vga_window(); /* the kernel's mapping, which copies through the direct map use */
 	for (uintptr_t va = R2_VGA_USER_VA; va < R2_VGA_USER_VA + R2_VGA_SIZE; va += PAGE_SIZE)
 		if ((r = vmspace_region(&p->vs, va)) != NULL)
@@ -216,15 +261,62 @@ static uint64_t r2_map_vga(struct process *p, uint64_t a1, uint64_t a2)
 		   : R2_VGA_USER_VA;
 }
 
+/* (0, 0): the address in RAX (the seed's); (0, uint64_t *): written there, RAX 0 (rou2exOS's). */
+static uint64_t r2_map_vga(struct process *p, uint64_t a1, uint64_t out)
+{
+	if (a1)
+		return out ? R2_INVALID_INPUT : 0;
+	if (!out)
+		return map_vga(p);
+	if (!user_ok(p, out, sizeof(uint64_t), true))
+		return R2_INVALID_INPUT;
+	uint64_t va = map_vga(p);
+	return !va || copy_to_user(&p->vs, out, &va, sizeof(va)) ? R2_INVALID_INPUT : R2_OK;
+}
+
+/* Kestrel boots without a linear framebuffer (VGA only): 1, as rou2exOS answers then. */
+static uint64_t r2_fb_info(struct process *p, uint64_t info, uint64_t a2)
+{
+	(void)a2;
+	return user_ok(p, info, sizeof(FBInfo_T), true) ? 1 : R2_INVALID_INPUT;
+}
+
+static uint64_t r2_blit(struct process *p, uint64_t pixels, uint64_t dims)
+{
+	(void)dims;
+	return user_ok(p, pixels, 4, false) ? 1 : R2_INVALID_INPUT;
+}
+
+/* The text font's glyphs, 16 bytes each, as many whole ones as fit (256 at most). */
+static uint64_t r2_font(struct process *p, uint64_t buf, uint64_t size)
+{
+	static uint8_t font[256 * 16];
+	size_t n = size < sizeof(font) ? (size_t)size / 16 * 16 : sizeof(font);
+	if (!n || !user_ok(p, buf, n, true))
+		return 0;
+	uint64_t per = vga_font(font, n);
+	return per && !copy_to_user(&p->vs, buf, font, n) ? per : 0;
+}
+
 static uint64_t r2_video_mode(struct process *p, uint64_t mode, uint64_t zero)
 {
 	(void)p, (void)zero;
 	return vga_set_mode(mode);
 }
 
+/*
+ * 0 Hz is a rest. A libcr2 process's tone lasts its length, as on rou2exOS
+ * (a tune is a sequence of calls): the caller sleeps meanwhile; the seed's
+ * returns at once, the tick ending it.
+ */
 static uint64_t r2_tone(struct process *p, uint64_t hz, uint64_t ms)
 {
-	return speaker_tone(p->pid, hz, ms);
+	if (!ms || ms > R2_TONE_MAX_MS || (hz && (hz < R2_TONE_MIN_HZ || hz > R2_TONE_MAX_HZ)))
+		return R2_INVALID_INPUT;
+	uint64_t rc = hz ? speaker_tone(p->pid, hz, ms) : (speaker_stop(), R2_OK);
+	if (rc == R2_OK && r2_is_libcr2(p->pid) && r2_wait_ms(ms) && hz)
+		speaker_stop(); /* at its end, not at the next tick's */
+	return rc;
 }
 
 static uint32_t be32(const uint8_t *b)
@@ -261,22 +353,62 @@ static bool midi_size(struct process *p, uint64_t smf, uint64_t *size)
 	return true;
 }
 
-/* Argument 2 is the file itself, as in rou2exOS; any alignment. */
-static uint64_t r2_midi(struct process *p, uint64_t op, uint64_t smf)
+/* A tune parsed into the speaker's idle buffer, played from the tick; its length in ms. */
+static uint64_t play(struct process *p, const uint8_t *smf, size_t size, uint64_t *ms)
+{
+	size_t n = 0;
+	uint64_t rc = midi_parse(smf, size, speaker_buffer(), &n);
+	if (rc)
+		return rc;
+	uint64_t us = 0;
+	for (size_t i = 0; i < n; i++)
+		us += speaker_buffer()[i].us;
+	*ms = (us + 999) / 1000;
+	return speaker_play_buffer(p->pid, n);
+}
+
+/* The MIDI file at `smf` in the caller's memory (its size learnt by midi_size), played. */
+static uint64_t play_user(struct process *p, uint64_t smf, uint64_t *ms)
 {
 	uint64_t size;
-	if (op != R2_MIDI_PLAY || !midi_size(p, smf, &size) ||
-	    user_range_ok(&p->vs, smf, size, false))
+	if (!midi_size(p, smf, &size) || user_range_ok(&p->vs, smf, size, false))
 		return R2_INVALID_INPUT;
 	uint8_t *copy = kmalloc(size);
 	if (!copy)
 		return R2_INVALID_INPUT;
-	size_t n = 0;
-	uint64_t rc = copy_from_user(&p->vs, copy, smf, size)
-			  ? R2_INVALID_INPUT
-			  : midi_parse(copy, size, speaker_buffer(), &n);
+	uint64_t rc =
+	    copy_from_user(&p->vs, copy, smf, size) ? R2_INVALID_INPUT : play(p, copy, size, ms);
 	kfree(copy);
-	return rc ? rc : speaker_play_buffer(p->pid, n);
+	return rc;
+}
+
+/*
+ * Argument 2 is the Standard MIDI File itself ("MThd"..., any alignment):
+ * it plays from the tick and the call returns at once. Or, as rou2exOS
+ * takes it, the name of a file on the disk: the file server reads it (up to
+ * R2_MIDI_MAX bytes) into a scratch window the gate maps in the caller for
+ * the call (R2_SCRATCH_VA; 0xfc when something is mapped there), and the
+ * call returns when the tune has played, as on rou2exOS.
+ */
+static uint64_t r2_midi(struct process *p, uint64_t op, uint64_t arg)
+{
+	uint8_t magic[4];
+	uint64_t ms = 0, rc;
+	if (op != R2_MIDI_PLAY || !arg || copy_from_user(&p->vs, magic, arg, 1))
+		return R2_INVALID_INPUT;
+	if (!copy_from_user(&p->vs, magic, arg, sizeof(magic)) && !memcmp(magic, "MThd", 4))
+		return play_user(p, arg, &ms);
+	if (vmspace_region(&p->vs, R2_SCRATCH_VA) ||
+	    vmspace_region(&p->vs, R2_SCRATCH_VA + R2_MIDI_MAX - 1) ||
+	    vmspace_map(&p->vs, R2_SCRATCH_VA, R2_MIDI_MAX, PTE_WRITABLE | PTE_NO_EXECUTE))
+		return R2_INVALID_INPUT;
+	rc = r2_file_call(p, R2_READ_FILE, arg, R2_SCRATCH_VA);
+	if (rc == R2_OK)
+		rc = play_user(p, R2_SCRATCH_VA, &ms);
+	vmspace_unmap(&p->vs, R2_SCRATCH_VA, R2_MIDI_MAX);
+	if (rc == R2_OK)
+		r2_wait_ms(ms);
+	return rc;
 }
 
 static uint64_t r2_stop(struct process *p, uint64_t a1, uint64_t a2)
@@ -298,25 +430,44 @@ static bool port_allowed(struct process *p, uint64_t port, uint64_t width, uint3
 	return false;
 }
 
+/*
+ * The seed's (port | width << 16, uint64_t *) or libcr2's (uint16_t *,
+ * uint32_t *, a byte access): a port argument of R2_PORT_PTR_MIN and above
+ * is a pointer. For out, *value is read here; both forms checked whole.
+ */
 static bool port_decode(struct process *p, uint64_t id, uint64_t ptr, bool in, uint16_t *port,
-			unsigned *width)
+			unsigned *width, uint32_t *value)
 {
-	uint64_t w = id >> 16;
-	*port = (uint16_t)id;
-	*width = (unsigned)w;
-	return (w == 1 || w == 2 || w == 4) && user_ok(p, ptr, 8, in) &&
-	       port_allowed(p, *port, w, in ? RIGHT_READ : RIGHT_WRITE);
+	uint64_t v = 0;
+	size_t vsize = sizeof(uint64_t);
+	if (id >= R2_PORT_PTR_MIN) {
+		if (!user_ok(p, id, sizeof(*port), false) ||
+		    copy_from_user(&p->vs, port, id, sizeof(*port)))
+			return false;
+		*width = 1;
+		vsize = sizeof(uint32_t);
+	} else {
+		*port = (uint16_t)id;
+		*width = (unsigned)(id >> 16);
+		if (*width != 1 && *width != 2 && *width != 4)
+			return false;
+	}
+	if (!user_ok(p, ptr, vsize, in) ||
+	    !port_allowed(p, *port, *width, in ? RIGHT_READ : RIGHT_WRITE))
+		return false;
+	if (!in && copy_from_user(&p->vs, &v, ptr, vsize))
+		return false;
+	*value = (uint32_t)v;
+	return in || vsize == sizeof(uint64_t) || v <= 0xff;
 }
 
 static uint64_t r2_port_out(struct process *p, uint64_t id, uint64_t ptr)
 {
 	uint16_t port;
 	unsigned width;
-	uint64_t v;
-	if (!port_decode(p, id, ptr, false, &port, &width) ||
-	    copy_from_user(&p->vs, &v, ptr, sizeof(v)))
+	uint32_t out;
+	if (!port_decode(p, id, ptr, false, &port, &width, &out))
 		return R2_INVALID_INPUT;
-	uint32_t out = (uint32_t)v;
 	arch_port_io(port, width, &out, 1); /* decoded: it cannot fail */
 	return R2_OK;
 }
@@ -325,12 +476,14 @@ static uint64_t r2_port_in(struct process *p, uint64_t id, uint64_t ptr)
 {
 	uint16_t port;
 	unsigned width;
-	if (!port_decode(p, id, ptr, true, &port, &width))
-		return R2_INVALID_INPUT;
 	uint32_t in = 0;
+	if (!port_decode(p, id, ptr, true, &port, &width, &in))
+		return R2_INVALID_INPUT;
 	arch_port_io(port, width, &in, 0);
 	uint64_t v = in;
-	return copy_to_user(&p->vs, ptr, &v, sizeof(v)) ? R2_INVALID_INPUT : R2_OK;
+	return copy_to_user(&p->vs, ptr, &v, id >= R2_PORT_PTR_MIN ? sizeof(in) : sizeof(v))
+		   ? R2_INVALID_INPUT
+		   : R2_OK;
 }
 
 /* COM1 as the boot console programs it: 115200 baud, 8N1, FIFOs on, polled. */
@@ -343,20 +496,27 @@ static uint64_t r2_serial(struct process *p, uint64_t op, uint64_t ptr)
 		return R2_OK;
 	case R2_SERIAL_READ: {
 		/* From the console's input ring: the interrupt took the byte from the UART. */
-		if (!user_ok(p, ptr, 8, true))
+		if (!user_ok(p, ptr, sizeof(uint32_t), true))
 			return R2_INVALID_INPUT;
 		int c = console_getc();
 		if (c < 0)
 			return R2_INVALID_INPUT; /* nothing waiting: the caller polls */
-		v = (uint64_t)c;
-		if (copy_to_user(&p->vs, ptr, &v, sizeof(v)) == 0)
+		uint32_t w =
+		    (uint32_t)c; /* libcr2's word; the seed's u64 holds it in its low half */
+		if (copy_to_user(&p->vs, ptr, &w, sizeof(w)) == 0)
 			return R2_OK;
 		return R2_INVALID_INPUT;
 	}
 	case R2_SERIAL_WRITE:
-		if (!user_ok(p, ptr, 8, false) || copy_from_user(&p->vs, &v, ptr, sizeof(v)) ||
-		    v > 0xff)
-			return R2_INVALID_INPUT;
+		/* The byte itself (libcr2), or a pointer to it (the seed's; never below a page). */
+		v = ptr;
+		if (ptr > 0xff) {
+			uint32_t w;
+			if (!user_ok(p, ptr, sizeof(w), false) ||
+			    copy_from_user(&p->vs, &w, ptr, sizeof(w)) || w > 0xff)
+				return R2_INVALID_INPUT;
+			v = w;
+		}
 		for (unsigned spin = 0; spin < 1000000 && !(inb(COM1 + 5) & 0x20); spin++)
 			;
 		outb(COM1, (uint8_t)v);
@@ -387,30 +547,39 @@ static uint64_t r2_ring(struct process *p, uint64_t pid, uint64_t ring)
 	return r2_set_ring(p, pid, ring);
 }
 
-/* The processes whose calls follow libcr2 (R2_CONV_LIBCR2); a slot of one that ended is free. */
-#define LIBCR2_PROCS 32
-static uint64_t libcr2_pids[LIBCR2_PROCS];
-static unsigned libcr2_count;
+/* The processes with a convention other than the seed's; a slot of one that ended is free. */
+#define CONV_PROCS 32
+static struct {
+	uint64_t pid;
+	unsigned conv;
+} convs[CONV_PROCS];
+static unsigned conv_count;
+
+unsigned r2_convention_of(uint64_t pid)
+{
+	for (unsigned i = 0; conv_count && i < CONV_PROCS; i++)
+		if (convs[i].pid == pid)
+			return convs[i].conv;
+	return R2_CONV_SEED;
+}
 
 bool r2_is_libcr2(uint64_t pid)
 {
-	for (unsigned i = 0; libcr2_count && i < LIBCR2_PROCS; i++)
-		if (libcr2_pids[i] == pid)
-			return true;
-	return false;
+	return r2_convention_of(pid) & R2_CONV_LIBCR2;
 }
 
 uint64_t r2_set_convention(uint64_t pid, uint64_t conv)
 {
-	for (unsigned i = 0; i < LIBCR2_PROCS; i++)
-		if (libcr2_pids[i] && (libcr2_pids[i] == pid || r2_process_gone(libcr2_pids[i]))) {
-			libcr2_pids[i] = 0;
-			libcr2_count--;
+	for (unsigned i = 0; i < CONV_PROCS; i++)
+		if (convs[i].pid && (convs[i].pid == pid || r2_process_gone(convs[i].pid))) {
+			convs[i].pid = 0;
+			conv_count--;
 		}
-	for (unsigned i = 0; conv == R2_CONV_LIBCR2 && i < LIBCR2_PROCS; i++)
-		if (!libcr2_pids[i]) {
-			libcr2_pids[i] = pid;
-			libcr2_count++;
+	for (unsigned i = 0; conv != R2_CONV_SEED && i < CONV_PROCS; i++)
+		if (!convs[i].pid) {
+			convs[i].pid = pid;
+			convs[i].conv = (unsigned)conv;
+			conv_count++;
 			return R2_OK;
 		}
 	return conv == R2_CONV_SEED ? R2_OK : R2_INVALID_INPUT; /* the table is full */
@@ -419,9 +588,31 @@ uint64_t r2_set_convention(uint64_t pid, uint64_t conv)
 static uint64_t r2_convention(struct process *p, uint64_t pid, uint64_t conv)
 {
 	struct process *child = process_find(pid);
-	if (conv > R2_CONV_LIBCR2 || !child || child->parent != p || child->state != P_NEW)
+	if (!R2_CONV_VALID(conv) || !child || child->parent != p || child->state != P_NEW)
 		return R2_INVALID_INPUT;
 	return r2_set_convention(pid, conv);
+}
+
+/* Up to `max` processes, in the process table's order; how many were written. */
+static uint64_t r2_tasks(struct process *p, uint64_t buf, uint64_t max)
+{
+	struct process_info pi;
+	TaskInfo_T t;
+	if (!max || max > R2_TASKS_MAX || !user_ok(p, buf, max * sizeof(t), true))
+		return R2_INVALID_INPUT;
+	uint64_t n = 0;
+	for (unsigned i = 0; n < max && process_info_at(i, &pi) == E_OK; i++) {
+		t = (TaskInfo_T){.id = (uint8_t)pi.pid, .mode = 1};
+		t.status = pi.state == PS_RUNNING
+			       ? (pi.pid == p->pid ? R2_TASK_RUNNING : R2_TASK_READY)
+			   : pi.state == PS_NEW ? R2_TASK_READY
+						: R2_TASK_DEAD;
+		memcpy(t.name, pi.name, sizeof(t.name));
+		if (copy_to_user(&p->vs, buf + n * sizeof(t), &t, sizeof(t)))
+			return R2_INVALID_INPUT;
+		n++;
+	}
+	return n;
 }
 
 static const r2_fn table[R2_SET_RING + 1] = {
@@ -429,6 +620,8 @@ static const r2_fn table[R2_SET_RING + 1] = {
     [R2_SYSINFO] = r2_sysinfo,
     [R2_RTC] = r2_rtc,
     [R2_KEYBOARD] = r2_keyboard,
+    [R2_TICKS] = r2_ticks,
+    [R2_SLEEP] = r2_sleep,
     [R2_MALLOC] = r2_malloc,
     [R2_REALLOC] = r2_realloc,
     [R2_FREE] = r2_free,
@@ -438,9 +631,13 @@ static const r2_fn table[R2_SET_RING + 1] = {
     [R2_MODE13_BUF] = r2_mode13_buf,
     [R2_MAP_VGA] = r2_map_vga,
     [R2_VIDEO_MODE] = r2_video_mode,
+    [R2_FB_INFO] = r2_fb_info,
+    [R2_BLIT] = r2_blit,
+    [R2_FONT] = r2_font,
     [R2_TONE] = r2_tone,
     [R2_MIDI] = r2_midi,
     [R2_STOP] = r2_stop,
+    [R2_TASKS] = r2_tasks,
     [R2_PORT_OUT] = r2_port_out,
     [R2_PORT_IN] = r2_port_in,
     [R2_SERIAL] = r2_serial,
@@ -454,7 +651,8 @@ void x86_r2_gate(struct trap_frame *tf)
 {
 	unsigned ring = (unsigned)(tf->cs & 3);
 	struct process *p = process_current();
-	uint64_t nr = p && r2_is_libcr2(p->pid) ? tf->rdx : tf->rax;
+	unsigned conv = p ? r2_convention_of(p->pid) : R2_CONV_SEED;
+	uint64_t nr = conv & R2_CONV_LIBCR2 && !(conv & R2_CONV_RAX) ? tf->rdx : tf->rax;
 	bool file = nr >= R2_FILE_FIRST && nr <= R2_FILE_LAST;
 	r2_fn fn = nr <= R2_SET_RING ? table[nr] : NULL;
 

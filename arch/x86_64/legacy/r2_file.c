@@ -1,22 +1,26 @@
 /*
- * The r2 file calls 0x20..0x2b: the gate checks the caller's pointers,
+ * The r2 file calls 0x20..0x2e: the gate checks the caller's pointers,
  * measures its name strings and forwards the call to the file server as
  * a call on the caller's behalf (ipc/file.c), its buffers lent; the server
  * does everything that knows FAT (fs/server/r2.c). Only the lengths are
  * decided here, from the r2 ABI: a name up to its NUL (at most 64 bytes),
  * 512 bytes written by 0x21, 1024 listed by 0x28, a 32-byte entry or
- * report, a u64 FAT entry or pid. A read (0x20) has no length in the ABI:
- * the server is asked first how many bytes the file fills (whole
- * sectors), and that much of the buffer is lent.
+ * report, a u64 FAT entry or pid, 8 MountInfo_T listed by 0x2c, 32
+ * VfsDirEntry_T by 0x2d (include/abi/r2_vfs.h). A read (0x20) has no length
+ * in the ABI: the server is asked first how many bytes the file fills
+ * (whole sectors), and that much of the buffer is lent.
  */
 #include "core/process.h"
+#include "core/kstring.h"
 #include "include/abi/file.h"
+#include "include/abi/r2_vfs.h"
 #include "ipc/file.h"
 #include "ipc/ipc.h"
 #include "legacy.h"
 #include "mm/uaccess.h"
 
 #define R2_NAME_MAX 64
+#define R2_ARGS_MAX 127 /* a command line of 0x2a's newer form */
 
 /* The length of the caller's NUL-terminated string at va (at most R2_NAME_MAX), or -1. */
 static long name_len(struct process *p, uint64_t va)
@@ -50,6 +54,8 @@ static uint64_t forward(uint64_t nr, uint64_t a1, uint64_t a2, const struct fwd_
 {
 	uint64_t w[8] = {FILE_OP_R2 + nr, [FWD_ARG] = a1, [FWD_ARG2] = a2};
 	int err = file_forward(file_server(), w, b, out);
+	if (err == E_NO_FILE_SERVER && nr == R2_LIST_MOUNTS)
+		return 0; /* nobody serves a volume: none is mounted */
 	if (err == E_NOT_IMPLEMENTED)
 		return R2_NOT_IMPLEMENTED;
 	if (err == E_MEM_BAD_ADDRESS || err == E_MEM_NOT_MAPPED || err == E_PERMISSION_DENIED)
@@ -59,32 +65,89 @@ static uint64_t forward(uint64_t nr, uint64_t a1, uint64_t a2, const struct fwd_
 	return out[0] <= 0xff ? out[0] : R2_FILESYSTEM_ERROR;
 }
 
+/* The length of the caller's command line at va (at most R2_ARGS_MAX, NUL excluded), or -1. */
+static long args_len(struct process *p, uint64_t va)
+{
+	for (long n = 0; n <= R2_ARGS_MAX; n++) {
+		char c;
+		if (copy_from_user(&p->vs, &c, va + (uint64_t)n, 1))
+			return -1;
+		if (!c)
+			return n;
+	}
+	return -1;
+}
+
 /*
  * 0x29, 0x2a: the server makes the process (its child) and leaves it
  * unstarted; here it gets the caller's convention and starts. Only a new
- * process of the server's own is started so.
+ * process of the server's own is started so. Argument 2 is a pid pointer
+ * (or 0): a u64 for the seed, one byte for libcr2. For the newer libcr2
+ * (R2_CONV_RAX), 0x2a is its newer form: argument 2 the command line (or
+ * 0), its first word argv[0], and RAX the pid, 0 when it failed.
  */
 static uint64_t exec(struct process *p, uint64_t nr, uint64_t a1, uint64_t a2)
 {
 	struct fwd_buf b[2] = {{0}, {0}};
 	uint64_t out[3] = {0, 0, 0};
-	bool libcr2 = r2_is_libcr2(p->pid);
+	unsigned conv = r2_convention_of(p->pid);
+	bool libcr2 = conv & R2_CONV_LIBCR2, newer = conv & R2_CONV_RAX && nr == 0x2a;
 	size_t pid_size = libcr2 ? 1 : sizeof(uint64_t);
-	if (!name_buf(p, a1, &b[0]) || (a2 && user_range_ok(&p->vs, a2, pid_size, true)))
-		return R2_INVALID_INPUT;
+	long n = newer && a2 ? args_len(p, a2) : 0;
+	if (!name_buf(p, a1, &b[0]) || n < 0 ||
+	    (!newer && a2 && user_range_ok(&p->vs, a2, pid_size, true)))
+		return newer ? 0 : R2_INVALID_INPUT;
+	b[1] = (struct fwd_buf){.va = a2, .len = (size_t)n};
 	uint64_t code = forward(nr, a1, 0, b, out);
 	if (code != R2_OK)
-		return code;
+		return newer ? 0 : code;
 	struct ipc_endpoint *srv = file_server();
 	struct process *child = process_find(out[1]);
 	if (!srv || !child || child->parent != srv->owner || child->state != P_NEW)
-		return R2_FILESYSTEM_ERROR;
-	if (libcr2)
-		r2_set_convention(child->pid, R2_CONV_LIBCR2);
+		return newer ? 0 : R2_FILESYSTEM_ERROR;
+	if (conv != R2_CONV_SEED)
+		r2_set_convention(child->pid, conv);
 	if (process_start(child))
-		return R2_INVALID_INPUT;
+		return newer ? 0 : R2_INVALID_INPUT;
+	if (newer)
+		return child->pid;
 	if (a2)
 		copy_to_user(&p->vs, a2, &out[1], pid_size); /* the low byte first: little-endian */
+	return R2_OK;
+}
+
+/*
+ * 0x2e: the server says whether the path names a directory, and its first
+ * cluster (out[1]); the gate makes it the current directory, as it copied
+ * it before the call and finds it after (changed meanwhile by another
+ * thread: 0xfc), upper-cased as the disk has its names, '/' repeated or at
+ * the end dropped.
+ */
+static uint64_t change_dir(struct process *p, uint64_t a1)
+{
+	struct fwd_buf b[2] = {{0}, {0}};
+	uint64_t out[3] = {0, 0, 0};
+	char path[R2_CWD_MAX + 1], again[R2_CWD_MAX + 1];
+	if (!name_buf(p, a1, &b[0]) || b[0].len > R2_CWD_MAX ||
+	    copy_from_user(&p->vs, path, a1, b[0].len))
+		return R2_INVALID_INPUT;
+	uint64_t code = forward(R2_CHDIR, a1, 0, b, out);
+	if (code != R2_OK)
+		return code;
+	if (copy_from_user(&p->vs, again, a1, b[0].len) || memcmp(path, again, b[0].len) ||
+	    out[1] > 0xffff)
+		return R2_INVALID_INPUT;
+	size_t n = 0;
+	for (size_t i = 0; i < b[0].len; i++) {
+		char c = path[i];
+		if (c == '/' && n && path[n - 1] == '/')
+			continue;
+		path[n++] = c >= 'a' && c <= 'z' ? (char)(c - 'a' + 'A') : c;
+	}
+	if (n > 1 && path[n - 1] == '/')
+		n--;
+	path[n] = 0;
+	r2_set_cwd(path, n, (uint32_t)out[1]);
 	return R2_OK;
 }
 
@@ -134,6 +197,16 @@ uint64_t r2_file_call(struct process *p, uint64_t nr, uint64_t a1, uint64_t a2)
 	case 0x2b: /* ignored, report (four u64) */
 		ok = user_buf(p, a2, 32, true, &b[1]);
 		break;
+	case 0x2c: /* ignored, MountInfo_T[8]: all lent, only the mounts reported written */
+		ok = user_buf(p, a2, R2_MOUNTS_MAX * sizeof(MountInfo_T), true, &b[1]);
+		a1 = 0;
+		break;
+	case 0x2d: /* path, VfsDirEntry_T[32] */
+		ok = name_buf(p, a1, &b[0]) &&
+		     user_buf(p, a2, R2_DIR_MAX * sizeof(VfsDirEntry_T), true, &b[1]);
+		break;
+	case 0x2e: /* path, ignored */
+		return change_dir(p, a1);
 	default:
 		return R2_INVALID_SYSCALL;
 	}

@@ -1,11 +1,13 @@
 /*
  * The fuzzer's r2 calls (x86_64): random r2 numbers through the three
  * gates, with the pointers each call reads or writes chosen as for the
- * native calls (tests/user/fuzz_values.c). Exit of ourselves, COM1's
- * init and write (they would disturb the console) are left out.
+ * native calls (tests/user/fuzz_values.c). Exit (whatever argument 1
+ * says, it ends the caller), COM1's init and write (they would disturb the
+ * console) are left out; sleeps are short.
  */
 #include "fuzz.h"
 #include "include/abi/r2.h"
+#include "include/abi/r2_vfs.h"
 
 #define R2_GATE(gate, rax, rdi, rsi) \
 	__asm__ volatile("int $" #gate : "+a"(rax) : "D"(rdi), "S"(rsi) : "memory", "cc")
@@ -13,17 +15,27 @@
 /* One r2 call through one of the three gates (only 0x7f answers ring 3). */
 void fuzz_r2(struct fuzz_thread *t)
 {
-	static const uint8_t numbers[] = {0x00, 0x01, 0x02, 0x03, 0x0a, 0x0b, 0x0f, 0x10, 0x11,
-					  0x12, 0x13, 0x14, 0x15, 0x1a, 0x1b, 0x1f, 0x20, 0x2b,
+	static const uint8_t numbers[] = {0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x0a, 0x0b, 0x0f,
+					  0x10, 0x11, 0x12, 0x13, 0x14, 0x15, 0x16, 0x17, 0x18,
+					  0x1a, 0x1b, 0x1f, 0x20, 0x2b, 0x2c, 0x2d, 0x2e, 0x2f,
 					  0x30, 0x31, 0x32, 0x33, 0x37, 0x3e, 0x3f};
 	uint64_t nr = fuzz_chance(t, 85) ? numbers[fuzz_below(t, sizeof(numbers))] : fuzz_any(t);
 	uint64_t rdi = fuzz_any(t), rsi = fuzz_any(t);
 	switch (nr) {
 	case R2_EXIT:
-		if (rdi == 0 || rdi == fz.pid) {
-			fz.filtered++;
-			return;
-		}
+		fz.filtered++;
+		return;
+	case R2_SLEEP:
+		rdi = fuzz_below(t, 20);
+		break;
+	case R2_MAP_VGA:
+		rsi = fuzz_chance(t, 50) ? 0 : fuzz_out_ptr(t, 8);
+		break;
+	case R2_FONT:
+	case R2_TASKS:
+	case R2_FB_INFO:
+		rdi = fuzz_out_ptr(t, 128);
+		rsi = fuzz_below(t, nr == R2_TASKS ? 7 : 129); /* what fits in the 128 bytes */
 		break;
 	case R2_SYSINFO:
 	case R2_RTC:
@@ -58,6 +70,16 @@ void fuzz_r2(struct fuzz_thread *t)
 	case R2_TONE:
 		rdi = fuzz_chance(t, 70) ? fuzz_below(t, 25000) : rdi;
 		rsi = fuzz_chance(t, 70) ? fuzz_below(t, 100) : rsi;
+		break;
+	case R2_LIST_MOUNTS:
+		rsi = fuzz_out_ptr(t, R2_MOUNTS_MAX * sizeof(MountInfo_T));
+		break;
+	case R2_LIST_PATH:
+		rdi = fuzz_in_ptr(t);
+		rsi = fuzz_out_ptr(t, R2_DIR_MAX * sizeof(VfsDirEntry_T));
+		break;
+	case R2_CHDIR:
+		rdi = fuzz_in_ptr(t);
 		break;
 	case R2_SET_RING:
 		rdi = fuzz_pid(t);

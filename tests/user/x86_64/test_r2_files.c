@@ -1,11 +1,12 @@
 /*
- * The r2 file calls 0x20..0x2b through the kernel's gate and the file
+ * The r2 file calls 0x20..0x2e through the kernel's gate and the file
  * server, as a rou2exOS program makes them (the steps of r2apps'
  * hello-fs, then the rest): the caller's strings unaligned and on its
  * stack, its buffers where it likes.
  */
 #include "file.h"
 #include "fs/server/fsserv.h"
+#include "include/abi/r2_vfs.h"
 #include "r2.h"
 #include "utest.h"
 
@@ -230,7 +231,9 @@ DEVMGR_UTEST(r2_libcr2_program_runs_unchanged)
 	/* Its convention: by its parent, before it starts; not for a stranger, not twice. */
 	if (r2_call(R2_CONVENTION, pid, R2_CONV_LIBCR2) != R2_OK ||
 	    r2_call(R2_CONVENTION, 1, R2_CONV_LIBCR2) != R2_INVALID_INPUT ||
-	    r2_call(R2_CONVENTION, pid, 7) != R2_INVALID_INPUT || sys_process_start(cap) ||
+	    r2_call(R2_CONVENTION, pid, 8) != R2_INVALID_INPUT ||
+	    r2_call(R2_CONVENTION, pid, R2_CONV_RAX) != R2_INVALID_INPUT ||
+	    sys_process_start(cap) ||
 	    r2_call(R2_CONVENTION, pid, R2_CONV_SEED) != R2_INVALID_INPUT) {
 		sys_process_terminate(cap, -1);
 		sys_process_wait(cap, 0, &info);
@@ -249,5 +252,318 @@ out:
 				  info.exit_reason);
 	if (r)
 		return utest_fail(__FILE__, __LINE__, "could not set up the libcr2 program");
+	return 0;
+}
+
+/*
+ * 0x2c..0x2e, the calls on mounts and paths (include/abi/r2_vfs.h): the
+ * one FAT12 volume at "/", directories listed by absolute path and
+ * compared with 0x28's raw entries, the current directory's checks, and
+ * bad paths and pointers, never a crash.
+ */
+static MountInfo_T mounts[R2_MOUNTS_MAX];
+static VfsDirEntry_T dents[R2_DIR_MAX + 1]; /* one more: it stays untouched */
+static const uint8_t ro_buf[R2_DIR_MAX * sizeof(VfsDirEntry_T)] = {1};
+
+#define UNMAPPED    0x30000000ul
+#define KERNEL_ADDR 0xffffffff80000000ul
+
+/* An Entry_T's name as 0x2d gives it: "NAME.EXT", no spaces, no dot without an extension. */
+static size_t shown_name(const Entry_T *e, char out[13])
+{
+	size_t n = 0;
+	for (unsigned i = 0; i < 8 && e->name[i] != ' '; i++)
+		out[n++] = (char)e->name[i];
+	if (e->ext[0] != ' ')
+		out[n++] = '.';
+	for (unsigned i = 0; i < 3 && e->ext[i] != ' '; i++)
+		out[n++] = (char)e->ext[i];
+	out[n] = 0;
+	return n;
+}
+
+/* 0x2d's `count` entries are 0x28's of the same directory, in order, "." and ".." aside. */
+static bool same_listing(const VfsDirEntry_T *d, uint64_t count, const Entry_T *e)
+{
+	uint64_t k = 0;
+	for (unsigned i = 0; i < 32 && e[i].name[0]; i++) {
+		char name[13];
+		size_t n = shown_name(&e[i], name);
+		if (e[i].name[0] == '.')
+			continue;
+		if (k >= count || d[k].name_len != n || memcmp(d[k].name, name, n) ||
+		    d[k].is_dir != ((e[i].attr & 0x10) ? 1 : 0) || d[k].size != e[i].file_size)
+			return false;
+		k++;
+	}
+	return k == count;
+}
+
+static bool untouched(const void *p, size_t n, uint8_t fill)
+{
+	for (size_t i = 0; i < n; i++)
+		if (((const uint8_t *)p)[i] != fill)
+			return false;
+	return true;
+}
+
+/* r2 call nr answers `want`, else the test fails here (`got` says what it answered). */
+#define EXPECT(nr, a1, a2, want)                                     \
+	do {                                                         \
+		got = r2_call(nr, (uintptr_t)(a1), (uintptr_t)(a2)); \
+		if (got != (uint64_t)(want))                         \
+			FAILED();                                    \
+	} while (0)
+
+DEVMGR_UTEST(r2_mounts_paths_and_the_current_directory)
+{
+	uint64_t srv, got = 0;
+	int err = fsserv_start(&srv);
+	if (err)
+		return utest_fail(__FILE__, __LINE__, "no file server (%d)", err);
+	int r = 1, bad_line = 0;
+	char text[512] = "r2 vfs";
+	char name[16];
+	/* Left by an earlier run, maybe. */
+	for (unsigned i = 0; i < R2_DIR_MAX + 2; i++) {
+		snprintf(name, sizeof(name), "/R2VFS/SUB/F%u", i);
+		r2_call(0x23, (uintptr_t)name, 0);
+	}
+	r2_call(0x23, (uintptr_t) "/R2VFS/SUB", 0);
+	r2_call(0x23, (uintptr_t) "/R2VFS/FILE.TXT", 0);
+	r2_call(0x23, (uintptr_t) "/R2VFS", 0);
+
+	/* 0x2c: one mount, "/", FAT12; only that entry written. */
+	memset(mounts, 0x5a, sizeof(mounts));
+	EXPECT(0x2c, 0, mounts, 1);
+	if (mounts[0].path_len != 1 || mounts[0].path[0] != '/' ||
+	    mounts[0].fs_type != R2_FS_FAT12 || !untouched(&mounts[1], sizeof(mounts[1]), 0x5a))
+		FAILED();
+	EXPECT(0x2c, 0, 0, R2_INVALID_INPUT);
+	EXPECT(0x2c, 0, UNMAPPED, R2_INVALID_INPUT);
+	EXPECT(0x2c, 0, KERNEL_ADDR, R2_INVALID_INPUT);
+	EXPECT(0x2c, 0, ro_buf, R2_INVALID_INPUT);
+
+	/* 0x2d of "/": what 0x28 of cluster 0 lists. */
+	memset(dents, 0x5a, sizeof(dents));
+	got = r2_call(0x2d, (uintptr_t) "/", (uintptr_t)dents);
+	if (got > R2_DIR_MAX || r2_call(0x28, 0, (uintptr_t)ents) != R2_OK ||
+	    !same_listing(dents, got, ents) ||
+	    !untouched(&dents[got], (R2_DIR_MAX + 1 - got) * sizeof(dents[0]), 0x5a))
+		FAILED();
+
+	/* A subdirectory (0x27), a file and a directory in it. */
+	char sub[] = "x/r2vfs"; /* odd address, lower case */
+	EXPECT(0x27, 0, "R2VFS", R2_OK);
+	EXPECT(0x27, "/R2VFS", "SUB", R2_OK);
+	EXPECT(0x21, "/R2VFS/FILE.TXT", text, R2_OK);
+	memset(dents, 0x5a, sizeof(dents));
+	EXPECT(0x2d, sub + 1, dents, 2);
+	if (dents[0].name_len != 3 || memcmp(dents[0].name, "SUB", 3) || dents[0].is_dir != 1 ||
+	    dents[1].name_len != 8 || memcmp(dents[1].name, "FILE.TXT", 8) || dents[1].is_dir ||
+	    dents[1].size != 512 || !untouched(&dents[2], sizeof(dents[2]), 0x5a))
+		FAILED();
+	Entry_T e;
+	if (r2_call(0x28, 0, (uintptr_t)ents) != R2_OK || !listed(ents, "R2VFS   ", "   ", &e) ||
+	    r2_call(0x28, e.start_cluster, (uintptr_t)ents) != R2_OK ||
+	    !same_listing(dents, 2, ents))
+		FAILED();
+	EXPECT(0x2d, "/R2VFS//SUB/", dents, 0); /* empty: "." and ".." are not listed */
+	/* More than 32: the first 32, the entry after the array untouched. */
+	for (unsigned i = 0; i < R2_DIR_MAX + 2; i++) {
+		snprintf(name, sizeof(name), "/R2VFS/SUB/F%u", i);
+		EXPECT(0x21, name, text, R2_OK);
+	}
+	memset(dents, 0x5a, sizeof(dents));
+	EXPECT(0x2d, "/R2VFS/SUB", dents, R2_DIR_MAX);
+	if (dents[0].name_len != 2 || memcmp(dents[0].name, "F0", 2) ||
+	    dents[R2_DIR_MAX - 1].name_len != 3 || memcmp(dents[R2_DIR_MAX - 1].name, "F31", 3) ||
+	    !untouched(&dents[R2_DIR_MAX], sizeof(dents[0]), 0x5a))
+		FAILED();
+
+	/* 0x2d's errors: missing or a file 0xfe; relative, bad names and pointers 0xfc. */
+	memset(dents, 0x5a, sizeof(dents));
+	EXPECT(0x2d, "/NOPE", dents, R2_FILE_NOT_FOUND);
+	EXPECT(0x2d, "/NOPE/SUB", dents, R2_FILE_NOT_FOUND);
+	EXPECT(0x2d, "/R2VFS/FILE.TXT", dents, R2_FILE_NOT_FOUND);
+	EXPECT(0x2d, "/R2VFS/FILE.TXT/X", dents, R2_FILE_NOT_FOUND);
+	EXPECT(0x2d, "R2VFS", dents, R2_INVALID_INPUT);
+	EXPECT(0x2d, "", dents, R2_INVALID_INPUT);
+	EXPECT(0x2d, "/A:B", dents, R2_INVALID_INPUT);
+	EXPECT(0x2d, 0, dents, R2_INVALID_INPUT);
+	EXPECT(0x2d, UNMAPPED, dents, R2_INVALID_INPUT);
+	EXPECT(0x2d, KERNEL_ADDR, dents, R2_INVALID_INPUT);
+	if (!untouched(dents, sizeof(dents), 0x5a))
+		FAILED();
+	EXPECT(0x2d, "/", 0, R2_INVALID_INPUT);
+	EXPECT(0x2d, "/", UNMAPPED, R2_INVALID_INPUT);
+	EXPECT(0x2d, "/", KERNEL_ADDR, R2_INVALID_INPUT);
+	EXPECT(0x2d, "/", ro_buf, R2_INVALID_INPUT);
+
+	/* 0x2e: a directory (the root too), not a file or what is missing; 31 bytes at most. */
+	EXPECT(0x2e, "/", 0, R2_OK);
+	EXPECT(0x2e, sub + 1, 0, R2_OK);
+	EXPECT(0x2e, "/R2VFS/SUB/", 0, R2_OK);
+	EXPECT(0x2e, "/R2VFS/FILE.TXT", 0, R2_FILE_NOT_FOUND);
+	EXPECT(0x2e, "/NOPE", 0, R2_FILE_NOT_FOUND);
+	EXPECT(0x2e, "/R2VFS/SUB/F0", 0, R2_FILE_NOT_FOUND);
+	EXPECT(0x2e, "/R2VFS//////////////////////SUB", 0, R2_OK); /* 31 bytes */
+	{ /* the system information reports it, tidied: path and first cluster */
+		SysInfo_T si;
+		if (r2_sysinfo_get(&si) != R2_OK ||
+		    strcmp((const char *)si.system_path, "/R2VFS/SUB") || !si.system_path_cluster) {
+			bad_line = __LINE__;
+			goto out;
+		}
+	}
+	EXPECT(0x2e, "/R2VFS///////////////////////SUB", 0, R2_INVALID_INPUT);
+	EXPECT(0x2e, "R2VFS", 0, R2_INVALID_INPUT);
+	EXPECT(0x2e, "", 0, R2_INVALID_INPUT);
+	EXPECT(0x2e, 0, 0, R2_INVALID_INPUT);
+	EXPECT(0x2e, UNMAPPED, 0, R2_INVALID_INPUT);
+	EXPECT(0x2e, KERNEL_ADDR, 0, R2_INVALID_INPUT);
+	EXPECT(0x2e, "/", 0, R2_OK);
+	{
+		SysInfo_T si;
+		if (r2_sysinfo_get(&si) != R2_OK || strcmp((const char *)si.system_path, "/") ||
+		    si.system_path_cluster) {
+			bad_line = __LINE__;
+			goto out;
+		}
+	}
+
+	/* Cleaned up: 0x2d sees it gone. */
+	for (unsigned i = 0; i < R2_DIR_MAX + 2; i++) {
+		snprintf(name, sizeof(name), "/R2VFS/SUB/F%u", i);
+		EXPECT(0x23, name, 0, R2_OK);
+	}
+	EXPECT(0x23, "/R2VFS/SUB", 0, R2_OK);
+	EXPECT(0x23, "/R2VFS/FILE.TXT", 0, R2_OK);
+	EXPECT(0x23, "/R2VFS", 0, R2_OK);
+	EXPECT(0x2d, "/R2VFS", dents, R2_FILE_NOT_FOUND);
+	r = 0;
+out:
+	if (r)
+		utest_fail(__FILE__, bad_line,
+			   "an r2 call answered wrong (0x%lx, the check before)",
+			   (unsigned long)got);
+	fsserv_stop(srv);
+	return r;
+}
+
+/* Format 0, 96 ticks a quarter, the default tempo (120 bpm): C4 for 48 ticks, 250 ms. */
+static const uint8_t c4_eighth[] = {
+    'M', 'T', 'h', 'd', 0,  0,	  0,	6,  0,	 0,    0,    1,	 0, 96,	  'M',	'T',  'r',
+    'k', 0,   0,   0,	12, 0x00, 0x90, 60, 100, 0x30, 0x80, 60, 0, 0x00, 0xff, 0x2f, 0x00,
+};
+
+/*
+ * 0x1b with a file name, as rou2exOS takes it: the file read from the disk,
+ * the call back when the tune has played; a missing file, one that is no
+ * MIDI file and bad names answered, never a crash.
+ */
+DEVMGR_UTEST(r2_midi_by_file_name)
+{
+	uint64_t srv, fd;
+	size_t put;
+	int err = fsserv_start(&srv);
+	if (err)
+		return utest_fail(__FILE__, __LINE__, "no file server (%d)", err);
+	int r = 1, line = 0;
+	uint64_t got = 0;
+	if (file_open("/TUNE.MID", FILE_WRITE | FILE_CREATE | FILE_TRUNCATE, &fd, NULL) ||
+	    file_write(fd, c4_eighth, sizeof(c4_eighth), &put) || file_close(fd) ||
+	    file_open("/NOTMIDI.TXT", FILE_WRITE | FILE_CREATE | FILE_TRUNCATE, &fd, NULL) ||
+	    file_write(fd, "not a tune", 10, &put) || file_close(fd)) {
+		line = __LINE__;
+		goto out;
+	}
+	uint64_t t0 = r2_call(R2_TICKS, 0, 0);
+	if ((got = r2_call(R2_MIDI, R2_MIDI_PLAY, (uintptr_t) "tune.mid")) != R2_OK ||
+	    r2_call(R2_TICKS, 0, 0) < t0 + 240) {
+		line = __LINE__;
+		goto out;
+	}
+	if ((got = r2_call(R2_MIDI, R2_MIDI_PLAY, (uintptr_t) "NOPE.MID")) != R2_FILE_NOT_FOUND ||
+	    (got = r2_call(R2_MIDI, R2_MIDI_PLAY, (uintptr_t) "NOTMIDI.TXT")) != R2_INVALID_INPUT ||
+	    (got = r2_call(R2_MIDI, R2_MIDI_PLAY, 0x30000000ul)) != R2_INVALID_INPUT ||
+	    (got = r2_call(R2_MIDI, 2, (uintptr_t) "TUNE.MID")) != R2_INVALID_INPUT) {
+		line = __LINE__;
+		goto out;
+	}
+	/* The scratch window is the gate's for the call only: gone after it. */
+	void *m;
+	if (sys_mmap((void *)0x610000000000ul, 4096, PROT_READ, &m, NULL) || sys_munmap(m, 4096)) {
+		line = __LINE__;
+		goto out;
+	}
+	r = 0;
+out:
+	file_unlink("/TUNE.MID");
+	file_unlink("/NOTMIDI.TXT");
+	fsserv_stop(srv);
+	if (r)
+		return utest_fail(__FILE__, line, "0x1b by name answered 0x%lx",
+				  (unsigned long)got);
+	return 0;
+}
+
+/* libcr2's newer stub: the number in RAX and RDX both. */
+static uint64_t cr2_new(uint64_t number, uint64_t a1, uint64_t a2)
+{
+	uint64_t ret;
+	__asm__ volatile("int $0x7f"
+			 : "=a"(ret)
+			 : "d"(number), "D"(a1), "S"(a2), "c"(0), "a"(number)
+			 : "r11", "memory");
+	return ret;
+}
+
+/* 0x2a in its newer form (a command line; RAX the pid, 0 on failure); the failed step. */
+UCHILD(r2_libcr2_new_run)
+{
+	uint64_t pid = cr2_new(0x2a, (uintptr_t) "EXIT42.ELF", (uintptr_t) "exit42 one  two");
+	if (!pid || pid > 0xff00000000ull)
+		return 1;
+	if (cr2_new(0x2a, (uintptr_t) "EXIT42.ELF", 0) == 0) /* no command line: the name */
+		return 2;
+	if (cr2_new(0x2a, (uintptr_t) "NOPE.ELF", 0) != 0 ||
+	    cr2_new(0x2a, (uintptr_t) "EXIT42.ELF", 0x30000000ul) != 0)
+		return 3;
+	return 0;
+}
+
+DEVMGR_UTEST(r2_libcr2_newer_run_returns_the_pid)
+{
+	uint64_t srv, fd, pid, cap;
+	size_t put;
+	uint8_t elf[200];
+	size_t n = tiny_elf(elf);
+	int err = fsserv_start(&srv);
+	if (err)
+		return utest_fail(__FILE__, __LINE__, "no file server (%d)", err);
+	struct process_exit_info info = {0};
+	int r = 1;
+	if (file_open("/EXIT42.ELF", FILE_WRITE | FILE_CREATE | FILE_TRUNCATE, &fd, NULL) ||
+	    file_write(fd, elf, n, &put) || file_close(fd) ||
+	    utest_create("r2_libcr2_new_run", NULL, 0, NULL, 0, &pid, &cap))
+		goto out;
+	if (r2_call(R2_CONVENTION, pid, R2_CONV_LIBCR2 | R2_CONV_RAX) != R2_OK ||
+	    sys_process_start(cap)) {
+		sys_process_terminate(cap, -1);
+		sys_process_wait(cap, 0, &info);
+		goto out;
+	}
+	if (sys_process_wait(cap, 0, &info))
+		goto out;
+	sys_cap_revoke(cap);
+	r = info.exit_reason != EXIT_NORMAL || info.exit_code ? 2 : 0;
+out:
+	file_unlink("/EXIT42.ELF");
+	fsserv_stop(srv);
+	if (r == 2)
+		return utest_fail(__FILE__, __LINE__, "failed at step %d", info.exit_code);
+	if (r)
+		return utest_fail(__FILE__, __LINE__, "could not set up the program");
 	return 0;
 }
