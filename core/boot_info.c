@@ -161,4 +161,9 @@ void boot_info_print(const struct boot_info *bi)
 			(unsigned long long)bi->dtb_size);
 	if (bi->acpi_rsdp)
 		kprintf("  acpi     rsdp at %#llx\n", (unsigned long long)bi->acpi_rsdp);
+	if (bi->fb.present)
+		kprintf("boot: framebuffer %ux%u, %u bpp, pitch %u, at 0x%012llx\n", bi->fb.width,
+			bi->fb.height, bi->fb.bpp, bi->fb.pitch, (unsigned long long)bi->fb.phys);
+	else if (bi->fb.why)
+		kprintf("boot: no framebuffer: %s\n", bi->fb.why);
 }

@@ -7,6 +7,7 @@
 #ifndef CORE_BOOT_INFO_H
 #define CORE_BOOT_INFO_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -62,6 +63,23 @@ enum power_kind {
 	POWER_SIFIVE_TEST,
 };
 
+/*
+ * A linear framebuffer the loader set up (Multiboot2 tag 8). Only one
+ * format is served, 32 bits a pixel of 0x00RRGGBB (red at bit 16, green
+ * at 8, blue at 0): `present` says the loader gave that. Any other, or a
+ * tag that does not add up, leaves it false with `why` saying so (NULL
+ * when the loader described no framebuffer at all).
+ */
+struct boot_framebuffer {
+	bool present;
+	uint64_t phys;
+	uint32_t width;	 /* pixels */
+	uint32_t height; /* rows */
+	uint32_t pitch;	 /* bytes from one row to the next */
+	uint32_t bpp;
+	const char *why;
+};
+
 struct boot_info {
 	const char *loader;		    /* "GRUB 2.06", "QEMU PVH", "device tree" */
 	struct mem_range ram[BOOT_MAX_RAM]; /* RAM as the firmware reported it, sorted */
@@ -82,6 +100,7 @@ struct boot_info {
 	/* Where the kernel image lies: __kernel_start's physical and virtual address. */
 	uint64_t kernel_phys;
 	uintptr_t kernel_virt;
+	struct boot_framebuffer fb;
 	/* Exit device. */
 	enum power_kind power;
 	uint64_t power_base;

@@ -9,6 +9,7 @@ enum {
 	MB2_TAG_LOADER = 2,
 	MB2_TAG_MODULE = 3,
 	MB2_TAG_MMAP = 6,
+	MB2_TAG_FRAMEBUFFER = 8,
 	MB2_TAG_ACPI_OLD = 14,
 	MB2_TAG_ACPI_NEW = 15,
 };
@@ -101,6 +102,71 @@ static int read_module(const uint8_t *t, uint32_t size, struct boot_info *bi)
 	return boot_add_reserved(bi, start, end - start, RESERVE_MODULE) < 0 ? MB2_ERR_FULL : 0;
 }
 
+/* Framebuffer types (tag 8's byte 29). */
+enum {
+	MB2_FB_INDEXED = 0,
+	MB2_FB_RGB = 1,
+	MB2_FB_EGA_TEXT = 2,
+};
+
+/*
+ * Tag 8: address (u64), pitch, width, height (u32), bpp and type (u8), two
+ * reserved bytes (GRUB's layout, which the specification's own header
+ * follows), then for direct RGB each colour's bit position and size (u8
+ * pairs: red, green, blue). A tag that does not describe a 32-bit xRGB
+ * framebuffer leaves none, saying why: the machine boots on without one.
+ */
+static void read_framebuffer(const uint8_t *t, uint32_t size, struct boot_framebuffer *fb)
+{
+	*fb = (struct boot_framebuffer){0};
+	if (size < 32) {
+		fb->why = "framebuffer tag too short";
+		return;
+	}
+	fb->phys = le64(t + 8);
+	fb->pitch = le32(t + 16);
+	fb->width = le32(t + 20);
+	fb->height = le32(t + 24);
+	fb->bpp = t[28];
+	uint8_t type = t[29];
+	uint64_t span = (uint64_t)fb->pitch * fb->height;
+	if (type == MB2_FB_EGA_TEXT)
+		fb->why = "the loader kept the text screen";
+	else if (type != MB2_FB_RGB)
+		fb->why = "not direct RGB (palette-indexed)";
+	else if (size < 38)
+		fb->why = "framebuffer tag too short for its colour fields";
+	else if (fb->bpp != 32 || t[32] != 16 || t[33] != 8 || t[34] != 8 || t[35] != 8 ||
+		 t[36] != 0 || t[37] != 8)
+		fb->why = "not 32-bit 0x00RRGGBB pixels";
+	else if (!fb->width || !fb->height || !fb->phys)
+		fb->why = "framebuffer of no size or at address 0";
+	else if ((uint64_t)fb->pitch < (uint64_t)fb->width * 4)
+		fb->why = "framebuffer pitch shorter than a row";
+	else if (fb->phys + span < fb->phys)
+		fb->why = "framebuffer beyond the address space";
+	else
+		fb->present = true;
+}
+
+/* Keep the framebuffer out of the allocator when the memory map calls it RAM. */
+static int reserve_framebuffer(struct boot_info *bi)
+{
+	struct boot_framebuffer *fb = &bi->fb;
+	uint64_t end = fb->phys + (uint64_t)fb->pitch * fb->height;
+
+	if (!fb->present)
+		return 0;
+	for (unsigned i = 0; i < bi->ram_count; i++) {
+		const struct mem_range *r = &bi->ram[i];
+		if (fb->phys < r->base + r->size && end > r->base)
+			return boot_add_reserved(bi, fb->phys, end - fb->phys, RESERVE_FIRMWARE) < 0
+				   ? MB2_ERR_FULL
+				   : 0;
+	}
+	return 0;
+}
+
 static int read_tag(const uint8_t *t, uint32_t type, uint32_t size, uint64_t pa,
 		    struct boot_info *bi)
 {
@@ -121,6 +187,9 @@ static int read_tag(const uint8_t *t, uint32_t type, uint32_t size, uint64_t pa,
 		return read_module(t, size, bi);
 	case MB2_TAG_MMAP:
 		return read_mmap(t, size, bi);
+	case MB2_TAG_FRAMEBUFFER:
+		read_framebuffer(t, size, &bi->fb);
+		return 0;
 	case MB2_TAG_ACPI_OLD:
 	case MB2_TAG_ACPI_NEW:
 		/* The tag holds a copy of the RSDP; point at the copy, the newer one wins. */
@@ -154,7 +223,7 @@ int mb2_boot_info(const void *info, size_t avail, uint64_t pa, struct boot_info 
 		if (size < 8 || size > total - off)
 			return MB2_ERR_TAG;
 		if (type == MB2_TAG_END)
-			return bi->ram_count ? 0 : MB2_ERR_TAG;
+			return bi->ram_count ? reserve_framebuffer(bi) : MB2_ERR_TAG;
 		int err = read_tag(b + off, type, size, pa + off, bi);
 		if (err < 0)
 			return err;

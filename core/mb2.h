@@ -25,7 +25,8 @@ const char *mb2_strerror(int err);
 struct boot_info;
 /*
  * Fill `bi` from the information at physical address `pa`, mapped at
- * `info`: memory map, command line, loader name, modules, ACPI RSDP.
+ * `info`: memory map, command line, loader name, modules, ACPI RSDP,
+ * framebuffer.
  * Returns 0 or an mb2_error.
  */
 int mb2_boot_info(const void *info, size_t avail, uint64_t pa, struct boot_info *bi);

@@ -19,6 +19,8 @@
 
 #define MB2_HEADER_MAGIC 0xe85250d6
 #define MB2_ARCH_I386    0
+#define MB2_TAG_FRAMEBUFFER 5
+#define MB2_TAG_OPTIONAL    1 /* flags bit 0: boot even if the loader cannot honour the tag */
 #define XEN_ELFNOTE_PHYS32_ENTRY 18
 
 #define CR0_PE    (1 << 0)
@@ -53,9 +55,12 @@
 
 /*
  * Multiboot2 header: GRUB looks for it in the first 32 KiB of the file,
- * 8-byte aligned; the linker script puts .boot.header first. No tags but
- * the end tag: GRUB loads the ELF by its segments' physical addresses and
- * enters at e_entry, which is _start32's physical address.
+ * 8-byte aligned; the linker script puts .boot.header first. GRUB loads
+ * the ELF by its segments' physical addresses and enters at e_entry, which
+ * is _start32's physical address. One tag besides the end tag: a
+ * framebuffer request, optional and with no preferred size or depth, so
+ * that grub.cfg's gfxpayload decides ("text", the default, keeps the VGA
+ * text screen; ci/mkiso --framebuffer asks for a linear one).
  */
 	.section .boot.header, "a"
 	.balign 8
@@ -64,6 +69,13 @@ mb2_header:
 	.long MB2_ARCH_I386
 	.long mb2_header_end - mb2_header
 	.long 0x100000000 - (MB2_HEADER_MAGIC + MB2_ARCH_I386 + (mb2_header_end - mb2_header))
+	.short MB2_TAG_FRAMEBUFFER
+	.short MB2_TAG_OPTIONAL
+	.long 20 /* size */
+	.long 0  /* width, height, depth: no preference */
+	.long 0
+	.long 0
+	.balign 8 /* every tag starts 8-byte aligned */
 	.short 0 /* end tag: type */
 	.short 0 /* flags */
 	.long 8  /* size */

@@ -111,6 +111,7 @@ int arch_console_getc(void)
 int arch_console_rx_irq(const struct boot_info *bi)
 {
 	vgacon_init(bi); /* the screen and keyboard too, if asked for */
+	fb_init(bi);	 /* GRUB's linear framebuffer for the r2 calls, if it set one up */
 	int isa = uart_port == COM1_PORT ? COM1_IRQ : uart_port == COM2_PORT ? COM2_IRQ : -1;
 	if (isa < 0)
 		return -E_NOT_FOUND; /* a port whose line we do not know */

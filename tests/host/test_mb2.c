@@ -146,3 +146,134 @@ Test(mb2, random_corruption_never_faults)
 		free(c);
 	}
 }
+
+/*
+ * The layout of build() with a framebuffer tag (type 8) before the end tag:
+ * 800x600 at 0xfd000000, 32 bpp direct RGB, red at 16, green at 8, blue
+ * at 0, each 8 bits; `size` cuts it short, then the caller edits it.
+ */
+static uint8_t *build_fb(struct mbi *m, uint32_t size)
+{
+	build(m);
+	m->len -= 8; /* the end tag goes after ours */
+	uint8_t *t = tag(m, 8, size);
+	uint8_t full[38] = {0};
+	put64(full + 8, 0xfd000000);
+	put32(full + 16, 800 * 4);
+	put32(full + 20, 800);
+	put32(full + 24, 600);
+	full[28] = 32;
+	full[29] = 1;
+	const uint8_t fields[6] = {16, 8, 8, 8, 0, 8};
+	memcpy(full + 32, fields, sizeof(fields));
+	memcpy(t + 8, full + 8, (size < sizeof(full) ? size : sizeof(full)) - 8);
+	tag(m, 0, 8);
+	put32(m->b, (uint32_t)m->len);
+	return t;
+}
+
+Test(mb2, framebuffer_rgb32)
+{
+	struct mbi m;
+	struct boot_info bi = {0};
+
+	build_fb(&m, 38);
+	cr_assert_eq(mb2_boot_info(m.b, m.len, 0x10000, &bi), 0);
+	cr_expect(bi.fb.present);
+	cr_expect_eq(bi.fb.phys, 0xfd000000);
+	cr_expect_eq(bi.fb.width, 800);
+	cr_expect_eq(bi.fb.height, 600);
+	cr_expect_eq(bi.fb.pitch, 3200);
+	cr_expect_eq(bi.fb.bpp, 32);
+	cr_expect_null(bi.fb.why);
+	/* Beyond RAM (the PCI hole): nothing more to reserve. */
+	cr_expect_eq(boot_ram_usable(&bi), boot_ram_total(&bi) - m.len - 0x80000 - 0x20000);
+}
+
+Test(mb2, framebuffer_in_ram_is_reserved)
+{
+	struct mbi m;
+	struct boot_info bi = {0};
+
+	uint8_t *t = build_fb(&m, 38);
+	put64(t + 8, 0x1000000);
+	cr_assert_eq(mb2_boot_info(m.b, m.len, 0x10000, &bi), 0);
+	cr_expect(bi.fb.present);
+	cr_expect_eq(boot_ram_usable(&bi),
+		     boot_ram_total(&bi) - m.len - 0x80000 - 0x20000 - 3200 * 600);
+}
+
+Test(mb2, framebuffer_tag_too_short)
+{
+	struct mbi m;
+	struct boot_info bi = {0};
+
+	build_fb(&m, 24); /* no height, bpp or type */
+	cr_assert_eq(mb2_boot_info(m.b, m.len, 0, &bi), 0, "the machine boots without one");
+	cr_expect_not(bi.fb.present);
+	cr_expect_not_null(bi.fb.why);
+	memset(&bi, 0, sizeof(bi));
+	build_fb(&m, 34); /* direct RGB without all its colour fields */
+	cr_assert_eq(mb2_boot_info(m.b, m.len, 0, &bi), 0);
+	cr_expect_not(bi.fb.present);
+	cr_expect_not_null(bi.fb.why);
+}
+
+Test(mb2, framebuffer_bad_pitch_or_size)
+{
+	struct mbi m;
+	struct boot_info bi = {0};
+
+	uint8_t *t = build_fb(&m, 38);
+	put32(t + 16, 800 * 4 - 1);
+	cr_assert_eq(mb2_boot_info(m.b, m.len, 0, &bi), 0);
+	cr_expect_not(bi.fb.present);
+	cr_expect_not_null(bi.fb.why);
+	/* A width whose row is 2^34 bytes: the pitch check must not wrap. */
+	t = build_fb(&m, 38);
+	put32(t + 20, 0x80000000u);
+	memset(&bi, 0, sizeof(bi));
+	cr_assert_eq(mb2_boot_info(m.b, m.len, 0, &bi), 0);
+	cr_expect_not(bi.fb.present);
+	/* A range past the end of the address space. */
+	t = build_fb(&m, 38);
+	put64(t + 8, 0xffffffffffff0000ull);
+	memset(&bi, 0, sizeof(bi));
+	cr_assert_eq(mb2_boot_info(m.b, m.len, 0, &bi), 0);
+	cr_expect_not(bi.fb.present);
+	cr_expect_not_null(bi.fb.why);
+	/* No rows. */
+	t = build_fb(&m, 38);
+	put32(t + 24, 0);
+	memset(&bi, 0, sizeof(bi));
+	cr_assert_eq(mb2_boot_info(m.b, m.len, 0, &bi), 0);
+	cr_expect_not(bi.fb.present);
+}
+
+Test(mb2, framebuffer_other_formats)
+{
+	struct mbi m;
+	struct boot_info bi = {0};
+
+	uint8_t *t = build_fb(&m, 38);
+	t[29] = 0; /* palette-indexed */
+	cr_assert_eq(mb2_boot_info(m.b, m.len, 0, &bi), 0);
+	cr_expect_not(bi.fb.present);
+	cr_expect_not_null(bi.fb.why);
+	t = build_fb(&m, 38);
+	t[29] = 2; /* EGA text: what GRUB reports with gfxpayload=text */
+	memset(&bi, 0, sizeof(bi));
+	cr_assert_eq(mb2_boot_info(m.b, m.len, 0, &bi), 0);
+	cr_expect_not(bi.fb.present);
+	t = build_fb(&m, 38);
+	t[28] = 24; /* 24 bpp */
+	memset(&bi, 0, sizeof(bi));
+	cr_assert_eq(mb2_boot_info(m.b, m.len, 0, &bi), 0);
+	cr_expect_not(bi.fb.present);
+	t = build_fb(&m, 38);
+	t[32] = 0, t[36] = 16; /* BGR */
+	memset(&bi, 0, sizeof(bi));
+	cr_assert_eq(mb2_boot_info(m.b, m.len, 0, &bi), 0);
+	cr_expect_not(bi.fb.present);
+	cr_expect_not_null(bi.fb.why);
+}

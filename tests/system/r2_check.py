@@ -187,6 +187,43 @@ def check_planar(path):
                  f"({x},{y}): {got}, expected {want}")
     print(f"r2_check: mode 12h bars {w}x{h}: all {w * h} pixels as drawn")
 
+# r2_fb's colours (user/r2/demo.c), left to right; the framebuffer shows them exactly.
+FB_BARS = [0xff0000, 0x00ff00, 0x0000ff, 0xffff00, 0x00ffff, 0xff00ff, 0xffffff, 0x808080]
+
+def rgb3(c):
+    return (c >> 16 & 0xff, c >> 8 & 0xff, c & 0xff)
+
+def check_fb(path, frame, size):
+    """r2_fb's frames on a framebuffer of `size` (WxH), every pixel exactly: "bars" 8
+    vertical bars (x * 8 // w), "scaled" FB_BARS as 4x2 blocks stretched from 4x2 (nearest),
+    "mode13" the r2_mode13 picture (its frame, no cross) stretched from 320x200, its
+    palette's 8-bit values (no DAC in between)."""
+    w, h, px = read_ppm(path)
+    if f"{w}x{h}" != size:
+        sys.exit(f"r2_check: framebuffer screen is {w}x{h}, not {size}")
+    def want(x, y):
+        if frame == "bars":
+            return rgb3(FB_BARS[x * 8 // w])
+        if frame == "scaled":
+            return rgb3(FB_BARS[(y * 2 // h) * 4 + x * 4 // w])
+        sx, sy = x * 320 // w, y * 200 // h
+        i = 255 if sx in (0, 319) or sy in (0, 199) else ((sx ^ sy) + (sy >> 3)) & 0xff
+        return (i & 0xfc, (255 - i) & 0xfc, (i * 4) & 0xfc)
+    bad = 0
+    first = None
+    for y in range(h):
+        for x in range(w):
+            i = 3 * (y * w + x)
+            got, exp = tuple(px[i:i + 3]), want(x, y)
+            if got != exp:
+                bad += 1
+                first = first or (x, y, got, exp)
+    if bad:
+        x, y, got, exp = first
+        sys.exit(f"r2_check: framebuffer {frame}: {bad} of {w * h} pixels differ; first at "
+                 f"({x},{y}): {got}, expected {exp}")
+    print(f"r2_check: framebuffer {frame} {w}x{h}: all {w * h} pixels as drawn")
+
 def read_wav(path):
     with open(path, "rb") as f:
         data = f.read()
@@ -328,6 +365,8 @@ def main():
         check_mode13(sys.argv[2])
     elif what == "planar":
         check_planar(sys.argv[2])
+    elif what == "fb":
+        check_fb(sys.argv[2], sys.argv[3], sys.argv[4])
     elif what == "screen":
         check_screen(sys.argv[2], sys.argv[3], sys.argv[4:])
     elif what == "tone":

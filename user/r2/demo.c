@@ -13,6 +13,9 @@
  *   r2_rtc     prints the CMOS date and time
  *   r2_melody  C4 E4 G4 C5 from a MIDI file
  *   r2rings    a child in ring 1, then one in ring 2, each printing through its gate
+ *   r2_fb      (GRUB's linear framebuffer: ci/boot --framebuffer) its size, then 8
+ *              bars blitted at its size, 8 blocks blitted scaled from 4x2, the
+ *              r2_mode13 picture through 0x13, each held the same way
  * Markers on the serial console ("r2: ...") tell the test when to look.
  */
 #include "demo.h"
@@ -247,4 +250,48 @@ UCHILD(r2_planar)
 				return 4;
 	hold("planar");
 	return r2_video_mode(R2_MODE_TEXT) == R2_OK ? 0 : 5;
+}
+
+/* r2_fb's colours, left to right (tests/system/r2_check draws the same). */
+static const uint32_t fb_bars[8] = {
+    0xff0000, 0x00ff00, 0x0000ff, 0xffff00, 0x00ffff, 0xff00ff, 0xffffff, 0x808080,
+};
+
+/*
+ * The framebuffer's size, then three frames: 8 vertical bars of fb_bars
+ * (blit_buffer at the screen's size), fb_bars as 4x2 blocks (the first four
+ * on top; blit_buffer_scaled from 4x2) and the r2_mode13 picture (0x13, no
+ * VGA mode set: the framebuffer stretches it).
+ */
+UCHILD(r2_fb)
+{
+	static FBInfo_T fi;
+	static uint32_t blocks[8];
+	char line[80];
+	uint32_t *px;
+	if (r2_call(R2_FB_INFO, (uintptr_t)&fi, 0) != R2_OK)
+		return 1;
+	snprintf(line, sizeof(line), "r2: fb %ux%u pitch %u bpp %u\n", (unsigned)fi.width,
+		 (unsigned)fi.height, (unsigned)fi.pitch, (unsigned)fi.bpp);
+	say(line);
+	size_t size = ((size_t)fi.width * fi.height * 4 + 4095) & ~(size_t)4095;
+	if (!fi.width || !fi.height ||
+	    sys_mmap(NULL, size, PROT_READ | PROT_WRITE, (void **)&px, NULL))
+		return 2;
+	for (uint32_t y = 0; y < fi.height; y++)
+		for (uint32_t x = 0; x < fi.width; x++)
+			px[y * fi.width + x] = fb_bars[x * 8 / fi.width];
+	if (r2_call(R2_BLIT, (uintptr_t)px, 0) != R2_OK)
+		return 3;
+	hold("fb");
+	memcpy(blocks, fb_bars, sizeof(blocks));
+	if (r2_call(R2_BLIT, (uintptr_t)blocks, 4 << 16 | 2) != R2_OK ||
+	    r2_call(R2_BLIT, (uintptr_t)blocks, 0 << 16 | 2) != R2_INVALID_INPUT ||
+	    r2_call(R2_BLIT, (uintptr_t)blocks, 4097ul << 16 | 1) != R2_INVALID_INPUT)
+		return 4;
+	hold("fb scaled");
+	r2_demo_picture();
+	hold("fb mode13");
+	sys_munmap(px, size);
+	return 0;
 }

@@ -66,6 +66,8 @@ void vga_row(unsigned y, const uint8_t *pixels);
 size_t vga_font(uint8_t *out, size_t cap);
 /* Load the DAC: 256 RGB triples of 8 bits each, or the default VGA palette (NULL). */
 void vga_palette(const uint8_t *rgb);
+/* Entry i of the default palette as 0x00RRGGBB (its 6-bit values widened to 8 bits). */
+uint32_t vga_default_rgb(unsigned i);
 /* The physical VGA window, mapped for the kernel (once). */
 volatile uint8_t *vga_window(void);
 
@@ -100,6 +102,21 @@ void vgacon_putc(char c);
 void vgacon_key(uint8_t scancode);
 /* kbd.c: IRQ1 stays unmasked and unheld scancodes go to vgacon_key. */
 void kbd_console(bool on);
+
+/*
+ * fb.c: the linear framebuffer GRUB set up, if it did (32-bit 0x00RRGGBB),
+ * at most FB_MAX_DIM pixels each way; mapped on first use.
+ */
+#define FB_MAX_DIM 4096
+void fb_init(const struct boot_info *bi);
+/* Its size (bpp 32); false when there is none. */
+bool fb_info(FBInfo_T *out);
+/* Row y: the framebuffer's width in pixels, 0x00RRGGBB. */
+void fb_put_row(unsigned y, const uint32_t *pixels);
+/* A row of src_w pixels stretched (nearest) to the framebuffer's width, into out. */
+void fb_stretch_row(const uint32_t *src, unsigned src_w, uint32_t *out);
+/* The row of a src_h-row picture that the framebuffer's row y shows, stretched (nearest). */
+unsigned fb_src_row(unsigned y, unsigned src_h);
 
 /* kbd.c: R2_KEYBOARD, on a libcr2 buffer (byte 0 polled) or Kestrel's ring. */
 #define R2_KBD_READ_BYTES 16 /* a libcr2 read: up to 16 scancodes, then a 0 if fewer */

@@ -450,6 +450,19 @@ static void default_rgb(unsigned i, uint8_t out[3])
 	out[2] = v[up[(h + 8) % 24]];  /* blue starts high, falls towards red */
 }
 
+/* A DAC value's 6 bits to 8, its top bits repeated below so that 63 is 255. */
+static uint32_t widen(uint8_t v)
+{
+	return (uint32_t)(v << 2 | v >> 4);
+}
+
+uint32_t vga_default_rgb(unsigned i)
+{
+	uint8_t c[3];
+	default_rgb(i & 0xff, c);
+	return widen(c[0]) << 16 | widen(c[1]) << 8 | widen(c[2]);
+}
+
 void vga_palette(const uint8_t *rgb)
 {
 	for (unsigned i = 0; i < 256; i++) {
