@@ -165,4 +165,11 @@ if(KERNEL_ARCH STREQUAL "x86_64")
       COMMAND ${CMAKE_SOURCE_DIR}/tests/system/r2_legacy ${KERNEL_ARCH} ${CMAKE_BINARY_DIR} ${what})
     set_tests_properties(system-r2-${what} PROPERTIES TIMEOUT 300)
   endforeach()
+  # Programs of our own in the style of r2apps' C library (user/r2/cr2/), run from the disk
+  # with `run --libcr2`: what a person sees and hears of them.
+  foreach(what hello gfx tune keys)
+    add_test(NAME system-r2app-${what}
+      COMMAND ${CMAKE_SOURCE_DIR}/tests/system/r2_apps ${KERNEL_ARCH} ${CMAKE_BINARY_DIR} ${what})
+    set_tests_properties(system-r2app-${what} PROPERTIES TIMEOUT 300)
+  endforeach()
 endif()

@@ -8,6 +8,7 @@
 #   FAULT.ELF  faults on purpose (read, write or ill)
 #   CAT.ELF    prints files through the native file API (user/lib/file.h)
 #   R2DEMO.ELF the r2 demo (x86_64)
+#   CR2*.ELF   programs in r2apps' libcr2 style (x86_64, user/r2/cr2/cr2.cmake)
 
 set(PROGRAM_DIR ${USER_DIR}/programs)
 set(DISK_PROGRAMS "") # the stripped programs, named as on the disk
@@ -40,4 +41,5 @@ user_program(cat ${PROGRAM_DIR}/cat.c)
 if(KERNEL_ARCH STREQUAL "x86_64")
   user_program(r2demo ${PROGRAM_DIR}/r2demo.c ${USER_DIR}/r2/r2demo.c)
   target_include_directories(prog_r2demo PRIVATE ${USER_DIR}/r2)
+  include(${USER_DIR}/r2/cr2/cr2.cmake)
 endif()
