@@ -9,7 +9,7 @@ the monitor).
 """
 import sys
 
-from r2_check import close, read_ppm, read_wav
+from r2_check import check_320x200, read_wav
 
 # cr2gfx.c's palette: index -> the DAC's 6-bit red, green, blue.
 PALETTE = {1: (63, 0, 0), 2: (0, 63, 0), 3: (0, 0, 63), 4: (63, 63, 0), 5: (0, 63, 63),
@@ -26,23 +26,7 @@ def rgb(index):
     return tuple(v << 2 | v >> 4 for v in PALETTE[index])
 
 def check_gfx(path):
-    w, h, px = read_ppm(path)
-    if w % 320 or h % 200:
-        sys.exit(f"r2_apps: mode 13h screen is {w}x{h}, not a multiple of 320x200")
-    sx, sy = w // 320, h // 200
-    bad = []
-    for y in range(h):
-        for x in range(w):
-            want = rgb(picture_index(x // sx, y // sy))
-            i = 3 * (y * w + x)
-            got = tuple(px[i:i + 3])
-            if not close(got, want, 3):
-                bad.append((x, y, got, want))
-    if bad:
-        x, y, got, want = bad[0]
-        sys.exit(f"r2_apps: cr2gfx: {len(bad)} of {w * h} pixels differ; first at ({x},{y}): "
-                 f"{got}, expected {want}")
-    print(f"r2_apps: cr2gfx picture {w}x{h}: all {w * h} pixels as drawn")
+    check_320x200(path, lambda x, y: rgb(picture_index(x, y)), "cr2gfx picture")
 
 def check_tune(path, notes):
     """The pitch of every 25 ms of the recording (0 where it is quiet or has too few

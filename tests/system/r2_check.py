@@ -136,24 +136,28 @@ def palette(i):
     eight = lambda v: (six(v) << 2) | (six(v) >> 4)
     return eight(i), eight(255 - i), eight((i * 4) & 0xff)
 
-def check_mode13(path):
+def check_320x200(path, colour, what):
+    """A mode-13h screendump (320x200, scaled by a whole factor) against colour(x, y)."""
     w, h, px = read_ppm(path)
     if w % 320 or h % 200:
-        sys.exit(f"r2_check: mode 13h screen is {w}x{h}, not a multiple of 320x200")
+        sys.exit(f"r2_check: {what}: the screen is {w}x{h}, not a multiple of 320x200")
     sx, sy = w // 320, h // 200
     bad = []
     for y in range(h):
         for x in range(w):
-            want = palette(picture_index(x // sx, y // sy))
+            want = colour(x // sx, y // sy)
             i = 3 * (y * w + x)
             got = tuple(px[i:i + 3])
             if not close(got, want, 3):
                 bad.append((x, y, got, want))
     if bad:
         x, y, got, want = bad[0]
-        sys.exit(f"r2_check: mode 13h: {len(bad)} of {w * h} pixels differ; first at "
+        sys.exit(f"r2_check: {what}: {len(bad)} of {w * h} pixels differ; first at "
                  f"({x},{y}): {got}, expected {want}")
-    print(f"r2_check: mode 13h picture {w}x{h}: all {w * h} pixels as drawn")
+    print(f"r2_check: {what} {w}x{h}: all {w * h} pixels as drawn")
+
+def check_mode13(path):
+    check_320x200(path, lambda x, y: palette(picture_index(x, y)), "mode 13h picture")
 
 # The EGA colours as r2_planar asks for them (RGB). The DAC holds their top six bits (0x15,
 # 0x2a, 0x3f), which QEMU widens to 8 by repeating the lowest: 0x57, 0xa8 and 0xff on screen.

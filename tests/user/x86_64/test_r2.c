@@ -4,6 +4,7 @@
  * unmapped, read-only; any alignment is good) and bad arguments, and the
  * calls as a libcr2 process (R2_CONVENTION) makes them.
  */
+#include "cr2_call.h"
 #include "r2.h"
 #include "utest.h"
 
@@ -718,28 +719,6 @@ UTEST(r2_calls_as_libcr2_makes_them)
 	/* COM1 write: the byte itself, as libcr2 passes it. */
 	UASSERT_EQ(r2_call(R2_SERIAL, R2_SERIAL_WRITE, '\n'), R2_OK);
 	return 0;
-}
-
-/* libcr2's older stub: the number in RDX, RAX left holding 0xff (no call has it). */
-static uint64_t cr2_rdx(uint64_t number, uint64_t a1, uint64_t a2)
-{
-	uint64_t ret;
-	__asm__ volatile("int $0x7f"
-			 : "=a"(ret)
-			 : "d"(number), "D"(a1), "S"(a2), "c"(0), "a"(0xff)
-			 : "r11", "memory");
-	return ret;
-}
-
-/* libcr2's newer stub: the number in RAX and RDX alike. */
-static uint64_t cr2_both(uint64_t number, uint64_t a1, uint64_t a2)
-{
-	uint64_t ret;
-	__asm__ volatile("int $0x7f"
-			 : "=a"(ret)
-			 : "d"(number), "D"(a1), "S"(a2), "c"(0), "a"(number)
-			 : "r11", "memory");
-	return ret;
 }
 
 /*

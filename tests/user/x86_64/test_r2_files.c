@@ -4,6 +4,7 @@
  * hello-fs, then the rest): the caller's strings unaligned and on its
  * stack, its buffers where it likes.
  */
+#include "cr2_call.h"
 #include "file.h"
 #include "fs/server/fsserv.h"
 #include "include/abi/r2_vfs.h"
@@ -508,27 +509,16 @@ out:
 	return 0;
 }
 
-/* libcr2's newer stub: the number in RAX and RDX both. */
-static uint64_t cr2_new(uint64_t number, uint64_t a1, uint64_t a2)
-{
-	uint64_t ret;
-	__asm__ volatile("int $0x7f"
-			 : "=a"(ret)
-			 : "d"(number), "D"(a1), "S"(a2), "c"(0), "a"(number)
-			 : "r11", "memory");
-	return ret;
-}
-
 /* 0x2a in its newer form (a command line; RAX the pid, 0 on failure); the failed step. */
 UCHILD(r2_libcr2_new_run)
 {
-	uint64_t pid = cr2_new(0x2a, (uintptr_t) "EXIT42.ELF", (uintptr_t) "exit42 one  two");
+	uint64_t pid = cr2_both(0x2a, (uintptr_t) "EXIT42.ELF", (uintptr_t) "exit42 one  two");
 	if (!pid || pid > 0xff00000000ull)
 		return 1;
-	if (cr2_new(0x2a, (uintptr_t) "EXIT42.ELF", 0) == 0) /* no command line: the name */
+	if (cr2_both(0x2a, (uintptr_t) "EXIT42.ELF", 0) == 0) /* no command line: the name */
 		return 2;
-	if (cr2_new(0x2a, (uintptr_t) "NOPE.ELF", 0) != 0 ||
-	    cr2_new(0x2a, (uintptr_t) "EXIT42.ELF", 0x30000000ul) != 0)
+	if (cr2_both(0x2a, (uintptr_t) "NOPE.ELF", 0) != 0 ||
+	    cr2_both(0x2a, (uintptr_t) "EXIT42.ELF", 0x30000000ul) != 0)
 		return 3;
 	return 0;
 }
