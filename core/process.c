@@ -412,14 +412,35 @@ static unsigned seg_pte(unsigned elf_flags)
 	       (elf_flags & ELF_SEG_X ? 0 : PTE_NO_EXECUTE);
 }
 
-/* The ELF flags of every segment touching page `va` but segment `self`; 0 for none. */
-static unsigned sharers(const struct elf_image *elf, unsigned self, uintptr_t va)
+/*
+ * How many segments touch page `va`, the union of their ELF flags, and
+ * whether segment `i` is the first of them (the one to map the page).
+ */
+static unsigned touching(const struct elf_image *elf, unsigned i, uintptr_t va, unsigned *flags,
+			 bool *first)
 {
-	unsigned f = 0;
-	for (unsigned k = 0; k < elf->segment_count; k++)
-		if (k != self && va >= page_lo(&elf->segment[k]) && va < page_hi(&elf->segment[k]))
-			f |= elf->segment[k].flags | ELF_SEG_R;
-	return f;
+	unsigned n = 0;
+	*flags = 0;
+	*first = true;
+	for (unsigned k = 0; k < elf->segment_count; k++) {
+		const struct elf_segment *o = &elf->segment[k];
+		if (va < page_lo(o) || va >= page_hi(o))
+			continue;
+		n++;
+		*flags |= o->flags;
+		*first &= k >= i;
+	}
+	return n;
+}
+
+/* A segment's page at `va` if another segment shares it: mapped once, with both's rights. */
+static int map_shared(struct process *p, const struct elf_image *elf, unsigned i, uintptr_t va,
+		      bool *shared)
+{
+	unsigned flags;
+	bool first;
+	*shared = touching(elf, i, va, &flags, &first) > 1;
+	return *shared && first ? vmspace_map_wx(&p->vs, va, PAGE_SIZE, seg_pte(flags)) : E_OK;
 }
 
 /*
@@ -427,31 +448,25 @@ static unsigned sharers(const struct elf_image *elf, unsigned self, uintptr_t va
  * byte (elf_parse), but may share the page where one ends and the next
  * begins: that page is mapped once, by the first segment touching it, with
  * the union of their permissions (it may be writable and executable: the
- * one page such a layout makes so); the rest of each segment has its own.
+ * one page such a layout makes so); the rest of each segment, its inner
+ * pages, has its own.
  */
 static int load_segments(struct process *p, const uint8_t *image, const struct elf_image *elf)
 {
 	for (unsigned i = 0; i < elf->segment_count; i++) {
 		const struct elf_segment *s = &elf->segment[i];
+		uintptr_t lo = page_lo(s), hi = page_hi(s);
+		bool shared;
 		if (s->vaddr < USER_BASE)
 			return E_INVALID_PARAMETER; /* below the first user page */
-		for (uintptr_t va = page_lo(s); va < page_hi(s);) {
-			unsigned other = sharers(elf, i, va);
-			uintptr_t end = va + PAGE_SIZE;
-			bool first = true; /* the first segment touching a shared page maps it */
-			for (unsigned k = 0; other && k < i; k++)
-				first &= !(va >= page_lo(&elf->segment[k]) &&
-					   va < page_hi(&elf->segment[k]));
-			while (!other && end < page_hi(s) && !sharers(elf, i, end))
-				end += PAGE_SIZE; /* a run of pages of this segment only */
-			int err = !other  ? vmspace_map(&p->vs, va, end - va, seg_pte(s->flags))
-				  : first ? vmspace_map_wx(&p->vs, va, end - va,
-							   seg_pte(s->flags | other))
-					  : E_OK;
-			if (err)
-				return err;
-			va = end;
-		}
+		int err = map_shared(p, elf, i, lo, &shared);
+		lo += shared ? PAGE_SIZE : 0;
+		if (!err && hi > lo && !(err = map_shared(p, elf, i, hi - PAGE_SIZE, &shared)))
+			hi -= shared ? PAGE_SIZE : 0;
+		if (!err && hi > lo)
+			err = vmspace_map(&p->vs, lo, hi - lo, seg_pte(s->flags));
+		if (err)
+			return err;
 	}
 	for (unsigned i = 0; i < elf->segment_count; i++) {
 		const struct elf_segment *s = &elf->segment[i];

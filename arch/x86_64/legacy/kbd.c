@@ -45,13 +45,22 @@ void kbd_console(bool on)
 	irq1_mask(!on);
 }
 
+static bool holder_alive(void)
+{
+	if (holder && r2_process_gone(holder)) {
+		holder = 0; /* ended without unregistering */
+		irq1_mask(true);
+	}
+	return holder != 0;
+}
+
 /* The next scancode into byte 0 of a libcr2 holder's buffer, if the last was taken. */
 static void push(void)
 {
 	struct process *p;
 	uint8_t b0;
-	if (!holder || !holder_cr2 || p_head == p_tail || r2_process_gone(holder) ||
-	    !(p = process_find(holder)) || copy_from_user(&p->vs, &b0, holder_ring, 1) || b0)
+	if (!holder_cr2 || p_head == p_tail || !holder_alive() || !(p = process_find(holder)) ||
+	    copy_from_user(&p->vs, &b0, holder_ring, 1) || b0)
 		return;
 	if (copy_to_user(&p->vs, holder_ring, &pushq[p_tail % QUEUE], 1) == 0)
 		p_tail++;
@@ -67,9 +76,7 @@ void x86_r2_keyboard_irq(void)
 	/* Read even when nobody listens: the controller sends nothing more until we do. */
 	for (unsigned i = 0; i < 16 && (inb(PS2_STATUS) & PS2_OBF); i++) {
 		uint8_t sc = inb(PS2_DATA);
-		if (holder && r2_process_gone(holder))
-			holder = 0; /* ended without unregistering: the console's again */
-		if (!holder) {
+		if (!holder_alive()) { /* nobody's, or the console's (a holder that ended lapses) */
 			if (console)
 				vgacon_key(sc);
 			continue;
@@ -83,15 +90,6 @@ void x86_r2_keyboard_irq(void)
 	}
 	push();
 	x86_64_kbd_eoi();
-}
-
-static bool holder_alive(void)
-{
-	if (holder && r2_process_gone(holder)) {
-		holder = 0; /* ended without unregistering */
-		irq1_mask(true);
-	}
-	return holder != 0;
 }
 
 /* Move queued scancodes into the ring at `ring`; the count moved. */

@@ -47,8 +47,6 @@ void vga_clear(void);
 /* R2_OK, or R2_INVALID_INPUT (nothing changed) for a mode other than those four. */
 uint64_t vga_set_mode(uint64_t mode);
 uint64_t vga_mode(void);
-/* The current graphics mode's size and colours; false in text mode. */
-bool vga_geometry(unsigned *w, unsigned *h, unsigned *colours);
 /*
  * A pixel in a graphics mode, of colour 0x00RRGGBB as the nearest entry of
  * the palette loaded (16 colours in the planar modes, 256 in mode 13h);

@@ -22,17 +22,24 @@
 #define R2_NAME_MAX 64
 #define R2_ARGS_MAX 127 /* a command line of 0x2a's newer form */
 
-/* The length of the caller's NUL-terminated string at va (at most R2_NAME_MAX), or -1. */
-static long name_len(struct process *p, uint64_t va)
+/* The length of the caller's NUL-terminated string at va (at most `max`), or -1. */
+static long str_len(struct process *p, uint64_t va, long max)
 {
-	for (long n = 0; va && n <= R2_NAME_MAX; n++) {
+	for (long n = 0; va && n <= max; n++) {
 		char c;
 		if (copy_from_user(&p->vs, &c, va + (uint64_t)n, 1))
 			return -1;
 		if (!c)
-			return n ? n : -1;
+			return n;
 	}
 	return -1;
+}
+
+/* A name's length (1 to R2_NAME_MAX), or -1. */
+static long name_len(struct process *p, uint64_t va)
+{
+	long n = str_len(p, va, R2_NAME_MAX);
+	return n ? n : -1;
 }
 
 static bool name_buf(struct process *p, uint64_t va, struct fwd_buf *b)
@@ -65,19 +72,6 @@ static uint64_t forward(uint64_t nr, uint64_t a1, uint64_t a2, const struct fwd_
 	return out[0] <= 0xff ? out[0] : R2_FILESYSTEM_ERROR;
 }
 
-/* The length of the caller's command line at va (at most R2_ARGS_MAX, NUL excluded), or -1. */
-static long args_len(struct process *p, uint64_t va)
-{
-	for (long n = 0; n <= R2_ARGS_MAX; n++) {
-		char c;
-		if (copy_from_user(&p->vs, &c, va + (uint64_t)n, 1))
-			return -1;
-		if (!c)
-			return n;
-	}
-	return -1;
-}
-
 /*
  * 0x29, 0x2a: the server makes the process (its child) and leaves it
  * unstarted; here it gets the caller's convention and starts. Only a new
@@ -93,7 +87,7 @@ static uint64_t exec(struct process *p, uint64_t nr, uint64_t a1, uint64_t a2)
 	unsigned conv = r2_convention_of(p->pid);
 	bool libcr2 = conv & R2_CONV_LIBCR2, newer = conv & R2_CONV_RAX && nr == 0x2a;
 	size_t pid_size = libcr2 ? 1 : sizeof(uint64_t);
-	long n = newer && a2 ? args_len(p, a2) : 0;
+	long n = newer && a2 ? str_len(p, a2, R2_ARGS_MAX) : 0;
 	if (!name_buf(p, a1, &b[0]) || n < 0 ||
 	    (!newer && a2 && user_range_ok(&p->vs, a2, pid_size, true)))
 		return newer ? 0 : R2_INVALID_INPUT;

@@ -123,16 +123,6 @@ uint64_t vga_mode(void)
 	return mode->nr;
 }
 
-bool vga_geometry(unsigned *w, unsigned *h, unsigned *colours)
-{
-	if (mode->nr == R2_MODE_TEXT)
-		return false;
-	*w = mode->w;
-	*h = mode->h;
-	*colours = mode->colours;
-	return true;
-}
-
 static void scroll(volatile uint16_t *t)
 {
 	for (unsigned i = 0; i < COLS * (ROWS - 1); i++)

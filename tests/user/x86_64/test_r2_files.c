@@ -213,47 +213,65 @@ UCHILD(r2_libcr2_hello_fs)
 	return 0;
 }
 
-DEVMGR_UTEST(r2_libcr2_program_runs_unchanged)
+/*
+ * With the file server up: /EXIT42.ELF written, child `name` made, given
+ * convention `conv` (first checking, with `refusals`, that the convention
+ * is its parent's to set and only before it starts), run to its end and
+ * /EXIT42.ELF removed. 0 and *info how it ended, or -1 when it could not
+ * be set up.
+ */
+static int run_libcr2(const char *name, uint64_t conv, bool refusals,
+		      struct process_exit_info *info)
 {
-	uint64_t srv, fd, pid, cap;
+	uint64_t fd, pid, cap;
 	size_t put;
 	uint8_t elf[200];
 	size_t n = tiny_elf(elf);
+	int r = -1;
+	if (file_open("/EXIT42.ELF", FILE_WRITE | FILE_CREATE | FILE_TRUNCATE, &fd, NULL) ||
+	    file_write(fd, elf, n, &put) || file_close(fd) ||
+	    utest_create(name, NULL, 0, NULL, 0, &pid, &cap))
+		goto out;
+	if (r2_call(R2_CONVENTION, pid, conv) != R2_OK ||
+	    (refusals && (r2_call(R2_CONVENTION, 1, conv) != R2_INVALID_INPUT ||
+			  r2_call(R2_CONVENTION, pid, 8) != R2_INVALID_INPUT ||
+			  r2_call(R2_CONVENTION, pid, R2_CONV_RAX) != R2_INVALID_INPUT)) ||
+	    sys_process_start(cap) ||
+	    (refusals && r2_call(R2_CONVENTION, pid, R2_CONV_SEED) != R2_INVALID_INPUT)) {
+		sys_process_terminate(cap, -1);
+		sys_process_wait(cap, 0, info);
+	} else if (!sys_process_wait(cap, 0, info)) {
+		r = 0;
+	}
+	sys_cap_revoke(cap);
+out:
+	file_unlink("/EXIT42.ELF");
+	return r;
+}
+
+/* Child `name` in convention `conv` (run_libcr2) ends normally with 0, else the test fails. */
+static int libcr2_child_passes(const char *name, uint64_t conv, bool refusals)
+{
+	uint64_t srv;
+	struct process_exit_info info = {0};
 	int err = fsserv_start(&srv);
 	if (err)
 		return utest_fail(__FILE__, __LINE__, "no file server (%d)", err);
-	int r = 1;
-	struct process_exit_info info;
-	if (file_open("/EXIT42.ELF", FILE_WRITE | FILE_CREATE | FILE_TRUNCATE, &fd, NULL) ||
-	    file_write(fd, elf, n, &put) || file_close(fd))
-		goto out;
-	if (utest_create("r2_libcr2_hello_fs", NULL, 0, NULL, 0, &pid, &cap))
-		goto out;
-	/* Its convention: by its parent, before it starts; not for a stranger, not twice. */
-	if (r2_call(R2_CONVENTION, pid, R2_CONV_LIBCR2) != R2_OK ||
-	    r2_call(R2_CONVENTION, 1, R2_CONV_LIBCR2) != R2_INVALID_INPUT ||
-	    r2_call(R2_CONVENTION, pid, 8) != R2_INVALID_INPUT ||
-	    r2_call(R2_CONVENTION, pid, R2_CONV_RAX) != R2_INVALID_INPUT ||
-	    sys_process_start(cap) ||
-	    r2_call(R2_CONVENTION, pid, R2_CONV_SEED) != R2_INVALID_INPUT) {
-		sys_process_terminate(cap, -1);
-		sys_process_wait(cap, 0, &info);
-		goto out;
-	}
-	if (sys_process_wait(cap, 0, &info))
-		goto out;
-	sys_cap_revoke(cap);
-	file_unlink("/EXIT42.ELF");
-	r = info.exit_reason != EXIT_NORMAL || info.exit_code ? 2 : 0;
-out:
+	int r = run_libcr2(name, conv, refusals, &info);
 	fsserv_stop(srv);
-	if (r == 2)
-		return utest_fail(__FILE__, __LINE__,
-				  "the libcr2 program ended at step %d (reason %u)", info.exit_code,
-				  info.exit_reason);
 	if (r)
-		return utest_fail(__FILE__, __LINE__, "could not set up the libcr2 program");
+		return utest_fail(__FILE__, __LINE__, "could not set up the libcr2 program %s",
+				  name);
+	if (info.exit_reason != EXIT_NORMAL || info.exit_code)
+		return utest_fail(__FILE__, __LINE__, "%s ended at step %d (reason %u)", name,
+				  info.exit_code, info.exit_reason);
 	return 0;
+}
+
+/* Its convention: by its parent, before it starts; not for a stranger, not twice. */
+DEVMGR_UTEST(r2_libcr2_program_runs_unchanged)
+{
+	return libcr2_child_passes("r2_libcr2_hello_fs", R2_CONV_LIBCR2, true);
 }
 
 /*
@@ -525,35 +543,5 @@ UCHILD(r2_libcr2_new_run)
 
 DEVMGR_UTEST(r2_libcr2_newer_run_returns_the_pid)
 {
-	uint64_t srv, fd, pid, cap;
-	size_t put;
-	uint8_t elf[200];
-	size_t n = tiny_elf(elf);
-	int err = fsserv_start(&srv);
-	if (err)
-		return utest_fail(__FILE__, __LINE__, "no file server (%d)", err);
-	struct process_exit_info info = {0};
-	int r = 1;
-	if (file_open("/EXIT42.ELF", FILE_WRITE | FILE_CREATE | FILE_TRUNCATE, &fd, NULL) ||
-	    file_write(fd, elf, n, &put) || file_close(fd) ||
-	    utest_create("r2_libcr2_new_run", NULL, 0, NULL, 0, &pid, &cap))
-		goto out;
-	if (r2_call(R2_CONVENTION, pid, R2_CONV_LIBCR2 | R2_CONV_RAX) != R2_OK ||
-	    sys_process_start(cap)) {
-		sys_process_terminate(cap, -1);
-		sys_process_wait(cap, 0, &info);
-		goto out;
-	}
-	if (sys_process_wait(cap, 0, &info))
-		goto out;
-	sys_cap_revoke(cap);
-	r = info.exit_reason != EXIT_NORMAL || info.exit_code ? 2 : 0;
-out:
-	file_unlink("/EXIT42.ELF");
-	fsserv_stop(srv);
-	if (r == 2)
-		return utest_fail(__FILE__, __LINE__, "failed at step %d", info.exit_code);
-	if (r)
-		return utest_fail(__FILE__, __LINE__, "could not set up the program");
-	return 0;
+	return libcr2_child_passes("r2_libcr2_new_run", R2_CONV_LIBCR2 | R2_CONV_RAX, false);
 }
