@@ -20,6 +20,7 @@ set(ARCH_SOURCES
   ${ARCH_DIR}/timer.c
   ${ARCH_DIR}/user.c
   ${ARCH_DIR}/legacy/r2.c        # the rou2exOS personality (include/abi/r2.h)
+  ${ARCH_DIR}/legacy/r2_sound.c  # its sound calls
   ${ARCH_DIR}/legacy/r2_file.c   # its file calls, forwarded to the file server
   ${ARCH_DIR}/legacy/vga.c
   ${ARCH_DIR}/legacy/fb.c        # GRUB's linear framebuffer, when it set one up

@@ -20,6 +20,16 @@ struct process;
 /* r2.c: has process `pid` ended (no such process, or a zombie not yet reaped)? */
 bool r2_process_gone(uint64_t pid);
 
+/* r2.c: a pointer to `n` bytes of user memory (any alignment), writable with `w`. */
+bool user_ok(struct process *p, uint64_t ptr, size_t n, bool w);
+/* r2.c: block the calling thread for `ms` (interrupts off, as in every gate); false if killed. */
+bool r2_wait_ms(uint64_t ms);
+
+/* r2_sound.c: the sound gates. */
+uint64_t r2_tone(struct process *p, uint64_t hz, uint64_t ms);
+uint64_t r2_midi(struct process *p, uint64_t op, uint64_t arg);
+uint64_t r2_stop(struct process *p, uint64_t a1, uint64_t a2);
+
 /* r2.c: pid's R2_CONV_* bits; whether they say libcr2; set them (no checks: the gate's). */
 unsigned r2_convention_of(uint64_t pid);
 bool r2_is_libcr2(uint64_t pid);
