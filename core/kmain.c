@@ -12,6 +12,7 @@
 #include "core/machine.h"
 #include "core/pci.h"
 #include "core/shell.h"
+#include "core/syscall.h"
 #include "core/kthread.h"
 #include "core/timer.h"
 #include "mm/kvm.h"
@@ -41,6 +42,7 @@ _Noreturn void kmain(struct boot_info *bi)
 	pci_init();
 	hw_init(bi);
 	console_init(bi);
+	syscall_clock_init();
 
 	if (boot_cmdline_has(bi, "kbench")) {
 		char only[32]; /* kbench.only=PREFIX: those figures alone */

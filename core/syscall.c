@@ -391,13 +391,20 @@ static int sys_sleep(struct trap_frame *tf, struct process *p)
 
 /*
  * CLOCK_MONOTONIC (0): ns since boot. CLOCK_REALTIME (1): ns since 1970 UTC,
- * from the real-time clock read once, at the first call, and the
- * monotonic clock since (E_NOT_SUPPORTED on a machine without one).
+ * from the real-time clock read once, at boot (syscall_clock_init, before
+ * any driver can own the device), and the monotonic clock since (E_NOT_SUPPORTED on a machine without one).
  */
+static uint64_t rtc_base; /* realtime - monotonic; 0: no clock */
+
+void syscall_clock_init(void)
+{
+	uint64_t secs, now = arch_time_ns();
+	if (arch_rtc_seconds(&secs))
+		rtc_base = secs * 1000000000ull - now;
+}
+
 static int sys_clock(struct trap_frame *tf, struct process *p)
 {
-	static uint64_t rtc_base; /* realtime - monotonic; 0: not read yet */
-	static bool no_rtc;
 	(void)p;
 	uint64_t now = arch_time_ns();
 	if (ARG(0) == CLOCK_MONOTONIC) {
@@ -406,13 +413,7 @@ static int sys_clock(struct trap_frame *tf, struct process *p)
 	}
 	if (ARG(0) != CLOCK_REALTIME)
 		return E_INVALID_PARAMETER;
-	uint64_t secs;
-	if (!rtc_base && !no_rtc) {
-		no_rtc = !arch_rtc_seconds(&secs);
-		if (!no_rtc)
-			rtc_base = secs * 1000000000ull - now;
-	}
-	if (no_rtc)
+	if (!rtc_base)
 		return E_NOT_SUPPORTED;
 	RESULT(0, rtc_base + now);
 	return E_OK;

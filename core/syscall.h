@@ -26,4 +26,7 @@ typedef int (*syscall_fn)(struct trap_frame *tf, struct process *p);
 			return err_; \
 	} while (0)
 
+/* Read the real-time clock for CLOCK_REALTIME: once, at boot, before any driver runs. */
+void syscall_clock_init(void);
+
 #endif

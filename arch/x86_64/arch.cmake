@@ -28,7 +28,9 @@ set(ARCH_SOURCES
   ${ARCH_DIR}/legacy/speaker.c
   ${ARCH_DIR}/legacy/midi.c
   ${ARCH_DIR}/legacy/kbd.c
-  ${ARCH_DIR}/legacy/cmos.c
+  ${ARCH_DIR}/legacy/cmos.c       # the wall clock, read once at boot
+  ${CMAKE_SOURCE_DIR}/core/cmos_time.c
+  ${ARCH_DIR}/legacy/r2_dev.c     # the r2 calls of the legacy devices, forwarded to their drivers
   ${ARCH_DIR}/legacy/heap.c
   ${ARCH_DIR}/legacy/ring.c
 )

@@ -65,7 +65,7 @@ enum {
 };
 
 /* DeviceInfo: what a matcher sees of a device. */
-enum device_bus { BUS_PCI = 1, BUS_PLATFORM = 2 };
+enum device_bus { BUS_PCI = 1, BUS_PLATFORM = 2, BUS_ISA = 3 }; /* ISA: compatible a PNP id */
 struct device_info {
 	enum device_bus bus;
 	uint16_t vendor_id, device_id; /* PCI */

@@ -564,7 +564,16 @@ static void control_message(struct ipc_message *m)
 {
 	struct ipc_buffer *b = ipc_buffer();
 	uint64_t cap = m->info & MSG_CAP && b ? b->header.capability : 0;
-	switch (m->w[0]) {
+	bool forwarded = MSG_TYPE(m->info) == MSG_FORWARD;
+	/* A named server's endpoint anyone can reach: its control calls are the manager's. */
+	bool refused = klass && klass->server && !forwarded && m->sender != mgr_pid;
+	switch (forwarded || refused ? 0 : m->w[0]) {
+	case 0:
+		if (forwarded && klass && klass->control && klass->control(drv_dev, m))
+			return; /* a call the kernel forwarded: the class's */
+		reply(m, forwarded ? E_PERMISSION_DENIED : DRIVER_INSUFFICIENT_CAPABILITIES, 0, 0,
+		      0, 1);
+		break;
 	case DRV_CTL_PING:
 		reply(m, DRIVER_OK, 0, 0, 0, 1);
 		break;
@@ -689,7 +698,8 @@ int driver_main(const struct driver_ops *ops, void *dev)
 		err = ops->start(dev);
 	if (err)
 		return err;
-	if (ipc_endpoint_create(NULL, &endpoint))
+	if (klass && klass->server ? xous_server_create(klass->server, &endpoint)
+				   : ipc_endpoint_create(NULL, &endpoint))
 		return DRIVER_OUT_OF_RESOURCES;
 	if (ops->block)
 		blkserv_install(ops, dev);

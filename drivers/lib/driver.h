@@ -321,6 +321,12 @@ struct driver_class {
 	void (*doorbells)(void *dev, uint64_t bits);
 	/* On the I/O thread before stop: finish what is in flight (block: flush). */
 	void (*quiesce)(void *dev);
+	/*
+	 * Non-NULL: the driver's endpoint is the Xous server of this name (the
+	 * kernel forwards calls to it), and control calls (DRV_CTL_*) are
+	 * taken from the manager alone.
+	 */
+	const char *server;
 };
 void driver_set_class(const struct driver_class *cls);
 /* The hardware capabilities driver_main parsed (for the class layers: the DMA capability). */

@@ -14,7 +14,7 @@
 
 struct pcdev_call {
 	uint64_t op, arg, arg2;
-	uint64_t sender; /* the pid the kernel made the call for */
+	uint64_t sender;   /* the pid the kernel made the call for */
 	const uint8_t *in; /* buf0 as lent in this process (len0 bytes; NULL if none) */
 	size_t in_len;
 	uint8_t *out; /* buf1 (len1 bytes; writable when the gate lent it so) */

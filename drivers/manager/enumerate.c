@@ -280,6 +280,14 @@ static bool add_mmio(struct hardware_caps *hw, uint64_t base, uint64_t size)
 	return true;
 }
 
+/* A window recorded without its capability (derive_caps makes it). */
+static void add_mmio_later(struct hardware_caps *hw, uint64_t base, uint64_t size)
+{
+	if (hw->mmio_count < HWCAPS_MAX_MMIO && size)
+		hw->mmio_regions[hw->mmio_count++] =
+		    (struct mmio_region){.base = base, .size = size, .writable = true};
+}
+
 static bool add_irq(struct hardware_caps *hw, unsigned line, unsigned flags)
 {
 	uint64_t cap;
@@ -428,6 +436,54 @@ static void scan_platform(void)
 	}
 }
 
+/*
+ * The PC's fixed ISA devices the kernel does not keep (x86_64: the CMOS
+ * clock, the speaker, the VGA), by PNP id: each record's ports and ISA
+ * interrupt, and a second record of the same name adds its memory (the
+ * VGA's window). Their capabilities come when a driver binds one.
+ */
+static void scan_isa(void)
+{
+	const void *desc = mgr_roots.desc;
+	for (const struct hw_rec *r = desc ? hw_next_rec(desc, NULL) : NULL; r;
+	     r = hw_next_rec(desc, r)) {
+		const struct hw_rec_device *rec = (const void *)r;
+		if (r->type != HW_REC_DEVICE || r->size < sizeof(*rec) ||
+		    (r->flags & (HW_REC_ISA | HW_REC_KERNEL)) != HW_REC_ISA || !rec->name[0] ||
+		    strlen(rec->name) >= MGR_NAME_MAX)
+			continue;
+		struct mgr_device *d = NULL;
+		for (unsigned i = 0; i < mgr_device_count && !d; i++)
+			if (mgr_devices[i].info.bus == BUS_ISA &&
+			    !strcmp(mgr_devices[i].name, rec->name))
+				d = &mgr_devices[i];
+		if (!d && !(d = new_device()))
+			return;
+		if (!d->info.bus) {
+			memcpy(d->compat, rec->compatible, sizeof(d->compat));
+			d->info = (struct device_info){.bus = BUS_ISA,
+						       .compatible = d->compat,
+						       .compatible_len = sizeof(d->compat)};
+			memcpy(d->name, rec->name, strlen(rec->name) + 1);
+		}
+		struct hardware_caps *hw = &d->hw;
+		for (unsigned i = 0; i < rec->reg_count && i < HW_MAX_REG; i++) {
+			uint64_t base = rec->reg[i].base, size = rec->reg[i].size;
+			if (!(r->flags & HW_REC_PORTS))
+				add_mmio_later(hw, base, size);
+			else if (hw->port_count < HWCAPS_MAX_PORTS && size &&
+				 base + size <= 0x10000)
+				hw->port_ranges[hw->port_count++] =
+				    (struct port_range){.base = (uint16_t)base,
+							.size = (uint16_t)size,
+							.writable = true};
+		}
+		if (rec->irq_count && !hw->interrupt_count)
+			hw->interrupts[hw->interrupt_count++] = (struct interrupt_line){
+			    .line = rec->irq[0].line, .flags = rec->irq[0].flags};
+	}
+}
+
 /* The RAM disks: devices of the manager's own making. */
 static void ram_disk(const char *name, unsigned long size)
 {
@@ -467,6 +523,7 @@ void mgr_enumerate(void)
 			pci_device(f);
 	}
 	scan_platform();
+	scan_isa();
 	ram_disk("ram0", 4u << 20);
 	ram_disk("ram1", 1u << 20);
 }
@@ -489,6 +546,22 @@ static void derive_caps(struct mgr_device *d)
 		struct function *f = function_of(d);
 		if (f)
 			pci_caps(d, f);
+	} else if (d->info.bus == BUS_ISA) {
+		/* What scan_isa found, now as capabilities: exactly those ports, line and window. */
+		struct hardware_caps want = *hw;
+		hw->mmio_count = hw->port_count = hw->interrupt_count = 0;
+		for (unsigned i = 0; i < want.port_count; i++) {
+			struct port_range pr = want.port_ranges[i];
+			if (mgr_roots.ports &&
+			    !hw_derive_range(mgr_roots.ports,
+					     RIGHT_READ | RIGHT_WRITE | RIGHT_GRANT, pr.base,
+					     pr.size, &pr.cap))
+				hw->port_ranges[hw->port_count++] = pr;
+		}
+		for (unsigned i = 0; i < want.mmio_count; i++)
+			add_mmio(hw, want.mmio_regions[i].base, want.mmio_regions[i].size);
+		if (want.interrupt_count)
+			add_irq(hw, want.interrupts[0].line, want.interrupts[0].flags);
 	} else if (d->regs) {
 		struct mmio_region m = hw->mmio_regions[0];
 		struct interrupt_line l = hw->interrupts[0];

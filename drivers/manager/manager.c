@@ -578,6 +578,10 @@ static void describe(const struct mgr_device *d)
 		snprintf(where, sizeof(where), "pci %04x:%02x:%02x.%x %04x:%04x",
 			 d->info.sbdf >> 16, d->info.sbdf >> 8 & 0xff, d->info.sbdf >> 3 & 0x1f,
 			 d->info.sbdf & 7, d->info.vendor_id, d->info.device_id);
+	else if (d->info.bus == BUS_ISA)
+		snprintf(where, sizeof(where), "isa %s, ports %#x+%u", d->compat,
+			 d->hw.port_count ? d->hw.port_ranges[0].base : 0,
+			 d->hw.port_count ? d->hw.port_ranges[0].size : 0);
 	else if (d->regs)
 		snprintf(where, sizeof(where), "virtio-mmio %#llx id %u",
 			 (unsigned long long)d->mmio_base, d->info.virtio_id);

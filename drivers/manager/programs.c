@@ -2,7 +2,8 @@
  * The device manager's built-in driver table (struct device_matcher per
  * driver: virtio-blk for the modern and the transitional virtio-pci block
  * device and for a virtio-mmio transport whose DeviceID is 2; the RAM disk
- * for the devices the manager makes up itself) and the driver programs the
+ * for the devices the manager makes up itself; the PC's CMOS clock and
+ * speaker by their PNP ids) and the driver programs the
  * image carries, which DEVMGR_REGISTER_DRIVER may name.
  */
 #include "drivers/manager/manager.h"
@@ -40,6 +41,21 @@ static bool ramdisk(const struct device_info *i)
 	       !strcmp(i->compatible, "kestrel,ramdisk");
 }
 
+static bool pnp(const struct device_info *i, const char *id)
+{
+	return i->bus == BUS_ISA && i->compatible && !strcmp(i->compatible, id);
+}
+
+static bool cmos_rtc(const struct device_info *i)
+{
+	return pnp(i, "PNP0B00");
+}
+
+static bool pc_speaker(const struct device_info *i)
+{
+	return pnp(i, "PNP0800");
+}
+
 static void add(const char *program, struct device_matcher m, unsigned type, const char *prefix)
 {
 	for (unsigned k = 0; k < MGR_MAX_DRIVERS; k++)
@@ -60,4 +76,7 @@ void mgr_builtin_drivers(void)
 	add("virtio-blk", (struct device_matcher){-1, -1, -1, -1, -1, virtio_mmio_block},
 	    DEVICE_BLOCK, "blk");
 	add("ramdisk", (struct device_matcher){-1, -1, -1, -1, -1, ramdisk}, DEVICE_BLOCK, NULL);
+	/* The PC's legacy devices (x86_64), which the r2 gates forward to (include/abi/pcdev.h). */
+	add("pcrtc", (struct device_matcher){-1, -1, -1, -1, -1, cmos_rtc}, DEVICE_CHAR, NULL);
+	add("pcspk", (struct device_matcher){-1, -1, -1, -1, -1, pc_speaker}, DEVICE_CHAR, NULL);
 }

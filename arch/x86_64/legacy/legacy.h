@@ -20,6 +20,17 @@ struct process;
 /* r2.c: has process `pid` ended (no such process, or a zombie not yet reaped)? */
 bool r2_process_gone(uint64_t pid);
 
+/*
+ * r2_dev.c: call op (a1, a2, b[0] and b[1] lent) on the driver that is
+ * the Xous server `server` (include/abi/pcdev.h); its r2 code, results in
+ * out[1..2]. R2_NOT_IMPLEMENTED when no driver serves it (none runs, it
+ * crashed, it is being restarted), R2_INVALID_INPUT when the buffers
+ * cannot be lent.
+ */
+struct fwd_buf;
+uint64_t r2_dev_call(const char *server, uint64_t op, uint64_t a1, uint64_t a2,
+		     const struct fwd_buf *b, uint64_t out[3]);
+
 /* r2.c: a pointer to `n` bytes of user memory (any alignment), writable with `w`. */
 bool user_ok(struct process *p, uint64_t ptr, size_t n, bool w);
 /* r2.c: block the calling thread for `ms` (interrupts off, as in every gate); false if killed. */
@@ -151,8 +162,5 @@ void x86_r2_ring_exit(void);
 _Noreturn void x86_r2_stray_ring(struct trap_frame *tf);
 /* R2_SET_RING. */
 uint64_t r2_set_ring(struct process *p, uint64_t pid, uint64_t ring);
-
-/* cmos.c: the CMOS real-time clock. */
-void cmos_rtc_read(RTC_T *out);
 
 #endif

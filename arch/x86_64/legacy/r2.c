@@ -17,6 +17,8 @@
 #include "core/kthread.h"
 #include "core/metrics.h"
 #include "core/process.h"
+#include "include/abi/pcdev.h"
+#include "ipc/file.h"
 #include "legacy.h"
 #include "mm/heap.h"
 #include "mm/uaccess.h"
@@ -120,13 +122,14 @@ static uint64_t r2_sleep(struct process *p, uint64_t ms, uint64_t a2)
 	return R2_OK;
 }
 
+/* The CMOS driver writes the caller's RTC_T, lent to it for the call. */
 static uint64_t r2_rtc(struct process *p, uint64_t op, uint64_t ptr)
 {
-	RTC_T rtc;
-	if (op != R2_GET || !user_ok(p, ptr, sizeof(rtc), true))
+	if (op != R2_GET || !user_ok(p, ptr, sizeof(RTC_T), true))
 		return R2_INVALID_INPUT;
-	cmos_rtc_read(&rtc);
-	return copy_to_user(&p->vs, ptr, &rtc, sizeof(rtc)) ? R2_INVALID_INPUT : R2_OK;
+	const struct fwd_buf b[2] = {{0}, {.va = ptr, .len = sizeof(RTC_T), .writable = true}};
+	uint64_t out[3];
+	return r2_dev_call(PCDEV_RTC_NAME, PCDEV_RTC_GET, 0, 0, b, out);
 }
 
 /*

@@ -5,6 +5,8 @@
  * calls as a libcr2 process (R2_CONVENTION) makes them.
  */
 #include "cr2_call.h"
+#include "drivers/lib/devmgr.h"
+#include "drivers/lib/driver.h"
 #include "r2.h"
 #include "utest.h"
 
@@ -88,7 +90,36 @@ UTEST(r2_sysinfo)
 	return 0;
 }
 
-UTEST(r2_rtc)
+/* The clock is a driver's (drivers/pc/rtc.c): without a device manager nobody serves it. */
+UTEST(r2_rtc_without_its_driver)
+{
+	RTC_T *rtc = (RTC_T *)aligned_buf;
+	UASSERT_EQ(r2_rtc(rtc), R2_NOT_IMPLEMENTED);
+	UASSERT_EQ(r2_rtc(NULL), R2_INVALID_INPUT); /* decoded first, as ever */
+	return 0;
+}
+
+/* R2_RTC until the driver answers (a restart takes its backoff), at most `ns`. */
+static uint64_t rtc_when_served(RTC_T *rtc, uint64_t ns)
+{
+	uint64_t end = sys_clock() + ns, rc;
+	while ((rc = r2_rtc(rtc)) == R2_NOT_IMPLEMENTED && sys_clock() < end)
+		sys_sleep(20000000);
+	return rc;
+}
+
+DEVMGR_UTEST(r2_rtc_driver_restarts_after_a_crash)
+{
+	RTC_T *rtc = (RTC_T *)aligned_buf;
+	UASSERT_EQ(rtc_when_served(rtc, UTEST_PATIENCE_NS), R2_OK);
+	UASSERT_EQ(devmgr_fault(devmgr_endpoint, "rtc", DEVMGR_FAULT_CRASH, 0), DRIVER_OK);
+	memset(rtc, 0, sizeof(*rtc));
+	UASSERT_EQ(rtc_when_served(rtc, UTEST_PATIENCE_NS), R2_OK);
+	UASSERT(rtc->year >= 2000 && rtc->month >= 1 && rtc->month <= 12);
+	return 0;
+}
+
+DEVMGR_UTEST(r2_rtc)
 {
 	RTC_T *rtc = (RTC_T *)aligned_buf;
 	UASSERT_EQ(r2_rtc(rtc), R2_OK);
