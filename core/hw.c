@@ -335,6 +335,31 @@ int sys_port_in(struct trap_frame *tf, struct process *p)
 	return E_OK;
 }
 
+/*
+ * What the PS/2 keyboard's driver read, for the kernel's takers of
+ * scancodes: only from a holder of a capability for the keyboard's data
+ * port (the manager gives it to that driver alone).
+ */
+int sys_keyboard_input(struct trap_frame *tf, struct process *p)
+{
+	struct capability c;
+	uint16_t port;
+	uint64_t codes = ARG(1), n = ARG(2);
+	CHECK(arch_keyboard_port(&port));
+	CHECK(cap_lookup(&p->caps, ARG(0), OBJ_IO_PORTS, RIGHT_READ, &c));
+	if (!in_range(&c, port, 1))
+		return E_PERMISSION_DENIED;
+	if (!n || n > 8)
+		return E_INVALID_PARAMETER;
+	uint8_t sc[8];
+	for (unsigned i = 0; i < n; i++)
+		sc[i] = (uint8_t)(codes >> (8 * i));
+	irqflags_t irq = arch_irq_save();
+	arch_keyboard_input(sc, (unsigned)n);
+	arch_irq_restore(irq);
+	return E_OK;
+}
+
 int sys_port_out(struct trap_frame *tf, struct process *p)
 {
 	uint32_t v = (uint32_t)ARG(3);

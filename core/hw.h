@@ -46,6 +46,7 @@ int sys_interrupt_unbind(struct trap_frame *tf, struct process *p);
 int sys_mmio_map(struct trap_frame *tf, struct process *p);
 int sys_port_in(struct trap_frame *tf, struct process *p);
 int sys_port_out(struct trap_frame *tf, struct process *p);
+int sys_keyboard_input(struct trap_frame *tf, struct process *p);
 int sys_cap_derive_range(struct trap_frame *tf, struct process *p);
 int sys_dma_alloc(struct trap_frame *tf, struct process *p);
 int sys_dma_pin(struct trap_frame *tf, struct process *p);

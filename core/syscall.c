@@ -546,6 +546,7 @@ static const syscall_fn table[SYS_COUNT] = {
     [SYS_MMIO_MAP] = sys_mmio_map,
     [SYS_PORT_IN] = sys_port_in,
     [SYS_PORT_OUT] = sys_port_out,
+    [SYS_KEYBOARD_INPUT] = sys_keyboard_input,
     [SYS_CAPABILITY_DERIVE_RANGE] = sys_cap_derive_range,
     [SYS_DMA_ALLOC] = sys_dma_alloc,
     [SYS_DMA_PIN] = sys_dma_pin,

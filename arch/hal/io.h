@@ -12,6 +12,16 @@
 int arch_port_io(uint16_t port, unsigned width, uint32_t *value, int write);
 
 /*
+ * The PC's PS/2 keyboard, driven from user space (drivers/pc/kbd.c): its
+ * data port, which the driver's port capability must cover to hand the
+ * kernel scancodes (SYS_KEYBOARD_INPUT), or E_NOT_SUPPORTED where there is
+ * none; and those scancodes, to the kernel's own takers (x86_64: the r2
+ * keyboard calls, the console on the VGA screen). Interrupts off.
+ */
+int arch_keyboard_port(uint16_t *port);
+void arch_keyboard_input(const uint8_t *sc, unsigned n);
+
+/*
  * Ports the kernel keeps for itself (its console UART, the 8259s, the
  * timer, 0xCF8-0xCFF, the power-off and exit ports): the `idx`th range into
  * *base and *count, false past the last. No capability reaches them.

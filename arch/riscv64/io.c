@@ -48,3 +48,14 @@ void arch_machine_describe(const struct boot_info *bi)
 {
 	(void)bi;
 }
+
+int arch_keyboard_port(uint16_t *port)
+{
+	(void)port;
+	return E_NOT_SUPPORTED;
+}
+
+void arch_keyboard_input(const uint8_t *sc, unsigned n)
+{
+	(void)sc, (void)n;
+}

@@ -84,8 +84,6 @@ bool arch_kernel_ports(unsigned idx, uint16_t *base, uint16_t *count)
 	    {0x4d0, 2},		  /* the 8259s' edge/level control */
 	    {0x40, 4},		  /* the PIT (the timer's calibration) */
 	    {PCI_ADDR, 8},	  /* PCI configuration mechanism #1 */
-	    {0x60, 1},		  /* the PS/2 keyboard's data: legacy/kbd.c's */
-	    {0x64, 1},		  /* and its status and command port */
 	    {DEBUG_EXIT_PORT, 4}, /* QEMU's isa-debug-exit (power.c) */
 	};
 	unsigned n = sizeof(fixed) / sizeof(fixed[0]);
@@ -258,9 +256,7 @@ void arch_machine_describe(const struct boot_info *bi)
 	const struct acpi_irq *ai = acpi_irq();
 
 	isa_device("serial", "PNP0501", HW_REC_KERNEL, (const uint16_t[]){COM1_PORT, 8, 0}, 4);
-	/* The keyboard is the kernel's while the r2 personality drives it (legacy/kbd.c). */
-	isa_device("keyboard", "PNP0303", HW_REC_KERNEL, (const uint16_t[]){0x60, 1, 0x64, 1, 0},
-		   1);
+	isa_device("keyboard", "PNP0303", 0, (const uint16_t[]){0x60, 1, 0x64, 1, 0}, 1);
 	isa_device("rtc", "PNP0B00", 0, (const uint16_t[]){0x70, 2, 0}, 8);
 	isa_device("pit", "PNP0100", HW_REC_KERNEL, (const uint16_t[]){0x40, 4, 0}, 0);
 	isa_device("pic", "PNP0000", HW_REC_KERNEL,

@@ -26,10 +26,6 @@
  * 2 is the cascade; 7 and 15 are refused (their vectors are the 8259s'
  * spurious ones).
  *
- * In both modes the PS/2 keyboard's line (ISA IRQ 1, or its GSI) is not
- * the dispatch's: legacy/kbd.c serves it for the r2 personality through
- * x86_64_kbd_mask / x86_64_kbd_eoi, so no handler can be registered there.
- *
  * MSI lines, in both modes, are numbered from MSI_FIRST (64) up to
  * arch_irq_limit(), each on its own vector VEC_MSI_BASE + n; address
  * 0xFEE00000 | boot LAPIC id << 12, data = the vector (fixed, edge). The
@@ -65,7 +61,6 @@
 #define ELCR2	     0x4d1
 #define ELCR_FIXED   0x2107u /* lines 0, 1, 2, 8, 13 are always edge */
 #define ISA_IRQS     16
-#define ISA_KEYBOARD 1
 
 /* I/O APIC registers (82093AA data sheet, 3.0): an index, a window, and the EOI register of version 0x20. */
 #define IOREGSEL     0x00
@@ -90,7 +85,6 @@ static unsigned ioapic_count;
 
 static bool apic_mode;
 static uint32_t boot_apic_id;
-static unsigned kbd_line = ISA_KEYBOARD;
 static uint8_t gsi_flags[VEC_GSI_COUNT];
 static uint8_t gsi_masked[VEC_GSI_COUNT];
 static unsigned isa_gsi[ISA_IRQS];
@@ -217,7 +211,6 @@ int arch_irq_init(const struct boot_info *bi)
 			gsi_flags[ai->iso[i].gsi] = isa_flags[ai->iso[i].source];
 	for (unsigned g = 0; g < VEC_GSI_COUNT; g++)
 		rte_write(g);
-	kbd_line = isa_gsi[ISA_KEYBOARD];
 	apic_mode = true;
 	unsigned gsis = 0;
 	for (unsigned i = 0; i < ioapic_count; i++)
@@ -242,18 +235,17 @@ static struct msi_line *msi_of(unsigned irq)
 
 /*
  * Lines a handler can be registered for: allocated MSIs; in IOAPIC mode
- * every GSI an I/O APIC has (below 64) but the keyboard's; with the 8259s
- * not the cascade, not 1 (the r2 keyboard's, legacy/kbd.c, served before
- * the dispatch) and not 7 and 15, whose vectors the trap code takes for the
- * 8259s' spurious interrupts.
+ * every GSI an I/O APIC has (below 64); with the 8259s not the cascade and
+ * not 7 and 15, whose vectors the trap code takes for the 8259s' spurious
+ * interrupts.
  */
 bool arch_irq_valid(unsigned irq)
 {
 	if (irq >= MSI_FIRST)
 		return msi_of(irq) != NULL;
 	if (apic_mode)
-		return ioapic_of(irq) && irq != kbd_line;
-	return irq < PIC_LINES && irq != PIC_CASCADE && irq != 1 && irq != 7 && irq != 15;
+		return ioapic_of(irq) != NULL;
+	return irq < PIC_LINES && irq != PIC_CASCADE && irq != 7 && irq != 15;
 }
 
 static void pic_set_mask(unsigned irq, bool masked)
@@ -405,26 +397,6 @@ uint64_t x86_64_ioapic_pa(unsigned idx)
 	return idx < ioapic_count ? ioapics[idx].pa : 0;
 }
 
-void x86_64_kbd_mask(bool masked)
-{
-	if (apic_mode) {
-		if (kbd_line < VEC_GSI_COUNT) {
-			gsi_masked[kbd_line] = masked;
-			rte_write(kbd_line);
-		}
-	} else {
-		pic_set_mask(ISA_KEYBOARD, masked);
-	}
-}
-
-void x86_64_kbd_eoi(void)
-{
-	if (apic_mode)
-		x86_lapic_eoi();
-	else
-		outb(PIC1_CMD, PIC_EOI);
-}
-
 static void dispatch(struct trap_frame *tf, unsigned irq)
 {
 	trap_irq(tf, irq);
@@ -440,8 +412,6 @@ void x86_64_irq_vector(struct trap_frame *tf, unsigned vector)
 				outb(PIC2_CMD, PIC_EOI);
 			outb(PIC1_CMD, PIC_EOI);
 			trap_irq(tf, IRQ_NONE);
-		} else if (line == ISA_KEYBOARD) {
-			x86_r2_keyboard_irq();
 		} else {
 			dispatch(tf, line);
 		}
@@ -449,9 +419,7 @@ void x86_64_irq_vector(struct trap_frame *tf, unsigned vector)
 	}
 	if (vector >= VEC_GSI_BASE && vector < VEC_GSI_BASE + VEC_GSI_COUNT) {
 		unsigned gsi = vector - VEC_GSI_BASE;
-		if (apic_mode && gsi == kbd_line) {
-			x86_r2_keyboard_irq();
-		} else if (apic_mode) {
+		if (apic_mode) {
 			dispatch(tf, gsi);
 		} else {
 			x86_lapic_eoi();

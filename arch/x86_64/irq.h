@@ -13,8 +13,5 @@ void x86_64_irq_vector(struct trap_frame *tf, unsigned vector);
 bool x86_64_irq_apic_mode(void);
 /* The physical address of the `idx`th I/O APIC in use, 0 past the last. */
 uint64_t x86_64_ioapic_pa(unsigned idx);
-/* legacy/kbd.c: mask or unmask the keyboard's line (ISA IRQ 1, or its GSI), and end its interrupt. */
-void x86_64_kbd_mask(bool masked);
-void x86_64_kbd_eoi(void);
 
 #endif

@@ -1,27 +1,26 @@
 /*
- * The PS/2 keyboard on ISA IRQ 1: its GSI through the I/O APIC, or line 1
- * of the master 8259 when there is no I/O APIC (irq.c chooses; this line
- * is never the portable dispatch's). It is unmasked only while a process
- * has a buffer registered. The interrupt handler queues scancodes in the
- * kernel; for a seed process R2_KBD_READ moves them into the registered
+ * The r2 keyboard calls over the scancodes of the PS/2 keyboard, which its
+ * user-space driver (drivers/pc/kbd.c) reads and hands the kernel
+ * (SYS_KEYBOARD_INPUT, arch_keyboard_input): the kernel touches no port of
+ * the keyboard's. Scancodes are queued in the kernel while a process holds
+ * the keyboard (else they are the VGA console's, when it is on, or
+ * dropped); for a seed process R2_KBD_READ moves them into the registered
  * ring in the caller's memory. A libcr2 process polls byte 0 of its
  * buffer, as rou2exOS writes each scancode there: the next one goes there,
  * from the interrupt or the tick, once the program has taken the last (set
  * byte 0 back to 0), the rest waiting in order (a queue of their own);
  * its R2_KBD_READ copies up to 16 of the main queue into another buffer.
  * One process at a time holds the keyboard; a dead holder's registration
- * lapses (a zombie not yet reaped is dead), and IRQ1 is masked again.
+ * lapses (a zombie not yet reaped is dead).
  */
+#include "arch/hal/io.h"
 #include "core/process.h"
-#include "irq.h"
+#include "include/abi/error.h"
 #include "legacy.h"
 #include "mm/uaccess.h"
-#include "x86.h"
 
-#define PS2_DATA   0x60
-#define PS2_STATUS 0x64
-#define PS2_OBF	   0x01 /* output buffer full: a byte to read */
-#define QUEUE	   256
+#define PS2_DATA 0x60
+#define QUEUE	 256
 
 static uint64_t holder;	      /* pid with a registered ring, 0 for none */
 static uintptr_t holder_ring; /* its user address */
@@ -32,25 +31,17 @@ static uint64_t dropped;
 static uint8_t pushq[QUEUE]; /* a libcr2 holder's scancodes not yet in byte 0 */
 static unsigned p_head, p_tail;
 
-static bool console; /* vgacon's: unmasked always, unheld scancodes typed */
-
-static void irq1_mask(bool masked)
-{
-	x86_64_kbd_mask(masked && !console);
-}
+static bool console; /* vgacon's: unheld scancodes typed */
 
 void kbd_console(bool on)
 {
 	console = on;
-	irq1_mask(!on);
 }
 
 static bool holder_alive(void)
 {
-	if (holder && r2_process_gone(holder)) {
+	if (holder && r2_process_gone(holder))
 		holder = 0; /* ended without unregistering */
-		irq1_mask(true);
-	}
 	return holder != 0;
 }
 
@@ -71,11 +62,16 @@ void kbd_tick(void)
 	push();
 }
 
-void x86_r2_keyboard_irq(void)
+int arch_keyboard_port(uint16_t *port)
 {
-	/* Read even when nobody listens: the controller sends nothing more until we do. */
-	for (unsigned i = 0; i < 16 && (inb(PS2_STATUS) & PS2_OBF); i++) {
-		uint8_t sc = inb(PS2_DATA);
+	*port = PS2_DATA;
+	return E_OK;
+}
+
+void arch_keyboard_input(const uint8_t *codes, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++) {
+		uint8_t sc = codes[i];
 		if (!holder_alive()) { /* nobody's, or the console's (a holder that ended lapses) */
 			if (console)
 				vgacon_key(sc);
@@ -89,7 +85,6 @@ void x86_r2_keyboard_irq(void)
 			pushq[p_head++ % QUEUE] = sc;
 	}
 	push();
-	x86_64_kbd_eoi();
 }
 
 /* Move queued scancodes into the ring at `ring`; the count moved. */
@@ -136,18 +131,13 @@ uint64_t kbd_call(struct process *p, uint64_t op, uintptr_t ring, bool libcr2)
 		holder = p->pid;
 		holder_ring = ring;
 		holder_cr2 = libcr2;
-		q_head = q_tail = p_head = p_tail = 0;
+		q_head = q_tail = p_head = p_tail = 0; /* what came before is not this holder's */
 		dropped = 0;
-		/* Stale bytes from before; bounded, as an absent controller reads all ones. */
-		for (unsigned i = 0; i < 64 && (inb(PS2_STATUS) & PS2_OBF); i++)
-			(void)inb(PS2_DATA);
-		irq1_mask(false);
 		return R2_OK;
 	case R2_KBD_UNREGISTER:
 		if (holder != p->pid || holder_ring != ring)
 			return R2_INVALID_INPUT;
 		holder = 0;
-		irq1_mask(true);
 		return R2_OK;
 	case R2_KBD_READ:
 		if (libcr2)

@@ -58,8 +58,6 @@ uint64_t r2_file_call(struct process *p, uint64_t nr, uint64_t a1, uint64_t a2);
 
 /* trap.c: a trap through one of the r2 gates (vector R2_GATE_RING1..3). */
 void x86_r2_gate(struct trap_frame *tf);
-/* irq.c: ISA IRQ 1, the PS/2 keyboard (its GSI, or the master 8259's line 1); ends it. */
-void x86_r2_keyboard_irq(void);
 
 /*
  * vga.c: the text screen as the early console (vgacon.c) writes it, in
@@ -102,7 +100,7 @@ void vgacon_init(const struct boot_info *bi);
 void vgacon_putc(char c);
 /* A scancode nobody holds the keyboard for: typed into the console's input. */
 void vgacon_key(uint8_t scancode);
-/* kbd.c: IRQ1 stays unmasked and unheld scancodes go to vgacon_key. */
+/* kbd.c: unheld scancodes go to vgacon_key. */
 void kbd_console(bool on);
 
 /*

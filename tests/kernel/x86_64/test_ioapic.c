@@ -188,9 +188,9 @@ KTEST(ioapic_lines_refuse_bad_input)
 	KASSERT_EQ(arch_irq_flags(limit), 0);
 	KASSERT_EQ(arch_irq_unmask(limit), E_INVALID_PARAMETER);
 	KASSERT(!arch_irq_valid(limit));
-	/* The keyboard's line is legacy/kbd.c's. */
+	/* The keyboard's line is a driver's like any other (drivers/pc/kbd.c). */
 	unsigned kbd = arch_irq_isa(1, &flags);
-	KASSERT(!arch_irq_valid(kbd));
+	KASSERT(arch_irq_valid(kbd));
 	/* An MSI line is not valid before it is allocated. */
 	for (unsigned l = 64; l < limit; l++)
 		KASSERT(!arch_irq_valid(l));
