@@ -31,16 +31,17 @@ static bool control(void *dev, const struct ipc_message *m)
 	struct ipc_buffer *b = ipc_buffer();
 	if (!b)
 		return false;
-	const uint64_t *w = b->words; /* the whole message: words 4..7 are only here */
-	/* Words 0..3 as delivered (buf0's address in our space and its length) are m's. */
-	size_t len0 = (size_t)m->w[FWD_LEN0];
-	struct job j = {.c = {.op = m->w[FWD_OP],
+	/* Words 0..3 came in registers, 4..7 only in the buffer. */
+	uint64_t w[8];
+	memcpy(w, m->w, 4 * sizeof(w[0]));
+	memcpy(w + 4, &b->words[4], 4 * sizeof(w[0]));
+	struct job j = {.c = {.op = w[FWD_OP],
 			      .arg = w[FWD_ARG],
 			      .arg2 = w[FWD_ARG2],
 			      .sender = m->sender,
-			      .in = len0 ? (const uint8_t *)(uintptr_t)m->w[FWD_BUF0] : NULL,
-			      .in_len = len0,
-			      .out = w[FWD_LEN1] ? (uint8_t *)(uintptr_t)m->w[FWD_BUF1] : NULL,
+			      .in = w[FWD_LEN0] ? (const uint8_t *)(uintptr_t)w[FWD_BUF0] : NULL,
+			      .in_len = (size_t)w[FWD_LEN0],
+			      .out = w[FWD_LEN1] ? (uint8_t *)(uintptr_t)w[FWD_BUF1] : NULL,
 			      .out_len = (size_t)w[FWD_LEN1]}};
 	int err = driver_on_io_thread(run, &j, CALL_NS);
 	if (m->reply) {
