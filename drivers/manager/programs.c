@@ -2,8 +2,8 @@
  * The device manager's built-in driver table (struct device_matcher per
  * driver: virtio-blk for the modern and the transitional virtio-pci block
  * device and for a virtio-mmio transport whose DeviceID is 2; the RAM disk
- * for the devices the manager makes up itself; the PC's CMOS clock and
- * speaker by their PNP ids) and the driver programs the
+ * for the devices the manager makes up itself; the PC's CMOS clock,
+ * speaker and VGA by their PNP ids) and the driver programs the
  * image carries, which DEVMGR_REGISTER_DRIVER may name.
  */
 #include "drivers/manager/manager.h"
@@ -56,6 +56,11 @@ static bool pc_speaker(const struct device_info *i)
 	return pnp(i, "PNP0800");
 }
 
+static bool pc_vga(const struct device_info *i)
+{
+	return pnp(i, "PNP0900");
+}
+
 static void add(const char *program, struct device_matcher m, unsigned type, const char *prefix)
 {
 	for (unsigned k = 0; k < MGR_MAX_DRIVERS; k++)
@@ -79,4 +84,5 @@ void mgr_builtin_drivers(void)
 	/* The PC's legacy devices (x86_64), which the r2 gates forward to (include/abi/pcdev.h). */
 	add("pcrtc", (struct device_matcher){-1, -1, -1, -1, -1, cmos_rtc}, DEVICE_CHAR, NULL);
 	add("pcspk", (struct device_matcher){-1, -1, -1, -1, -1, pc_speaker}, DEVICE_CHAR, NULL);
+	add("pcvga", (struct device_matcher){-1, -1, -1, -1, -1, pc_vga}, DEVICE_CHAR, NULL);
 }

@@ -34,4 +34,21 @@ enum {
 	PCDEV_SPK_STOP = 3, /* arg a sequence (0: whatever plays) -> R2_OK */
 };
 
+/*
+ * The VGA (PNP0900: ports 0x3C0-0x3DF, the window 0xA0000-0xBFFFF): text
+ * mode 3 and the graphics modes 0Dh, 12h and 13h (R2_MODE_*). The gates
+ * map the window into a program themselves (R2_MAP_VGA: memory, not the
+ * device's registers) and draw a linear framebuffer, when GRUB set one up,
+ * themselves too.
+ */
+#define PCDEV_VGA_NAME "kestrel.pc.vga"
+enum {
+	PCDEV_VGA_PRINT = 1, /* buf0 text (len0, no NUL in it) -> r2 code: drawn in text mode */
+	PCDEV_VGA_CLEAR = 2, /* -> R2_OK */
+	PCDEV_VGA_PIXEL = 3, /* arg x << 16 | y, arg2 0x00RRGGBB -> r2 code */
+	PCDEV_VGA_FRAME = 4, /* buf0 320x200 pixels, buf1 768 bytes of palette or none -> r2 code */
+	PCDEV_VGA_MODE = 5,  /* arg R2_MODE_* -> r2 code, the mode now */
+	PCDEV_VGA_FONT = 6,  /* buf1 (written) -> the bytes a glyph (16), 0: none fits */
+};
+
 #endif

@@ -61,32 +61,15 @@ void x86_r2_gate(struct trap_frame *tf);
 /* irq.c: ISA IRQ 1, the PS/2 keyboard (its GSI, or the master 8259's line 1); ends it. */
 void x86_r2_keyboard_irq(void);
 
-/* vga.c: text mode 3, the planar modes 0Dh and 12h, and mode 13h on the VGA. */
-void vga_print(const char *s, size_t n);
-/* Text mode: blank cells; a graphics mode: every pixel colour 0. */
-void vga_clear(void);
-/* R2_OK, or R2_INVALID_INPUT (nothing changed) for a mode other than those four. */
-uint64_t vga_set_mode(uint64_t mode);
-uint64_t vga_mode(void);
 /*
- * A pixel in a graphics mode, of colour 0x00RRGGBB as the nearest entry of
- * the palette loaded (16 colours in the planar modes, 256 in mode 13h);
- * R2_INVALID_INPUT outside the screen, in text mode or with bits 24..31 set.
+ * vga.c: the text screen as the early console (vgacon.c) writes it, in
+ * text mode only: which mode the VGA driver set, the screen gates say.
  */
-uint64_t vga_pixel(unsigned x, unsigned y, uint32_t rgb);
-/* One row of mode 13h pixels (x from 0), in mode 13h only. */
-void vga_row(unsigned y, const uint8_t *pixels);
-/*
- * The text font: as many whole glyphs as fit in `cap` bytes (256 at most),
- * 16 bytes each (a row a byte, bit 7 leftmost), glyph n at out[16 * n];
- * live from plane 2 in text mode, else the copy saved on leaving it.
- * Returns the bytes a glyph (16), 0 when not even one fits.
- */
-size_t vga_font(uint8_t *out, size_t cap);
-/* Load the DAC: 256 RGB triples of 8 bits each, or the default VGA palette (NULL). */
-void vga_palette(const uint8_t *rgb);
-/* Entry i of the default palette as 0x00RRGGBB (its 6-bit values widened to 8 bits). */
-uint32_t vga_default_rgb(unsigned i);
+void vga_console_put(const char *s, size_t n);
+void vga_console_clear(void);
+/* At boot: cleared, the hardware cursor off. */
+void vga_console_boot(void);
+void vga_console_mode(uint64_t mode);
 /* The physical VGA window, mapped for the kernel (once). */
 volatile uint8_t *vga_window(void);
 

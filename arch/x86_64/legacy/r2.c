@@ -19,6 +19,7 @@
 #include "core/process.h"
 #include "include/abi/pcdev.h"
 #include "ipc/file.h"
+#include "core/vga_palette.h"
 #include "legacy.h"
 #include "mm/heap.h"
 #include "mm/uaccess.h"
@@ -175,13 +176,15 @@ static void let_interrupts_in(void)
 }
 
 /*
- * To the VGA text screen (in text mode) and the serial console, a chunk at
- * a time, with interrupts let in between chunks: 64 KiB on a real 115200
- * baud UART takes seconds. Each chunk is copied afresh (another thread may
- * have unmapped the string meanwhile: InvalidInput, what went out stays
- * out); a thread whose process is ending stops printing. A NUL ends the
- * string (libcr2 counts its terminator in the length), nothing after it
- * is printed.
+ * To the serial console and the VGA text screen (the VGA driver draws it,
+ * in text mode only; with console=vga the console's own copy is the
+ * screen's), a chunk at a time, with interrupts let in between chunks: 64
+ * KiB on a real 115200 baud UART takes seconds. Each chunk is copied
+ * afresh (another thread may have unmapped the string meanwhile:
+ * InvalidInput, what went out stays out); a thread whose process is
+ * ending stops printing. A NUL ends the string (libcr2 counts its
+ * terminator in the length), nothing after it is printed. The screen
+ * missing (no VGA driver runs) is no error: the console had the text.
  */
 static uint64_t r2_print(struct process *p, uint64_t str, uint64_t len)
 {
@@ -199,7 +202,11 @@ static uint64_t r2_print(struct process *p, uint64_t str, uint64_t len)
 			return R2_INVALID_INPUT;
 		size_t end = strnlen(chunk, n);
 		kprintf("%.*s", (int)end, chunk);
-		vga_print(chunk, end);
+		if (!vgacon_on && end) {
+			const struct fwd_buf b[2] = {{.va = str + done, .len = end}, {0}};
+			uint64_t out[3];
+			(void)r2_dev_call(PCDEV_VGA_NAME, PCDEV_VGA_PRINT, 0, 0, b, out);
+		}
 		if (end < n)
 			break;
 		done += n;
@@ -207,20 +214,29 @@ static uint64_t r2_print(struct process *p, uint64_t str, uint64_t len)
 	return R2_OK;
 }
 
-static uint64_t r2_clear(struct process *p, uint64_t a1, uint64_t a2)
+/* A call on the VGA driver that lends nothing. */
+static uint64_t vga_call(uint64_t op, uint64_t a1, uint64_t a2, uint64_t out[3])
 {
-	(void)p, (void)a1, (void)a2;
-	vga_clear();
-	return R2_OK;
+	const struct fwd_buf none[2] = {{0}, {0}};
+	return r2_dev_call(PCDEV_VGA_NAME, op, a1, a2, none, out);
 }
 
-/* x << 16 | y and an RGB colour, as rou2exOS and libcr2 have them. */
+static uint64_t r2_clear(struct process *p, uint64_t a1, uint64_t a2)
+{
+	uint64_t out[3];
+	(void)p, (void)a1, (void)a2;
+	vga_console_clear(); /* the console's cursor home too */
+	return vga_call(PCDEV_VGA_CLEAR, 0, 0, out);
+}
+
+/* x << 16 | y and an RGB colour, as rou2exOS and libcr2 have them (the driver decodes them). */
 static uint64_t r2_pixel(struct process *p, uint64_t pos, uint64_t rgb)
 {
+	uint64_t out[3];
 	(void)p;
 	if (pos >> 32 || rgb > 0xffffff)
 		return R2_INVALID_INPUT;
-	return vga_pixel((pos >> 16) & 0xffff, pos & 0xffff, (uint32_t)rgb);
+	return vga_call(PCDEV_VGA_PIXEL, pos, rgb, out);
 }
 
 /* Rows for the framebuffer: one copied from the caller, one stretched to the screen's width. */
@@ -258,30 +274,27 @@ static uint64_t mode13_to_fb(struct process *p, uint64_t buf, const uint8_t *rgb
 }
 
 /*
- * Checks both buffers before the screen changes, then copies row by row:
- * to the framebuffer when there is one (any VGA mode), else to the VGA in
- * mode 13h.
+ * Checks both buffers before the screen changes: to the framebuffer when
+ * there is one (any VGA mode, drawn here), else lent to the VGA driver,
+ * which copies it in mode 13h only.
  */
 static uint64_t r2_mode13_buf(struct process *p, uint64_t buf, uint64_t pal)
 {
-	uint8_t row[R2_MODE13_W], rgb[768];
+	uint8_t rgb[768];
 	FBInfo_T fi;
 	bool fb = fb_info(&fi);
-	if ((!fb && vga_mode() != R2_MODE_13H) || !buf ||
-	    user_range_ok(&p->vs, buf, R2_MODE13_W * R2_MODE13_H, false) ||
+	if (!buf || user_range_ok(&p->vs, buf, R2_MODE13_W * R2_MODE13_H, false) ||
 	    (pal && user_range_ok(&p->vs, pal, sizeof(rgb), false)))
 		return R2_INVALID_INPUT;
-	if (pal && copy_from_user(&p->vs, rgb, pal, sizeof(rgb)))
-		return R2_INVALID_INPUT;
-	if (fb)
-		return mode13_to_fb(p, buf, pal ? rgb : NULL);
-	vga_palette(pal ? rgb : NULL);
-	for (unsigned y = 0; y < R2_MODE13_H; y++) {
-		if (copy_from_user(&p->vs, row, buf + y * R2_MODE13_W, sizeof(row)))
+	if (fb) {
+		if (pal && copy_from_user(&p->vs, rgb, pal, sizeof(rgb)))
 			return R2_INVALID_INPUT;
-		vga_row(y, row);
+		return mode13_to_fb(p, buf, pal ? rgb : NULL);
 	}
-	return R2_OK;
+	const struct fwd_buf b[2] = {{.va = buf, .len = R2_MODE13_W * R2_MODE13_H},
+				     {.va = pal, .len = pal ? sizeof(rgb) : 0}};
+	uint64_t out[3];
+	return r2_dev_call(PCDEV_VGA_NAME, PCDEV_VGA_FRAME, 0, 0, b, out);
 }
 
 /*
@@ -370,21 +383,26 @@ static uint64_t r2_blit(struct process *p, uint64_t pixels, uint64_t dims)
 	return R2_OK;
 }
 
-/* The text font's glyphs, 16 bytes each, as many whole ones as fit (256 at most). */
+/* The text font's glyphs, 16 bytes each, as many whole ones as fit (256 at most): the driver's. */
 static uint64_t r2_font(struct process *p, uint64_t buf, uint64_t size)
 {
-	static uint8_t font[256 * 16];
-	size_t n = size < sizeof(font) ? (size_t)size / 16 * 16 : sizeof(font);
+	size_t n = size < 256 * 16 ? (size_t)size / 16 * 16 : 256 * 16;
 	if (!n || !user_ok(p, buf, n, true))
 		return 0;
-	uint64_t per = vga_font(font, n);
-	return per && !copy_to_user(&p->vs, buf, font, n) ? per : 0;
+	const struct fwd_buf b[2] = {{0}, {.va = buf, .len = n, .writable = true}};
+	uint64_t out[3];
+	return r2_dev_call(PCDEV_VGA_NAME, PCDEV_VGA_FONT, 0, 0, b, out) == 16 ? 16 : 0;
 }
 
+/* The driver sets the mode; the console learns it (it draws in text mode only). */
 static uint64_t r2_video_mode(struct process *p, uint64_t mode, uint64_t zero)
 {
+	uint64_t out[3];
 	(void)p, (void)zero;
-	return vga_set_mode(mode);
+	uint64_t rc = vga_call(PCDEV_VGA_MODE, mode, 0, out);
+	if (rc == R2_OK)
+		vga_console_mode(out[1]);
+	return rc;
 }
 
 /* Does `p` hold an I/O port capability with `right` covering [port, port + width)? */

@@ -5,7 +5,7 @@
  * input, as the serial line does. Part of the early console, as COM1 is.
  * An r2 program that registers the keyboard has its scancodes instead
  * while it holds it; one that leaves text mode has the screen until it
- * comes back (vga_print draws in text mode only). ANSI control sequences
+ * comes back (the console draws in text mode only). ANSI control sequences
  * (the line editor's) are skipped, not drawn; there is no cursor.
  */
 #include "core/boot_info.h"
@@ -41,7 +41,7 @@ void vgacon_init(const struct boot_info *bi)
 	char v[8];
 	if (!boot_cmdline_get(bi, "console", v, sizeof(v)) || strcmp(v, "vga"))
 		return;
-	vga_clear();
+	vga_console_boot();
 	vgacon_on = true;
 	kbd_console(true);
 }
@@ -64,7 +64,7 @@ void vgacon_putc(char c)
 		state = ESC;
 		return;
 	}
-	vga_print(&c, 1);
+	vga_console_put(&c, 1);
 }
 
 static void input(const char *s)

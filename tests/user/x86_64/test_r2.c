@@ -16,7 +16,7 @@
 static uint64_t aligned_buf[1024]; /* 8 KiB of aligned, writable memory */
 static const uint64_t rodata_word = 1;
 
-UTEST(r2_gates_answer_only_their_ring)
+DEVMGR_UTEST(r2_gates_answer_only_their_ring)
 {
 	/* Ring 3 may use 0x7f only: the other gates answer InvalidSyscall and we go on. */
 	UASSERT_EQ(R2_CALL_GATE(0x7d, R2_STOP, 0, 0), R2_INVALID_SYSCALL);
@@ -90,12 +90,22 @@ UTEST(r2_sysinfo)
 	return 0;
 }
 
-/* The clock is a driver's (drivers/pc/rtc.c): without a device manager nobody serves it. */
-UTEST(r2_rtc_without_its_driver)
+/*
+ * The clock and the screen are drivers' (drivers/pc/): without a device
+ * manager nobody serves them; what the gates decode themselves is refused
+ * first, as ever, and the text still goes to the console.
+ */
+UTEST(r2_devices_without_their_drivers)
 {
 	RTC_T *rtc = (RTC_T *)aligned_buf;
 	UASSERT_EQ(r2_rtc(rtc), R2_NOT_IMPLEMENTED);
-	UASSERT_EQ(r2_rtc(NULL), R2_INVALID_INPUT); /* decoded first, as ever */
+	UASSERT_EQ(r2_rtc(NULL), R2_INVALID_INPUT);
+	UASSERT_EQ(r2_video_mode(R2_MODE_13H), R2_NOT_IMPLEMENTED);
+	UASSERT_EQ(r2_pixel(1, 1, 0xffffff), R2_NOT_IMPLEMENTED);
+	UASSERT_EQ(r2_call(R2_PIXEL, 1ull << 32, 1), R2_INVALID_INPUT);
+	UASSERT_EQ(r2_clear(), R2_NOT_IMPLEMENTED);
+	UASSERT_EQ(r2_call(R2_FONT, (uintptr_t)aligned_buf, 4096), 0);
+	UASSERT_EQ(r2_print("  (r2 print, no screen)\n", 24), R2_OK);
 	return 0;
 }
 
@@ -108,7 +118,16 @@ static uint64_t rtc_when_served(RTC_T *rtc, uint64_t ns)
 	return rc;
 }
 
-DEVMGR_UTEST(r2_rtc_driver_restarts_after_a_crash)
+/* R2_VIDEO_MODE until the driver answers, at most `ns`. */
+static uint64_t mode_when_served(uint64_t mode, uint64_t ns)
+{
+	uint64_t end = sys_clock() + ns, rc;
+	while ((rc = r2_video_mode(mode)) == R2_NOT_IMPLEMENTED && sys_clock() < end)
+		sys_sleep(20000000);
+	return rc;
+}
+
+DEVMGR_UTEST(r2_device_drivers_restart_after_a_crash)
 {
 	RTC_T *rtc = (RTC_T *)aligned_buf;
 	UASSERT_EQ(rtc_when_served(rtc, UTEST_PATIENCE_NS), R2_OK);
@@ -116,6 +135,15 @@ DEVMGR_UTEST(r2_rtc_driver_restarts_after_a_crash)
 	memset(rtc, 0, sizeof(*rtc));
 	UASSERT_EQ(rtc_when_served(rtc, UTEST_PATIENCE_NS), R2_OK);
 	UASSERT(rtc->year >= 2000 && rtc->month >= 1 && rtc->month <= 12);
+	/* The VGA driver dies in mode 13h: the next one starts in text mode, and serves again. */
+	UASSERT_EQ(mode_when_served(R2_MODE_13H, UTEST_PATIENCE_NS), R2_OK);
+	UASSERT_EQ(r2_pixel(3, 3, 0xffffff), R2_OK);
+	UASSERT_EQ(devmgr_fault(devmgr_endpoint, "vga", DEVMGR_FAULT_CRASH, 0), DRIVER_OK);
+	UASSERT_EQ(mode_when_served(R2_MODE_TEXT, UTEST_PATIENCE_NS), R2_OK);
+	UASSERT_EQ(r2_pixel(3, 3, 0xffffff), R2_INVALID_INPUT); /* text mode: it says so */
+	UASSERT_EQ(r2_video_mode(R2_MODE_13H), R2_OK);
+	UASSERT_EQ(r2_pixel(3, 3, 0xffffff), R2_OK);
+	UASSERT_EQ(r2_video_mode(R2_MODE_TEXT), R2_OK);
 	return 0;
 }
 
@@ -203,7 +231,7 @@ UTEST(r2_heap)
 	return 0;
 }
 
-UTEST(r2_print_and_clear)
+DEVMGR_UTEST(r2_print_and_clear)
 {
 	static const char msg[] = "  (r2 print)\n";
 	UASSERT_EQ(r2_print(msg, sizeof(msg) - 1), R2_OK);
@@ -234,7 +262,7 @@ UTEST(r2_print_and_clear)
 	return 0;
 }
 
-UTEST(r2_video)
+DEVMGR_UTEST(r2_video)
 {
 	UASSERT_EQ(r2_video_mode(0x14), R2_INVALID_INPUT);
 	UASSERT_EQ(r2_video_mode(0x1000000000013ull), R2_INVALID_INPUT);
@@ -752,7 +780,7 @@ UTEST(r2_serial)
 	return 0;
 }
 
-UTEST(r2_calls_as_libcr2_makes_them)
+DEVMGR_UTEST(r2_calls_as_libcr2_makes_them)
 {
 	/* Allocate: (size, 0) as libcr2 calls it, beside the seed's (0, size). */
 	char *a = (char *)(uintptr_t)r2_call(R2_MALLOC, 100, 0);
