@@ -20,15 +20,13 @@ set(ARCH_SOURCES
   ${ARCH_DIR}/timer.c
   ${ARCH_DIR}/user.c
   ${ARCH_DIR}/legacy/r2.c        # the rou2exOS personality (include/abi/r2.h)
-  ${ARCH_DIR}/legacy/r2_sound.c  # its sound calls
+  ${ARCH_DIR}/legacy/r2_sound.c  # its sound calls, forwarded to the speaker driver
   ${ARCH_DIR}/legacy/r2_file.c   # its file calls, forwarded to the file server
   ${ARCH_DIR}/legacy/vga.c        # the window and the early console's text screen
   ${CMAKE_SOURCE_DIR}/core/vga_text.c
   ${CMAKE_SOURCE_DIR}/core/vga_palette.c
   ${ARCH_DIR}/legacy/fb.c        # GRUB's linear framebuffer, when it set one up
   ${ARCH_DIR}/legacy/vgacon.c    # console=vga: the screen and keyboard as a console
-  ${ARCH_DIR}/legacy/speaker.c
-  ${ARCH_DIR}/legacy/midi.c
   ${ARCH_DIR}/legacy/kbd.c
   ${ARCH_DIR}/legacy/cmos.c       # the wall clock, read once at boot
   ${CMAKE_SOURCE_DIR}/core/cmos_time.c

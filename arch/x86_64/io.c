@@ -82,7 +82,7 @@ bool arch_kernel_ports(unsigned idx, uint16_t *base, uint16_t *count)
 	    {0x20, 2},		  /* the master 8259 */
 	    {0xa0, 2},		  /* the slave 8259 */
 	    {0x4d0, 2},		  /* the 8259s' edge/level control */
-	    {0x40, 4},		  /* the PIT (the timer's calibration) */
+	    {0x40, 2},		  /* the PIT's channels 0 and 1 (channel 2 is the speaker's) */
 	    {PCI_ADDR, 8},	  /* PCI configuration mechanism #1 */
 	    {DEBUG_EXIT_PORT, 4}, /* QEMU's isa-debug-exit (power.c) */
 	};
@@ -258,10 +258,15 @@ void arch_machine_describe(const struct boot_info *bi)
 	isa_device("serial", "PNP0501", HW_REC_KERNEL, (const uint16_t[]){COM1_PORT, 8, 0}, 4);
 	isa_device("keyboard", "PNP0303", 0, (const uint16_t[]){0x60, 1, 0x64, 1, 0}, 1);
 	isa_device("rtc", "PNP0B00", 0, (const uint16_t[]){0x70, 2, 0}, 8);
-	isa_device("pit", "PNP0100", HW_REC_KERNEL, (const uint16_t[]){0x40, 4, 0}, 0);
+	isa_device("pit", "PNP0100", HW_REC_KERNEL, (const uint16_t[]){0x40, 2, 0}, 0);
 	isa_device("pic", "PNP0000", HW_REC_KERNEL,
 		   (const uint16_t[]){0x20, 2, 0xa0, 2, 0x4d0, 2, 0}, -1);
-	isa_device("speaker", "PNP0800", 0, (const uint16_t[]){0x61, 1, 0}, -1);
+	/*
+	 * The speaker: port B's gate and speaker bits, and the PIT's channel 2
+	 * and mode register, which the kernel uses only to calibrate its timer
+	 * at boot, before any driver runs (timer.c).
+	 */
+	isa_device("speaker", "PNP0800", 0, (const uint16_t[]){0x61, 1, 0x42, 1, 0x43, 1, 0}, -1);
 	isa_device("vga", "PNP0900", 0, (const uint16_t[]){0x3c0, 0x20, 0}, -1);
 	/* The VGA's memory window: a second "vga" record, ISA but physical addresses. */
 	struct hw_rec_device vga = {

@@ -2,7 +2,8 @@
  * The timer HAL for x86_64: the local APIC timer in one-shot mode, and the
  * TSC as the clock. Both rates are measured once against the 8254 PIT
  * (channel 2, gated through port 0x61), whose input clock is a fixed
- * 1.193182 MHz. The legacy 8259 PICs are remapped above the exception
+ * 1.193182 MHz, at boot: after that channel 2, the mode register and
+ * port 0x61 are the speaker driver's (drivers/pc/speaker.c). The legacy 8259 PICs are remapped above the exception
  * vectors and masked: nothing here uses them.
  *
  * References: Intel SDM vol. 3, 11.4 (APIC base), 11.5.4 (APIC timer),

@@ -240,8 +240,7 @@ void x86_64_trap(struct trap_frame *tf)
 			 * Interrupts stay off (interrupt gate) until iretq.
 			 */
 			x86_lapic_eoi();
-			speaker_tick(); /* the r2 speaker's notes end on the tick */
-			kbd_tick();	/* a libcr2 keyboard buffer's next scancode */
+			kbd_tick(); /* a libcr2 keyboard buffer's next scancode */
 			trap_timer(tf);
 			return;
 		case R2_GATE_RING1:

@@ -144,13 +144,14 @@ struct r2_kbd_ring {
  * length and that many bytes). Or, when it does not start with "MThd", it
  * is a file name on the disk, as rou2exOS takes it: the call returns when
  * the tune has played. A tone or tune stops when the process that started
- * it ends.
+ * it ends. A file has at most R2_MIDI_MAX_TRACKS tracks.
  */
-#define R2_TONE_MIN_HZ 20
-#define R2_TONE_MAX_HZ 20000
-#define R2_TONE_MAX_MS 60000
-#define R2_MIDI_PLAY   0x01
-#define R2_MIDI_MAX    65536
+#define R2_TONE_MIN_HZ	   20
+#define R2_TONE_MAX_HZ	   20000
+#define R2_TONE_MAX_MS	   60000
+#define R2_MIDI_PLAY	   0x01
+#define R2_MIDI_MAX	   65536
+#define R2_MIDI_MAX_TRACKS 64
 
 /*
  * R2_PORT_*: argument 1 is the port in bits 0..15 and the width in bytes

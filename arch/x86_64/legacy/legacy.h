@@ -36,7 +36,7 @@ bool user_ok(struct process *p, uint64_t ptr, size_t n, bool w);
 /* r2.c: block the calling thread for `ms` (interrupts off, as in every gate); false if killed. */
 bool r2_wait_ms(uint64_t ms);
 
-/* r2_sound.c: the sound gates. */
+/* r2_sound.c: the sound gates, forwarded to the speaker driver (PCDEV_SPEAKER_NAME). */
 uint64_t r2_tone(struct process *p, uint64_t hz, uint64_t ms);
 uint64_t r2_midi(struct process *p, uint64_t op, uint64_t arg);
 uint64_t r2_stop(struct process *p, uint64_t a1, uint64_t a2);
@@ -70,25 +70,6 @@ void vga_console_boot(void);
 void vga_console_mode(uint64_t mode);
 /* The physical VGA window, mapped for the kernel (once). */
 volatile uint8_t *vga_window(void);
-
-/* speaker.c: the PC speaker, played from the tick. A note: Hz (0: a rest) and length. */
-struct r2_note {
-	uint16_t hz;
-	uint32_t us;
-};
-#define R2_MAX_NOTES 8192
-/* A tone or tune started by process `pid`: it falls silent when that process ends. */
-uint64_t speaker_tone(uint64_t pid, uint64_t hz, uint64_t ms);
-/* The idle tune buffer (R2_MAX_NOTES notes), to fill and then play with speaker_play_buffer. */
-struct r2_note *speaker_buffer(void);
-uint64_t speaker_play_buffer(uint64_t pid, size_t n);
-void speaker_stop(void);
-/* trap.c: every timer tick, interrupts off. */
-void speaker_tick(void);
-
-/* midi.c: a Standard MIDI File as notes in `out` (R2_MAX_NOTES); R2_INVALID_INPUT if malformed. */
-#define R2_MIDI_MAX_TRACKS 64
-uint64_t midi_parse(const uint8_t *smf, size_t size, struct r2_note *out, size_t *count);
 
 /*
  * vgacon.c: the VGA text screen and the PS/2 keyboard as a console beside

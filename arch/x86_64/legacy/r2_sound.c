@@ -1,25 +1,41 @@
 /*
- * The r2 sound calls: R2_TONE, R2_MIDI and R2_STOP.
+ * The r2 sound calls: R2_TONE, R2_MIDI and R2_STOP, forwarded to the
+ * speaker driver (drivers/pc/speaker.c, include/abi/pcdev.h), which owns
+ * the speaker's ports and plays from its own clock. The gates only decode
+ * the caller's arguments, lend the MIDI file's bytes and, where the call
+ * lasts as long as the sound, wait here. Without a driver a tone or tune
+ * is R2_NOT_IMPLEMENTED, and a stop R2_OK (nothing sounds).
  */
 #include "core/kstring.h"
 #include "core/process.h"
+#include "include/abi/pcdev.h"
+#include "ipc/file.h"
 #include "legacy.h"
-#include "mm/heap.h"
 #include "mm/uaccess.h"
 #include "mm/vmspace.h"
 
+/* The speaker driver's answer to op; buf0 `b0` lent (NULL: none). */
+static uint64_t speaker_call(uint64_t op, uint64_t a1, uint64_t a2, const struct fwd_buf *b0,
+			     uint64_t out[3])
+{
+	const struct fwd_buf b[2] = {b0 ? *b0 : (struct fwd_buf){0}, {0}};
+	return r2_dev_call(PCDEV_SPEAKER_NAME, op, a1, a2, b, out);
+}
+
 /*
  * 0 Hz is a rest. A libcr2 process's tone lasts its length, as on rou2exOS
- * (a tune is a sequence of calls): the caller sleeps meanwhile; the seed's
- * returns at once, the tick ending it.
+ * (a tune is a sequence of calls): the caller sleeps meanwhile, then stops
+ * that tone by its sequence number (a sound started since plays on); the
+ * seed's returns at once, the driver ending it.
  */
 uint64_t r2_tone(struct process *p, uint64_t hz, uint64_t ms)
 {
 	if (!ms || ms > R2_TONE_MAX_MS || (hz && (hz < R2_TONE_MIN_HZ || hz > R2_TONE_MAX_HZ)))
 		return R2_INVALID_INPUT;
-	uint64_t rc = hz ? speaker_tone(p->pid, hz, ms) : (speaker_stop(), R2_OK);
+	uint64_t out[3], again[3];
+	uint64_t rc = speaker_call(PCDEV_SPK_TONE, hz, ms, NULL, out);
 	if (rc == R2_OK && r2_is_libcr2(p->pid) && r2_wait_ms(ms) && hz)
-		speaker_stop(); /* at its end, not at the next tick's */
+		speaker_call(PCDEV_SPK_STOP, out[1], 0, NULL, again); /* at its end exactly */
 	return rc;
 }
 
@@ -33,8 +49,8 @@ static uint32_t be32(const uint8_t *b)
  * memory: the MThd chunk (length 6), then as many chunks as it says
  * tracks, each an 8-byte header (type, big-endian length) and its data.
  * Every header is copied from the caller; false for a bad pointer, an
- * inconsistent header or more than R2_MIDI_MAX bytes in all. What the
- * chunks hold is midi_parse's to judge.
+ * inconsistent header or more than R2_MIDI_MAX bytes in all. Sizing
+ * only: what the chunks hold is the driver's parser's to judge.
  */
 static bool midi_size(struct process *p, uint64_t smf, uint64_t *size)
 {
@@ -57,42 +73,29 @@ static bool midi_size(struct process *p, uint64_t smf, uint64_t *size)
 	return true;
 }
 
-/* A tune parsed into the speaker's idle buffer, played from the tick; its length in ms. */
-static uint64_t play(struct process *p, const uint8_t *smf, size_t size, uint64_t *ms)
-{
-	size_t n = 0;
-	uint64_t rc = midi_parse(smf, size, speaker_buffer(), &n);
-	if (rc)
-		return rc;
-	uint64_t us = 0;
-	for (size_t i = 0; i < n; i++)
-		us += speaker_buffer()[i].us;
-	*ms = (us + 999) / 1000;
-	return speaker_play_buffer(p->pid, n);
-}
-
-/* The MIDI file at `smf` in the caller's memory (its size learnt by midi_size), played. */
+/*
+ * The MIDI file at `smf` in the caller's memory (its size learnt by
+ * midi_size) lent to the driver, which parses and plays it; its length in ms.
+ */
 static uint64_t play_user(struct process *p, uint64_t smf, uint64_t *ms)
 {
-	uint64_t size;
+	uint64_t size, out[3];
 	if (!midi_size(p, smf, &size) || user_range_ok(&p->vs, smf, size, false))
 		return R2_INVALID_INPUT;
-	uint8_t *copy = kmalloc(size);
-	if (!copy)
-		return R2_INVALID_INPUT;
-	uint64_t rc =
-	    copy_from_user(&p->vs, copy, smf, size) ? R2_INVALID_INPUT : play(p, copy, size, ms);
-	kfree(copy);
+	const struct fwd_buf file = {.va = smf, .len = size};
+	uint64_t rc = speaker_call(PCDEV_SPK_PLAY, 0, 0, &file, out);
+	*ms = out[2];
 	return rc;
 }
 
 /*
  * Argument 2 is the Standard MIDI File itself ("MThd"..., any alignment):
- * it plays from the tick and the call returns at once. Or, as rou2exOS
- * takes it, the name of a file on the disk: the file server reads it (up to
- * R2_MIDI_MAX bytes) into a scratch window the gate maps in the caller for
- * the call (R2_SCRATCH_VA; 0xfc when something is mapped there), and the
- * call returns when the tune has played, as on rou2exOS.
+ * it is lent to the driver, which plays it, and the call returns at once.
+ * Or, as rou2exOS takes it, the name of a file on the disk: the file server
+ * reads it (up to R2_MIDI_MAX bytes) into a scratch window the gate maps in
+ * the caller for the call (R2_SCRATCH_VA; 0xfc when something is mapped
+ * there), that is lent to the driver, and the call returns when the tune
+ * has played, as on rou2exOS.
  */
 uint64_t r2_midi(struct process *p, uint64_t op, uint64_t arg)
 {
@@ -115,9 +118,11 @@ uint64_t r2_midi(struct process *p, uint64_t op, uint64_t arg)
 	return rc;
 }
 
+/* Whatever plays stops, whoever started it; with no driver nothing sounds: R2_OK either way. */
 uint64_t r2_stop(struct process *p, uint64_t a1, uint64_t a2)
 {
 	(void)p, (void)a1, (void)a2;
-	speaker_stop();
+	uint64_t out[3];
+	speaker_call(PCDEV_SPK_STOP, 0, 0, NULL, out);
 	return R2_OK;
 }

@@ -287,7 +287,10 @@ KTEST(ports_and_pci_config_refuse_bad_input)
 	KASSERT_EQ_U(v, 0xffff);
 	KASSERT_EQ(arch_pci_legacy_config(absent, 3, 1, &v, 0), E_OK);
 	KASSERT_EQ_U(v, 0xff);
-	/* The kernel keeps COM1, the 8259s, the PIT, 0xCF8-0xCFF; the LAPIC/MSI window and the I/O APICs. */
+	/*
+	 * The kernel keeps COM1, the 8259s, the PIT's channels 0-1, 0xCF8-0xCFF; the
+	 * LAPIC/MSI window and the I/O APICs.
+	 */
 	uint16_t want[] = {0x3f8, 0x20, 0xa0, 0x40, 0xcf8, 0xf4}, b, c;
 	for (unsigned w = 0; w < sizeof(want) / sizeof(want[0]); w++) {
 		bool found = false;
@@ -295,6 +298,9 @@ KTEST(ports_and_pci_config_refuse_bad_input)
 			found |= b <= want[w] && want[w] < b + c;
 		KASSERT(found);
 	}
+	/* But not the PIT's channel 2 and mode register: the speaker driver's. */
+	for (unsigned i = 0; arch_kernel_ports(i, &b, &c); i++)
+		KASSERT(b + c <= 0x42 || b > 0x43);
 	uint64_t mb, ms;
 	KASSERT(arch_kernel_mmio(0, &mb, &ms));
 	KASSERT_EQ_U(mb, 0xfee00000u);
