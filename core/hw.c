@@ -337,18 +337,16 @@ int sys_port_in(struct trap_frame *tf, struct process *p)
 
 /*
  * What the PS/2 keyboard's driver read, for the kernel's takers of
- * scancodes: only from a holder of a capability for the keyboard's data
- * port (the manager gives it to that driver alone).
+ * scancodes: only from a holder of an interrupt capability (WRITE) for the
+ * keyboard's line, which the manager derives for that driver alone (the
+ * shell and what it runs hold port capabilities, never interrupt ones).
  */
 int sys_keyboard_input(struct trap_frame *tf, struct process *p)
 {
-	struct capability c;
-	uint16_t port;
+	unsigned line;
 	uint64_t codes = ARG(1), n = ARG(2);
-	CHECK(arch_keyboard_port(&port));
-	CHECK(cap_lookup(&p->caps, ARG(0), OBJ_IO_PORTS, RIGHT_READ, &c));
-	if (!in_range(&c, port, 1))
-		return E_PERMISSION_DENIED;
+	CHECK(arch_keyboard_line(&line));
+	CHECK(line_authority(p, ARG(0), line));
 	if (!n || n > 8)
 		return E_INVALID_PARAMETER;
 	uint8_t sc[8];

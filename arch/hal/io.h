@@ -13,12 +13,12 @@ int arch_port_io(uint16_t port, unsigned width, uint32_t *value, int write);
 
 /*
  * The PC's PS/2 keyboard, driven from user space (drivers/pc/kbd.c): its
- * data port, which the driver's port capability must cover to hand the
- * kernel scancodes (SYS_KEYBOARD_INPUT), or E_NOT_SUPPORTED where there is
- * none; and those scancodes, to the kernel's own takers (x86_64: the r2
- * keyboard calls, the console on the VGA screen). Interrupts off.
+ * interrupt line, which the driver's interrupt capability must cover to
+ * hand the kernel scancodes (SYS_KEYBOARD_INPUT), or E_NOT_SUPPORTED where
+ * there is none; and those scancodes, to the kernel's own takers (x86_64:
+ * the r2 keyboard calls, the console on the VGA screen). Interrupts off.
  */
-int arch_keyboard_port(uint16_t *port);
+int arch_keyboard_line(unsigned *line);
 void arch_keyboard_input(const uint8_t *sc, unsigned n);
 
 /*

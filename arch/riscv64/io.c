@@ -49,9 +49,9 @@ void arch_machine_describe(const struct boot_info *bi)
 	(void)bi;
 }
 
-int arch_keyboard_port(uint16_t *port)
+int arch_keyboard_line(unsigned *line)
 {
-	(void)port;
+	(void)line;
 	return E_NOT_SUPPORTED;
 }
 

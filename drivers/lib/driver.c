@@ -565,15 +565,19 @@ static void control_message(struct ipc_message *m)
 	struct ipc_buffer *b = ipc_buffer();
 	uint64_t cap = m->info & MSG_CAP && b ? b->header.capability : 0;
 	bool forwarded = MSG_TYPE(m->info) == MSG_FORWARD;
-	/* A named server's endpoint anyone can reach: its control calls are the manager's. */
-	bool refused = klass && klass->server && !forwarded && m->sender != mgr_pid;
-	switch (forwarded || refused ? 0 : m->w[0]) {
-	case 0:
-		if (forwarded && klass && klass->control && klass->control(drv_dev, m))
-			return; /* a call the kernel forwarded: the class's */
-		reply(m, forwarded ? E_PERMISSION_DENIED : DRIVER_INSUFFICIENT_CAPABILITIES, 0, 0,
-		      0, 1);
-		break;
+	if (forwarded) { /* a call the kernel forwarded: the class's, if it takes them */
+		if (!(klass && klass->control && klass->control(drv_dev, m)))
+			reply(m, E_PERMISSION_DENIED, 0, 0, 0, 1);
+		return;
+	}
+	if (klass && klass->server && m->sender != mgr_pid) {
+		/* A named server's endpoint anyone can reach: its control calls are the manager's. */
+		reply(m, E_PERMISSION_DENIED, 0, 0, 0, 1);
+		if (cap)
+			sys_cap_revoke(cap);
+		return;
+	}
+	switch (m->w[0]) {
 	case DRV_CTL_PING:
 		reply(m, DRIVER_OK, 0, 0, 0, 1);
 		break;

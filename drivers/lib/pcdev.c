@@ -29,8 +29,8 @@ static bool control(void *dev, const struct ipc_message *m)
 {
 	(void)dev;
 	struct ipc_buffer *b = ipc_buffer();
-	if (!b)
-		return false;
+	if (!b || MSG_TYPE(m->info) != MSG_FORWARD)
+		return false; /* only what the kernel forwards */
 	/* Words 0..3 came in registers, 4..7 only in the buffer. */
 	uint64_t w[8];
 	memcpy(w, m->w, 4 * sizeof(w[0]));

@@ -621,5 +621,10 @@ void mgr_reset_device(struct mgr_device *d)
 		}
 	} else if (d->regs) {
 		*(volatile uint32_t *)(d->regs + 0x070) = 0; /* Status 0: a virtio device reset */
+	} else if (d->info.bus == BUS_ISA && !strcmp(d->compat, "PNP0800") && mgr_roots.ports) {
+		/* The speaker: gate and speaker off (port 0x61), not sounding on till a restart. */
+		uint32_t b;
+		if (!hw_port_in(mgr_roots.ports, 0x61, 1, &b))
+			hw_port_out(mgr_roots.ports, 0x61, 1, b & ~3u);
 	}
 }

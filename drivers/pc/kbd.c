@@ -1,7 +1,8 @@
 /*
  * The PS/2 keyboard (PNP0303: ports 0x60 and 0x64, ISA IRQ 1) as a
  * user-space driver. At each interrupt it reads what the controller holds
- * and hands the scancodes to the kernel (SYS_KEYBOARD_INPUT), where the r2
+ * and hands the scancodes to the kernel (SYS_KEYBOARD_INPUT, by its
+ * interrupt line's capability), where the r2
  * keyboard calls and the console on the VGA screen take them: the kernel
  * keeps who holds the keyboard and writes a libcr2 program's buffer, but
  * touches no port of the keyboard's. Bytes from the mouse (the same
@@ -20,6 +21,7 @@
 
 struct kbd {
 	uint64_t data, status; /* the port capabilities */
+	uint64_t line;	       /* the interrupt capability: the kernel takes scancodes with it */
 };
 
 static struct kbd kbd_dev;
@@ -35,7 +37,7 @@ static void handover(struct kbd *k, uint64_t codes, unsigned n)
 {
 	if (n)
 		driver_stats_record(n, 0, 0,
-				    SYS3(SYS_KEYBOARD_INPUT, k->data, codes, n, NULL) != 0);
+				    SYS3(SYS_KEYBOARD_INPUT, k->line, codes, n, NULL) != 0);
 }
 
 static void interrupt(void *ctx, uint32_t line)
@@ -74,6 +76,7 @@ static int kbd_init(void *dev, const struct hardware_caps *hw)
 	}
 	if (!k->data || !k->status || !hw->interrupt_count)
 		return DRIVER_INSUFFICIENT_CAPABILITIES;
+	k->line = hw->interrupts[0].cap;
 	struct interrupt_flags edge = {.edge_triggered = true};
 	if (driver_register_interrupt(&hw->interrupts[0], interrupt, k, edge))
 		return DRIVER_INTERRUPT_ERROR;

@@ -40,7 +40,7 @@ static void snapshot(const struct rtc *r, uint8_t out[CMOS_REGS])
 static int rtc_call(void *dev, const struct pcdev_call *c, uint64_t res[3])
 {
 	const struct rtc *r = dev;
-	if (c->op != PCDEV_RTC_GET || c->out_len != sizeof(RTC_T) || !c->out)
+	if (c->op != PCDEV_RTC_GET)
 		return E_INVALID_PARAMETER;
 	uint8_t a[CMOS_REGS], b[CMOS_REGS];
 	snapshot(r, a);
@@ -58,7 +58,8 @@ static int rtc_call(void *dev, const struct pcdev_call *c, uint64_t res[3])
 		   .day = d.day,
 		   .month = d.month,
 		   .year = d.year};
-	memcpy(c->out, &t, sizeof(t));
+	_Static_assert(sizeof(t) <= sizeof(res[1]), "an RTC_T fits a reply word");
+	memcpy(&res[1], &t, sizeof(t));
 	res[0] = R2_OK;
 	return E_OK;
 }

@@ -436,15 +436,16 @@ static int vga_init(void *dev, const struct hardware_caps *hw)
 	v->mode = &modes[0];
 	v->text = (struct vga_text){.cells = (volatile uint16_t *)(v->window + TEXT_OFFSET)};
 	/*
-	 * A driver restarted after a crash in a graphics mode: text mode again
-	 * (the font saved in the old driver is gone; plane 2 keeps what the
-	 * mode left there).
+	 * Text mode's registers whatever a driver that died left (a graphics
+	 * mode, or plane 2 opened for the font); the screen cleared only after a
+	 * graphics mode (the font the dead driver saved is gone with it: plane 2
+	 * keeps what the mode left there).
 	 */
-	if (reg_get(v, GC_INDEX, 0x06) & 1) {
-		write_regs(v, &mode_text);
-		text_palette(v);
+	bool graphics = reg_get(v, GC_INDEX, 0x06) & 1;
+	write_regs(v, &mode_text);
+	text_palette(v);
+	if (graphics)
 		clear(v);
-	}
 	pcdev_install(&vga_pcdev);
 	return DRIVER_OK;
 }

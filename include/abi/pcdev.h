@@ -18,7 +18,7 @@
 /* The CMOS real-time clock (PNP0B00, ports 0x70-0x71). */
 #define PCDEV_RTC_NAME "kestrel.pc.rtc"
 enum {
-	PCDEV_RTC_GET = 1, /* buf1 an RTC_T (written) -> r2 code */
+	PCDEV_RTC_GET = 1, /* -> r2 code, the RTC_T's 7 bytes in the low bytes of r1 */
 };
 
 /*

@@ -146,7 +146,7 @@ enum syscall_number {
 	SYS_PORT_IN = 202,
 	SYS_PORT_OUT = 203,
 	SYS_CAPABILITY_DERIVE_RANGE = 204,
-	SYS_KEYBOARD_INPUT = 205, /* port cap (READ) covering the PS/2 keyboard's data port,
+	SYS_KEYBOARD_INPUT = 205, /* interrupt cap (WRITE) covering the PS/2 keyboard's line,
 				     scancodes (byte 0 first), count 1..8 -> : its driver's */
 	SYS_DMA_ALLOC = 208,
 	SYS_DMA_PIN = 209,

@@ -14,13 +14,14 @@
  * lapses (a zombie not yet reaped is dead).
  */
 #include "arch/hal/io.h"
+#include "arch/hal/irq.h"
 #include "core/process.h"
 #include "include/abi/error.h"
 #include "legacy.h"
 #include "mm/uaccess.h"
 
-#define PS2_DATA 0x60
-#define QUEUE	 256
+#define ISA_IRQ_KEYBOARD 1
+#define QUEUE		 256
 
 static uint64_t holder;	      /* pid with a registered ring, 0 for none */
 static uintptr_t holder_ring; /* its user address */
@@ -62,10 +63,11 @@ void kbd_tick(void)
 	push();
 }
 
-int arch_keyboard_port(uint16_t *port)
+int arch_keyboard_line(unsigned *line)
 {
-	*port = PS2_DATA;
-	return E_OK;
+	unsigned flags;
+	*line = arch_irq_isa(ISA_IRQ_KEYBOARD, &flags);
+	return *line == IRQ_NONE ? E_NOT_SUPPORTED : E_OK;
 }
 
 void arch_keyboard_input(const uint8_t *codes, unsigned n)

@@ -123,14 +123,19 @@ static uint64_t r2_sleep(struct process *p, uint64_t ms, uint64_t a2)
 	return R2_OK;
 }
 
-/* The CMOS driver writes the caller's RTC_T, lent to it for the call. */
+/* The CMOS driver's date, in its reply (nothing of the caller's is lent), to the caller's RTC_T. */
 static uint64_t r2_rtc(struct process *p, uint64_t op, uint64_t ptr)
 {
-	if (op != R2_GET || !user_ok(p, ptr, sizeof(RTC_T), true))
+	RTC_T rtc;
+	if (op != R2_GET || !user_ok(p, ptr, sizeof(rtc), true))
 		return R2_INVALID_INPUT;
-	const struct fwd_buf b[2] = {{0}, {.va = ptr, .len = sizeof(RTC_T), .writable = true}};
+	const struct fwd_buf none[2] = {{0}, {0}};
 	uint64_t out[3];
-	return r2_dev_call(PCDEV_RTC_NAME, PCDEV_RTC_GET, 0, 0, b, out);
+	uint64_t rc = r2_dev_call(PCDEV_RTC_NAME, PCDEV_RTC_GET, 0, 0, none, out);
+	if (rc != R2_OK)
+		return rc;
+	memcpy(&rtc, &out[1], sizeof(rtc));
+	return copy_to_user(&p->vs, ptr, &rtc, sizeof(rtc)) ? R2_INVALID_INPUT : R2_OK;
 }
 
 /*
@@ -399,6 +404,9 @@ static uint64_t r2_video_mode(struct process *p, uint64_t mode, uint64_t zero)
 {
 	uint64_t out[3];
 	(void)p, (void)zero;
+	if (mode != R2_MODE_TEXT && mode != R2_MODE_0DH && mode != R2_MODE_12H &&
+	    mode != R2_MODE_13H)
+		return R2_INVALID_INPUT; /* decoded here first, driver or not */
 	uint64_t rc = vga_call(PCDEV_VGA_MODE, mode, 0, out);
 	if (rc == R2_OK)
 		vga_console_mode(out[1]);

@@ -84,7 +84,8 @@ static uint64_t play_user(struct process *p, uint64_t smf, uint64_t *ms)
 		return R2_INVALID_INPUT;
 	const struct fwd_buf file = {.va = smf, .len = size};
 	uint64_t rc = speaker_call(PCDEV_SPK_PLAY, 0, 0, &file, out);
-	*ms = out[2];
+	/* The driver's word, not trusted further than a tune may last (midi.c: an hour). */
+	*ms = out[2] < R2_SLEEP_MAX_MS ? out[2] : R2_SLEEP_MAX_MS;
 	return rc;
 }
 

@@ -7,6 +7,9 @@
 #include "cr2_call.h"
 #include "drivers/lib/devmgr.h"
 #include "drivers/lib/driver.h"
+#include "hw.h"
+#include "include/abi/pcdev.h"
+#include "ipc.h"
 #include "r2.h"
 #include "utest.h"
 
@@ -144,6 +147,33 @@ DEVMGR_UTEST(r2_device_drivers_restart_after_a_crash)
 	UASSERT_EQ(r2_video_mode(R2_MODE_13H), R2_OK);
 	UASSERT_EQ(r2_pixel(3, 3, 0xffffff), R2_OK);
 	UASSERT_EQ(r2_video_mode(R2_MODE_TEXT), R2_OK);
+	return 0;
+}
+
+/*
+ * The drivers' names anyone may connect to: what is not forwarded by the
+ * kernel is refused, the manager's control calls included (a stop from us
+ * stops nothing), and the driver goes on serving.
+ */
+DEVMGR_UTEST(r2_device_drivers_take_only_the_kernels_calls)
+{
+	RTC_T *rtc = (RTC_T *)aligned_buf;
+	UASSERT_EQ(rtc_when_served(rtc, UTEST_PATIENCE_NS), R2_OK);
+	uint64_t conn;
+	UASSERT_EQ(xous_client_connect(PCDEV_RTC_NAME, &conn), E_OK);
+	static const uint64_t calls[][4] = {{DRV_CTL_STOP}, {DRV_CTL_PING}, {PCDEV_RTC_GET}, {0}};
+	for (unsigned i = 0; i < sizeof(calls) / sizeof(calls[0]); i++) {
+		struct ipc_message r;
+		UASSERT_EQ(ipc_call(conn, MSG_INFO(32, MSG_SMALL), calls[i], &r), E_OK);
+		UASSERT_EQ(r.w[0], E_PERMISSION_DENIED);
+	}
+	sys_cap_revoke(conn);
+	UASSERT_EQ(r2_rtc(rtc), R2_OK); /* still there */
+	/* Nor may we type: scancodes come from the keyboard's driver, by its interrupt line. */
+	uint64_t ports = 0, cursor = 0;
+	UASSERT_EQ(sys_cap_next(OBJ_IO_PORTS, &cursor, &ports, NULL, NULL), E_OK);
+	UASSERT_EQ(SYS3(SYS_KEYBOARD_INPUT, ports, 0x1e, 1, NULL), E_INVALID_CAPABILITY);
+	UASSERT_EQ(SYS3(SYS_KEYBOARD_INPUT, 0, 0x1e, 1, NULL), E_INVALID_CAPABILITY);
 	return 0;
 }
 
