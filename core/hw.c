@@ -725,6 +725,15 @@ static int power_cap(struct process *p, uint64_t token)
 	return HW_DEV_KIND(c.object_id) == HW_DEV_ROOT ? E_OK : E_INVALID_CAPABILITY;
 }
 
+bool hw_holds_root(const struct process *p)
+{
+	struct capability c;
+	for (uint32_t cursor = 0; p && cap_next(&p->caps, OBJ_DEVICE, &cursor, &c) == E_OK;)
+		if (HW_DEV_KIND(c.object_id) == HW_DEV_ROOT && c.rights & RIGHT_WRITE)
+			return true;
+	return false;
+}
+
 int sys_power_off(struct trap_frame *tf, struct process *p)
 {
 	CHECK(power_cap(p, ARG(0)));

@@ -19,6 +19,12 @@ struct trap_frame;
 void hw_init(const struct boot_info *bi);
 /* Whether ports [port, port + count) meet the ones the kernel keeps (arch_kernel_ports). */
 bool hw_ports_are_kernel(uint32_t port, uint32_t count);
+/*
+ * Does `p` hold the machine's root device capability with WRITE (the
+ * power's: init, and the device manager it hands it to)? What such a
+ * process starts is the hardware's authority's.
+ */
+bool hw_holds_root(const struct process *p);
 /* Whether [base, base + size) meets the kernel's RAM or the registers it keeps. */
 bool hw_phys_is_kernel(uint64_t base, uint64_t size);
 /*

@@ -177,6 +177,48 @@ DEVMGR_UTEST(r2_device_drivers_take_only_the_kernels_calls)
 	return 0;
 }
 
+/*
+ * A device's name taken by a process the device manager did not start
+ * (a grandchild of ours: its parent holds no root device capability) is
+ * not served: the gates lend nothing to it, and answer as with no driver.
+ */
+UTEST(r2_device_names_taken_by_others_are_not_forwarded_to)
+{
+	uint64_t cap, conn = 0, end = sys_clock() + UTEST_PATIENCE_NS;
+	struct process_exit_info info;
+	UASSERT_EQ(utest_start("r2_squatter_parent", NULL, 0, &cap), E_OK);
+	while (xous_client_connect(PCDEV_VGA_NAME, &conn) && sys_clock() < end)
+		sys_sleep(10000000);
+	UASSERT(conn != 0);
+	sys_cap_revoke(conn);
+	UASSERT_EQ(r2_video_mode(R2_MODE_13H), R2_NOT_IMPLEMENTED);
+	UASSERT_EQ(r2_print("  (r2 print, not to a squatter)\n", 32), R2_OK);
+	UASSERT_EQ(r2_call(R2_FONT, (uintptr_t)aligned_buf, 4096), 0);
+	UASSERT_EQ(sys_process_wait(cap, 0, &info), E_OK);
+	UASSERT_EQ(info.exit_code, 0); /* it was sent nothing */
+	return 0;
+}
+
+/* Starts the squatter (no capabilities) and ends with its exit code. */
+UCHILD(r2_squatter_parent)
+{
+	uint64_t cap;
+	struct process_exit_info info;
+	if (utest_start("r2_squatter", NULL, 0, &cap) || sys_process_wait(cap, 0, &info))
+		return 2;
+	return info.exit_code;
+}
+
+/* Takes the VGA driver's name, and says (exit 1) whether anything came in a second and a half. */
+UCHILD(r2_squatter)
+{
+	uint64_t ep;
+	if (xous_server_create(PCDEV_VGA_NAME, &ep))
+		return 3;
+	struct ipc_message m;
+	return ipc_receive(ep, 1500, &m) == E_TIMEOUT ? 0 : 1;
+}
+
 DEVMGR_UTEST(r2_rtc)
 {
 	RTC_T *rtc = (RTC_T *)aligned_buf;
