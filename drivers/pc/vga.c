@@ -25,6 +25,7 @@
 #define VGA_SPAN    0x20000 /* 0xA0000..0xBFFFF */
 #define TEXT_OFFSET 0x18000 /* 0xB8000 */
 #define FONT_BYTES  8192    /* 256 glyphs of 32 bytes in plane 2 */
+#define FONT_KEPT   0xc000  /* plane 2: the font's keeping copy, past what modes 0Dh, 12h use */
 #define GLYPH_ROWS  16	    /* of those 32, as the VGA BIOS loads its 8x16 font */
 
 #define MISC_WRITE 0x3c2
@@ -414,6 +415,44 @@ static int vga_call(void *dev, const struct pcdev_call *c, uint64_t r[3])
 	}
 }
 
+/* A checksum of the kept font (FNV-1a), stored after it: a copy that is not whole is not used. */
+static uint32_t font_sum(volatile const uint8_t *f)
+{
+	uint32_t h = 2166136261u;
+	for (unsigned i = 0; i < FONT_BYTES; i++)
+		h = (h ^ f[i]) * 16777619u;
+	return h ^ 0x4b455354; /* "KEST": all zeros is not a whole copy */
+}
+
+/*
+ * The text font survives its driver: the first driver keeps a copy in
+ * plane 2 beyond what any graphics mode here draws on (FONT_KEPT, with its
+ * checksum), and a driver started after one died in a graphics mode (which
+ * overwrote plane 2's font) puts it back from there. Plane 2 opened and
+ * closed again here; text mode's registers are set.
+ */
+static void font_keep(struct vga *v)
+{
+	volatile uint8_t *font = v->window, *kept = v->window + FONT_KEPT;
+	volatile uint8_t *sum = kept + FONT_BYTES;
+	plane2_open(v);
+	uint32_t have = (uint32_t)sum[0] | (uint32_t)sum[1] << 8 | (uint32_t)sum[2] << 16 |
+			(uint32_t)sum[3] << 24;
+	bool whole = have == font_sum(kept);
+	for (unsigned i = 0; i < FONT_BYTES; i++) {
+		if (whole)
+			font[i] = kept[i];
+		else
+			kept[i] = font[i];
+		v->font[i] = font[i];
+	}
+	if (!whole)
+		for (unsigned i = 0, h = font_sum(kept); i < 4; i++)
+			sum[i] = (uint8_t)(h >> (8 * i));
+	v->font_saved = true;
+	plane2_close(v);
+}
+
 static const struct pcdev_ops vga_pcdev = {.server = PCDEV_VGA_NAME, .call = vga_call};
 
 static int vga_init(void *dev, const struct hardware_caps *hw)
@@ -437,12 +476,12 @@ static int vga_init(void *dev, const struct hardware_caps *hw)
 	v->text = (struct vga_text){.cells = (volatile uint16_t *)(v->window + TEXT_OFFSET)};
 	/*
 	 * Text mode's registers whatever a driver that died left (a graphics
-	 * mode, or plane 2 opened for the font); the screen cleared only after a
-	 * graphics mode (the font the dead driver saved is gone with it: plane 2
-	 * keeps what the mode left there).
+	 * mode, or plane 2 opened for the font), the font as it was kept, and
+	 * the screen cleared only after a graphics mode.
 	 */
 	bool graphics = reg_get(v, GC_INDEX, 0x06) & 1;
 	write_regs(v, &mode_text);
+	font_keep(v);
 	text_palette(v);
 	if (graphics)
 		clear(v);

@@ -144,6 +144,13 @@ DEVMGR_UTEST(r2_device_drivers_restart_after_a_crash)
 	UASSERT_EQ(devmgr_fault(devmgr_endpoint, "vga", DEVMGR_FAULT_CRASH, 0), DRIVER_OK);
 	UASSERT_EQ(mode_when_served(R2_MODE_TEXT, UTEST_PATIENCE_NS), R2_OK);
 	UASSERT_EQ(r2_pixel(3, 3, 0xffffff), R2_INVALID_INPUT); /* text mode: it says so */
+	/* The font mode 13h drew over is back (the first driver kept a copy): 'A' lit, ' ' not. */
+	uint8_t *font = (uint8_t *)aligned_buf + 64;
+	UASSERT_EQ(r2_call(R2_FONT, (uintptr_t)font, 4096), 16);
+	unsigned lit_a = 0, lit_space = 0;
+	for (unsigned r = 0; r < 16; r++)
+		lit_a += font['A' * 16 + r] != 0, lit_space += font[' ' * 16 + r] != 0;
+	UASSERT(lit_a >= 6 && lit_space == 0);
 	UASSERT_EQ(r2_video_mode(R2_MODE_13H), R2_OK);
 	UASSERT_EQ(r2_pixel(3, 3, 0xffffff), R2_OK);
 	UASSERT_EQ(r2_video_mode(R2_MODE_TEXT), R2_OK);
