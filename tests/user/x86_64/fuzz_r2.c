@@ -2,8 +2,8 @@
  * The fuzzer's r2 calls (x86_64): random r2 numbers through the three
  * gates, with the pointers each call reads or writes chosen as for the
  * native calls (tests/user/fuzz_values.c). Exit (whatever argument 1
- * says, it ends the caller), COM1's init and write (they would disturb the
- * console) are left out; sleeps are short.
+ * says, it ends the caller), a child's convention (below), COM1's init and
+ * write (they would disturb the console) are left out; sleeps are short.
  */
 #include "fuzz.h"
 #include "include/abi/r2.h"
@@ -23,6 +23,13 @@ void fuzz_r2(struct fuzz_thread *t)
 	uint64_t rdi = fuzz_any(t), rsi = fuzz_any(t);
 	switch (nr) {
 	case R2_EXIT:
+	case R2_CONVENTION:
+		/*
+		 * A convention other than the seed's has a child read its call's
+		 * number from RDX, which nothing here sets: its calls would be any,
+		 * writing wherever and sleeping for up to an hour (the conventions
+		 * are tested in test_r2.c and test_r2_files.c).
+		 */
 		fz.filtered++;
 		return;
 	case R2_SLEEP:
