@@ -33,6 +33,37 @@ void cmos_time_decode(const uint8_t raw[CMOS_REGS], uint8_t reg_b, struct cmos_d
 				  .year = (uint16_t)(century * 100 + a[CMOS_YEAR])};
 }
 
+static void snapshot(uint8_t (*reg)(void *, uint8_t), void *ctx, uint8_t r[CMOS_REGS])
+{
+	/* An update takes under 2 ms; this bound only guards against a broken clock. */
+	for (unsigned spin = 0; spin < 10000 && (reg(ctx, CMOS_REG_A) & CMOS_REG_A_UIP); spin++)
+		;
+	for (unsigned i = 0; i < CMOS_REGS; i++)
+		r[i] = reg(ctx, cmos_time_reg[i]);
+}
+
+static bool same(const uint8_t *a, const uint8_t *b)
+{
+	for (unsigned i = 0; i < CMOS_REGS; i++)
+		if (a[i] != b[i])
+			return false;
+	return true;
+}
+
+void cmos_time_read(uint8_t (*reg)(void *ctx, uint8_t index), void *ctx, struct cmos_date *out)
+{
+	uint8_t a[CMOS_REGS], b[CMOS_REGS];
+	snapshot(reg, ctx, a);
+	for (unsigned tries = 1; tries < CMOS_SNAPSHOTS; tries++) {
+		snapshot(reg, ctx, b);
+		if (same(a, b))
+			break;
+		for (unsigned i = 0; i < CMOS_REGS; i++)
+			a[i] = b[i];
+	}
+	cmos_time_decode(a, reg(ctx, CMOS_REG_B), out);
+}
+
 /* Days from 1970-01-01 to a date of the Gregorian calendar (month 1-12). */
 static uint64_t days_from_civil(unsigned y, unsigned m, unsigned d)
 {

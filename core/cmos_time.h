@@ -31,6 +31,12 @@ struct cmos_date {
  * 20, else 20.
  */
 void cmos_time_decode(const uint8_t raw[CMOS_REGS], uint8_t reg_b, struct cmos_date *out);
+/*
+ * A whole read through `reg` (the value of CMOS register `index`): outside
+ * an update (bounded, for a broken clock), again until two reads agree
+ * (CMOS_SNAPSHOTS at most), decoded.
+ */
+void cmos_time_read(uint8_t (*reg)(void *ctx, uint8_t index), void *ctx, struct cmos_date *out);
 /* Seconds since 1970-01-01 of a plausible date; false for one never set. */
 bool cmos_time_seconds(const struct cmos_date *d, uint64_t *out);
 

@@ -142,6 +142,8 @@ int hwcaps_parse(const char *text, const char *caps_list, struct hardware_caps *
  * list to put in process_spec.caps. Returns how many (at most `max`).
  */
 unsigned hwcaps_cap_list(const struct hardware_caps *hw, uint64_t *caps, unsigned max);
+/* The capability of a writable port range given that covers [port, port + count), or 0. */
+uint64_t hwcaps_port_cap(const struct hardware_caps *hw, uint16_t port, uint16_t count);
 
 /* DmaBuffer: memory a device reads or writes, with its physical pieces. */
 enum dma_direction { DMA_TO_DEVICE = 1, DMA_FROM_DEVICE = 2, DMA_BIDIRECTIONAL = 3 };

@@ -80,6 +80,16 @@ static bool word_ok(const char *s, size_t max)
 	return true;
 }
 
+uint64_t hwcaps_port_cap(const struct hardware_caps *hw, uint16_t port, uint16_t count)
+{
+	for (unsigned i = 0; i < hw->port_count && i < HWCAPS_MAX_PORTS; i++) {
+		const struct port_range *pr = &hw->port_ranges[i];
+		if (pr->writable && port >= pr->base && port - pr->base + count <= pr->size)
+			return pr->cap;
+	}
+	return 0;
+}
+
 int hwcaps_format(const struct hardware_caps *hw, const uint64_t *unused, char *buf, size_t size)
 {
 	(void)unused;

@@ -68,12 +68,8 @@ static int kbd_init(void *dev, const struct hardware_caps *hw)
 {
 	struct kbd *k = dev;
 	*k = (struct kbd){0};
-	for (unsigned i = 0; i < hw->port_count; i++) {
-		if (hw->port_ranges[i].base == PS2_DATA)
-			k->data = hw->port_ranges[i].cap;
-		if (hw->port_ranges[i].base == PS2_STATUS)
-			k->status = hw->port_ranges[i].cap;
-	}
+	k->data = hwcaps_port_cap(hw, PS2_DATA, 1);
+	k->status = hwcaps_port_cap(hw, PS2_STATUS, 1);
 	if (!k->data || !k->status || !hw->interrupt_count)
 		return DRIVER_INSUFFICIENT_CAPABILITIES;
 	k->line = hw->interrupts[0].cap;

@@ -1,8 +1,7 @@
 /*
  * The CMOS real-time clock (PNP0B00, ports 0x70-0x71) as a user-space
- * driver: it serves R2_RTC for the r2 gates (include/abi/pcdev.h). A read
- * takes the registers outside an update, until two reads agree, and
- * decodes them as the kernel did at boot (core/cmos_time.c).
+ * driver: it serves R2_RTC for the r2 gates (include/abi/pcdev.h), reading
+ * the clock as the kernel did at boot (core/cmos_time.c).
  */
 #include "core/cmos_time.h"
 #include "drivers/lib/driver.h"
@@ -19,8 +18,9 @@ struct rtc {
 
 static struct rtc rtc_dev;
 
-static uint8_t reg(const struct rtc *r, uint8_t index)
+static uint8_t reg(void *ctx, uint8_t index)
 {
+	const struct rtc *r = ctx;
 	uint32_t v = 0;
 	if (hw_port_out(r->ports, CMOS_INDEX_PORT, 1, CMOS_NMI_OFF | index) ||
 	    hw_port_in(r->ports, CMOS_DATA_PORT, 1, &v))
@@ -28,30 +28,12 @@ static uint8_t reg(const struct rtc *r, uint8_t index)
 	return (uint8_t)v;
 }
 
-static void snapshot(const struct rtc *r, uint8_t out[CMOS_REGS])
-{
-	/* An update takes under 2 ms: wait it out (bounded, for a broken clock). */
-	for (unsigned spin = 0; spin < 1000 && (reg(r, CMOS_REG_A) & CMOS_REG_A_UIP); spin++)
-		sys_yield();
-	for (unsigned i = 0; i < CMOS_REGS; i++)
-		out[i] = reg(r, cmos_time_reg[i]);
-}
-
 static int rtc_call(void *dev, const struct pcdev_call *c, uint64_t res[3])
 {
-	const struct rtc *r = dev;
 	if (c->op != PCDEV_RTC_GET)
 		return E_INVALID_PARAMETER;
-	uint8_t a[CMOS_REGS], b[CMOS_REGS];
-	snapshot(r, a);
-	for (unsigned tries = 1; tries < CMOS_SNAPSHOTS; tries++) {
-		snapshot(r, b);
-		if (!memcmp(a, b, sizeof(a)))
-			break;
-		memcpy(a, b, sizeof(a));
-	}
 	struct cmos_date d;
-	cmos_time_decode(a, reg(r, CMOS_REG_B), &d);
+	cmos_time_read(reg, dev, &d);
 	RTC_T t = {.seconds = d.seconds,
 		   .minutes = d.minutes,
 		   .hours = d.hours,
@@ -69,10 +51,7 @@ static const struct pcdev_ops rtc_pcdev = {.server = PCDEV_RTC_NAME, .call = rtc
 static int rtc_init(void *dev, const struct hardware_caps *hw)
 {
 	struct rtc *r = dev;
-	r->ports = 0;
-	for (unsigned i = 0; i < hw->port_count; i++)
-		if (hw->port_ranges[i].base == CMOS_INDEX_PORT && hw->port_ranges[i].size >= 2)
-			r->ports = hw->port_ranges[i].cap;
+	r->ports = hwcaps_port_cap(hw, CMOS_INDEX_PORT, 2);
 	if (!r->ports)
 		return DRIVER_INSUFFICIENT_CAPABILITIES;
 	pcdev_install(&rtc_pcdev);

@@ -173,25 +173,14 @@ static int spk_call(void *dev, const struct pcdev_call *c, uint64_t r[3])
 	return E_OK;
 }
 
-/* The range of ours that covers `port` (writable), its capability; 0 if none. */
-static uint64_t port_cap(const struct hardware_caps *hw, uint16_t port)
-{
-	for (unsigned i = 0; i < hw->port_count && i < HWCAPS_MAX_PORTS; i++) {
-		const struct port_range *pr = &hw->port_ranges[i];
-		if (pr->writable && port >= pr->base && port - pr->base < pr->size)
-			return pr->cap;
-	}
-	return 0;
-}
-
 static const struct pcdev_ops spk_pcdev = {.server = PCDEV_SPEAKER_NAME, .call = spk_call};
 
 static int spk_init(void *dev, const struct hardware_caps *hw)
 {
 	struct speaker *s = dev;
-	*s = (struct speaker){.cap_b = port_cap(hw, PORT_B),
-			      .cap_ch2 = port_cap(hw, PIT_CH2),
-			      .cap_mode = port_cap(hw, PIT_MODE)};
+	*s = (struct speaker){.cap_b = hwcaps_port_cap(hw, PORT_B, 1),
+			      .cap_ch2 = hwcaps_port_cap(hw, PIT_CH2, 1),
+			      .cap_mode = hwcaps_port_cap(hw, PIT_MODE, 1)};
 	if (!s->cap_b || !s->cap_ch2 || !s->cap_mode)
 		return DRIVER_INSUFFICIENT_CAPABILITIES;
 	silence(s); /* a restarted driver starts silent, whatever its last run left on */

@@ -459,10 +459,7 @@ static int vga_init(void *dev, const struct hardware_caps *hw)
 {
 	struct vga *v = dev;
 	const struct mmio_region *win = NULL;
-	v->ports = 0;
-	for (unsigned i = 0; i < hw->port_count; i++)
-		if (hw->port_ranges[i].base == AC_INDEX && hw->port_ranges[i].size >= 0x20)
-			v->ports = hw->port_ranges[i].cap;
+	v->ports = hwcaps_port_cap(hw, AC_INDEX, 0x20);
 	for (unsigned i = 0; i < hw->mmio_count; i++)
 		if (hw->mmio_regions[i].base == VGA_PHYS && hw->mmio_regions[i].size >= VGA_SPAN)
 			win = &hw->mmio_regions[i];
