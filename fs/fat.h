@@ -165,6 +165,9 @@ int fat_read(struct fat_vol *v, const char *path, uint32_t offset, void *buf, ui
 int fat_write(struct fat_vol *v, const char *path, uint32_t offset, const void *buf, uint32_t len,
 	      bool create, bool truncate);
 
+/* How many data clusters are free (*out); FAT_E_IO if the FAT cannot be read. */
+int fat_free_clusters(struct fat_vol *v, uint32_t *out);
+
 /*
  * The index-th live 8.3 entry of a directory, skipping deleted and long-name
  * entries, the volume label, "." and ".."; FAT_E_NOT_FOUND past the end,

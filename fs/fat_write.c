@@ -17,21 +17,32 @@ static int flush(struct fat_vol *v, int err)
 	return err;
 }
 
-/* Whether at least want clusters are free. */
-static int have_free(struct fat_vol *v, uint32_t want)
+/* Count free clusters into *n, stopping once `enough` are found. */
+static int count_free(struct fat_vol *v, uint32_t enough, uint32_t *n)
 {
-	uint32_t n = 0;
-	if (want == 0)
-		return FAT_OK;
-	for (uint32_t c = 2; c < v->clusters + 2; c++) {
+	*n = 0;
+	for (uint32_t c = 2; c < v->clusters + 2 && *n < enough; c++) {
 		uint16_t val;
 		int err = fat_get(v, (uint16_t)c, &val);
 		if (err != FAT_OK)
 			return err;
-		if (val == 0 && ++n >= want)
-			return FAT_OK;
+		*n += val == 0;
 	}
-	return FAT_E_NO_SPACE;
+	return FAT_OK;
+}
+
+/* Whether at least want clusters are free. */
+static int have_free(struct fat_vol *v, uint32_t want)
+{
+	uint32_t n;
+	int err = count_free(v, want, &n);
+	return err != FAT_OK ? err : n >= want ? FAT_OK : FAT_E_NO_SPACE;
+}
+
+int fat_free_clusters(struct fat_vol *v, uint32_t *out)
+{
+	*out = 0;
+	return v->mounted ? count_free(v, UINT32_MAX, out) : FAT_E_INVALID;
 }
 
 /* The next free cluster from the hint on; not marked (the caller links it). */

@@ -114,6 +114,59 @@ static int r2_read(const uint64_t *w, uint64_t *r)
 	return 0;
 }
 
+/*
+ * 0x39 (read) and 0x3a (write): at offset ARG of the file named in buf0,
+ * the bytes of buf1; r[1] how many moved. A write makes the file if it is
+ * missing and leaves what lies outside the range as it was.
+ */
+static int r2_ranged(const uint64_t *w, uint64_t *r, bool write)
+{
+	char path[FILE_PATH_MAX + 1];
+	struct fat_stat st;
+	void *buf = (void *)(uintptr_t)w[FWD_BUF1];
+	uint32_t len = (uint32_t)w[FWD_LEN1], got = 0;
+	int err = r2_path(w[FWD_BUF0], w[FWD_LEN0], path);
+	if (!err && (!buf || w[FWD_LEN1] > R2_RANGE_MAX))
+		err = FAT_E_INVALID;
+	if (!err && write) {
+		err =
+		    w[FWD_ARG] > UINT32_MAX - len
+			? FAT_E_NO_SPACE
+			: fat_write(fs_volume(), path, (uint32_t)w[FWD_ARG], buf, len, true, false);
+		got = err ? 0 : len;
+	} else if (!err) {
+		err = fat_stat(fs_volume(), path, &st);
+		if (!err && st.dir)
+			err = FAT_E_IS_DIR;
+		if (!err && w[FWD_ARG] < st.size)
+			err = fat_read(fs_volume(), path, (uint32_t)w[FWD_ARG], buf, len, &got);
+	}
+	r[0] = r2_code(err);
+	r[1] = got;
+	return 0;
+}
+
+/* 0x40: the volume every path is on (buf0 only checked for a name), into buf1. */
+static int r2_fs_stat(const uint64_t *w, uint64_t *r)
+{
+	char path[FILE_PATH_MAX + 1];
+	struct fat_vol *v = fs_volume();
+	uint32_t free_clusters = 0;
+	int err = r2_path(w[FWD_BUF0], w[FWD_LEN0], path);
+	if (!err && (!w[FWD_BUF1] || w[FWD_LEN1] < sizeof(FsStat_T)))
+		err = FAT_E_INVALID;
+	if (!err)
+		err = v->mounted ? fat_free_clusters(v, &free_clusters) : FAT_E_IO;
+	if (err)
+		return answer(r, r2_code(err));
+	FsStat_T s = {.total_bytes = (uint64_t)v->clusters * v->cluster_size,
+		      .free_bytes = (uint64_t)free_clusters * v->cluster_size,
+		      .fs_type = R2_FS_FAT12,
+		      .format = R2_FORMAT_FAT12};
+	memcpy((void *)(uintptr_t)w[FWD_BUF1], &s, sizeof(s));
+	return answer(r, R2_OK);
+}
+
 /* 0x27: in the directory of cluster ARG (ARG2 0) or of the path in buf0 (ARG2 1), make buf1. */
 static int r2_mkdir(const uint64_t *w, uint64_t *r)
 {
@@ -341,11 +394,13 @@ int fs_r2(const uint64_t *w, uint64_t *r)
 		if (!err)
 			err = fat_rename(v, a, b);
 		break;
-	case 0x23: { /* a file (its clusters freed), or an empty directory */
+	case 0x23: { /* a file (its clusters freed), or an empty directory; ARG2 1: a directory */
 		struct fat_stat st;
 		err = r2_path(w[FWD_BUF0], w[FWD_LEN0], a);
 		if (!err)
 			err = fat_stat(v, a, &st);
+		if (!err && w[FWD_ARG2] && !st.dir)
+			err = FAT_E_NOT_DIR;
 		if (!err)
 			err = st.dir ? fat_rmdir(v, a) : fat_unlink(v, a);
 		break;
@@ -382,6 +437,11 @@ int fs_r2(const uint64_t *w, uint64_t *r)
 		return r2_list_path(w, r);
 	case 0x2e:
 		return r2_chdir(w, r);
+	case R2_READ_AT:
+	case R2_WRITE_AT:
+		return r2_ranged(w, r, w[FWD_OP] - FILE_OP_R2 == R2_WRITE_AT);
+	case R2_FS_STAT:
+		return r2_fs_stat(w, r);
 	default:
 		return E_NOT_IMPLEMENTED;
 	}

@@ -55,17 +55,25 @@ enum r2_call {
 	R2_MIDI = 0x1b, /* R2_MIDI_PLAY (0x01), the file ("MThd"...) or its name on the disk */
 	R2_STOP = 0x1f, /* 0, 0 */
 	R2_FILE_FIRST = 0x20, /* 0x20..0x2e: the FAT12 calls, served by the file server */
-	R2_FILE_LAST = 0x2e,
-	R2_TASKS = 0x2f,     /* TaskInfo_T *, how many at most -> how many written */
-	R2_PORT_OUT = 0x30,  /* R2_PORT(port, width), uint64_t *; or uint16_t *, uint32_t * */
-	R2_PORT_IN = 0x31,   /* the same, the value written */
-	R2_SERIAL = 0x32,    /* R2_SERIAL_*, a byte or a pointer to one (see R2_SERIAL) */
-	R2_NET_FIRST = 0x33, /* 0x33..0x37: the network calls, R2_NOT_IMPLEMENTED for now */
+	R2_FILE_LAST = 0x2e,  /* (and 0x39, 0x3a, 0x40: R2_IS_FILE_CALL, include/abi/r2_vfs.h) */
+	R2_TASKS = 0x2f,      /* TaskInfo_T *, how many at most -> how many written */
+	R2_PORT_OUT = 0x30,   /* R2_PORT(port, width), uint64_t *; or uint16_t *, uint32_t * */
+	R2_PORT_IN = 0x31,    /* the same, the value written */
+	R2_SERIAL = 0x32,     /* R2_SERIAL_*, a byte or a pointer to one (see R2_SERIAL) */
+	R2_NET_FIRST = 0x33,  /* 0x33..0x37: the network calls, R2_NOT_IMPLEMENTED for now */
 	R2_NET_LAST = 0x37,
+	R2_KILL = 0x3b,	      /* pid (or its low byte, as R2_TASKS gives it), 0 -> 0x00 */
+	R2_MEMINFO = 0x3c,    /* MemInfo_T * (argument 2 not 2) or MemInfo2_T * (2) -> 0x00 */
 	R2_CONVENTION = 0x3d, /* Kestrel's: pid of a child not yet started, R2_CONV_* */
 	R2_IO_TOKEN = 0x3e, /* Kestrel's: 0, 0 -> the token of an I/O port capability held, or 0 */
 	R2_SET_RING = 0x3f, /* Kestrel's: pid of a child not yet started, ring 1 or 2 */
+	R2_HEAP_CONTAINS = 0x43, /* address, size -> 1: inside the caller's r2 heap, else 0 */
 };
+
+/* The calls the file server answers. */
+#define R2_IS_FILE_CALL(nr)                                                                 \
+	(((nr) >= R2_FILE_FIRST && (nr) <= R2_FILE_LAST) || (nr) == 0x39 || (nr) == 0x3a || \
+	 (nr) == 0x40)
 
 /*
  * R2_CONVENTION, a set of bits: how a process's calls are to be read where
@@ -200,7 +208,11 @@ typedef struct {
 	uint32_t bpp;
 } __attribute__((packed)) FBInfo_T;
 
-/* R2_TASKS: one process. mode 1 (user); status R2_TASK_*. */
+/*
+ * R2_TASKS: one process. mode 1 (user); status R2_TASK_*. The newest
+ * rou2exOS has 28 bytes, a saved RIP after the name: TaskInfo2_T, for the
+ * programs of the newest libcr2 (R2_CONV_RAX).
+ */
 typedef struct {
 	uint8_t id; /* the pid's low byte */
 	uint8_t mode;
@@ -208,10 +220,37 @@ typedef struct {
 	uint8_t pad;
 	uint8_t name[16];
 } __attribute__((packed)) TaskInfo_T;
-#define R2_TASK_READY	0
-#define R2_TASK_RUNNING 1
-#define R2_TASK_DEAD	5
-#define R2_TASKS_MAX	64
+typedef struct {
+	TaskInfo_T t;
+	uint64_t rip; /* 0: Kestrel shows no process another's registers */
+} __attribute__((packed)) TaskInfo2_T;
+#define R2_TASK_READY	 0
+#define R2_TASK_RUNNING	 1
+#define R2_TASK_DEAD	 5
+#define R2_TASKS_MAX	 64
+#define R2_TASKS_DEFAULT 10 /* how many at most when argument 2 is 0 */
+
+/*
+ * R2_MEMINFO, as rou2exOS lays it out (its process slots and their frames
+ * are Kestrel's r2 heaps: one per process, R2_HEAPS of them). Version 1,
+ * 256 bytes, 16 slots; version 2 (argument 2 is 2), 400 bytes, 32 slots.
+ * heap_* describe the caller's own heap; heap_by_slot[i] the bytes used in
+ * heap i, the last entry (untagged) 0; frame_* 0 (Kestrel loads a program
+ * where its ELF says, no fixed frame); slot_task[i] the pid's low byte of
+ * heap i's process, 0xff for a free one.
+ */
+#define R2_MEMINFO_V2 2
+#define R2_HEAPS      8
+#define R2_MEMINFO(n_slots)                                                               \
+	struct {                                                                          \
+		uint64_t version, total_ram, heap_start, heap_size, heap_used, heap_free; \
+		uint64_t heap_largest_free, heap_blocks, heap_free_blocks;                \
+		uint64_t heap_by_slot[(n_slots) + 1];                                     \
+		uint64_t frame_base, frame_size, frame_virt, slots;                       \
+		uint8_t slot_task[n_slots];                                               \
+	} __attribute__((packed))
+typedef R2_MEMINFO(16) MemInfo_T;
+typedef R2_MEMINFO(32) MemInfo2_T;
 
 typedef struct {
 	uint8_t seconds;
@@ -247,6 +286,10 @@ _Static_assert(offsetof(SysInfo_T, system_uptime) == 108, "SysInfo.system_uptime
 _Static_assert(sizeof(SysInfoIp_T) == 116, "SysInfo with ip_addr size");
 _Static_assert(sizeof(FBInfo_T) == 16, "FBInfo size");
 _Static_assert(sizeof(TaskInfo_T) == 20, "TaskInfo size");
+_Static_assert(sizeof(TaskInfo2_T) == 28, "TaskInfo (newest) size");
+_Static_assert(sizeof(MemInfo_T) == 256, "MemInfo size");
+_Static_assert(sizeof(MemInfo2_T) == 400, "MemInfo2 size");
+_Static_assert(offsetof(MemInfo2_T, frame_base) == 336, "MemInfo2.frame_base");
 _Static_assert(sizeof(RTC_T) == 7, "RTC size");
 _Static_assert(offsetof(RTC_T, month) == 4 && offsetof(RTC_T, year) == 5, "RTC.year");
 _Static_assert(sizeof(Entry_T) == 32, "Entry size");

@@ -1295,3 +1295,36 @@ Test(fat, format_makes_what_fsck_and_mtools_accept)
 	cr_assert_eq(fat_format(&fd, 40000, 16, NULL), FAT_E_INVALID); /* past the device */
 	remove_dir();
 }
+
+/* mtools' count of free bytes (mdir's "185 856 bytes free"). */
+static uint64_t mtools_free(const char *img)
+{
+	char *out = keep(capture(NULL, "mdir -i %s :: | grep 'bytes free'", img));
+	uint64_t n = 0;
+	for (const char *s = out; *s && *s != 'b'; s++)
+		if (*s >= '0' && *s <= '9')
+			n = n * 10 + (uint64_t)(*s - '0');
+	return n;
+}
+
+Test(fat, free_clusters_agree_with_mtools)
+{
+	make_dir();
+	cr_assert_eq(run("mkfs.fat -F 12 -s 1 -C img 200"), 0);
+	uint8_t *b = pattern(5000, 9);
+	put_file("b", b, 5000);
+	cr_assert_eq(run("mcopy -i img b ::B.BIN"), 0);
+	struct img m;
+	img_open(&m, "img");
+	uint32_t n = 0;
+	cr_assert_eq(fat_free_clusters(&m.vol, &n), FAT_OK);
+	cr_assert_eq((uint64_t)n * m.vol.cluster_size, mtools_free("img"));
+	/* 5000 more bytes: ten 512-byte clusters fewer, as mtools counts too. */
+	cr_assert_eq(fat_write(&m.vol, "/C.BIN", 0, b, 5000, true, false), FAT_OK);
+	uint32_t after = 0;
+	cr_assert_eq(fat_free_clusters(&m.vol, &after), FAT_OK);
+	cr_assert_eq(after, n - 10);
+	img_save(&m, "img");
+	cr_assert_eq((uint64_t)after * m.vol.cluster_size, mtools_free("img"));
+	remove_dir();
+}

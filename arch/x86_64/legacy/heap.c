@@ -15,7 +15,6 @@
 #define R2_HEAP_SIZE   (1ul << 20)
 #define R2_HEAP_BLOCKS 256
 #define R2_HEAP_ALIGN  16
-#define HEAPS	       8
 
 struct block {
 	uint32_t off, len; /* len rounded up to R2_HEAP_ALIGN */
@@ -27,12 +26,12 @@ struct heap {
 	struct block b[R2_HEAP_BLOCKS]; /* sorted by offset */
 };
 
-static struct heap heaps[HEAPS];
+static struct heap heaps[R2_HEAPS];
 
 static struct heap *heap_of(struct process *p, bool create)
 {
 	struct heap *spare = NULL;
-	for (unsigned i = 0; i < HEAPS; i++) {
+	for (unsigned i = 0; i < R2_HEAPS; i++) {
 		if (heaps[i].pid == p->pid)
 			return &heaps[i];
 		if (!spare && (!heaps[i].pid || r2_process_gone(heaps[i].pid)))
@@ -147,4 +146,49 @@ uint64_t r2_heap_realloc(struct process *p, uint64_t addr, uint64_t size)
 	}
 	remove_at(h, i);
 	return to;
+}
+
+bool r2_heap_contains(struct process *p, uint64_t addr, uint64_t size)
+{
+	return size && heap_of(p, false) && addr >= R2_HEAP_VA &&
+	       addr - R2_HEAP_VA <= R2_HEAP_SIZE && size <= R2_HEAP_SIZE - (addr - R2_HEAP_VA);
+}
+
+static uint64_t used_in(const struct heap *h)
+{
+	uint64_t used = 0;
+	for (uint32_t i = 0; i < h->n; i++)
+		used += h->b[i].len;
+	return used;
+}
+
+void r2_heap_stats(struct process *p, struct r2_heap_stats *s)
+{
+	*s = (struct r2_heap_stats){.va = R2_HEAP_VA, .size = R2_HEAP_SIZE};
+	for (unsigned i = 0; i < R2_HEAPS; i++) {
+		bool live = heaps[i].pid && !r2_process_gone(heaps[i].pid);
+		s->pid[i] = live ? heaps[i].pid : 0;
+		s->used_by[i] = live ? used_in(&heaps[i]) : 0;
+	}
+	const struct heap *h = heap_of(p, false);
+	if (!h) { /* mapped at the first allocation: all of it free */
+		s->largest_free = R2_HEAP_SIZE;
+		s->blocks = s->free_blocks = 1;
+		return;
+	}
+	s->used = used_in(h);
+	s->blocks = h->n;
+	/* The gaps between the blocks, and after the last, are the free blocks. */
+	uint32_t start = 0;
+	for (uint32_t i = 0; i <= h->n; i++) {
+		uint32_t end = i < h->n ? h->b[i].off : R2_HEAP_SIZE;
+		if (end > start) {
+			s->free_blocks++;
+			if (end - start > s->largest_free)
+				s->largest_free = end - start;
+		}
+		if (i < h->n)
+			start = h->b[i].off + h->b[i].len;
+	}
+	s->blocks += s->free_blocks;
 }

@@ -46,6 +46,9 @@ unsigned r2_convention_of(uint64_t pid);
 bool r2_is_libcr2(uint64_t pid);
 uint64_t r2_set_convention(uint64_t pid, uint64_t conv);
 
+/* r2.c: `by` asked for program `pid` (0x29/0x2a), so 0x3b lets it end it. */
+void r2_started_by(uint64_t pid, uint64_t by);
+
 /* r2.c: the current directory 0x2e set, as SysInfo_T's system_path and system_path_cluster report it. */
 void r2_set_cwd(const char *path, size_t len, uint32_t cluster);
 
@@ -53,7 +56,7 @@ void r2_set_cwd(const char *path, size_t len, uint32_t cluster);
 #define R2_SCRATCH_VA 0x610000000000ul
 #define R2_READ_FILE  0x20
 
-/* r2_file.c: a file call (R2_FILE_FIRST..R2_FILE_LAST), forwarded to the file server. */
+/* r2_file.c: a file call (R2_IS_FILE_CALL), forwarded to the file server. */
 uint64_t r2_file_call(struct process *p, uint64_t nr, uint64_t a1, uint64_t a2);
 
 /* trap.c: a trap through one of the r2 gates (vector R2_GATE_RING1..3). */
@@ -109,6 +112,14 @@ void kbd_tick(void);
 uint64_t r2_heap_alloc(struct process *p, uint64_t size);
 uint64_t r2_heap_realloc(struct process *p, uint64_t addr, uint64_t size);
 uint64_t r2_heap_free(struct process *p, uint64_t addr);
+/* R2_HEAP_CONTAINS: [addr, addr + size) inside p's heap (mapped), size not 0. */
+bool r2_heap_contains(struct process *p, uint64_t addr, uint64_t size);
+/* R2_MEMINFO's heap half: p's own heap, and every heap's process and use. */
+struct r2_heap_stats {
+	uint64_t va, size, used, largest_free, blocks, free_blocks;
+	uint64_t pid[R2_HEAPS], used_by[R2_HEAPS]; /* pid 0: a free heap */
+};
+void r2_heap_stats(struct process *p, struct r2_heap_stats *s);
 
 /*
  * ring.c: processes in rings 1 and 2. Each runs on page tables of its own

@@ -22,6 +22,7 @@
 #include "core/vga_palette.h"
 #include "legacy.h"
 #include "mm/heap.h"
+#include "mm/pmm.h"
 #include "mm/uaccess.h"
 #include "x86.h"
 
@@ -588,29 +589,136 @@ static uint64_t r2_convention(struct process *p, uint64_t pid, uint64_t conv)
 	return r2_set_convention(pid, conv);
 }
 
-/* Up to `max` processes, in the process table's order; how many were written. */
+/*
+ * Up to `max` processes (0: R2_TASKS_DEFAULT), in the process table's
+ * order; how many were written. 28-byte entries (TaskInfo2_T) for the
+ * newest libcr2's programs, 20 bytes (TaskInfo_T) for the others.
+ */
 static uint64_t r2_tasks(struct process *p, uint64_t buf, uint64_t max)
 {
 	struct process_info pi;
-	TaskInfo_T t;
-	if (!max || max > R2_TASKS_MAX || !user_ok(p, buf, max * sizeof(t), true))
+	TaskInfo2_T t = {0};
+	size_t size = r2_convention_of(p->pid) & R2_CONV_RAX ? sizeof(t) : sizeof(t.t);
+	if (!max)
+		max = R2_TASKS_DEFAULT;
+	if (max > R2_TASKS_MAX || !user_ok(p, buf, max * size, true))
 		return R2_INVALID_INPUT;
 	uint64_t n = 0;
 	for (unsigned i = 0; n < max && process_info_at(i, &pi) == E_OK; i++) {
-		t = (TaskInfo_T){.id = (uint8_t)pi.pid, .mode = 1};
-		t.status = pi.state == PS_RUNNING
-			       ? (pi.pid == p->pid ? R2_TASK_RUNNING : R2_TASK_READY)
-			   : pi.state == PS_NEW ? R2_TASK_READY
-						: R2_TASK_DEAD;
-		memcpy(t.name, pi.name, sizeof(t.name));
-		if (copy_to_user(&p->vs, buf + n * sizeof(t), &t, sizeof(t)))
+		t.t = (TaskInfo_T){.id = (uint8_t)pi.pid, .mode = 1};
+		t.t.status = pi.state == PS_RUNNING
+				 ? (pi.pid == p->pid ? R2_TASK_RUNNING : R2_TASK_READY)
+			     : pi.state == PS_NEW ? R2_TASK_READY
+						  : R2_TASK_DEAD;
+		memcpy(t.t.name, pi.name, sizeof(t.t.name));
+		if (copy_to_user(&p->vs, buf + n * size, &t, size))
 			return R2_INVALID_INPUT;
 		n++;
 	}
 	return n;
 }
 
-static const r2_fn table[R2_SET_RING + 1] = {
+/* Who asked for each program 0x29/0x2a started: the file server is its parent. */
+#define STARTED_MAX 32
+static struct {
+	uint64_t pid, by;
+} started[STARTED_MAX];
+
+void r2_started_by(uint64_t pid, uint64_t by)
+{
+	for (unsigned i = 0; i < STARTED_MAX; i++)
+		if (!started[i].pid || r2_process_gone(started[i].pid)) {
+			started[i].pid = pid;
+			started[i].by = by;
+			return;
+		}
+	/* full: the program is then only its parent's (the file server's) to end */
+}
+
+/* q's parent as r2 sees it: whoever asked for it, else the process that made it. */
+static struct process *r2_parent(const struct process *q)
+{
+	for (unsigned i = 0; i < STARTED_MAX; i++)
+		if (started[i].pid == q->pid)
+			return process_find(started[i].by);
+	return q->parent;
+}
+
+/* Is q the caller or one of its descendants (through r2_parent)? */
+#define R2_ANCESTRY_MAX 256
+static bool r2_may_end(const struct process *p, const struct process *q)
+{
+	for (unsigned hops = 0; q && hops < R2_ANCESTRY_MAX; hops++, q = r2_parent(q))
+		if (q == p)
+			return true;
+	return false;
+}
+
+/*
+ * 0x3b: end a process (and what it started) the caller may end: itself,
+ * one it started (through 0x2a too) or started by those. `id` is a pid or,
+ * as R2_TASKS shows them, its low byte. 0xfe when no such process lives.
+ */
+static uint64_t r2_kill(struct process *p, uint64_t id, uint64_t unused)
+{
+	struct process_info pi;
+	struct process *q = NULL;
+	(void)unused;
+	for (unsigned i = 0; !q && process_info_at(i, &pi) == E_OK; i++) {
+		struct process *c = process_find(pi.pid);
+		if (c && c->state < P_ENDING &&
+		    (pi.pid == id || (id <= 0xff && (pi.pid & 0xff) == id)) && r2_may_end(p, c))
+			q = c;
+	}
+	if (!q)
+		return R2_FILE_NOT_FOUND;
+	if (q == p)
+		process_exit_self(-1, EXIT_TERMINATED, 0);
+	process_terminate_tree(q, -1, EXIT_TERMINATED);
+	return R2_OK;
+}
+
+/* 0x3c: MemInfo_T, or MemInfo2_T when argument 2 is R2_MEMINFO_V2 (include/abi/r2.h). */
+static uint64_t r2_meminfo(struct process *p, uint64_t ptr, uint64_t version)
+{
+	static uint8_t m[sizeof(MemInfo2_T)]; /* one gate at a time: interrupts are off */
+	struct r2_heap_stats h;
+	unsigned slots = version == R2_MEMINFO_V2 ? 32 : 16;
+	size_t size = slots == 32 ? sizeof(MemInfo2_T) : sizeof(MemInfo_T), at = 0;
+	if (!user_ok(p, ptr, size, true))
+		return R2_INVALID_INPUT;
+	r2_heap_stats(p, &h);
+	uint64_t head[9] = {slots == 32 ? 2 : 1,
+			    memory_stats().total_frames * PAGE_SIZE,
+			    h.va,
+			    h.size,
+			    h.used,
+			    h.size - h.used,
+			    h.largest_free,
+			    h.blocks,
+			    h.free_blocks};
+	uint64_t by_slot[33] = {0}, tail[4] = {0, 0, 0, R2_HEAPS}; /* no frames; the heaps */
+	uint8_t task[32];
+	memset(task, 0xff, sizeof(task));
+	for (unsigned i = 0; i < R2_HEAPS; i++) {
+		by_slot[i] = h.used_by[i];
+		if (h.pid[i])
+			task[i] = (uint8_t)h.pid[i];
+	}
+	memcpy(m + at, head, sizeof(head)), at += sizeof(head);
+	memcpy(m + at, by_slot, (slots + 1) * 8), at += (slots + 1) * 8;
+	memcpy(m + at, tail, sizeof(tail)), at += sizeof(tail);
+	memcpy(m + at, task, slots), at += slots;
+	return at != size || copy_to_user(&p->vs, ptr, m, size) ? R2_INVALID_INPUT : R2_OK;
+}
+
+/* 0x43: does [addr, addr + size) lie inside the caller's r2 heap? 1 or 0. */
+static uint64_t r2_heap_has(struct process *p, uint64_t addr, uint64_t size)
+{
+	return r2_heap_contains(p, addr, size) ? 1 : 0;
+}
+
+static const r2_fn table[R2_HEAP_CONTAINS + 1] = {
     [R2_EXIT] = r2_exit,
     [R2_SYSINFO] = r2_sysinfo,
     [R2_RTC] = r2_rtc,
@@ -637,9 +745,12 @@ static const r2_fn table[R2_SET_RING + 1] = {
     [R2_PORT_IN] = r2_port_in,
     [R2_SERIAL] = r2_serial,
     [R2_NET_FIRST... R2_NET_LAST] = r2_not_implemented,
+    [R2_KILL] = r2_kill,
+    [R2_MEMINFO] = r2_meminfo,
     [R2_CONVENTION] = r2_convention,
     [R2_IO_TOKEN] = r2_io_token,
     [R2_SET_RING] = r2_ring,
+    [R2_HEAP_CONTAINS] = r2_heap_has,
 };
 
 void x86_r2_gate(struct trap_frame *tf)
@@ -648,8 +759,8 @@ void x86_r2_gate(struct trap_frame *tf)
 	struct process *p = process_current();
 	unsigned conv = p ? r2_convention_of(p->pid) : R2_CONV_SEED;
 	uint64_t nr = conv & R2_CONV_LIBCR2 && !(conv & R2_CONV_RAX) ? tf->rdx : tf->rax;
-	bool file = nr >= R2_FILE_FIRST && nr <= R2_FILE_LAST;
-	r2_fn fn = nr <= R2_SET_RING ? table[nr] : NULL;
+	bool file = R2_IS_FILE_CALL(nr);
+	r2_fn fn = nr <= R2_HEAP_CONTAINS ? table[nr] : NULL;
 
 	/* Vector 0x7d belongs to ring 1, 0x7e to ring 2, 0x7f to ring 3. */
 	if (!p || ring == 0 || tf->vector - (R2_GATE_RING1 - 1) != ring || (!fn && !file)) {

@@ -101,6 +101,7 @@ static uint64_t exec(struct process *p, uint64_t nr, uint64_t a1, uint64_t a2)
 		return newer ? 0 : R2_FILESYSTEM_ERROR;
 	if (conv != R2_CONV_SEED)
 		r2_set_convention(child->pid, conv);
+	r2_started_by(child->pid, p->pid);
 	if (process_start(child))
 		return newer ? 0 : R2_INVALID_INPUT;
 	if (newer)
@@ -145,6 +146,26 @@ static uint64_t change_dir(struct process *p, uint64_t a1)
 	return R2_OK;
 }
 
+/*
+ * 0x39, 0x3a: name, ReadRange_T * (copied: its buffer lent, readable or
+ * writable, the offset passed on) -> the bytes moved, or R2_COUNT_ERROR.
+ */
+static uint64_t ranged(struct process *p, uint64_t nr, uint64_t a1, uint64_t a2)
+{
+	struct fwd_buf b[2] = {{0}, {0}};
+	uint64_t out[3] = {0, 0, 0};
+	ReadRange_T r;
+	if (!name_buf(p, a1, &b[0]) || !user_ok(p, a2, sizeof(r), false) ||
+	    copy_from_user(&p->vs, &r, a2, sizeof(r)) || r.length > R2_RANGE_MAX)
+		return R2_COUNT_ERROR;
+	if (!r.length)
+		return 0;
+	if (!user_buf(p, r.buffer, r.length, nr == R2_READ_AT, &b[1]) ||
+	    forward(nr, r.offset, 0, b, out) != R2_OK || out[1] > r.length)
+		return R2_COUNT_ERROR;
+	return out[1];
+}
+
 uint64_t r2_file_call(struct process *p, uint64_t nr, uint64_t a1, uint64_t a2)
 {
 	struct fwd_buf b[2] = {{0}, {0}};
@@ -165,8 +186,8 @@ uint64_t r2_file_call(struct process *p, uint64_t nr, uint64_t a1, uint64_t a2)
 	case 0x22: /* old name, new name */
 		ok = name_buf(p, a1, &b[0]) && name_buf(p, a2, &b[1]);
 		break;
-	case 0x23: /* name, 0 */
-		ok = name_buf(p, a1, &b[0]) && !a2;
+	case 0x23: /* name, 0 (anything) or 1 (a directory: bsh's rm says which) */
+		ok = name_buf(p, a1, &b[0]) && a2 <= 1;
 		break;
 	case 0x24: /* cluster, u64 * next */
 		ok = user_buf(p, a2, 8, true, &b[1]);
@@ -201,6 +222,12 @@ uint64_t r2_file_call(struct process *p, uint64_t nr, uint64_t a1, uint64_t a2)
 		break;
 	case 0x2e: /* path, ignored */
 		return change_dir(p, a1);
+	case R2_READ_AT:
+	case R2_WRITE_AT:
+		return ranged(p, nr, a1, a2);
+	case R2_FS_STAT: /* path, FsStat_T * */
+		ok = name_buf(p, a1, &b[0]) && user_buf(p, a2, sizeof(FsStat_T), true, &b[1]);
+		break;
 	default:
 		return R2_INVALID_SYSCALL;
 	}

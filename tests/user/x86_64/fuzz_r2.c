@@ -2,7 +2,8 @@
  * The fuzzer's r2 calls (x86_64): random r2 numbers through the three
  * gates, with the pointers each call reads or writes chosen as for the
  * native calls (tests/user/fuzz_values.c). Exit (whatever argument 1
- * says, it ends the caller), a child's convention (below), COM1's init and
+ * says, it ends the caller), kill (it may name the caller), a child's
+ * convention (below), COM1's init and
  * write (they would disturb the console) are left out; sleeps are short.
  */
 #include "fuzz.h"
@@ -15,14 +16,15 @@
 /* One r2 call through one of the three gates (only 0x7f answers ring 3). */
 void fuzz_r2(struct fuzz_thread *t)
 {
-	static const uint8_t numbers[] = {0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x0a, 0x0b, 0x0f,
-					  0x10, 0x11, 0x12, 0x13, 0x14, 0x15, 0x16, 0x17, 0x18,
-					  0x1a, 0x1b, 0x1f, 0x20, 0x2b, 0x2c, 0x2d, 0x2e, 0x2f,
-					  0x30, 0x31, 0x32, 0x33, 0x37, 0x3e, 0x3f};
+	static const uint8_t numbers[] = {
+	    0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x0a, 0x0b, 0x0f, 0x10, 0x11, 0x12, 0x13,
+	    0x14, 0x15, 0x16, 0x17, 0x18, 0x1a, 0x1b, 0x1f, 0x20, 0x2b, 0x2c, 0x2d, 0x2e,
+	    0x2f, 0x30, 0x31, 0x32, 0x33, 0x37, 0x39, 0x3a, 0x3c, 0x3e, 0x3f, 0x40, 0x43};
 	uint64_t nr = fuzz_chance(t, 85) ? numbers[fuzz_below(t, sizeof(numbers))] : fuzz_any(t);
 	uint64_t rdi = fuzz_any(t), rsi = fuzz_any(t);
 	switch (nr) {
 	case R2_EXIT:
+	case R2_KILL:
 	case R2_CONVENTION:
 		/*
 		 * A convention other than the seed's has a child read its call's
@@ -42,7 +44,24 @@ void fuzz_r2(struct fuzz_thread *t)
 	case R2_TASKS:
 	case R2_FB_INFO:
 		rdi = fuzz_out_ptr(t, 128);
-		rsi = fuzz_below(t, nr == R2_TASKS ? 7 : 129); /* what fits in the 128 bytes */
+		rsi = nr == R2_TASKS ? 1 + fuzz_below(t, 6) : fuzz_below(t, 129); /* what fits */
+		break;
+	case R2_READ_AT:
+	case R2_WRITE_AT:
+		rdi = fuzz_in_ptr(t);
+		rsi = fuzz_in_ptr(t); /* the range: whatever lies there */
+		break;
+	case R2_FS_STAT:
+		rdi = fuzz_in_ptr(t);
+		rsi = fuzz_out_ptr(t, sizeof(FsStat_T));
+		break;
+	case R2_MEMINFO:
+		rdi = fuzz_out_ptr(t, sizeof(MemInfo2_T));
+		rsi = fuzz_chance(t, 50) ? R2_MEMINFO_V2 : rsi;
+		break;
+	case R2_HEAP_CONTAINS:
+		rdi = fuzz_recall(t, FK_ADDR);
+		rsi = fuzz_below(t, 1u << 21);
 		break;
 	case R2_SYSINFO:
 	case R2_RTC:

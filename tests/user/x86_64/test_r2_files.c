@@ -94,9 +94,10 @@ DEVMGR_UTEST(r2_file_calls_as_hello_fs_makes_them)
 	uint64_t next = 0;
 	if (r2_call(0x24, e.start_cluster, (uintptr_t)&next) != R2_OK || next < 0xff8)
 		FAILED();
-	if (r2_call(0x23, (uintptr_t) "CTEST.TXT", 0) != R2_OK ||
+	if (r2_call(0x23, (uintptr_t) "CTEST.TXT", 2) != R2_INVALID_INPUT ||
+	    r2_call(0x23, (uintptr_t) "CTEST.TXT", 0) != R2_OK ||
 	    r2_call(0x20, (uintptr_t) "CTEST.TXT", (uintptr_t)rbuf) != R2_FILE_NOT_FOUND ||
-	    r2_call(0x23, (uintptr_t) "CTEST.TXT", 1) != R2_INVALID_INPUT)
+	    r2_call(0x23, (uintptr_t) "CTEST.TXT", 1) != R2_FILE_NOT_FOUND)
 		FAILED();
 	/* 0x26 puts a raw entry in; 0x23 takes it out. */
 	Entry_T raw = {.name = "RAWENTRY", .ext = "BIN", .attr = 0x20};
@@ -544,4 +545,126 @@ UCHILD(r2_libcr2_new_run)
 DEVMGR_UTEST(r2_libcr2_newer_run_returns_the_pid)
 {
 	return libcr2_child_passes("r2_libcr2_new_run", R2_CONV_LIBCR2 | R2_CONV_RAX, false);
+}
+
+/*
+ * The calls the newest r2apps programs (r2sh's bsh) make, as the newest
+ * libcr2 makes them (the number in RAX and RDX): 0x3a and 0x39 at offsets,
+ * 0x40, 0x23 told it is a directory, 0x2f's 28-byte entries (0 for ten at
+ * most), 0x3c in both versions, 0x43, and 0x3b on a program it started
+ * through 0x2a that would spin forever (SPIN.ELF). The failed step.
+ */
+static uint64_t cr2_range(uint64_t nr, const char *name, void *buf, uint64_t off, uint64_t len)
+{
+	uint8_t raw[1 + sizeof(ReadRange_T)]; /* unaligned, as a packed struct may sit */
+	ReadRange_T r = {.buffer = (uintptr_t)buf, .offset = off, .length = len};
+	memcpy(raw + 1, &r, sizeof(r));
+	return cr2_both(nr, (uintptr_t)name, (uintptr_t)(raw + 1));
+}
+
+UCHILD(r2_libcr2_newest_calls)
+{
+	static uint8_t buf[64];
+	static const uint8_t want[12] = "hello\0\0\0\0\0XY";
+	cr2_both(0x23, (uintptr_t) "RANGE.TXT", 0);
+	if (cr2_range(0x3a, "range.txt", "hello", 0, 5) != 5 ||
+	    cr2_range(0x3a, "RANGE.TXT", "XY", 10, 2) != 2) /* a gap: zeros */
+		return 1;
+	memset(buf, 0xaa, sizeof(buf));
+	if (cr2_range(0x39, "RANGE.TXT", buf, 0, sizeof(buf)) != 12 || memcmp(buf, want, 12) ||
+	    buf[12] != 0xaa)
+		return 2;
+	if (cr2_range(0x39, "RANGE.TXT", buf, 3, 4) != 4 || memcmp(buf, "lo\0\0", 4) ||
+	    cr2_range(0x39, "RANGE.TXT", buf, 12, 8) != 0 ||
+	    cr2_range(0x39, "RANGE.TXT", buf, 1000, 8) != 0 ||
+	    cr2_range(0x39, "RANGE.TXT", buf, 0, 0) != 0)
+		return 3;
+	/* Anything wrong is -1, never a count: a missing file, a directory, bad memory. */
+	if (cr2_range(0x39, "NOPE.TXT", buf, 0, 8) != R2_COUNT_ERROR ||
+	    cr2_range(0x39, "/", buf, 0, 8) != R2_COUNT_ERROR ||
+	    cr2_range(0x39, "RANGE.TXT", (void *)0x30000000ul, 0, 8) != R2_COUNT_ERROR ||
+	    cr2_range(0x39, "RANGE.TXT", buf, 0, R2_RANGE_MAX + 1) != R2_COUNT_ERROR ||
+	    cr2_range(0x3a, "RANGE.TXT", (void *)0x30000000ul, 0, 8) != R2_COUNT_ERROR ||
+	    cr2_both(0x39, (uintptr_t) "RANGE.TXT", 0x30000000ul) != R2_COUNT_ERROR ||
+	    cr2_both(0x39, 0x10, (uintptr_t)buf) != R2_COUNT_ERROR)
+		return 4;
+	/* 0x40: the FAT12 volume; a 4 KiB file takes at least 4 KiB of its free space. */
+	FsStat_T before, after;
+	memset(&before, 0x55, sizeof(before));
+	if (cr2_both(0x40, (uintptr_t) "/", (uintptr_t)&before) != R2_OK ||
+	    before.fs_type != R2_FS_FAT12 || before.format != R2_FORMAT_FAT12 ||
+	    !before.total_bytes || before.free_bytes > before.total_bytes || before.reserved[0] ||
+	    before.reserved[5])
+		return 5;
+	static uint8_t page[4096];
+	if (cr2_range(0x3a, "BIG.BIN", page, 0, sizeof(page)) != sizeof(page) ||
+	    cr2_both(0x40, (uintptr_t) "/BIG.BIN", (uintptr_t)&after) != R2_OK ||
+	    after.free_bytes + sizeof(page) > before.free_bytes ||
+	    after.total_bytes != before.total_bytes ||
+	    cr2_both(0x40, (uintptr_t) "/", 0x30000000ul) != R2_INVALID_INPUT)
+		return 6;
+	/* 0x23 told "a directory" removes only one; its argument 2 is 0 or 1. */
+	if (cr2_both(0x23, (uintptr_t) "BIG.BIN", 1) != R2_FILE_NOT_FOUND ||
+	    cr2_both(0x23, (uintptr_t) "BIG.BIN", 2) != R2_INVALID_INPUT ||
+	    cr2_both(0x23, (uintptr_t) "BIG.BIN", 0) != R2_OK ||
+	    cr2_both(0x23, (uintptr_t) "RANGE.TXT", 0) != R2_OK ||
+	    cr2_both(0x27, 0, (uintptr_t) "RMDIR") != R2_OK ||
+	    cr2_both(0x23, (uintptr_t) "RMDIR", 1) != R2_OK)
+		return 7;
+	/* 0x2f: argument 2 0 is ten at most, 28 bytes each; the caller is running, rip 0. */
+	static TaskInfo2_T tasks[R2_TASKS_DEFAULT + 1];
+	memset(tasks, 0xee, sizeof(tasks));
+	uint64_t n = cr2_both(0x2f, (uintptr_t)tasks, 0), me = 0;
+	if (!n || n > R2_TASKS_DEFAULT || tasks[R2_TASKS_DEFAULT].t.id != 0xee)
+		return 8;
+	for (uint64_t i = 0; i < n; i++) {
+		if (tasks[i].t.mode != 1 || tasks[i].rip || tasks[i].t.status > R2_TASK_DEAD)
+			return 9; /* not 28 bytes apart */
+		me += tasks[i].t.status == R2_TASK_RUNNING;
+	}
+	if (me != 1)
+		return 9;
+	/* 0x43 and 0x3c: the caller's heap. */
+	uint8_t *blk = (uint8_t *)cr2_both(0x0a, 100, 0);
+	if (!blk || cr2_both(0x43, (uintptr_t)blk, 100) != 1 ||
+	    cr2_both(0x43, (uintptr_t)blk, 1u << 21) != 0 ||
+	    cr2_both(0x43, (uintptr_t)blk, 0) != 0 || cr2_both(0x43, (uintptr_t)buf, 8) != 0)
+		return 10;
+	static MemInfo2_T m2;
+	static uint8_t m1[sizeof(MemInfo_T) + 1];
+	memset(m1, 0x66, sizeof(m1));
+	if (cr2_both(0x3c, (uintptr_t)&m2, R2_MEMINFO_V2) != R2_OK || m2.version != 2 ||
+	    (uintptr_t)blk - m2.heap_start >= m2.heap_size || m2.heap_used < 100 ||
+	    m2.heap_size < m2.heap_used || m2.heap_free != m2.heap_size - m2.heap_used ||
+	    !m2.total_ram || m2.slots != R2_HEAPS || m2.heap_largest_free > m2.heap_free)
+		return 11;
+	unsigned mine = 0;
+	for (unsigned i = 0; i < 32; i++)
+		mine += m2.slot_task[i] != 0xff && m2.heap_by_slot[i] >= 100;
+	MemInfo_T v1;
+	if (!mine || cr2_both(0x3c, (uintptr_t)m1, 0) != R2_OK || m1[sizeof(MemInfo_T)] != 0x66)
+		return 12;
+	memcpy(&v1, m1, sizeof(v1));
+	if (v1.version != 1 || v1.heap_used != m2.heap_used || v1.slots != R2_HEAPS ||
+	    cr2_both(0x3c, 0x30000000ul, 0) != R2_INVALID_INPUT)
+		return 13;
+	/* 0x3b: a program it started spins until it is ended; then it is gone. */
+	uint8_t elf[200];
+	size_t len = tiny_elf(elf);
+	elf[120] = 0xeb, elf[121] = 0xfe; /* jmp . */
+	if (cr2_range(0x3a, "SPIN.ELF", elf, 0, len) != len)
+		return 14;
+	uint64_t pid = cr2_both(0x2a, (uintptr_t) "SPIN.ELF", 0);
+	cr2_both(0x23, (uintptr_t) "SPIN.ELF", 0);
+	if (!pid || cr2_both(0x3b, pid & 0xff, 0) != R2_OK)
+		return 15;
+	if (cr2_both(0x3b, pid, 0) != R2_FILE_NOT_FOUND ||
+	    cr2_both(0x3b, 1, 0) != R2_FILE_NOT_FOUND)
+		return 16; /* ended; and init is not the caller's to end */
+	return 0;
+}
+
+DEVMGR_UTEST(r2_newest_calls_as_bsh_makes_them)
+{
+	return libcr2_child_passes("r2_libcr2_newest_calls", R2_CONV_LIBCR2 | R2_CONV_RAX, false);
 }
