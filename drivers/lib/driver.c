@@ -63,8 +63,25 @@ int driver_register_interrupt(const struct interrupt_line *irq,
 static struct {
 	void (*fn)(void *ctx, uint32_t line);
 	void *ctx;
+	bool idle; /* driver_poll_active(ctx, false): not polled on a timer */
 } polled[HWCAPS_MAX_IRQ];
 static unsigned polled_count;
+
+/* Does any polled handler want its timer? */
+static bool polling(void)
+{
+	for (unsigned i = 0; i < polled_count; i++)
+		if (!polled[i].idle)
+			return true;
+	return false;
+}
+
+void driver_poll_active(void *ctx, bool on)
+{
+	for (unsigned i = 0; i < polled_count; i++)
+		if (polled[i].ctx == ctx)
+			polled[i].idle = !on;
+}
 
 int driver_register_poll(void (*handler)(void *ctx, uint32_t line), void *ctx)
 {
@@ -73,6 +90,7 @@ int driver_register_poll(void (*handler)(void *ctx, uint32_t line), void *ctx)
 	if (polled_count >= HWCAPS_MAX_IRQ)
 		return DRIVER_OUT_OF_RESOURCES;
 	polled[polled_count].fn = handler;
+	polled[polled_count].idle = false;
 	polled[polled_count++].ctx = ctx;
 	return DRIVER_OK;
 }
@@ -498,7 +516,7 @@ static _Noreturn void io_loop(void)
 	for (;;) {
 		check_fault();
 		uint64_t bits = 0;
-		long err = notification_wait(note, polled_count ? DRIVER_POLL_NS : 0, &bits);
+		long err = notification_wait(note, polling() ? DRIVER_POLL_NS : 0, &bits);
 		if (err)
 			bits = 0;
 		if (bits & irq_bits || polled_count)

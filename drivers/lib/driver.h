@@ -300,6 +300,12 @@ void driver_run_interrupts(uint64_t bits);
  */
 #define DRIVER_POLL_NS 5000000ull
 int driver_register_poll(void (*handler)(void *ctx, uint32_t line), void *ctx);
+/*
+ * Whether the handlers registered with `ctx` need the timer (they do from
+ * their registration on): with none that does, the loop sleeps until an
+ * interrupt or a call wakes it, and runs them then. For the I/O thread.
+ */
+void driver_poll_active(void *ctx, bool on);
 
 /*
  * Control calls every driver answers on its endpoint (native IPC, word 0

@@ -65,6 +65,7 @@ static void silence(struct speaker *s)
 {
 	port_b_set(s, false);
 	s->playing = false;
+	driver_poll_active(s, false); /* nothing to end: no timer */
 }
 
 /* Start the next note at `at`, or end the tune. */
@@ -107,6 +108,7 @@ static uint64_t play(struct speaker *s, size_t n, uint64_t owner)
 	s->owner = owner;
 	s->seq++;
 	s->playing = true;
+	driver_poll_active(s, true);
 	s->alive_next = now + ALIVE_NS;
 	advance(s, now);
 	return s->seq;
@@ -194,6 +196,7 @@ static int spk_init(void *dev, const struct hardware_caps *hw)
 	s->scratch = (struct midi_event *)((uint8_t *)mem + 2 * notes);
 	if (driver_register_poll(spk_poll, s))
 		return DRIVER_INITIALIZATION_FAILED;
+	driver_poll_active(s, false);
 	pcdev_install(&spk_pcdev);
 	return DRIVER_OK;
 }
