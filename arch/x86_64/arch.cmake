@@ -24,8 +24,7 @@ set(ARCH_SOURCES
   ${ARCH_DIR}/legacy/r2_file.c   # its file calls, forwarded to the file server
   ${ARCH_DIR}/legacy/vga.c        # the window and the early console's text screen
   ${CMAKE_SOURCE_DIR}/core/vga_text.c
-  ${CMAKE_SOURCE_DIR}/core/vga_palette.c
-  ${ARCH_DIR}/legacy/fb.c        # GRUB's linear framebuffer, when it set one up
+  ${ARCH_DIR}/legacy/fb.c        # GRUB's linear framebuffer: described, its geometry kept
   ${ARCH_DIR}/legacy/vgacon.c    # console=vga: the screen and keyboard as a console
   ${ARCH_DIR}/legacy/kbd.c
   ${ARCH_DIR}/legacy/cmos.c       # the wall clock, read once at boot

@@ -36,6 +36,7 @@
 #include "irq.h"
 #include "lapic.h"
 #include "mm/kvm.h"
+#include "legacy/legacy.h"
 #include "x86.h"
 
 #define PCI_ADDR	0xcf8
@@ -252,7 +253,6 @@ static void isa_device(const char *name, const char *pnp, uint32_t flags, const 
 
 void arch_machine_describe(const struct boot_info *bi)
 {
-	(void)bi;
 	const struct acpi_irq *ai = acpi_irq();
 
 	isa_device("serial", "PNP0501", HW_REC_KERNEL, (const uint16_t[]){COM1_PORT, 8, 0}, 4);
@@ -276,6 +276,7 @@ void arch_machine_describe(const struct boot_info *bi)
 	    .reg_count = 1,
 	    .reg = {{0xa0000, 0x20000}}};
 	machine_add(&vga.rec);
+	fb_describe(bi); /* GRUB's linear framebuffer, if it set one up */
 
 	if (x86_64_irq_apic_mode())
 		for (unsigned i = 0; i < ai->iso_count; i++) {

@@ -7,6 +7,7 @@
  * image carries, which DEVMGR_REGISTER_DRIVER may name.
  */
 #include "drivers/manager/manager.h"
+#include "include/abi/pcdev.h"
 #include "kestrel.h"
 
 #define VIRTIO_VENDOR 0x1af4
@@ -66,6 +67,11 @@ static bool ps2_keyboard(const struct device_info *i)
 	return pnp(i, "PNP0303");
 }
 
+static bool boot_framebuffer(const struct device_info *i)
+{
+	return pnp(i, PCDEV_FB_COMPAT); /* described with the ISA devices: no bus of its own */
+}
+
 static void add(const char *program, struct device_matcher m, unsigned type, const char *prefix)
 {
 	for (unsigned k = 0; k < MGR_MAX_DRIVERS; k++)
@@ -91,4 +97,6 @@ void mgr_builtin_drivers(void)
 	add("pcspk", (struct device_matcher){-1, -1, -1, -1, -1, pc_speaker}, DEVICE_CHAR, NULL);
 	add("pcvga", (struct device_matcher){-1, -1, -1, -1, -1, pc_vga}, DEVICE_CHAR, NULL);
 	add("pckbd", (struct device_matcher){-1, -1, -1, -1, -1, ps2_keyboard}, DEVICE_CHAR, NULL);
+	add("pcfb", (struct device_matcher){-1, -1, -1, -1, -1, boot_framebuffer}, DEVICE_CHAR,
+	    NULL);
 }

@@ -51,4 +51,22 @@ enum {
 	PCDEV_VGA_FONT = 6,  /* buf1 (written) -> the bytes a glyph (16), 0: none fits */
 };
 
+/*
+ * The linear framebuffer GRUB set up (ci/boot --framebuffer WxHxD): one
+ * memory window of 32-bit 0x00RRGGBB pixels, a record "framebuffer" of
+ * the machine description (compatible PCDEV_FB_COMPAT). Its geometry is
+ * boot information the kernel keeps (R2_FB_INFO answers from it) and
+ * passes in arg with each call, PCDEV_FB_GEOMETRY: the driver checks it
+ * against its window. The whole source is lent, so it is checked before
+ * the screen changes.
+ */
+#define PCDEV_FB_NAME	"kestrel.pc.fb"
+#define PCDEV_FB_COMPAT "kestrel,boot-framebuffer"
+#define PCDEV_FB_GEOMETRY(w, h, pitch) \
+	((uint64_t)(w) | (uint64_t)(h) << 16 | (uint64_t)(pitch) << 32)
+enum {
+	PCDEV_FB_FRAME = 1, /* buf0 320x200 indices, buf1 768 bytes of palette or none -> r2 code */
+	PCDEV_FB_BLIT = 2,  /* buf0 pixels, arg2 0 (the screen's size) or w << 16 | h -> r2 code */
+};
+
 #endif

@@ -1,26 +1,45 @@
 /*
  * The linear framebuffer GRUB sets up when the ISO asks for one (ci/boot
  * --framebuffer WxHxD): 32-bit 0x00RRGGBB pixels, the one format core/mb2.c
- * lets through. It is mapped for the kernel on first use, uncached like
- * the VGA window: a machine booted without one (every -kernel boot, and
- * GRUB's text screen) never maps anything. The r2 gates 0x16, 0x17 and
- * 0x13 draw on it; they copy user rows into their own buffers and hand
- * them here, so nothing in this file touches user memory.
+ * lets through. The kernel never maps or draws it: it describes it to the
+ * device manager (a "framebuffer" record, PCDEV_FB_COMPAT), whose driver
+ * (drivers/pc/fb.c) draws what the r2 gates 0x13 and 0x17 lend it, and
+ * keeps its geometry, which is boot information, for 0x16 and for those
+ * calls (include/abi/pcdev.h).
  */
 #include "core/boot_info.h"
 #include "core/kprintf.h"
+#include "core/machine.h"
+#include "include/abi/pcdev.h"
 #include "legacy.h"
-#include "mm/kvm.h"
 
 static struct boot_framebuffer fb;
-static volatile uint8_t *fb_base;
+
+/* The gates and the driver take at most FB_MAX_DIM pixels each way. */
+static bool usable(const struct boot_framebuffer *f)
+{
+	return f->present && f->width && f->height && f->width <= FB_MAX_DIM &&
+	       f->height <= FB_MAX_DIM && (uint64_t)f->width * 4 <= f->pitch;
+}
+
+void fb_describe(const struct boot_info *bi)
+{
+	if (!usable(&bi->fb))
+		return;
+	struct hw_rec_device d = {
+	    .rec = {.type = HW_REC_DEVICE, .size = sizeof(d), .flags = HW_REC_ISA},
+	    .name = "framebuffer",
+	    .compatible = PCDEV_FB_COMPAT,
+	    .reg_count = 1,
+	    .reg = {{bi->fb.phys, (uint64_t)bi->fb.pitch * bi->fb.height}}};
+	machine_add(&d.rec);
+}
 
 void fb_init(const struct boot_info *bi)
 {
 	if (!bi->fb.present)
 		return;
-	/* The gates' row buffers hold FB_MAX_DIM pixels: a wider screen is not served. */
-	if (bi->fb.width > FB_MAX_DIM || bi->fb.height > FB_MAX_DIM) {
+	if (!usable(&bi->fb)) {
 		pr_info("fb: %ux%u is larger than %ux%u: no framebuffer for r2", bi->fb.width,
 			bi->fb.height, FB_MAX_DIM, FB_MAX_DIM);
 		return;
@@ -28,44 +47,15 @@ void fb_init(const struct boot_info *bi)
 	fb = bi->fb;
 }
 
-/* The kernel's mapping, made once; NULL when there is no framebuffer or it cannot be mapped. */
-static volatile uint8_t *fb_map(void)
-{
-	if (!fb.present || fb_base)
-		return fb_base;
-	fb_base = kvm_map_device(fb.phys, (uint64_t)fb.pitch * fb.height);
-	if (!fb_base) {
-		pr_warn("fb: cannot map the framebuffer at %#llx", (unsigned long long)fb.phys);
-		fb.present = false; /* from now on, as if there were none */
-	}
-	return fb_base;
-}
-
 bool fb_info(FBInfo_T *out)
 {
-	if (!fb_map())
+	if (!fb.present)
 		return false;
 	*out = (FBInfo_T){.width = fb.width, .height = fb.height, .pitch = fb.pitch, .bpp = 32};
 	return true;
 }
 
-void fb_put_row(unsigned y, const uint32_t *pixels)
+uint64_t fb_geometry(void)
 {
-	volatile uint8_t *b = fb_map();
-	if (!b || y >= fb.height)
-		return;
-	volatile uint32_t *d = (volatile uint32_t *)(b + (uint64_t)y * fb.pitch);
-	for (unsigned x = 0; x < fb.width; x++)
-		d[x] = pixels[x] & 0xffffff; /* bits 24..31 are padding: written as 0 */
-}
-
-void fb_stretch_row(const uint32_t *src, unsigned src_w, uint32_t *out)
-{
-	for (unsigned x = 0; x < fb.width; x++)
-		out[x] = src[(uint64_t)x * src_w / fb.width];
-}
-
-unsigned fb_src_row(unsigned y, unsigned src_h)
-{
-	return (unsigned)((uint64_t)y * src_h / fb.height);
+	return PCDEV_FB_GEOMETRY(fb.width, fb.height, fb.pitch);
 }

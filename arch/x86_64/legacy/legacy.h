@@ -89,18 +89,16 @@ void kbd_console(bool on);
 
 /*
  * fb.c: the linear framebuffer GRUB set up, if it did (32-bit 0x00RRGGBB),
- * at most FB_MAX_DIM pixels each way; mapped on first use.
+ * at most FB_MAX_DIM pixels each way: described to the device manager
+ * (its driver draws, drivers/pc/fb.c), its geometry kept here.
  */
 #define FB_MAX_DIM 4096
+void fb_describe(const struct boot_info *bi);
 void fb_init(const struct boot_info *bi);
 /* Its size (bpp 32); false when there is none. */
 bool fb_info(FBInfo_T *out);
-/* Row y: the framebuffer's width in pixels, 0x00RRGGBB. */
-void fb_put_row(unsigned y, const uint32_t *pixels);
-/* A row of src_w pixels stretched (nearest) to the framebuffer's width, into out. */
-void fb_stretch_row(const uint32_t *src, unsigned src_w, uint32_t *out);
-/* The row of a src_h-row picture that the framebuffer's row y shows, stretched (nearest). */
-unsigned fb_src_row(unsigned y, unsigned src_h);
+/* Its PCDEV_FB_GEOMETRY word, for the driver's calls. */
+uint64_t fb_geometry(void);
 
 /* kbd.c: R2_KEYBOARD, on a libcr2 buffer (byte 0 polled) or Kestrel's ring. */
 #define R2_KBD_READ_BYTES 16 /* a libcr2 read: up to 16 scancodes, then a 0 if fewer */

@@ -19,7 +19,6 @@
 #include "core/process.h"
 #include "include/abi/pcdev.h"
 #include "ipc/file.h"
-#include "core/vga_palette.h"
 #include "legacy.h"
 #include "mm/heap.h"
 #include "mm/pmm.h"
@@ -245,61 +244,22 @@ static uint64_t r2_pixel(struct process *p, uint64_t pos, uint64_t rgb)
 	return vga_call(PCDEV_VGA_PIXEL, pos, rgb, out);
 }
 
-/* Rows for the framebuffer: one copied from the caller, one stretched to the screen's width. */
-static uint32_t fb_src[FB_MAX_DIM], fb_out[FB_MAX_DIM];
-
 /*
- * Mode 13h's 320x200 indices through the palette, stretched over the whole
- * framebuffer (nearest): no VGA mode is involved, and the DAC is left as
- * it is (the framebuffer's pixels are RGB already).
- */
-static uint64_t mode13_to_fb(struct process *p, uint64_t buf, const uint8_t *rgb)
-{
-	uint8_t row[R2_MODE13_W];
-	uint32_t pal[256];
-	FBInfo_T fi;
-	(void)fb_info(&fi);
-	for (unsigned i = 0; i < 256; i++)
-		pal[i] = rgb ? (uint32_t)rgb[3 * i] << 16 | (uint32_t)rgb[3 * i + 1] << 8 |
-				   rgb[3 * i + 2]
-			     : vga_default_rgb(i);
-	unsigned have = ~0u;
-	for (unsigned y = 0; y < fi.height; y++) {
-		unsigned sy = fb_src_row(y, R2_MODE13_H);
-		if (sy != have) {
-			if (copy_from_user(&p->vs, row, buf + sy * R2_MODE13_W, sizeof(row)))
-				return R2_INVALID_INPUT;
-			for (unsigned x = 0; x < R2_MODE13_W; x++)
-				fb_src[x] = pal[row[x]];
-			fb_stretch_row(fb_src, R2_MODE13_W, fb_out);
-			have = sy;
-		}
-		fb_put_row(y, fb_out);
-	}
-	return R2_OK;
-}
-
-/*
- * Checks both buffers before the screen changes: to the framebuffer when
- * there is one (any VGA mode, drawn here), else lent to the VGA driver,
- * which copies it in mode 13h only.
+ * Both buffers lent, so checked before the screen changes: to the
+ * framebuffer's driver when there is one (any VGA mode: indices through
+ * the palette, stretched over the screen), else to the VGA driver, which
+ * copies it in mode 13h only.
  */
 static uint64_t r2_mode13_buf(struct process *p, uint64_t buf, uint64_t pal)
 {
-	uint8_t rgb[768];
 	FBInfo_T fi;
-	bool fb = fb_info(&fi);
-	if (!buf || user_range_ok(&p->vs, buf, R2_MODE13_W * R2_MODE13_H, false) ||
-	    (pal && user_range_ok(&p->vs, pal, sizeof(rgb), false)))
-		return R2_INVALID_INPUT;
-	if (fb) {
-		if (pal && copy_from_user(&p->vs, rgb, pal, sizeof(rgb)))
-			return R2_INVALID_INPUT;
-		return mode13_to_fb(p, buf, pal ? rgb : NULL);
-	}
 	const struct fwd_buf b[2] = {{.va = buf, .len = R2_MODE13_W * R2_MODE13_H},
-				     {.va = pal, .len = pal ? sizeof(rgb) : 0}};
+				     {.va = pal, .len = pal ? 768 : 0}};
 	uint64_t out[3];
+	if (!buf || !user_ok(p, buf, b[0].len, false) || (pal && !user_ok(p, pal, b[1].len, false)))
+		return R2_INVALID_INPUT;
+	if (fb_info(&fi))
+		return r2_dev_call(PCDEV_FB_NAME, PCDEV_FB_FRAME, fb_geometry(), 0, b, out);
 	return r2_dev_call(PCDEV_VGA_NAME, PCDEV_VGA_FRAME, 0, 0, b, out);
 }
 
@@ -354,39 +314,26 @@ static uint64_t r2_fb_info(struct process *p, uint64_t info, uint64_t a2)
 }
 
 /*
- * A frame of 0x00RRGGBB pixels: (pixels, 0) the framebuffer's own size,
- * copied as it is; (pixels, w << 16 | h) w x h of them (1..4096 each),
- * stretched over the framebuffer (nearest). The whole source is checked
- * before the screen changes; then each source row is copied once into a
- * buffer and written from there to as many screen rows as show it.
+ * A frame of 0x00RRGGBB pixels: (pixels, 0) the framebuffer's own size;
+ * (pixels, w << 16 | h) w x h of them (1..4096 each), stretched over it
+ * (nearest). The whole source is lent to the framebuffer's driver, so it
+ * is checked before the screen changes.
  */
 static uint64_t r2_blit(struct process *p, uint64_t pixels, uint64_t dims)
 {
 	FBInfo_T fi;
 	if (!fb_info(&fi))
 		return user_ok(p, pixels, 4, false) ? 1 : R2_INVALID_INPUT;
-	unsigned w = fi.width, h = fi.height;
+	uint64_t w = fi.width, h = fi.height, out[3];
 	if (dims) {
-		w = (unsigned)(dims >> 16 & 0xffff), h = (unsigned)(dims & 0xffff);
+		w = dims >> 16 & 0xffff, h = dims & 0xffff;
 		if (dims >> 32 || !w || !h || w > FB_MAX_DIM || h > FB_MAX_DIM)
 			return R2_INVALID_INPUT;
 	}
-	uint64_t row_bytes = (uint64_t)w * 4;
-	if (!user_ok(p, pixels, row_bytes * h, false))
+	const struct fwd_buf b[2] = {{.va = pixels, .len = w * h * 4}, {0}};
+	if (!user_ok(p, pixels, b[0].len, false))
 		return R2_INVALID_INPUT;
-	unsigned have = ~0u;
-	for (unsigned y = 0; y < fi.height; y++) {
-		unsigned sy = dims ? fb_src_row(y, h) : y;
-		if (sy != have) {
-			if (copy_from_user(&p->vs, fb_src, pixels + sy * row_bytes, row_bytes))
-				return R2_INVALID_INPUT;
-			if (dims)
-				fb_stretch_row(fb_src, w, fb_out);
-			have = sy;
-		}
-		fb_put_row(y, dims ? fb_out : fb_src);
-	}
-	return R2_OK;
+	return r2_dev_call(PCDEV_FB_NAME, PCDEV_FB_BLIT, fb_geometry(), dims, b, out);
 }
 
 /* The text font's glyphs, 16 bytes each, as many whole ones as fit (256 at most): the driver's. */
