@@ -158,9 +158,9 @@ add_test(NAME system-fat-files
   COMMAND ${CMAKE_SOURCE_DIR}/tests/system/fat_files ${KERNEL_ARCH} ${CMAKE_BINARY_DIR}
           ${ARCH_TEST_FIRMWARE})
 set_tests_properties(system-fat-files PROPERTIES TIMEOUT 900)
-# The r2 legacy ABI (x86_64): the screen, the speaker, the keyboard and the clock, seen from outside.
+# The r2 legacy ABI (x86_64): the screen, the speaker, the keyboard, the clock and COM2, seen from outside.
 if(KERNEL_ARCH STREQUAL "x86_64")
-  foreach(what text mode13 planar tone melody keys rtc rings console framebuffer)
+  foreach(what text mode13 planar tone melody keys rtc rings console framebuffer com2)
     add_test(NAME system-r2-${what}
       COMMAND ${CMAKE_SOURCE_DIR}/tests/system/r2_legacy ${KERNEL_ARCH} ${CMAKE_BINARY_DIR} ${what})
     set_tests_properties(system-r2-${what} PROPERTIES TIMEOUT 300)

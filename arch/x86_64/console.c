@@ -35,7 +35,6 @@
 #define MCR_DTR_RTS  0x03
 #define MCR_OUT2     0x08 /* gates the UART's interrupt onto the bus on a PC */
 #define IER_RX	     0x01 /* interrupt when a byte was received */
-#define COM2_PORT    0x2f8
 #define COM1_IRQ     4
 #define COM2_IRQ     3
 #define LSR_DR	     0x01 /* a byte is waiting */
@@ -47,7 +46,6 @@
 #define TX_SPIN_MAX 1000000
 
 static uint16_t uart_port = COM1_PORT;
-static bool rx_irq; /* the receive interrupt is on */
 
 static void uart_setup(uint16_t port, uint32_t clock_hz)
 {
@@ -67,15 +65,6 @@ static void uart_setup(uint16_t port, uint32_t clock_hz)
 void x86_64_console_early_init(void)
 {
 	uart_setup(uart_port, 0);
-}
-
-void x86_64_console_reset(void)
-{
-	uart_setup(uart_port, 0);
-	if (rx_irq) {
-		outb(uart_port + UART_MCR, MCR_DTR_RTS | MCR_OUT2);
-		outb(uart_port + UART_IER, IER_RX);
-	}
 }
 
 void arch_console_init(const struct console_desc *desc)
@@ -123,6 +112,5 @@ int arch_console_rx_irq(const struct boot_info *bi)
 		return -E_NOT_FOUND; /* no UART there */
 	outb(uart_port + UART_MCR, MCR_DTR_RTS | MCR_OUT2);
 	outb(uart_port + UART_IER, IER_RX);
-	rx_irq = true;
 	return irq;
 }

@@ -268,6 +268,12 @@ void arch_machine_describe(const struct boot_info *bi)
 	 */
 	isa_device("speaker", "PNP0800", 0, (const uint16_t[]){0x61, 1, 0x42, 1, 0x43, 1, 0}, -1);
 	isa_device("vga", "PNP0900", 0, (const uint16_t[]){0x3c0, 0x20, 0}, -1);
+	/*
+	 * COM2, the r2 serial call's UART (0x32): a driver's, as the console
+	 * stays on COM1 in the kernel. Named apart from COM1's record, whose
+	 * ports the manager never sees (it skips what the kernel keeps).
+	 */
+	isa_device("com2", "PNP0501", 0, (const uint16_t[]){COM2_PORT, 8, 0}, 3);
 	/* The VGA's memory window: a second "vga" record, ISA but physical addresses. */
 	struct hw_rec_device vga = {
 	    .rec = {.type = HW_REC_DEVICE, .size = sizeof(vga), .flags = HW_REC_ISA},

@@ -438,7 +438,7 @@ static void scan_platform(void)
 
 /*
  * The PC's fixed ISA devices the kernel does not keep (x86_64: the CMOS
- * clock, the speaker, the VGA), by PNP id: each record's ports and ISA
+ * clock, the speaker, the VGA, COM2; never COM1, the console), by PNP id: each record's ports and ISA
  * interrupt, and a second record of the same name adds its memory (the
  * VGA's window). Their capabilities come when a driver binds one.
  */

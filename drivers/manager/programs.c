@@ -3,7 +3,7 @@
  * driver: virtio-blk for the modern and the transitional virtio-pci block
  * device and for a virtio-mmio transport whose DeviceID is 2; the RAM disk
  * for the devices the manager makes up itself; the PC's CMOS clock,
- * speaker, VGA and PS/2 keyboard by their PNP ids) and the driver programs the
+ * speaker, VGA, PS/2 keyboard and COM2's UART by their PNP ids) and the driver programs the
  * image carries, which DEVMGR_REGISTER_DRIVER may name.
  */
 #include "drivers/manager/manager.h"
@@ -72,6 +72,15 @@ static bool boot_framebuffer(const struct device_info *i)
 	return pnp(i, PCDEV_FB_COMPAT); /* described with the ISA devices: no bus of its own */
 }
 
+/*
+ * A 16550 UART: only COM2's record reaches the manager, as COM1's is the
+ * kernel's console (HW_REC_KERNEL: scan_isa skips it).
+ */
+static bool pc_uart(const struct device_info *i)
+{
+	return pnp(i, "PNP0501");
+}
+
 static void add(const char *program, struct device_matcher m, unsigned type, const char *prefix)
 {
 	for (unsigned k = 0; k < MGR_MAX_DRIVERS; k++)
@@ -99,4 +108,5 @@ void mgr_builtin_drivers(void)
 	add("pckbd", (struct device_matcher){-1, -1, -1, -1, -1, ps2_keyboard}, DEVICE_CHAR, NULL);
 	add("pcfb", (struct device_matcher){-1, -1, -1, -1, -1, boot_framebuffer}, DEVICE_CHAR,
 	    NULL);
+	add("pcuart", (struct device_matcher){-1, -1, -1, -1, -1, pc_uart}, DEVICE_CHAR, NULL);
 }

@@ -179,7 +179,7 @@ struct r2_kbd_ring {
  * R2_PORT_OUT and RIGHT_READ for R2_PORT_IN.
  */
 
-/* R2_SERIAL (COM1, 115200 8N1). */
+/* R2_SERIAL (COM2, 115200 8N1: the pcuart driver's, include/abi/pcdev.h). */
 #define R2_SERIAL_INIT	0x01
 #define R2_SERIAL_READ	0x02 /* into a uint32_t *; R2_INVALID_INPUT when no byte is waiting */
 #define R2_SERIAL_WRITE 0x03 /* the byte itself (<= 0xff, libcr2), or a pointer to a uint32_t */

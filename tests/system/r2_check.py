@@ -4,6 +4,9 @@ it saw and heard (screendumps as PPM, the PC speaker as WAV) the way a person
 would: the text on the screen, the picture's pixels, the tone's pitch.
 
   r2_check.py monitor SOCKET COMMAND...     run monitor commands, one each
+  r2_check.py serial SOCKET LOG             a peer on a QEMU serial socket (COM2): what
+                                            comes is appended to LOG (made once
+                                            connected), what comes on stdin is sent
   r2_check.py text PPM LOG                  the r2_text screen (demo.c), drawn with the
                                             font it printed on the console LOG
   r2_check.py mode13 PPM                    the r2_mode13 picture (demo.c)
@@ -12,6 +15,8 @@ would: the text on the screen, the picture's pixels, the tone's pitch.
                                             stopped after STOP s, then silence
   r2_check.py melody WAV HZ...              notes of these pitches, in order
 """
+import os
+import select
 import socket
 import struct
 import sys
@@ -46,6 +51,32 @@ def monitor(path, commands):
             sys.exit(f"r2_check: monitor: {c}: {out.decode(errors='replace')}")
         time.sleep(0.05)
     s.close()
+
+def serial(path, log):
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    for _ in range(1200):  # QEMU makes the socket as it starts, which a loaded host delays
+        try:
+            s.connect(path)
+            break
+        except OSError:
+            time.sleep(0.1)
+    else:
+        sys.exit(f"r2_check: no serial socket at {path}")
+    ins = [s, sys.stdin.fileno()]
+    with open(log, "ab", buffering=0) as out:
+        while True:
+            ready, _, _ = select.select(ins, [], [])
+            if s in ready:
+                data = s.recv(4096)
+                if not data:
+                    return  # QEMU ended
+                out.write(data)
+            if sys.stdin.fileno() in ready:
+                data = os.read(sys.stdin.fileno(), 4096)
+                if data:
+                    s.sendall(data)
+                else:
+                    ins.remove(sys.stdin.fileno())  # nothing more to send: go on reading
 
 def read_ppm(path):
     with open(path, "rb") as f:
@@ -363,6 +394,8 @@ def main():
     what = sys.argv[1]
     if what == "monitor":
         monitor(sys.argv[2], sys.argv[3:])
+    elif what == "serial" and len(sys.argv) == 4:
+        serial(sys.argv[2], sys.argv[3])
     elif what == "text":
         check_text(sys.argv[2], sys.argv[3])
     elif what == "mode13":

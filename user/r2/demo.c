@@ -3,8 +3,9 @@
  * `init NAME` (from the shell: `run r2demo`):
  *   r2demo     text output, a mode-13h picture and a tune (a MIDI file
  *              built here), then back to text mode
- *   r2_text    a known text screen, held until a byte arrives on the serial
- *              console (at most 60 s; it says so, and takes that one byte only)
+ *   r2_text    a known text screen, held until a byte arrives on the r2
+ *              serial port, COM2 (at most 60 s; it says so, and takes that one
+ *              byte only)
  *   r2_mode13  a known mode-13h picture, held the same way
  *   r2_planar  mode 0Dh set and left, then 16 bars in mode 12h's EGA colours,
  *              held the same way
@@ -12,6 +13,8 @@
  *   r2_keys    prints each scancode IRQ1 delivers to its ring (four of them)
  *   r2_rtc     prints the CMOS date and time
  *   r2_melody  C4 E4 G4 C5 from a MIDI file
+ *   r2_com2    writes a known line to the serial port (0x32: COM2), then
+ *              echoes back each byte it reads there until a '.' (at most 60 s)
  *   r2rings    a child in ring 1, then one in ring 2, each printing through its gate
  *   r2_fb      (GRUB's linear framebuffer: ci/boot --framebuffer) its size, then 8
  *              bars blitted at its size, 8 blocks blitted scaled from 4x2, the
@@ -37,14 +40,14 @@ static void print(const char *s)
 }
 
 /*
- * Say that `what` is ready and hold until a byte arrives on the serial
- * console (at most 60 s): that one byte is ours, nothing after it is read.
+ * Say that `what` is ready and hold until a byte arrives on the r2 serial
+ * port, COM2 (at most 60 s): that one byte is ours, nothing after it is read.
  */
 static void hold(const char *what)
 {
 	say("r2: ");
 	say(what);
-	say(" ready; press a key on the serial console to go on (waiting up to 60 s)\n");
+	say(" ready; send a byte on COM2 to go on (waiting up to 60 s)\n");
 	for (unsigned i = 0; i < 6000; i++) {
 		if (r2_serial_read(word) == R2_OK) {
 			say("r2: key received\n");
@@ -184,6 +187,42 @@ UCHILD(r2_melody)
 	r2_free(m);
 	say("r2: melody done\n");
 	return 0;
+}
+
+#define R2_COM2_LINE "r2: hello on COM2\r\n"
+
+/* A byte to the serial port, as libcr2 passes it (the byte itself). */
+static bool com2_put(uint8_t c)
+{
+	return r2_call(R2_SERIAL, R2_SERIAL_WRITE, c) == R2_OK;
+}
+
+/* The line out on COM2, then each byte read there echoed back and named on the console. */
+UCHILD(r2_com2)
+{
+	char line[32];
+	if (r2_serial_init() != R2_OK)
+		return 1;
+	for (const char *c = R2_COM2_LINE; *c; c++)
+		if (!com2_put((uint8_t)*c))
+			return 2;
+	say("r2: com2 ready\n");
+	for (unsigned waited = 0; waited < 6000;) {
+		if (r2_serial_read(word) != R2_OK) {
+			sys_sleep(10 * MS);
+			waited++;
+			continue;
+		}
+		uint8_t c = (uint8_t)word[0];
+		if (!com2_put(c))
+			return 3;
+		snprintf(line, sizeof(line), "r2: com2 got %02x\n", c);
+		say(line);
+		if (c == '.')
+			return 0;
+	}
+	say("r2: com2 no '.' in 60 s\n");
+	return 4;
 }
 
 /* In ring 1 or 2: say so through that ring's gate. */

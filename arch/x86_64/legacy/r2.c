@@ -9,8 +9,6 @@
 #include "arch/hal/timer.h"
 #include "cap/cap.h"
 #include "config.h"
-#include "arch/x86_64/console.h"
-#include "core/console.h"
 #include "core/hw.h"
 #include "core/kprintf.h"
 #include "core/kstring.h"
@@ -25,7 +23,6 @@
 #include "mm/uaccess.h"
 #include "x86.h"
 
-#define COM1	       0x3f8
 #define R2_VGA_PHYS    0xa0000ul
 #define R2_PRINT_CHUNK 256 /* bytes printed with interrupts off, at most */
 
@@ -429,44 +426,37 @@ static uint64_t r2_port_in(struct process *p, uint64_t id, uint64_t ptr)
 		   : R2_OK;
 }
 
-/* COM1 as the boot console programs it: 115200 baud, 8N1, FIFOs on, polled. */
+/*
+ * COM2, the pcuart driver's (include/abi/pcdev.h; COM1 is the kernel's
+ * console): decoded here, the byte or the read's result in the call's
+ * words, nothing lent. The byte to write is itself (<= 0xff, as libcr2
+ * passes it) or behind a pointer (the seed's; never below a page); a read
+ * lands in the caller's uint32_t (the seed's u64 holds it in its low half).
+ */
 static uint64_t r2_serial(struct process *p, uint64_t op, uint64_t ptr)
 {
-	uint64_t v;
-	switch (op) {
-	case R2_SERIAL_INIT:
-		x86_64_console_reset();
-		return R2_OK;
-	case R2_SERIAL_READ: {
-		/* From the console's input ring: the interrupt took the byte from the UART. */
-		if (!user_ok(p, ptr, sizeof(uint32_t), true))
+	const struct fwd_buf none[2] = {{0}, {0}};
+	uint64_t out[3], byte = ptr;
+	uint32_t w;
+	if (op != R2_SERIAL_INIT && op != R2_SERIAL_READ && op != R2_SERIAL_WRITE)
+		return R2_INVALID_INPUT;
+	if (op == R2_SERIAL_READ && !user_ok(p, ptr, sizeof(w), true))
+		return R2_INVALID_INPUT;
+	if (op == R2_SERIAL_WRITE && ptr > 0xff) {
+		if (!user_ok(p, ptr, sizeof(w), false) ||
+		    copy_from_user(&p->vs, &w, ptr, sizeof(w)) || w > 0xff)
 			return R2_INVALID_INPUT;
-		int c = console_getc();
-		if (c < 0)
-			return R2_INVALID_INPUT; /* nothing waiting: the caller polls */
-		uint32_t w =
-		    (uint32_t)c; /* libcr2's word; the seed's u64 holds it in its low half */
-		if (copy_to_user(&p->vs, ptr, &w, sizeof(w)) == 0)
-			return R2_OK;
-		return R2_INVALID_INPUT;
+		byte = w;
 	}
-	case R2_SERIAL_WRITE:
-		/* The byte itself (libcr2), or a pointer to it (the seed's; never below a page). */
-		v = ptr;
-		if (ptr > 0xff) {
-			uint32_t w;
-			if (!user_ok(p, ptr, sizeof(w), false) ||
-			    copy_from_user(&p->vs, &w, ptr, sizeof(w)) || w > 0xff)
-				return R2_INVALID_INPUT;
-			v = w;
-		}
-		for (unsigned spin = 0; spin < 1000000 && !(inb(COM1 + 5) & 0x20); spin++)
-			;
-		outb(COM1, (uint8_t)v);
-		return R2_OK;
-	default:
-		return R2_INVALID_INPUT;
-	}
+	uint64_t dev_op = op == R2_SERIAL_INIT	 ? PCDEV_SERIAL_INIT
+			  : op == R2_SERIAL_READ ? PCDEV_SERIAL_READ
+						 : PCDEV_SERIAL_WRITE;
+	uint64_t rc =
+	    r2_dev_call(PCDEV_SERIAL_NAME, dev_op, op == R2_SERIAL_WRITE ? byte : 0, 0, none, out);
+	if (rc != R2_OK || op != R2_SERIAL_READ)
+		return rc;
+	w = (uint32_t)(out[1] & 0xff);
+	return copy_to_user(&p->vs, ptr, &w, sizeof(w)) ? R2_INVALID_INPUT : R2_OK;
 }
 
 static uint64_t r2_not_implemented(struct process *p, uint64_t a1, uint64_t a2)

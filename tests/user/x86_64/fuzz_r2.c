@@ -3,8 +3,8 @@
  * gates, with the pointers each call reads or writes chosen as for the
  * native calls (tests/user/fuzz_values.c). Exit (whatever argument 1
  * says, it ends the caller), kill (it may name the caller), a child's
- * convention (below), COM1's init and
- * write (they would disturb the console) are left out; sleeps are short.
+ * convention (below), the serial port's init and write (they would disturb
+ * COM2's peer) are left out; sleeps are short.
  */
 #include "fuzz.h"
 #include "include/abi/r2.h"
@@ -70,7 +70,7 @@ void fuzz_r2(struct fuzz_thread *t)
 		rdi = fuzz_chance(t, 80) ? 1 + fuzz_below(t, 3) : rdi;
 		rsi = fuzz_out_ptr(t, 128);
 		break;
-	case R2_SERIAL: /* reading only: init and write would disturb the console */
+	case R2_SERIAL: /* reading only: init and write would disturb COM2's peer */
 		rdi = fuzz_chance(t, 50) ? 2 : 4 + fuzz_below(t, 100);
 		rsi = fuzz_out_ptr(t, 8);
 		break;

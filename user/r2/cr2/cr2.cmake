@@ -5,7 +5,7 @@
 # user/user.ld. Stripped onto the disk as CR2*.ELF (x86_64; included from
 # user/programs/programs.cmake). Run them with `run --libcr2 CR2HELLO.ELF`.
 #   CR2HELLO.ELF  prints, system information, clock, 200 ms sleep, exits with 7
-#   CR2GFX.ELF    mode 13h picture through the VGA window, a key on COM1 ends it
+#   CR2GFX.ELF    mode 13h picture through the VGA window, a byte on COM2 ends it
 #   CR2TUNE.ELF   440, 660, 880 Hz with rests, through blocking play_freq
 #   CR2KEYS.ELF   four scancodes through the subscribed pipe's byte 0
 

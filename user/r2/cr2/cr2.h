@@ -78,7 +78,7 @@ int64_t stop_speaker(void);
 /* 0x30/0x31: the port and the value passed by pointer. */
 int64_t write_port(uint16_t port, uint32_t value);
 int64_t read_port(uint16_t port, uint32_t *value);
-/* 0x32 op 2: the next byte of COM1's input; 0 when none waits. */
+/* 0x32 op 2: the next byte of COM2's input (the r2 serial port); 0 when none waits. */
 int64_t serial_read(uint32_t *value);
 /* 0x04: milliseconds since boot. 0x05: sleep so many. */
 uint64_t get_ticks(void);
