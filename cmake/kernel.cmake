@@ -165,6 +165,12 @@ if(KERNEL_ARCH STREQUAL "x86_64")
       COMMAND ${CMAKE_SOURCE_DIR}/tests/system/r2_legacy ${KERNEL_ARCH} ${CMAKE_BINARY_DIR} ${what})
     set_tests_properties(system-r2-${what} PROPERTIES TIMEOUT 300)
   endforeach()
+  # The r2 calls on GRUB's linear framebuffer, through its driver (the user tests that know it).
+  add_test(NAME ktest-framebuffer
+    COMMAND ${BOOT} ${KERNEL_ARCH} --firmware grub --framebuffer 800x600x32 --no-build
+            --build-dir ${CMAKE_BINARY_DIR} --test --timeout 400
+            --cmdline "ktest.only=user_suite utest.only=r2_framebuffer")
+  set_tests_properties(ktest-framebuffer PROPERTIES TIMEOUT 450 FAIL_REGULAR_EXPRESSION " # SKIP ")
   # Programs of our own in the style of r2apps' C library (user/r2/cr2/), run from the disk
   # with `run --libcr2`: what a person sees and hears of them.
   foreach(what hello gfx tune keys)

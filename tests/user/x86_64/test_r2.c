@@ -182,6 +182,69 @@ DEVMGR_UTEST(r2_device_drivers_restart_after_a_crash)
 	return 0;
 }
 
+/* R2_BLIT until the framebuffer's driver answers, at most `ns`. */
+static uint64_t blit_when_served(const uint32_t *px, uint64_t dims, uint64_t ns)
+{
+	uint64_t end = sys_clock() + ns, rc;
+	while ((rc = r2_call(R2_BLIT, (uintptr_t)px, dims)) == R2_NOT_IMPLEMENTED &&
+	       sys_clock() < end)
+		sys_sleep(20000000);
+	return rc;
+}
+
+/*
+ * GRUB's linear framebuffer through its driver (pcfb), in a boot that has
+ * one (ktest-framebuffer; without one, 0x17 answers 1 and that is all):
+ * blits and mode-13h frames drawn, bad sources refused before anything
+ * is drawn, and the driver served again after a crash.
+ */
+DEVMGR_UTEST(r2_framebuffer_through_its_driver)
+{
+	FBInfo_T *fi = (FBInfo_T *)((char *)aligned_buf + 1);
+	static uint32_t px[64 * 64];
+	uint64_t got = r2_call(R2_FB_INFO, (uintptr_t)fi, 0);
+	if (got == 1) {
+		UASSERT_EQ(r2_call(R2_BLIT, (uintptr_t)px, 0), 1);
+		return 0;
+	}
+	UASSERT_EQ(got, R2_OK);
+	UASSERT(fi->bpp == 32 && fi->width && fi->height && fi->pitch >= fi->width * 4);
+	for (unsigned i = 0; i < 64 * 64; i++)
+		px[i] = i * 0x010203u & 0xffffff;
+	UASSERT_EQ(blit_when_served(px, 64 << 16 | 64, UTEST_PATIENCE_NS), R2_OK);
+	/* Refused whole: sizes, bits above 31, memory not the caller's or not there. */
+	UASSERT_EQ(r2_call(R2_BLIT, (uintptr_t)px, 0 << 16 | 64), R2_INVALID_INPUT);
+	UASSERT_EQ(r2_call(R2_BLIT, (uintptr_t)px, 4097u << 16 | 1), R2_INVALID_INPUT);
+	UASSERT_EQ(r2_call(R2_BLIT, (uintptr_t)px, 1ull << 32 | 1 << 16 | 1), R2_INVALID_INPUT);
+	UASSERT_EQ(r2_call(R2_BLIT, UNMAPPED, 1 << 16 | 1), R2_INVALID_INPUT);
+	UASSERT_EQ(r2_call(R2_BLIT, KERNEL_ADDR, 1 << 16 | 1), R2_INVALID_INPUT);
+	void *m;
+	UASSERT_EQ(sys_mmap(NULL, 4096, PROT_READ | PROT_WRITE, &m, NULL), E_OK);
+	UASSERT_EQ(r2_call(R2_BLIT, (uintptr_t)m, 32 << 16 | 33),
+		   R2_INVALID_INPUT); /* past its end */
+	UASSERT_EQ(r2_call(R2_BLIT, (uintptr_t)m, 32 << 16 | 32), R2_OK);
+	UASSERT_EQ(sys_munmap(m, 4096), E_OK);
+	volatile uint8_t *vga = r2_map_vga();
+	UASSERT(vga != NULL);
+	UASSERT_EQ(r2_call(R2_BLIT, (uintptr_t)vga, 8 << 16 | 8),
+		   R2_INVALID_INPUT); /* a device's */
+	/* A mode-13h frame, with the default palette and with one of its own. */
+	UASSERT_EQ(sys_mmap(NULL, 16 * 4096, PROT_READ | PROT_WRITE, &m, NULL), E_OK);
+	uint8_t *frame = m;
+	UASSERT_EQ(r2_mode13_buffer(frame + 16 * 4096 - 63999, NULL), R2_INVALID_INPUT); /* short */
+	for (unsigned i = 0; i < R2_MODE13_W * R2_MODE13_H; i++)
+		frame[i] = (uint8_t)i;
+	UASSERT_EQ(r2_mode13_buffer(frame, NULL), R2_OK);
+	UASSERT_EQ(r2_mode13_buffer(frame, frame + 64000), R2_OK);
+	UASSERT_EQ(r2_mode13_buffer(frame, (const uint8_t *)UNMAPPED), R2_INVALID_INPUT);
+	/* The driver dies: its calls find none for a while, then the next one serves. */
+	UASSERT_EQ(devmgr_fault(devmgr_endpoint, "framebuffer", DEVMGR_FAULT_CRASH, 0), DRIVER_OK);
+	UASSERT_EQ(blit_when_served(px, 64 << 16 | 64, UTEST_PATIENCE_NS), R2_OK);
+	UASSERT_EQ(r2_mode13_buffer(frame, NULL), R2_OK);
+	UASSERT_EQ(sys_munmap(m, 16 * 4096), E_OK);
+	return 0;
+}
+
 /*
  * The drivers' names anyone may connect to: what is not forwarded by the
  * kernel is refused, the manager's control calls included (a stop from us
