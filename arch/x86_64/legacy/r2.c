@@ -527,6 +527,29 @@ static uint64_t r2_convention(struct process *p, uint64_t pid, uint64_t conv)
 }
 
 /*
+ * A task's name: its program's, or for the processes of the init image
+ * (the device manager, the drivers, the servers, the shell: `init driver
+ * pcrtc`...) the last word of its arguments, which says what it is.
+ */
+static void r2_task_name(const struct process_info *pi, uint8_t out[16])
+{
+	const char *name = pi->name;
+	size_t n = strlen(pi->args);
+	if (!strcmp(pi->name, "init") && n && n < sizeof(pi->args) - 1) { /* not cut short */
+		while (n && pi->args[n - 1] == ' ')
+			n--;
+		size_t start = n;
+		while (start && pi->args[start - 1] != ' ')
+			start--;
+		if (n > start)
+			name = pi->args + start;
+	}
+	memset(out, 0, 16);
+	for (size_t i = 0; i < 15 && name[i] && name[i] != ' '; i++)
+		out[i] = (uint8_t)name[i];
+}
+
+/*
  * Up to `max` processes (0: R2_TASKS_DEFAULT), in the process table's
  * order; how many were written. 28-byte entries (TaskInfo2_T) for the
  * newest libcr2's programs, 20 bytes (TaskInfo_T) for the others.
@@ -547,7 +570,7 @@ static uint64_t r2_tasks(struct process *p, uint64_t buf, uint64_t max)
 				 ? (pi.pid == p->pid ? R2_TASK_RUNNING : R2_TASK_READY)
 			     : pi.state == PS_NEW ? R2_TASK_READY
 						  : R2_TASK_DEAD;
-		memcpy(t.t.name, pi.name, sizeof(t.t.name));
+		r2_task_name(&pi, t.t.name);
 		if (copy_to_user(&p->vs, buf + n * size, &t, size))
 			return R2_INVALID_INPUT;
 		n++;
