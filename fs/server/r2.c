@@ -230,9 +230,10 @@ static int r2_abs_path(uint64_t va, uint64_t len, char out[FILE_PATH_MAX + 1])
 }
 
 /*
- * 0x2d: the directory at the path in buf0 into buf1, up to R2_DIR_MAX live
- * entries (as fat_readdir finds them: no ".", "..", deleted, long-name or
- * label entries); r[0] how many, the rest of buf1 untouched.
+ * 0x2d: the directory at the path in buf0 into buf1, as many live entries
+ * as the gate lent room for (R2_DIR_MAX, or R2_DIR_MAX_NEWEST), as
+ * fat_readdir finds them: no ".", "..", deleted, long-name or label
+ * entries; r[0] how many, the rest of buf1 untouched.
  */
 static int r2_list_path(const uint64_t *w, uint64_t *r)
 {
@@ -249,7 +250,7 @@ static int r2_list_path(const uint64_t *w, uint64_t *r)
 		err = FAT_E_NOT_DIR;
 	if (err)
 		return answer(r, r2_code(err));
-	for (; n < max && n < R2_DIR_MAX; n++) {
+	for (; n < max && n < R2_DIR_MAX_NEWEST; n++) {
 		err = fat_readdir(fs_volume(), path, (uint32_t)n, &st);
 		if (err)
 			break;

@@ -10,11 +10,12 @@
  *                  reported are written, but the whole array must be
  *                  writable
  *   R2_LIST_PATH   absolute path (NUL-terminated, at most 64 bytes),
- *                  VfsDirEntry_T[R2_DIR_MAX] -> the number of entries
- *                  written (at most R2_DIR_MAX, the rest of the array
+ *                  VfsDirEntry_T[R2_DIR_MAX] (R2_DIR_MAX_NEWEST for the
+ *                  newest libcr2) -> the number of entries written (at
+ *                  most that many, the rest of the array
  *                  untouched), or an r2 return code (R2_FILE_NOT_FOUND,
  *                  R2_INVALID_INPUT, R2_FILESYSTEM_ERROR): every one is
- *                  above R2_DIR_MAX
+ *                  above R2_DIR_MAX_NEWEST
  *   R2_CHDIR       absolute path (NUL-terminated, at most R2_CWD_MAX bytes),
  *                  ignored (0) -> R2_OK, the path becoming SysInfo_T's
  *                  system_path (and its first cluster, 0 for the root,
@@ -54,9 +55,10 @@
 #define R2_COUNT_ERROR (~0ull)	  /* a count call's failure: -1 as an int64_t */
 #define R2_RANGE_MAX   (1u << 20) /* the most one R2_READ_AT or R2_WRITE_AT moves */
 
-#define R2_MOUNTS_MAX 8	 /* the entries of R2_LIST_MOUNTS' array */
-#define R2_DIR_MAX    32 /* the entries of R2_LIST_PATH's array */
-#define R2_CWD_MAX    31 /* the longest path R2_CHDIR takes (system_path[32] with its NUL) */
+#define R2_MOUNTS_MAX	  8  /* the entries of R2_LIST_MOUNTS' array */
+#define R2_DIR_MAX	  32 /* the entries of R2_LIST_PATH's array */
+#define R2_DIR_MAX_NEWEST 64 /* ... for the newest libcr2 (R2_CONV_RAX), as the newest rou2exOS */
+#define R2_CWD_MAX	  31 /* the longest path R2_CHDIR takes (system_path[32] with its NUL) */
 
 /* MountInfo_T.fs_type. */
 #define R2_FS_NONE    0

@@ -216,9 +216,13 @@ uint64_t r2_file_call(struct process *p, uint64_t nr, uint64_t a1, uint64_t a2)
 		ok = user_buf(p, a2, R2_MOUNTS_MAX * sizeof(MountInfo_T), true, &b[1]);
 		a1 = 0;
 		break;
-	case 0x2d: /* path, VfsDirEntry_T[32] */
+	case 0x2d: /* path, VfsDirEntry_T[32] (64 for the newest libcr2, as bsh passes) */
 		ok = name_buf(p, a1, &b[0]) &&
-		     user_buf(p, a2, R2_DIR_MAX * sizeof(VfsDirEntry_T), true, &b[1]);
+		     user_buf(
+			 p, a2,
+			 (r2_convention_of(p->pid) & R2_CONV_RAX ? R2_DIR_MAX_NEWEST : R2_DIR_MAX) *
+			     sizeof(VfsDirEntry_T),
+			 true, &b[1]);
 		break;
 	case 0x2e: /* path, ignored */
 		return change_dir(p, a1);

@@ -611,6 +611,27 @@ UCHILD(r2_libcr2_newest_calls)
 	    cr2_both(0x27, 0, (uintptr_t) "RMDIR") != R2_OK ||
 	    cr2_both(0x23, (uintptr_t) "RMDIR", 1) != R2_OK)
 		return 7;
+	/* 0x2d lists up to 64 entries for it, as bsh's 64-entry arrays expect. */
+	static VfsDirEntry_T many[R2_DIR_MAX_NEWEST + 1];
+	char fname[] = "/MANY/F00";
+	if (cr2_both(0x27, (uintptr_t) "/", (uintptr_t) "MANY") != R2_OK)
+		return 17;
+	for (unsigned i = 0; i < 40; i++) {
+		fname[7] = (char)('0' + i / 10), fname[8] = (char)('0' + i % 10);
+		if (cr2_range(0x3a, fname, "x", 0, 1) != 1)
+			return 17;
+	}
+	memset(many, 0x5a, sizeof(many));
+	if (cr2_both(0x2d, (uintptr_t) "/MANY", (uintptr_t)many) != 40 || many[39].name_len != 3 ||
+	    memcmp(many[39].name, "F39", 3) || many[40].name_len != 0x5a)
+		return 18;
+	for (unsigned i = 0; i < 40; i++) {
+		fname[7] = (char)('0' + i / 10), fname[8] = (char)('0' + i % 10);
+		if (cr2_both(0x23, (uintptr_t)fname, 0) != R2_OK)
+			return 19;
+	}
+	if (cr2_both(0x23, (uintptr_t) "/MANY", 1) != R2_OK)
+		return 19;
 	/* 0x2f: argument 2 0 is ten at most, 28 bytes each; the caller is running, rip 0. */
 	static TaskInfo2_T tasks[R2_TASKS_DEFAULT + 1];
 	memset(tasks, 0xee, sizeof(tasks));
