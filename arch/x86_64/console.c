@@ -14,32 +14,12 @@
 #include "include/abi/error.h"
 #include "console.h"
 #include "core/boot_info.h"
+#include "core/uart16550.h"
 #include "legacy/legacy.h"
 #include "x86.h"
 
-/* 16550 registers, offsets from the base port. */
-#define UART_RBR 0 /* receive buffer (read, DLAB 0) */
-#define UART_THR 0 /* transmit holding (write, DLAB 0) */
-#define UART_DLL 0 /* divisor low (DLAB 1) */
-#define UART_IER 1 /* interrupt enable (DLAB 0) */
-#define UART_DLM 1 /* divisor high (DLAB 1) */
-#define UART_FCR 2 /* FIFO control (write) */
-#define UART_LCR 3 /* line control */
-#define UART_MCR 4 /* modem control */
-#define UART_LSR 5 /* line status */
-
-#define LCR_8N1	     0x03
-#define LCR_DLAB     0x80
-#define FCR_ENABLE   0x01
-#define FCR_CLEAR    0x06 /* clear both FIFOs */
-#define MCR_DTR_RTS  0x03
-#define MCR_OUT2     0x08 /* gates the UART's interrupt onto the bus on a PC */
-#define IER_RX	     0x01 /* interrupt when a byte was received */
 #define COM1_IRQ     4
 #define COM2_IRQ     3
-#define LSR_DR	     0x01 /* a byte is waiting */
-#define LSR_THRE     0x20 /* the transmitter takes a byte */
-#define UART_CLOCK   1843200
 #define CONSOLE_BAUD 115200
 
 /* Polls before giving up on a transmitter that never becomes ready (absent UART). */

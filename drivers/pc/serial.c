@@ -7,6 +7,7 @@
  * scratch register does not hold a value) still serves its name, and
  * answers every call R2_NOT_IMPLEMENTED.
  */
+#include "core/uart16550.h"
 #include "drivers/lib/driver.h"
 #include "drivers/lib/pcdev.h"
 #include "hw.h"
@@ -15,28 +16,9 @@
 #include "include/abi/r2.h"
 #include "kestrel.h"
 
-/* 16550 registers, offsets from the base port. */
-#define UART_RBR   0 /* receive buffer (read, DLAB 0) */
-#define UART_THR   0 /* transmit holding (write, DLAB 0) */
-#define UART_DLL   0 /* divisor low (DLAB 1) */
-#define UART_IER   1 /* interrupt enable (DLAB 0) */
-#define UART_DLM   1 /* divisor high (DLAB 1) */
-#define UART_FCR   2 /* FIFO control (write) */
-#define UART_LCR   3 /* line control */
-#define UART_MCR   4 /* modem control */
-#define UART_LSR   5 /* line status */
-#define UART_SCR   7 /* scratch */
-#define UART_PORTS 8
-
-#define LCR_8N1	       0x03
-#define LCR_DLAB       0x80
-#define FCR_FIFO       0x07 /* on, both cleared, an interrupt at each byte */
-#define MCR_DTR_RTS    0x03
-#define MCR_OUT2       0x08 /* gates the UART's interrupt onto the bus on a PC */
-#define IER_RX	       0x01 /* interrupt when a byte was received */
-#define LSR_DR	       0x01 /* a byte is waiting */
-#define LSR_THRE       0x20 /* the transmitter takes a byte */
-#define DIVISOR_115200 1    /* 1.8432 MHz / (16 * 115200) */
+#define UART_PORTS     8
+#define FCR_FIFO       (FCR_ENABLE | FCR_CLEAR) /* on, both emptied; an interrupt at each byte */
+#define DIVISOR_115200 1			/* 1.8432 MHz / (16 * 115200) */
 
 #define RING_SIZE 256	 /* received bytes kept; a power of two */
 #define DRAIN_MAX 64	 /* bytes one drain takes at most (the FIFO holds 16) */
