@@ -22,16 +22,19 @@ import struct
 import sys
 import time
 
-def monitor(path, commands):
+def connect(path, tries, what):
+    """A Unix socket QEMU listens on, once it is there (tries of 0.1 s)."""
     s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    for _ in range(100):
+    for _ in range(tries):
         try:
             s.connect(path)
-            break
+            return s
         except OSError:
             time.sleep(0.1)
-    else:
-        sys.exit(f"r2_check: no monitor at {path}")
+    sys.exit(f"r2_check: no {what} at {path}")
+
+def monitor(path, commands):
+    s = connect(path, 100, "monitor")
     s.settimeout(120)  # a loaded host may keep QEMU's monitor waiting, never this long
 
     def until_prompt():
@@ -53,15 +56,7 @@ def monitor(path, commands):
     s.close()
 
 def serial(path, log):
-    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    for _ in range(1200):  # QEMU makes the socket as it starts, which a loaded host delays
-        try:
-            s.connect(path)
-            break
-        except OSError:
-            time.sleep(0.1)
-    else:
-        sys.exit(f"r2_check: no serial socket at {path}")
+    s = connect(path, 1200, "serial socket")  # QEMU makes it as it starts: a loaded host delays
     ins = [s, sys.stdin.fileno()]
     with open(log, "ab", buffering=0) as out:
         while True:
