@@ -22,6 +22,7 @@ set(ARCH_SOURCES
   ${ARCH_DIR}/legacy/r2.c        # the rou2exOS personality (include/abi/r2.h)
   ${ARCH_DIR}/legacy/r2_sound.c  # its sound calls, forwarded to the speaker driver
   ${ARCH_DIR}/legacy/r2_file.c   # its file calls, forwarded to the file server
+  ${ARCH_DIR}/legacy/r2_proc.c   # its calls on processes and memory (tasks, kill, meminfo)
   ${ARCH_DIR}/legacy/vga.c        # the window and the early console's text screen
   ${CMAKE_SOURCE_DIR}/core/vga_text.c
   ${ARCH_DIR}/legacy/fb.c        # GRUB's linear framebuffer: described, its geometry kept

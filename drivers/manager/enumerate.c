@@ -437,10 +437,11 @@ static void scan_platform(void)
 }
 
 /*
- * The PC's fixed ISA devices the kernel does not keep (x86_64: the CMOS
- * clock, the speaker, the VGA, COM2; never COM1, the console), by PNP id: each record's ports and ISA
- * interrupt, and a second record of the same name adds its memory (the
- * VGA's window). Their capabilities come when a driver binds one.
+ * The PC's fixed devices the kernel does not keep (x86_64: the CMOS
+ * clock, the keyboard, the speaker, the VGA, COM2, GRUB's framebuffer;
+ * never COM1, the console), by PNP id or compatible: each record's ports
+ * and ISA interrupt, and a second record of the same name adds its memory
+ * (the VGA's window). Their capabilities come when a driver binds one.
  */
 static void scan_isa(void)
 {

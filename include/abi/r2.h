@@ -55,25 +55,28 @@ enum r2_call {
 	R2_MIDI = 0x1b, /* R2_MIDI_PLAY (0x01), the file ("MThd"...) or its name on the disk */
 	R2_STOP = 0x1f, /* 0, 0 */
 	R2_FILE_FIRST = 0x20, /* 0x20..0x2e: the FAT12 calls, served by the file server */
-	R2_FILE_LAST = 0x2e,  /* (and 0x39, 0x3a, 0x40: R2_IS_FILE_CALL, include/abi/r2_vfs.h) */
+	R2_FILE_LAST = 0x2e,  /* and the three below (include/abi/r2_vfs.h): R2_IS_FILE_CALL */
 	R2_TASKS = 0x2f,      /* TaskInfo_T *, how many at most -> how many written */
 	R2_PORT_OUT = 0x30,   /* R2_PORT(port, width), uint64_t *; or uint16_t *, uint32_t * */
 	R2_PORT_IN = 0x31,    /* the same, the value written */
 	R2_SERIAL = 0x32,     /* R2_SERIAL_*, a byte or a pointer to one (see R2_SERIAL) */
 	R2_NET_FIRST = 0x33,  /* 0x33..0x37: the network calls, R2_NOT_IMPLEMENTED for now */
 	R2_NET_LAST = 0x37,
+	R2_READ_AT = 0x39,    /* name, ReadRange_T * -> bytes read (include/abi/r2_vfs.h) */
+	R2_WRITE_AT = 0x3a,   /* name, WriteRange_T * -> bytes written */
 	R2_KILL = 0x3b,	      /* pid (or its low byte, as R2_TASKS gives it), 0 -> 0x00 */
 	R2_MEMINFO = 0x3c,    /* MemInfo_T * (argument 2 not 2) or MemInfo2_T * (2) -> 0x00 */
 	R2_CONVENTION = 0x3d, /* Kestrel's: pid of a child not yet started, R2_CONV_* */
 	R2_IO_TOKEN = 0x3e, /* Kestrel's: 0, 0 -> the token of an I/O port capability held, or 0 */
 	R2_SET_RING = 0x3f, /* Kestrel's: pid of a child not yet started, ring 1 or 2 */
+	R2_FS_STAT = 0x40,  /* path, FsStat_T * (include/abi/r2_vfs.h) */
 	R2_HEAP_CONTAINS = 0x43, /* address, size -> 1: inside the caller's r2 heap, else 0 */
 };
 
 /* The calls the file server answers. */
-#define R2_IS_FILE_CALL(nr)                                                                 \
-	(((nr) >= R2_FILE_FIRST && (nr) <= R2_FILE_LAST) || (nr) == 0x39 || (nr) == 0x3a || \
-	 (nr) == 0x40)
+#define R2_IS_FILE_CALL(nr)                                                       \
+	(((nr) >= R2_FILE_FIRST && (nr) <= R2_FILE_LAST) || (nr) == R2_READ_AT || \
+	 (nr) == R2_WRITE_AT || (nr) == R2_FS_STAT)
 
 /*
  * R2_CONVENTION, a set of bits: how a process's calls are to be read where

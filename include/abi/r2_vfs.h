@@ -24,7 +24,8 @@
 /*
  *   R2_READ_AT     name (as 0x20 takes it), ReadRange_T * -> the bytes read
  *                  into range.buffer from range.offset: short at the end of
- *                  the file, 0 at or past it; R2_COUNT_ERROR for anything
+ *                  the file, 0 at or past it (and for length 0, nothing
+ *                  looked at); R2_COUNT_ERROR for anything
  *                  wrong (no such file, a directory, a bad pointer, a
  *                  length above R2_RANGE_MAX, no file server)
  *   R2_WRITE_AT    name, WriteRange_T * -> the bytes written at range.offset
@@ -44,13 +45,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "include/abi/r2.h" /* the call numbers */
+
 #define R2_LIST_MOUNTS 0x2c
 #define R2_LIST_PATH   0x2d
 #define R2_CHDIR       0x2e
-
-#define R2_READ_AT  0x39
-#define R2_WRITE_AT 0x3a
-#define R2_FS_STAT  0x40
 
 #define R2_COUNT_ERROR (~0ull)	  /* a count call's failure: -1 as an int64_t */
 #define R2_RANGE_MAX   (1u << 20) /* the most one R2_READ_AT or R2_WRITE_AT moves */

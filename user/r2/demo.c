@@ -201,7 +201,11 @@ static bool com2_put(uint8_t c)
 UCHILD(r2_com2)
 {
 	char line[32];
-	if (r2_serial_init() != R2_OK)
+	uint64_t rc;
+	for (unsigned tries = 0; (rc = r2_serial_init()) == R2_NOT_IMPLEMENTED && tries < 3000;
+	     tries++)
+		sys_sleep(10 * MS); /* its driver may not be up yet on a loaded host */
+	if (rc != R2_OK)
 		return 1;
 	for (const char *c = R2_COM2_LINE; *c; c++)
 		if (!com2_put((uint8_t)*c))

@@ -40,8 +40,9 @@ void fb_init(const struct boot_info *bi)
 	if (!bi->fb.present)
 		return;
 	if (!usable(&bi->fb)) {
-		pr_info("fb: %ux%u is larger than %ux%u: no framebuffer for r2", bi->fb.width,
-			bi->fb.height, FB_MAX_DIM, FB_MAX_DIM);
+		pr_info("fb: %ux%u (pitch %u) is not one r2 takes (at most %ux%u): no framebuffer "
+			"for r2",
+			bi->fb.width, bi->fb.height, bi->fb.pitch, FB_MAX_DIM, FB_MAX_DIM);
 		return;
 	}
 	fb = bi->fb;

@@ -46,8 +46,13 @@ unsigned r2_convention_of(uint64_t pid);
 bool r2_is_libcr2(uint64_t pid);
 uint64_t r2_set_convention(uint64_t pid, uint64_t conv);
 
-/* r2.c: `by` asked for program `pid` (0x29/0x2a), so 0x3b lets it end it. */
+/* r2_proc.c: `by` asked for program `pid` (0x29/0x2a), so 0x3b lets it end it. */
 void r2_started_by(uint64_t pid, uint64_t by);
+/* r2_proc.c: R2_TASKS, R2_KILL, R2_MEMINFO, R2_HEAP_CONTAINS. */
+uint64_t r2_tasks(struct process *p, uint64_t buf, uint64_t max);
+uint64_t r2_kill(struct process *p, uint64_t id, uint64_t unused);
+uint64_t r2_meminfo(struct process *p, uint64_t ptr, uint64_t version);
+uint64_t r2_heap_has(struct process *p, uint64_t addr, uint64_t size);
 
 /* r2.c: the current directory 0x2e set, as SysInfo_T's system_path and system_path_cluster report it. */
 void r2_set_cwd(const char *path, size_t len, uint32_t cluster);

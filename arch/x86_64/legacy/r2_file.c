@@ -1,14 +1,16 @@
 /*
- * The r2 file calls 0x20..0x2e: the gate checks the caller's pointers,
- * measures its name strings and forwards the call to the file server as
- * a call on the caller's behalf (ipc/file.c), its buffers lent; the server
- * does everything that knows FAT (fs/server/r2.c). Only the lengths are
- * decided here, from the r2 ABI: a name up to its NUL (at most 64 bytes),
- * 512 bytes written by 0x21, 1024 listed by 0x28, a 32-byte entry or
- * report, a u64 FAT entry or pid, 8 MountInfo_T listed by 0x2c, 32
- * VfsDirEntry_T by 0x2d (include/abi/r2_vfs.h). A read (0x20) has no length
- * in the ABI: the server is asked first how many bytes the file fills
- * (whole sectors), and that much of the buffer is lent.
+ * The r2 file calls 0x20..0x2e, 0x39, 0x3a and 0x40: the gate checks the
+ * caller's pointers, measures its name strings and forwards the call to
+ * the file server as a call on the caller's behalf (ipc/file.c), its
+ * buffers lent; the server does everything that knows FAT
+ * (fs/server/r2.c). Only the lengths are decided here, from the r2 ABI: a
+ * name up to its NUL (at most 64 bytes), 512 bytes written by 0x21, 1024
+ * listed by 0x28, a 32-byte entry or report, a u64 FAT entry or pid, 8
+ * MountInfo_T listed by 0x2c, 32 VfsDirEntry_T by 0x2d (64 for the newest
+ * libcr2), a ReadRange_T's length by 0x39 and 0x3a, an FsStat_T by 0x40
+ * (include/abi/r2_vfs.h). A read (0x20) has no length in the ABI: the
+ * server is asked first how many bytes the file fills (whole sectors),
+ * and that much of the buffer is lent.
  */
 #include "core/process.h"
 #include "core/kstring.h"

@@ -203,7 +203,8 @@ DEVMGR_UTEST(r2_framebuffer_through_its_driver)
 	FBInfo_T *fi = (FBInfo_T *)((char *)aligned_buf + 1);
 	static uint32_t px[64 * 64];
 	uint64_t got = r2_call(R2_FB_INFO, (uintptr_t)fi, 0);
-	if (got == 1) {
+	if (got == 1) { /* ktest-framebuffer fails on this line: that boot has one */
+		printf("r2: no framebuffer in this boot\n");
 		UASSERT_EQ(r2_call(R2_BLIT, (uintptr_t)px, 0), 1);
 		return 0;
 	}

@@ -681,9 +681,67 @@ UCHILD(r2_libcr2_newest_calls)
 	cr2_both(0x23, (uintptr_t) "SPIN.ELF", 0);
 	if (!pid || cr2_both(0x3b, pid & 0xff, 0) != R2_OK)
 		return 15;
-	if (cr2_both(0x3b, pid, 0) != R2_FILE_NOT_FOUND ||
-	    cr2_both(0x3b, 1, 0) != R2_FILE_NOT_FOUND)
-		return 16; /* ended; and init is not the caller's to end */
+	if (cr2_both(0x3b, pid, 0) != R2_FILE_NOT_FOUND)
+		return 16; /* ended */
+	/* Its parent, a live process it did not start: not the caller's to end. */
+	struct thread_info ti;
+	struct process_info pi;
+	uint64_t parent = 0;
+	if (sys_thread_info(0, &ti))
+		return 17;
+	for (unsigned i = 0; !sys_process_info(i, &pi); i++)
+		if (pi.pid == ti.process_id)
+			parent = pi.parent_pid;
+	if (!parent || cr2_both(0x3b, parent, 0) != R2_FILE_NOT_FOUND)
+		return 17;
+	return 0;
+}
+
+/* Is a process of `name` (argv[0]) still about, not yet ended? */
+static bool runs(const char *name)
+{
+	struct process_info pi;
+	for (unsigned i = 0; !sys_process_info(i, &pi); i++)
+		if (!strcmp(pi.name, name) && (pi.state == PS_RUNNING || pi.state == PS_NEW))
+			return true;
+	return false;
+}
+
+/* Starts SPIN2.ELF through 0x2a, then ends itself with 0x3b: the program it started goes too. */
+UCHILD(r2_libcr2_kills_itself)
+{
+	uint8_t elf[200];
+	size_t len = tiny_elf(elf);
+	elf[120] = 0xeb, elf[121] = 0xfe; /* jmp . */
+	if (cr2_range(0x3a, "SPIN2.ELF", elf, 0, len) != len)
+		return 1;
+	uint64_t pid = cr2_both(0x2a, (uintptr_t) "SPIN2.ELF", 0);
+	struct thread_info ti;
+	if (!pid || sys_thread_info(0, &ti))
+		return 2;
+	cr2_both(0x3b, ti.process_id, 0);
+	return 3; /* still here */
+}
+
+DEVMGR_UTEST(r2_kill_ends_what_the_caller_started)
+{
+	uint64_t srv;
+	struct process_exit_info info = {0};
+	int err = fsserv_start(&srv);
+	if (err)
+		return utest_fail(__FILE__, __LINE__, "no file server (%d)", err);
+	int r = run_libcr2("r2_libcr2_kills_itself", R2_CONV_LIBCR2 | R2_CONV_RAX, false, &info);
+	uint64_t end = sys_clock() + UTEST_PATIENCE_NS;
+	bool spinning;
+	while ((spinning = runs("SPIN2.ELF")) && sys_clock() < end)
+		sys_sleep(20000000);
+	file_unlink("/SPIN2.ELF");
+	fsserv_stop(srv);
+	if (r || info.exit_reason != EXIT_TERMINATED)
+		return utest_fail(__FILE__, __LINE__, "the child ended with %d (reason %u)",
+				  info.exit_code, info.exit_reason);
+	if (spinning)
+		return utest_fail(__FILE__, __LINE__, "what it started runs on");
 	return 0;
 }
 
