@@ -45,16 +45,27 @@ static void print(const char *s)
  */
 static void hold(const char *what)
 {
+	static struct r2_kbd_ring keys;
+	memset(&keys, 0, sizeof(keys));
+	bool kbd = r2_kbd_register(&keys) == R2_OK; /* a person at the screen presses a key */
 	say("r2: ");
 	say(what);
-	say(" ready; send a byte on COM2 to go on (waiting up to 60 s)\n");
+	say(" ready; send a byte on COM2 or press a key to go on (waiting up to 60 s)\n");
 	for (unsigned i = 0; i < 6000; i++) {
-		if (r2_serial_read(word) == R2_OK) {
+		bool pressed = false;
+		if (kbd && r2_kbd_read(&keys) != R2_INVALID_INPUT)
+			for (; keys.tail < keys.head; keys.tail++)
+				pressed |= !(keys.data[keys.tail % R2_KBD_RING_SIZE] & 0x80);
+		if (pressed || r2_serial_read(word) == R2_OK) {
 			say("r2: key received\n");
+			if (kbd)
+				r2_kbd_unregister(&keys);
 			return;
 		}
 		sys_sleep(10 * MS);
 	}
+	if (kbd)
+		r2_kbd_unregister(&keys);
 	say("r2: no key in 60 s, going on\n");
 }
 
