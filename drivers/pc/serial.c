@@ -18,7 +18,7 @@
 
 #define UART_PORTS     8
 #define FCR_FIFO       (FCR_ENABLE | FCR_CLEAR) /* on, both emptied; an interrupt at each byte */
-#define DIVISOR_115200 1			/* 1.8432 MHz / (16 * 115200) */
+#define DIVISOR_115200 (UART_CLOCK / (16 * 115200))
 
 #define RING_SIZE 256	 /* received bytes kept; a power of two */
 #define DRAIN_MAX 64	 /* bytes one drain takes at most (the FIFO holds 16) */

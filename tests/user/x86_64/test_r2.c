@@ -123,46 +123,32 @@ UTEST(r2_devices_without_their_drivers)
 	return 0;
 }
 
-/* R2_RTC until the driver answers (a restart takes its backoff), at most `ns`. */
-static uint64_t rtc_when_served(RTC_T *rtc, uint64_t ns)
-{
-	uint64_t end = sys_clock() + ns, rc;
-	while ((rc = r2_rtc(rtc)) == R2_NOT_IMPLEMENTED && sys_clock() < end)
-		sys_sleep(20000000);
-	return rc;
-}
-
-/* R2_SERIAL_INIT until COM2's driver answers, at most `ns`. */
-static uint64_t serial_when_served(uint64_t ns)
-{
-	uint64_t end = sys_clock() + ns, rc;
-	while ((rc = r2_serial_init()) == R2_NOT_IMPLEMENTED && sys_clock() < end)
-		sys_sleep(20000000);
-	return rc;
-}
-
-/* R2_VIDEO_MODE until the driver answers, at most `ns`. */
-static uint64_t mode_when_served(uint64_t mode, uint64_t ns)
-{
-	uint64_t end = sys_clock() + ns, rc;
-	while ((rc = r2_video_mode(mode)) == R2_NOT_IMPLEMENTED && sys_clock() < end)
-		sys_sleep(20000000);
-	return rc;
-}
+/*
+ * An r2 device call made again every 20 ms while no driver serves it
+ * (R2_NOT_IMPLEMENTED: none yet, or one restarting after its backoff), for
+ * UTEST_PATIENCE_NS at most; what it answered last.
+ */
+#define WHEN_SERVED(call)                                                          \
+	({                                                                         \
+		uint64_t end_ = sys_clock() + UTEST_PATIENCE_NS, rc_;              \
+		while ((rc_ = (call)) == R2_NOT_IMPLEMENTED && sys_clock() < end_) \
+			sys_sleep(20000000);                                       \
+		rc_;                                                               \
+	})
 
 DEVMGR_UTEST(r2_device_drivers_restart_after_a_crash)
 {
 	RTC_T *rtc = (RTC_T *)aligned_buf;
-	UASSERT_EQ(rtc_when_served(rtc, UTEST_PATIENCE_NS), R2_OK);
+	UASSERT_EQ(WHEN_SERVED(r2_rtc(rtc)), R2_OK);
 	UASSERT_EQ(devmgr_fault(devmgr_endpoint, "rtc", DEVMGR_FAULT_CRASH, 0), DRIVER_OK);
 	memset(rtc, 0, sizeof(*rtc));
-	UASSERT_EQ(rtc_when_served(rtc, UTEST_PATIENCE_NS), R2_OK);
+	UASSERT_EQ(WHEN_SERVED(r2_rtc(rtc)), R2_OK);
 	UASSERT(rtc->year >= 2000 && rtc->month >= 1 && rtc->month <= 12);
 	/* The VGA driver dies in mode 13h: the next one starts in text mode, and serves again. */
-	UASSERT_EQ(mode_when_served(R2_MODE_13H, UTEST_PATIENCE_NS), R2_OK);
+	UASSERT_EQ(WHEN_SERVED(r2_video_mode(R2_MODE_13H)), R2_OK);
 	UASSERT_EQ(r2_pixel(3, 3, 0xffffff), R2_OK);
 	UASSERT_EQ(devmgr_fault(devmgr_endpoint, "vga", DEVMGR_FAULT_CRASH, 0), DRIVER_OK);
-	UASSERT_EQ(mode_when_served(R2_MODE_TEXT, UTEST_PATIENCE_NS), R2_OK);
+	UASSERT_EQ(WHEN_SERVED(r2_video_mode(R2_MODE_TEXT)), R2_OK);
 	UASSERT_EQ(r2_pixel(3, 3, 0xffffff), R2_INVALID_INPUT); /* text mode: it says so */
 	/* The font mode 13h drew over is back (the first driver kept a copy): 'A' lit, ' ' not. */
 	uint8_t *font = (uint8_t *)aligned_buf + 64;
@@ -175,21 +161,11 @@ DEVMGR_UTEST(r2_device_drivers_restart_after_a_crash)
 	UASSERT_EQ(r2_pixel(3, 3, 0xffffff), R2_OK);
 	UASSERT_EQ(r2_video_mode(R2_MODE_TEXT), R2_OK);
 	/* COM2's driver: served again after a crash, its UART programmed anew. */
-	UASSERT_EQ(serial_when_served(UTEST_PATIENCE_NS), R2_OK);
+	UASSERT_EQ(WHEN_SERVED(r2_serial_init()), R2_OK);
 	UASSERT_EQ(devmgr_fault(devmgr_endpoint, "com2", DEVMGR_FAULT_CRASH, 0), DRIVER_OK);
-	UASSERT_EQ(serial_when_served(UTEST_PATIENCE_NS), R2_OK);
+	UASSERT_EQ(WHEN_SERVED(r2_serial_init()), R2_OK);
 	UASSERT_EQ(r2_call(R2_SERIAL, R2_SERIAL_WRITE, '\n'), R2_OK);
 	return 0;
-}
-
-/* R2_BLIT until the framebuffer's driver answers, at most `ns`. */
-static uint64_t blit_when_served(const uint32_t *px, uint64_t dims, uint64_t ns)
-{
-	uint64_t end = sys_clock() + ns, rc;
-	while ((rc = r2_call(R2_BLIT, (uintptr_t)px, dims)) == R2_NOT_IMPLEMENTED &&
-	       sys_clock() < end)
-		sys_sleep(20000000);
-	return rc;
 }
 
 /*
@@ -212,7 +188,7 @@ DEVMGR_UTEST(r2_framebuffer_through_its_driver)
 	UASSERT(fi->bpp == 32 && fi->width && fi->height && fi->pitch >= fi->width * 4);
 	for (unsigned i = 0; i < 64 * 64; i++)
 		px[i] = i * 0x010203u & 0xffffff;
-	UASSERT_EQ(blit_when_served(px, 64 << 16 | 64, UTEST_PATIENCE_NS), R2_OK);
+	UASSERT_EQ(WHEN_SERVED(r2_call(R2_BLIT, (uintptr_t)px, 64 << 16 | 64)), R2_OK);
 	/* Refused whole: sizes, bits above 31, memory not the caller's or not there. */
 	UASSERT_EQ(r2_call(R2_BLIT, (uintptr_t)px, 0 << 16 | 64), R2_INVALID_INPUT);
 	UASSERT_EQ(r2_call(R2_BLIT, (uintptr_t)px, 4097u << 16 | 1), R2_INVALID_INPUT);
@@ -240,7 +216,7 @@ DEVMGR_UTEST(r2_framebuffer_through_its_driver)
 	UASSERT_EQ(r2_mode13_buffer(frame, (const uint8_t *)UNMAPPED), R2_INVALID_INPUT);
 	/* The driver dies: its calls find none for a while, then the next one serves. */
 	UASSERT_EQ(devmgr_fault(devmgr_endpoint, "framebuffer", DEVMGR_FAULT_CRASH, 0), DRIVER_OK);
-	UASSERT_EQ(blit_when_served(px, 64 << 16 | 64, UTEST_PATIENCE_NS), R2_OK);
+	UASSERT_EQ(WHEN_SERVED(r2_call(R2_BLIT, (uintptr_t)px, 64 << 16 | 64)), R2_OK);
 	UASSERT_EQ(r2_mode13_buffer(frame, NULL), R2_OK);
 	UASSERT_EQ(sys_munmap(m, 16 * 4096), E_OK);
 	return 0;
@@ -254,7 +230,7 @@ DEVMGR_UTEST(r2_framebuffer_through_its_driver)
 DEVMGR_UTEST(r2_device_drivers_take_only_the_kernels_calls)
 {
 	RTC_T *rtc = (RTC_T *)aligned_buf;
-	UASSERT_EQ(rtc_when_served(rtc, UTEST_PATIENCE_NS), R2_OK);
+	UASSERT_EQ(WHEN_SERVED(r2_rtc(rtc)), R2_OK);
 	uint64_t conn;
 	UASSERT_EQ(xous_client_connect(PCDEV_RTC_NAME, &conn), E_OK);
 	static const uint64_t calls[][4] = {{DRV_CTL_STOP}, {DRV_CTL_PING}, {PCDEV_RTC_GET}, {0}};
@@ -934,7 +910,7 @@ UCHILD(r2_ports_without_cap)
 DEVMGR_UTEST(r2_serial)
 {
 	uint64_t *v = aligned_buf;
-	UASSERT_EQ(serial_when_served(UTEST_PATIENCE_NS), R2_OK);
+	UASSERT_EQ(WHEN_SERVED(r2_serial_init()), R2_OK);
 	*v = '.';
 	UASSERT_EQ(r2_serial_write(v), R2_OK);
 	*v = '\n';

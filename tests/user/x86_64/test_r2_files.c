@@ -562,6 +562,17 @@ static uint64_t cr2_range(uint64_t nr, const char *name, void *buf, uint64_t off
 	return cr2_both(nr, (uintptr_t)name, (uintptr_t)(raw + 1));
 }
 
+/* A program that spins until it is ended, written as `name` (0x3a) and started (0x2a): its pid, or 0. */
+static uint64_t start_spinner(const char *name)
+{
+	uint8_t elf[200];
+	size_t len = tiny_elf(elf);
+	elf[120] = 0xeb, elf[121] = 0xfe; /* jmp . */
+	if (cr2_range(0x3a, name, elf, 0, len) != len)
+		return 0;
+	return cr2_both(0x2a, (uintptr_t)name, 0);
+}
+
 UCHILD(r2_libcr2_newest_calls)
 {
 	static uint8_t buf[64];
@@ -672,14 +683,11 @@ UCHILD(r2_libcr2_newest_calls)
 	    cr2_both(0x3c, 0x30000000ul, 0) != R2_INVALID_INPUT)
 		return 13;
 	/* 0x3b: a program it started spins until it is ended; then it is gone. */
-	uint8_t elf[200];
-	size_t len = tiny_elf(elf);
-	elf[120] = 0xeb, elf[121] = 0xfe; /* jmp . */
-	if (cr2_range(0x3a, "SPIN.ELF", elf, 0, len) != len)
-		return 14;
-	uint64_t pid = cr2_both(0x2a, (uintptr_t) "SPIN.ELF", 0);
+	uint64_t pid = start_spinner("SPIN.ELF");
 	cr2_both(0x23, (uintptr_t) "SPIN.ELF", 0);
-	if (!pid || cr2_both(0x3b, pid & 0xff, 0) != R2_OK)
+	if (!pid)
+		return 14;
+	if (cr2_both(0x3b, pid & 0xff, 0) != R2_OK)
 		return 15;
 	if (cr2_both(0x3b, pid, 0) != R2_FILE_NOT_FOUND)
 		return 16; /* ended */
@@ -710,14 +718,10 @@ static bool runs(const char *name)
 /* Starts SPIN2.ELF through 0x2a, then ends itself with 0x3b: the program it started goes too. */
 UCHILD(r2_libcr2_kills_itself)
 {
-	uint8_t elf[200];
-	size_t len = tiny_elf(elf);
-	elf[120] = 0xeb, elf[121] = 0xfe; /* jmp . */
-	if (cr2_range(0x3a, "SPIN2.ELF", elf, 0, len) != len)
-		return 1;
-	uint64_t pid = cr2_both(0x2a, (uintptr_t) "SPIN2.ELF", 0);
 	struct thread_info ti;
-	if (!pid || sys_thread_info(0, &ti))
+	if (!start_spinner("SPIN2.ELF"))
+		return 1;
+	if (sys_thread_info(0, &ti))
 		return 2;
 	cr2_both(0x3b, ti.process_id, 0);
 	return 3; /* still here */
