@@ -174,7 +174,7 @@ if(KERNEL_ARCH STREQUAL "x86_64")
     FAIL_REGULAR_EXPRESSION " # SKIP |no framebuffer in this boot")
   # Programs of our own in the style of r2apps' C library (user/r2/cr2/), run from the disk
   # with `run --libcr2`: what a person sees and hears of them.
-  foreach(what hello gfx tune keys)
+  foreach(what hello gfx tune keys chat)
     add_test(NAME system-r2app-${what}
       COMMAND ${CMAKE_SOURCE_DIR}/tests/system/r2_apps ${KERNEL_ARCH} ${CMAKE_BINARY_DIR} ${what})
     set_tests_properties(system-r2app-${what} PROPERTIES TIMEOUT 300)

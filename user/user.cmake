@@ -56,6 +56,7 @@ file(GLOB DRIVER_LIB_SOURCES CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/drivers/lib/*
   ${CMAKE_SOURCE_DIR}/core/cmos_time.c # with the kernel's CMOS date decoding
   ${CMAKE_SOURCE_DIR}/core/vga_text.c ${CMAKE_SOURCE_DIR}/core/vga_palette.c # and VGA text, palette
   ${CMAKE_SOURCE_DIR}/fs/*.c # the FAT12 library, portable, host-tested too
+  ${CMAKE_SOURCE_DIR}/net/*.c # the network library (COM2's SLIP), portable, host-tested too
   ${CMAKE_SOURCE_DIR}/fs/server/*.c) # and the file server over it (`init fsserv`)
 # The user shell (`init shell`), with the kernel shell's line editor, portable code of ours.
 file(GLOB SHELL_SOURCES CONFIGURE_DEPENDS ${USER_DIR}/shell/*.c)

@@ -3,9 +3,13 @@
  * UART, COM2 (PNP0501: ports 0x2F8-0x2FF, ISA IRQ 3; the kernel's console
  * keeps COM1). It serves PCDEV_SERIAL_* (include/abi/pcdev.h): the receive
  * interrupt drains the UART into a ring the reads take from, and a write
- * waits (bounded) for the transmitter. A UART that is not there (its
- * scratch register does not hold a value) still serves its name, and
- * answers every call R2_NOT_IMPLEMENTED.
+ * waits (bounded) for the transmitter. It is also r2's SLIP interface,
+ * as rou2exOS's serial port is (r2apps' chat): it builds the IPv4, ICMP
+ * and TCP packets 0x33 asks for (net/r2_packet.c) and sends 0x34's as SLIP
+ * frames (net/slip.c); what comes back the program reads byte by byte and
+ * decodes itself, as libcr2 does. A UART that is not there (its scratch
+ * register does not hold a value) still serves its name, and answers
+ * every call R2_NOT_IMPLEMENTED but the building, which needs none.
  */
 #include "core/uart16550.h"
 #include "drivers/lib/driver.h"
@@ -15,6 +19,8 @@
 #include "include/abi/pcdev.h"
 #include "include/abi/r2.h"
 #include "kestrel.h"
+#include "net/r2_packet.h"
+#include "net/slip.h"
 
 #define UART_PORTS     8
 #define FCR_FIFO       (FCR_ENABLE | FCR_CLEAR) /* on, both emptied; an interrupt at each byte */
@@ -119,12 +125,31 @@ static uint64_t serial_write(struct uart *u, uint64_t byte)
 	return R2_NOT_IMPLEMENTED; /* a transmitter that never takes a byte */
 }
 
+/* One SLIP frame of the packet (checked again here: the caller's memory, lent). */
+static uint64_t slip_send(struct uart *u, const uint8_t *p, size_t len)
+{
+	static uint8_t frame[SLIP_FRAME_MAX(R2_PACKET_MAX)];
+	size_t n = r2_ipv4_length(p, len);
+	n = n ? slip_encode(p, n, frame, sizeof(frame)) : 0;
+	if (!n)
+		return R2_INVALID_INPUT;
+	for (size_t i = 0; i < n; i++)
+		if (serial_write(u, frame[i]) != R2_OK)
+			return R2_NOT_IMPLEMENTED;
+	return R2_OK;
+}
+
 static int uart_call(void *dev, const struct pcdev_call *c, uint64_t res[3])
 {
 	struct uart *u = dev;
-	if (c->op < PCDEV_SERIAL_INIT || c->op > PCDEV_SERIAL_WRITE ||
-	    (c->op == PCDEV_SERIAL_WRITE && c->arg > 0xff))
+	if (c->op < PCDEV_SERIAL_INIT || c->op > PCDEV_SERIAL_SEND ||
+	    (c->op == PCDEV_SERIAL_WRITE && c->arg > 0xff) ||
+	    (c->op == PCDEV_SERIAL_CRAFT && !c->out) || (c->op == PCDEV_SERIAL_SEND && !c->in))
 		return E_INVALID_PARAMETER; /* the gate decodes: never from it */
+	if (c->op == PCDEV_SERIAL_CRAFT) {
+		res[0] = r2_craft(c->arg, c->out, c->out_len);
+		return E_OK;
+	}
 	if (!u->present) {
 		res[0] = R2_NOT_IMPLEMENTED;
 		return E_OK;
@@ -136,6 +161,9 @@ static int uart_call(void *dev, const struct pcdev_call *c, uint64_t res[3])
 		break;
 	case PCDEV_SERIAL_READ:
 		res[0] = serial_read(u, &res[1]);
+		break;
+	case PCDEV_SERIAL_SEND:
+		res[0] = slip_send(u, c->in, c->in_len);
 		break;
 	default:
 		res[0] = serial_write(u, c->arg);

@@ -72,15 +72,19 @@ enum {
 /*
  * The r2 serial port (0x32): the PC's second UART, COM2 (PNP0501, ports
  * 0x2F8-0x2FF, ISA IRQ 3), as the kernel's console keeps COM1. Its driver
- * keeps a ring of the bytes each receive interrupt drains. Every value
- * goes in words, nothing is lent. Without a UART at those ports the driver
- * answers every call R2_NOT_IMPLEMENTED.
+ * keeps a ring of the bytes each receive interrupt drains. The byte calls
+ * go in words, nothing lent; the packet calls (r2's SLIP network, 0x33
+ * and 0x34: include/abi/r2.h) get the packet lent. Without a UART at those
+ * ports the driver answers every call but PCDEV_SERIAL_CRAFT, which needs
+ * none, R2_NOT_IMPLEMENTED.
  */
 #define PCDEV_SERIAL_NAME "kestrel.pc.serial"
 enum {
 	PCDEV_SERIAL_INIT = 1,	/* -> r2 code: 115200 8N1 programmed again, the ring emptied */
 	PCDEV_SERIAL_READ = 2,	/* -> r2 code (R2_INVALID_INPUT: none waits), r1 the byte */
 	PCDEV_SERIAL_WRITE = 3, /* arg the byte (<= 0xff) -> r2 code */
+	PCDEV_SERIAL_CRAFT = 4, /* arg R2_CRAFT_*, buf1 the packet (writable) -> r2 code */
+	PCDEV_SERIAL_SEND = 5,	/* buf0 an IPv4 packet: one SLIP frame out -> r2 code */
 };
 
 #endif

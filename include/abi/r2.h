@@ -60,7 +60,9 @@ enum r2_call {
 	R2_PORT_OUT = 0x30,   /* R2_PORT(port, width), uint64_t *; or uint16_t *, uint32_t * */
 	R2_PORT_IN = 0x31,    /* the same, the value written */
 	R2_SERIAL = 0x32,     /* R2_SERIAL_*, a byte or a pointer to one (see R2_SERIAL) */
-	R2_NET_FIRST = 0x33,  /* 0x33..0x37: the network calls, R2_NOT_IMPLEMENTED for now */
+	R2_PACKET = 0x33,     /* R2_CRAFT_*, the packet's buffer, rewritten (see R2_CRAFT_IPV4) */
+	R2_SEND = 0x34,	      /* R2_SEND_IPV4, an IPv4 packet: a SLIP frame out of COM2 */
+	R2_NET_FIRST = 0x35,  /* 0x35..0x37: the socket and Ethernet calls, R2_NOT_IMPLEMENTED */
 	R2_NET_LAST = 0x37,
 	R2_READ_AT = 0x39,    /* name, ReadRange_T * -> bytes read (include/abi/r2_vfs.h) */
 	R2_WRITE_AT = 0x3a,   /* name, WriteRange_T * -> bytes written */
@@ -134,6 +136,54 @@ struct r2_kbd_ring {
 
 /* R2_SLEEP: the longest sleep of one call. */
 #define R2_SLEEP_MAX_MS 3600000
+
+/*
+ * R2_PACKET (0x33): a packet built in the caller's buffer, as rou2exOS's
+ * kernel builds them for libcr2's SLIP network (r2apps' chat). COM2's
+ * driver builds them (drivers/pc/serial.c with net/r2_packet.c); each
+ * rewrites the buffer's first bytes, the rest stays as it was.
+ *  R2_CRAFT_IPV4: the buffer holds an IPv4 packet (IHL >= 5, total length
+ *   big-endian, at most R2_PACKET_MAX): it becomes a fresh 20-byte header
+ *   (version 4, IHL 5, identification 0x1337, DF, TTL 64, the same
+ *   protocol, its checksum) with source and destination swapped (libcr2
+ *   passes the peer as the source), followed by the payload.
+ *  R2_CRAFT_ICMP: R2_ICMP_ECHO_LEN bytes of an ICMP echo (8 header bytes,
+ *   56 of data): type and code become 0 (echo reply), identifier,
+ *   sequence and data stay, the checksum is set.
+ *  R2_CRAFT_TCP: a struct r2_tcp_request followed by `length` bytes of
+ *   data becomes a TCP segment: the 20-byte header in network order
+ *   (ports, sequence, acknowledgement; data offset 5 and the flags' low
+ *   byte; window 1024, as rou2exOS always sets; urgent pointer 0; the
+ *   checksum over the pseudo-header of src_ip and dst_ip), then the data.
+ * R2_SEND (0x34) with R2_SEND_IPV4: the IPv4 packet at the pointer (its
+ * total length, 20 to R2_PACKET_MAX, from its header) goes out of COM2 as
+ * one SLIP frame (RFC 1055). 0x34 type 4, a raw Ethernet frame, is the
+ * network's: R2_NOT_IMPLEMENTED.
+ */
+#define R2_CRAFT_IPV4	 0x01
+#define R2_CRAFT_ICMP	 0x02
+#define R2_CRAFT_TCP	 0x03
+#define R2_SEND_IPV4	 0x01
+#define R2_SEND_ETHERNET 0x04
+#define R2_PACKET_MAX	 1500 /* the longest IPv4 packet, as on a SLIP line's usual MTU */
+#define R2_ICMP_ECHO_LEN 64
+#define R2_TCP_DATA_MAX	 (R2_PACKET_MAX - 40) /* what fits beside both headers */
+
+/* libcr2's TcpPacketRequest_T: the header's fields in the caller's (little-endian) order. */
+struct r2_tcp_request {
+	uint16_t source_port;
+	uint16_t dest_port;
+	uint32_t seq_num;
+	uint32_t ack_num;
+	uint16_t data_offset_reserved_flags; /* the low byte: the flags */
+	uint16_t window_size;		     /* ignored: 1024 */
+	uint16_t checksum;		     /* ignored */
+	uint16_t urgent_pointer;	     /* ignored */
+	uint8_t src_ip[4];
+	uint8_t dst_ip[4];
+	uint16_t length; /* the data's, at most R2_TCP_DATA_MAX */
+} __attribute__((packed));
+_Static_assert(sizeof(struct r2_tcp_request) == 30, "libcr2's TcpPacketRequest_T is 30 bytes");
 
 /* R2_VIDEO_MODE. */
 #define R2_MODE_TEXT 0x03 /* 80x25 colour text */

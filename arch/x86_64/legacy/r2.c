@@ -458,6 +458,54 @@ static uint64_t r2_serial(struct process *p, uint64_t op, uint64_t ptr)
 	return copy_to_user(&p->vs, ptr, &w, sizeof(w)) ? R2_INVALID_INPUT : R2_OK;
 }
 
+/*
+ * The big-endian 16-bit word at ptr + off (a length of the caller's
+ * packet), or -1 when it is not the caller's.
+ */
+static int64_t user_be16(struct process *p, uint64_t ptr, size_t off)
+{
+	uint8_t b[2];
+	if (!user_ok(p, ptr, off + sizeof(b), false) ||
+	    copy_from_user(&p->vs, b, ptr + off, sizeof(b)))
+		return -1;
+	return b[0] << 8 | b[1];
+}
+
+/*
+ * r2's SLIP network (include/abi/r2.h, R2_CRAFT_IPV4), COM2's driver's:
+ * the gate finds how long the caller's packet is (an IPv4 header's total
+ * length, the TCP request's data length), checks those bytes are the
+ * caller's and lends them; the driver checks the packet and builds it.
+ */
+static uint64_t r2_packet(struct process *p, uint64_t type, uint64_t ptr)
+{
+	int64_t n = -1;
+	if (type == R2_CRAFT_IPV4 && (n = user_be16(p, ptr, 2)) < 20)
+		n = -1; /* shorter than its header */
+	else if (type == R2_CRAFT_ICMP)
+		n = R2_ICMP_ECHO_LEN;
+	else if (type == R2_CRAFT_TCP && (n = user_be16(p, ptr, 28)) >= 0) /* little-endian */
+		n = (int64_t)sizeof(struct r2_tcp_request) + ((n & 0xff) << 8 | n >> 8);
+	if (n < 0 || n > (int64_t)sizeof(struct r2_tcp_request) + R2_TCP_DATA_MAX ||
+	    n > R2_PACKET_MAX || !user_ok(p, ptr, (size_t)n, true))
+		return R2_INVALID_INPUT;
+	const struct fwd_buf b[2] = {{0}, {ptr, (size_t)n, true}};
+	uint64_t out[3];
+	return r2_dev_call(PCDEV_SERIAL_NAME, PCDEV_SERIAL_CRAFT, type, 0, b, out);
+}
+
+static uint64_t r2_send(struct process *p, uint64_t type, uint64_t ptr)
+{
+	if (type == R2_SEND_ETHERNET)
+		return R2_NOT_IMPLEMENTED; /* the network's, when it comes */
+	int64_t n = type == R2_SEND_IPV4 ? user_be16(p, ptr, 2) : -1;
+	if (n < 20 || n > R2_PACKET_MAX || !user_ok(p, ptr, (size_t)n, false))
+		return R2_INVALID_INPUT;
+	const struct fwd_buf b[2] = {{ptr, (size_t)n, false}, {0}};
+	uint64_t out[3];
+	return r2_dev_call(PCDEV_SERIAL_NAME, PCDEV_SERIAL_SEND, 0, 0, b, out);
+}
+
 static uint64_t r2_not_implemented(struct process *p, uint64_t a1, uint64_t a2)
 {
 	(void)p, (void)a1, (void)a2;
@@ -551,6 +599,8 @@ static const r2_fn table[R2_HEAP_CONTAINS + 1] = {
     [R2_PORT_OUT] = r2_port_out,
     [R2_PORT_IN] = r2_port_in,
     [R2_SERIAL] = r2_serial,
+    [R2_PACKET] = r2_packet,
+    [R2_SEND] = r2_send,
     [R2_NET_FIRST... R2_NET_LAST] = r2_not_implemented,
     [R2_KILL] = r2_kill,
     [R2_MEMINFO] = r2_meminfo,

@@ -78,6 +78,10 @@ void fuzz_r2(struct fuzz_thread *t)
 		rdi = fuzz_chance(t, 80) ? 1 + fuzz_below(t, 3) : rdi;
 		rsi = fuzz_out_ptr(t, 128);
 		break;
+	case R2_PACKET: /* built in our arena; 0x34 would send on COM2, as a serial write */
+		rdi = fuzz_chance(t, 80) ? 1 + fuzz_below(t, 3) : rdi;
+		rsi = fuzz_out_ptr(t, 1600);
+		break;
 	case R2_SERIAL: /* reading only: init and write would disturb COM2's peer */
 		rdi = fuzz_chance(t, 50) ? 2 : 4 + fuzz_below(t, 100);
 		rsi = fuzz_out_ptr(t, 8);

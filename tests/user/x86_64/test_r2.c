@@ -120,6 +120,13 @@ UTEST(r2_devices_without_their_drivers)
 	UASSERT_EQ(r2_serial_write(w), R2_INVALID_INPUT);
 	UASSERT_EQ(r2_serial_read((uint64_t *)KERNEL_ADDR), R2_INVALID_INPUT);
 	UASSERT_EQ(r2_call(R2_SERIAL, 4, 0), R2_INVALID_INPUT);
+	/* So are the SLIP network's packet calls; a bad pointer or type is refused first. */
+	uint8_t pkt[64] = {0x45, 0, 0, 20};
+	UASSERT_EQ(r2_call(R2_PACKET, R2_CRAFT_IPV4, (uintptr_t)pkt), R2_NOT_IMPLEMENTED);
+	UASSERT_EQ(r2_call(R2_SEND, R2_SEND_IPV4, (uintptr_t)pkt), R2_NOT_IMPLEMENTED);
+	UASSERT_EQ(r2_call(R2_PACKET, 9, (uintptr_t)pkt), R2_INVALID_INPUT);
+	UASSERT_EQ(r2_call(R2_PACKET, R2_CRAFT_ICMP, KERNEL_ADDR), R2_INVALID_INPUT);
+	UASSERT_EQ(r2_call(R2_SEND, R2_SEND_IPV4, UNMAPPED), R2_INVALID_INPUT);
 	return 0;
 }
 
@@ -936,6 +943,95 @@ DEVMGR_UTEST(r2_serial)
 	UASSERT_EQ(r2_serial_init(), R2_OK);
 	UASSERT_EQ(r2_serial_read(v), R2_INVALID_INPUT);
 	UASSERT_EQ(r2_call(R2_SERIAL, R2_SERIAL_WRITE, '\n'), R2_OK);
+	return 0;
+}
+
+/* The one's-complement sum of n bytes (big-endian words), folded: 0xffff over a right checksum. */
+static uint16_t ones_sum(const uint8_t *p, size_t n, uint32_t s)
+{
+	for (size_t i = 0; i < n; i += 2)
+		s += (uint32_t)p[i] << 8 | (i + 1 < n ? p[i + 1] : 0);
+	while (s >> 16)
+		s = (s & 0xffff) + (s >> 16);
+	return (uint16_t)s;
+}
+
+/*
+ * r2's SLIP network through COM2's driver (drivers/pc/serial.c,
+ * net/r2_packet.c), as libcr2 makes its calls: a TCP segment and its
+ * IPv4 packet built in the caller's buffer at an odd address, right to
+ * their checksums, an echo reply, one SLIP frame sent; what is malformed
+ * or not the caller's refused with the buffer as it was.
+ */
+DEVMGR_UTEST(r2_packets_for_the_slip_line)
+{
+	static uint8_t packets[1024]; /* its own: other tests count on aligned_buf's zeros */
+	UASSERT_EQ(WHEN_SERVED(r2_serial_init()), R2_OK);
+	uint8_t *b = packets + 1;
+	struct r2_tcp_request r = {.source_port = 49152,
+				   .dest_port = 9000,
+				   .seq_num = 7,
+				   .ack_num = 0x10203040,
+				   .data_offset_reserved_flags = 5 << 12 | 0x18,
+				   .src_ip = {10, 3, 3, 2},
+				   .dst_ip = {10, 3, 3, 1},
+				   .length = 3};
+	memset(b, 0xee, 100);
+	memcpy(b, &r, sizeof(r));
+	memcpy(b + sizeof(r), "hi\n", 3);
+	UASSERT_EQ(r2_call(R2_PACKET, R2_CRAFT_TCP, (uintptr_t)b), R2_OK);
+	static const uint8_t head[16] = {0xc0, 0,    0x23, 0x28, 0,    0,    0,	   7,
+					 0x10, 0x20, 0x30, 0x40, 0x50, 0x18, 0x04, 0};
+	UASSERT(!memcmp(b, head, sizeof(head)) && !memcmp(b + 20, "hi\n", 3));
+	static const uint8_t pseudo[12] = {10, 3, 3, 2, 10, 3, 3, 1, 0, 6, 0, 23};
+	UASSERT_EQ(ones_sum(b, 23, ones_sum(pseudo, 12, 0)), 0xffff);
+	UASSERT_EQ(b[sizeof(r) + 3], 0xee); /* nothing past the request */
+	/* The IPv4 packet around it, from a header naming the peer as the source (libcr2's). */
+	uint8_t *ip = b + 200;
+	memset(ip, 0, 20);
+	ip[0] = 0x45, ip[3] = 43, ip[9] = 6;
+	memcpy(ip + 12, r.dst_ip, 4);
+	memcpy(ip + 16, r.src_ip, 4);
+	memcpy(ip + 20, b, 23);
+	UASSERT_EQ(r2_call(R2_PACKET, R2_CRAFT_IPV4, (uintptr_t)ip), R2_OK);
+	UASSERT(ip[0] == 0x45 && ip[3] == 43 && ip[4] == 0x13 && ip[5] == 0x37 && ip[6] == 0x40 &&
+		ip[8] == 64 && ip[9] == 6);
+	UASSERT(!memcmp(ip + 12, r.src_ip, 4) && !memcmp(ip + 16, r.dst_ip, 4));
+	UASSERT_EQ(ones_sum(ip, 20, 0), 0xffff);
+	UASSERT(!memcmp(ip + 20, b, 23));
+	/* Out of COM2 as a SLIP frame (the test boot's COM2 has no peer: it goes nowhere). */
+	UASSERT_EQ(r2_call(R2_SEND, R2_SEND_IPV4, (uintptr_t)ip), R2_OK);
+	/* An echo request becomes its reply. */
+	uint8_t *icmp = b + 400;
+	for (unsigned i = 0; i < R2_ICMP_ECHO_LEN; i++)
+		icmp[i] = (uint8_t)(3 * i);
+	icmp[0] = 8;
+	UASSERT_EQ(r2_call(R2_PACKET, R2_CRAFT_ICMP, (uintptr_t)icmp), R2_OK);
+	UASSERT(icmp[0] == 0 && icmp[1] == 0 && icmp[63] == (uint8_t)(3 * 63));
+	UASSERT_EQ(ones_sum(icmp, R2_ICMP_ECHO_LEN, 0), 0xffff);
+	/* Refused, untouched: lengths past the lent bytes, bad headers, types, pointers. */
+	uint8_t copy[64];
+	memcpy(copy, ip, sizeof(copy));
+	ip[0] = 0x44;
+	UASSERT_EQ(r2_call(R2_PACKET, R2_CRAFT_IPV4, (uintptr_t)ip), R2_INVALID_INPUT);
+	UASSERT_EQ(r2_call(R2_SEND, R2_SEND_IPV4, (uintptr_t)ip), R2_INVALID_INPUT);
+	ip[0] = 0x45, ip[2] = 0x06, ip[3] = 0; /* 1536 bytes */
+	UASSERT_EQ(r2_call(R2_PACKET, R2_CRAFT_IPV4, (uintptr_t)ip), R2_INVALID_INPUT);
+	UASSERT_EQ(r2_call(R2_SEND, R2_SEND_IPV4, (uintptr_t)ip), R2_INVALID_INPUT);
+	ip[2] = 0, ip[3] = 19;
+	UASSERT_EQ(r2_call(R2_PACKET, R2_CRAFT_IPV4, (uintptr_t)ip), R2_INVALID_INPUT);
+	UASSERT_EQ(r2_call(R2_SEND, R2_SEND_IPV4, (uintptr_t)ip), R2_INVALID_INPUT);
+	ip[0] = 0x45, ip[2] = 0, ip[3] = 43;
+	UASSERT(!memcmp(ip + 4, copy + 4, sizeof(copy) - 4));
+	r.length = R2_TCP_DATA_MAX + 1;
+	memcpy(b, &r, sizeof(r));
+	UASSERT_EQ(r2_call(R2_PACKET, R2_CRAFT_TCP, (uintptr_t)b), R2_INVALID_INPUT);
+	UASSERT_EQ(r2_call(R2_PACKET, 0, (uintptr_t)b), R2_INVALID_INPUT);
+	UASSERT_EQ(r2_call(R2_PACKET, R2_CRAFT_TCP, (uintptr_t)&rodata_word), R2_INVALID_INPUT);
+	UASSERT_EQ(r2_call(R2_PACKET, R2_CRAFT_ICMP, KERNEL_ADDR), R2_INVALID_INPUT);
+	UASSERT_EQ(r2_call(R2_SEND, R2_SEND_ETHERNET, (uintptr_t)ip), R2_NOT_IMPLEMENTED);
+	UASSERT_EQ(r2_call(R2_SEND, 2, (uintptr_t)ip), R2_INVALID_INPUT);
+	UASSERT_EQ(r2_call(R2_SEND, R2_SEND_IPV4, UNMAPPED), R2_INVALID_INPUT);
 	return 0;
 }
 

@@ -87,6 +87,21 @@ int64_t read_port(uint16_t port, uint32_t *value)
 	return syscall(ScReadPort, (int64_t)&port, (int64_t)value, 0);
 }
 
+int64_t serial_init(void)
+{
+	return ok(syscall(ScSerialPort, 0x01, 0, 0));
+}
+
+int64_t new_packet(uint8_t type, uint8_t *buffer)
+{
+	return ok(syscall(ScNewPacket, type, (int64_t)buffer, 0));
+}
+
+int64_t send_packet(uint8_t type, uint8_t *buffer)
+{
+	return ok(syscall(ScSendPacket, type, (int64_t)buffer, 0));
+}
+
 int64_t serial_read(uint32_t *value)
 {
 	return ok(syscall(ScSerialPort, 0x02, (int64_t)value, 0));

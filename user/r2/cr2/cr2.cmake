@@ -8,6 +8,7 @@
 #   CR2GFX.ELF    mode 13h picture through the VGA window, a byte on COM2 ends it
 #   CR2TUNE.ELF   440, 660, 880 Hz with rests, through blocking play_freq
 #   CR2KEYS.ELF   four scancodes through the subscribed pipe's byte 0
+#   CR2CHAT.ELF   r2apps chat's client: TCP over SLIP on COM2 through 0x33/0x34, pings answered
 
 set(CR2_DIR ${USER_DIR}/r2/cr2)
 set(CR2_C_FLAGS -O2 -m64 -ffreestanding -fno-builtin -fno-stack-protector -mno-red-zone -fno-pic
@@ -37,3 +38,4 @@ cr2_program(cr2hello)
 cr2_program(cr2gfx)
 cr2_program(cr2tune)
 cr2_program(cr2keys)
+cr2_program(cr2chat)

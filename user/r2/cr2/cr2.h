@@ -53,7 +53,53 @@ enum {
 	ScWritePort = 0x30,
 	ScReadPort = 0x31,
 	ScSerialPort = 0x32,
+	ScNewPacket = 0x33,
+	ScSendPacket = 0x34,
 };
+
+/* libcr2's network (net.h): its structures as its programs fill them, packed. */
+#define CRAFT_IPV4_PACKET 0x01
+#define CRAFT_ICMP_PACKET 0x02
+#define CRAFT_TCP_PACKET  0x03
+#define TCP_FLAG_FIN	  0x01
+#define TCP_FLAG_SYN	  0x02
+#define TCP_FLAG_RST	  0x04
+#define TCP_FLAG_PSH	  0x08
+#define TCP_FLAG_ACK	  0x10
+
+typedef struct {
+	uint8_t version; /* version << 4 | the header's length in words */
+	uint8_t dscp_ecn;
+	uint16_t total_length; /* big-endian, as on the wire */
+	uint16_t identification;
+	uint16_t flags_fragment_offset;
+	uint8_t ttl;
+	uint8_t protocol;
+	uint16_t header_checksum;
+	uint8_t source_addr[4];
+	uint8_t destination_addr[4];
+} __attribute__((packed)) Ipv4Header_T;
+_Static_assert(sizeof(Ipv4Header_T) == 20, "Ipv4Header_T is 20 bytes");
+
+typedef struct {
+	uint16_t source_port;
+	uint16_t dest_port;
+	uint32_t seq_num;
+	uint32_t ack_num;
+	uint16_t data_offset_reserved_flags;
+	uint16_t window_size;
+	uint16_t checksum;
+	uint16_t urgent_pointer;
+} __attribute__((packed)) TcpHeader_T;
+
+/* 0x33 CRAFT_TCP_PACKET's request: the header in the program's byte order, then the data. */
+typedef struct {
+	TcpHeader_T header;
+	uint8_t src_ip[4];
+	uint8_t dst_ip[4];
+	uint16_t length;
+} __attribute__((packed)) TcpPacketRequest_T;
+_Static_assert(sizeof(TcpPacketRequest_T) == 30, "TcpPacketRequest_T is 30 bytes");
 
 /* The call itself: RAX as the kernel left it. */
 int64_t syscall(int64_t number, int64_t arg1, int64_t arg2, int64_t arg3);
@@ -78,8 +124,13 @@ int64_t stop_speaker(void);
 /* 0x30/0x31: the port and the value passed by pointer. */
 int64_t write_port(uint16_t port, uint32_t value);
 int64_t read_port(uint16_t port, uint32_t *value);
+/* 0x32 op 1: COM2 programmed, its ring emptied. */
+int64_t serial_init(void);
 /* 0x32 op 2: the next byte of COM2's input (the r2 serial port); 0 when none waits. */
 int64_t serial_read(uint32_t *value);
+/* 0x33: build the packet in buffer (CRAFT_*). 0x34 type 1: send an IPv4 packet (SLIP on COM2). */
+int64_t new_packet(uint8_t type, uint8_t *buffer);
+int64_t send_packet(uint8_t type, uint8_t *buffer);
 /* 0x04: milliseconds since boot. 0x05: sleep so many. */
 uint64_t get_ticks(void);
 int64_t sleep_ms(uint64_t ms);
