@@ -480,14 +480,22 @@ static int64_t user_be16(struct process *p, uint64_t ptr, size_t off)
 static uint64_t r2_packet(struct process *p, uint64_t type, uint64_t ptr)
 {
 	int64_t n = -1;
-	if (type == R2_CRAFT_IPV4 && (n = user_be16(p, ptr, 2)) < 20)
-		n = -1; /* shorter than its header */
-	else if (type == R2_CRAFT_ICMP)
+	switch (type) {
+	case R2_CRAFT_IPV4:
+		n = user_be16(p, ptr, 2); /* the total length */
+		n = n >= 20 ? n : -1;	  /* not shorter than its header */
+		break;
+	case R2_CRAFT_ICMP:
 		n = R2_ICMP_ECHO_LEN;
-	else if (type == R2_CRAFT_TCP && (n = user_be16(p, ptr, 28)) >= 0) /* little-endian */
-		n = (int64_t)sizeof(struct r2_tcp_request) + ((n & 0xff) << 8 | n >> 8);
-	if (n < 0 || n > (int64_t)sizeof(struct r2_tcp_request) + R2_TCP_DATA_MAX ||
-	    n > R2_PACKET_MAX || !user_ok(p, ptr, (size_t)n, true))
+		break;
+	case R2_CRAFT_TCP:
+		n = user_be16(p, ptr, offsetof(struct r2_tcp_request, length));
+		n = n >= 0 ? (n & 0xff) << 8 | n >> 8 : -1; /* little-endian, that one */
+		n = n >= 0 && n <= R2_TCP_DATA_MAX ? (int64_t)sizeof(struct r2_tcp_request) + n
+						   : -1;
+		break;
+	}
+	if (n < 0 || n > R2_PACKET_MAX || !user_ok(p, ptr, (size_t)n, true))
 		return R2_INVALID_INPUT;
 	const struct fwd_buf b[2] = {{0}, {ptr, (size_t)n, true}};
 	uint64_t out[3];

@@ -965,7 +965,7 @@ static uint16_t ones_sum(const uint8_t *p, size_t n, uint32_t s)
  */
 DEVMGR_UTEST(r2_packets_for_the_slip_line)
 {
-	static uint8_t packets[1024]; /* its own: other tests count on aligned_buf's zeros */
+	static uint8_t packets[2560]; /* its own: other tests count on aligned_buf's zeros */
 	UASSERT_EQ(WHEN_SERVED(r2_serial_init()), R2_OK);
 	uint8_t *b = packets + 1;
 	struct r2_tcp_request r = {.source_port = 49152,
@@ -1029,6 +1029,16 @@ DEVMGR_UTEST(r2_packets_for_the_slip_line)
 	UASSERT_EQ(r2_call(R2_PACKET, 0, (uintptr_t)b), R2_INVALID_INPUT);
 	UASSERT_EQ(r2_call(R2_PACKET, R2_CRAFT_TCP, (uintptr_t)&rodata_word), R2_INVALID_INPUT);
 	UASSERT_EQ(r2_call(R2_PACKET, R2_CRAFT_ICMP, KERNEL_ADDR), R2_INVALID_INPUT);
+	/* The longest packet, 1500 bytes, is built and sent; one byte more is not. */
+	uint8_t *big = packets + 1024;
+	memset(big, 0x55, R2_PACKET_MAX);
+	big[0] = 0x45, big[2] = R2_PACKET_MAX >> 8, big[3] = R2_PACKET_MAX & 0xff;
+	UASSERT_EQ(r2_call(R2_PACKET, R2_CRAFT_IPV4, (uintptr_t)big), R2_OK);
+	UASSERT(ones_sum(big, 20, 0) == 0xffff && big[R2_PACKET_MAX - 1] == 0x55);
+	UASSERT_EQ(r2_call(R2_SEND, R2_SEND_IPV4, (uintptr_t)big), R2_OK);
+	big[3]++;
+	UASSERT_EQ(r2_call(R2_PACKET, R2_CRAFT_IPV4, (uintptr_t)big), R2_INVALID_INPUT);
+	UASSERT_EQ(r2_call(R2_SEND, R2_SEND_IPV4, (uintptr_t)big), R2_INVALID_INPUT);
 	UASSERT_EQ(r2_call(R2_SEND, R2_SEND_ETHERNET, (uintptr_t)ip), R2_NOT_IMPLEMENTED);
 	UASSERT_EQ(r2_call(R2_SEND, 2, (uintptr_t)ip), R2_INVALID_INPUT);
 	UASSERT_EQ(r2_call(R2_SEND, R2_SEND_IPV4, UNMAPPED), R2_INVALID_INPUT);
