@@ -9,24 +9,15 @@
 #include "arch/hal/console.h"
 #include "core/boot_info.h"
 #include "core/fdt.h"
+#include "core/uart16550.h"
 #include "include/abi/error.h"
 #include "riscv.h"
 #include "sbi.h"
 
-/* NS16550 registers (index, scaled by 1 << reg_shift) and line status bits. */
-#define UART_RBR      0	   /* receive buffer (read) */
-#define UART_THR      0	   /* transmit holding (write) */
-#define UART_IER      1	   /* interrupt enable */
-#define UART_MCR      4	   /* modem control */
-#define UART_LSR      5	   /* line status */
-#define UART_IER_RX   0x01 /* interrupt when a byte was received */
-#define UART_MCR_OUT2 0x08 /* gates the interrupt output on PC-style boards */
-#define UART_LSR_DR   0x01 /* a received byte is waiting */
-#define UART_LSR_THRE 0x20 /* the transmit holding register is empty */
-
 /* Zeroed .bss: CONSOLE_NONE, which means the SBI console. */
 static struct console_desc console;
 
+/* An NS16550 register (core/uart16550.h), its index scaled by 1 << reg_shift. */
 static uintptr_t uart_reg(unsigned reg)
 {
 	return riscv_phys_va(console.base) + ((uintptr_t)reg << console.reg_shift);
@@ -63,7 +54,7 @@ void arch_console_putc(char c)
 		sbi_console_putc(c);
 		return;
 	}
-	while (!(uart_read(UART_LSR) & UART_LSR_THRE))
+	while (!(uart_read(UART_LSR) & LSR_THRE))
 		;
 	uart_write(UART_THR, (unsigned char)c);
 }
@@ -72,7 +63,7 @@ int arch_console_getc(void)
 {
 	if (console.kind != CONSOLE_NS16550_MMIO)
 		return sbi_console_getc();
-	if (!(uart_read(UART_LSR) & UART_LSR_DR))
+	if (!(uart_read(UART_LSR) & LSR_DR))
 		return -1;
 	return (int)(uart_read(UART_RBR) & 0xff);
 }
@@ -109,7 +100,7 @@ int arch_console_rx_irq(const struct boot_info *bi)
 	int source = console_source(bi);
 	if (source < 0)
 		return source;
-	uart_write(UART_MCR, uart_read(UART_MCR) | UART_MCR_OUT2);
-	uart_write(UART_IER, UART_IER_RX);
+	uart_write(UART_MCR, uart_read(UART_MCR) | MCR_OUT2);
+	uart_write(UART_IER, IER_RX);
 	return source;
 }
