@@ -49,8 +49,8 @@ static void ipv4_header(uint8_t *h, size_t total, uint8_t proto, const uint8_t s
  */
 static uint64_t craft_ipv4(uint8_t *buf, size_t len, uint8_t *pkt)
 {
-	size_t total = r2_ipv4_length(buf, len);
-	if (!total || total > R2_PACKET_MAX)
+	size_t total = r2_ipv4_length(buf, len); /* at most R2_PACKET_MAX: pkt holds it */
+	if (!total)
 		return R2_INVALID_INPUT;
 	memcpy(pkt, buf, total);
 	if (r2_ipv4_length(pkt, total) != total)
