@@ -11,8 +11,6 @@
 
 #define IPV4_HEADER_LEN 20
 #define TCP_HEADER_LEN	20
-#define ICMP_HEADER_LEN 8
-#define IP_PROTO_ICMP	1
 #define IP_PROTO_TCP	6
 
 /* The big-endian 16- and 32-bit words at p, and p written so. */

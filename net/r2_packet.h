@@ -1,8 +1,8 @@
 /*
  * The packets r2's 0x33 builds and 0x34 sends (include/abi/r2.h,
  * R2_CRAFT_IPV4): portable, run by COM2's driver on memory the caller
- * lent, so each works on a copy it checked and writes its result back
- * whole; what the caller changes meanwhile changes nothing here.
+ * lent. r2_craft works on a copy it checked and writes its result back
+ * whole, so what the caller changes meanwhile changes nothing here.
  */
 #ifndef NET_R2_PACKET_H
 #define NET_R2_PACKET_H

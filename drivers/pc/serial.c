@@ -125,17 +125,26 @@ static uint64_t serial_write(struct uart *u, uint64_t byte)
 	return R2_NOT_IMPLEMENTED; /* a transmitter that never takes a byte */
 }
 
-/* One SLIP frame of the packet (checked again here: the caller's memory, lent). */
+/*
+ * One SLIP frame of the packet the caller lent, from a copy (what is
+ * sent is what was checked). The receive side is drained as it goes: a
+ * 16550's FIFO holds 16 bytes, a frame takes up to 3002 byte times.
+ */
 static uint64_t slip_send(struct uart *u, const uint8_t *p, size_t len)
 {
-	static uint8_t frame[SLIP_FRAME_MAX(R2_PACKET_MAX)];
-	size_t n = r2_ipv4_length(p, len);
-	n = n ? slip_encode(p, n, frame, sizeof(frame)) : 0;
+	static uint8_t pkt[R2_PACKET_MAX], frame[SLIP_FRAME_MAX(R2_PACKET_MAX)];
+	size_t n = len < sizeof(pkt) ? len : sizeof(pkt);
+	memcpy(pkt, p, n);
+	n = r2_ipv4_length(pkt, n);
+	n = n ? slip_encode(pkt, n, frame, sizeof(frame)) : 0;
 	if (!n)
 		return R2_INVALID_INPUT;
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
+		if (i % 8 == 0)
+			drain(u);
 		if (serial_write(u, frame[i]) != R2_OK)
 			return R2_NOT_IMPLEMENTED;
+	}
 	return R2_OK;
 }
 
@@ -148,6 +157,10 @@ static int uart_call(void *dev, const struct pcdev_call *c, uint64_t res[3])
 		return E_INVALID_PARAMETER; /* the gate decodes: never from it */
 	if (c->op == PCDEV_SERIAL_CRAFT) {
 		res[0] = r2_craft(c->arg, c->out, c->out_len);
+		return E_OK;
+	}
+	if (c->op == PCDEV_SERIAL_SEND && !r2_ipv4_length(c->in, c->in_len)) {
+		res[0] = R2_INVALID_INPUT; /* not a packet, UART or none */
 		return E_OK;
 	}
 	if (!u->present) {

@@ -147,8 +147,9 @@ struct r2_kbd_ring {
  *   (version 4, IHL 5, identification 0x1337, DF, TTL 64, the same
  *   protocol, its checksum) with source and destination swapped (libcr2
  *   passes the peer as the source), followed by the payload.
- *  R2_CRAFT_ICMP: R2_ICMP_ECHO_LEN bytes of an ICMP echo (8 header bytes,
- *   56 of data): type and code become 0 (echo reply), identifier,
+ *  R2_CRAFT_ICMP: R2_ICMP_ECHO_LEN bytes of ICMP (an echo request: 8
+ *   header bytes, 56 of data; its type is not looked at, as rou2exOS
+ *   does not): type and code become 0 (echo reply), identifier,
  *   sequence and data stay, the checksum is set.
  *  R2_CRAFT_TCP: a struct r2_tcp_request followed by `length` bytes of
  *   data becomes a TCP segment: the 20-byte header in network order
@@ -165,7 +166,7 @@ struct r2_kbd_ring {
 #define R2_CRAFT_TCP	 0x03
 #define R2_SEND_IPV4	 0x01
 #define R2_SEND_ETHERNET 0x04
-#define R2_PACKET_MAX	 1500 /* the longest IPv4 packet, as on a SLIP line's usual MTU */
+#define R2_PACKET_MAX	 1500 /* the longest IPv4 packet (Ethernet's MTU; rou2exOS takes 1499) */
 #define R2_ICMP_ECHO_LEN 64
 #define R2_TCP_DATA_MAX	 (R2_PACKET_MAX - 40) /* what fits beside both headers */
 

@@ -8,8 +8,8 @@ The host's own TCP/IP stack is the guest's peer:
 
   r2_slip.py COM2_SOCKET LOG LINE REPLY
 
-listens on 10.3.3.1:9000, accepts the guest's connection, expects LINE
-from it, pings the guest twice through a raw ICMP socket (the replies
+listens on 10.3.3.1:9000 (then says "r2_slip: ready" in LOG: the guest
+may start), accepts the guest's connection, expects LINE from it, pings the guest twice through a raw ICMP socket (the replies
 checked: type, identifier, sequence, data, checksum), sends REPLY and a
 newline, closes and waits for the guest's close (EOF). Exit 0 when all of
 that happened; what it saw goes to LOG and standard output.
@@ -29,9 +29,17 @@ from r2_check import connect
 END, ESC, ESC_END, ESC_ESC = 0xC0, 0xDB, 0xDC, 0xDD
 TUNSETIFF, IFF_TUN, IFF_NO_PI = 0x400454CA, 0x0001, 0x1000
 HOST, GUEST, PORT = "10.3.3.1", "10.3.3.2", 9000
-LIMIT = 240  # seconds for the whole conversation: the run's own bound (ci/boot --timeout)
+LIMIT = 200  # seconds for all of it, within the run's own bound (ci/boot --timeout 240)
+deadline = time.monotonic() + LIMIT
 
 log_file = None
+
+def left():
+    """The seconds left before the deadline; out of time, the end."""
+    r = deadline - time.monotonic()
+    if r <= 0:
+        sys.exit("r2_slip: out of time")
+    return r
 
 def say(msg):
     line = f"r2_slip: {msg}"
@@ -79,8 +87,11 @@ def bridge(tun, com2, stats):
             for b in data:
                 if b == END:
                     if frame:
-                        os.write(tun, bytes(frame))
-                        stats["from_guest"] += 1
+                        try:
+                            os.write(tun, bytes(frame))
+                            stats["from_guest"] += 1
+                        except OSError as e:  # not an IP packet: line noise, as slattach drops it
+                            say(f"dropped a frame of {len(frame)} bytes ({e.strerror})")
                     frame, esc = bytearray(), False
                 elif b == ESC:
                     esc = True
@@ -97,7 +108,7 @@ def ping(seq):
     req = struct.pack("!BBHHH", 8, 0, ck, ident, seq) + data
     with socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP) as s:
         s.settimeout(1.0)
-        for _ in range(30):  # resent each second: the guest may be busy with the conversation
+        while left():  # resent each second: the guest may be busy with the conversation
             s.sendto(req, (GUEST, 0))
             end = time.monotonic() + 1.0
             while time.monotonic() < end:
@@ -118,19 +129,21 @@ def ping(seq):
                     sys.exit("r2_slip: the reply's IPv4 header checksum is wrong")
                 say(f"echo reply {seq} from {GUEST}: 56 data bytes, checksums right")
                 return
-    sys.exit(f"r2_slip: no echo reply {seq} from the guest")
 
-def converse(line, reply):
+def listener():
     srv = socket.socket()
     srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     srv.bind((HOST, PORT))
     srv.listen(1)
-    srv.settimeout(LIMIT)
+    return srv
+
+def converse(srv, line, reply):
+    srv.settimeout(left())
     conn, addr = srv.accept()
     say(f"connection from {addr[0]}:{addr[1]}")
-    conn.settimeout(LIMIT)
     got = b""
     while not got.endswith(b"\n"):
+        conn.settimeout(left())
         data = conn.recv(1024)
         if not data:
             sys.exit(f"r2_slip: the guest closed before its line (got {got!r})")
@@ -143,6 +156,7 @@ def converse(line, reply):
     conn.sendall(reply.encode() + b"\n")
     say(f"sent {reply!r}, closing")
     conn.shutdown(socket.SHUT_WR)
+    conn.settimeout(left())
     rest = conn.recv(1024)  # the guest's FIN: end of file
     if rest:
         sys.exit(f"r2_slip: more from the guest after its line: {rest!r}")
@@ -156,10 +170,12 @@ def main():
     path, log, line, reply = sys.argv[1:]
     log_file = open(log, "a")
     tun = make_tun()
+    srv = listener()
     com2 = connect(path, 1200, "COM2 socket")
     stats = {"to_guest": 0, "from_guest": 0}
     threading.Thread(target=bridge, args=(tun, com2, stats), daemon=True).start()
-    converse(line, reply)
+    say("ready")
+    converse(srv, line, reply)
     say(f"ok: {stats['from_guest']} packets from the guest, {stats['to_guest']} to it")
 
 if __name__ == "__main__":

@@ -142,6 +142,15 @@ void *memcpy(void *d, const void *s, size_t n)
 	return d;
 }
 
+int memcmp(const void *a, const void *b, size_t n)
+{
+	const uint8_t *x = a, *y = b;
+	for (size_t i = 0; i < n; i++)
+		if (x[i] != y[i])
+			return x[i] - y[i];
+	return 0;
+}
+
 static char *digits(char *buf, uint64_t v, unsigned width, unsigned base)
 {
 	char tmp[24];

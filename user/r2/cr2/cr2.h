@@ -139,6 +139,7 @@ int64_t sleep_ms(uint64_t ms);
 size_t strlen(const char *s);
 void *memset(void *d, int c, size_t n);
 void *memcpy(void *d, const void *s, size_t n);
+int memcmp(const void *a, const void *b, size_t n);
 /* Unsigned decimal, at least width digits (zero-padded), or hex; into buf, NUL-ended. */
 char *cr2_dec(char *buf, uint64_t v, unsigned width);
 char *cr2_hex(char *buf, uint64_t v, unsigned width);

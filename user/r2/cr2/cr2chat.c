@@ -7,6 +7,7 @@
  * connected it sends its arguments as one line, prints each line it
  * receives as "[>] LINE" and answers pings (0x33's ICMP echo reply) all
  * along; when the peer closes, it acknowledges, closes too and exits 0.
+ * Its SYN goes again each second until the peer answers, as TCP's does.
  * Exit 1 on a reset, a failed call or 60 s without the end.
  */
 #include "cr2.h"
@@ -76,26 +77,27 @@ static void send_tcp(uint8_t flags, const char *data, uint16_t len)
 /* An echo request to us: its ICMP part becomes the reply, the IPv4 header turns round. */
 static void answer_ping(uint8_t *p, unsigned ihl, unsigned total)
 {
-	if (total - ihl != 64 || p[ihl] != 8 || ihl != 20)
-		return; /* only the usual 64-byte echo (0x33 builds no other) */
+	if (total - ihl != 64 || p[ihl] != 8 || p[ihl + 1] != 0 || ihl != 20 ||
+	    memcmp(p + 16, my_ip, 4))
+		return; /* only the usual 64-byte echo (0x33 builds no other), to us */
 	if (!new_packet(CRAFT_ICMP_PACKET, p + ihl) || !new_packet(CRAFT_IPV4_PACKET, p) ||
 	    !send_packet(0x01, p))
 		fail("ping reply failed");
 	print("cr2chat: ping answered\n");
 }
 
-/* The lines of the data, each printed as chat prints them. */
+/* The lines of the data, each printed as chat prints them once whole (or 128 bytes long). */
 static void show(const uint8_t *d, unsigned n)
 {
-	char line[130];
-	unsigned k = 0;
+	static char line[129];
+	static unsigned k; /* a line may come in several segments */
 	for (unsigned i = 0; i < n; i++) {
+		if (d[i] != '\n' && d[i] != '\r')
+			line[k++] = (char)d[i];
 		if (d[i] == '\n' || k == sizeof(line) - 1) {
 			line[k] = 0;
 			cr2_print("[>] ", line, "\n", NULL);
 			k = 0;
-		} else if (d[i] != '\r') {
-			line[k++] = (char)d[i];
 		}
 	}
 }
@@ -124,8 +126,9 @@ static int on_packet(uint8_t *p, unsigned n, const char *line, uint16_t line_len
 	if (flags & TCP_FLAG_RST)
 		fail("connection reset");
 	if (!*connected) {
-		if ((flags & (TCP_FLAG_SYN | TCP_FLAG_ACK)) != (TCP_FLAG_SYN | TCP_FLAG_ACK))
-			return 0;
+		if ((flags & (TCP_FLAG_SYN | TCP_FLAG_ACK)) != (TCP_FLAG_SYN | TCP_FLAG_ACK) ||
+		    be32(t + 8) != seq)
+			return 0; /* not the answer to our SYN */
 		ack = their + 1;
 		*connected = 1;
 		send_tcp(TCP_FLAG_ACK, "", 0);
@@ -171,11 +174,15 @@ int main(int argc, char **argv)
 	if (!serial_init())
 		fail("serial init failed");
 	print("cr2chat: [client] connecting to 10.3.3.1:9000\n");
-	send_tcp(TCP_FLAG_SYN, "", 0);
 	int connected = 0;
 	unsigned got = 0, esc = 0;
-	uint64_t end = get_ticks() + 60000;
-	while (get_ticks() < end) {
+	uint64_t now = get_ticks(), end = now + 60000, syn_at = now;
+	while ((now = get_ticks()) < end) {
+		if (!connected && now >= syn_at) {
+			seq = 0; /* the same SYN again */
+			send_tcp(TCP_FLAG_SYN, "", 0);
+			syn_at = now + 1000;
+		}
 		uint32_t v;
 		if (!serial_read(&v)) {
 			sleep_ms(1);
