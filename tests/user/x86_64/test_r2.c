@@ -1015,6 +1015,9 @@ DEVMGR_UTEST(r2_packets_for_the_slip_line)
 	ip[0] = 0x44;
 	UASSERT_EQ(r2_call(R2_PACKET, R2_CRAFT_IPV4, (uintptr_t)ip), R2_INVALID_INPUT);
 	UASSERT_EQ(r2_call(R2_SEND, R2_SEND_IPV4, (uintptr_t)ip), R2_INVALID_INPUT);
+	ip[0] = 0x65; /* IPv6's version: not for this line */
+	UASSERT_EQ(r2_call(R2_PACKET, R2_CRAFT_IPV4, (uintptr_t)ip), R2_INVALID_INPUT);
+	UASSERT_EQ(r2_call(R2_SEND, R2_SEND_IPV4, (uintptr_t)ip), R2_INVALID_INPUT);
 	ip[0] = 0x45, ip[2] = 0x06, ip[3] = 0; /* 1536 bytes */
 	UASSERT_EQ(r2_call(R2_PACKET, R2_CRAFT_IPV4, (uintptr_t)ip), R2_INVALID_INPUT);
 	UASSERT_EQ(r2_call(R2_SEND, R2_SEND_IPV4, (uintptr_t)ip), R2_INVALID_INPUT);
