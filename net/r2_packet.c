@@ -95,7 +95,7 @@ static uint64_t craft_tcp(uint8_t *buf, size_t len, uint8_t *pkt)
 	memcpy(dst, pkt + offsetof(struct r2_tcp_request, dst_ip), 4);
 	uint16_t sport = le16_get(pkt), dport = le16_get(pkt + 2);
 	uint32_t seq = le32_get(pkt + 4), ack = le32_get(pkt + 8);
-	uint8_t *h = pkt; /* the header over the request; the data moves up to follow it */
+	uint8_t *h = pkt; /* the header over the request; the data moved down to follow it */
 	be16_put(h, sport);
 	be16_put(h + 2, dport);
 	be32_put(h + 4, seq);
