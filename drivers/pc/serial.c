@@ -125,20 +125,28 @@ static uint64_t serial_write(struct uart *u, uint64_t byte)
 	return R2_NOT_IMPLEMENTED; /* a transmitter that never takes a byte */
 }
 
+static uint8_t frame[SLIP_FRAME_MAX(R2_PACKET_MAX)];
+
 /*
- * One SLIP frame of the packet the caller lent, from a copy (what is
- * sent is what was checked). The receive side is drained as it goes: a
- * 16550's FIFO holds 16 bytes, a frame takes up to 3002 byte times.
+ * The SLIP frame of the packet the caller lent, made in frame[] from a
+ * copy (what is sent is what was checked); its length, 0 if it is no
+ * IPv4 packet.
  */
-static uint64_t slip_send(struct uart *u, const uint8_t *p, size_t len)
+static size_t slip_frame(const uint8_t *p, size_t len)
 {
-	static uint8_t pkt[R2_PACKET_MAX], frame[SLIP_FRAME_MAX(R2_PACKET_MAX)];
+	static uint8_t pkt[R2_PACKET_MAX];
 	size_t n = len < sizeof(pkt) ? len : sizeof(pkt);
 	memcpy(pkt, p, n);
 	n = r2_ipv4_length(pkt, n);
-	n = n ? slip_encode(pkt, n, frame, sizeof(frame)) : 0;
-	if (!n)
-		return R2_INVALID_INPUT;
+	return n ? slip_encode(pkt, n, frame, sizeof(frame)) : 0;
+}
+
+/*
+ * frame[]'s n bytes out. The receive side is drained as they go: a
+ * 16550's FIFO holds 16 bytes, a frame takes up to 3002 byte times.
+ */
+static uint64_t slip_send(struct uart *u, size_t n)
+{
 	for (size_t i = 0; i < n; i++) {
 		if (i % 8 == 0)
 			drain(u);
@@ -151,6 +159,7 @@ static uint64_t slip_send(struct uart *u, const uint8_t *p, size_t len)
 static int uart_call(void *dev, const struct pcdev_call *c, uint64_t res[3])
 {
 	struct uart *u = dev;
+	size_t frame_len = 0;
 	if (c->op < PCDEV_SERIAL_INIT || c->op > PCDEV_SERIAL_SEND ||
 	    (c->op == PCDEV_SERIAL_WRITE && c->arg > 0xff) ||
 	    (c->op == PCDEV_SERIAL_CRAFT && !c->out) || (c->op == PCDEV_SERIAL_SEND && !c->in))
@@ -159,7 +168,7 @@ static int uart_call(void *dev, const struct pcdev_call *c, uint64_t res[3])
 		res[0] = r2_craft(c->arg, c->out, c->out_len);
 		return E_OK;
 	}
-	if (c->op == PCDEV_SERIAL_SEND && !r2_ipv4_length(c->in, c->in_len)) {
+	if (c->op == PCDEV_SERIAL_SEND && !(frame_len = slip_frame(c->in, c->in_len))) {
 		res[0] = R2_INVALID_INPUT; /* not a packet, UART or none */
 		return E_OK;
 	}
@@ -176,7 +185,7 @@ static int uart_call(void *dev, const struct pcdev_call *c, uint64_t res[3])
 		res[0] = serial_read(u, &res[1]);
 		break;
 	case PCDEV_SERIAL_SEND:
-		res[0] = slip_send(u, c->in, c->in_len);
+		res[0] = slip_send(u, frame_len);
 		break;
 	default:
 		res[0] = serial_write(u, c->arg);

@@ -471,6 +471,13 @@ static int64_t user_be16(struct process *p, uint64_t ptr, size_t off)
 	return b[0] << 8 | b[1];
 }
 
+/* The total length of the caller's IPv4 packet at ptr, or -1 if shorter than a header. */
+static int64_t user_ipv4_len(struct process *p, uint64_t ptr)
+{
+	int64_t n = user_be16(p, ptr, 2);
+	return n >= 20 ? n : -1;
+}
+
 /*
  * r2's SLIP network (include/abi/r2.h, R2_CRAFT_IPV4), COM2's driver's:
  * the gate finds how long the caller's packet is (an IPv4 header's total
@@ -482,8 +489,7 @@ static uint64_t r2_packet(struct process *p, uint64_t type, uint64_t ptr)
 	int64_t n = -1;
 	switch (type) {
 	case R2_CRAFT_IPV4:
-		n = user_be16(p, ptr, 2); /* the total length */
-		n = n >= 20 ? n : -1;	  /* not shorter than its header */
+		n = user_ipv4_len(p, ptr);
 		break;
 	case R2_CRAFT_ICMP:
 		n = R2_ICMP_ECHO_LEN;
@@ -506,8 +512,8 @@ static uint64_t r2_send(struct process *p, uint64_t type, uint64_t ptr)
 {
 	if (type == R2_SEND_ETHERNET)
 		return R2_NOT_IMPLEMENTED; /* the network's, when it comes */
-	int64_t n = type == R2_SEND_IPV4 ? user_be16(p, ptr, 2) : -1;
-	if (n < 20 || n > R2_PACKET_MAX || !user_ok(p, ptr, (size_t)n, false))
+	int64_t n = type == R2_SEND_IPV4 ? user_ipv4_len(p, ptr) : -1;
+	if (n < 0 || n > R2_PACKET_MAX || !user_ok(p, ptr, (size_t)n, false))
 		return R2_INVALID_INPUT;
 	const struct fwd_buf b[2] = {{ptr, (size_t)n, false}, {0}};
 	uint64_t out[3];
